@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createControlPlaneServer } from '@shipmate/server';
+import { createSqliteStore } from '@shipmate/store-sqlite';
+import { resolveApiToken } from '../config/api-token.js';
+import { resolveServerConfig } from '../config/server-config.js';
+import type { ServerFlags } from '../config/server-config.js';
+
+/** `shipmate server`: runs the control plane on the embedded SQLite store until SIGTERM/SIGINT. */
+export async function runServer(flags: ServerFlags): Promise<void> {
+  const config = resolveServerConfig(process.env, flags);
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const token = resolveApiToken(dataDir, config.apiToken);
+  const store = createSqliteStore({ path: join(dataDir, 'shipmate.db') });
+  const server = await createControlPlaneServer({
+    store,
+    apiTokenSha256: token.sha256,
+    taskStartedWaitMs: config.taskStartedWaitMs,
+    maxBodyBytes: config.maxBodyBytes,
+    validateEvents: config.validateEvents,
+    eventRetentionMs: config.eventRetentionMs,
+    projectNameMaxLength: config.projectNameMaxLength,
+    serviceNameMaxLength: config.serviceNameMaxLength,
+    logger: { level: config.logLevel },
+  });
+  const url = await server.listen(config.host, config.port);
+  const shown = url.replace('0.0.0.0', '127.0.0.1');
+  process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir})\n`);
+  if (token.generated) {
+    process.stdout.write(
+      [
+        '',
+        `API token (shown once, stored hashed in ${join(dataDir, 'api-token.sha256')}):`,
+        `  ${token.generated}`,
+        'Use it in the x-token header, e.g.',
+        `  curl -H 'x-token: ${token.generated}' ${shown}/api/v1/metadata`,
+        'Set SHIPMATE_API_TOKEN to choose your own token instead.',
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
+    server
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,73 @@
+/**
+ * Error categories of Shipmate. Each carries a stable code (listed in docs/errors.md) and a
+ * message that names the offending value and the fix. HTTP status mapping happens only in the
+ * server's error handler.
+ */
+
+/** Closed set of error categories. */
+export const ErrorCategory = {
+  input: 'input',
+  auth: 'auth',
+  notFound: 'notFound',
+  conflict: 'conflict',
+  tooLarge: 'tooLarge',
+  unavailable: 'unavailable',
+} as const;
+/** One of {@link ErrorCategory}. */
+export type ErrorCategory = (typeof ErrorCategory)[keyof typeof ErrorCategory];
+
+/** Base class of every error Shipmate raises on purpose. */
+export class ShipmateError extends Error {
+  /** Stable machine-readable code such as `ERR_PROJECT_NOT_FOUND`. */
+  readonly code: string;
+  /** Category used to pick the transport status. */
+  readonly category: ErrorCategory;
+  constructor(category: ErrorCategory, code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.category = category;
+  }
+}
+
+/** The caller sent something invalid; retrying the same input fails again. */
+export class InputError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('input', code, message);
+  }
+}
+
+/** The caller is not authenticated. */
+export class AuthError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('auth', code, message);
+  }
+}
+
+/** A named entity does not exist. */
+export class NotFoundError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('notFound', code, message);
+  }
+}
+
+/** The entity exists already or the state forbids the change. */
+export class ConflictError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('conflict', code, message);
+  }
+}
+
+/** The request body or a value is larger than the configured limit. */
+export class TooLargeError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('tooLarge', code, message);
+  }
+}
+
+/** A dependency is down; retrying later may succeed. */
+export class UnavailableError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('unavailable', code, message);
+  }
+}

@@ -1,0 +1,54 @@
+// Public entry point of @shipmate/core: domain types, the sequence state machine, the
+// orchestrator and the ports adapters implement. Explicit exports only.
+export { ErrorCategory, ShipmateError, InputError, AuthError, NotFoundError, ConflictError, TooLargeError, UnavailableError } from './errors/errors.js';
+export { ErrorCode } from './errors/error-codes.js';
+
+export { TaskResult, TaskStatus, keptnTime, ORCHESTRATOR_SOURCE, API_DEFAULT_SOURCE, KEPTN_SPEC_VERSION } from './events/keptn-event.js';
+export type { KeptnEvent, EventData } from './events/keptn-event.js';
+export { isUuid, contextFromString, contentVersion } from './events/keptn-context.js';
+export { parseEventType, taskEventType, sequenceEventType, TaskEventKind, SequenceEventKind } from './events/event-type.js';
+export type { ParsedEventType } from './events/event-type.js';
+
+export type { Shipyard, ShipyardStage, ShipyardSequence, ShipyardTask, ShipyardTrigger } from './shipyard/shipyard.js';
+export { parseShipyardYaml, decodeShipyard, findStage, findSequence, sequencesTriggeredBy, parentStages } from './shipyard/parse-shipyard.js';
+
+export { validateProjectName, validateStageName, validateServiceName } from './naming/validate-names.js';
+export { parseGoDuration, formatDurationMs } from './time/go-duration.js';
+
+export { ExecutionState, BLOCKING_STATES, isTerminal } from './sequence/execution.js';
+export type { SequenceExecution, CurrentTask, PreviousTask, TaskEventRecord, ExecutionOutcome } from './sequence/execution.js';
+export { SequenceViewState } from './sequence/sequence-state.js';
+export type { SequenceState, SequenceStageState, EventRef } from './sequence/sequence-state.js';
+export { transition, accumulatedData, TimerKind } from './sequence/transition.js';
+export type { ExecutionInput, ExecutionEffect, TransitionContext, TransitionResult } from './sequence/transition.js';
+export { mergeData, cloneJson, isPlainObject } from './sequence/merge-data.js';
+export { aggregateTask, isTaskComplete, stopsSequence } from './sequence/aggregate-task.js';
+
+export type {
+  ControlPlaneStore,
+  Changeset,
+  EventQuery,
+  OpenTriggeredQuery,
+  ExecutionQuery,
+  SequenceStateQuery,
+  Page,
+  ProjectRecord,
+  ServiceRecord,
+  ServiceActivity,
+  LastEventType,
+  OpenTriggeredEvent,
+  TimerRecord,
+  PauseMarker,
+  PendingEvent,
+} from './ports/store.js';
+export type { Clock } from './ports/clock.js';
+export { systemClock } from './ports/clock.js';
+export type { IdGenerator } from './ports/id-generator.js';
+export { uuidGenerator } from './ports/id-generator.js';
+export type { ConfigurationSource } from './ports/configuration-source.js';
+export { createStoreConfigurationSource } from './config/store-configuration-source.js';
+
+export { createOrchestrator } from './orchestrator/orchestrator.js';
+export type { Orchestrator, OrchestratorOptions, SequenceControlState } from './orchestrator/orchestrator.js';
+export { createEventProcessor } from './orchestrator/event-processor.js';
+export type { EventProcessor, EventProcessorOptions } from './orchestrator/event-processor.js';

@@ -1,0 +1,383 @@
+/**
+ * Orchestrator use cases: start sequences from `<stage>.<seq>.triggered`, move them on with task
+ * `.started`/`.finished`, run the per project/stage/service FIFO queue, chain stages, fire
+ * timers and apply sequence control. Each call is one step: read, decide through `transition`,
+ * commit once. Callers serialise steps (see event-processor.ts).
+ */
+import { parseEventType, sequenceEventType } from '../events/event-type.js';
+import { ORCHESTRATOR_SOURCE, KEPTN_SPEC_VERSION, keptnTime } from '../events/keptn-event.js';
+import type { EventData, KeptnEvent } from '../events/keptn-event.js';
+import { NotFoundError } from '../errors/errors.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/id-generator.js';
+import type { ConfigurationSource } from '../ports/configuration-source.js';
+import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/store.js';
+import { findSequence, parseShipyardYaml, sequencesTriggeredBy } from '../shipyard/parse-shipyard.js';
+import type { Shipyard } from '../shipyard/shipyard.js';
+import { ExecutionState, isTerminal } from '../sequence/execution.js';
+import type { SequenceExecution } from '../sequence/execution.js';
+import { SequenceViewState } from '../sequence/sequence-state.js';
+import type { SequenceState } from '../sequence/sequence-state.js';
+import { accumulatedData, transition } from '../sequence/transition.js';
+import type { ExecutionEffect, ExecutionInput } from '../sequence/transition.js';
+import { cloneJson } from '../sequence/merge-data.js';
+import {
+  hasRunningStage,
+  imageOf,
+  newSequenceState,
+  noteTaskEvent,
+  updateStage,
+  withOverallState,
+  withStage,
+} from '../sequence/sequence-state-updates.js';
+import { QUEUE_STATES, UnitOfWork } from './unit-of-work.js';
+
+/** Settings of the orchestrator. */
+export interface OrchestratorOptions {
+  store: ControlPlaneStore;
+  configuration: ConfigurationSource;
+  clock: Clock;
+  ids: IdGenerator;
+  /** TASK_STARTED_WAIT_DURATION in ms (Keptn default 10m). */
+  taskStartedWaitMs: number;
+  /** How many parsed shipyards to keep, keyed by project and commit. @default 256 */
+  shipyardCacheSize?: number;
+}
+
+/** Values of `POST .../sequence/{project}/{context}/control`. */
+export type SequenceControlState = 'pause' | 'resume' | 'abort';
+
+/** The orchestrator's use cases. */
+export interface Orchestrator {
+  /** Handles one stored pending event and marks it processed, in one transaction. */
+  handleEvent(pending: PendingEvent): Promise<KeptnEvent[]>;
+  /** Fires a due timer. */
+  fireTimer(timer: TimerRecord): Promise<KeptnEvent[]>;
+  /** Pauses, resumes or aborts a context (optionally one stage). */
+  control(project: string, keptnContext: string, state: SequenceControlState, stage?: string): Promise<KeptnEvent[]>;
+  /** Re-runs queue dispatch for every scope with queued work (after a restart). */
+  recover(): Promise<void>;
+}
+
+/** Creates the orchestrator. */
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  const { store, configuration, clock, ids } = options;
+  const shipyards = new Map<string, Shipyard>();
+  const cacheSize = options.shipyardCacheSize ?? 256;
+
+  async function loadShipyard(project: string, commit: string): Promise<Shipyard | undefined> {
+    const key = `${project}@${commit}`;
+    const cached = shipyards.get(key);
+    if (cached) return cached;
+    const text = await configuration.readShipyard(project, commit);
+    if (text === undefined) return undefined;
+    const parsed = parseShipyardYaml(text);
+    if (shipyards.size >= cacheSize) shipyards.delete(shipyards.keys().next().value ?? key);
+    shipyards.set(key, parsed);
+    return parsed;
+  }
+
+  function ctx() {
+    return { nowMs: clock.nowMs(), newId: () => ids.newId(), taskStartedWaitMs: options.taskStartedWaitMs };
+  }
+
+  function nowIso(): string {
+    return keptnTime(clock.nowMs());
+  }
+
+  async function updateView(uow: UnitOfWork, project: string, context: string, change: (view: SequenceState) => SequenceState): Promise<void> {
+    const view = await uow.sequenceState(project, context);
+    if (view) uow.saveSequenceState(change(view));
+  }
+
+  /** Applies a transition and its effects to the unit of work. */
+  async function step(uow: UnitOfWork, execution: SequenceExecution, input: ExecutionInput): Promise<SequenceExecution> {
+    const result = transition(execution, input, ctx());
+    if (result.execution !== execution) uow.saveExecution(result.execution);
+    for (const effect of result.effects) await applyEffect(uow, result.execution, effect);
+    return result.execution;
+  }
+
+  async function applyEffect(uow: UnitOfWork, execution: SequenceExecution, effect: ExecutionEffect): Promise<void> {
+    const { project, stage, service, keptnContext } = execution.scope;
+    switch (effect.kind) {
+      case 'triggerTask': {
+        uow.emit(effect.event, { pending: false });
+        uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service });
+        noteActivity(uow, execution, effect.event);
+        await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso()));
+        return;
+      }
+      case 'closeTask':
+        uow.closeTriggered(effect.triggeredId);
+        uow.clearTaskTimers(effect.triggeredId);
+        return;
+      case 'setTimer':
+        uow.setTimer({ id: ids.newId(), executionId: execution._id, ...effect.timer });
+        return;
+      case 'taskEventRecorded':
+        noteActivity(uow, execution, effect.event);
+        await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso()));
+        return;
+      case 'sequenceFinished':
+        await onSequenceFinished(uow, execution, effect);
+        return;
+      case 'ignored':
+        return;
+      default: {
+        const unreachable: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  function noteActivity(uow: UnitOfWork, execution: SequenceExecution, event: KeptnEvent): void {
+    const { project, stage, service } = execution.scope;
+    const deployedImage = event.type === 'sh.keptn.event.deployment.finished' ? imageOf(execution.inputProperties) : undefined;
+    uow.noteActivity({
+      project,
+      stage,
+      service,
+      eventType: event.type,
+      ref: { eventId: event.id, keptnContext: event.shkeptncontext, time: `${Date.parse(event.time)}000000` },
+      ...(deployedImage ? { deployedImage } : {}),
+    });
+  }
+
+  async function onSequenceFinished(
+    uow: UnitOfWork,
+    execution: SequenceExecution,
+    effect: Extract<ExecutionEffect, { kind: 'sequenceFinished' }>,
+  ): Promise<void> {
+    const { project, stage, keptnContext } = execution.scope;
+    uow.emit(effect.event, { pending: false });
+    uow.closeTriggered(execution.scope.triggeredId);
+    const chained = effect.chain ? await chainedTriggers(execution, effect.outcome.result, effect.lastTaskName) : [];
+    for (const event of chained) uow.emit(event, { pending: true });
+    await updateView(uow, project, keptnContext, (view) => {
+      let next = updateStage(view, stage, (entry) => {
+        entry.state = effect.outcome.status;
+        entry.latestEvent = { type: effect.event.type, id: effect.event.id, time: nowIso() };
+        if (effect.outcome.status !== 'succeeded' || effect.outcome.result === 'fail') {
+          entry.latestFailedEvent = entry.latestEvent;
+          if (effect.outcome.message) entry.message = effect.outcome.message;
+        }
+      });
+      if (effect.timedOut) return withOverallState(next, SequenceViewState.timedOut);
+      if (effect.outcome.status === 'aborted') return withOverallState(next, SequenceViewState.aborted);
+      for (const event of chained) next = withStage(next, event.data.stage ?? '');
+      if (chained.length === 0 && !hasRunningStage(next)) next = withOverallState(next, SequenceViewState.finished);
+      return next;
+    });
+  }
+
+  /** `<target>.<seq>.triggered` events for every sequence chained on this one's finish. */
+  async function chainedTriggers(execution: SequenceExecution, result: 'pass' | 'warning' | 'fail', lastTaskName: string): Promise<KeptnEvent[]> {
+    const { project, stage, keptnContext } = execution.scope;
+    const shipyard = await loadShipyard(project, execution.scope.gitcommitid);
+    if (!shipyard) return [];
+    const targets = sequencesTriggeredBy(shipyard, stage, execution.sequence.name, result, lastTaskName);
+    const events: KeptnEvent[] = [];
+    for (const target of targets) {
+      const data: EventData = accumulatedData(execution);
+      data.stage = target.stage;
+      const commit = (await configuration.latestCommit(project, target.stage)) ?? execution.scope.gitcommitid;
+      events.push({
+        id: ids.newId(),
+        type: sequenceEventType(target.stage, target.sequence.name, 'triggered'),
+        source: ORCHESTRATOR_SOURCE,
+        specversion: '1.0',
+        time: nowIso(),
+        contenttype: 'application/json',
+        shkeptncontext: keptnContext,
+        gitcommitid: commit,
+        shkeptnspecversion: KEPTN_SPEC_VERSION,
+        data,
+      });
+    }
+    return events;
+  }
+
+  /** Dispatches the queue of one project/stage/service: FIFO, one `started` per scope. */
+  async function dispatchQueue(uow: UnitOfWork, project: string, stage: string, service: string): Promise<void> {
+    const active = await uow.executionsInScope(project, stage, service, QUEUE_STATES);
+    const running = active.filter((e) => e.status.state === ExecutionState.started);
+    let blocked = false;
+    for (const candidate of active) {
+      if (candidate.status.state !== ExecutionState.triggered) continue;
+      const context = candidate.scope.keptnContext;
+      blocked ||= running.some((e) => e.scope.keptnContext !== context);
+      if (blocked) {
+        await updateView(uow, project, context, (v) => (v.state === SequenceViewState.triggered ? withOverallState(v, SequenceViewState.waiting) : v));
+        continue;
+      }
+      const started = await step(uow, candidate, { kind: 'dispatch' });
+      if (started.status.state === ExecutionState.started) running.push(started);
+      await updateView(uow, project, context, (v) =>
+        v.state === SequenceViewState.triggered || v.state === SequenceViewState.waiting ? withOverallState(v, SequenceViewState.started) : v,
+      );
+    }
+  }
+
+  async function dispatchScopeOf(uow: UnitOfWork, execution: SequenceExecution): Promise<void> {
+    await dispatchQueue(uow, execution.scope.project, execution.scope.stage, execution.scope.service);
+  }
+
+  /** Emits `<stage>.<seq>.finished` with status errored for a trigger that cannot start. */
+  function rejectTrigger(uow: UnitOfWork, trigger: KeptnEvent, stage: string, sequence: string, message: string): void {
+    const { project, service, labels } = trigger.data;
+    uow.emit(
+      {
+        id: ids.newId(),
+        type: sequenceEventType(stage, sequence, 'finished'),
+        source: ORCHESTRATOR_SOURCE,
+        specversion: '1.0',
+        time: nowIso(),
+        contenttype: 'application/json',
+        shkeptncontext: trigger.shkeptncontext,
+        triggeredid: trigger.id,
+        shkeptnspecversion: KEPTN_SPEC_VERSION,
+        data: { project, stage, service, labels: labels ?? {}, status: 'errored', result: 'fail', message },
+      },
+      { pending: false },
+    );
+  }
+
+  async function startSequence(uow: UnitOfWork, trigger: KeptnEvent, stage: string, sequenceName: string): Promise<void> {
+    const project = trigger.data.project ?? '';
+    const service = trigger.data.service ?? '';
+    if (await store.findExecutionByTrigger(trigger.id)) return; // redelivered duplicate
+    const projectRecord = await store.getProject(project);
+    if (!projectRecord) {
+      rejectTrigger(uow, trigger, stage, sequenceName, `Unable to start sequence ${sequenceName}: project '${project}' does not exist`);
+      return;
+    }
+    const commit = trigger.gitcommitid || (await configuration.latestCommit(project, stage)) || projectRecord.shipyardCommit;
+    const shipyard = await loadShipyard(project, commit);
+    if (!shipyard) {
+      rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}'`);
+      return;
+    }
+    const sequence = findSequence(shipyard, stage, sequenceName);
+    if (!sequence) {
+      const stages = shipyard.spec.stages.map((s) => s.name).join(', ');
+      const known = shipyard.spec.stages.find((s) => s.name === stage);
+      const message = known
+        ? `Unable to start sequence: stage '${stage}' of project '${project}' has no sequence '${sequenceName}'; sequences: ${known.sequences.map((s) => s.name).join(', ') || 'none'}`
+        : `Unable to start sequence: stage '${stage}' is not in the shipyard of project '${project}'; stages: ${stages}`;
+      rejectTrigger(uow, trigger, stage, sequenceName, message);
+      return;
+    }
+    const markers = await store.listPauseMarkers(project, trigger.shkeptncontext);
+    const paused = markers.some((m) => m.stage === '' || m.stage === stage);
+    const labels = trigger.data.labels ?? {};
+    const execution: SequenceExecution = {
+      _id: ids.newId(),
+      schemaVersion: '1',
+      sequence: { name: sequence.name, tasks: cloneJson(sequence.tasks) },
+      status: {
+        state: paused ? ExecutionState.paused : ExecutionState.triggered,
+        stateBeforePause: paused ? ExecutionState.triggered : '',
+        previousTasks: [],
+        currentTask: null,
+      },
+      scope: { project, stage, service, labels, keptnContext: trigger.shkeptncontext, triggeredId: trigger.id, gitcommitid: commit, eventType: trigger.type },
+      inputProperties: cloneJson(trigger.data),
+      triggeredAt: trigger.time,
+    };
+    uow.saveExecution(execution);
+    uow.openTriggered({ event: { ...trigger, gitcommitid: commit }, executionId: execution._id, project, stage, service });
+    uow.noteLastContext(project, trigger.shkeptncontext);
+    const existing = await uow.sequenceState(project, trigger.shkeptncontext);
+    let view = existing ? withStage(existing, stage) : newSequenceState(trigger, sequence.name, stage);
+    if (existing) view = updateStage(view, stage, (entry) => (entry.state = 'triggered'));
+    if (paused) view = markers.some((m) => m.stage === '') ? withOverallState(view, SequenceViewState.paused) : updateStage(view, stage, (e) => (e.state = 'paused'));
+    uow.saveSequenceState(view);
+    if (!paused) await dispatchQueue(uow, project, stage, service);
+  }
+
+  async function progressTask(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
+    if (!event.triggeredid) return;
+    const execution = await store.findExecutionByTask(event.triggeredid);
+    if (!execution || execution.scope.keptnContext !== event.shkeptncontext || execution.scope.project !== event.data.project) return;
+    const before = execution.status.state;
+    const after = await step(uow, execution, { kind: 'taskEvent', event });
+    if (before === ExecutionState.started && after.status.state !== ExecutionState.started) await dispatchScopeOf(uow, after);
+  }
+
+  return {
+    async handleEvent(pending) {
+      const uow = new UnitOfWork(store);
+      const event = pending.event;
+      const parsed = parseEventType(event.type);
+      const { project, stage, service } = event.data;
+      if (project && stage && service) {
+        if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
+        else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
+      }
+      uow.markProcessed(pending.seq);
+      await uow.commit();
+      return [...uow.emitted];
+    },
+
+    async fireTimer(timer) {
+      const uow = new UnitOfWork(store);
+      uow.removeTimer(timer.id);
+      const execution = await store.getExecution(timer.executionId);
+      if (execution) {
+        const input: ExecutionInput =
+          timer.kind === 'startTimeout' ? { kind: 'startTimeout', triggeredId: timer.triggeredId } : { kind: 'finishDeadline', triggeredId: timer.triggeredId };
+        const before = execution.status.state;
+        const after = await step(uow, execution, input);
+        if (before !== after.status.state) await dispatchScopeOf(uow, after);
+      }
+      await uow.commit();
+      return [...uow.emitted];
+    },
+
+    async control(project, keptnContext, state, stage) {
+      const uow = new UnitOfWork(store);
+      const all = await store.listExecutionsOfContext(project, keptnContext);
+      const view = await store.getSequenceState(project, keptnContext);
+      if (all.length === 0 && !view) {
+        throw new NotFoundError(ErrorCode.sequenceNotFound, `sequence with keptnContext '${keptnContext}' not found in project '${project}'`);
+      }
+      const selected = all.filter((e) => !stage || e.scope.stage === stage);
+      const marker = { project, keptnContext, stage: stage ?? '' };
+      if (state === 'pause') uow.putPause(marker);
+      else {
+        uow.removePause(marker);
+        if (!stage) for (const m of await store.listPauseMarkers(project, keptnContext)) uow.removePause(m);
+      }
+      const input: ExecutionInput = { kind: state };
+      for (const execution of selected) {
+        if (isTerminal(execution.status.state)) continue;
+        await step(uow, execution, input);
+      }
+      const overall: Record<SequenceControlState, SequenceViewState> = { pause: 'paused', resume: 'started', abort: 'aborted' };
+      await updateView(uow, project, keptnContext, (v) => {
+        if (state === 'abort') return withOverallState(v, SequenceViewState.aborted);
+        if (!stage) return withOverallState(v, overall[state]);
+        return updateStage(v, stage, (entry) => {
+          if (entry.state === 'triggered' || entry.state === 'paused' || entry.state === 'started') entry.state = state === 'pause' ? 'paused' : 'triggered';
+        });
+      });
+      for (const execution of selected) await dispatchScopeOf(uow, execution);
+      await uow.commit();
+      return [...uow.emitted];
+    },
+
+    async recover() {
+      for (const project of await store.listProjects()) {
+        const queued = await store.queryExecutions({ project: project.name, state: ExecutionState.triggered, offset: 0, limit: 0 });
+        const scopes = new Map(queued.items.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
+        for (const execution of scopes.values()) {
+          const uow = new UnitOfWork(store);
+          await dispatchScopeOf(uow, execution);
+          await uow.commit();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Collects every change of one orchestration step so that it is committed in one transaction,
+ * and overlays the changes not yet committed on the store's reads (a step that creates an
+ * execution and then dispatches the queue must see that execution).
+ */
+import type { KeptnEvent } from '../events/keptn-event.js';
+import { ExecutionState } from '../sequence/execution.js';
+import type { SequenceExecution } from '../sequence/execution.js';
+import type { SequenceState } from '../sequence/sequence-state.js';
+import type { Changeset, ControlPlaneStore, OpenTriggeredEvent, PauseMarker, ServiceActivity, TimerRecord } from '../ports/store.js';
+
+/** One orchestration step's pending changes. */
+export class UnitOfWork {
+  private readonly executions = new Map<string, SequenceExecution>();
+  private readonly states = new Map<string, SequenceState>();
+  private readonly newEvents: Array<{ event: KeptnEvent; pending: boolean }> = [];
+  private readonly processedSeqs: number[] = [];
+  private readonly openPut: OpenTriggeredEvent[] = [];
+  private readonly openRemove: string[] = [];
+  private readonly timersPut: TimerRecord[] = [];
+  private readonly timersRemoveForTask: string[] = [];
+  private readonly timersRemove: string[] = [];
+  private readonly pausePut: PauseMarker[] = [];
+  private readonly pauseRemove: PauseMarker[] = [];
+  private readonly activity: ServiceActivity[] = [];
+  private readonly lastContexts: Array<{ project: string; keptnContext: string }> = [];
+
+  constructor(private readonly store: ControlPlaneStore) {}
+
+  /** Events emitted by this step, in order. */
+  get emitted(): readonly KeptnEvent[] {
+    return this.newEvents.map((e) => e.event);
+  }
+
+  saveExecution(execution: SequenceExecution): void {
+    this.executions.set(execution._id, execution);
+  }
+
+  async execution(id: string): Promise<SequenceExecution | undefined> {
+    return this.executions.get(id) ?? (await this.store.getExecution(id));
+  }
+
+  /** Executions of a scope in the given states, with this step's changes applied, oldest first. */
+  async executionsInScope(project: string, stage: string, service: string, states: readonly ExecutionState[]): Promise<SequenceExecution[]> {
+    const stored = await this.store.listExecutionsInScope(project, stage, service, states);
+    const byId = new Map(stored.map((e) => [e._id, e]));
+    for (const e of this.executions.values()) {
+      if (e.scope.project === project && e.scope.stage === stage && e.scope.service === service) byId.set(e._id, e);
+    }
+    return [...byId.values()]
+      .filter((e) => states.includes(e.status.state))
+      .sort((a, b) => (a.triggeredAt < b.triggeredAt ? -1 : a.triggeredAt > b.triggeredAt ? 1 : 0));
+  }
+
+  async sequenceState(project: string, keptnContext: string): Promise<SequenceState | undefined> {
+    return this.states.get(`${project}/${keptnContext}`) ?? (await this.store.getSequenceState(project, keptnContext));
+  }
+
+  saveSequenceState(state: SequenceState): void {
+    this.states.set(`${state.project}/${state.shkeptncontext}`, state);
+  }
+
+  emit(event: KeptnEvent, options: { pending: boolean }): void {
+    this.newEvents.push({ event, pending: options.pending });
+  }
+
+  markProcessed(seq: number): void {
+    this.processedSeqs.push(seq);
+  }
+
+  openTriggered(entry: OpenTriggeredEvent): void {
+    this.openPut.push(entry);
+  }
+
+  closeTriggered(eventId: string): void {
+    this.openRemove.push(eventId);
+  }
+
+  setTimer(timer: TimerRecord): void {
+    this.timersPut.push(timer);
+  }
+
+  clearTaskTimers(triggeredId: string): void {
+    this.timersRemoveForTask.push(triggeredId);
+  }
+
+  removeTimer(id: string): void {
+    this.timersRemove.push(id);
+  }
+
+  putPause(marker: PauseMarker): void {
+    this.pausePut.push(marker);
+  }
+
+  removePause(marker: PauseMarker): void {
+    this.pauseRemove.push(marker);
+  }
+
+  noteActivity(activity: ServiceActivity): void {
+    this.activity.push(activity);
+  }
+
+  noteLastContext(project: string, keptnContext: string): void {
+    this.lastContexts.push({ project, keptnContext });
+  }
+
+  /** The changes as one changeset. */
+  toChangeset(): Changeset {
+    return {
+      newEvents: this.newEvents,
+      processedSeqs: this.processedSeqs,
+      executions: [...this.executions.values()],
+      openTriggeredPut: this.openPut,
+      openTriggeredRemove: this.openRemove,
+      timersPut: this.timersPut,
+      timersRemoveForTask: this.timersRemoveForTask,
+      timersRemove: this.timersRemove,
+      sequenceStates: [...this.states.values()],
+      pausePut: this.pausePut,
+      pauseRemove: this.pauseRemove,
+      serviceActivity: this.activity,
+      projectLastContext: this.lastContexts,
+    };
+  }
+
+  /** Commits everything in one transaction. */
+  async commit(): Promise<void> {
+    await this.store.commit(this.toChangeset());
+  }
+}
+
+/** States that take part in the project/stage/service queue. */
+export const QUEUE_STATES: readonly ExecutionState[] = [ExecutionState.triggered, ExecutionState.started];

@@ -1,0 +1,227 @@
+/**
+ * The store port: everything the control plane keeps. Adapters (SQLite, PostgreSQL) implement it
+ * and pass the shared contract suite in @shipmate/testing. Every method that changes state is
+ * one transaction.
+ */
+import type { KeptnEvent } from '../events/keptn-event.js';
+import type { SequenceExecution, ExecutionState } from '../sequence/execution.js';
+import type { SequenceState } from '../sequence/sequence-state.js';
+import type { TimerKind } from '../sequence/transition.js';
+
+/** A project row. `stages` mirrors the shipyard's stage order. */
+export interface ProjectRecord {
+  name: string;
+  /** Unix nanoseconds as a decimal string (Keptn's `creationDate`). */
+  creationDate: string;
+  /** The shipyard YAML as given (plain text). */
+  shipyard: string;
+  /** Configuration version of the shipyard currently in force. */
+  shipyardCommit: string;
+  /** Shipyard `apiVersion` of the current shipyard. */
+  shipyardVersion: string;
+  stages: string[];
+  /** Public part of the git credentials (no token, key, password or certificate). */
+  gitCredentials?: Record<string, unknown>;
+  lastEventContext?: string | null;
+}
+
+/** Last event of one type seen for a service (Keptn's `lastEventTypes` entry). */
+export interface LastEventType {
+  eventId: string;
+  keptnContext: string;
+  time: string;
+}
+
+/** A service in one stage. */
+export interface ServiceRecord {
+  project: string;
+  stage: string;
+  name: string;
+  creationDate: string;
+  deployedImage?: string;
+  lastEventTypes: Record<string, LastEventType>;
+}
+
+/** Activity to note on a service: a task event went through it. */
+export interface ServiceActivity {
+  project: string;
+  stage: string;
+  service: string;
+  eventType: string;
+  ref: LastEventType;
+  deployedImage?: string;
+}
+
+/** An open `.triggered` event (task or sequence) with the execution that owns it. */
+export interface OpenTriggeredEvent {
+  event: KeptnEvent;
+  executionId: string;
+  project: string;
+  stage: string;
+  service: string;
+}
+
+/** A persisted timer. */
+export interface TimerRecord {
+  id: string;
+  kind: TimerKind;
+  executionId: string;
+  triggeredId: string;
+  dueAtMs: number;
+}
+
+/** A pause marker for a context: `stage` is `''` for the whole context. */
+export interface PauseMarker {
+  project: string;
+  keptnContext: string;
+  stage: string;
+}
+
+/** An event waiting for the orchestrator, with its store sequence number. */
+export interface PendingEvent {
+  seq: number;
+  event: KeptnEvent;
+}
+
+/** All changes of one orchestration step; applied in one transaction. */
+export interface Changeset {
+  /** New events to store; `pending` ones are handed to the orchestrator afterwards. */
+  newEvents?: Array<{ event: KeptnEvent; pending: boolean }>;
+  /** Pending events this step has handled. */
+  processedSeqs?: number[];
+  executions?: SequenceExecution[];
+  openTriggeredPut?: OpenTriggeredEvent[];
+  openTriggeredRemove?: string[];
+  timersPut?: TimerRecord[];
+  /** Removes every timer of these triggered ids. */
+  timersRemoveForTask?: string[];
+  timersRemove?: string[];
+  sequenceStates?: SequenceState[];
+  pausePut?: PauseMarker[];
+  pauseRemove?: PauseMarker[];
+  serviceActivity?: ServiceActivity[];
+  /** Sets `lastEventContext` of a project. */
+  projectLastContext?: Array<{ project: string; keptnContext: string }>;
+}
+
+/** Filter of the event store queries (mongodb-datastore `GET /event`). */
+export interface EventQuery {
+  keptnContext?: string;
+  type?: string;
+  project?: string;
+  stage?: string;
+  service?: string;
+  eventId?: string;
+  source?: string;
+  triggeredId?: string;
+  /** `time > fromTime` (string comparison of keptn timestamps). */
+  fromTime?: string;
+  /** `time < beforeTime`. */
+  beforeTime?: string;
+  /** Only the first event of each context. */
+  rootOnly?: boolean;
+  /** `data.<path>` equals one of the values (DS `filter`), e.g. `{ 'data.result': ['pass'] }`. */
+  fieldIn?: Record<string, string[]>;
+  /** Drop events whose `triggeredid` has an `.invalidated` event in the project. */
+  excludeInvalidated?: boolean;
+  offset: number;
+  limit: number;
+}
+
+/** Filter of the open triggered-event query (`/v1/event/triggered/{type}`). */
+export interface OpenTriggeredQuery {
+  type: string;
+  project?: string;
+  stage?: string;
+  service?: string;
+  eventId?: string;
+  /** Only events whose `time <= visibleAt` (hides triggeredAfter-delayed tasks). */
+  visibleAt: string;
+}
+
+/** Filter of the sequence-execution query. */
+export interface ExecutionQuery {
+  project: string;
+  stage?: string;
+  service?: string;
+  keptnContext?: string;
+  name?: string;
+  state?: string;
+  offset: number;
+  /** 0 = no limit. */
+  limit: number;
+}
+
+/** Filter of the sequence-state query. */
+export interface SequenceStateQuery {
+  project: string;
+  name?: string;
+  state?: string;
+  fromTime?: string;
+  beforeTime?: string;
+  keptnContexts?: string[];
+  offset: number;
+  /** 0 = no limit. */
+  limit: number;
+}
+
+/** A page of results. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+}
+
+/** The store port. */
+export interface ControlPlaneStore {
+  /** Releases the connection(s). */
+  close(): Promise<void>;
+
+  /** Stores events in one transaction; resolves only once they are durable. */
+  appendEvents(events: KeptnEvent[], options: { pending: boolean }): Promise<void>;
+  /** Oldest pending events first. */
+  pendingEvents(limit: number): Promise<PendingEvent[]>;
+  /** Applies one orchestration step atomically. */
+  commit(changes: Changeset): Promise<void>;
+  queryEvents(query: EventQuery): Promise<Page<KeptnEvent>>;
+  /** Deletes events older than `time` and returns how many went. */
+  deleteEventsBefore(time: string): Promise<number>;
+
+  insertProject(project: ProjectRecord): Promise<void>;
+  updateProject(project: ProjectRecord): Promise<void>;
+  /** Removes the project with its services, events and sequence data; false if unknown. */
+  deleteProject(name: string): Promise<boolean>;
+  getProject(name: string): Promise<ProjectRecord | undefined>;
+  listProjects(): Promise<ProjectRecord[]>;
+  /** Stores a shipyard version (idempotent). */
+  putShipyardVersion(project: string, commit: string, content: string): Promise<void>;
+  getShipyardVersion(project: string, commit: string): Promise<string | undefined>;
+
+  /** Creates the service in each of the given stages. */
+  insertService(project: string, service: string, stages: string[], creationDate: string): Promise<void>;
+  deleteService(project: string, service: string): Promise<void>;
+  /** Services of a project, optionally of one stage, sorted by name. */
+  listServices(project: string, stage?: string): Promise<ServiceRecord[]>;
+
+  getExecution(id: string): Promise<SequenceExecution | undefined>;
+  /** The execution whose sequence `.triggered` had this id. */
+  findExecutionByTrigger(triggeredId: string): Promise<SequenceExecution | undefined>;
+  /** The execution whose current task was triggered with this id. */
+  findExecutionByTask(triggeredId: string): Promise<SequenceExecution | undefined>;
+  listExecutionsOfContext(project: string, keptnContext: string): Promise<SequenceExecution[]>;
+  /** Executions of one project/stage/service in the given states, oldest trigger first. */
+  listExecutionsInScope(project: string, stage: string, service: string, states: readonly ExecutionState[]): Promise<SequenceExecution[]>;
+  queryExecutions(query: ExecutionQuery): Promise<Page<SequenceExecution>>;
+
+  getSequenceState(project: string, keptnContext: string): Promise<SequenceState | undefined>;
+  querySequenceStates(query: SequenceStateQuery): Promise<Page<SequenceState>>;
+
+  /** Open triggered events, newest first. */
+  queryOpenTriggered(query: OpenTriggeredQuery): Promise<KeptnEvent[]>;
+
+  /** Timers due at or before `nowMs`, earliest first. */
+  dueTimers(nowMs: number, limit: number): Promise<TimerRecord[]>;
+  /** Due time of the earliest timer, if any. */
+  nextTimerDueMs(): Promise<number | undefined>;
+
+  listPauseMarkers(project: string, keptnContext: string): Promise<PauseMarker[]>;
+}

@@ -1,0 +1,84 @@
+/** The sequence execution record: one run of one sequence in one stage for one context. */
+import type { EventData, TaskResult, TaskStatus } from '../events/keptn-event.js';
+import type { ShipyardTask } from '../shipyard/shipyard.js';
+
+/** States of a sequence execution; see transition.ts for what enters and leaves each. */
+export const ExecutionState = {
+  triggered: 'triggered',
+  started: 'started',
+  waitingForApproval: 'waitingForApproval',
+  paused: 'paused',
+  finished: 'finished',
+  timedOut: 'timedOut',
+} as const;
+/** One of {@link ExecutionState}. */
+export type ExecutionState = (typeof ExecutionState)[keyof typeof ExecutionState];
+
+/** States that hold the project/stage/service queue (Keptn: only `started`). */
+export const BLOCKING_STATES: readonly ExecutionState[] = [ExecutionState.started];
+
+/** True for states an execution never leaves. */
+export function isTerminal(state: ExecutionState): boolean {
+  return state === ExecutionState.finished || state === ExecutionState.timedOut;
+}
+
+/** A `.started` or `.finished` event recorded against the current task. */
+export interface TaskEventRecord {
+  eventType: string;
+  source: string;
+  result: string;
+  status: string;
+  time: string;
+  properties: EventData | null;
+}
+
+/** The task an execution is waiting on. */
+export interface CurrentTask {
+  name: string;
+  triggeredID: string;
+  /** When the task's `.triggered` becomes (or became) visible; later than now with triggeredAfter. */
+  scheduledAt: string;
+  events: TaskEventRecord[];
+}
+
+/** A completed task with its aggregated outcome and merged `.finished` data. */
+export interface PreviousTask {
+  name: string;
+  triggeredID: string;
+  result: TaskResult;
+  status: TaskStatus;
+  properties: EventData;
+}
+
+/** How the execution ended, once it did. */
+export interface ExecutionOutcome {
+  result: TaskResult;
+  status: TaskStatus;
+  message: string;
+}
+
+/** Keptn's `SequenceExecution` (shipyard-controller/models/sequence_execution.go) plus `outcome`. */
+export interface SequenceExecution {
+  _id: string;
+  schemaVersion: '1';
+  sequence: { name: string; tasks: ShipyardTask[] };
+  status: {
+    state: ExecutionState;
+    stateBeforePause: ExecutionState | '';
+    previousTasks: PreviousTask[];
+    currentTask: CurrentTask | null;
+    outcome?: ExecutionOutcome;
+  };
+  scope: {
+    project: string;
+    stage: string;
+    service: string;
+    labels: Record<string, string>;
+    keptnContext: string;
+    triggeredId: string;
+    gitcommitid: string;
+    eventType: string;
+  };
+  inputProperties: EventData;
+  triggeredAt: string;
+}

@@ -1,0 +1,288 @@
+/**
+ * The sequence execution state machine: the one door through which an execution changes.
+ *
+ * States (Keptn's names, shipyard-controller `SequenceExecution.status.state`):
+ * - `triggered`: created from `sh.keptn.event.<stage>.<seq>.triggered`, waiting in the
+ *   project/stage/service queue. Leaves on `dispatch` (to `started`, or `waitingForApproval` when
+ *   the first task is `approval`), `pause` (to `paused`) or `abort` (to `finished`).
+ * - `started`: a task has been triggered and the execution holds its queue slot. Leaves when the
+ *   current task completes (next task: stays `started` or goes `waitingForApproval`; no task left
+ *   or the task failed: `finished`), on `pause`, `abort` (to `finished`), `startTimeout` (to
+ *   `timedOut`) or `finishDeadline` (to `finished` with status `errored`).
+ * - `waitingForApproval`: the current task is `approval`; the queue slot is released (Keptn: an
+ *   approval does not block the next sequence). Leaves like `started`.
+ * - `paused`: by sequence control. Running tasks still report and may complete; the next task is
+ *   held (not triggered) until `resume`, which restores `stateBeforePause` and triggers the held
+ *   task. A sequence may still finish while paused. `abort` ends it.
+ * - `finished`: terminal; normal end, failed task, finish deadline or abort (`outcome.status`
+ *   tells which). Nothing leaves it.
+ * - `timedOut`: terminal; no `.started`/`.finished` came within TASK_STARTED_WAIT_DURATION.
+ *
+ * The function is pure: time and ids come from {@link TransitionContext}; the caller stores the
+ * new execution and carries out the effects in one transaction.
+ */
+import { ORCHESTRATOR_SOURCE, KEPTN_SPEC_VERSION, TaskResult, TaskStatus, keptnTime } from '../events/keptn-event.js';
+import type { EventData, KeptnEvent } from '../events/keptn-event.js';
+import { sequenceEventType, taskEventType } from '../events/event-type.js';
+import { parseGoDuration } from '../time/go-duration.js';
+import { aggregateTask, isTaskComplete, stopsSequence } from './aggregate-task.js';
+import { cloneJson, isPlainObject, mergeData } from './merge-data.js';
+import { ExecutionState, isTerminal } from './execution.js';
+import type { CurrentTask, ExecutionOutcome, PreviousTask, SequenceExecution, TaskEventRecord } from './execution.js';
+
+/** Inputs the state machine understands. */
+export type ExecutionInput =
+  | { kind: 'dispatch' }
+  | { kind: 'taskEvent'; event: KeptnEvent }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'abort' }
+  | { kind: 'startTimeout'; triggeredId: string }
+  | { kind: 'finishDeadline'; triggeredId: string };
+
+/** Timer kinds the state machine asks for. */
+export const TimerKind = { startTimeout: 'startTimeout', finishDeadline: 'finishDeadline' } as const;
+/** One of {@link TimerKind}. */
+export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
+
+/** What the caller must do besides storing the new execution. */
+export type ExecutionEffect =
+  /** Store and publish a task `.triggered` (its `time` may lie in the future: triggeredAfter). */
+  | { kind: 'triggerTask'; event: KeptnEvent }
+  /** Remove the task's `.triggered` from the open-triggered set and cancel its timers. */
+  | { kind: 'closeTask'; triggeredId: string }
+  | { kind: 'setTimer'; timer: { kind: TimerKind; triggeredId: string; dueAtMs: number } }
+  /** The task event was recorded (feeds the state view and service activity). */
+  | { kind: 'taskEventRecorded'; event: KeptnEvent }
+  /** Emit `<stage>.<seq>.finished`; `chain` tells whether triggeredOn chaining applies. */
+  | { kind: 'sequenceFinished'; event: KeptnEvent; outcome: ExecutionOutcome; lastTaskName: string; chain: boolean; timedOut: boolean }
+  /** The input did not apply (late event, wrong state); nothing changed. */
+  | { kind: 'ignored'; reason: string };
+
+/** Time, ids and settings the transition needs. */
+export interface TransitionContext {
+  nowMs: number;
+  newId: () => string;
+  taskStartedWaitMs: number;
+}
+
+/** Result of one transition. */
+export interface TransitionResult {
+  execution: SequenceExecution;
+  effects: ExecutionEffect[];
+}
+
+/** Applies one input to an execution. */
+export function transition(current: SequenceExecution, input: ExecutionInput, ctx: TransitionContext): TransitionResult {
+  const execution = cloneJson(current);
+  const state = execution.status.state;
+  if (isTerminal(state)) {
+    return { execution: current, effects: [{ kind: 'ignored', reason: `execution is ${state}` }] };
+  }
+  switch (input.kind) {
+    case 'dispatch':
+      if (state !== ExecutionState.triggered) return ignored(current, `cannot dispatch in state ${state}`);
+      return { execution, effects: triggerNextTask(execution, ctx) };
+    case 'taskEvent':
+      return onTaskEvent(execution, current, input.event, ctx);
+    case 'pause':
+      if (state === ExecutionState.paused) return ignored(current, 'already paused');
+      execution.status.stateBeforePause = state;
+      execution.status.state = ExecutionState.paused;
+      return { execution, effects: [] };
+    case 'resume': {
+      if (state !== ExecutionState.paused) return ignored(current, `not paused (${state})`);
+      const restored = execution.status.stateBeforePause || ExecutionState.started;
+      execution.status.state = restored;
+      execution.status.stateBeforePause = '';
+      const heldTask = restored !== ExecutionState.triggered && execution.status.currentTask === null;
+      return { execution, effects: heldTask ? triggerNextTask(execution, ctx) : [] };
+    }
+    case 'abort':
+      return finish(execution, { result: TaskResult.pass, status: TaskStatus.aborted, message: 'sequence aborted' }, ctx, {
+        chain: false,
+        timedOut: false,
+      });
+    case 'startTimeout': {
+      const task = execution.status.currentTask;
+      if (!task || task.triggeredID !== input.triggeredId || task.events.length > 0) return ignored(current, 'task answered');
+      const type = taskEventType(task.name, 'triggered');
+      return finish(
+        execution,
+        {
+          result: TaskResult.fail,
+          status: TaskStatus.errored,
+          message: `sequence timed out while waiting for task ${type} to receive a correlating .started or .finished event`,
+        },
+        ctx,
+        { chain: false, timedOut: true },
+      );
+    }
+    case 'finishDeadline': {
+      const task = execution.status.currentTask;
+      if (!task || task.triggeredID !== input.triggeredId) return ignored(current, 'task completed');
+      const limit = execution.sequence.tasks[execution.status.previousTasks.length]?.finishTimeout ?? '';
+      return finish(
+        execution,
+        {
+          result: TaskResult.fail,
+          status: TaskStatus.errored,
+          message: `task ${task.name} did not finish within its finishTimeout of ${limit}`,
+        },
+        ctx,
+        { chain: false, timedOut: false },
+      );
+    }
+    default: {
+      const unreachable: never = input;
+      throw new Error(`unknown input ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function ignored(execution: SequenceExecution, reason: string): TransitionResult {
+  return { execution, effects: [{ kind: 'ignored', reason }] };
+}
+
+function onTaskEvent(
+  execution: SequenceExecution,
+  current: SequenceExecution,
+  event: KeptnEvent,
+  ctx: TransitionContext,
+): TransitionResult {
+  const task = execution.status.currentTask;
+  if (!task || task.triggeredID !== event.triggeredid) return ignored(current, 'event does not answer the current task');
+  const isFinished = event.type.endsWith('.finished');
+  const record: TaskEventRecord = {
+    eventType: event.type,
+    source: event.source,
+    result: stringField(event.data.result),
+    status: stringField(event.data.status),
+    time: event.time,
+    properties: isFinished ? cloneJson(event.data) : null,
+  };
+  task.events.push(record);
+  const effects: ExecutionEffect[] = [{ kind: 'taskEventRecorded', event }];
+  if (!isTaskComplete(task.events)) return { execution, effects };
+
+  const finished = task.events.filter((e) => e.eventType.endsWith('.finished'));
+  const outcome = aggregateTask(finished);
+  let properties: EventData = {};
+  for (const f of finished) properties = mergeData(properties, f.properties ?? {}) as EventData;
+  const previous: PreviousTask = { name: task.name, triggeredID: task.triggeredID, ...outcome, properties };
+  execution.status.previousTasks.push(previous);
+  execution.status.currentTask = null;
+  effects.push({ kind: 'closeTask', triggeredId: task.triggeredID });
+
+  const completing = event.data;
+  const labels = isStringMap(completing.labels) ? completing.labels : execution.scope.labels;
+  const message = stringField(completing.message);
+  const noTaskLeft = execution.status.previousTasks.length >= execution.sequence.tasks.length;
+  if (stopsSequence(outcome) || noTaskLeft) {
+    const result = finish(execution, { ...outcome, message }, ctx, { chain: true, timedOut: false }, labels);
+    return { execution: result.execution, effects: [...effects, ...result.effects] };
+  }
+  if (execution.status.state === ExecutionState.paused) {
+    // Held: resume triggers it. Keep the slot as `started` so resume restores a running sequence.
+    if (execution.status.stateBeforePause === ExecutionState.waitingForApproval) execution.status.stateBeforePause = ExecutionState.started;
+    return { execution, effects };
+  }
+  return { execution, effects: [...effects, ...triggerNextTask(execution, ctx)] };
+}
+
+/** Builds and records the next task's `.triggered`; the execution must have a task left. */
+function triggerNextTask(execution: SequenceExecution, ctx: TransitionContext): ExecutionEffect[] {
+  const index = execution.status.previousTasks.length;
+  const task = execution.sequence.tasks[index];
+  if (!task) throw new Error(`execution ${execution._id} has no task at index ${index}`);
+  const delayMs = task.triggeredAfter ? parseGoDuration(task.triggeredAfter, 'triggeredAfter') : 0;
+  const scheduledMs = ctx.nowMs + delayMs;
+  const id = ctx.newId();
+  const data = accumulatedData(execution);
+  const shipyardProperties = task.properties ?? {};
+  data[task.name] = mergeData(isPlainObject(data[task.name]) ? data[task.name] : {}, shipyardProperties);
+  const event: KeptnEvent = {
+    id,
+    type: taskEventType(task.name, 'triggered'),
+    source: ORCHESTRATOR_SOURCE,
+    specversion: '1.0',
+    time: keptnTime(scheduledMs),
+    contenttype: 'application/json',
+    shkeptncontext: execution.scope.keptnContext,
+    gitcommitid: execution.scope.gitcommitid,
+    shkeptnspecversion: KEPTN_SPEC_VERSION,
+    data,
+  };
+  const currentTask: CurrentTask = { name: task.name, triggeredID: id, scheduledAt: event.time, events: [] };
+  execution.status.currentTask = currentTask;
+  execution.status.state = task.name === 'approval' ? ExecutionState.waitingForApproval : ExecutionState.started;
+  const effects: ExecutionEffect[] = [
+    { kind: 'triggerTask', event },
+    { kind: 'setTimer', timer: { kind: TimerKind.startTimeout, triggeredId: id, dueAtMs: scheduledMs + ctx.taskStartedWaitMs } },
+  ];
+  if (task.finishTimeout) {
+    const limitMs = parseGoDuration(task.finishTimeout, 'finishTimeout');
+    effects.push({ kind: 'setTimer', timer: { kind: TimerKind.finishDeadline, triggeredId: id, dueAtMs: scheduledMs + limitMs } });
+  }
+  return effects;
+}
+
+/**
+ * The payload the execution has accumulated: the trigger's data, project/stage/service from the
+ * scope, every completed task's merged output, the last task's result and status, and `message`
+ * cleared (Keptn's `GetNextTriggeredEventData` minus the next task's shipyard properties).
+ */
+export function accumulatedData(execution: SequenceExecution): EventData {
+  let data = cloneJson(execution.inputProperties);
+  data.project = execution.scope.project;
+  data.stage = execution.scope.stage;
+  data.service = execution.scope.service;
+  for (const previous of execution.status.previousTasks) data = mergeData(data, previous.properties) as EventData;
+  const last = execution.status.previousTasks.at(-1);
+  if (last) {
+    data.result = last.result;
+    data.status = last.status;
+  }
+  if ('message' in data) data.message = '';
+  return data;
+}
+
+function finish(
+  execution: SequenceExecution,
+  outcome: ExecutionOutcome,
+  ctx: TransitionContext,
+  options: { chain: boolean; timedOut: boolean },
+  labels: Record<string, string> = execution.scope.labels,
+): TransitionResult {
+  const effects: ExecutionEffect[] = [];
+  const open = execution.status.currentTask;
+  if (open) effects.push({ kind: 'closeTask', triggeredId: open.triggeredID });
+  const lastTaskName = execution.status.previousTasks.at(-1)?.name ?? open?.name ?? '';
+  execution.status.state = options.timedOut ? ExecutionState.timedOut : ExecutionState.finished;
+  execution.status.stateBeforePause = '';
+  execution.status.outcome = outcome;
+  const { project, stage, service } = execution.scope;
+  const event: KeptnEvent = {
+    id: ctx.newId(),
+    type: sequenceEventType(stage, execution.sequence.name, 'finished'),
+    source: ORCHESTRATOR_SOURCE,
+    specversion: '1.0',
+    time: keptnTime(ctx.nowMs),
+    contenttype: 'application/json',
+    shkeptncontext: execution.scope.keptnContext,
+    triggeredid: execution.scope.triggeredId,
+    gitcommitid: execution.scope.gitcommitid,
+    shkeptnspecversion: KEPTN_SPEC_VERSION,
+    data: { project, stage, service, labels, status: outcome.status, result: outcome.result, message: outcome.message },
+  };
+  effects.push({ kind: 'sequenceFinished', event, outcome, lastTaskName, chain: options.chain, timedOut: options.timedOut });
+  return { execution, effects };
+}
+
+function stringField(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
+}

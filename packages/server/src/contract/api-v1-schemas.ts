@@ -1,0 +1,35 @@
+/** Schemas of the api-service paths (`/api/v1/...`). */
+
+/** Body of `POST /api/v1/event`; required fields are checked by the intake with clear messages. */
+export const eventBodySchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    contenttype: { type: 'string' },
+    data: { type: 'object', additionalProperties: true },
+    extensions: { type: 'object', additionalProperties: true },
+    id: { type: 'string' },
+    shkeptncontext: { type: 'string' },
+    source: { type: 'string' },
+    specversion: { type: 'string' },
+    time: { type: 'string' },
+    triggeredid: { type: 'string' },
+    gitcommitid: { type: 'string' },
+    type: { type: 'string' },
+  },
+} as const;
+
+/** Response of `GET /api/v1/metadata`. */
+export const metadataSchema = {
+  type: 'object',
+  required: ['automaticprovisioning'],
+  properties: {
+    namespace: { type: 'string' },
+    keptnlabel: { type: 'string' },
+    keptnversion: { type: 'string' },
+    shipyardversion: { type: 'string' },
+    bridgeversion: { type: 'string' },
+    automaticprovisioning: { type: 'boolean' },
+    shipmateversion: { type: 'string' },
+  },
+} as const;

@@ -1,0 +1,141 @@
+/**
+ * Builds the control-plane server: wires store, orchestrator, event processor and intake, and
+ * registers every route on a Fastify instance (testable in-process with `app.inject`).
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import {
+  createEventProcessor,
+  createOrchestrator,
+  createStoreConfigurationSource,
+  keptnTime,
+  systemClock,
+  uuidGenerator,
+} from '@shipmate/core';
+import type { EventProcessor } from '@shipmate/core';
+import { createTokenVerifier } from './auth/token-verifier.js';
+import { registerAuth } from './auth/register-auth.js';
+import { keptnErrorHandler } from './http/keptn-error.js';
+import { createEventIntake } from './intake/event-intake.js';
+import { createProjectService } from './projects/project-service.js';
+import { registerRoutes } from './routes/register-routes.js';
+import type { ServerContext } from './server-context.js';
+import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
+import { SHIPMATE_VERSION } from './version.js';
+
+/** A built control-plane server. */
+export interface ControlPlaneServer {
+  readonly app: FastifyInstance;
+  readonly processor: EventProcessor;
+  readonly options: ResolvedServerOptions;
+  /** Starts the orchestrator (resuming stored work) and listens; returns the URL. */
+  listen(host: string, port: number): Promise<string>;
+  /** Stops accepting requests, lets the running step finish, stops timers. */
+  close(): Promise<void>;
+}
+
+/** Applies defaults once. */
+export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
+  return Object.freeze({
+    store: options.store,
+    apiTokenSha256: options.apiTokenSha256,
+    configuration: options.configuration ?? createStoreConfigurationSource(options.store),
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? uuidGenerator,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    taskStartedWaitMs: options.taskStartedWaitMs ?? 10 * 60 * 1000,
+    validateEvents: options.validateEvents ?? true,
+    projectNameMaxLength: options.projectNameMaxLength ?? 200,
+    serviceNameMaxLength: options.serviceNameMaxLength ?? 43,
+    eventRetentionMs: options.eventRetentionMs ?? 30 * 24 * 3600 * 1000,
+    retentionIntervalMs: options.retentionIntervalMs ?? 3600 * 1000,
+    logger: options.logger ?? false,
+    version: options.version ?? SHIPMATE_VERSION,
+    namespace: options.namespace ?? 'shipmate',
+  });
+}
+
+/** Builds the server; call `listen` (or `app.ready()` for in-process tests). */
+export async function createControlPlaneServer(input: ServerOptions): Promise<ControlPlaneServer> {
+  const options = resolveServerOptions(input);
+  const { store, clock, ids } = options;
+  const app = Fastify({
+    bodyLimit: options.maxBodyBytes,
+    logger: options.logger,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+  // Route schemas document the API (OpenAPI) and validate input; responses are plain JSON so
+  // that no field a client relies on is ever dropped by a response schema.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler(keptnErrorHandler(options.maxBodyBytes));
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 404, message: `no route for ${request.method} ${request.url.split('?')[0]}`, errorCode: 'ERR_ROUTE_NOT_FOUND' });
+  });
+
+  const orchestrator = createOrchestrator({
+    store,
+    configuration: options.configuration,
+    clock,
+    ids,
+    taskStartedWaitMs: options.taskStartedWaitMs,
+  });
+  const processor = createEventProcessor({
+    store,
+    orchestrator,
+    clock,
+    onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
+  });
+  const intake = createEventIntake({ store, ids, clock, validateEvents: options.validateEvents, onPending: () => processor.kick() });
+  const projects = createProjectService({
+    store,
+    intake,
+    clock,
+    ids,
+    projectNameMaxLength: options.projectNameMaxLength,
+    serviceNameMaxLength: options.serviceNameMaxLength,
+  });
+  const context: ServerContext = { options, store, processor, intake, projects, tokens: createTokenVerifier(options.apiTokenSha256) };
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Shipmate control plane API', version: options.version, description: "Keptn v1-compatible API of Shipmate's control plane" },
+      components: { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'x-token' } } },
+      security: [{ key: [] }],
+    },
+  });
+  registerAuth(app, context);
+  await app.register(async (scoped) => registerRoutes(scoped, context));
+
+  let retentionTimer: NodeJS.Timeout | undefined;
+  function startRetention(): void {
+    if (options.eventRetentionMs <= 0) return;
+    const sweep = () => {
+      const cutoff = keptnTime(clock.nowMs() - options.eventRetentionMs);
+      store.deleteEventsBefore(cutoff).then(
+        (count) => count > 0 && app.log.info(`event retention removed ${count} events older than ${cutoff}`),
+        (error: unknown) => app.log.error({ err: error }, 'event retention failed'),
+      );
+    };
+    sweep();
+    retentionTimer = setInterval(sweep, options.retentionIntervalMs);
+    retentionTimer.unref();
+  }
+
+  return {
+    app,
+    processor,
+    options,
+    async listen(host, port) {
+      await processor.start();
+      startRetention();
+      return app.listen({ host, port });
+    },
+    async close() {
+      if (retentionTimer) clearInterval(retentionTimer);
+      await app.close();
+      await processor.stop();
+    },
+  };
+}

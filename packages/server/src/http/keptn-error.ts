@@ -1,0 +1,82 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ShipmateError } from '@shipmate/core';
+import type { ErrorCategory } from '@shipmate/core';
+
+/** Keptn's wire error body. */
+export interface KeptnErrorBody {
+  code: number;
+  message: string;
+  /** Shipmate's stable error code (extra field; Keptn clients ignore it). */
+  errorCode?: string;
+}
+
+const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
+  input: 400,
+  auth: 401,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  unavailable: 503,
+};
+
+/** HTTP status and body for any error thrown while handling a request. */
+export function toKeptnError(error: unknown, maxBodyBytes: number): KeptnErrorBody {
+  if (error instanceof ShipmateError) {
+    return { code: STATUS_BY_CATEGORY[error.category], message: error.message, errorCode: error.code };
+  }
+  const fastifyError = error as Partial<FastifyError> & { validation?: unknown };
+  if (fastifyError.validation && Array.isArray(fastifyError.validation)) {
+    return { code: 400, message: describeValidation(fastifyError as FastifyError), errorCode: 'ERR_INVALID_FIELD' };
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        code: 413,
+        message: `request body is larger than the limit of ${maxBodyBytes} bytes; send a smaller body or raise SHIPMATE_MAX_BODY_BYTES`,
+        errorCode: 'ERR_BODY_TOO_LARGE',
+      };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 400, message: `request body is not valid JSON: ${fastifyError.message ?? ''}`, errorCode: 'ERR_INVALID_JSON' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 415, message: 'unsupported Content-Type; send application/json', errorCode: 'ERR_INVALID_FIELD' };
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || (fastifyError.statusCode === 400 && fastifyError.code?.startsWith('FST_ERR_CTP'))) {
+    return { code: 400, message: `request body is not valid JSON: ${fastifyError.message ?? ''}`, errorCode: 'ERR_INVALID_JSON' };
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return { code: fastifyError.statusCode, message: fastifyError.message ?? 'bad request', errorCode: 'ERR_INVALID_FIELD' };
+  }
+  return { code: 500, message: 'internal error; the server log has the details', errorCode: 'ERR_INTERNAL' };
+}
+
+/** One sentence naming the field and what is wrong with it, from an Ajv validation error. */
+function describeValidation(error: FastifyError): string {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'request';
+  if (!first) return `invalid ${where}`;
+  const params = first.params as Record<string, unknown>;
+  const base = first.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
+  const join = (name: string) => (base ? `${base}.${name}` : name);
+  switch (first.keyword) {
+    case 'required':
+      return `${where}: missing required field '${join(String(params.missingProperty))}'`;
+    case 'additionalProperties':
+      return `${where}: unknown field '${join(String(params.additionalProperty))}'; remove it`;
+    case 'enum':
+      return `${where}: field '${base}' must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    default:
+      return `${where}: field '${base || '(root)'}' ${first.message ?? 'is invalid'}`;
+  }
+}
+
+/** Fastify error handler writing Keptn's body. 5xx are logged with the request. */
+export function keptnErrorHandler(maxBodyBytes: number) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const body = toKeptnError(error, maxBodyBytes);
+    if (body.code >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(body.code).send(body);
+  };
+}

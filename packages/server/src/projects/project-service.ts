@@ -1,0 +1,184 @@
+/**
+ * Project and service lifecycle (Keptn's projectmanager / servicemanager): create, update and
+ * delete projects from a base64 shipyard, create and delete services in every stage, and emit
+ * Keptn's lifecycle events. Writes on one project are serialised.
+ */
+import {
+  ConflictError,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  ORCHESTRATOR_SOURCE,
+  KEPTN_SPEC_VERSION,
+  contentVersion,
+  decodeShipyard,
+  isPlainObject,
+  keptnTime,
+  validateProjectName,
+  validateServiceName,
+} from '@shipmate/core';
+import type { Clock, ControlPlaneStore, EventData, IdGenerator, KeptnEvent, ProjectRecord } from '@shipmate/core';
+import type { EventIntake } from '../intake/event-intake.js';
+import { validateGitCredentials } from './git-credentials.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+/** Settings of the project service. */
+export interface ProjectServiceOptions {
+  store: ControlPlaneStore;
+  intake: EventIntake;
+  clock: Clock;
+  ids: IdGenerator;
+  projectNameMaxLength: number;
+  serviceNameMaxLength: number;
+}
+
+/** Project and service writes. */
+export interface ProjectService {
+  createProject(body: unknown): Promise<void>;
+  updateProject(body: unknown): Promise<void>;
+  deleteProject(name: string): Promise<string>;
+  createService(project: string, body: unknown): Promise<void>;
+  deleteService(project: string, service: string): Promise<void>;
+  /** The project, or a 404 error naming it. */
+  requireProject(name: string): Promise<ProjectRecord>;
+}
+
+const PROJECT_FIELDS = ['name', 'shipyard', 'gitCredentials'];
+
+/** Creates the project service. */
+export function createProjectService(options: ProjectServiceOptions): ProjectService {
+  const { store, intake, clock, ids } = options;
+  const locks = new KeyedMutex();
+
+  function lifecycleEvent(type: string, data: EventData): KeptnEvent {
+    return {
+      id: ids.newId(),
+      type,
+      source: ORCHESTRATOR_SOURCE,
+      specversion: '1.0',
+      time: keptnTime(clock.nowMs()),
+      contenttype: 'application/json',
+      shkeptncontext: ids.newId(),
+      shkeptnspecversion: KEPTN_SPEC_VERSION,
+      data,
+    };
+  }
+
+  async function requireProject(name: string): Promise<ProjectRecord> {
+    const project = await store.getProject(name);
+    if (!project) throw new NotFoundError(ErrorCode.projectNotFound, `Project not found: ${name}`);
+    return project;
+  }
+
+  function parseProjectBody(body: unknown, requireShipyard: boolean) {
+    if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object with name and shipyard');
+    for (const key of Object.keys(body)) {
+      if (!PROJECT_FIELDS.includes(key)) {
+        throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: ${PROJECT_FIELDS.join(', ')}`);
+      }
+    }
+    const name = validateProjectName(body.name, options.projectNameMaxLength);
+    const hasShipyard = body.shipyard !== undefined && body.shipyard !== null && body.shipyard !== '';
+    if (requireShipyard && !hasShipyard) {
+      throw new InputError(ErrorCode.missingField, "Could not validate payload: field 'shipyard' is required: the base64-encoded shipyard.yaml, e.g. base64 -w0 shipyard.yaml");
+    }
+    const shipyardYaml = hasShipyard ? Buffer.from(String(body.shipyard), 'base64').toString('utf8') : undefined;
+    const shipyard = hasShipyard ? decodeShipyard(body.shipyard) : undefined;
+    const gitCredentials = validateGitCredentials(body.gitCredentials);
+    return { name, shipyard, shipyardYaml, shipyardBase64: hasShipyard ? String(body.shipyard) : undefined, gitCredentials };
+  }
+
+  return {
+    requireProject,
+
+    async createProject(body) {
+      const input = parseProjectBody(body, true);
+      await locks.run(input.name, async () => {
+        if (await store.getProject(input.name)) throw new ConflictError(ErrorCode.projectExists, `project '${input.name}' already exists`);
+        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.project.create.started', { project: input.name }));
+        const yaml = input.shipyardYaml ?? '';
+        const commit = contentVersion(yaml);
+        await store.putShipyardVersion(input.name, commit, yaml);
+        await store.insertProject({
+          name: input.name,
+          creationDate: `${clock.nowMs()}000000`,
+          shipyard: yaml,
+          shipyardCommit: commit,
+          shipyardVersion: input.shipyard?.apiVersion ?? 'spec.keptn.sh/0.2.0',
+          stages: input.shipyard?.spec.stages.map((s) => s.name) ?? [],
+          ...(input.gitCredentials ? { gitCredentials: input.gitCredentials } : {}),
+          lastEventContext: null,
+        });
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.project.create.finished', {
+            project: input.name,
+            status: 'succeeded',
+            result: 'pass',
+            createdProject: { projectName: input.name, shipyard: input.shipyardBase64, gitRemoteURL: input.gitCredentials?.remoteURL ?? '' },
+          }),
+        );
+      });
+    },
+
+    async updateProject(body) {
+      const input = parseProjectBody(body, false);
+      await locks.run(input.name, async () => {
+        const project = await requireProject(input.name);
+        const next: ProjectRecord = { ...project };
+        if (input.shipyard && input.shipyardYaml !== undefined) {
+          const newStages = input.shipyard.spec.stages.map((s) => s.name);
+          const sameStages = newStages.length === project.stages.length && newStages.every((s) => project.stages.includes(s));
+          if (!sameStages) {
+            throw new InputError(
+              ErrorCode.stagesChanged,
+              `stage name cannot be changed or removed: project '${project.name}' has stages ${project.stages.join(', ')}, the new shipyard has ${newStages.join(', ')}`,
+            );
+          }
+          const commit = contentVersion(input.shipyardYaml);
+          await store.putShipyardVersion(project.name, commit, input.shipyardYaml);
+          next.shipyard = input.shipyardYaml;
+          next.shipyardCommit = commit;
+          next.shipyardVersion = input.shipyard.apiVersion;
+        }
+        if (input.gitCredentials) next.gitCredentials = input.gitCredentials;
+        await store.updateProject(next);
+      });
+    },
+
+    async deleteProject(name) {
+      return locks.run(name, async () => {
+        await requireProject(name);
+        await store.deleteProject(name);
+        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.project.delete.finished', { project: name, status: 'succeeded', result: 'pass' }));
+        return `Project ${name} has been deleted with its services, sequences and events. A git upstream repository, if any, is not deleted.`;
+      });
+    },
+
+    async createService(projectName, body) {
+      if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object like {"serviceName":"carts"}');
+      for (const key of Object.keys(body)) {
+        if (key !== 'serviceName') throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: serviceName`);
+      }
+      const service = validateServiceName(body.serviceName, options.serviceNameMaxLength);
+      await locks.run(projectName, async () => {
+        const project = await requireProject(projectName);
+        const existing = await store.listServices(projectName);
+        if (existing.some((s) => s.name === service)) throw new ConflictError(ErrorCode.serviceExists, `service already exists: '${service}' in project '${projectName}'`);
+        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.create.started', { project: projectName, service }));
+        await store.insertService(projectName, service, project.stages, `${clock.nowMs()}000000`);
+        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.create.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }));
+      });
+    },
+
+    async deleteService(projectName, service) {
+      await locks.run(projectName, async () => {
+        await requireProject(projectName);
+        const existing = await store.listServices(projectName);
+        if (!existing.some((s) => s.name === service)) throw new NotFoundError(ErrorCode.serviceNotFound, `Service not found: '${service}' in project '${projectName}'`);
+        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.delete.started', { project: projectName, service }));
+        await store.deleteService(projectName, service);
+        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.delete.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }));
+      });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+import { emptyObjectSchema, errorResponses } from '../contract/common-schemas.js';
+import { createProjectBodySchema, projectParams, serviceParams, updateProjectBodySchema } from '../contract/project-schemas.js';
+
+const BASE = '/api/controlPlane/v1';
+
+/** Project create/update/delete and service create/delete (Keptn shipyard-controller). */
+export function registerProjectWriteRoutes(app: FastifyInstance, context: ServerContext): void {
+  app.post(
+    `${BASE}/project`,
+    { schema: { tags: ['project'], summary: 'Creates a project from a base64 shipyard (201, empty body)', body: createProjectBodySchema, response: { 201: { type: 'null' }, 409: errorResponses[400], ...errorResponses } } },
+    async (request, reply) => {
+      await context.projects.createProject(request.body);
+      await reply.status(201).send();
+    },
+  );
+
+  app.put(
+    `${BASE}/project`,
+    { schema: { tags: ['project'], summary: 'Updates shipyard or git credentials (201, empty body)', body: updateProjectBodySchema, response: { 201: { type: 'null' }, ...errorResponses } } },
+    async (request, reply) => {
+      await context.projects.updateProject(request.body);
+      await reply.status(201).send();
+    },
+  );
+
+  app.delete(
+    `${BASE}/project/:project`,
+    {
+      schema: {
+        tags: ['project'],
+        params: projectParams,
+        response: { 200: { type: 'object', properties: { message: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { project } = request.params as { project: string };
+      return { message: await context.projects.deleteProject(project) };
+    },
+  );
+
+  app.post(
+    `${BASE}/project/:project/service`,
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Creates a service in every stage',
+        params: projectParams,
+        body: { type: 'object', properties: { serviceName: { type: 'string' } } },
+        response: { 200: emptyObjectSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { project } = request.params as { project: string };
+      await context.projects.createService(project, request.body);
+      return {};
+    },
+  );
+
+  app.delete(
+    `${BASE}/project/:project/service/:service`,
+    { schema: { tags: ['service'], params: serviceParams, response: { 200: emptyObjectSchema, ...errorResponses } } },
+    async (request) => {
+      const { project, service } = request.params as { project: string; service: string };
+      await context.projects.deleteService(project, service);
+      return {};
+    },
+  );
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+import { registerApiV1Routes } from './api-v1-routes.js';
+import { registerDatastoreRoutes } from './datastore-routes.js';
+import { registerEvaluationRoutes } from './evaluation-routes.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
+import { registerProjectReadRoutes } from './project-read-routes.js';
+import { registerProjectWriteRoutes } from './project-write-routes.js';
+import { registerSequenceControlRoutes } from './sequence-control-routes.js';
+import { registerSequenceRoutes } from './sequence-routes.js';
+import { registerTriggeredEventRoutes } from './triggered-event-routes.js';
+
+/** Registers every route of the control plane. */
+export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
+  registerHealthRoutes(app);
+  registerOpenApiRoutes(app);
+  registerApiV1Routes(app, context);
+  registerProjectWriteRoutes(app, context);
+  registerProjectReadRoutes(app, context);
+  registerSequenceRoutes(app, context);
+  registerSequenceControlRoutes(app, context);
+  registerTriggeredEventRoutes(app, context);
+  registerEvaluationRoutes(app, context);
+  registerDatastoreRoutes(app, context);
+}

@@ -1,0 +1,15 @@
+import type { ControlPlaneStore, EventProcessor } from '@shipmate/core';
+import type { TokenVerifier } from './auth/token-verifier.js';
+import type { EventIntake } from './intake/event-intake.js';
+import type { ProjectService } from './projects/project-service.js';
+import type { ResolvedServerOptions } from './server-options.js';
+
+/** What route modules get: the wired use cases and the resolved options. */
+export interface ServerContext {
+  readonly options: ResolvedServerOptions;
+  readonly store: ControlPlaneStore;
+  readonly processor: EventProcessor;
+  readonly intake: EventIntake;
+  readonly projects: ProjectService;
+  readonly tokens: TokenVerifier;
+}
