@@ -1,0 +1,20 @@
+/** The figures the bench reports, in table order, with their units and targets. */
+import type { Figure } from './report.js';
+
+export const FIGURES = [
+  { key: 'sequencesPerSecond', label: '(a) sequences completed per second', unit: 'seq/s', target: { op: '>=', value: 200 } },
+  { key: 'intakeRatioPercent', label: '(b) POST /api/v1/event vs bare node:http', unit: '%', target: { op: '>=', value: 40 } },
+  { key: 'intakeRequestsPerSecond', label: '(b) POST /api/v1/event acknowledged', unit: 'req/s' },
+  { key: 'bareRequestsPerSecond', label: '(b) bare node:http, same load', unit: 'req/s' },
+  { key: 'taskLatencyP50Ms', label: '(c) .finished → next .triggered p50', unit: 'ms' },
+  { key: 'taskLatencyP99Ms', label: '(c) .finished → next .triggered p99', unit: 'ms', target: { op: '<', value: 20 } },
+  { key: 'peakRssMiB', label: 'server peak RSS (VmHWM)', unit: 'MiB', target: { op: '<', value: 200 } },
+  { key: 'maxSampledRssMiB', label: 'server max sampled VmRSS', unit: 'MiB' },
+] as const satisfies readonly Omit<Figure, 'value'>[];
+
+export type FigureKey = (typeof FIGURES)[number]['key'];
+
+/** Every figure with its measured value, or null when it was not measured. */
+export function collectFigures(values: ReadonlyMap<FigureKey, number>): Figure[] {
+  return FIGURES.map((f) => ({ ...f, value: values.get(f.key) ?? null }));
+}

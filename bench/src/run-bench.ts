@@ -1,0 +1,199 @@
+/**
+ * Shipmate benchmark: starts the real server, runs the scenarios, prints a table of figures
+ * against their targets and writes bench/results/. Run with `npm run bench` from the repo root.
+ * Scenario order is (a), (c), (b): the intake flood of (b) goes last so it does not grow the
+ * store or leave orchestrator backlog under the other two.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createBenchProject, serviceNames } from './bench-project.js';
+import { readConfig } from './config.js';
+import { createHttpClient } from './http-client.js';
+import { createKeptnApi } from './keptn-api.js';
+import { collectFigures } from './figures.js';
+import type { FigureKey } from './figures.js';
+import { formatTable, isMet, writeResults } from './report.js';
+import { runIntake } from './scenario-intake.js';
+import { runTaskLatency } from './scenario-latency.js';
+import { runSequenceThroughput } from './scenario-sequences.js';
+import { freePort, startServerProcess } from './server-process.js';
+import type { ServerProcess } from './server-process.js';
+import { round } from './stats.js';
+
+const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = resolve(BENCH_DIR, '..');
+const SHIPMATE_BIN = join(REPO_ROOT, 'apps/cli/bin/shipmate.js');
+const BARE_SERVER = join(BENCH_DIR, 'dist/bare-server.js');
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const TOKEN = 'bench-token';
+const MIB = 1024 * 1024;
+
+const t0 = performance.now();
+function log(line: string): void {
+  console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+}
+
+async function startShipmate(dataDir: string): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServerProcess({
+    name: 'shipmate server',
+    args: [SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+    url: `http://127.0.0.1:${port}`,
+    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn' },
+  });
+}
+
+async function startBare(): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServerProcess({
+    name: 'bare node:http server',
+    args: [BARE_SERVER, '--port', String(port)],
+    url: `http://127.0.0.1:${port}`,
+  });
+}
+
+async function main(): Promise<number> {
+  const config = readConfig();
+  const date = new Date();
+  const services = serviceNames(config.services);
+  const values = new Map<FigureKey, number>();
+  const details: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  const running = new Set<ServerProcess>();
+  const stopAll = () => Promise.all([...running].map(async (p) => log(`stopping ${p.name} (pid ${p.pid}): ${await p.stop()}`)));
+  const figure = (key: FigureKey, value: number) => values.set(key, round(value, 2));
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping servers`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+
+  log(`node ${process.version}; config ${JSON.stringify(config)}`);
+  const loadAtStart = loadavg()[0]!;
+  if (loadAtStart > 0.5)
+    log(`note: the machine is busy before the bench starts (1-min load average ${loadAtStart.toFixed(2)}); figures may be low and noisy`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'shipmate-bench-'));
+  log(`starting shipmate server (data dir ${dataDir})`);
+  const server = await startShipmate(dataDir).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  running.add(server);
+  log(`shipmate server healthy at ${server.url} (pid ${server.pid})`);
+  const client = createHttpClient({ baseUrl: server.url, token: TOKEN, maxSockets: 128 });
+  const api = createKeptnApi(client);
+
+  /** Runs one scenario; a failure is recorded and the next scenario still runs if the server lives. */
+  const scenario = async (name: string, run: () => Promise<void>) => {
+    if (!server.running()) {
+      errors[name] = 'skipped: the server is not running';
+      return;
+    }
+    try {
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      errors[name] = server.running() ? message : `${message}\nserver exited; its output:\n${server.output().slice(-4000)}`;
+      log(`scenario ${name} FAILED: ${errors[name]}`);
+    }
+  };
+
+  try {
+    await createBenchProject(api, services);
+    log(`created project bench with ${services.length} services`);
+
+    if (config.scenarios.includes('a')) {
+      await scenario('a', async () => {
+        log(`(a) ${config.sequences} sequences, ${Math.min(services.length, config.sequences)} in flight`);
+        const result = await runSequenceThroughput({ api, services, sequences: config.sequences, log });
+        details.sequences = result;
+        figure('sequencesPerSecond', result.sequencesPerSecond);
+        log(
+          `(a) ${result.completed} finished, ${result.failed} failed in ${(result.elapsedMs / 1000).toFixed(2)} s → ${result.sequencesPerSecond.toFixed(1)} seq/s`,
+        );
+      });
+    }
+    if (config.scenarios.includes('c')) {
+      await scenario('c', async () => {
+        log(`(c) ${config.latencySequences} sequences one at a time`);
+        const result = await runTaskLatency({ api, services, sequences: config.latencySequences, log });
+        details.taskLatency = result;
+        figure('taskLatencyP50Ms', result.latencyMs.p50);
+        figure('taskLatencyP99Ms', result.latencyMs.p99);
+        log(
+          `(c) p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (ack of .finished p50 ${result.finishedAckMs.p50.toFixed(2)} ms)`,
+        );
+      });
+    }
+    if (config.scenarios.includes('b')) {
+      await scenario('b', async () => {
+        log(`(b) ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target`);
+        const bare = await startBare();
+        running.add(bare);
+        try {
+          const result = await runIntake({
+            shipmate: server,
+            bare,
+            token: TOKEN,
+            service: services[0]!,
+            connections: config.connections,
+            durationMs: config.intakeSeconds * 1000,
+            warmupMs: config.warmupSeconds * 1000,
+            log,
+          });
+          details.intake = result;
+          figure('intakeRatioPercent', result.ratioPercent);
+          figure('intakeRequestsPerSecond', result.shipmate.requestsPerSecond);
+          figure('bareRequestsPerSecond', result.bare.requestsPerSecond);
+        } finally {
+          log(`stopping bare server: ${await bare.stop()}`);
+          running.delete(bare);
+        }
+      });
+    }
+
+    const memory = server.memory();
+    if (memory) {
+      figure('peakRssMiB', memory.peakRssBytes / MIB);
+      figure('maxSampledRssMiB', server.maxSampledRssBytes() / MIB);
+    } else {
+      errors.rss = 'the server process was gone before its memory could be read';
+    }
+  } finally {
+    client.close();
+    await stopAll();
+    running.clear();
+    if (config.keepData) log(`data dir kept: ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const list = collectFigures(values);
+  console.log(`\n${formatTable(list)}\n`);
+  const file = writeResults(RESULTS_DIR, date, list, {
+    config,
+    durationSeconds: round((performance.now() - t0) / 1000, 1),
+    details,
+    ...(Object.keys(errors).length ? { errors } : {}),
+  });
+  log(`wrote ${file} and ${join(RESULTS_DIR, 'latest.json')}`);
+  const missed = list.filter((f) => isMet(f) === false).map((f) => f.key);
+  if (missed.length) log(`targets missed: ${missed.join(', ')}`);
+  if (Object.keys(errors).length) {
+    log(`errors: ${Object.keys(errors).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

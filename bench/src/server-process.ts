@@ -1,0 +1,156 @@
+/**
+ * Child server processes for the bench: start one, wait for its health URL, sample its memory
+ * from `/proc/<pid>/status`, stop it with SIGTERM (SIGKILL after a grace period).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Memory of a process in bytes, from `/proc/<pid>/status`. */
+export interface ProcessMemory {
+  /** Current resident set (VmRSS). */
+  rssBytes: number;
+  /** Peak resident set so far (VmHWM). */
+  peakRssBytes: number;
+}
+
+/** A running child server. */
+export interface ServerProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** True until the process exits. */
+  running(): boolean;
+  /** Reads VmRSS and VmHWM now; undefined once the process is gone. */
+  memory(): ProcessMemory | undefined;
+  /** Largest VmRSS seen by the periodic sampler (and by {@link memory} calls). */
+  maxSampledRssBytes(): number;
+  /** CPU time (user + system) used so far, in seconds; NaN once the process is gone. */
+  cpuSeconds(): number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
+  stop(graceMs?: number): Promise<string>;
+}
+
+/** Options of {@link startServerProcess}. */
+export interface StartOptions {
+  /** Name used in messages. */
+  name: string;
+  /** Arguments after `node`. */
+  args: string[];
+  /** Base URL of the server, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Path polled until it answers 200. @default '/health' */
+  healthPath?: string;
+  /** @default 30000 */
+  startTimeoutMs?: number;
+  /** Interval of the VmRSS sampler. @default 200 */
+  sampleEveryMs?: number;
+}
+
+/** USER_HZ of Linux /proc accounting (100 on every mainstream architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Reads VmRSS and VmHWM of `pid`; undefined if the process is gone. */
+export function readProcessMemory(pid: number): ProcessMemory | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssBytes: kib('VmRSS') * 1024, peakRssBytes: kib('VmHWM') * 1024 };
+}
+
+/** CPU time (user + system) of `pid` in seconds, from `/proc/<pid>/stat`; NaN if the process is gone. */
+export function readProcessCpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Starts `node <args>` and resolves once `<url><healthPath>` answers 200. */
+export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, options.args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit code ${String(code)}`)));
+  const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${options.name}: could not spawn: ${String(await spawnFailed)}`);
+
+  let maxRss = 0;
+  const sample = () => {
+    const memory = readProcessMemory(pid);
+    if (memory && memory.rssBytes > maxRss) maxRss = memory.rssBytes;
+    return memory;
+  };
+  const sampler = setInterval(sample, options.sampleEveryMs ?? 200);
+  sampler.unref();
+  void exited.then(() => clearInterval(sampler));
+
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const healthUrl = `${options.url}${options.healthPath ?? '/health'}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (!running()) throw new Error(`${options.name} exited (${await exited}) before it was healthy:\n${output}`);
+    try {
+      const response = await fetch(healthUrl);
+      await response.arrayBuffer();
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} did not answer ${healthUrl} within ${options.startTimeoutMs ?? 30_000} ms:\n${output}`);
+    }
+    await sleep(50);
+  }
+
+  return {
+    name: options.name,
+    url: options.url,
+    pid,
+    output: () => output,
+    running,
+    memory: sample,
+    maxSampledRssBytes: () => maxRss,
+    cpuSeconds: () => readProcessCpuSeconds(pid),
+    async stop(graceMs = 10_000) {
+      if (!running()) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const how = await exited;
+      clearTimeout(timer);
+      return how;
+    },
+  };
+}

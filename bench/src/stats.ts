@@ -1,0 +1,37 @@
+/** Small statistics helpers. */
+
+/** The p-th percentile (0-100) of `values` by nearest rank; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+/** Min, p50, p90, p99, max and mean of `values`. */
+export function summarize(values: readonly number[]): {
+  count: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
+  const count = values.length;
+  return {
+    count,
+    min: count ? Math.min(...values) : Number.NaN,
+    p50: percentile(values, 50),
+    p90: percentile(values, 90),
+    p99: percentile(values, 99),
+    max: count ? Math.max(...values) : Number.NaN,
+    mean: count ? values.reduce((sum, v) => sum + v, 0) / count : Number.NaN,
+  };
+}
+
+/** Rounds to `digits` decimals. */
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

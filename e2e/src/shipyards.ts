@@ -1,0 +1,57 @@
+/** Shipyards used by the end-to-end tests. */
+
+/** dev → hardening → production, chained on `delivery.finished`, hardening only on pass. */
+export const THREE_STAGE_SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: e2e
+spec:
+  stages:
+    - name: dev
+      sequences:
+        - name: delivery
+          tasks:
+            - name: deployment
+              properties:
+                deploymentstrategy: direct
+            - name: test
+            - name: release
+    - name: hardening
+      sequences:
+        - name: delivery
+          triggeredOn:
+            - event: dev.delivery.finished
+              selector:
+                match:
+                  result: pass
+          tasks:
+            - name: deployment
+            - name: release
+    - name: production
+      sequences:
+        - name: delivery
+          triggeredOn:
+            - event: hardening.delivery.finished
+          tasks:
+            - name: deployment
+            - name: release
+`;
+
+/** One stage, one two-task sequence, plus a sequence with a finish deadline. */
+export const SINGLE_STAGE_SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: e2e-single
+spec:
+  stages:
+    - name: dev
+      sequences:
+        - name: delivery
+          tasks:
+            - name: deployment
+            - name: release
+        - name: guarded
+          tasks:
+            - name: deployment
+              finishTimeout: 2s
+`;

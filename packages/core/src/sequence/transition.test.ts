@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import type { KeptnEvent } from '../events/keptn-event.js';
+import { ExecutionState } from './execution.js';
+import type { SequenceExecution } from './execution.js';
+import { transition } from './transition.js';
+import type { ExecutionEffect, ExecutionInput, TransitionContext } from './transition.js';
+
+const WAIT_MS = 600_000;
+
+function context(): TransitionContext {
+  let n = 0;
+  return { nowMs: Date.parse('2026-01-01T00:00:00.000Z'), newId: () => `id-${++n}`, taskStartedWaitMs: WAIT_MS };
+}
+
+function execution(overrides: Partial<SequenceExecution['status']> = {}, tasks = ['deployment', 'test', 'release']): SequenceExecution {
+  return {
+    _id: 'exec-1',
+    schemaVersion: '1',
+    sequence: { name: 'delivery', tasks: tasks.map((name) => ({ name, properties: { strategy: name } })) },
+    status: { state: ExecutionState.triggered, stateBeforePause: '', previousTasks: [], currentTask: null, ...overrides },
+    scope: {
+      project: 'shop',
+      stage: 'dev',
+      service: 'carts',
+      labels: { owner: 'team' },
+      keptnContext: 'ctx-1',
+      triggeredId: 'seq-trigger',
+      gitcommitid: 'c1',
+      eventType: 'sh.keptn.event.dev.delivery.triggered',
+    },
+    inputProperties: { project: 'shop', stage: 'dev', service: 'carts', configurationChange: { values: { image: 'carts:1' } } },
+    triggeredAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+function running(task = 'deployment', events: SequenceExecution['status']['currentTask'] extends infer T ? (T extends { events: infer E } ? E : never) : never = []) {
+  return execution({ state: ExecutionState.started, currentTask: { name: task, triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events } });
+}
+
+function taskEvent(kind: 'started' | 'finished', data: Record<string, unknown> = {}, triggeredid = 'task-1', task = 'deployment'): ExecutionInput {
+  const event: KeptnEvent = {
+    id: `ev-${kind}`,
+    type: `sh.keptn.event.${task}.${kind}`,
+    source: 'helm-service',
+    specversion: '1.0',
+    time: '2026-01-01T00:00:01.000Z',
+    shkeptncontext: 'ctx-1',
+    triggeredid,
+    data: { project: 'shop', stage: 'dev', service: 'carts', ...data },
+  };
+  return { kind: 'taskEvent', event };
+}
+
+const pass = { result: 'pass', status: 'succeeded' };
+const kinds = (effects: ExecutionEffect[]) => effects.map((e) => e.kind);
+
+describe('transition: state table', () => {
+  const rows: Array<{ name: string; from: SequenceExecution; input: ExecutionInput; state: string; effects: string[] }> = [
+    { name: 'dispatch starts the first task', from: execution(), input: { kind: 'dispatch' }, state: 'started', effects: ['triggerTask', 'setTimer'] },
+    { name: 'dispatch when already started is ignored', from: running(), input: { kind: 'dispatch' }, state: 'started', effects: ['ignored'] },
+    {
+      name: 'dispatch with approval first waits for approval',
+      from: execution({}, ['approval', 'release']),
+      input: { kind: 'dispatch' },
+      state: 'waitingForApproval',
+      effects: ['triggerTask', 'setTimer'],
+    },
+    { name: '.started is recorded, task stays open', from: running(), input: taskEvent('started'), state: 'started', effects: ['taskEventRecorded'] },
+    {
+      name: 'lone .finished completes the task (implicit start) and triggers the next',
+      from: running(),
+      input: taskEvent('finished', pass),
+      state: 'started',
+      effects: ['taskEventRecorded', 'closeTask', 'triggerTask', 'setTimer'],
+    },
+    {
+      name: 'event for another triggered id is ignored',
+      from: running(),
+      input: taskEvent('finished', pass, 'other'),
+      state: 'started',
+      effects: ['ignored'],
+    },
+    {
+      name: 'failed task finishes the sequence',
+      from: running(),
+      input: taskEvent('finished', { result: 'fail', status: 'succeeded' }),
+      state: 'finished',
+      effects: ['taskEventRecorded', 'closeTask', 'sequenceFinished'],
+    },
+    {
+      name: 'errored task finishes the sequence',
+      from: running(),
+      input: taskEvent('finished', { result: 'pass', status: 'errored' }),
+      state: 'finished',
+      effects: ['taskEventRecorded', 'closeTask', 'sequenceFinished'],
+    },
+    { name: 'pause from started', from: running(), input: { kind: 'pause' }, state: 'paused', effects: [] },
+    { name: 'pause from triggered (queued)', from: execution(), input: { kind: 'pause' }, state: 'paused', effects: [] },
+    { name: 'pause twice is ignored', from: execution({ state: 'paused', stateBeforePause: 'started' }), input: { kind: 'pause' }, state: 'paused', effects: ['ignored'] },
+    { name: 'resume of a non-paused execution is ignored', from: running(), input: { kind: 'resume' }, state: 'started', effects: ['ignored'] },
+    { name: 'resume to queued', from: execution({ state: 'paused', stateBeforePause: 'triggered' }), input: { kind: 'resume' }, state: 'triggered', effects: [] },
+    { name: 'abort while queued', from: execution(), input: { kind: 'abort' }, state: 'finished', effects: ['sequenceFinished'] },
+    { name: 'abort while running closes the task', from: running(), input: { kind: 'abort' }, state: 'finished', effects: ['closeTask', 'sequenceFinished'] },
+    {
+      name: 'abort while paused',
+      from: execution({ state: 'paused', stateBeforePause: 'started', currentTask: null }),
+      input: { kind: 'abort' },
+      state: 'finished',
+      effects: ['sequenceFinished'],
+    },
+    { name: 'abort after finish is ignored', from: execution({ state: 'finished' }), input: { kind: 'abort' }, state: 'finished', effects: ['ignored'] },
+    { name: 'start timeout without answers', from: running(), input: { kind: 'startTimeout', triggeredId: 'task-1' }, state: 'timedOut', effects: ['closeTask', 'sequenceFinished'] },
+    {
+      name: 'start timeout after .started is ignored',
+      from: running('deployment', [{ eventType: 'sh.keptn.event.deployment.started', source: 's', result: '', status: '', time: 't', properties: null }]),
+      input: { kind: 'startTimeout', triggeredId: 'task-1' },
+      state: 'started',
+      effects: ['ignored'],
+    },
+    {
+      name: 'finish deadline ends a started task',
+      from: running('deployment', [{ eventType: 'sh.keptn.event.deployment.started', source: 's', result: '', status: '', time: 't', properties: null }]),
+      input: { kind: 'finishDeadline', triggeredId: 'task-1' },
+      state: 'finished',
+      effects: ['closeTask', 'sequenceFinished'],
+    },
+    { name: 'finish deadline for an old task is ignored', from: running(), input: { kind: 'finishDeadline', triggeredId: 'task-0' }, state: 'started', effects: ['ignored'] },
+  ];
+
+  it.each(rows)('$name', ({ from, input, state, effects }) => {
+    const result = transition(from, input, context());
+    expect(result.execution.status.state).toBe(state);
+    expect(kinds(result.effects)).toEqual(effects);
+  });
+});
+
+describe('transition: payloads and outcomes', () => {
+  it('builds the next task payload from input, outputs, result and shipyard properties', () => {
+    const afterDeploy = transition(running(), taskEvent('finished', { ...pass, message: 'deployed', deployment: { uris: ['a'], replicas: 1, ok: false } }), context());
+    const trigger = afterDeploy.effects.find((e) => e.kind === 'triggerTask');
+    if (trigger?.kind !== 'triggerTask') throw new Error('no triggerTask');
+    expect(trigger.event.type).toBe('sh.keptn.event.test.triggered');
+    expect(trigger.event.gitcommitid).toBe('c1');
+    expect(trigger.event.data).toMatchObject({
+      project: 'shop',
+      stage: 'dev',
+      service: 'carts',
+      result: 'pass',
+      status: 'succeeded',
+      message: '',
+      configurationChange: { values: { image: 'carts:1' } },
+      deployment: { uris: ['a'], replicas: 1, ok: false },
+      test: { strategy: 'test' },
+    });
+  });
+
+  it('lets later numbers and booleans win when outputs merge (Keptn kept the old ones)', () => {
+    const started = running('deployment', [
+      { eventType: 'sh.keptn.event.deployment.started', source: 'a', result: '', status: '', time: 't', properties: null },
+      { eventType: 'sh.keptn.event.deployment.started', source: 'b', result: '', status: '', time: 't', properties: null },
+    ]);
+    const first = transition(started, taskEvent('finished', { ...pass, deployment: { replicas: 1, ok: false } }), context());
+    expect(first.execution.status.previousTasks).toHaveLength(0);
+    const second = transition(first.execution, taskEvent('finished', { ...pass, deployment: { replicas: 3, ok: true } }), context());
+    expect(second.execution.status.previousTasks[0]?.properties.deployment).toEqual({ replicas: 3, ok: true });
+  });
+
+  it('waits for every executor: two .started need two .finished', () => {
+    let current = running();
+    current = transition(current, taskEvent('started'), context()).execution;
+    current = transition(current, taskEvent('started'), context()).execution;
+    current = transition(current, taskEvent('finished', pass), context()).execution;
+    expect(current.status.currentTask?.name).toBe('deployment');
+    current = transition(current, taskEvent('finished', { result: 'warning', status: 'succeeded' }), context()).execution;
+    expect(current.status.previousTasks[0]).toMatchObject({ name: 'deployment', result: 'warning', status: 'succeeded' });
+  });
+
+  it('finishes with the last task outcome, labels and message of the completing event', () => {
+    const last = execution(
+      {
+        state: 'started',
+        previousTasks: [{ name: 'deployment', triggeredID: 't0', result: 'warning', status: 'succeeded', properties: {} }],
+        currentTask: { name: 'test', triggeredID: 'task-1', scheduledAt: 't', events: [] },
+      },
+      ['deployment', 'test'],
+    );
+    const result = transition(last, taskEvent('finished', { ...pass, message: 'all green', labels: { run: '7' } }, 'task-1', 'test'), context());
+    const finished = result.effects.find((e) => e.kind === 'sequenceFinished');
+    if (finished?.kind !== 'sequenceFinished') throw new Error('not finished');
+    expect(finished.event.type).toBe('sh.keptn.event.dev.delivery.finished');
+    expect(finished.event.triggeredid).toBe('seq-trigger');
+    expect(finished.event.data).toMatchObject({ result: 'pass', status: 'succeeded', message: 'all green', labels: { run: '7' } });
+    expect(finished.chain).toBe(true);
+    expect(finished.lastTaskName).toBe('test');
+  });
+
+  it('aborts with status aborted, result pass and no chaining', () => {
+    const result = transition(running(), { kind: 'abort' }, context());
+    const finished = result.effects.find((e) => e.kind === 'sequenceFinished');
+    if (finished?.kind !== 'sequenceFinished') throw new Error('not finished');
+    expect(finished.event.data).toMatchObject({ status: 'aborted', result: 'pass' });
+    expect(finished.chain).toBe(false);
+  });
+
+  it("times out with Keptn's message", () => {
+    const result = transition(running(), { kind: 'startTimeout', triggeredId: 'task-1' }, context());
+    const finished = result.effects.find((e) => e.kind === 'sequenceFinished');
+    if (finished?.kind !== 'sequenceFinished') throw new Error('not finished');
+    expect(finished.event.data.message).toBe(
+      'sequence timed out while waiting for task sh.keptn.event.deployment.triggered to receive a correlating .started or .finished event',
+    );
+    expect(finished.event.data).toMatchObject({ status: 'errored', result: 'fail' });
+  });
+
+  it('delays a task with triggeredAfter and counts the start timeout from then', () => {
+    const delayed = execution({}, ['deployment']);
+    delayed.sequence.tasks[0] = { name: 'deployment', triggeredAfter: '10m', finishTimeout: '1h' };
+    const ctx = context();
+    const result = transition(delayed, { kind: 'dispatch' }, ctx);
+    const trigger = result.effects.find((e) => e.kind === 'triggerTask');
+    if (trigger?.kind !== 'triggerTask') throw new Error('no trigger');
+    expect(trigger.event.time).toBe('2026-01-01T00:10:00.000Z');
+    const timers = result.effects.flatMap((e) => (e.kind === 'setTimer' ? [e.timer] : []));
+    expect(timers).toEqual([
+      { kind: 'startTimeout', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 + WAIT_MS },
+      { kind: 'finishDeadline', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 + 3_600_000 },
+    ]);
+  });
+
+  it('holds the next task while paused and triggers it on resume', () => {
+    const paused = transition(running(), { kind: 'pause' }, context()).execution;
+    const completed = transition(paused, taskEvent('finished', pass), context());
+    expect(kinds(completed.effects)).toEqual(['taskEventRecorded', 'closeTask']);
+    expect(completed.execution.status.state).toBe('paused');
+    expect(completed.execution.status.currentTask).toBeNull();
+    const resumed = transition(completed.execution, { kind: 'resume' }, context());
+    expect(resumed.execution.status.state).toBe('started');
+    expect(kinds(resumed.effects)).toEqual(['triggerTask', 'setTimer']);
+  });
+
+  it('lets a sequence finish while paused', () => {
+    const lastTask = execution({ state: 'paused', stateBeforePause: 'started', currentTask: { name: 'deployment', triggeredID: 'task-1', scheduledAt: 't', events: [] } }, ['deployment']);
+    const result = transition(lastTask, taskEvent('finished', pass), context());
+    expect(result.execution.status.state).toBe('finished');
+  });
+
+  it('treats an empty result as fail and unknown status as fail', () => {
+    const empty = transition(running(), taskEvent('finished', { status: 'succeeded' }), context());
+    expect(empty.execution.status.outcome).toMatchObject({ result: 'fail' });
+    const unknown = transition(running(), taskEvent('finished', { result: 'pass', status: 'weird' }), context());
+    expect(unknown.execution.status.outcome).toMatchObject({ result: 'fail', status: 'unknown' });
+  });
+
+  it('never mutates its input', () => {
+    const before = running();
+    const snapshot = JSON.stringify(before);
+    transition(before, taskEvent('finished', pass), context());
+    expect(JSON.stringify(before)).toBe(snapshot);
+  });
+});

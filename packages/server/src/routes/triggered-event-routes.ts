@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { keptnTime } from '@shipmate/core';
+import type { ServerContext } from '../server-context.js';
+import { errorResponses } from '../contract/common-schemas.js';
+import { eventTypeParams, triggeredEventQuery, triggeredEventsSchema } from '../contract/read-schemas.js';
+import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.js';
+
+type Query = Record<string, string | undefined>;
+
+function optional(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * `GET /api/controlPlane/v1/event/triggered/{eventType}`: the open `.triggered` events execution
+ * planes poll (control-plane.md §3.8). An event stays listed until its task or sequence is done,
+ * so clients deduplicate by id; tasks delayed by `triggeredAfter` appear once they are due.
+ */
+export function registerTriggeredEventRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { store, projects, options } = context;
+
+  app.get(
+    '/api/controlPlane/v1/event/triggered/:eventType',
+    {
+      schema: {
+        tags: ['event'],
+        summary: 'Lists open .triggered events of one exact type, newest first (no wildcards)',
+        params: eventTypeParams,
+        querystring: triggeredEventQuery,
+        response: { 200: triggeredEventsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { eventType } = request.params as { eventType: string };
+      const query = request.query as Query;
+      const page = parseInMemoryPageRequest(query);
+      const project = optional(query.project);
+      if (project !== undefined) await projects.requireProject(project);
+      const events = await store.queryOpenTriggered({
+        type: eventType,
+        project,
+        stage: optional(query.stage),
+        service: optional(query.service),
+        eventId: optional(query.eventID),
+        visibleAt: keptnTime(options.clock.nowMs()),
+      });
+      // The store returns them newest first; the page keeps that order (Keptn sorts by time).
+      const result = paginateInMemory(events, page);
+      return { events: result.items, nextPageKey: result.nextPageKey, totalCount: result.totalCount };
+    },
+  );
+}

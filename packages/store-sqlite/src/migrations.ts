@@ -1,0 +1,162 @@
+/**
+ * The SQLite schema as numbered migrations. A database records the last applied version in
+ * `PRAGMA user_version`; `applyMigrations` runs the newer ones in order, all in one transaction.
+ *
+ * Invariants: a migration is never edited once released (add a new one instead); versions are
+ * consecutive from 1. Documents are stored whole as JSON text in `doc`; the other columns are
+ * copies of fields the queries filter or sort on, written by the store from the document.
+ */
+import type Database from 'better-sqlite3';
+import { ErrorCode, UnavailableError } from '@shipmate/core';
+
+/** One schema step. */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE projects (
+        name               TEXT PRIMARY KEY,
+        creation_date      TEXT NOT NULL,
+        -- Owned by Changeset.projectLastContext, so updateProject never overwrites it.
+        last_event_context TEXT,
+        doc                TEXT NOT NULL
+      ) STRICT;
+
+      -- No foreign key to projects: the shipyard is stored before the project row is created.
+      CREATE TABLE shipyard_versions (
+        project   TEXT NOT NULL,
+        commit_id TEXT NOT NULL,
+        content   TEXT NOT NULL,
+        PRIMARY KEY (project, commit_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE services (
+        project          TEXT NOT NULL REFERENCES projects (name) ON DELETE CASCADE,
+        stage            TEXT NOT NULL,
+        name             TEXT NOT NULL,
+        creation_date    TEXT NOT NULL,
+        deployed_image   TEXT,
+        last_event_types TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (project, stage, name)
+      ) STRICT;
+      CREATE INDEX services_project_name ON services (project, name);
+
+      -- seq orders the pending queue; AUTOINCREMENT so a deleted seq is never handed out again.
+      CREATE TABLE events (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        project        TEXT,
+        stage          TEXT,
+        service        TEXT,
+        type           TEXT NOT NULL,
+        shkeptncontext TEXT NOT NULL,
+        triggeredid    TEXT,
+        source         TEXT NOT NULL,
+        time           TEXT NOT NULL,
+        pending        INTEGER NOT NULL,
+        doc            TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX events_project_time ON events (project, time);
+      CREATE INDEX events_context_time ON events (shkeptncontext, time);
+      CREATE INDEX events_type_time ON events (type, time);
+      CREATE INDEX events_time ON events (time);
+      CREATE INDEX events_triggeredid ON events (triggeredid) WHERE triggeredid IS NOT NULL;
+      CREATE INDEX events_pending ON events (seq) WHERE pending = 1;
+
+      CREATE TABLE executions (
+        id              TEXT PRIMARY KEY,
+        project         TEXT NOT NULL,
+        stage           TEXT NOT NULL,
+        service         TEXT NOT NULL,
+        keptn_context   TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        triggered_id    TEXT NOT NULL UNIQUE,
+        current_task_id TEXT,
+        triggered_at    TEXT NOT NULL,
+        doc             TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX executions_scope ON executions (project, stage, service, state, triggered_at);
+      CREATE INDEX executions_current_task ON executions (current_task_id) WHERE current_task_id IS NOT NULL;
+      CREATE INDEX executions_context ON executions (project, keptn_context);
+      CREATE INDEX executions_project_time ON executions (project, triggered_at);
+
+      CREATE TABLE sequence_states (
+        project       TEXT NOT NULL,
+        keptn_context TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        time          TEXT NOT NULL,
+        doc           TEXT NOT NULL,
+        PRIMARY KEY (project, keptn_context)
+      ) STRICT;
+      CREATE INDEX sequence_states_project_time ON sequence_states (project, time);
+
+      CREATE TABLE open_triggered (
+        event_id     TEXT PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        project      TEXT NOT NULL,
+        stage        TEXT NOT NULL,
+        service      TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        doc          TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX open_triggered_type_time ON open_triggered (type, time);
+      CREATE INDEX open_triggered_project ON open_triggered (project);
+
+      CREATE TABLE timers (
+        id           TEXT PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        triggered_id TEXT NOT NULL,
+        due_at_ms    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX timers_due ON timers (due_at_ms);
+      CREATE INDEX timers_triggered_id ON timers (triggered_id);
+      CREATE INDEX timers_execution_id ON timers (execution_id);
+
+      CREATE TABLE pause_markers (
+        project       TEXT NOT NULL,
+        keptn_context TEXT NOT NULL,
+        stage         TEXT NOT NULL,
+        PRIMARY KEY (project, keptn_context, stage)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+];
+
+/** Schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/**
+ * Brings the database to {@link SCHEMA_VERSION}. Takes the write lock first (BEGIN IMMEDIATE) and
+ * reads the version inside the transaction, so two processes opening one file at once apply each
+ * migration exactly once. Returns the version found before migrating.
+ */
+export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const run = db.transaction(() => {
+    const current = Number(db.pragma('user_version', { simple: true }));
+    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+    if (current > latest) {
+      throw new UnavailableError(
+        ErrorCode.storeUnavailable,
+        `SQLite database '${db.name}' has schema version ${current}, newer than ${latest} that this Shipmate knows; upgrade Shipmate or use a backup made by this version`,
+      );
+    }
+    const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    for (const migration of pending) {
+      db.exec(migration.sql);
+      // PRAGMA takes no bound parameters; the version is an integer from this file.
+      db.pragma(`user_version = ${Math.trunc(migration.version)}`);
+    }
+    return current;
+  });
+  return run.immediate();
+}

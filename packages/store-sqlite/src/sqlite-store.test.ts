@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@shipmate/core';
+import type { ControlPlaneStore } from '@shipmate/core';
+import { describeStoreContract, fixtureEvent, fixtureExecution, fixtureProject } from '@shipmate/testing';
+import { createSqliteStore } from './sqlite-store.js';
+import type { SqliteControlPlaneStore } from './sqlite-store.js';
+import { SCHEMA_VERSION, applyMigrations } from './migrations.js';
+
+/** Temporary directories of the stores the contract suite opened, removed after each test. */
+const contractDirs = new Map<ControlPlaneStore, string>();
+
+describeStoreContract(
+  'SQLite file',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shipmate-store-'));
+    const store = createSqliteStore({ path: join(dir, 'shipmate.db') });
+    contractDirs.set(store, dir);
+    return store;
+  },
+  async (store) => {
+    await store.close();
+    const dir = contractDirs.get(store);
+    contractDirs.delete(store);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+);
+
+describe('createSqliteStore', () => {
+  let dir: string;
+  let file: string;
+  const opened: SqliteControlPlaneStore[] = [];
+
+  function open(path = file): SqliteControlPlaneStore {
+    const store = createSqliteStore({ path });
+    opened.push(store);
+    return store;
+  }
+
+  /** Reads a pragma through a separate connection, as an operator's sqlite3 shell would. */
+  function pragmaOf(name: string): unknown {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma(name, { simple: true });
+    } finally {
+      db.close();
+    }
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shipmate-sqlite-'));
+    file = join(dir, 'shipmate.db');
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts the database in WAL mode with the schema version recorded', async () => {
+    const store = open();
+    expect(store.options).toEqual({ path: file, busyTimeoutMs: 5000 });
+    await store.close();
+
+    expect(pragmaOf('journal_mode')).toBe('wal');
+    expect(pragmaOf('user_version')).toBe(SCHEMA_VERSION);
+  });
+
+  it('opens an existing file again without re-running migrations', async () => {
+    await open().close();
+    await open().close();
+    const store = open();
+    await store.insertProject(fixtureProject('shop'));
+
+    expect(pragmaOf('user_version')).toBe(SCHEMA_VERSION);
+    expect((await store.listProjects()).map((p) => p.name)).toEqual(['shop']);
+  });
+
+  it('applies only migrations newer than the recorded version, each once', () => {
+    const db = new Database(':memory:');
+    try {
+      const migrations = [
+        { version: 1, sql: 'CREATE TABLE a (x INTEGER)' },
+        { version: 2, sql: 'CREATE TABLE b (x INTEGER)' },
+      ];
+      expect(applyMigrations(db, migrations.slice(0, 1))).toBe(0);
+      expect(applyMigrations(db, migrations)).toBe(1);
+      expect(applyMigrations(db, migrations)).toBe(2);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+      expect(tables).toEqual(['a', 'b']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls back every migration of a run when one fails', () => {
+    const db = new Database(':memory:');
+    try {
+      const migrations = [
+        { version: 1, sql: 'CREATE TABLE a (x INTEGER)' },
+        { version: 2, sql: 'CREATE TABLE a (x INTEGER)' },
+      ];
+      expect(() => applyMigrations(db, migrations)).toThrow(/already exists/);
+      expect(db.pragma('user_version', { simple: true })).toBe(0);
+      expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'a'").pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database written by a newer schema', async () => {
+    await open().close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+
+    expect(() => open()).toThrow(expect.objectContaining({ code: ErrorCode.storeUnavailable, message: expect.stringContaining('upgrade Shipmate') }));
+  });
+
+  it('keeps committed data across close and reopen', async () => {
+    const first = open();
+    await first.insertProject(fixtureProject('shop'));
+    const event = fixtureEvent();
+    const execution = fixtureExecution({ currentTaskId: 'task-1' });
+    await first.appendEvents([event], { pending: true });
+    await first.commit({ executions: [execution] });
+    await first.close();
+
+    const second = open();
+    expect(await second.getProject('shop')).toEqual(fixtureProject('shop'));
+    expect((await second.pendingEvents(10)).map((p) => p.event)).toEqual([event]);
+    expect(await second.findExecutionByTask('task-1')).toEqual(execution);
+  });
+
+  it('sees the commits of another connection to the same file', async () => {
+    const writer = open();
+    const reader = open();
+    await writer.appendEvents([fixtureEvent()], { pending: true });
+    expect(await reader.pendingEvents(10)).toHaveLength(1);
+  });
+
+  it('works in memory', async () => {
+    const store = open(':memory:');
+    await store.insertProject(fixtureProject('shop'));
+    expect(await store.getProject('shop')).toBeDefined();
+  });
+
+  it('says which directory is missing', () => {
+    const path = join(dir, 'missing', 'shipmate.db');
+    expect(() => open(path)).toThrow(expect.objectContaining({ code: ErrorCode.storeUnavailable, message: expect.stringContaining(join(dir, 'missing')) }));
+  });
+
+  it('rejects a negative busy timeout', () => {
+    expect(() => createSqliteStore({ path: file, busyTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: ErrorCode.invalidField }));
+  });
+
+  it('maps a lock held past the busy timeout to ERR_STORE_UNAVAILABLE', async () => {
+    const store = createSqliteStore({ path: file, busyTimeoutMs: 50 });
+    opened.push(store);
+    const locker = new Database(file);
+    try {
+      locker.exec('BEGIN IMMEDIATE');
+      await expect(store.appendEvents([fixtureEvent()], { pending: true })).rejects.toMatchObject({ code: ErrorCode.storeUnavailable });
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    await expect(store.appendEvents([fixtureEvent()], { pending: true })).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,698 @@
+/**
+ * The embedded store: {@link ControlPlaneStore} on one SQLite file through better-sqlite3.
+ *
+ * better-sqlite3 is synchronous, so each method runs to completion inside its own call; the
+ * returned promise only carries the result. Every method that writes runs in one transaction, and
+ * the statements of the hot paths (appendEvents, commit, pendingEvents, findExecutionByTask,
+ * listExecutionsInScope) are prepared once when the store opens. Queries whose shape depends on
+ * the filters given are prepared on first use and kept in a small cache keyed by their SQL.
+ *
+ * Documents (events, executions, sequence states, projects) are stored whole as JSON text; the
+ * filter and sort columns are copies written from the document in the same statement.
+ */
+import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { ConflictError, ErrorCode, InputError, NotFoundError, UnavailableError } from '@shipmate/core';
+import type {
+  Changeset,
+  ControlPlaneStore,
+  EventQuery,
+  ExecutionQuery,
+  ExecutionState,
+  KeptnEvent,
+  OpenTriggeredEvent,
+  OpenTriggeredQuery,
+  Page,
+  PauseMarker,
+  PendingEvent,
+  ProjectRecord,
+  SequenceExecution,
+  SequenceState,
+  SequenceStateQuery,
+  ServiceActivity,
+  ServiceRecord,
+  TimerRecord,
+} from '@shipmate/core';
+import { applyMigrations } from './migrations.js';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file (created if missing; its directory must exist), or `':memory:'`. */
+  path: string;
+  /**
+   * How long a write waits for another connection's lock before failing with
+   * `ERR_STORE_UNAVAILABLE`.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+/** {@link SqliteStoreOptions} with defaults applied. */
+export interface ResolvedSqliteStoreOptions {
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+}
+
+/** The SQLite adapter of the store port. */
+export interface SqliteControlPlaneStore extends ControlPlaneStore {
+  /** The options the store was opened with. */
+  readonly options: ResolvedSqliteStoreOptions;
+}
+
+type SqlValue = string | number | bigint | null;
+type Statement = Database.Statement<SqlValue[]>;
+
+/** Most distinct dynamic query shapes kept prepared. */
+const DYNAMIC_STATEMENT_CACHE_SIZE = 200;
+
+/** Path keys of `EventQuery.fieldIn` that map to indexed columns instead of `json_extract`. */
+const EVENT_FIELD_COLUMNS: Readonly<Record<string, string>> = {
+  'data.project': 'project',
+  'data.stage': 'stage',
+  'data.service': 'service',
+  id: 'id',
+  type: 'type',
+  source: 'source',
+  shkeptncontext: 'shkeptncontext',
+  triggeredid: 'triggeredid',
+  time: 'time',
+};
+
+const FIELD_PATH = /^[A-Za-z0-9_.-]+$/;
+const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Root of a context: no earlier event (by time, then seq) in the same context and project. */
+const ROOT_EVENT_CLAUSE = `NOT EXISTS (
+  SELECT 1 FROM events r
+  WHERE r.shkeptncontext = e.shkeptncontext AND r.project IS e.project
+    AND (r.time < e.time OR (r.time = e.time AND r.seq < e.seq)))`;
+
+/** The event's triggeredid has an `.invalidated` event in the same project. */
+const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
+  SELECT 1 FROM events i
+  WHERE i.triggeredid = e.triggeredid AND i.project IS e.project AND i.type GLOB '*.invalidated'))`;
+
+/** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPlaneStore {
+  const resolved = resolveOptions(options);
+  const db = openDatabase(resolved);
+  try {
+    applyMigrations(db);
+  } catch (error) {
+    db.close();
+    throw translateError(error, resolved);
+  }
+  return buildStore(db, resolved);
+}
+
+function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new InputError(ErrorCode.invalidField, `busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}; e.g. 5000`);
+  }
+  if (options.path === '') throw new InputError(ErrorCode.invalidField, "SQLite path is empty; give a file path such as './data/shipmate.db' or ':memory:'");
+  return Object.freeze({ path: options.path, busyTimeoutMs });
+}
+
+function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
+  if (options.path !== ':memory:' && !existsSync(dirname(options.path))) {
+    throw new UnavailableError(
+      ErrorCode.storeUnavailable,
+      `cannot open SQLite database '${options.path}': directory '${dirname(options.path)}' does not exist; create it or choose another data directory`,
+    );
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(options.path, { timeout: options.busyTimeoutMs });
+  } catch (error) {
+    throw translateError(error, options);
+  }
+  try {
+    // WAL lets readers run beside the one writer. With WAL, synchronous=NORMAL still writes every
+    // committed transaction to the WAL file before the commit returns, so a process crash or
+    // kill -9 loses nothing acknowledged; only an OS crash or power loss can lose the last
+    // transactions (those not yet checkpointed by an fsync). FULL would fsync on every commit
+    // for that case alone, at several times the write latency.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  } catch (error) {
+    db.close();
+    throw translateError(error, options);
+  }
+  return db;
+}
+
+/** Maps SQLite's lock and I/O failures to `UnavailableError`; returns anything else unchanged. */
+function translateError(error: unknown, options: ResolvedSqliteStoreOptions): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const code = error.code;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new UnavailableError(
+      ErrorCode.storeUnavailable,
+      `SQLite database '${options.path}' stayed locked by another connection for ${options.busyTimeoutMs} ms (${code}); make sure only one Shipmate server uses this file, or raise busyTimeoutMs`,
+    );
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    return new UnavailableError(
+      ErrorCode.storeUnavailable,
+      `SQLite database '${options.path}' cannot be written (${code}: ${error.message}); check free disk space and that the file and its directory are writable`,
+    );
+  }
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row shapes and conversions
+
+interface DocRow {
+  doc: string;
+}
+interface PendingRow {
+  seq: number;
+  doc: string;
+}
+interface CountRow {
+  n: number;
+}
+interface ProjectRow {
+  doc: string;
+  last_event_context: string | null;
+}
+interface ServiceRow {
+  project: string;
+  stage: string;
+  name: string;
+  creation_date: string;
+  deployed_image: string | null;
+  last_event_types: string;
+}
+interface TimerRow {
+  id: string;
+  kind: TimerRecord['kind'];
+  execution_id: string;
+  triggered_id: string;
+  due_at_ms: number;
+}
+interface PauseRow {
+  project: string;
+  keptn_context: string;
+  stage: string;
+}
+
+// The store wrote every doc from the typed value, so parsing it back to that type is sound.
+function parseDoc<T>(row: DocRow): T {
+  return JSON.parse(row.doc) as T;
+}
+
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function toProject(row: ProjectRow): ProjectRecord {
+  return { ...(JSON.parse(row.doc) as ProjectRecord), lastEventContext: row.last_event_context };
+}
+
+function toService(row: ServiceRow): ServiceRecord {
+  return {
+    project: row.project,
+    stage: row.stage,
+    name: row.name,
+    creationDate: row.creation_date,
+    ...(row.deployed_image !== null ? { deployedImage: row.deployed_image } : {}),
+    lastEventTypes: JSON.parse(row.last_event_types) as ServiceRecord['lastEventTypes'],
+  };
+}
+
+function toTimer(row: TimerRow): TimerRecord {
+  return { id: row.id, kind: row.kind, executionId: row.execution_id, triggeredId: row.triggered_id, dueAtMs: row.due_at_ms };
+}
+
+function toPauseMarker(row: PauseRow): PauseMarker {
+  return { project: row.project, keptnContext: row.keptn_context, stage: row.stage };
+}
+
+/** SQLite reads `LIMIT -1` as no limit; the port's queries use 0 for that. */
+function sqlLimit(limit: number): number {
+  return limit > 0 ? limit : -1;
+}
+
+/**
+ * The `json_extract` path of a dotted document path (`data.get-sli.x` → `$.data."get-sli".x`).
+ * Throws on anything but letters, digits, `_`, `-` and non-empty dot-separated segments.
+ */
+export function jsonPathOf(path: string): string {
+  const segments = path.split('.');
+  if (!FIELD_PATH.test(path) || segments.some((s) => s === '')) {
+    throw new InputError(
+      ErrorCode.invalidField,
+      `filter key '${path}' is not a document path; use dot-separated names of letters, digits, '_' and '-', e.g. data.result or data.get-sli.start`,
+    );
+  }
+  return '$' + segments.map((s) => (PLAIN_SEGMENT.test(s) ? `.${s}` : `."${s}"`)).join('');
+}
+
+/** A WHERE clause under construction: terms joined with AND, parameters in order. */
+class Where {
+  readonly terms: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  /** Adds `column = value` when the value is given. */
+  eq(column: string, value: string | undefined): this {
+    if (value !== undefined) this.add(`${column} = ?`, value);
+    return this;
+  }
+
+  add(term: string, ...params: SqlValue[]): this {
+    this.terms.push(term);
+    this.params.push(...params);
+    return this;
+  }
+
+  toString(): string {
+    return this.terms.length === 0 ? '' : `WHERE ${this.terms.join(' AND ')}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions): SqliteControlPlaneStore {
+  const prepare = (sql: string): Statement => db.prepare<SqlValue[]>(sql);
+
+  const s = {
+    insertEvent: prepare(
+      `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    ),
+    pendingEvents: prepare('SELECT seq, doc FROM events WHERE pending = 1 ORDER BY seq LIMIT ?'),
+    markProcessed: prepare('UPDATE events SET pending = 0 WHERE seq = ? AND pending = 1'),
+    deleteEventsBefore: prepare('DELETE FROM events WHERE pending = 0 AND time < ?'),
+
+    upsertExecution: prepare(
+      `INSERT INTO executions (id, project, stage, service, keptn_context, name, state, triggered_id, current_task_id, triggered_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         project = excluded.project, stage = excluded.stage, service = excluded.service,
+         keptn_context = excluded.keptn_context, name = excluded.name, state = excluded.state,
+         triggered_id = excluded.triggered_id, current_task_id = excluded.current_task_id,
+         triggered_at = excluded.triggered_at, doc = excluded.doc`,
+    ),
+    getExecution: prepare('SELECT doc FROM executions WHERE id = ?'),
+    executionByTrigger: prepare('SELECT doc FROM executions WHERE triggered_id = ?'),
+    executionByTask: prepare('SELECT doc FROM executions WHERE current_task_id = ? ORDER BY triggered_at, rowid LIMIT 1'),
+    executionsOfContext: prepare('SELECT doc FROM executions WHERE project = ? AND keptn_context = ? ORDER BY triggered_at, rowid'),
+    executionsInScope: prepare(
+      `SELECT doc FROM executions
+       WHERE project = ? AND stage = ? AND service = ? AND state IN (SELECT value FROM json_each(?))
+       ORDER BY triggered_at, rowid`,
+    ),
+
+    upsertState: prepare(
+      `INSERT INTO sequence_states (project, keptn_context, name, state, time, doc) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (project, keptn_context) DO UPDATE SET
+         name = excluded.name, state = excluded.state, time = excluded.time, doc = excluded.doc`,
+    ),
+    getState: prepare('SELECT doc FROM sequence_states WHERE project = ? AND keptn_context = ?'),
+
+    putOpen: prepare(
+      `INSERT INTO open_triggered (event_id, execution_id, project, stage, service, type, time, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (event_id) DO UPDATE SET
+         execution_id = excluded.execution_id, project = excluded.project, stage = excluded.stage,
+         service = excluded.service, type = excluded.type, time = excluded.time, doc = excluded.doc`,
+    ),
+    removeOpen: prepare('DELETE FROM open_triggered WHERE event_id = ?'),
+
+    putTimer: prepare(
+      `INSERT INTO timers (id, kind, execution_id, triggered_id, due_at_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         kind = excluded.kind, execution_id = excluded.execution_id, triggered_id = excluded.triggered_id, due_at_ms = excluded.due_at_ms`,
+    ),
+    removeTimer: prepare('DELETE FROM timers WHERE id = ?'),
+    removeTimersOfTask: prepare('DELETE FROM timers WHERE triggered_id = ?'),
+    dueTimers: prepare('SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ?'),
+    nextTimerDue: prepare('SELECT due_at_ms FROM timers ORDER BY due_at_ms LIMIT 1').pluck(),
+
+    putPause: prepare('INSERT INTO pause_markers (project, keptn_context, stage) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    removePause: prepare('DELETE FROM pause_markers WHERE project = ? AND keptn_context = ? AND stage = ?'),
+    listPause: prepare('SELECT project, keptn_context, stage FROM pause_markers WHERE project = ? AND keptn_context = ? ORDER BY stage'),
+
+    // Merge patch: the null removes the old entry whole, the second patch writes the new one.
+    serviceActivity: prepare(
+      `UPDATE services SET
+         last_event_types = json_patch(json_patch(last_event_types, json_object(?, NULL)), json_object(?, json(?))),
+         deployed_image = coalesce(?, deployed_image)
+       WHERE project = ? AND stage = ? AND name = ?`,
+    ),
+    projectLastContext: prepare('UPDATE projects SET last_event_context = ? WHERE name = ?'),
+
+    insertProject: prepare('INSERT INTO projects (name, creation_date, last_event_context, doc) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING'),
+    updateProject: prepare('UPDATE projects SET creation_date = ?, doc = ? WHERE name = ?'),
+    getProject: prepare('SELECT doc, last_event_context FROM projects WHERE name = ?'),
+    listProjects: prepare('SELECT doc, last_event_context FROM projects ORDER BY name'),
+    putShipyard: prepare('INSERT INTO shipyard_versions (project, commit_id, content) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    getShipyard: prepare('SELECT content FROM shipyard_versions WHERE project = ? AND commit_id = ?').pluck(),
+
+    serviceExists: prepare('SELECT 1 FROM services WHERE project = ? AND name = ? LIMIT 1').pluck(),
+    insertService: prepare('INSERT INTO services (project, stage, name, creation_date) VALUES (?, ?, ?, ?)'),
+    deleteService: prepare('DELETE FROM services WHERE project = ? AND name = ?'),
+    // rowid breaks ties: a service's rows were inserted in the project's stage order.
+    listServices: prepare(
+      'SELECT project, stage, name, creation_date, deployed_image, last_event_types FROM services WHERE project = ? ORDER BY name, rowid',
+    ),
+    listServicesOfStage: prepare(
+      'SELECT project, stage, name, creation_date, deployed_image, last_event_types FROM services WHERE project = ? AND stage = ? ORDER BY name, rowid',
+    ),
+  };
+
+  // Cascade of deleteProject, child rows first. Timers hang off executions, so they go before them.
+  const deleteProjectSteps = [
+    'DELETE FROM timers WHERE execution_id IN (SELECT id FROM executions WHERE project = ?)',
+    'DELETE FROM open_triggered WHERE project = ?',
+    'DELETE FROM executions WHERE project = ?',
+    'DELETE FROM sequence_states WHERE project = ?',
+    'DELETE FROM pause_markers WHERE project = ?',
+    'DELETE FROM events WHERE project = ?',
+    'DELETE FROM services WHERE project = ?',
+    'DELETE FROM shipyard_versions WHERE project = ?',
+    'DELETE FROM projects WHERE name = ?',
+  ].map(prepare);
+
+  const dynamic = new Map<string, Statement>();
+  /** A prepared statement for SQL built from the filters given; reused per distinct text. */
+  function cached(sql: string): Statement {
+    let statement = dynamic.get(sql);
+    if (!statement) {
+      if (dynamic.size >= DYNAMIC_STATEMENT_CACHE_SIZE) {
+        const oldest = dynamic.keys().next();
+        if (!oldest.done) dynamic.delete(oldest.value);
+      }
+      statement = prepare(sql);
+      dynamic.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` and maps SQLite lock and I/O errors; the caller's promise carries the outcome. */
+  function run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(translateError(error, options));
+    }
+  }
+
+  function insertEvent(event: KeptnEvent, pending: boolean): void {
+    s.insertEvent.run(
+      event.id,
+      textOrNull(event.data.project),
+      textOrNull(event.data.stage),
+      textOrNull(event.data.service),
+      event.type,
+      event.shkeptncontext,
+      // An empty triggeredid means none; storing it as '' would tie unrelated events together.
+      event.triggeredid ? event.triggeredid : null,
+      event.source,
+      event.time,
+      pending ? 1 : 0,
+      JSON.stringify(event),
+    );
+  }
+
+  function upsertExecution(e: SequenceExecution): void {
+    s.upsertExecution.run(
+      e._id,
+      e.scope.project,
+      e.scope.stage,
+      e.scope.service,
+      e.scope.keptnContext,
+      e.sequence.name,
+      e.status.state,
+      e.scope.triggeredId,
+      e.status.currentTask?.triggeredID ?? null,
+      e.triggeredAt,
+      JSON.stringify(e),
+    );
+  }
+
+  function upsertState(state: SequenceState): void {
+    s.upsertState.run(state.project, state.shkeptncontext, state.name, state.state, state.time, JSON.stringify(state));
+  }
+
+  function putOpen(entry: OpenTriggeredEvent): void {
+    s.putOpen.run(entry.event.id, entry.executionId, entry.project, entry.stage, entry.service, entry.event.type, entry.event.time, JSON.stringify(entry.event));
+  }
+
+  function putTimer(timer: TimerRecord): void {
+    s.putTimer.run(timer.id, timer.kind, timer.executionId, timer.triggeredId, timer.dueAtMs);
+  }
+
+  function noteActivity(a: ServiceActivity): void {
+    s.serviceActivity.run(a.eventType, a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service);
+  }
+
+  const appendTx = db.transaction((events: readonly KeptnEvent[], pending: boolean) => {
+    for (const event of events) insertEvent(event, pending);
+  });
+
+  // Within one changeset, puts apply before removes: a step that opens and closes the same
+  // thing ends with it closed.
+  const commitTx = db.transaction((c: Changeset) => {
+    for (const { event, pending } of c.newEvents ?? []) insertEvent(event, pending);
+    for (const seq of c.processedSeqs ?? []) s.markProcessed.run(seq);
+    for (const execution of c.executions ?? []) upsertExecution(execution);
+    for (const entry of c.openTriggeredPut ?? []) putOpen(entry);
+    for (const eventId of c.openTriggeredRemove ?? []) s.removeOpen.run(eventId);
+    for (const timer of c.timersPut ?? []) putTimer(timer);
+    for (const triggeredId of c.timersRemoveForTask ?? []) s.removeTimersOfTask.run(triggeredId);
+    for (const id of c.timersRemove ?? []) s.removeTimer.run(id);
+    for (const state of c.sequenceStates ?? []) upsertState(state);
+    for (const m of c.pausePut ?? []) s.putPause.run(m.project, m.keptnContext, m.stage);
+    for (const m of c.pauseRemove ?? []) s.removePause.run(m.project, m.keptnContext, m.stage);
+    for (const activity of c.serviceActivity ?? []) noteActivity(activity);
+    for (const { project, keptnContext } of c.projectLastContext ?? []) s.projectLastContext.run(keptnContext, project);
+  });
+
+  /** Count and one page of a query, read in one transaction so both see the same data. */
+  const pageTx = db.transaction((from: string, where: Where, orderBy: string, offset: number, limit: number): Page<DocRow> => {
+    const count = cached(`SELECT count(*) AS n FROM ${from} ${where.toString()}`).get(...where.params) as CountRow;
+    const rows = cached(`SELECT doc FROM ${from} ${where.toString()} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
+      ...where.params,
+      sqlLimit(limit),
+      Math.max(0, offset),
+    ) as DocRow[];
+    return { items: rows, totalCount: count.n };
+  });
+
+  function page<T>(from: string, where: Where, orderBy: string, offset: number, limit: number): Page<T> {
+    const result = pageTx(from, where, orderBy, offset, limit);
+    return { items: result.items.map((row) => parseDoc<T>(row)), totalCount: result.totalCount };
+  }
+
+  function eventWhere(q: EventQuery): Where {
+    const w = new Where()
+      .eq('e.shkeptncontext', q.keptnContext)
+      .eq('e.type', q.type)
+      .eq('e.project', q.project)
+      .eq('e.stage', q.stage)
+      .eq('e.service', q.service)
+      .eq('e.id', q.eventId)
+      .eq('e.source', q.source)
+      .eq('e.triggeredid', q.triggeredId);
+    if (q.fromTime !== undefined) w.add('e.time > ?', q.fromTime);
+    if (q.beforeTime !== undefined) w.add('e.time < ?', q.beforeTime);
+    for (const [path, values] of Object.entries(q.fieldIn ?? {})) {
+      const column = EVENT_FIELD_COLUMNS[path];
+      // json_each keeps one statement shape whatever the number of values; [] matches nothing.
+      if (column) w.add(`e.${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(values));
+      else w.add('json_extract(e.doc, ?) IN (SELECT value FROM json_each(?))', jsonPathOf(path), JSON.stringify(values));
+    }
+    if (q.rootOnly) w.add(ROOT_EVENT_CLAUSE);
+    if (q.excludeInvalidated) w.add(NOT_INVALIDATED_CLAUSE);
+    return w;
+  }
+
+  const deleteProjectTx = db.transaction((name: string): boolean => {
+    if (s.getProject.get(name) === undefined) return false;
+    for (const step of deleteProjectSteps) step.run(name);
+    return true;
+  });
+
+  const insertProjectTx = db.transaction((project: ProjectRecord) => {
+    const { lastEventContext, ...doc } = project;
+    const inserted = s.insertProject.run(project.name, project.creationDate, lastEventContext ?? null, JSON.stringify(doc));
+    if (inserted.changes === 0) throw new ConflictError(ErrorCode.projectExists, `project '${project.name}' already exists; choose another name or update it`);
+  });
+
+  const insertServiceTx = db.transaction((project: string, service: string, stages: readonly string[], creationDate: string) => {
+    if (s.getProject.get(project) === undefined) {
+      throw new NotFoundError(ErrorCode.projectNotFound, `project '${project}' not found; create the project before adding service '${service}'`);
+    }
+    if (s.serviceExists.get(project, service) !== undefined) {
+      throw new ConflictError(ErrorCode.serviceExists, `service '${service}' already exists in project '${project}'`);
+    }
+    for (const stage of stages) s.insertService.run(project, stage, service, creationDate);
+  });
+
+  return {
+    options,
+
+    close() {
+      if (db.open) db.close();
+      return Promise.resolve();
+    },
+
+    appendEvents(events, { pending }) {
+      return run(() => {
+        if (events.length > 0) appendTx(events, pending);
+      });
+    },
+
+    pendingEvents(limit) {
+      return run(() =>
+        (s.pendingEvents.all(limit) as PendingRow[]).map((row): PendingEvent => ({ seq: row.seq, event: parseDoc<KeptnEvent>(row) })),
+      );
+    },
+
+    commit(changes) {
+      return run(() => commitTx(changes));
+    },
+
+    queryEvents(query) {
+      return run(() => page<KeptnEvent>('events e', eventWhere(query), 'e.time DESC, e.seq DESC', query.offset, query.limit));
+    },
+
+    deleteEventsBefore(time) {
+      return run(() => s.deleteEventsBefore.run(time).changes);
+    },
+
+    insertProject(project) {
+      return run(() => insertProjectTx(project));
+    },
+
+    updateProject(project) {
+      return run(() => {
+        const { lastEventContext: _ownedByCommit, ...doc } = project;
+        const updated = s.updateProject.run(project.creationDate, JSON.stringify(doc), project.name);
+        if (updated.changes === 0) throw new NotFoundError(ErrorCode.projectNotFound, `project '${project.name}' not found; create it before updating it`);
+      });
+    },
+
+    deleteProject(name) {
+      return run(() => deleteProjectTx(name));
+    },
+
+    getProject(name) {
+      return run(() => {
+        const row = s.getProject.get(name) as ProjectRow | undefined;
+        return row && toProject(row);
+      });
+    },
+
+    listProjects() {
+      return run(() => (s.listProjects.all() as ProjectRow[]).map(toProject));
+    },
+
+    putShipyardVersion(project, commit, content) {
+      return run(() => {
+        s.putShipyard.run(project, commit, content);
+      });
+    },
+
+    getShipyardVersion(project, commit) {
+      return run(() => s.getShipyard.get(project, commit) as string | undefined);
+    },
+
+    insertService(project, service, stages, creationDate) {
+      return run(() => insertServiceTx(project, service, stages, creationDate));
+    },
+
+    deleteService(project, service) {
+      return run(() => {
+        s.deleteService.run(project, service);
+      });
+    },
+
+    listServices(project, stage) {
+      return run(() => {
+        const rows = stage === undefined ? s.listServices.all(project) : s.listServicesOfStage.all(project, stage);
+        return (rows as ServiceRow[]).map(toService);
+      });
+    },
+
+    getExecution(id) {
+      return run(() => optionalDoc<SequenceExecution>(s.getExecution.get(id)));
+    },
+
+    findExecutionByTrigger(triggeredId) {
+      return run(() => optionalDoc<SequenceExecution>(s.executionByTrigger.get(triggeredId)));
+    },
+
+    findExecutionByTask(triggeredId) {
+      return run(() => optionalDoc<SequenceExecution>(s.executionByTask.get(triggeredId)));
+    },
+
+    listExecutionsOfContext(project, keptnContext) {
+      return run(() => (s.executionsOfContext.all(project, keptnContext) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row)));
+    },
+
+    listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {
+      return run(() =>
+        (s.executionsInScope.all(project, stage, service, JSON.stringify(states)) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row)),
+      );
+    },
+
+    queryExecutions(q: ExecutionQuery) {
+      return run(() => {
+        const w = new Where()
+          .eq('project', q.project)
+          .eq('stage', q.stage)
+          .eq('service', q.service)
+          .eq('keptn_context', q.keptnContext)
+          .eq('name', q.name)
+          .eq('state', q.state);
+        return page<SequenceExecution>('executions', w, 'triggered_at DESC, rowid DESC', q.offset, q.limit);
+      });
+    },
+
+    getSequenceState(project, keptnContext) {
+      return run(() => optionalDoc<SequenceState>(s.getState.get(project, keptnContext)));
+    },
+
+    querySequenceStates(q: SequenceStateQuery) {
+      return run(() => {
+        const w = new Where().eq('project', q.project).eq('name', q.name).eq('state', q.state);
+        if (q.fromTime !== undefined) w.add('time > ?', q.fromTime);
+        if (q.beforeTime !== undefined) w.add('time < ?', q.beforeTime);
+        if (q.keptnContexts !== undefined) w.add('keptn_context IN (SELECT value FROM json_each(?))', JSON.stringify(q.keptnContexts));
+        return page<SequenceState>('sequence_states', w, 'time DESC, rowid DESC', q.offset, q.limit);
+      });
+    },
+
+    queryOpenTriggered(q: OpenTriggeredQuery) {
+      return run(() => {
+        const w = new Where().eq('type', q.type).add('time <= ?', q.visibleAt).eq('project', q.project).eq('stage', q.stage).eq('service', q.service).eq('event_id', q.eventId);
+        const rows = cached(`SELECT doc FROM open_triggered ${w.toString()} ORDER BY time DESC, rowid DESC`).all(...w.params) as DocRow[];
+        return rows.map((row) => parseDoc<KeptnEvent>(row));
+      });
+    },
+
+    dueTimers(nowMs, limit) {
+      return run(() => (s.dueTimers.all(nowMs, limit) as TimerRow[]).map(toTimer));
+    },
+
+    nextTimerDueMs() {
+      return run(() => s.nextTimerDue.get() as number | undefined);
+    },
+
+    listPauseMarkers(project, keptnContext) {
+      return run(() => (s.listPause.all(project, keptnContext) as PauseRow[]).map(toPauseMarker));
+    },
+  };
+}
+
+function optionalDoc<T>(row: unknown): T | undefined {
+  return row === undefined ? undefined : parseDoc<T>(row as DocRow);
+}
