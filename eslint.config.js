@@ -3,6 +3,8 @@
 // project service finds the nearest tsconfig.json of each file); plain JS and `*.config.*` files are
 // linted without it, because they belong to no tsconfig project. Cross-package imports resolve to
 // the built `dist/*.d.ts`, so run `npm run build` (or `npm ci`) before `npm run lint`.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
@@ -12,7 +14,20 @@ const JS_FILES = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 /** Tool configuration files: they need a default export and sit outside every tsconfig project. */
 const TS_CONFIG_FILES = ['**/*.config.ts', '**/*.config.mts', '**/*.config.cts'];
 const CONFIG_FILES = [...TS_CONFIG_FILES, '**/*.config.js', '**/*.config.mjs', '**/*.config.cjs'];
-const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts'];
+/** Tests and the code that exists only for them (contract suites, fixtures, test servers). */
+const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts', 'packages/testing/src/**/*.ts', '**/test-support/**/*.ts'];
+
+/**
+ * Workspaces whose tests are left out of `tsconfig.json` (to break a build cycle) and type-checked by
+ * a `tsconfig.test.json` beside it. The project service only finds `tsconfig.json`, so those test
+ * files get their program from `tsconfig.test.json` explicitly.
+ */
+const TEST_TSCONFIGS = ['packages', 'apps']
+  .flatMap((group) =>
+    (existsSync(join(import.meta.dirname, group)) ? readdirSync(join(import.meta.dirname, group)) : []).map((name) => `${group}/${name}`),
+  )
+  .concat(['e2e', 'bench'])
+  .filter((dir) => existsSync(join(import.meta.dirname, dir, 'tsconfig.test.json')));
 
 /** The globals a Node.js ESM script may use; listed here rather than pulled from the `globals` package. */
 const NODE_GLOBALS = /** @type {const} */ ({
@@ -110,6 +125,13 @@ export default defineConfig(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+
+  ...TEST_TSCONFIGS.map((dir) => ({
+    files: [`${dir}/src/**/*.test.ts`, `${dir}/src/**/*.test.tsx`],
+    languageOptions: {
+      parserOptions: { projectService: false, project: [`./${dir}/tsconfig.test.json`], tsconfigRootDir: import.meta.dirname },
+    },
+  })),
 
   // TypeScript tool configs (vitest.config.ts, …): syntax rules only, default export allowed.
   {

@@ -13,6 +13,8 @@ export interface BenchConfig {
   intakeSeconds: number;
   /** (b) unmeasured warm-up seconds per target. BENCH_WARMUP_SECONDS, default 1. */
   warmupSeconds: number;
+  /** (b) alternating bare/shipmate rounds, best of each counts. BENCH_INTAKE_ROUNDS, default 1. */
+  intakeRounds: number;
   /** (c) sequences measured one at a time. BENCH_LATENCY_SEQUENCES, default 200. */
   latencySequences: number;
   /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
@@ -41,6 +43,7 @@ export function readConfig(): BenchConfig {
     connections: Math.floor(positive('BENCH_CONNECTIONS', 32)),
     intakeSeconds: positive('BENCH_INTAKE_SECONDS', 5),
     warmupSeconds: positive('BENCH_WARMUP_SECONDS', 1, true),
+    intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 1)),
     latencySequences: Math.floor(positive('BENCH_LATENCY_SEQUENCES', 200)),
     scenarios,
     keepData: process.env.BENCH_KEEP_DATA === '1',

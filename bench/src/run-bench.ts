@@ -132,7 +132,7 @@ async function main(): Promise<number> {
     }
     if (config.scenarios.includes('b')) {
       await scenario('b', async () => {
-        log(`(b) ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target`);
+        log(`(b) ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round`);
         const bare = await startBare();
         running.add(bare);
         try {
@@ -144,6 +144,7 @@ async function main(): Promise<number> {
             connections: config.connections,
             durationMs: config.intakeSeconds * 1000,
             warmupMs: config.warmupSeconds * 1000,
+            rounds: config.intakeRounds,
             log,
           });
           details.intake = result;

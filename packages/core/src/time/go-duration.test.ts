@@ -34,6 +34,7 @@ describe('parseGoDuration', () => {
     { text: '1.5', reason: "the number '1.5' has no unit" },
     { text: '5d', reason: "unknown unit 'd'" },
     { text: '1H', reason: "unknown unit 'H'" },
+    { text: '1constructor', reason: "unknown unit 'constructor'" },
     { text: '-', reason: 'must not be negative' },
     { text: '-5m', reason: 'must not be negative' },
     { text: '1h-3m', reason: "a sign is only allowed at the start, found '-'" },

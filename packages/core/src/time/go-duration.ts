@@ -13,16 +13,16 @@ const UNIT_NS_M = 60_000_000_000n;
 const UNIT_NS_H = 3_600_000_000_000n;
 
 /** Nanoseconds per unit; `µs` is U+00B5 (micro sign) and `μs` U+03BC (Greek mu), as in Go. */
-const UNIT_NS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  us: 1_000n,
-  µs: 1_000n,
-  μs: 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: UNIT_NS_M,
-  h: UNIT_NS_H,
-};
+const UNIT_NS: ReadonlyMap<string, bigint> = new Map([
+  ['ns', 1n],
+  ['us', 1_000n],
+  ['µs', 1_000n],
+  ['μs', 1_000n],
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+  ['m', UNIT_NS_M],
+  ['h', UNIT_NS_H],
+]);
 
 /** One `<number><unit>` component: digits with an optional fraction, then a unit made of letters. */
 const COMPONENT = /(\d*)(?:\.(\d*))?([a-zA-Zµμ]*)/y;
@@ -61,7 +61,7 @@ export function parseGoDuration(text: string, field: string): number {
     }
     const number = fraction === undefined ? whole : `${whole}.${fraction}`;
     if (unit === '') return fail(`the number '${number}' has no unit; units are ns, us, µs, ms, s, m, h`);
-    const unitNs = UNIT_NS[unit];
+    const unitNs = UNIT_NS.get(unit);
     if (unitNs === undefined) return fail(`unknown unit '${unit}'; units are ns, us, µs, ms, s, m, h`);
     totalNs += BigInt(whole === '' ? '0' : whole) * unitNs;
     if (fraction !== undefined && fraction !== '') {

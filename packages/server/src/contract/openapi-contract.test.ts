@@ -124,7 +124,15 @@ function sharedOperations(): SharedOperation[] {
         const keptnOperation = paths[keptnPath]?.[method] as Json | undefined;
         if (!keptnOperation) throw new Error(`${api.file} has no ${method.toUpperCase()} ${keptnPath}; fix KEPTN_APIS in this test`);
         const ourPath = `${api.prefix}${keptnPath}`;
-        operations.push({ key: `${method} ${ourPath}`, method, ourPath, keptnPath, keptnFile: api.file, keptnDocument: document, keptnOperation });
+        operations.push({
+          key: `${method} ${ourPath}`,
+          method,
+          ourPath,
+          keptnPath,
+          keptnFile: api.file,
+          keptnDocument: document,
+          keptnOperation,
+        });
       }
     }
   }

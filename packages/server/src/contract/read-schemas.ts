@@ -48,7 +48,10 @@ export const sequenceExecutionQuery = {
     service: { type: 'string' },
     keptnContext: { type: 'string' },
     name: { type: 'string', description: 'Sequence name' },
-    status: { type: 'string', description: 'Execution state (status.state): triggered, started, waitingForApproval, paused, finished, timedOut' },
+    status: {
+      type: 'string',
+      description: 'Execution state (status.state): triggered, started, waitingForApproval, paused, finished, timedOut',
+    },
     pageSize: { ...pageSizeParam, description: 'Number of items to return; missing or 0 returns all' },
     nextPageKey: nextPageKeyParam,
   },
@@ -165,7 +168,11 @@ export const expandedStageSchema = {
   required: ['stageName', 'parentStages', 'services'],
   properties: {
     stageName: { type: 'string' },
-    parentStages: { type: 'array', items: { type: 'string' }, description: "Stages named in the triggeredOn events of this stage's sequences" },
+    parentStages: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "Stages named in the triggeredOn events of this stage's sequences",
+    },
     services: { type: 'array', items: expandedServiceSchema },
     lastEventContext: { ...eventContextInfoSchema, type: ['object', 'null'], description: 'Always null (as in Keptn)' },
   },
@@ -196,9 +203,16 @@ export const expandedProjectSchema = {
     creationDate: { type: 'string', description: 'Unix nanoseconds as a decimal string' },
     shipyard: { type: 'string', description: 'shipyard.yaml as plain text (not base64)' },
     shipyardVersion: { type: 'string', description: 'apiVersion of the shipyard, e.g. spec.keptn.sh/0.2.0' },
-    gitCredentials: { ...gitCredentialsPublicSchema, description: 'Public part only: tokens, keys, passwords and certificates are never returned' },
+    gitCredentials: {
+      ...gitCredentialsPublicSchema,
+      description: 'Public part only: tokens, keys, passwords and certificates are never returned',
+    },
     isUpstreamAutoProvisioned: { type: 'boolean', description: 'Always false: Shipmate does not auto-provision upstreams' },
-    lastEventContext: { ...eventContextInfoSchema, type: ['object', 'null'], description: 'Context of the last sequence started in the project' },
+    lastEventContext: {
+      ...eventContextInfoSchema,
+      type: ['object', 'null'],
+      description: 'Context of the last sequence started in the project',
+    },
     stages: { type: 'array', items: expandedStageSchema, description: 'Stages in shipyard order' },
     gitRemoteURI: { type: 'string', description: 'Legacy flat form of gitCredentials.remoteURL' },
     gitUser: { type: 'string', description: 'Legacy flat form of gitCredentials.user' },
@@ -293,7 +307,11 @@ export const sequenceExecutionSchema = {
   properties: {
     _id: { type: 'string' },
     schemaVersion: { type: 'string' },
-    sequence: { type: 'object', additionalProperties: true, properties: { name: { type: 'string' }, tasks: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+    sequence: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { name: { type: 'string' }, tasks: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+    },
     status: {
       type: 'object',
       additionalProperties: true,
@@ -302,7 +320,11 @@ export const sequenceExecutionSchema = {
         stateBeforePause: { type: 'string' },
         previousTasks: { type: 'array', items: { type: 'object', additionalProperties: true } },
         currentTask: { type: ['object', 'null'], additionalProperties: true },
-        outcome: { type: 'object', additionalProperties: true, description: 'Shipmate: result, status and message once the execution ended' },
+        outcome: {
+          type: 'object',
+          additionalProperties: true,
+          description: 'Shipmate: result, status and message once the execution ended',
+        },
       },
     },
     scope: {

@@ -66,7 +66,10 @@ export function parseDatastoreFilter(filter: string): FilterClause[] {
       );
     }
     if (seen.has(key)) {
-      throw new InputError(ErrorCode.invalidField, `filter names '${key}' twice; give one clause per key and list values with commas, e.g. ${key}:a,b`);
+      throw new InputError(
+        ErrorCode.invalidField,
+        `filter names '${key}' twice; give one clause per key and list values with commas, e.g. ${key}:a,b`,
+      );
     }
     seen.add(key);
     const values = clause

@@ -2,9 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCode, InputError } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
 import { errorResponses } from '../contract/common-schemas.js';
-import { datastoreEventQuery, datastoreEventTypeQuery, datastoreEventsSchema, eventTypeParams, eventsByTypeSchema } from '../contract/read-schemas.js';
+import {
+  datastoreEventQuery,
+  datastoreEventTypeQuery,
+  datastoreEventsSchema,
+  eventTypeParams,
+  eventsByTypeSchema,
+} from '../contract/read-schemas.js';
 import { filterToEventQuery, parseDatastoreFilter } from '../http/datastore-filter.js';
-import { DATASTORE_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, datastorePageFields, parseDatastorePageRequest, parsePageSize } from '../http/pagination.js';
+import {
+  DATASTORE_MAX_PAGE_SIZE,
+  DEFAULT_PAGE_SIZE,
+  datastorePageFields,
+  parseDatastorePageRequest,
+  parsePageSize,
+} from '../http/pagination.js';
 
 const BASE = '/api/mongodb-datastore';
 
@@ -83,7 +95,10 @@ export function registerDatastoreRoutes(app: FastifyInstance, context: ServerCon
       const limit = parsePageSize(query.limit, { name: 'limit', defaultSize: DEFAULT_PAGE_SIZE, min: 1, max: DATASTORE_MAX_PAGE_SIZE });
       if (filter.type !== undefined && filter.type !== eventType) {
         // A type clause that differs from the path can never match; say so instead of answering [].
-        throw new InputError(ErrorCode.invalidField, `filter type '${filter.type}' differs from the path's event type '${eventType}'; drop the type clause`);
+        throw new InputError(
+          ErrorCode.invalidField,
+          `filter type '${filter.type}' differs from the path's event type '${eventType}'; drop the type clause`,
+        );
       }
       const result = await store.queryEvents({
         ...filter,

@@ -59,7 +59,9 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       const all = (await store.listProjects()).sort((a, b) => compareNames(a.name, b.name));
       const page = paginateInMemory(all, pageRequest);
       // Only the projects on this page are expanded, so a large instance pays for one page.
-      const expanded = await Promise.all(page.items.map(async (project) => toExpandedProject(project, await store.listServices(project.name))));
+      const expanded = await Promise.all(
+        page.items.map(async (project) => toExpandedProject(project, await store.listServices(project.name))),
+      );
       return { projects: expanded, nextPageKey: page.nextPageKey, totalCount: page.totalCount };
     },
   );

@@ -78,7 +78,11 @@ beforeAll(async () => {
       gitCredentials: {
         remoteURL: 'https://git.example.com/zeta.git',
         user: 'git-user',
-        https: { token: 'top-secret-token', insecureSkipTLS: true, proxy: { url: 'proxy:3128', scheme: 'http', user: 'pu', password: 'proxy-secret' } },
+        https: {
+          token: 'top-secret-token',
+          insecureSkipTLS: true,
+          proxy: { url: 'proxy:3128', scheme: 'http', user: 'pu', password: 'proxy-secret' },
+        },
       },
     },
     201,
@@ -98,7 +102,7 @@ afterAll(async () => {
 });
 
 describe('authentication', () => {
-  it('answers 401 with Keptn\'s body without a token', async () => {
+  it("answers 401 with Keptn's body without a token", async () => {
     const response = await server.app.inject({ method: 'GET', url: `${CP}/project` });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ code: 401, message: expect.any(String) });
@@ -111,8 +115,10 @@ describe('authentication', () => {
 });
 
 describe('GET /project', () => {
-  it('lists projects sorted by name with Keptn\'s fields', async () => {
-    const { status, body } = await get<{ projects: Array<Record<string, unknown>>; nextPageKey: string; totalCount: number }>(`${CP}/project`);
+  it("lists projects sorted by name with Keptn's fields", async () => {
+    const { status, body } = await get<{ projects: Array<Record<string, unknown>>; nextPageKey: string; totalCount: number }>(
+      `${CP}/project`,
+    );
     expect(status).toBe(200);
     expect(body.projects.map((p) => p.projectName)).toEqual(['alpha', 'sockshop', 'zeta']);
     expect(body.nextPageKey).toBe('0');
@@ -121,7 +127,9 @@ describe('GET /project', () => {
   });
 
   it('pages with string keys, "0" at the end, never repeating a project', async () => {
-    const first = await get<{ projects: Array<{ projectName: string }>; nextPageKey: string; totalCount: number }>(`${CP}/project?pageSize=2`);
+    const first = await get<{ projects: Array<{ projectName: string }>; nextPageKey: string; totalCount: number }>(
+      `${CP}/project?pageSize=2`,
+    );
     expect(first.body.projects.map((p) => p.projectName)).toEqual(['alpha', 'sockshop']);
     expect(first.body.nextPageKey).toBe('2');
     expect(first.body.totalCount).toBe(3);
@@ -202,7 +210,9 @@ describe('GET /project/{project}', () => {
 
 describe('stages', () => {
   it('lists stages sorted by name with in-memory pagination', async () => {
-    const all = await get<{ stages: Array<{ stageName: string }>; nextPageKey: string; totalCount: number }>(`${CP}/project/sockshop/stage`);
+    const all = await get<{ stages: Array<{ stageName: string }>; nextPageKey: string; totalCount: number }>(
+      `${CP}/project/sockshop/stage`,
+    );
     expect(all.status).toBe(200);
     expect(all.body.stages.map((s) => s.stageName)).toEqual(['dev', 'production', 'staging']);
     expect(all.body).toMatchObject({ nextPageKey: '0', totalCount: 3 });
@@ -210,7 +220,9 @@ describe('stages', () => {
     const seen: string[] = [];
     let key = '';
     for (let guard = 0; guard < 5; guard += 1) {
-      const page = await get<{ stages: Array<{ stageName: string }>; nextPageKey: string }>(`${CP}/project/sockshop/stage?pageSize=2&nextPageKey=${key}`);
+      const page = await get<{ stages: Array<{ stageName: string }>; nextPageKey: string }>(
+        `${CP}/project/sockshop/stage?pageSize=2&nextPageKey=${key}`,
+      );
       seen.push(...page.body.stages.map((s) => s.stageName));
       if (page.body.nextPageKey === '0') break;
       key = page.body.nextPageKey;
@@ -246,7 +258,9 @@ describe('services', () => {
     expect(status).toBe(200);
     expect(body.services.map((s) => s.serviceName)).toEqual(['carts']);
     expect(body).toMatchObject({ nextPageKey: '1', totalCount: 2 });
-    const next = await get<{ services: Array<{ serviceName: string }>; nextPageKey: string }>(`${CP}/project/sockshop/stage/dev/service?pageSize=1&nextPageKey=1`);
+    const next = await get<{ services: Array<{ serviceName: string }>; nextPageKey: string }>(
+      `${CP}/project/sockshop/stage/dev/service?pageSize=1&nextPageKey=1`,
+    );
     expect(next.body.services.map((s) => s.serviceName)).toEqual(['orders']);
     expect(next.body.nextPageKey).toBe('0');
   });
@@ -255,7 +269,9 @@ describe('services', () => {
     const { status, body } = await get(`${CP}/project/sockshop/stage/dev/service/carts`);
     expect(status).toBe(200);
     expect(body).toMatchObject({ serviceName: 'carts', openRemediations: null });
-    const last = (body.lastEventTypes as Record<string, { eventId: string; keptnContext: string; time: string }>)['sh.keptn.event.deployment.triggered'];
+    const last = (body.lastEventTypes as Record<string, { eventId: string; keptnContext: string; time: string }>)[
+      'sh.keptn.event.deployment.triggered'
+    ];
     expect(last).toMatchObject({ keptnContext: cartsContext, eventId: expect.any(String), time: expect.any(String) });
     // Nothing went through staging yet.
     const staging = await get(`${CP}/project/sockshop/stage/staging/service/carts`);
@@ -276,7 +292,11 @@ describe('services', () => {
 });
 
 describe('GET /sequence/{project}', () => {
-  type States = { states: Array<{ name: string; shkeptncontext: string; service: string; state: string; stages: Array<{ name: string }> }>; nextPageKey?: number; totalCount: number };
+  type States = {
+    states: Array<{ name: string; shkeptncontext: string; service: string; state: string; stages: Array<{ name: string }> }>;
+    nextPageKey?: number;
+    totalCount: number;
+  };
 
   it('lists the sequence states without a page limit by default', async () => {
     const { status, body } = await get<States>(`${CP}/sequence/sockshop`);
@@ -475,11 +495,16 @@ describe('GET /mongodb-datastore/event', () => {
       expect(status).toBe(400);
       expect(body.message).toContain('pageSize');
     }
-    expect((await get(`${DS}/event?nextPageKey=abc`)).body.message).toBe("nextPageKey 'abc' is not a number; pass the nextPageKey of the previous page");
+    expect((await get(`${DS}/event?nextPageKey=abc`)).body.message).toBe(
+      "nextPageKey 'abc' is not a number; pass the nextPageKey of the previous page",
+    );
   });
 
   it('accepts excludeInvalidated and rejects values other than true or false', async () => {
-    expect((await get<Events>(`${DS}/event?project=sockshop&type=sh.keptn.event.dev.delivery.triggered&excludeInvalidated=true`)).body.totalCount).toBe(2);
+    expect(
+      (await get<Events>(`${DS}/event?project=sockshop&type=sh.keptn.event.dev.delivery.triggered&excludeInvalidated=true`)).body
+        .totalCount,
+    ).toBe(2);
     const bad = await get(`${DS}/event?project=sockshop&excludeInvalidated=yes`);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('excludeInvalidated');
@@ -500,6 +525,12 @@ describe('GET /mongodb-datastore/event/type/{eventType}', () => {
     expect(both.body.events).toHaveLength(2);
     expect((await get<Events>(withFilter('data.project:sockshop AND data.stage:staging'))).body.events).toHaveLength(0);
     expect((await get<Events>(withFilter(`shkeptncontext:${ordersContext}`))).body.events.map((e) => e.data.service)).toEqual(['orders']);
+  });
+
+  it("reads a filter whose spaces came as '+' (Go's url.QueryEscape)", async () => {
+    const { status, body } = await get<Events>(`${url}?filter=data.project:sockshop+AND+data.service:orders`);
+    expect(status).toBe(200);
+    expect(body.events.map((e) => e.shkeptncontext)).toEqual([ordersContext]);
   });
 
   it('honours limit, fromTime and excludeInvalidated', async () => {
@@ -527,5 +558,41 @@ describe('GET /mongodb-datastore/event/type/{eventType}', () => {
     expect(status).toBe(400);
     expect(body.message).toContain("filter clause 'data.stage' is not key:value");
     expect(body.message).toContain("joined by ' AND '");
+  });
+});
+
+describe('excludeInvalidated', () => {
+  type Events = { events: KeptnEvent[]; totalCount?: number };
+
+  it('drops events whose triggeredid has an .invalidated event in the project', async () => {
+    const triggeredid = '0b9e3a52-6f1c-4d0e-9a57-3c2f1e8d7b10';
+    const data = { project: 'sockshop', stage: 'dev', service: 'carts' };
+    await expectStatus(
+      'POST',
+      '/api/v1/event',
+      {
+        type: 'sh.keptn.event.test.finished',
+        source: 'invalidation-test',
+        triggeredid,
+        data: { ...data, result: 'pass', status: 'succeeded' },
+      },
+      200,
+    );
+    await expectStatus(
+      'POST',
+      '/api/v1/event',
+      { type: 'sh.keptn.event.test.invalidated', source: 'invalidation-test', triggeredid, data },
+      200,
+    );
+    await server.processor.idle();
+
+    const byType = `${DS}/event/type/sh.keptn.event.test.finished?filter=${encodeURIComponent('data.project:sockshop AND data.service:carts')}`;
+    expect((await get<Events>(byType)).body.events.map((e) => e.triggeredid)).toEqual([triggeredid]);
+    expect((await get<Events>(`${byType}&excludeInvalidated=true`)).body.events).toEqual([]);
+    expect((await get<Events>(`${byType}&excludeInvalidated=false`)).body.events).toHaveLength(1);
+
+    const list = `${DS}/event?project=sockshop&type=sh.keptn.event.test.finished`;
+    expect((await get<Events>(list)).body.totalCount).toBe(1);
+    expect((await get<Events>(`${list}&excludeInvalidated=true`)).body.totalCount).toBe(0);
   });
 });
