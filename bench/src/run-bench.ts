@@ -88,14 +88,32 @@ async function main(): Promise<number> {
   const client = createHttpClient({ baseUrl: server.url, token: TOKEN, maxSockets: 128 });
   const api = createKeptnApi(client);
 
+  /**
+   * Per scenario, as % of its wall time: CPU the server used (all threads, 100 = one core) and time
+   * its threads waited for a CPU while runnable (high = the machine was contended).
+   */
+  const serverCpu: Record<string, { cpuPercent: number; runQueueWaitPercent: number }> = {};
+  details.serverCpu = serverCpu;
+
   /** Runs one scenario; a failure is recorded and the next scenario still runs if the server lives. */
   const scenario = async (name: string, run: () => Promise<void>) => {
     if (!server.running()) {
       errors[name] = 'skipped: the server is not running';
       return;
     }
+    const cpuBefore = server.cpuSeconds();
+    const waitBefore = server.runQueueWaitSeconds();
+    const startedAt = performance.now();
     try {
       await run();
+      const percent = (seconds: number) => round((seconds * 100_000) / (performance.now() - startedAt), 1);
+      serverCpu[name] = {
+        cpuPercent: percent(server.cpuSeconds() - cpuBefore),
+        runQueueWaitPercent: percent(server.runQueueWaitSeconds() - waitBefore),
+      };
+      log(
+        `(${name}) server CPU ${serverCpu[name].cpuPercent} % of one core; its threads waited for a CPU ${serverCpu[name].runQueueWaitPercent} % of the time`,
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       errors[name] = server.running() ? message : `${message}\nserver exited; its output:\n${server.output().slice(-4000)}`;

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -31,6 +31,8 @@ export interface ServerProcess {
   maxSampledRssBytes(): number;
   /** CPU time (user + system) used so far, in seconds; NaN once the process is gone. */
   cpuSeconds(): number;
+  /** Time its threads spent runnable but waiting for a CPU, in seconds; NaN once the process is gone. */
+  runQueueWaitSeconds(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
   stop(graceMs?: number): Promise<string>;
 }
@@ -92,6 +94,27 @@ export function readProcessCpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Time the threads of `pid` spent runnable but waiting for a CPU, in seconds (sum of the second
+ * field of `/proc/<pid>/task/<tid>/schedstat`): high values mean other work competed for the CPUs.
+ * Threads that already exited are not counted. NaN if the process is gone or schedstat is absent.
+ */
+export function readRunQueueWaitSeconds(pid: number): number {
+  try {
+    let nanoseconds = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        nanoseconds += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // the thread exited meanwhile
+      }
+    }
+    return nanoseconds / 1e9;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Starts `node <args>` and resolves once `<url><healthPath>` answers 200. */
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   let output = '';
@@ -144,6 +167,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     memory: sample,
     maxSampledRssBytes: () => maxRss,
     cpuSeconds: () => readProcessCpuSeconds(pid),
+    runQueueWaitSeconds: () => readRunQueueWaitSeconds(pid),
     async stop(graceMs = 10_000) {
       if (!running()) return exited;
       child.kill('SIGTERM');

@@ -120,7 +120,7 @@ export interface EventQuery {
   beforeTime?: string;
   /** Only the first event of each context. */
   rootOnly?: boolean;
-  /** `data.<path>` equals one of the values (DS `filter`), e.g. `{ 'data.result': ['pass'] }`. */
+  /** A dotted path of the event document (`data.result`, `shkeptncontext`, `source`, ...) equals one of the values (DS `filter`), e.g. `{ 'data.result': ['pass', 'warning'] }`. */
   fieldIn?: Record<string, string[]>;
   /** Drop events whose `triggeredid` has an `.invalidated` event in the project. */
   excludeInvalidated?: boolean;

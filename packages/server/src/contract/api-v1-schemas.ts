@@ -29,6 +29,7 @@ export const metadataSchema = {
     keptnversion: { type: 'string' },
     shipyardversion: { type: 'string' },
     bridgeversion: { type: 'string' },
+    keptnservices: { type: 'object', description: 'never populated, as in Keptn' },
     automaticprovisioning: { type: 'boolean' },
     shipmateversion: { type: 'string' },
   },

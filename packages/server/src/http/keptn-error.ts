@@ -57,7 +57,7 @@ function describeValidation(error: FastifyError): string {
   const first = error.validation?.[0];
   const where = error.validationContext ?? 'request';
   if (!first) return `invalid ${where}`;
-  const params = first.params as Record<string, unknown>;
+  const params: Record<string, unknown> = first.params;
   const base = first.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
   const join = (name: string) => (base ? `${base}.${name}` : name);
   switch (first.keyword) {

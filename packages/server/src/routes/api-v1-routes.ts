@@ -18,12 +18,13 @@ export function registerApiV1Routes(app: FastifyInstance, context: ServerContext
     },
   );
 
-  app.get('/api/v1/metadata', { schema: { tags: ['metadata'], response: { 200: metadataSchema, ...errorResponses } } }, async () => ({
+  app.get('/api/v1/metadata', { schema: { tags: ['metadata'], summary: 'Versions and settings of the control plane', response: { 200: metadataSchema, ...errorResponses } } }, async () => ({
     namespace: context.options.namespace,
     keptnlabel: 'keptn',
     keptnversion: context.options.version,
     shipyardversion: '0.2.0',
     bridgeversion: 'N/A',
+    keptnservices: {},
     automaticprovisioning: false,
     shipmateversion: context.options.version,
   }));

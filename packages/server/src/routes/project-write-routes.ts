@@ -30,6 +30,7 @@ export function registerProjectWriteRoutes(app: FastifyInstance, context: Server
     {
       schema: {
         tags: ['project'],
+        summary: 'Deletes a project with its services, sequences and events',
         params: projectParams,
         response: { 200: { type: 'object', properties: { message: { type: 'string' } } }, ...errorResponses },
       },
@@ -60,7 +61,14 @@ export function registerProjectWriteRoutes(app: FastifyInstance, context: Server
 
   app.delete(
     `${BASE}/project/:project/service/:service`,
-    { schema: { tags: ['service'], params: serviceParams, response: { 200: emptyObjectSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Deletes a service from every stage (200 {} as Keptn)',
+        params: serviceParams,
+        response: { 200: { type: 'object', properties: { message: { type: 'string', description: 'listed by Keptn swagger; Keptn and Shipmate send {}' } } }, ...errorResponses },
+      },
+    },
     async (request) => {
       const { project, service } = request.params as { project: string; service: string };
       await context.projects.deleteService(project, service);
