@@ -92,7 +92,7 @@ async function main(): Promise<number> {
    * Per scenario, as % of its wall time: CPU the server used (all threads, 100 = one core) and time
    * its threads waited for a CPU while runnable (high = the machine was contended).
    */
-  const serverCpu: Record<string, { cpuPercent: number; runQueueWaitPercent: number }> = {};
+  const serverCpu: Record<string, { cpuPercent: number; runQueueWaitPercent: number; benchClientCpuPercent: number }> = {};
   details.serverCpu = serverCpu;
 
   /** Runs one scenario; a failure is recorded and the next scenario still runs if the server lives. */
@@ -103,16 +103,20 @@ async function main(): Promise<number> {
     }
     const cpuBefore = server.cpuSeconds();
     const waitBefore = server.runQueueWaitSeconds();
+    const clientBefore = process.cpuUsage();
     const startedAt = performance.now();
     try {
       await run();
       const percent = (seconds: number) => round((seconds * 100_000) / (performance.now() - startedAt), 1);
-      serverCpu[name] = {
+      const client = process.cpuUsage(clientBefore);
+      const usage = {
         cpuPercent: percent(server.cpuSeconds() - cpuBefore),
         runQueueWaitPercent: percent(server.runQueueWaitSeconds() - waitBefore),
+        benchClientCpuPercent: percent((client.user + client.system) / 1e6),
       };
+      serverCpu[name] = usage;
       log(
-        `(${name}) server CPU ${serverCpu[name].cpuPercent} % of one core; its threads waited for a CPU ${serverCpu[name].runQueueWaitPercent} % of the time`,
+        `(${name}) CPU: server ${usage.cpuPercent} %, bench client ${usage.benchClientCpuPercent} % (100 = one core); server threads waited for a CPU ${usage.runQueueWaitPercent} % of the time`,
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -33,6 +33,8 @@ export interface ControlPlaneServer {
   listen(host: string, port: number): Promise<string>;
   /** Stops accepting requests, lets the running step finish, stops timers. */
   close(): Promise<void>;
+  /** Deletes events older than the retention now; returns how many went (0 when retention is off). */
+  sweepEventRetention(): Promise<number>;
 }
 
 /** Applies defaults once. */
@@ -109,15 +111,16 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   await app.register(async (scoped) => registerRoutes(scoped, context));
 
   let retentionTimer: NodeJS.Timeout | undefined;
+  async function sweepEventRetention(): Promise<number> {
+    if (options.eventRetentionMs <= 0) return 0;
+    const cutoff = keptnTime(clock.nowMs() - options.eventRetentionMs);
+    const count = await store.deleteEventsBefore(cutoff);
+    if (count > 0) app.log.info(`event retention removed ${count} events older than ${cutoff}`);
+    return count;
+  }
   function startRetention(): void {
     if (options.eventRetentionMs <= 0) return;
-    const sweep = () => {
-      const cutoff = keptnTime(clock.nowMs() - options.eventRetentionMs);
-      store.deleteEventsBefore(cutoff).then(
-        (count) => count > 0 && app.log.info(`event retention removed ${count} events older than ${cutoff}`),
-        (error: unknown) => app.log.error({ err: error }, 'event retention failed'),
-      );
-    };
+    const sweep = () => void sweepEventRetention().catch((error: unknown) => app.log.error({ err: error }, 'event retention failed'));
     sweep();
     retentionTimer = setInterval(sweep, options.retentionIntervalMs);
     retentionTimer.unref();
@@ -127,6 +130,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     app,
     processor,
     options,
+    sweepEventRetention,
     async listen(host, port) {
       await processor.start();
       startRetention();
