@@ -30,6 +30,8 @@ export interface HttpClientOptions {
 /** A client bound to one server. */
 export interface HttpClient {
   readonly baseUrl: string;
+  /** True once closed: further requests reject. */
+  readonly closed: boolean;
   /** Sends `body` (already JSON-encoded) and resolves with the response text. */
   send(method: string, path: string, body?: Buffer): Promise<TextResponse>;
   /** JSON-encodes `body`, sends it, and JSON-decodes the response. */
@@ -38,16 +40,28 @@ export interface HttpClient {
   close(): void;
 }
 
+/** Clients not closed yet, for {@link closeAllClients}. */
+const openClients = new Set<HttpClient>();
+let allClosed = false;
+
+/** Closes every client, and makes clients created later start closed (on interrupt, so that servers can shut down). */
+export function closeAllClients(): void {
+  allClosed = true;
+  for (const client of openClients) client.close();
+}
+
 /** Creates a keep-alive client for `baseUrl`. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const url = new URL(options.baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+  let closed = allClosed;
   const hostname = url.hostname;
   const port = Number(url.port || 80);
   const baseHeaders: Record<string, string> = options.token ? { 'x-token': options.token } : {};
 
   function send(method: string, path: string, body?: Buffer): Promise<TextResponse> {
     const headers = body ? { ...baseHeaders, 'content-type': 'application/json', 'content-length': String(body.length) } : baseHeaders;
+    if (closed) return Promise.reject(new Error(`client of ${options.baseUrl} is closed`));
     return new Promise((resolve, reject) => {
       const req = request({ agent, hostname, port, method, path, headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -62,8 +76,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   }
 
-  return {
+  const client: HttpClient = {
     baseUrl: options.baseUrl,
+    get closed() {
+      return closed;
+    },
     send,
     async json(method, path, body) {
       const response = await send(method, path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)));
@@ -78,9 +95,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return { status: response.status, body: parsed };
     },
     close() {
+      closed = true;
       agent.destroy();
+      openClients.delete(client);
     },
   };
+  openClients.add(client);
+  return client;
 }
 
 /** Throws unless `response.status` is `expected`; the message names the call and shows the body. */

@@ -73,6 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
             firstFailure ??= `HTTP ${response.status} ${response.text.slice(0, 300)}`;
           }
         } catch (error) {
+          if (client.closed) return; // interrupted
           failed++;
           firstFailure ??= String(error);
           await sleep(1);

@@ -5,19 +5,21 @@
  * store or leave orchestrator backlog under the other two.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createBenchProject, serviceNames } from './bench-project.js';
 import { readConfig } from './config.js';
-import { createHttpClient } from './http-client.js';
+import { closeAllClients, createHttpClient } from './http-client.js';
 import { createKeptnApi } from './keptn-api.js';
+import { busyWarning, machineLoad } from './machine.js';
 import { collectFigures } from './figures.js';
 import type { FigureKey } from './figures.js';
 import { formatTable, isMet, writeResults } from './report.js';
 import { runIntake } from './scenario-intake.js';
 import { runTaskLatency } from './scenario-latency.js';
+import { createScenarioRunner } from './scenario-runner.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess } from './server-process.js';
@@ -61,22 +63,34 @@ async function main(): Promise<number> {
   const services = serviceNames(config.services);
   const values = new Map<FigureKey, number>();
   const details: Record<string, unknown> = {};
-  const errors: Record<string, string> = {};
   const running = new Set<ServerProcess>();
-  const stopAll = () => Promise.all([...running].map(async (p) => log(`stopping ${p.name} (pid ${p.pid}): ${await p.stop()}`)));
+  /** Stops a server (idempotent) and logs how it ended, once. */
+  const stopServer = async (p: ServerProcess) => {
+    const how = await p.stop();
+    if (running.delete(p)) log(`stopped ${p.name} (pid ${p.pid}): ${how}`);
+  };
+  const stopAll = () => Promise.all([...running].map(stopServer));
   const figure = (key: FigureKey, value: number) => values.set(key, round(value, 2));
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping servers`);
-      void stopAll().finally(() => process.exit(130));
-    });
-  }
+  // On SIGINT/SIGTERM: close the clients (the scenarios then fail fast and later ones are skipped),
+  // stop the servers, and let main clean up and return 130 without writing results. A second
+  // signal, or 20 s without finishing, exits at once.
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`${signal}: stopping`);
+    closeAllClients();
+    void stopAll();
+    setTimeout(() => process.exit(130), 20_000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   log(`node ${process.version}; config ${JSON.stringify(config)}`);
-  const loadAtStart = loadavg()[0]!;
-  if (loadAtStart > 0.5)
-    log(`note: the machine is busy before the bench starts (1-min load average ${loadAtStart.toFixed(2)}); figures may be low and noisy`);
+  const loadAtStart = machineLoad();
+  const warning = busyWarning(loadAtStart);
+  if (warning) log(warning);
   const dataDir = mkdtempSync(join(tmpdir(), 'shipmate-bench-'));
   log(`starting shipmate server (data dir ${dataDir})`);
   const server = await startShipmate(dataDir).catch((error: unknown) => {
@@ -84,53 +98,21 @@ async function main(): Promise<number> {
     throw error;
   });
   running.add(server);
+  if (interrupted) await stopServer(server);
   log(`shipmate server healthy at ${server.url} (pid ${server.pid})`);
   const client = createHttpClient({ baseUrl: server.url, token: TOKEN, maxSockets: 128 });
   const api = createKeptnApi(client);
 
-  /**
-   * Per scenario, as % of its wall time: CPU the server used (all threads, 100 = one core) and time
-   * its threads waited for a CPU while runnable (high = the machine was contended).
-   */
-  const serverCpu: Record<string, { cpuPercent: number; runQueueWaitPercent: number; benchClientCpuPercent: number }> = {};
-  details.serverCpu = serverCpu;
-
-  /** Runs one scenario; a failure is recorded and the next scenario still runs if the server lives. */
-  const scenario = async (name: string, run: () => Promise<void>) => {
-    if (!server.running()) {
-      errors[name] = 'skipped: the server is not running';
-      return;
-    }
-    const cpuBefore = server.cpuSeconds();
-    const waitBefore = server.runQueueWaitSeconds();
-    const clientBefore = process.cpuUsage();
-    const startedAt = performance.now();
-    try {
-      await run();
-      const percent = (seconds: number) => round((seconds * 100_000) / (performance.now() - startedAt), 1);
-      const client = process.cpuUsage(clientBefore);
-      const usage = {
-        cpuPercent: percent(server.cpuSeconds() - cpuBefore),
-        runQueueWaitPercent: percent(server.runQueueWaitSeconds() - waitBefore),
-        benchClientCpuPercent: percent((client.user + client.system) / 1e6),
-      };
-      serverCpu[name] = usage;
-      log(
-        `(${name}) CPU: server ${usage.cpuPercent} %, bench client ${usage.benchClientCpuPercent} % (100 = one core); server threads waited for a CPU ${usage.runQueueWaitPercent} % of the time`,
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      errors[name] = server.running() ? message : `${message}\nserver exited; its output:\n${server.output().slice(-4000)}`;
-      log(`scenario ${name} FAILED: ${errors[name]}`);
-    }
-  };
+  const scenarios = createScenarioRunner(server, log, () => interrupted);
+  const { errors } = scenarios;
+  details.cpu = scenarios.cpu;
 
   try {
     await createBenchProject(api, services);
     log(`created project bench with ${services.length} services`);
 
     if (config.scenarios.includes('a')) {
-      await scenario('a', async () => {
+      await scenarios.run('a', async () => {
         log(`(a) ${config.sequences} sequences, ${Math.min(services.length, config.sequences)} in flight`);
         const result = await runSequenceThroughput({ api, services, sequences: config.sequences, log });
         details.sequences = result;
@@ -141,7 +123,7 @@ async function main(): Promise<number> {
       });
     }
     if (config.scenarios.includes('c')) {
-      await scenario('c', async () => {
+      await scenarios.run('c', async () => {
         log(`(c) ${config.latencySequences} sequences one at a time`);
         const result = await runTaskLatency({ api, services, sequences: config.latencySequences, log });
         details.taskLatency = result;
@@ -153,10 +135,11 @@ async function main(): Promise<number> {
       });
     }
     if (config.scenarios.includes('b')) {
-      await scenario('b', async () => {
+      await scenarios.run('b', async () => {
         log(`(b) ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round`);
         const bare = await startBare();
         running.add(bare);
+        if (interrupted) await stopServer(bare);
         try {
           const result = await runIntake({
             shipmate: server,
@@ -174,8 +157,7 @@ async function main(): Promise<number> {
           figure('intakeRequestsPerSecond', result.shipmate.requestsPerSecond);
           figure('bareRequestsPerSecond', result.bare.requestsPerSecond);
         } finally {
-          log(`stopping bare server: ${await bare.stop()}`);
-          running.delete(bare);
+          await stopServer(bare);
         }
       });
     }
@@ -190,15 +172,19 @@ async function main(): Promise<number> {
   } finally {
     client.close();
     await stopAll();
-    running.clear();
     if (config.keepData) log(`data dir kept: ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
   }
 
+  if (interrupted) {
+    log('interrupted: no results written');
+    return 130;
+  }
   const list = collectFigures(values);
   console.log(`\n${formatTable(list)}\n`);
   const file = writeResults(RESULTS_DIR, date, list, {
     config,
+    machineLoad: { start: loadAtStart, end: machineLoad() },
     durationSeconds: round((performance.now() - t0) / 1000, 1),
     details,
     ...(Object.keys(errors).length ? { errors } : {}),

@@ -158,6 +158,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     await sleep(50);
   }
 
+  let stopping: Promise<string> | undefined;
   return {
     name: options.name,
     url: options.url,
@@ -168,13 +169,16 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     maxSampledRssBytes: () => maxRss,
     cpuSeconds: () => readProcessCpuSeconds(pid),
     runQueueWaitSeconds: () => readRunQueueWaitSeconds(pid),
-    async stop(graceMs = 10_000) {
-      if (!running()) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const how = await exited;
-      clearTimeout(timer);
-      return how;
+    stop(graceMs = 10_000) {
+      if (!stopping) {
+        if (running()) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          void exited.then(() => clearTimeout(timer));
+        }
+        stopping = exited;
+      }
+      return stopping;
     },
   };
 }

@@ -67,6 +67,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_type_time ON events (type, time);
       CREATE INDEX events_time ON events (time);
       CREATE INDEX events_triggeredid ON events (triggeredid) WHERE triggeredid IS NOT NULL;
+      -- Few events are invalidations; excludeInvalidated probes this small index once per row.
+      -- Queries must repeat the WHERE term exactly for SQLite to use it.
+      CREATE INDEX events_invalidated ON events (triggeredid, project) WHERE type GLOB '*.invalidated';
       CREATE INDEX events_pending ON events (seq) WHERE pending = 1;
 
       CREATE TABLE executions (

@@ -117,7 +117,9 @@ describe('createSqliteStore', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
 
-    expect(() => open()).toThrow(expect.objectContaining({ code: ErrorCode.storeUnavailable, message: expect.stringContaining('upgrade Shipmate') }));
+    expect(() => open()).toThrow(
+      expect.objectContaining({ code: ErrorCode.storeUnavailable, message: expect.stringContaining('upgrade Shipmate') }),
+    );
   });
 
   it('keeps committed data across close and reopen', async () => {
@@ -150,7 +152,9 @@ describe('createSqliteStore', () => {
 
   it('says which directory is missing', () => {
     const path = join(dir, 'missing', 'shipmate.db');
-    expect(() => open(path)).toThrow(expect.objectContaining({ code: ErrorCode.storeUnavailable, message: expect.stringContaining(join(dir, 'missing')) }));
+    expect(() => open(path)).toThrow(
+      expect.objectContaining({ code: ErrorCode.storeUnavailable, message: expect.stringContaining(join(dir, 'missing')) }),
+    );
   });
 
   it('rejects a negative busy timeout', () => {

@@ -88,10 +88,13 @@ const ROOT_EVENT_CLAUSE = `NOT EXISTS (
   WHERE r.shkeptncontext = e.shkeptncontext AND r.project IS e.project
     AND (r.time < e.time OR (r.time = e.time AND r.seq < e.seq)))`;
 
-/** The event's triggeredid has an `.invalidated` event in the same project. */
+/**
+ * The event's triggeredid has no `.invalidated` event in the same project. The GLOB term matches
+ * the partial index `events_invalidated` word for word, which is what lets SQLite use it.
+ */
 const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
   SELECT 1 FROM events i
-  WHERE i.triggeredid = e.triggeredid AND i.project IS e.project AND i.type GLOB '*.invalidated'))`;
+  WHERE i.type GLOB '*.invalidated' AND i.triggeredid = e.triggeredid AND i.project IS e.project))`;
 
 /** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPlaneStore {
@@ -109,9 +112,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPla
 function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw new InputError(ErrorCode.invalidField, `busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}; e.g. 5000`);
+    throw new InputError(
+      ErrorCode.invalidField,
+      `busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}; e.g. 5000`,
+    );
   }
-  if (options.path === '') throw new InputError(ErrorCode.invalidField, "SQLite path is empty; give a file path such as './data/shipmate.db' or ':memory:'");
+  if (options.path === '')
+    throw new InputError(ErrorCode.invalidField, "SQLite path is empty; give a file path such as './data/shipmate.db' or ':memory:'");
   return Object.freeze({ path: options.path, busyTimeoutMs });
 }
 
@@ -155,7 +162,12 @@ function translateError(error: unknown, options: ResolvedSqliteStoreOptions): un
       `SQLite database '${options.path}' stayed locked by another connection for ${options.busyTimeoutMs} ms (${code}); make sure only one Shipmate server uses this file, or raise busyTimeoutMs`,
     );
   }
-  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+  if (
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_FULL' ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN')
+  ) {
     return new UnavailableError(
       ErrorCode.storeUnavailable,
       `SQLite database '${options.path}' cannot be written (${code}: ${error.message}); check free disk space and that the file and its directory are writable`,
@@ -332,7 +344,9 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
     ),
     removeTimer: prepare('DELETE FROM timers WHERE id = ?'),
     removeTimersOfTask: prepare('DELETE FROM timers WHERE triggered_id = ?'),
-    dueTimers: prepare('SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ?'),
+    dueTimers: prepare(
+      'SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ?',
+    ),
     nextTimerDue: prepare('SELECT due_at_ms FROM timers ORDER BY due_at_ms LIMIT 1').pluck(),
 
     putPause: prepare('INSERT INTO pause_markers (project, keptn_context, stage) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -348,7 +362,9 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
     ),
     projectLastContext: prepare('UPDATE projects SET last_event_context = ? WHERE name = ?'),
 
-    insertProject: prepare('INSERT INTO projects (name, creation_date, last_event_context, doc) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING'),
+    insertProject: prepare(
+      'INSERT INTO projects (name, creation_date, last_event_context, doc) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+    ),
     updateProject: prepare('UPDATE projects SET creation_date = ?, doc = ? WHERE name = ?'),
     getProject: prepare('SELECT doc, last_event_context FROM projects WHERE name = ?'),
     listProjects: prepare('SELECT doc, last_event_context FROM projects ORDER BY name'),
@@ -396,11 +412,11 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
   }
 
   /** Runs `fn` and maps SQLite lock and I/O errors; the caller's promise carries the outcome. */
-  function run<T>(fn: () => T): Promise<T> {
+  async function run<T>(fn: () => T): Promise<T> {
     try {
-      return Promise.resolve(fn());
+      return fn();
     } catch (error) {
-      return Promise.reject(translateError(error, options));
+      throw translateError(error, options);
     }
   }
 
@@ -442,7 +458,16 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
   }
 
   function putOpen(entry: OpenTriggeredEvent): void {
-    s.putOpen.run(entry.event.id, entry.executionId, entry.project, entry.stage, entry.service, entry.event.type, entry.event.time, JSON.stringify(entry.event));
+    s.putOpen.run(
+      entry.event.id,
+      entry.executionId,
+      entry.project,
+      entry.stage,
+      entry.service,
+      entry.event.type,
+      entry.event.time,
+      JSON.stringify(entry.event),
+    );
   }
 
   function putTimer(timer: TimerRecord): void {
@@ -523,12 +548,16 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
   const insertProjectTx = db.transaction((project: ProjectRecord) => {
     const { lastEventContext, ...doc } = project;
     const inserted = s.insertProject.run(project.name, project.creationDate, lastEventContext ?? null, JSON.stringify(doc));
-    if (inserted.changes === 0) throw new ConflictError(ErrorCode.projectExists, `project '${project.name}' already exists; choose another name or update it`);
+    if (inserted.changes === 0)
+      throw new ConflictError(ErrorCode.projectExists, `project '${project.name}' already exists; choose another name or update it`);
   });
 
   const insertServiceTx = db.transaction((project: string, service: string, stages: readonly string[], creationDate: string) => {
     if (s.getProject.get(project) === undefined) {
-      throw new NotFoundError(ErrorCode.projectNotFound, `project '${project}' not found; create the project before adding service '${service}'`);
+      throw new NotFoundError(
+        ErrorCode.projectNotFound,
+        `project '${project}' not found; create the project before adding service '${service}'`,
+      );
     }
     if (s.serviceExists.get(project, service) !== undefined) {
       throw new ConflictError(ErrorCode.serviceExists, `service '${service}' already exists in project '${project}'`);
@@ -576,7 +605,8 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
       return run(() => {
         const { lastEventContext: _ownedByCommit, ...doc } = project;
         const updated = s.updateProject.run(project.creationDate, JSON.stringify(doc), project.name);
-        if (updated.changes === 0) throw new NotFoundError(ErrorCode.projectNotFound, `project '${project.name}' not found; create it before updating it`);
+        if (updated.changes === 0)
+          throw new NotFoundError(ErrorCode.projectNotFound, `project '${project.name}' not found; create it before updating it`);
       });
     },
 
@@ -640,7 +670,9 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
 
     listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {
       return run(() =>
-        (s.executionsInScope.all(project, stage, service, JSON.stringify(states)) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row)),
+        (s.executionsInScope.all(project, stage, service, JSON.stringify(states)) as DocRow[]).map((row) =>
+          parseDoc<SequenceExecution>(row),
+        ),
       );
     },
 
@@ -673,7 +705,13 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
 
     queryOpenTriggered(q: OpenTriggeredQuery) {
       return run(() => {
-        const w = new Where().eq('type', q.type).add('time <= ?', q.visibleAt).eq('project', q.project).eq('stage', q.stage).eq('service', q.service).eq('event_id', q.eventId);
+        const w = new Where()
+          .eq('type', q.type)
+          .add('time <= ?', q.visibleAt)
+          .eq('project', q.project)
+          .eq('stage', q.stage)
+          .eq('service', q.service)
+          .eq('event_id', q.eventId);
         const rows = cached(`SELECT doc FROM open_triggered ${w.toString()} ORDER BY time DESC, rowid DESC`).all(...w.params) as DocRow[];
         return rows.map((row) => parseDoc<KeptnEvent>(row));
       });

@@ -1,7 +1,16 @@
 // Public entry point of @shipmate/testing: contract suites per port, fixture builders and helpers
 // that start real servers (dev only). Explicit exports only.
 export { describeStoreContract } from './store-contract.js';
-export { at, nextId, fixtureEvent, fixtureExecution, fixtureOpenTriggered, fixtureProject, fixtureSequenceState, fixtureTimer } from './store-fixtures.js';
+export {
+  at,
+  nextId,
+  fixtureEvent,
+  fixtureExecution,
+  fixtureOpenTriggered,
+  fixtureProject,
+  fixtureSequenceState,
+  fixtureTimer,
+} from './store-fixtures.js';
 export type { EventFixture, ExecutionFixture, SequenceStateFixture } from './store-fixtures.js';
 export { KeptnApiClient, waitFor } from './keptn-api-client.js';
 export type { ApiResponse, SequenceStateView } from './keptn-api-client.js';

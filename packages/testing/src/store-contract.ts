@@ -90,7 +90,12 @@ export function describeStoreContract(
         const [appended] = await append([{ time: at(5) }], true);
         const emitted = fixtureEvent({ time: at(1) });
         const stored = fixtureEvent({ time: at(2) });
-        await store.commit({ newEvents: [{ event: emitted, pending: true }, { event: stored, pending: false }] });
+        await store.commit({
+          newEvents: [
+            { event: emitted, pending: true },
+            { event: stored, pending: false },
+          ],
+        });
 
         expect((await store.pendingEvents(10)).map((p) => p.event.id)).toEqual([appended?.id, emitted.id]);
         expect(await eventIds({})).toEqual([appended?.id, stored.id, emitted.id]);
@@ -125,7 +130,12 @@ export function describeStoreContract(
         const [incoming] = await append([{ type: 'sh.keptn.event.dev.delivery.triggered', shkeptncontext: 'ctx-a' }], true);
         const [pending] = await store.pendingEvents(1);
         const task = fixtureEvent({ type: 'sh.keptn.event.deployment.triggered', shkeptncontext: 'ctx-a', time: at(1) });
-        const execution = fixtureExecution({ keptnContext: 'ctx-a', triggeredId: incoming?.id ?? '', currentTaskId: task.id, state: ExecutionState.started });
+        const execution = fixtureExecution({
+          keptnContext: 'ctx-a',
+          triggeredId: incoming?.id ?? '',
+          currentTaskId: task.id,
+          state: ExecutionState.started,
+        });
         const timer = fixtureTimer({ executionId: execution._id, triggeredId: task.id, dueAtMs: 1000 });
         const state = fixtureSequenceState({ keptnContext: 'ctx-a', state: SequenceViewState.started });
         const ref = { eventId: task.id, keptnContext: 'ctx-a', time: task.time };
@@ -199,7 +209,12 @@ export function describeStoreContract(
       // Each row: the query, an event that matches it, and a near miss that must not match.
       it.each<[string, Partial<EventQuery>, EventFixture, EventFixture]>([
         ['keptnContext', { keptnContext: 'ctx-x' }, { shkeptncontext: 'ctx-x' }, { shkeptncontext: 'ctx-x2' }],
-        ['type', { type: 'sh.keptn.event.test.finished' }, { type: 'sh.keptn.event.test.finished' }, { type: 'sh.keptn.event.test.finished.x' }],
+        [
+          'type',
+          { type: 'sh.keptn.event.test.finished' },
+          { type: 'sh.keptn.event.test.finished' },
+          { type: 'sh.keptn.event.test.finished.x' },
+        ],
         ['project', { project: 'other' }, { data: { project: 'other' } }, { data: { project: 'Other' } }],
         ['stage', { stage: 'prod' }, { data: { stage: 'prod' } }, { data: { stage: 'production' } }],
         ['service', { service: 'orders' }, { data: { service: 'orders' } }, { data: { service: 'order' } }],
@@ -296,7 +311,9 @@ export function describeStoreContract(
       it('rejects a fieldIn key that is not a plain document path', async () => {
         await append([{}]);
         for (const key of ["data.result') OR 1=1 --", 'data..result', 'data result', '$.data']) {
-          await expect(store.queryEvents({ offset: 0, limit: 10, fieldIn: { [key]: ['x'] } })).rejects.toMatchObject({ code: ErrorCode.invalidField });
+          await expect(store.queryEvents({ offset: 0, limit: 10, fieldIn: { [key]: ['x'] } })).rejects.toMatchObject({
+            code: ErrorCode.invalidField,
+          });
         }
       });
 
@@ -323,7 +340,10 @@ export function describeStoreContract(
 
       it('returns events of exactly the type, visible by visibleAt, newest first', async () => {
         const [older, newer, , due] = await open([{ time: at(1) }, { time: at(2) }, { time: at(9) }, { time: at(5) }]);
-        await open([{ type: 'sh.keptn.event.deployment.triggered.x', time: at(1) }, { type: 'sh.keptn.event.test.triggered', time: at(1) }]);
+        await open([
+          { type: 'sh.keptn.event.deployment.triggered.x', time: at(1) },
+          { type: 'sh.keptn.event.test.triggered', time: at(1) },
+        ]);
 
         const visible = await store.queryOpenTriggered({ type, visibleAt: at(5) });
 
@@ -340,7 +360,9 @@ export function describeStoreContract(
         ]);
         const q = { type, visibleAt: at(1) };
 
-        expect((await store.queryOpenTriggered({ ...q, project: 'shop', stage: 'dev', service: 'carts' })).map((e) => e.id)).toEqual([shopDev?.id]);
+        expect((await store.queryOpenTriggered({ ...q, project: 'shop', stage: 'dev', service: 'carts' })).map((e) => e.id)).toEqual([
+          shopDev?.id,
+        ]);
         expect((await store.queryOpenTriggered({ ...q, project: 'other' })).map((e) => e.id)).toEqual([other?.id]);
         expect((await store.queryOpenTriggered({ ...q, eventId: shopDev?.id ?? '' })).map((e) => e.id)).toEqual([shopDev?.id]);
         expect(await store.queryOpenTriggered(q)).toHaveLength(4);
@@ -369,7 +391,10 @@ export function describeStoreContract(
       }
 
       it('finds an execution by id, by its sequence trigger and by its current task', async () => {
-        const [execution] = await save(fixtureExecution({ triggeredId: 'seq-t', currentTaskId: 'task-1' }), fixtureExecution({ currentTaskId: 'task-2' }));
+        const [execution] = await save(
+          fixtureExecution({ triggeredId: 'seq-t', currentTaskId: 'task-1' }),
+          fixtureExecution({ currentTaskId: 'task-2' }),
+        );
 
         expect(await store.getExecution(execution?._id ?? '')).toEqual(execution);
         expect(await store.findExecutionByTrigger('seq-t')).toEqual(execution);
@@ -384,7 +409,11 @@ export function describeStoreContract(
         await save(first);
         const next: SequenceExecution = {
           ...first,
-          status: { ...first.status, state: ExecutionState.started, currentTask: { name: 'test', triggeredID: 'task-2', scheduledAt: at(1), events: [] } },
+          status: {
+            ...first.status,
+            state: ExecutionState.started,
+            currentTask: { name: 'test', triggeredID: 'task-2', scheduledAt: at(1), events: [] },
+          },
         };
         await save(next);
 
@@ -586,7 +615,12 @@ export function describeStoreContract(
         // A caller that read the project before that commit still holds lastEventContext null.
         await store.updateProject({ ...original, shipyardCommit: 'commit-2', shipyard: 'v2' });
 
-        expect(await store.getProject('shop')).toEqual({ ...original, shipyardCommit: 'commit-2', shipyard: 'v2', lastEventContext: 'ctx-new' });
+        expect(await store.getProject('shop')).toEqual({
+          ...original,
+          shipyardCommit: 'commit-2',
+          shipyard: 'v2',
+          lastEventContext: 'ctx-new',
+        });
       });
 
       it('refuses to update an unknown project', async () => {
@@ -605,7 +639,9 @@ export function describeStoreContract(
         expect((await store.queryExecutions({ project: 'shop', offset: 0, limit: 0 })).totalCount).toBe(0);
         expect(await store.listExecutionsOfContext('shop', 'ctx-shop')).toEqual([]);
         expect((await store.querySequenceStates({ project: 'shop', offset: 0, limit: 0 })).totalCount).toBe(0);
-        expect(await store.queryOpenTriggered({ type: 'sh.keptn.event.deployment.triggered', project: 'shop', visibleAt: at(10) })).toEqual([]);
+        expect(await store.queryOpenTriggered({ type: 'sh.keptn.event.deployment.triggered', project: 'shop', visibleAt: at(10) })).toEqual(
+          [],
+        );
         expect(await store.listPauseMarkers('shop', 'ctx-shop')).toEqual([]);
         expect(await store.getShipyardVersion('shop', 'commit-1')).toBeUndefined();
         expect((await store.dueTimers(Number.MAX_SAFE_INTEGER, 10)).map((t) => t.triggeredId)).toEqual(['task-other']);
@@ -615,7 +651,9 @@ export function describeStoreContract(
         expect((await store.queryEvents({ project: 'other', offset: 0, limit: 10 })).totalCount).toBe(1);
         expect(await store.listExecutionsOfContext('other', 'ctx-other')).toHaveLength(1);
         expect(await store.getSequenceState('other', 'ctx-other')).toBeDefined();
-        expect(await store.queryOpenTriggered({ type: 'sh.keptn.event.deployment.triggered', project: 'other', visibleAt: at(10) })).toHaveLength(1);
+        expect(
+          await store.queryOpenTriggered({ type: 'sh.keptn.event.deployment.triggered', project: 'other', visibleAt: at(10) }),
+        ).toHaveLength(1);
         expect(await store.listPauseMarkers('other', 'ctx-other')).toHaveLength(1);
         expect(await store.getShipyardVersion('other', 'commit-1')).toBe('shipyard of other');
       });
@@ -713,7 +751,8 @@ export function describeStoreContract(
         await store.commit({ serviceActivity: [activity(deployed, 'e1', 'carts:1'), activity(tested, 'e2')] });
         await store.commit({ serviceActivity: [activity(deployed, 'e3')] });
 
-        const [dev, prod] = await store.listServices('shop', 'dev').then(async (d) => [...d, ...(await store.listServices('shop', 'prod'))]);
+        // listServices without a stage returns carts in stage order: dev, then prod.
+        const [dev, prod] = await store.listServices('shop');
         expect(dev?.deployedImage).toBe('carts:1');
         expect(dev?.lastEventTypes).toEqual({
           [deployed]: { eventId: 'e3', keptnContext: 'ctx-1', time: at(1) },

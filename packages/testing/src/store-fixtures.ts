@@ -3,7 +3,15 @@
  * fills the rest with valid defaults (project `shop`, stage `dev`, service `carts`).
  */
 import { ExecutionState, SequenceViewState, TimerKind, keptnTime } from '@shipmate/core';
-import type { EventData, KeptnEvent, OpenTriggeredEvent, ProjectRecord, SequenceExecution, SequenceState, TimerRecord } from '@shipmate/core';
+import type {
+  EventData,
+  KeptnEvent,
+  OpenTriggeredEvent,
+  ProjectRecord,
+  SequenceExecution,
+  SequenceState,
+  TimerRecord,
+} from '@shipmate/core';
 
 let counter = 0;
 
