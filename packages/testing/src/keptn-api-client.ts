@@ -58,7 +58,7 @@ export class KeptnApiClient {
     let nextPageKey = '0';
     do {
       const query = new URLSearchParams({ ...filter, pageSize: '50', nextPageKey });
-      const response = await this.request<{ events: KeptnEvent[]; nextPageKey: string }>('GET', `/api/controlPlane/v1/event/triggered/${taskType}?${query}`);
+      const response = await this.request<{ events: KeptnEvent[]; nextPageKey: string }>('GET', `/api/controlPlane/v1/event/triggered/${taskType}?${query.toString()}`);
       if (response.status !== 200) throw new Error(`open triggered ${taskType}: ${response.status} ${JSON.stringify(response.body)}`);
       events.push(...response.body.events);
       nextPageKey = response.body.nextPageKey;
@@ -117,7 +117,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Configuration of `shipmate server`: defaults < environment < flags, resolved once into a frozen
- * object. Every variable is listed in the README.
+ * object. Every variable is listed in docs/configuration.md and the README.
  */
 import { parseGoDuration } from '@shipmate/core';
 
@@ -42,8 +42,16 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     eventRetentionMs: duration(env.SHIPMATE_EVENT_RETENTION, '720h', 'SHIPMATE_EVENT_RETENTION'),
     projectNameMaxLength: integer(env.PROJECT_NAME_MAX_SIZE, 200, 'PROJECT_NAME_MAX_SIZE', 1, 10_000),
     serviceNameMaxLength: integer(env.SERVICE_NAME_MAX_SIZE, 43, 'SERVICE_NAME_MAX_SIZE', 1, 10_000),
-    logLevel: env.SHIPMATE_LOG_LEVEL ?? 'info',
+    logLevel: logLevel(env.SHIPMATE_LOG_LEVEL),
   });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return 'info';
+  if (!LOG_LEVELS.includes(value)) throw new ConfigError(`SHIPMATE_LOG_LEVEL='${value}' is not valid: give one of ${LOG_LEVELS.join(', ')}`);
+  return value;
 }
 
 function integer(value: string | undefined, fallback: number, name: string, min: number, max: number): number {

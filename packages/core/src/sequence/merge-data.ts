@@ -18,7 +18,7 @@ export function mergeData(oldValue: unknown, newValue: unknown): unknown {
     return merged;
   }
   if (Array.isArray(oldValue) && Array.isArray(newValue)) {
-    return [...newValue.map(cloneJson), ...oldValue.map(cloneJson)];
+    return [...(newValue as unknown[]).map(cloneJson), ...(oldValue as unknown[]).map(cloneJson)];
   }
   return cloneJson(newValue);
 }

@@ -102,5 +102,7 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
 
 /** Loose URI-reference check (Go's url.Parse accepts nearly anything without spaces). */
 function isUriReference(value: string): boolean {
+  // Control characters are what makes a source unusable as a URI reference.
+  // eslint-disable-next-line no-control-regex
   return !/[\s\u0000-\u001f]/.test(value);
 }

@@ -85,7 +85,8 @@ export function evaluationWindow(body: Record<string, unknown>, nowMs: number): 
 
 function optionalTime(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const text = String(value);
+  if (typeof value !== 'string') throw new InputError(ErrorCode.invalidTime, `'${field}' must be a string such as 2024-01-02T15:04:05.000Z`);
+  const text = value;
   const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
   if (Number.isNaN(ms)) throw new InputError(ErrorCode.invalidTime, `'${field}' value '${text}' is not a time; use ISO 8601 such as 2024-01-02T15:04:05.000Z`);
   return ms;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveServerConfig } from './server-config.js';
+
+describe('resolveServerConfig', () => {
+  it('applies defaults', () => {
+    expect(resolveServerConfig({}, {})).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: './.shipmate',
+      apiToken: undefined,
+      taskStartedWaitMs: 600_000,
+      maxBodyBytes: 65_536,
+      validateEvents: true,
+      eventRetentionMs: 720 * 3_600_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('lets flags win over the environment', () => {
+    const config = resolveServerConfig({ SHIPMATE_PORT: '9000', SHIPMATE_HOST: '127.0.0.1', TASK_STARTED_WAIT_DURATION: '3s' }, { port: '9100' });
+    expect(config).toMatchObject({ port: 9100, host: '127.0.0.1', taskStartedWaitMs: 3000 });
+  });
+
+  it.each([
+    [{ SHIPMATE_PORT: 'eighty' }, /SHIPMATE_PORT='eighty' is not valid/],
+    [{ TASK_STARTED_WAIT_DURATION: '10 minutes' }, /TASK_STARTED_WAIT_DURATION/],
+    [{ EVENT_VALIDATION_ENABLED: 'yes' }, /give true or false/],
+    [{ SHIPMATE_LOG_LEVEL: 'loud' }, /SHIPMATE_LOG_LEVEL='loud'.*info/],
+    [{ SHIPMATE_MAX_BODY_BYTES: '10' }, /SHIPMATE_MAX_BODY_BYTES/],
+  ])('rejects %o with a clear message', (env, message) => {
+    expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
+    expect(() => resolveServerConfig(env, {})).toThrow(message);
+  });
+});
