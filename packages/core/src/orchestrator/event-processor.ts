@@ -1,7 +1,8 @@
 /**
  * Runs the orchestrator: one step at a time (steps are serialised through one promise chain, so
  * two steps never interleave their reads and writes), draining the store's pending events as soon
- * as they are stored (no polling ticks) and firing timers at their due time with one
+ * as they are stored (no polling ticks; the events stored meanwhile are handled together in one
+ * transaction) and firing timers at their due time with one
  * `setTimeout` armed for the earliest timer. On start it resumes whatever the store holds:
  * pending events, due timers, queued sequences.
  */
@@ -67,6 +68,12 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     for (;;) {
       const batch = await store.pendingEvents(batchSize);
       if (batch.length === 0) break;
+      try {
+        emitted(await orchestrator.handleEvents(batch));
+        continue;
+      } catch (error) {
+        options.onError(error, `handling a batch of ${batch.length} events; retrying them one by one`);
+      }
       for (const pending of batch) {
         try {
           emitted(await orchestrator.handleEvent(pending));

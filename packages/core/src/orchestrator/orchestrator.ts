@@ -52,6 +52,11 @@ export type SequenceControlState = 'pause' | 'resume' | 'abort';
 export interface Orchestrator {
   /** Handles one stored pending event and marks it processed, in one transaction. */
   handleEvent(pending: PendingEvent): Promise<KeptnEvent[]>;
+  /**
+   * Handles several pending events in order and commits them together in one transaction. If
+   * one fails nothing is committed and the error is thrown (the caller retries one by one).
+   */
+  handleEvents(batch: readonly PendingEvent[]): Promise<KeptnEvent[]>;
   /** Fires a due timer. */
   fireTimer(timer: TimerRecord): Promise<KeptnEvent[]>;
   /** Pauses, resumes or aborts a context (optionally one stage). */
@@ -247,7 +252,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   async function startSequence(uow: UnitOfWork, trigger: KeptnEvent, stage: string, sequenceName: string): Promise<void> {
     const project = trigger.data.project ?? '';
     const service = trigger.data.service ?? '';
-    if (await store.findExecutionByTrigger(trigger.id)) return; // redelivered duplicate
+    if (await uow.executionByTrigger(trigger.id)) return; // redelivered duplicate
     const projectRecord = await store.getProject(project);
     if (!projectRecord) {
       rejectTrigger(uow, trigger, stage, sequenceName, `Unable to start sequence ${sequenceName}: project '${project}' does not exist`);
@@ -299,24 +304,32 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   async function progressTask(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
     if (!event.triggeredid) return;
-    const execution = await store.findExecutionByTask(event.triggeredid);
+    const execution = await uow.executionByTask(event.triggeredid);
     if (!execution || execution.scope.keptnContext !== event.shkeptncontext || execution.scope.project !== event.data.project) return;
     const before = execution.status.state;
     const after = await step(uow, execution, { kind: 'taskEvent', event });
     if (before === ExecutionState.started && after.status.state !== ExecutionState.started) await dispatchScopeOf(uow, after);
   }
 
+  async function handleInto(uow: UnitOfWork, pending: PendingEvent): Promise<void> {
+    const event = pending.event;
+    const parsed = parseEventType(event.type);
+    const { project, stage, service } = event.data;
+    if (project && stage && service) {
+      if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
+      else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
+    }
+    uow.markProcessed(pending.seq);
+  }
+
   return {
     async handleEvent(pending) {
+      return this.handleEvents([pending]);
+    },
+
+    async handleEvents(batch) {
       const uow = new UnitOfWork(store);
-      const event = pending.event;
-      const parsed = parseEventType(event.type);
-      const { project, stage, service } = event.data;
-      if (project && stage && service) {
-        if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
-        else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
-      }
-      uow.markProcessed(pending.seq);
+      for (const pending of batch) await handleInto(uow, pending);
       await uow.commit();
       return [...uow.emitted];
     },

@@ -1,7 +1,9 @@
 /**
  * Collects every change of one orchestration step so that it is committed in one transaction,
  * and overlays the changes not yet committed on the store's reads (a step that creates an
- * execution and then dispatches the queue must see that execution).
+ * execution and then dispatches the queue must see that execution; the second of two events
+ * handled in one batch must see what the first did). Reads the orchestrator makes that are not
+ * overlaid here (projects, pause markers) are never changed by event handling.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 import { ExecutionState } from '../sequence/execution.js';
@@ -38,6 +40,20 @@ export class UnitOfWork {
 
   async execution(id: string): Promise<SequenceExecution | undefined> {
     return this.executions.get(id) ?? (await this.store.getExecution(id));
+  }
+
+  /** The execution whose current task has this triggered id, with this step's changes applied. */
+  async executionByTask(triggeredId: string): Promise<SequenceExecution | undefined> {
+    const stored = await this.store.findExecutionByTask(triggeredId);
+    if (stored) return this.executions.get(stored._id) ?? stored;
+    for (const e of this.executions.values()) if (e.status.currentTask?.triggeredID === triggeredId) return e;
+    return undefined;
+  }
+
+  /** The execution started by this sequence `.triggered` id, with this step's changes applied. */
+  async executionByTrigger(triggeredId: string): Promise<SequenceExecution | undefined> {
+    for (const e of this.executions.values()) if (e.scope.triggeredId === triggeredId) return e;
+    return this.store.findExecutionByTrigger(triggeredId);
   }
 
   /** Executions of a scope in the given states, with this step's changes applied, oldest first. */

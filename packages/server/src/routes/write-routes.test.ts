@@ -166,6 +166,28 @@ describe('orchestration through the API', () => {
     expect(types).toContain('sh.keptn.event.audit.record.triggered');
   });
 
+  it('handles a .started and a .finished stored together in one batch', async () => {
+    const context = await trigger('appr', 'prod', 'hotfix', 'api');
+    const deployment = await openTask('appr', 'deployment', context);
+    if (!deployment) throw new Error('no deployment task');
+    const scope = { project: 'appr', stage: 'prod', service: 'api' };
+    const base = { source: 'executor', shkeptncontext: context, triggeredid: deployment.id };
+    const replies = await Promise.all([
+      api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.started', data: scope }),
+      api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.started', data: scope }),
+      api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.finished', data: { ...scope, result: 'pass', status: 'succeeded' } }),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+    await api.server.processor.idle();
+    const executions = await api.call<{ sequenceExecutions: Array<{ status: { state: string; currentTask: { events: unknown[] } | null } }> }>(
+      'GET',
+      `${CP}/sequence-execution?project=appr&keptnContext=${context}`,
+    );
+    // Two .started and one .finished: the task must still wait for the second executor.
+    expect(executions.body.sequenceExecutions[0]?.status.currentTask?.events).toHaveLength(3);
+    await api.call('POST', `${CP}/sequence/appr/${context}/control`, { state: 'abort' });
+  });
+
   it('starts the implicit evaluation sequence from the evaluation endpoint', async () => {
     const reply = await api.call('POST', `${CP}/project/appr/stage/prod/service/api/evaluation`, { timeframe: '10m' });
     expect(reply.status).toBe(200);
