@@ -88,7 +88,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     clock,
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
-  const intake = createEventIntake({ store, ids, clock, validateEvents: options.validateEvents, onPending: () => processor.kick() });
+  const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
   const projects = createProjectService({
     store,
     intake,

@@ -30,6 +30,12 @@ export interface EventProcessor {
   start(): Promise<void>;
   /** New pending events were stored: handle them now. */
   kick(): void;
+  /**
+   * Stores new events and handles them in one transaction, after anything already pending.
+   * Resolves once they are durable. If handling fails they are stored as pending and handled
+   * one by one (so a bad event cannot take good ones down with it).
+   */
+  ingest(events: readonly KeptnEvent[]): Promise<void>;
   /** Sequence control, serialised with the other steps. */
   control(project: string, keptnContext: string, state: SequenceControlState, stage?: string): Promise<void>;
   /** Resolves once nothing is pending (used by tests and shutdown). */
@@ -134,6 +140,18 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       if (drainQueued || stopped) return;
       drainQueued = true;
       void serial(drain).catch((error: unknown) => options.onError(error, 'draining events'));
+    },
+    async ingest(events) {
+      await serial(async () => {
+        await drain();
+        try {
+          emitted(await orchestrator.ingestEvents(events));
+        } catch (error) {
+          options.onError(error, `handling ${events.length} new events; storing them for one-by-one handling`);
+          await store.appendEvents([...events], { pending: true });
+        }
+        await drain();
+      });
     },
     async control(project, keptnContext, state, stage) {
       await serial(async () => {

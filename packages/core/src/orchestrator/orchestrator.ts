@@ -57,6 +57,11 @@ export interface Orchestrator {
    * one fails nothing is committed and the error is thrown (the caller retries one by one).
    */
   handleEvents(batch: readonly PendingEvent[]): Promise<KeptnEvent[]>;
+  /**
+   * Stores new events and handles them in the same transaction (the fast path for events from
+   * clients: one commit instead of store-then-handle). Throws without storing anything on error.
+   */
+  ingestEvents(events: readonly KeptnEvent[]): Promise<KeptnEvent[]>;
   /** Fires a due timer. */
   fireTimer(timer: TimerRecord): Promise<KeptnEvent[]>;
   /** Pauses, resumes or aborts a context (optionally one stage). */
@@ -259,7 +264,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return;
     }
     const commit = trigger.gitcommitid || (await configuration.latestCommit(project, stage)) || projectRecord.shipyardCommit;
-    const shipyard = await loadShipyard(project, commit);
+    let shipyard: Shipyard | undefined;
+    try {
+      shipyard = await loadShipyard(project, commit);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}': ${reason}`);
+      return;
+    }
     if (!shipyard) {
       rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}'`);
       return;
@@ -311,15 +323,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (before === ExecutionState.started && after.status.state !== ExecutionState.started) await dispatchScopeOf(uow, after);
   }
 
-  async function handleInto(uow: UnitOfWork, pending: PendingEvent): Promise<void> {
-    const event = pending.event;
+  /** Lets the orchestrator act on one event (it is stored by the caller). */
+  async function actOn(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
     const parsed = parseEventType(event.type);
     const { project, stage, service } = event.data;
-    if (project && stage && service) {
-      if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
-      else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
-    }
-    uow.markProcessed(pending.seq);
+    if (!project || !stage || !service) return;
+    if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
+    else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
   }
 
   return {
@@ -329,7 +339,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async handleEvents(batch) {
       const uow = new UnitOfWork(store);
-      for (const pending of batch) await handleInto(uow, pending);
+      for (const pending of batch) {
+        await actOn(uow, pending.event);
+        uow.markProcessed(pending.seq);
+      }
+      await uow.commit();
+      return [...uow.emitted];
+    },
+
+    async ingestEvents(events) {
+      const uow = new UnitOfWork(store);
+      for (const event of events) {
+        uow.storeIncoming(event);
+        await actOn(uow, event);
+      }
       await uow.commit();
       return [...uow.emitted];
     },

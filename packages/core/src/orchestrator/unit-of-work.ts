@@ -16,6 +16,7 @@ export class UnitOfWork {
   private readonly executions = new Map<string, SequenceExecution>();
   private readonly states = new Map<string, SequenceState>();
   private readonly newEvents: Array<{ event: KeptnEvent; pending: boolean }> = [];
+  private readonly incoming: KeptnEvent[] = [];
   private readonly processedSeqs: number[] = [];
   private readonly openPut: OpenTriggeredEvent[] = [];
   private readonly openRemove: string[] = [];
@@ -76,6 +77,11 @@ export class UnitOfWork {
     this.states.set(`${state.project}/${state.shkeptncontext}`, state);
   }
 
+  /** Stores an incoming event that this step handles (so it is stored as processed). */
+  storeIncoming(event: KeptnEvent): void {
+    this.incoming.push(event);
+  }
+
   emit(event: KeptnEvent, options: { pending: boolean }): void {
     this.newEvents.push({ event, pending: options.pending });
   }
@@ -123,7 +129,7 @@ export class UnitOfWork {
   /** The changes as one changeset. */
   toChangeset(): Changeset {
     return {
-      newEvents: this.newEvents,
+      newEvents: [...this.incoming.map((event) => ({ event, pending: false })), ...this.newEvents],
       processedSeqs: this.processedSeqs,
       executions: [...this.executions.values()],
       openTriggeredPut: this.openPut,

@@ -1,13 +1,22 @@
-import type { ControlPlaneStore, KeptnEvent } from '@shipmate/core';
+import type { KeptnEvent } from '@shipmate/core';
 
 /**
- * Group commit for incoming events: appends requested in the same turn of the event loop go to
- * the store in one transaction, and every caller's promise resolves only once that transaction
- * has committed (so a 200 still means "stored").
+ * Group commit for incoming events: events arriving in the same turn of the event loop are
+ * written together, and every caller's promise resolves only once their transaction has
+ * committed (so a 200 still means "stored"). Events the orchestrator acts on go through
+ * `ingest` (stored and handled in one transaction); the others through `storeOnly`.
  */
 export interface EventAppender {
   /** Stores the event; resolves when it is durable. */
-  append(event: KeptnEvent, pending: boolean): Promise<void>;
+  append(event: KeptnEvent, forOrchestrator: boolean): Promise<void>;
+}
+
+/** Where a batch goes. */
+export interface EventSinks {
+  /** Stores and handles events in one transaction. */
+  ingest(events: KeptnEvent[]): Promise<void>;
+  /** Stores events the orchestrator ignores. */
+  storeOnly(events: KeptnEvent[]): Promise<void>;
 }
 
 interface Waiting {
@@ -16,30 +25,25 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-/** Creates an appender; `afterCommit` runs once per committed batch that had pending events. */
-export function createEventAppender(store: ControlPlaneStore, afterCommit: () => void): EventAppender {
-  let pending: Waiting[] = [];
-  let settled: Waiting[] = [];
+/** Creates an appender writing batches to `sinks`. */
+export function createEventAppender(sinks: EventSinks): EventAppender {
+  let forOrchestrator: Waiting[] = [];
+  let storeOnly: Waiting[] = [];
   let scheduled = false;
 
   async function flush(): Promise<void> {
     scheduled = false;
-    const forOrchestrator = pending;
-    const storeOnly = settled;
-    pending = [];
-    settled = [];
-    await commitBatch(forOrchestrator, true);
-    await commitBatch(storeOnly, false);
-    if (forOrchestrator.length > 0) afterCommit();
+    const handled = forOrchestrator;
+    const stored = storeOnly;
+    forOrchestrator = [];
+    storeOnly = [];
+    await Promise.all([settle(handled, (events) => sinks.ingest(events)), settle(stored, (events) => sinks.storeOnly(events))]);
   }
 
-  async function commitBatch(batch: Waiting[], isPending: boolean): Promise<void> {
+  async function settle(batch: Waiting[], write: (events: KeptnEvent[]) => Promise<void>): Promise<void> {
     if (batch.length === 0) return;
     try {
-      await store.appendEvents(
-        batch.map((w) => w.event),
-        { pending: isPending },
-      );
+      await write(batch.map((w) => w.event));
       for (const w of batch) w.resolve();
     } catch (error) {
       for (const w of batch) w.reject(error);
@@ -47,9 +51,9 @@ export function createEventAppender(store: ControlPlaneStore, afterCommit: () =>
   }
 
   return {
-    append(event, isPending) {
+    append(event, isForOrchestrator) {
       return new Promise<void>((resolve, reject) => {
-        (isPending ? pending : settled).push({ event, resolve, reject });
+        (isForOrchestrator ? forOrchestrator : storeOnly).push({ event, resolve, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(() => void flush());

@@ -1,5 +1,5 @@
 import { parseEventType } from '@shipmate/core';
-import type { Clock, ControlPlaneStore, IdGenerator, KeptnEvent } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, EventProcessor, IdGenerator, KeptnEvent } from '@shipmate/core';
 import { createEventAppender } from './event-appender.js';
 import { normalizeIncomingEvent } from './normalize-event.js';
 
@@ -19,15 +19,18 @@ export function needsOrchestration(type: string): boolean {
   return false;
 }
 
-/** Creates the intake. `onPending` is called after pending events are committed. */
+/** Creates the intake; events the orchestrator acts on are handed to `processor.ingest`. */
 export function createEventIntake(options: {
   store: ControlPlaneStore;
+  processor: EventProcessor;
   ids: IdGenerator;
   clock: Clock;
   validateEvents: boolean;
-  onPending: () => void;
 }): EventIntake {
-  const appender = createEventAppender(options.store, options.onPending);
+  const appender = createEventAppender({
+    ingest: (events) => options.processor.ingest(events),
+    storeOnly: (events) => options.store.appendEvents(events, { pending: false }),
+  });
   return {
     async acceptFromClient(body) {
       const event = normalizeIncomingEvent(body, options.ids, options.clock.nowMs(), options.validateEvents);
