@@ -1,23 +1,9 @@
 /** Schemas of the api-service paths (`/api/v1/...`). */
 
+import { keptnEventProperties } from './common-schemas.js';
+
 /** Body of `POST /api/v1/event`; required fields are checked by the intake with clear messages. */
-export const eventBodySchema = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    contenttype: { type: 'string' },
-    data: { type: 'object', additionalProperties: true },
-    extensions: { type: 'object', additionalProperties: true },
-    id: { type: 'string' },
-    shkeptncontext: { type: 'string' },
-    source: { type: 'string' },
-    specversion: { type: 'string' },
-    time: { type: 'string' },
-    triggeredid: { type: 'string' },
-    gitcommitid: { type: 'string' },
-    type: { type: 'string' },
-  },
-} as const;
+export const eventBodySchema = { type: 'object', additionalProperties: true, properties: keptnEventProperties } as const;
 
 /** Response of `GET /api/v1/metadata`. */
 export const metadataSchema = {

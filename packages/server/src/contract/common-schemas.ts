@@ -27,25 +27,28 @@ export const keptnContextResponse = {
   properties: { keptnContext: { type: 'string' } },
 } as const;
 
-/** The Keptn CloudEvent as stored and returned (`KeptnContextExtendedCE`). */
+/** Fields of the Keptn CloudEvent envelope (`KeptnContextExtendedCE`). */
+export const keptnEventProperties = {
+  contenttype: { type: 'string' },
+  data: { type: 'object', additionalProperties: true },
+  extensions: { type: 'object', additionalProperties: true },
+  id: { type: 'string' },
+  shkeptncontext: { type: 'string' },
+  shkeptnspecversion: { type: 'string' },
+  source: { type: 'string', description: 'URI reference' },
+  specversion: { type: 'string' },
+  time: { type: 'string', description: 'RFC 3339' },
+  triggeredid: { type: 'string' },
+  gitcommitid: { type: 'string' },
+  type: { type: 'string' },
+} as const;
+
+/** The Keptn CloudEvent as stored and returned. */
 export const keptnEventSchema = {
   type: 'object',
   additionalProperties: true,
   required: ['type', 'source', 'data'],
-  properties: {
-    contenttype: { type: 'string' },
-    data: { type: 'object', additionalProperties: true },
-    extensions: { type: 'object', additionalProperties: true },
-    id: { type: 'string' },
-    shkeptncontext: { type: 'string' },
-    shkeptnspecversion: { type: 'string' },
-    source: { type: 'string', format: 'uri-reference' },
-    specversion: { type: 'string' },
-    time: { type: 'string', format: 'date-time' },
-    triggeredid: { type: 'string' },
-    gitcommitid: { type: 'string' },
-    type: { type: 'string' },
-  },
+  properties: keptnEventProperties,
 } as const;
 
 /** Empty object response `{}`. */
