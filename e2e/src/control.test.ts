@@ -74,6 +74,26 @@ describe('pause, resume, abort, timeouts (real server process)', () => {
     await control(queued, 'abort');
   });
 
+  it('hides a triggeredAfter task until it is due', async () => {
+    const context = await client.triggerSequence('ctl', 'dev', 'delayed', 'f');
+    const deployment = await waitForTask(client, 'ctl', 'deployment', context, 'dev');
+    await client.answerTask(deployment);
+    const answeredAt = Date.now();
+    await waitFor('deployment closed', async () => {
+      const executions = await client.request<{ sequenceExecutions: Array<{ status: { currentTask: { name: string } | null } }> }>(
+        'GET',
+        `/api/controlPlane/v1/sequence-execution?project=ctl&keptnContext=${context}`,
+      );
+      return executions.body.sequenceExecutions[0]?.status.currentTask?.name === 'release' ? true : undefined;
+    });
+    const early = await client.openTriggered('sh.keptn.event.release.triggered', { project: 'ctl', service: 'f' });
+    if (Date.now() - answeredAt < 900) expect(early).toEqual([]);
+    const release = await waitForTask(client, 'ctl', 'release', context, 'dev');
+    expect(Date.parse(release.time) - Date.parse(deployment.time)).toBeGreaterThanOrEqual(1000);
+    await client.answerTask(release);
+    await waitForState(client, 'ctl', context, (s) => s === 'finished', 'finished');
+  });
+
   it('ends a started task that misses its finishTimeout', async () => {
     const context = await client.triggerSequence('ctl', 'dev', 'guarded', 'e');
     const deployment = await waitForTask(client, 'ctl', 'deployment', context, 'dev');

@@ -54,4 +54,9 @@ spec:
           tasks:
             - name: deployment
               finishTimeout: 2s
+        - name: delayed
+          tasks:
+            - name: deployment
+            - name: release
+              triggeredAfter: 1s
 `;
