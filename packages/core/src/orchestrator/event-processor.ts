@@ -28,8 +28,6 @@ export interface EventProcessorOptions {
 export interface EventProcessor {
   /** Resumes from the store and starts reacting. */
   start(): Promise<void>;
-  /** New pending events were stored: handle them now. */
-  kick(): void;
   /**
    * Stores new events and handles them in one transaction, after anything already pending.
    * Resolves once they are durable. If handling fails they are stored as pending and handled
@@ -51,7 +49,6 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   const { store, orchestrator, clock } = options;
   const batchSize = options.batchSize ?? 256;
   let chain: Promise<void> = Promise.resolve();
-  let drainQueued = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let armedForMs: number | undefined;
@@ -70,7 +67,6 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   }
 
   async function drain(): Promise<void> {
-    drainQueued = false;
     for (;;) {
       const batch = await store.pendingEvents(batchSize);
       if (batch.length === 0) break;
@@ -135,11 +131,6 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         await orchestrator.recover();
         await fireDueTimers();
       });
-    },
-    kick() {
-      if (drainQueued || stopped) return;
-      drainQueued = true;
-      void serial(drain).catch((error: unknown) => options.onError(error, 'draining events'));
     },
     async ingest(events) {
       await serial(async () => {
