@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { SHIPMATE_VERSION } from '@shipmate/server';
 import { runServer } from './commands/server-command.js';
-import { ConfigError } from './config/server-config.js';
+import { runTestConnection } from './commands/agent-command.js';
+import type { TestConnectionFlags } from './commands/agent-command.js';
+import { ConfigError } from './config/config-error.js';
 
 const program = new Command();
 program.name('shipmate').description('Event-driven continuous delivery, speaking Keptn v1').version(SHIPMATE_VERSION);
@@ -15,6 +17,37 @@ program
   .option('--data-dir <dir>', 'where the store and token hash live (env SHIPMATE_DATA_DIR, default ./.shipmate)')
   .action(async (flags: { port?: string; host?: string; dataDir?: string }) => {
     await runServer(flags);
+  });
+
+const agent = program
+  .command('agent')
+  .description(
+    'execution-plane agent (Keptn distributor variables); running an agent comes in a later version, only test-connection works now',
+  )
+  .action(() => {
+    process.stderr.write(
+      'shipmate: running an agent comes in a later version; `shipmate agent test-connection` checks the connection now\n',
+    );
+    process.exitCode = 2;
+  });
+
+agent
+  .command('test-connection')
+  .description(
+    'check the connection to the control plane in order: endpoint form, DNS, TCP, TLS, token, API compatibility; exit 0 when all pass, 1 at the first failure (with cause and fix), 2 for a configuration error',
+  )
+  .option('--endpoint <url>', 'control plane API URL ending in /api (overrides KEPTN_API_ENDPOINT)')
+  .option('--token <token>', 'API token (overrides KEPTN_API_TOKEN)')
+  .option('--timeout <duration>', 'timeout of each network step, a Go duration (default 5s)')
+  .addHelpText(
+    'after',
+    `
+Environment: KEPTN_API_ENDPOINT, KEPTN_API_TOKEN, HTTP_SSL_VERIFY (default true),
+SHIPMATE_CA_FILE (PEM bundle trusted in addition to the system CAs), and the other
+distributor variables of the agent. See docs/agent-test-connection.md.`,
+  )
+  .action(async (flags: TestConnectionFlags) => {
+    process.exitCode = await runTestConnection(flags);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
