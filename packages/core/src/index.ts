@@ -41,6 +41,34 @@ export type {
   PauseMarker,
   PendingEvent,
 } from './ports/store.js';
+export type { IntegrationRegistryStore, IntegrationQuery, RegistrationChange, LogQuery } from './ports/registry-store.js';
+export { InstanceState, DEFAULT_LOCATION } from './registry/integration.js';
+export type {
+  Integration,
+  IntegrationRecord,
+  IntegrationMetadata,
+  IntegrationInstance,
+  InstanceRecord,
+  KubernetesMetadata,
+  EventSubscription,
+  SubscriptionFilter,
+  NameCollision,
+  LogEntry,
+} from './registry/integration.js';
+export {
+  WEBHOOK_SERVICE,
+  integrationIdOf,
+  instanceIdOf,
+  parseFilter,
+  parseSubscription,
+  parseRegistration,
+  planRegistration,
+} from './registry/registration-rules.js';
+export type { SubscriptionInput, RegistrationInput, RegistrationPlan } from './registry/registration-rules.js';
+export { ONLINE_HEARTBEATS, RECENT_HEARTBEATS, planeOf, instanceState, filtersOverlap, detectCollision, integrationView } from './registry/collision.js';
+export { KEPTN_LOG_TIME, parseLogTime, parseLogEntries } from './registry/log-entries.js';
+export { createIntegrationRegistry } from './registry/integration-registry.js';
+export type { IntegrationRegistry, IntegrationRegistryOptions, RegistrationResult, RegistrySweepResult } from './registry/integration-registry.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';

@@ -6,6 +6,9 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import {
+  ErrorCode,
+  InputError,
+  createIntegrationRegistry,
   createEventProcessor,
   createOrchestrator,
   createStoreConfigurationSource,
@@ -13,7 +16,7 @@ import {
   systemClock,
   uuidGenerator,
 } from '@shipmate/core';
-import type { EventProcessor } from '@shipmate/core';
+import type { ControlPlaneStore, EventProcessor, IntegrationRegistryStore, RegistrySweepResult } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
 import { keptnErrorHandler } from './http/keptn-error.js';
@@ -35,12 +38,28 @@ export interface ControlPlaneServer {
   close(): Promise<void>;
   /** Deletes events older than the retention now; returns how many went (0 when retention is off). */
   sweepEventRetention(): Promise<number>;
+  /** Removes registrations past `integrationTtlMs` and logs past `logTtlMs` now; returns the counts. */
+  sweepExpiredIntegrations(): Promise<RegistrySweepResult>;
+}
+
+function isRegistryStore(store: ControlPlaneStore): store is ControlPlaneStore & IntegrationRegistryStore {
+  return typeof (store as Partial<IntegrationRegistryStore>).saveRegistration === 'function';
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new InputError(ErrorCode.invalidField, `${name} must be a number of milliseconds > 0, got ${value}; e.g. 5000`);
+  return value;
 }
 
 /** Applies defaults once. */
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
   return Object.freeze({
     store: options.store,
+    registry: options.registry ?? registryOf(options.store),
+    heartbeatIntervalMs: positive(options.heartbeatIntervalMs ?? 5000, 'heartbeatIntervalMs'),
+    integrationTtlMs: options.integrationTtlMs ?? 48 * 3600 * 1000,
+    logTtlMs: options.logTtlMs ?? 120 * 3600 * 1000,
+    registrySweepIntervalMs: positive(options.registrySweepIntervalMs ?? 60 * 1000, 'registrySweepIntervalMs'),
     apiTokenSha256: options.apiTokenSha256,
     configuration: options.configuration ?? createStoreConfigurationSource(options.store),
     clock: options.clock ?? systemClock,
@@ -56,6 +75,11 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     version: options.version ?? SHIPMATE_VERSION,
     namespace: options.namespace ?? 'shipmate',
   });
+}
+
+function registryOf(store: ControlPlaneStore): IntegrationRegistryStore {
+  if (isRegistryStore(store)) return store;
+  throw new InputError(ErrorCode.invalidField, 'the store does not implement the integration registry port; pass options.registry');
 }
 
 /** Builds the server; call `listen` (or `app.ready()` for in-process tests). */
@@ -97,7 +121,15 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     projectNameMaxLength: options.projectNameMaxLength,
     serviceNameMaxLength: options.serviceNameMaxLength,
   });
-  const context: ServerContext = { options, store, processor, intake, projects, tokens: createTokenVerifier(options.apiTokenSha256) };
+  const registry = createIntegrationRegistry({
+    store: options.registry,
+    clock,
+    ids,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    integrationTtlMs: options.integrationTtlMs,
+    logTtlMs: options.logTtlMs,
+  });
+  const context: ServerContext = { options, store, processor, intake, projects, registry, tokens: createTokenVerifier(options.apiTokenSha256) };
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -126,18 +158,36 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     retentionTimer.unref();
   }
 
+  let registryTimer: NodeJS.Timeout | undefined;
+  async function sweepExpiredIntegrations(): Promise<RegistrySweepResult> {
+    const result = await registry.sweepExpired();
+    if (result.integrations > 0 || result.logs > 0) {
+      app.log.info(`registry sweep removed ${result.integrations} expired integrations and ${result.logs} log entries`);
+    }
+    return result;
+  }
+  function startRegistrySweep(): void {
+    const sweep = () => void sweepExpiredIntegrations().catch((error: unknown) => app.log.error({ err: error }, 'registry sweep failed'));
+    sweep();
+    registryTimer = setInterval(sweep, options.registrySweepIntervalMs);
+    registryTimer.unref();
+  }
+
   return {
     app,
     processor,
     options,
     sweepEventRetention,
+    sweepExpiredIntegrations,
     async listen(host, port) {
       await processor.start();
       startRetention();
+      startRegistrySweep();
       return app.listen({ host, port });
     },
     async close() {
       if (retentionTimer) clearInterval(retentionTimer);
+      if (registryTimer) clearInterval(registryTimer);
       await app.close();
       await processor.stop();
     },

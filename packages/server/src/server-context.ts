@@ -1,4 +1,4 @@
-import type { ControlPlaneStore, EventProcessor } from '@shipmate/core';
+import type { ControlPlaneStore, EventProcessor, IntegrationRegistry } from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
@@ -12,4 +12,5 @@ export interface ServerContext {
   readonly intake: EventIntake;
   readonly projects: ProjectService;
   readonly tokens: TokenVerifier;
+  readonly registry: IntegrationRegistry;
 }

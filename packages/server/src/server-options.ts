@@ -1,10 +1,20 @@
-import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource, IntegrationRegistryStore } from '@shipmate/core';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
 export interface ServerOptions {
   store: ControlPlaneStore;
   /** SHA-256 hex of the API token. */
   apiTokenSha256: string;
+  /** Integration registry. @default the store, when it implements the registry port (SQLite does) */
+  registry?: IntegrationRegistryStore;
+  /** Expected heartbeat period of integrations (SHIPMATE_HEARTBEAT_INTERVAL); an instance is offline after 3 missed ones. @default 5000 (the Keptn SDK's ping period) */
+  heartbeatIntervalMs?: number;
+  /** UNIFORM_INTEGRATION_TTL: registrations without a heartbeat for this long are removed; 0 keeps them. @default 172800000 (48h, Keptn's Helm default) */
+  integrationTtlMs?: number;
+  /** LOG_TTL: integration error logs older than this are removed; 0 keeps them. @default 432000000 (120h) */
+  logTtlMs?: number;
+  /** How often the registry sweep (TTL of registrations and logs) runs. @default 60000 (1m) */
+  registrySweepIntervalMs?: number;
   /** Where shipyards are read. @default the store (embedded mode) */
   configuration?: ConfigurationSource;
   clock?: Clock;
@@ -32,6 +42,7 @@ export interface ServerOptions {
 }
 
 /** Options with every default applied. */
-export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration'>>> {
+export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration' | 'registry'>>> {
   readonly configuration: ConfigurationSource;
+  readonly registry: IntegrationRegistryStore;
 }

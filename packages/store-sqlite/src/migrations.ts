@@ -133,6 +133,40 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Integration registry (issue 3): Keptn's uniform registrations, their instances, error logs.
+      CREATE TABLE integrations (
+        id        TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        hostname  TEXT NOT NULL,
+        lastseen  TEXT NOT NULL,
+        doc       TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX integrations_name_namespace ON integrations (name, namespace);
+      CREATE INDEX integrations_lastseen ON integrations (lastseen);
+
+      CREATE TABLE integration_instances (
+        integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+        instance_id    TEXT NOT NULL,
+        lastseen       TEXT NOT NULL,
+        doc            TEXT NOT NULL,
+        PRIMARY KEY (integration_id, instance_id)
+      ) STRICT;
+      CREATE INDEX integration_instances_lastseen ON integration_instances (lastseen);
+
+      CREATE TABLE integration_logs (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        integration_id TEXT NOT NULL,
+        time           TEXT NOT NULL,
+        doc            TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX integration_logs_integration_time ON integration_logs (integration_id, time);
+      CREATE INDEX integration_logs_time ON integration_logs (time);
+    `,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -5,10 +5,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@shipmate/core';
 import type { ControlPlaneStore } from '@shipmate/core';
-import { describeStoreContract, fixtureEvent, fixtureExecution, fixtureProject } from '@shipmate/testing';
+import { describeRegistryStoreContract, describeStoreContract, fixtureEvent, fixtureExecution, fixtureProject } from '@shipmate/testing';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteControlPlaneStore } from './sqlite-store.js';
-import { SCHEMA_VERSION, applyMigrations } from './migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION, applyMigrations } from './migrations.js';
 
 /** Temporary directories of the stores the contract suite opened, removed after each test. */
 const contractDirs = new Map<ControlPlaneStore, string>();
@@ -17,6 +17,22 @@ describeStoreContract(
   'SQLite file',
   async () => {
     const dir = await mkdtemp(join(tmpdir(), 'shipmate-store-'));
+    const store = createSqliteStore({ path: join(dir, 'shipmate.db') });
+    contractDirs.set(store, dir);
+    return store;
+  },
+  async (store) => {
+    await store.close();
+    const dir = contractDirs.get(store);
+    contractDirs.delete(store);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+);
+
+describeRegistryStoreContract(
+  'SQLite file',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shipmate-registry-'));
     const store = createSqliteStore({ path: join(dir, 'shipmate.db') });
     contractDirs.set(store, dir);
     return store;
@@ -67,6 +83,19 @@ describe('createSqliteStore', () => {
 
     expect(pragmaOf('journal_mode')).toBe('wal');
     expect(pragmaOf('user_version')).toBe(SCHEMA_VERSION);
+  });
+
+  it('upgrades a version 1 database to the registry schema and keeps its data', async () => {
+    const db = new Database(file);
+    applyMigrations(db, MIGRATIONS.filter((m) => m.version === 1));
+    db.prepare("INSERT INTO projects (name, creation_date, doc) VALUES ('shop', '1', ?)").run(JSON.stringify(fixtureProject('shop')));
+    db.close();
+
+    const store = open();
+    expect(pragmaOf('user_version')).toBe(SCHEMA_VERSION);
+    expect((await store.listProjects()).map((p) => p.name)).toEqual(['shop']);
+    await store.appendLogs([{ integrationid: 'i', message: 'm', time: '2024-01-01T00:00:00.000Z' }]);
+    expect((await store.queryLogs({ offset: 0, limit: 0 })).totalCount).toBe(1);
   });
 
   it('opens an existing file again without re-running migrations', async () => {

@@ -17,6 +17,7 @@ import { ConflictError, ErrorCode, InputError, NotFoundError, UnavailableError }
 import type {
   Changeset,
   ControlPlaneStore,
+  IntegrationRegistryStore,
   EventQuery,
   ExecutionQuery,
   ExecutionState,
@@ -35,6 +36,7 @@ import type {
   TimerRecord,
 } from '@shipmate/core';
 import { applyMigrations } from './migrations.js';
+import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -54,8 +56,8 @@ export interface ResolvedSqliteStoreOptions {
   readonly busyTimeoutMs: number;
 }
 
-/** The SQLite adapter of the store port. */
-export interface SqliteControlPlaneStore extends ControlPlaneStore {
+/** The SQLite adapter of the store port and of the integration registry port (one connection). */
+export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore {
   /** The options the store was opened with. */
   readonly options: ResolvedSqliteStoreOptions;
 }
@@ -567,6 +569,7 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
 
   return {
     options,
+    ...buildSqliteRegistryStore(db, run),
 
     close() {
       if (db.open) db.close();

@@ -1,6 +1,7 @@
 // Public entry point of @shipmate/testing: contract suites per port, fixture builders and helpers
 // that start real servers (dev only). Explicit exports only.
 export { describeStoreContract } from './store-contract.js';
+export { describeRegistryStoreContract, fixtureIntegration, fixtureInstance } from './registry-store-contract.js';
 export {
   at,
   nextId,

@@ -22,6 +22,9 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     eventRetentionMs: config.eventRetentionMs,
     projectNameMaxLength: config.projectNameMaxLength,
     serviceNameMaxLength: config.serviceNameMaxLength,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    integrationTtlMs: config.integrationTtlMs,
+    logTtlMs: config.logTtlMs,
     logger: { level: config.logLevel },
   });
   const url = await server.listen(config.host, config.port);

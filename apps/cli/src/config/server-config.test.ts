@@ -13,6 +13,9 @@ describe('resolveServerConfig', () => {
       validateEvents: true,
       eventRetentionMs: 720 * 3_600_000,
       logLevel: 'info',
+      heartbeatIntervalMs: 5000,
+      integrationTtlMs: 48 * 3_600_000,
+      logTtlMs: 120 * 3_600_000,
     });
   });
 
@@ -27,6 +30,7 @@ describe('resolveServerConfig', () => {
     [{ EVENT_VALIDATION_ENABLED: 'yes' }, /give true or false/],
     [{ SHIPMATE_LOG_LEVEL: 'loud' }, /SHIPMATE_LOG_LEVEL='loud'.*info/],
     [{ SHIPMATE_MAX_BODY_BYTES: '10' }, /SHIPMATE_MAX_BODY_BYTES/],
+    [{ UNIFORM_INTEGRATION_TTL: '2 days' }, /UNIFORM_INTEGRATION_TTL/],
   ])('rejects %o with a clear message', (env, message) => {
     expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, {})).toThrow(message);

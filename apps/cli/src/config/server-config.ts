@@ -28,6 +28,9 @@ export interface ServerConfig {
   readonly projectNameMaxLength: number;
   readonly serviceNameMaxLength: number;
   readonly logLevel: string;
+  readonly heartbeatIntervalMs: number;
+  readonly integrationTtlMs: number;
+  readonly logTtlMs: number;
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -44,6 +47,9 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     projectNameMaxLength: integerValue(env.PROJECT_NAME_MAX_SIZE, 200, 'PROJECT_NAME_MAX_SIZE', 1, 10_000),
     serviceNameMaxLength: integerValue(env.SERVICE_NAME_MAX_SIZE, 43, 'SERVICE_NAME_MAX_SIZE', 1, 10_000),
     logLevel: logLevel(env.SHIPMATE_LOG_LEVEL),
+    heartbeatIntervalMs: durationValue(env.SHIPMATE_HEARTBEAT_INTERVAL, '5s', 'SHIPMATE_HEARTBEAT_INTERVAL'),
+    integrationTtlMs: durationValue(env.UNIFORM_INTEGRATION_TTL, '48h', 'UNIFORM_INTEGRATION_TTL'),
+    logTtlMs: durationValue(env.LOG_TTL, '120h', 'LOG_TTL'),
   });
 }
 

@@ -41,6 +41,12 @@ const KEPTN_APIS: KeptnApi[] = [
       '/sequence/{project}': ['get'],
       '/sequence/{project}/{keptnContext}/control': ['post'],
       '/event/triggered/{eventType}': ['get'],
+      '/uniform/registration': ['get', 'post'],
+      '/uniform/registration/{integrationID}': ['delete'],
+      '/uniform/registration/{integrationID}/ping': ['put'],
+      '/uniform/registration/{integrationID}/subscription': ['get', 'post'],
+      '/uniform/registration/{integrationID}/subscription/{subscriptionID}': ['get', 'put', 'delete'],
+      '/log': ['get', 'post', 'delete'],
     },
   },
   {
@@ -63,6 +69,15 @@ const IMPLEMENTED_OUTSIDE_SWAGGER = [{ method: 'get', path: '/api/controlPlane/v
  * go-utils `models.Events` (`{events, nextPageKey, totalCount}`), while the swagger documents one
  * `KeptnContextExtendedCE`. Keptn's properties are then compared with the items of `events`.
  */
+/**
+ * Keptn fields we do not serve, with the reason: `subscription` of `models.Integration` is
+ * deprecated in go-utils ("new code shall use Subscriptions") and only `subscriptions` is kept.
+ */
+const KNOWN_LACKING: Record<string, string[]> = {
+  'get /api/controlPlane/v1/uniform/registration': ['subscription'],
+  'put /api/controlPlane/v1/uniform/registration/{integrationID}/ping': ['subscription'],
+};
+
 const SWAGGER_ERRATA: Record<string, { compareWithItemsOf: string }> = {
   'get /api/controlPlane/v1/event/triggered/{eventType}': { compareWithItemsOf: 'events' },
 };
@@ -220,7 +235,7 @@ describe("Keptn's swagger paths", () => {
   const operations = sharedOperations();
 
   it('covers the Keptn paths this test is meant to check', () => {
-    expect(operations.length).toBe(20);
+    expect(operations.length).toBe(32);
   });
 
   it.each(operations.map((operation) => [operation.key, operation] as const))('%s matches Keptn', (_key, shared) => {
@@ -243,7 +258,8 @@ describe("Keptn's swagger paths", () => {
       ourSchema = resolve(document, holder)?.items;
     }
     const ourNames = new Set(propertyNames(document, ourSchema));
-    const lacking = keptnNames.filter((name) => !ourNames.has(name));
+    const known = KNOWN_LACKING[shared.key] ?? [];
+    const lacking = keptnNames.filter((name) => !ourNames.has(name) && !known.includes(name));
     expect(lacking, `${shared.key} (${successStatus}) lacks properties of Keptn's ${shared.keptnFile} ${shared.keptnPath}`).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ import { registerProjectWriteRoutes } from './project-write-routes.js';
 import { registerSequenceControlRoutes } from './sequence-control-routes.js';
 import { registerSequenceRoutes } from './sequence-routes.js';
 import { registerTriggeredEventRoutes } from './triggered-event-routes.js';
+import { registerUniformRoutes } from './uniform-routes.js';
+import { registerLogRoutes } from './log-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -23,4 +25,6 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerTriggeredEventRoutes(app, context);
   registerEvaluationRoutes(app, context);
   registerDatastoreRoutes(app, context);
+  registerUniformRoutes(app, context);
+  registerLogRoutes(app, context);
 }

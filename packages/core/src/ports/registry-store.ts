@@ -1,0 +1,67 @@
+/**
+ * The integration registry port: integrations (Keptn's uniform registrations), their instances
+ * and subscriptions, and the integrations' error logs. Adapters pass `describeRegistryStoreContract`
+ * in @shipmate/testing. Every method that changes state is one transaction.
+ */
+import type { EventSubscription, InstanceRecord, IntegrationRecord, LogEntry } from '../registry/integration.js';
+import type { Page } from './store.js';
+
+/** Filter of {@link IntegrationRegistryStore.listIntegrations}; every given field must match. */
+export interface IntegrationQuery {
+  id?: string;
+  name?: string;
+  namespace?: string;
+  hostname?: string;
+  /** Some subscription's `filter.projects` contains it (empty filters do not match, as Keptn). */
+  project?: string;
+  stage?: string;
+  service?: string;
+}
+
+/** The writes of one registration, applied in one transaction. */
+export interface RegistrationChange {
+  /** Inserted or replaced whole. */
+  integration: IntegrationRecord;
+  /** Inserted or replaced (by integration id and instance id). */
+  instance?: InstanceRecord;
+  /** Integrations to delete with their instances (duplicates merged into `integration`). */
+  removeIds?: string[];
+}
+
+/** Filter of the log queries; times are Keptn timestamps, both bounds inclusive. */
+export interface LogQuery {
+  integrationId?: string;
+  fromTime?: string;
+  beforeTime?: string;
+}
+
+/** The registry port. */
+export interface IntegrationRegistryStore {
+  /** Applies a registration atomically. */
+  saveRegistration(change: RegistrationChange): Promise<void>;
+  getIntegration(id: string): Promise<IntegrationRecord | undefined>;
+  /** Integrations matching the query, sorted by name then id. */
+  listIntegrations(query: IntegrationQuery): Promise<IntegrationRecord[]>;
+  /** Deletes the integration with its instances; false if unknown. */
+  deleteIntegration(id: string): Promise<boolean>;
+  /**
+   * Heartbeat: sets the integration's `metadata.lastseen` and, when `instanceId` names one of its
+   * instances, that instance's lastseen. Returns the updated integration, undefined if unknown.
+   */
+  touchIntegration(id: string, lastseen: string, instanceId?: string): Promise<IntegrationRecord | undefined>;
+  /** Instances of the given integrations, sorted by integration id, then instance id. */
+  listInstances(integrationIds: readonly string[]): Promise<InstanceRecord[]>;
+  /** Inserts or replaces the subscription with that id; false if the integration is unknown. */
+  putSubscription(integrationId: string, subscription: EventSubscription): Promise<boolean>;
+  /** Removes a subscription; false if the integration is unknown (an unknown subscription is fine). */
+  deleteSubscription(integrationId: string, subscriptionId: string): Promise<boolean>;
+  /** Deletes integrations and instances whose lastseen is before `time`; returns how many integrations went. */
+  deleteIntegrationsSeenBefore(time: string): Promise<number>;
+
+  /** Stores log entries in one transaction. */
+  appendLogs(entries: readonly LogEntry[]): Promise<void>;
+  /** Log entries, newest first (ties: last written first). `limit` 0 = no limit. */
+  queryLogs(query: LogQuery & { offset: number; limit: number }): Promise<Page<LogEntry>>;
+  /** Deletes the matching entries; returns how many went. */
+  deleteLogs(query: LogQuery): Promise<number>;
+}

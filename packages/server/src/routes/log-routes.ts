@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { parseLogTime } from '@shipmate/core';
+import type { ServerContext } from '../server-context.js';
+import { emptyObjectSchema, errorResponses } from '../contract/common-schemas.js';
+import { createLogsBodySchema, deleteLogQuery, logQuery, logsResponseSchema } from '../contract/registry-schemas.js';
+import { dbPageFields, parseDbPageRequest } from '../http/pagination.js';
+
+type Query = Record<string, string | undefined>;
+const PATH = '/api/controlPlane/v1/log';
+
+function filters(q: Query) {
+  return {
+    integrationId: q.integrationId === '' ? undefined : q.integrationId,
+    fromTime: parseLogTime(q.fromTime, 'fromTime'),
+    beforeTime: parseLogTime(q.beforeTime, 'beforeTime'),
+  };
+}
+
+/** Integration error logs (control-plane.md §3.12); DB pagination, newest first. */
+export function registerLogRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { registry } = context;
+  const tags = ['log'];
+
+  app.post(
+    PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Stores error-log entries of integrations; a missing time becomes now',
+        body: createLogsBodySchema,
+        response: { 200: emptyObjectSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await registry.appendLogs(request.body);
+      return {};
+    },
+  );
+
+  app.get(
+    PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Lists error-log entries, newest first; fromTime and beforeTime are inclusive',
+        querystring: logQuery,
+        response: { 200: logsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query as Query;
+      const page = parseDbPageRequest(q);
+      const result = await registry.queryLogs({ ...filters(q), offset: page.offset, limit: page.pageSize });
+      return { logs: result.items, ...dbPageFields(page, result.items.length, result.totalCount), pageSize: result.items.length };
+    },
+  );
+
+  app.delete(
+    PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Deletes matching error-log entries',
+        querystring: deleteLogQuery,
+        response: { 200: emptyObjectSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await registry.deleteLogs(filters(request.query as Query));
+      return {};
+    },
+  );
+}
