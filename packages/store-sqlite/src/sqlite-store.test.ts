@@ -13,37 +13,24 @@ import { MIGRATIONS, SCHEMA_VERSION, applyMigrations } from './migrations.js';
 /** Temporary directories of the stores the contract suite opened, removed after each test. */
 const contractDirs = new Map<ControlPlaneStore, string>();
 
-describeStoreContract(
-  'SQLite file',
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'shipmate-store-'));
-    const store = createSqliteStore({ path: join(dir, 'shipmate.db') });
-    contractDirs.set(store, dir);
-    return store;
-  },
-  async (store) => {
-    await store.close();
-    const dir = contractDirs.get(store);
-    contractDirs.delete(store);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  },
-);
+/** Opens a store on a fresh file in its own temp dir. */
+async function openTempStore(): Promise<SqliteControlPlaneStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'shipmate-store-'));
+  const store = createSqliteStore({ path: join(dir, 'shipmate.db') });
+  contractDirs.set(store, dir);
+  return store;
+}
 
-describeRegistryStoreContract(
-  'SQLite file',
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'shipmate-registry-'));
-    const store = createSqliteStore({ path: join(dir, 'shipmate.db') });
-    contractDirs.set(store, dir);
-    return store;
-  },
-  async (store) => {
-    await store.close();
-    const dir = contractDirs.get(store);
-    contractDirs.delete(store);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  },
-);
+/** Closes a store and removes its temp dir. */
+async function removeTempStore(store: ControlPlaneStore): Promise<void> {
+  await store.close();
+  const dir = contractDirs.get(store);
+  contractDirs.delete(store);
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+describeStoreContract('SQLite file', openTempStore, removeTempStore);
+describeRegistryStoreContract('SQLite file', openTempStore, removeTempStore);
 
 describe('createSqliteStore', () => {
   let dir: string;
