@@ -1,0 +1,85 @@
+/**
+ * Parked long-poll requests of agent instances. A request takes a ticket before it looks for
+ * work, so a wake-up that comes while it looks is not lost; `wakeAll` (called when the
+ * orchestrator emitted events, or a lease ran out) resolves every ticket and the requests look
+ * again. Time here is real time (the request's `waitMs`), not the domain clock.
+ */
+
+/** One parked request. */
+export interface WaitTicket {
+  /** Resolves on a wake-up or after `timeoutMs`, whichever is first; true when woken. */
+  wait(timeoutMs: number): Promise<boolean>;
+  /** Forgets the ticket (the request is answered or gone). */
+  cancel(): void;
+}
+
+/** The parked requests. */
+export interface TaskWaiters {
+  ticket(): WaitTicket;
+  wakeAll(): void;
+  /** Wakes everyone after `delayMs` (a lease runs out then); the timer does not keep the process alive. */
+  wakeAllAfter(delayMs: number): void;
+  /** How many requests are parked. */
+  readonly size: number;
+  /** Clears pending timers. */
+  close(): void;
+}
+
+/** Creates the waiter set. */
+export function createTaskWaiters(): TaskWaiters {
+  const wakers = new Set<() => void>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  function wakeAll(): void {
+    const now = [...wakers];
+    wakers.clear();
+    for (const wake of now) wake();
+  }
+
+  return {
+    ticket() {
+      let woken = false;
+      let resolveWake: (() => void) | undefined;
+      const wake = () => {
+        woken = true;
+        resolveWake?.();
+      };
+      wakers.add(wake);
+      return {
+        wait(timeoutMs) {
+          if (woken) return Promise.resolve(true);
+          return new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => {
+              wakers.delete(wake);
+              resolve(false);
+            }, Math.max(0, timeoutMs));
+            resolveWake = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+          });
+        },
+        cancel() {
+          wakers.delete(wake);
+        },
+      };
+    },
+    wakeAll,
+    wakeAllAfter(delayMs) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        wakeAll();
+      }, delayMs);
+      timer.unref();
+      timers.add(timer);
+    },
+    get size() {
+      return wakers.size;
+    },
+    close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      wakeAll();
+    },
+  };
+}
