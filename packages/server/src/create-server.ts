@@ -9,6 +9,8 @@ import {
   ErrorCode,
   InputError,
   createIntegrationRegistry,
+  createTaskDelivery,
+  createTaskWaiters,
   createEventProcessor,
   createOrchestrator,
   createStoreConfigurationSource,
@@ -16,7 +18,15 @@ import {
   systemClock,
   uuidGenerator,
 } from '@shipmate/core';
-import type { ControlPlaneStore, EventProcessor, IntegrationRegistryStore, RegistrySweepResult } from '@shipmate/core';
+import type {
+  ControlPlaneStore,
+  EventProcessor,
+  IntegrationRegistryStore,
+  KeptnEvent,
+  RegistrySweepResult,
+  TaskLeaseStore,
+  TaskWaiters,
+} from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
 import { keptnErrorHandler } from './http/keptn-error.js';
@@ -32,6 +42,8 @@ export interface ControlPlaneServer {
   readonly app: FastifyInstance;
   readonly processor: EventProcessor;
   readonly options: ResolvedServerOptions;
+  /** Parked agent long polls (tests and benchmarks look at `size`). */
+  readonly waiters: TaskWaiters;
   /** Starts the orchestrator (resuming stored work) and listens; returns the URL. */
   listen(host: string, port: number): Promise<string>;
   /** Stops accepting requests, lets the running step finish, stops timers. */
@@ -46,6 +58,20 @@ function isRegistryStore(store: ControlPlaneStore): store is ControlPlaneStore &
   return typeof (store as Partial<IntegrationRegistryStore>).saveRegistration === 'function';
 }
 
+function isLeaseStore(store: ControlPlaneStore): store is ControlPlaneStore & TaskLeaseStore {
+  return typeof (store as Partial<TaskLeaseStore>).claimLease === 'function';
+}
+
+function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
+  if (isLeaseStore(store)) return store;
+  throw new InputError(ErrorCode.invalidField, 'the store does not implement the task lease port; pass options.leases');
+}
+
+/** Emitted events that can give a parked agent work: a new task, or a finished (maybe aborted) sequence or task. */
+function wakesAgents(events: readonly KeptnEvent[]): boolean {
+  return events.some((e) => e.type.endsWith('.triggered') || e.type.endsWith('.finished'));
+}
+
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new InputError(ErrorCode.invalidField, `${name} must be a number of milliseconds > 0, got ${value}; e.g. 5000`);
   return value;
@@ -56,6 +82,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   return Object.freeze({
     store: options.store,
     registry: options.registry ?? registryOf(options.store),
+    leases: options.leases ?? leasesOf(options.store),
+    leaseMs: positive(options.leaseMs ?? 30 * 1000, 'leaseMs'),
     heartbeatIntervalMs: positive(options.heartbeatIntervalMs ?? 5000, 'heartbeatIntervalMs'),
     integrationTtlMs: options.integrationTtlMs ?? 48 * 3600 * 1000,
     logTtlMs: options.logTtlMs ?? 120 * 3600 * 1000,
@@ -106,10 +134,15 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     ids,
     taskStartedWaitMs: options.taskStartedWaitMs,
   });
+  const waiters = createTaskWaiters();
   const processor = createEventProcessor({
     store,
     orchestrator,
     clock,
+    // New task .triggered events (and aborted sequences) wake the agents' long polls.
+    onEmitted: (events) => {
+      if (wakesAgents(events)) waiters.wakeAll();
+    },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
@@ -129,7 +162,18 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     integrationTtlMs: options.integrationTtlMs,
     logTtlMs: options.logTtlMs,
   });
-  const context: ServerContext = { options, store, processor, intake, projects, registry, tokens: createTokenVerifier(options.apiTokenSha256) };
+  const delivery = createTaskDelivery({ events: store, registry: options.registry, leases: options.leases, clock, leaseMs: options.leaseMs });
+  const context: ServerContext = {
+    options,
+    store,
+    processor,
+    intake,
+    projects,
+    registry,
+    delivery,
+    waiters,
+    tokens: createTokenVerifier(options.apiTokenSha256),
+  };
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -177,6 +221,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     app,
     processor,
     options,
+    waiters,
     sweepEventRetention,
     sweepExpiredIntegrations,
     async listen(host, port) {
@@ -188,6 +233,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     async close() {
       if (retentionTimer) clearInterval(retentionTimer);
       if (registryTimer) clearInterval(registryTimer);
+      // Parked long polls answer (empty) at once instead of holding the close.
+      waiters.close();
       await app.close();
       await processor.stop();
     },

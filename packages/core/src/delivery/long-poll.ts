@@ -26,7 +26,7 @@ export async function longPoll(
       // Other instances may take these tasks when the lease runs out: wake them then.
       if (batch.events.length > 0) waiters.wakeAllAfter(request.leaseMs + 1);
       const remaining = request.waitMs - (performance.now() - started);
-      if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0) return batch;
+      if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) return batch;
       const onAbort = () => waiters.wakeAll();
       request.signal?.addEventListener('abort', onAbort, { once: true });
       await ticket.wait(remaining);

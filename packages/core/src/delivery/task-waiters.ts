@@ -21,7 +21,9 @@ export interface TaskWaiters {
   wakeAllAfter(delayMs: number): void;
   /** How many requests are parked. */
   readonly size: number;
-  /** Clears pending timers. */
+  /** True after {@link close}: tickets no longer park. */
+  readonly closed: boolean;
+  /** Clears pending timers and answers every parked request (shutdown). */
   close(): void;
 }
 
@@ -29,6 +31,7 @@ export interface TaskWaiters {
 export function createTaskWaiters(): TaskWaiters {
   const wakers = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
 
   function wakeAll(): void {
     const now = [...wakers];
@@ -47,7 +50,7 @@ export function createTaskWaiters(): TaskWaiters {
       wakers.add(wake);
       return {
         wait(timeoutMs) {
-          if (woken) return Promise.resolve(true);
+          if (woken || closed) return Promise.resolve(true);
           return new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => {
               wakers.delete(wake);
@@ -76,7 +79,11 @@ export function createTaskWaiters(): TaskWaiters {
     get size() {
       return wakers.size;
     },
+    get closed() {
+      return closed;
+    },
     close() {
+      closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       wakeAll();
