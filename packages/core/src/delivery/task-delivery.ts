@@ -2,7 +2,8 @@
  * Task delivery to agent instances (issue 3 point 3, ARCHITECTURE.md §4): which open task
  * `.triggered` events one instance of an integration is offered now, under a lease.
  *
- * - A task is offered when its type equals one of the integration's subscriptions, the
+ * - A task is offered when its type matches one of the integration's subscriptions (exact, or
+ *   NATS wildcards `*`/`>`), the
  *   subscription's filter and the instance's own filters both match its project/stage/service.
  * - Per integration one instance at a time holds a task: a lease of `leaseMs`. When it runs out
  *   before any `.started`/`.finished` for the task arrived, another instance may take it; once
@@ -22,7 +23,7 @@ import type { IntegrationRegistryStore } from '../ports/registry-store.js';
 import type { ControlPlaneStore } from '../ports/store.js';
 import type { TaskLease, TaskLeaseStore } from '../ports/task-lease-store.js';
 import type { EventSubscription, InstanceRecord, IntegrationRecord } from '../registry/integration.js';
-import { filterMatches, isWildcard } from './subscription-match.js';
+import { eventTypeMatches, filterMatches, isWildcard } from './subscription-match.js';
 
 /** Options of {@link createTaskDelivery}. */
 export interface TaskDeliveryOptions {
@@ -101,7 +102,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   async function closedTasks(integrationId: string, instanceId: string): Promise<string[]> {
     const aborted: string[] = [];
     for (const lease of await leases.leasesOfInstance(integrationId, instanceId)) {
-      const open = await events.queryOpenTriggered({ type: lease.eventType, eventId: lease.triggeredId, visibleAt: END_OF_TIME });
+      const open = await events.queryOpenTriggered({ eventId: lease.triggeredId, visibleAt: END_OF_TIME });
       if (open.length > 0) continue;
       const finished = await events.queryEvents({
         triggeredId: lease.triggeredId,
@@ -132,10 +133,18 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     const nowMs = clock.nowMs();
     const candidates: Array<{ event: KeptnEvent; subscription: EventSubscription }> = [];
     const seen = new Set<string>();
+    const visibleAt = keptnTime(nowMs);
+    // Exact subscriptions ask the store by type; wildcard ones read every open event once.
+    let everyOpen: KeptnEvent[] | undefined;
     for (const subscription of record.subscriptions) {
-      // Wildcard subscriptions would need every open task; the store is asked by exact type only.
-      if (isWildcard(subscription.event) || !subscription.event.endsWith('.triggered')) continue;
-      const open = await events.queryOpenTriggered({ type: subscription.event, visibleAt: keptnTime(nowMs) });
+      let open: KeptnEvent[];
+      if (isWildcard(subscription.event)) {
+        everyOpen ??= await events.queryOpenTriggered({ visibleAt });
+        open = everyOpen.filter((e) => eventTypeMatches(subscription.event, e.type));
+      } else {
+        if (!subscription.event.endsWith('.triggered')) continue;
+        open = await events.queryOpenTriggered({ type: subscription.event, visibleAt });
+      }
       for (const event of open) {
         const scope = { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
         if (seen.has(event.id) || !filterMatches(subscription.filter, scope) || !filterMatches(instance.filters, scope)) continue;

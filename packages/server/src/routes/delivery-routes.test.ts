@@ -151,6 +151,16 @@ describe('task delivery', () => {
     expect((await poll(agent)).events).toEqual([]);
   });
 
+  it('serves NATS wildcard subscriptions', async () => {
+    const agent = await register('a');
+    const subscriptionId = (await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id ?? '';
+    await api.call('PUT', `${REG}/${agent.id}/subscription/${subscriptionId}`, { event: 'sh.keptn.event.*.triggered', filter: { projects: [], stages: [], services: [] } });
+    await trigger('dev');
+    const got = await poll(agent);
+    // `*` is one token: the task matches, the sequence event `sh.keptn.event.dev.delivery.triggered` does not.
+    expect(got.events.map((e) => [e.type, e.data.temporaryData])).toEqual([[DEPLOYMENT, { distributor: { subscriptionID: subscriptionId } }]]);
+  });
+
   it('hands each task to exactly one of two instances and never twice', async () => {
     const a = await register('a');
     const b = await register('b');
