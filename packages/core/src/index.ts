@@ -88,3 +88,4 @@ export type { TaskBatch, TaskDelivery, TaskDeliveryOptions } from './delivery/ta
 export { createTaskWaiters } from './delivery/task-waiters.js';
 export type { TaskWaiters, WaitTicket } from './delivery/task-waiters.js';
 export { MAX_WAIT_MS, longPoll } from './delivery/long-poll.js';
+export type { LongPollRequest } from './delivery/long-poll.js';

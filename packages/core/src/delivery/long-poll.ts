@@ -1,6 +1,8 @@
 /**
  * The long poll of an agent instance: take work now; if there is none, park until woken or until
- * `waitMs` (real time) passed, then look again. Answers with an empty batch when time is up.
+ * `waitMs` (real time) passed, then look again. While parked the instance's heartbeat is renewed
+ * every `heartbeatMs`, so a long wait never lets it go offline. Answers with an empty batch when
+ * time is up.
  */
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
@@ -8,28 +10,49 @@ import type { TaskWaiters } from './task-waiters.js';
 /** Largest `waitMs` a request may ask for. */
 export const MAX_WAIT_MS = 60_000;
 
-/** Runs one long poll. `signal` ends the wait early (the client went away) with an empty batch. */
-export async function longPoll(
-  delivery: TaskDelivery,
-  waiters: TaskWaiters,
-  request: { integrationId: string; instanceId: string; waitMs: number; leaseMs: number; signal?: AbortSignal },
-): Promise<TaskBatch> {
-  const started = performance.now();
+/** One long-poll request. */
+export interface LongPollRequest {
+  integrationId: string;
+  instanceId: string;
+  /** How long to hold the request when there is nothing (real ms). */
+  waitMs: number;
+  /** The lease duration: parked instances are woken when leases given now run out. */
+  leaseMs: number;
+  /** Heartbeat period while parked. */
+  heartbeatMs: number;
+  /** Ends the wait early (the client went away) with an empty batch. */
+  signal?: AbortSignal;
+  /** Real-time clock in ms. @default performance.now */
+  now?: () => number;
+}
+
+const EMPTY: TaskBatch = { events: [], aborted: [] };
+
+/** Runs one long poll. */
+export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, request: LongPollRequest): Promise<TaskBatch> {
+  const now = request.now ?? (() => performance.now());
+  const started = now();
+  let look = true;
   for (;;) {
+    // The ticket is taken before looking, so a wake-up that comes meanwhile is not lost.
     const ticket = waiters.ticket();
     try {
-      if (request.signal?.aborted) {
+      if (request.signal?.aborted) return { events: [], aborted: [] };
+      let batch = EMPTY;
+      if (look) {
+        batch = await delivery.take(request.integrationId, request.instanceId);
+        // Other instances may take these tasks when the lease runs out: wake them then.
+        if (batch.events.length > 0) waiters.wakeAllAfter(request.leaseMs + 1);
+      } else {
         await delivery.touch(request.integrationId, request.instanceId);
-        return { events: [], aborted: [] };
       }
-      const batch = await delivery.take(request.integrationId, request.instanceId);
-      // Other instances may take these tasks when the lease runs out: wake them then.
-      if (batch.events.length > 0) waiters.wakeAllAfter(request.leaseMs + 1);
-      const remaining = request.waitMs - (performance.now() - started);
-      if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) return batch;
+      const remaining = request.waitMs - (now() - started);
+      if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) {
+        return { events: batch.events, aborted: batch.aborted };
+      }
       const onAbort = () => waiters.wakeAll();
       request.signal?.addEventListener('abort', onAbort, { once: true });
-      await ticket.wait(remaining);
+      look = await ticket.wait(Math.min(remaining, request.heartbeatMs));
       request.signal?.removeEventListener('abort', onAbort);
     } finally {
       ticket.cancel();

@@ -39,6 +39,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, context: ServerCont
           instanceId: instanceID,
           waitMs,
           leaseMs: options.leaseMs,
+          heartbeatMs: options.heartbeatIntervalMs,
           signal: gone.signal,
         });
       } finally {
