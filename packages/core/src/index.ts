@@ -89,3 +89,4 @@ export { createTaskWaiters } from './delivery/task-waiters.js';
 export type { TaskWaiters, WaitTicket } from './delivery/task-waiters.js';
 export { MAX_WAIT_MS, longPoll } from './delivery/long-poll.js';
 export type { LongPollRequest } from './delivery/long-poll.js';
+export { wakeOnEmitted } from './delivery/wake-on-emitted.js';

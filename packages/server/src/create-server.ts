@@ -11,6 +11,7 @@ import {
   createIntegrationRegistry,
   createTaskDelivery,
   createTaskWaiters,
+  wakeOnEmitted,
   createEventProcessor,
   createOrchestrator,
   createStoreConfigurationSource,
@@ -22,7 +23,6 @@ import type {
   ControlPlaneStore,
   EventProcessor,
   IntegrationRegistryStore,
-  KeptnEvent,
   RegistrySweepResult,
   TaskLeaseStore,
   TaskWaiters,
@@ -65,11 +65,6 @@ function isLeaseStore(store: ControlPlaneStore): store is ControlPlaneStore & Ta
 function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
   if (isLeaseStore(store)) return store;
   throw new InputError(ErrorCode.invalidField, 'the store does not implement the task lease port; pass options.leases');
-}
-
-/** Emitted events that can give a parked agent work: a new task, or a finished (maybe aborted) sequence or task. */
-function wakesAgents(events: readonly KeptnEvent[]): boolean {
-  return events.some((e) => e.type.endsWith('.triggered') || e.type.endsWith('.finished'));
 }
 
 function positive(value: number, name: string): number {
@@ -140,9 +135,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     orchestrator,
     clock,
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
-    onEmitted: (events) => {
-      if (wakesAgents(events)) waiters.wakeAll();
-    },
+    onEmitted: (events) => wakeOnEmitted(waiters, clock, events),
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
