@@ -52,6 +52,8 @@ export interface ControlPlaneServer {
   sweepEventRetention(): Promise<number>;
   /** Removes registrations past `integrationTtlMs` and logs past `logTtlMs` now; returns the counts. */
   sweepExpiredIntegrations(): Promise<RegistrySweepResult>;
+  /** Forgets task leases of instances that went away, once their task is closed; returns how many went. */
+  sweepOrphanLeases(): Promise<number>;
 }
 
 function isRegistryStore(store: ControlPlaneStore): store is ControlPlaneStore & IntegrationRegistryStore {
@@ -203,8 +205,16 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     }
     return result;
   }
+  async function sweepOrphanLeases(): Promise<number> {
+    const removed = await delivery.sweepLeases();
+    if (removed > 0) app.log.info(`lease sweep removed ${removed} leases of instances that went away`);
+    return removed;
+  }
   function startRegistrySweep(): void {
-    const sweep = () => void sweepExpiredIntegrations().catch((error: unknown) => app.log.error({ err: error }, 'registry sweep failed'));
+    const sweep = () =>
+      void sweepExpiredIntegrations()
+        .then(sweepOrphanLeases)
+        .catch((error: unknown) => app.log.error({ err: error }, 'registry sweep failed'));
     sweep();
     registryTimer = setInterval(sweep, options.registrySweepIntervalMs);
     registryTimer.unref();
@@ -217,6 +227,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     waiters,
     sweepEventRetention,
     sweepExpiredIntegrations,
+    sweepOrphanLeases,
     async listen(host, port) {
       await processor.start();
       startRetention();

@@ -65,6 +65,18 @@ export function describeTaskLeaseStoreContract<S extends TaskLeaseStore>(
       expect(await store.leasesOfTask('t1', 'int-1')).toEqual([]);
     });
 
+    it('lists the leases of instances not in a given list', async () => {
+      await store.claimLease(fixtureLease('t1', 'a', 1000), 0);
+      await store.claimLease(fixtureLease('t2', 'b', 2000), 0);
+      await store.claimLease(fixtureLease('t3', 'a', 3000, 'int-2'), 0);
+      const others = await store.leasesOfOtherInstances([{ integrationId: 'int-1', instanceId: 'a' }]);
+      expect(others.map((l) => [l.triggeredId, l.integrationId, l.instanceId])).toEqual([
+        ['t2', 'int-1', 'b'],
+        ['t3', 'int-2', 'a'],
+      ]);
+      expect(await store.leasesOfOtherInstances([])).toHaveLength(3);
+    });
+
     it('lets exactly one of many concurrent claims win', async () => {
       const results = await Promise.all(['a', 'b', 'c', 'd'].map((i) => store.claimLease(fixtureLease('t1', i, 1000), 0)));
       expect(results.filter(Boolean)).toHaveLength(1);

@@ -22,6 +22,7 @@ function fakeDelivery(): TaskDelivery & { queue: TaskBatch[]; takes: number; tou
       fake.touches++;
       return Promise.resolve();
     },
+    sweepLeases: () => Promise.resolve(0),
   };
   return fake;
 }

@@ -28,7 +28,7 @@ import { eventTypeMatches, filterMatches, isWildcard } from './subscription-matc
 /** Options of {@link createTaskDelivery}. */
 export interface TaskDeliveryOptions {
   events: Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
-  registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'listInstances' | 'touchIntegration'>;
+  registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'listIntegrations' | 'listInstances' | 'touchIntegration'>;
   leases: TaskLeaseStore;
   clock: Clock;
   /** How long an instance holds a task before `.started` must arrive. */
@@ -49,6 +49,12 @@ export interface TaskDelivery {
   take(integrationId: string, instanceId: string): Promise<TaskBatch>;
   /** Heartbeat and checks that the instance exists, without leasing anything. */
   touch(integrationId: string, instanceId: string): Promise<void>;
+  /**
+   * Forgets leases of instances that are no longer registered (expired or deleted) once their
+   * task is closed; returns how many went. A lease whose task is still open stays, so a task that
+   * was started is not offered again.
+   */
+  sweepLeases(): Promise<number>;
 }
 
 /** Later than any event time: used to ask whether a task is still open at all. */
@@ -168,6 +174,18 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     },
     async touch(integrationId, instanceId) {
       await requireInstance(integrationId, instanceId);
+    },
+    async sweepLeases() {
+      const integrations = await registry.listIntegrations({});
+      const instances = await registry.listInstances(integrations.map((i) => i.id));
+      let removed = 0;
+      for (const lease of await leases.leasesOfOtherInstances(instances)) {
+        const open = await events.queryOpenTriggered({ eventId: lease.triggeredId, visibleAt: END_OF_TIME });
+        if (open.length > 0) continue;
+        await leases.deleteLease(lease.triggeredId, lease.integrationId, lease.instanceId);
+        removed++;
+      }
+      return removed;
     },
   };
 }

@@ -246,6 +246,18 @@ describe('task delivery', () => {
     expect(await poll(a)).toEqual({ events: [], aborted: [] });
   });
 
+  it('forgets leases of deleted integrations once the task closed, and keeps them while it is open', async () => {
+    const a = await register('a');
+    const context = await trigger('dev');
+    expect((await poll(a)).events).toHaveLength(1);
+    await api.call('DELETE', `${REG}/${a.id}`);
+    expect(await api.server.sweepOrphanLeases()).toBe(0);
+    await api.call('POST', `${CP}/sequence/shop/${context}/control`, { state: 'abort' });
+    await api.server.processor.idle();
+    expect(await api.server.sweepOrphanLeases()).toBe(1);
+    expect(await api.server.sweepOrphanLeases()).toBe(0);
+  });
+
   it('counts as the instance heartbeat', async () => {
     const a = await register('a');
     clock.advance(60_000);
