@@ -9,14 +9,16 @@ import type { TaskWaiters } from './task-waiters.js';
 const TASK = { id: 't1', type: 'sh.keptn.event.deployment.triggered' } as KeptnEvent;
 
 /** A delivery whose next batches the test queues; counts heartbeats. */
-function fakeDelivery(): TaskDelivery & { queue: TaskBatch[]; takes: number; touches: number } {
+function fakeDelivery(): TaskDelivery & { queue: TaskBatch[]; takes: number; touches: number; heartbeats: number } {
   const fake = {
     queue: [] as TaskBatch[],
     takes: 0,
     touches: 0,
-    take() {
+    heartbeats: 0,
+    take(_integrationId: string, _instanceId: string, options?: { heartbeat?: boolean }) {
       fake.takes++;
-      return Promise.resolve(fake.queue.shift() ?? { events: [], aborted: [] });
+      if (options?.heartbeat ?? true) fake.heartbeats++;
+      return Promise.resolve({ ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored' });
     },
     touch() {
       fake.touches++;
@@ -65,6 +67,19 @@ describe('longPoll', () => {
     waiters.wakeAll();
     expect(await answer).toEqual({ events: [], aborted: ['t9'] });
     expect(delivery.takes).toBe(2);
+    // The heartbeat is written on the first look only, not on every wake-up.
+    expect(delivery.heartbeats).toBe(1);
+  });
+
+  it('is woken only by events its subscriptions accept', async () => {
+    const answer = longPoll(delivery, waiters, request());
+    await vi.advanceTimersByTimeAsync(10);
+    waiters.wakeFor([{ ...TASK, id: 'ignored' }]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(delivery.takes).toBe(1);
+    delivery.queue.push({ events: [TASK], aborted: [] });
+    waiters.wakeFor([TASK]);
+    expect((await answer).events).toEqual([TASK]);
   });
 
   it('renews the heartbeat every heartbeatMs while parked and answers empty after waitMs', async () => {

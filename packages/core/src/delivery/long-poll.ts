@@ -4,6 +4,7 @@
  * every `heartbeatMs`, so a long wait never lets it go offline. Answers with an empty batch when
  * time is up.
  */
+import type { KeptnEvent } from '../events/keptn-event.js';
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
 
@@ -33,14 +34,28 @@ export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, req
   const now = request.now ?? (() => performance.now());
   const started = now();
   let look = true;
+  let first = true;
+  let accepts: ((event: KeptnEvent) => boolean) | undefined;
   for (;;) {
-    // The ticket is taken before looking, so a wake-up that comes meanwhile is not lost.
-    const ticket = waiters.ticket();
+    // The ticket is taken before looking, so a wake-up that comes meanwhile is not lost. Until the
+    // first look, any event wakes it; after that only events its subscriptions accept (as of the
+    // last look; subscription changes wake everyone).
+    let ticket = waiters.ticket(accepts);
     try {
       if (request.signal?.aborted) return { events: [], aborted: [] };
-      let batch = EMPTY;
+      let batch: TaskBatch = EMPTY;
+      let missed = false;
       if (look) {
-        batch = await delivery.take(request.integrationId, request.instanceId);
+        // The heartbeat is written on the first look and on every quiet heartbeatMs, not on every wake-up.
+        const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first });
+        first = false;
+        batch = taken;
+        // Re-register with the narrowing of the current subscriptions; a wake-up that came meanwhile still counts.
+        accepts = taken.accepts;
+        const narrowed = waiters.ticket(accepts);
+        missed = ticket.woken;
+        ticket.cancel();
+        ticket = narrowed;
         // Other instances may take these tasks when the lease runs out: wake them then.
         if (batch.events.length > 0) waiters.wakeAllAfter(request.leaseMs + 1);
       } else {
@@ -52,7 +67,7 @@ export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, req
       }
       const onAbort = () => waiters.wakeAll();
       request.signal?.addEventListener('abort', onAbort, { once: true });
-      look = await ticket.wait(Math.min(remaining, request.heartbeatMs));
+      look = missed || (await ticket.wait(Math.min(remaining, request.heartbeatMs)));
       request.signal?.removeEventListener('abort', onAbort);
     } finally {
       ticket.cancel();

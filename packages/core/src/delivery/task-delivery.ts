@@ -43,10 +43,19 @@ export interface TaskBatch {
   aborted: string[];
 }
 
+/** A batch and which new events could give the instance work (to wake it only for those). */
+export interface TakeResult extends TaskBatch {
+  /** True when a new `.triggered` event matches one of the integration's subscriptions and the instance's filters. */
+  accepts(event: KeptnEvent): boolean;
+}
+
 /** The delivery use case. */
 export interface TaskDelivery {
-  /** Heartbeat, then the instance's aborted tasks and new leases. Throws `ERR_INTEGRATION_NOT_FOUND` for an unknown integration or instance. */
-  take(integrationId: string, instanceId: string): Promise<TaskBatch>;
+  /**
+   * The instance's aborted tasks and new leases; with `heartbeat` (default true) also refreshes its
+   * lastseen. Throws `ERR_INTEGRATION_NOT_FOUND` for an unknown integration or instance.
+   */
+  take(integrationId: string, instanceId: string, options?: { heartbeat?: boolean }): Promise<TakeResult>;
   /** Heartbeat and checks that the instance exists, without leasing anything. */
   touch(integrationId: string, instanceId: string): Promise<void>;
   /**
@@ -75,11 +84,24 @@ function taskTypeWith(triggeredType: string, kind: 'finished'): string {
   return `${triggeredType.slice(0, -'triggered'.length)}${kind}`;
 }
 
+/** Whether a `.triggered` event matches a subscription of the integration and the instance's filters. */
+function accepts(record: IntegrationRecord, instance: InstanceRecord, event: KeptnEvent): boolean {
+  const scope = { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
+  return (
+    filterMatches(instance.filters, scope) &&
+    record.subscriptions.some((s) => eventTypeMatches(s.event, event.type) && filterMatches(s.filter, scope))
+  );
+}
+
 /** Wires the delivery use case. */
 export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   const { events, registry, leases, clock, leaseMs } = options;
 
-  async function requireInstance(integrationId: string, instanceId: string): Promise<{ record: IntegrationRecord; instance: InstanceRecord }> {
+  async function requireInstance(
+    integrationId: string,
+    instanceId: string,
+    heartbeat = true,
+  ): Promise<{ record: IntegrationRecord; instance: InstanceRecord }> {
     const record = await registry.getIntegration(integrationId);
     if (!record) {
       throw new NotFoundError(
@@ -94,7 +116,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
         `instance '${instanceId}' of integration '${integrationId}' not found; register again and use the instanceId the registration returned`,
       );
     }
-    await registry.touchIntegration(integrationId, keptnTime(clock.nowMs()), instanceId);
+    if (heartbeat) await registry.touchIntegration(integrationId, keptnTime(clock.nowMs()), instanceId);
     return { record, instance };
   }
 
@@ -167,10 +189,10 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   }
 
   return {
-    async take(integrationId, instanceId) {
-      const { record, instance } = await requireInstance(integrationId, instanceId);
+    async take(integrationId, instanceId, takeOptions) {
+      const { record, instance } = await requireInstance(integrationId, instanceId, takeOptions?.heartbeat ?? true);
       const aborted = await closedTasks(integrationId, instanceId);
-      return { events: await offers(record, instance), aborted };
+      return { events: await offers(record, instance), aborted, accepts: (event) => accepts(record, instance, event) };
     },
     async touch(integrationId, instanceId) {
       await requireInstance(integrationId, instanceId);

@@ -215,6 +215,23 @@ describe('task delivery', () => {
     expect(api.server.waiters.size).toBe(0);
   });
 
+  it('applies a subscription change to a parked long poll at once', async () => {
+    const agent = await register('a');
+    await api.call('PUT', `${REG}/${agent.id}/subscription/${(await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id}`, {
+      event: 'sh.keptn.event.test.triggered',
+      filter: { projects: [], stages: [], services: [] },
+    });
+    const waiting = poll(agent, 60_000);
+    await parked(1);
+    await trigger('dev');
+    expect(await within(waiting, 20)).toBe('pending');
+    const post = await api.call('POST', `${REG}/${agent.id}/subscription`, { event: DEPLOYMENT, filter: { projects: [], stages: [], services: [] } });
+    expect(post.status).toBe(201);
+    const result = await within(waiting);
+    if (result === 'pending') throw new Error('the long poll did not see the new subscription');
+    expect(result.events.map((e) => e.type)).toEqual([DEPLOYMENT]);
+  });
+
   it('keeps a non-matching instance parked and answers it empty when waitMs passes', async () => {
     const production = await register('prod', { stages: ['production'] });
     const waiting = poll(production, 200);
