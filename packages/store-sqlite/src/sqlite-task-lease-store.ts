@@ -36,7 +36,10 @@ export function buildSqliteTaskLeaseStore(db: Database.Database, run: <T>(fn: ()
     insert: prepare(
       'INSERT INTO task_leases (triggered_id, integration_id, instance_id, event_type, lease_until_ms, answered) VALUES (?, ?, ?, ?, ?, 0)',
     ),
-    ofTask: prepare(`SELECT ${columns} FROM task_leases WHERE triggered_id = ? AND integration_id = ? ORDER BY lease_until_ms, instance_id`),
+    ofTasks: prepare(
+      `SELECT ${columns} FROM task_leases WHERE triggered_id IN (SELECT value FROM json_each(?)) AND integration_id = ?
+       ORDER BY lease_until_ms, triggered_id, instance_id`,
+    ),
     ofInstance: prepare(
       `SELECT ${columns} FROM task_leases WHERE integration_id = ? AND instance_id = ? ORDER BY lease_until_ms, triggered_id`,
     ),
@@ -59,8 +62,8 @@ export function buildSqliteTaskLeaseStore(db: Database.Database, run: <T>(fn: ()
     claimLease(lease, nowMs) {
       return run(() => claimTx.immediate(lease, nowMs));
     },
-    leasesOfTask(triggeredId, integrationId) {
-      return run(() => (s.ofTask.all(triggeredId, integrationId) as LeaseRow[]).map(toLease));
+    leasesOfTasks(triggeredIds, integrationId) {
+      return run(() => (s.ofTasks.all(JSON.stringify(triggeredIds), integrationId) as LeaseRow[]).map(toLease));
     },
     leasesOfInstance(integrationId, instanceId) {
       return run(() => (s.ofInstance.all(integrationId, instanceId) as LeaseRow[]).map(toLease));

@@ -46,7 +46,7 @@ export interface TaskBatch {
 /** A batch and which new events could give the instance work (to wake it only for those). */
 export interface TakeResult extends TaskBatch {
   /** True when a new `.triggered` event matches one of the integration's subscriptions and the instance's filters. */
-  accepts(event: KeptnEvent): boolean;
+  accepts: (event: KeptnEvent) => boolean;
 }
 
 /** The delivery use case. */
@@ -145,8 +145,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   }
 
   /** Tries to lease one task to the instance. */
-  async function tryLease(event: KeptnEvent, integrationId: string, instanceId: string, nowMs: number): Promise<boolean> {
-    const existing = await leases.leasesOfTask(event.id, integrationId);
+  async function tryLease(event: KeptnEvent, existing: TaskLease[], integrationId: string, instanceId: string, nowMs: number): Promise<boolean> {
     if (existing.some((l) => l.instanceId === instanceId)) return false;
     if (existing.some((l) => l.answered || l.leaseUntilMs > nowMs)) return false;
     const last: TaskLease | undefined = existing[existing.length - 1];
@@ -182,8 +181,19 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     }
     candidates.sort((a, b) => (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0));
     const granted: KeptnEvent[] = [];
+    if (candidates.length === 0) return granted;
+    // One read of the integration's leases on every candidate; claims then re-check atomically.
+    const byTask = new Map<string, TaskLease[]>();
+    for (const lease of await leases.leasesOfTasks(
+      candidates.map((c) => c.event.id),
+      record.id,
+    )) {
+      byTask.set(lease.triggeredId, [...(byTask.get(lease.triggeredId) ?? []), lease]);
+    }
     for (const { event, subscription } of candidates) {
-      if (await tryLease(event, record.id, instance.instanceId, nowMs)) granted.push(withSubscriptionId(event, subscription.id));
+      if (await tryLease(event, byTask.get(event.id) ?? [], record.id, instance.instanceId, nowMs)) {
+        granted.push(withSubscriptionId(event, subscription.id));
+      }
     }
     return granted;
   }

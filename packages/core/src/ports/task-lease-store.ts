@@ -27,8 +27,8 @@ export interface TaskLeaseStore {
    * it. Atomic: of two concurrent claims for one task and integration, at most one wins.
    */
   claimLease(lease: Omit<TaskLease, 'answered'>, nowMs: number): Promise<boolean>;
-  /** Leases of one task for one integration, oldest first. */
-  leasesOfTask(triggeredId: string, integrationId: string): Promise<TaskLease[]>;
+  /** Leases of the given tasks for one integration, oldest first. */
+  leasesOfTasks(triggeredIds: readonly string[], integrationId: string): Promise<TaskLease[]>;
   /** Every lease of one instance, oldest first. */
   leasesOfInstance(integrationId: string, instanceId: string): Promise<TaskLease[]>;
   /** Makes that lease permanent; false if there is no such lease. */
