@@ -57,7 +57,7 @@ export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, req
         ticket.cancel();
         ticket = narrowed;
         // Other instances may take these tasks when the lease runs out: wake them then.
-        if (batch.events.length > 0) waiters.wakeAllAfter(request.leaseMs + 1);
+        if (batch.events.length > 0) waiters.wakeForAfter(request.leaseMs + 1, batch.events);
       } else {
         await delivery.touch(request.integrationId, request.instanceId);
       }

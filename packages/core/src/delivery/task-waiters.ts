@@ -23,8 +23,11 @@ export interface TaskWaiters {
   wakeAll(): void;
   /** Wakes the tickets that accept at least one of the events. */
   wakeFor(events: readonly KeptnEvent[]): void;
-  /** Wakes everyone after `delayMs` (a lease runs out then); the timer does not keep the process alive. */
-  wakeAllAfter(delayMs: number): void;
+  /**
+   * After `delayMs`, wakes the tickets that accept one of `events` (a lease on them runs out, or
+   * a delayed task becomes visible); the timer does not keep the process alive.
+   */
+  wakeForAfter(delayMs: number, events: readonly KeptnEvent[]): void;
   /** How many requests are parked. */
   readonly size: number;
   /** True after {@link close}: tickets no longer park. */
@@ -87,10 +90,10 @@ export function createTaskWaiters(): TaskWaiters {
     },
     wakeAll,
     wakeFor,
-    wakeAllAfter(delayMs) {
+    wakeForAfter(delayMs, events) {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        wakeAll();
+        wakeFor(events);
       }, delayMs);
       timer.unref();
       timers.add(timer);

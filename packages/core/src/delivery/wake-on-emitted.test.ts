@@ -15,7 +15,7 @@ function recorder(): TaskWaiters & { calls: string[] } {
     ticket: () => ({ wait: () => Promise.resolve(false), cancel: () => undefined, woken: false }),
     wakeAll: () => void calls.push('all'),
     wakeFor: (events) => void calls.push(`for ${events.map((e) => e.type).join(',')}`),
-    wakeAllAfter: (ms) => void calls.push(`after ${ms}`),
+    wakeForAfter: (ms, events) => void calls.push(`after ${ms} for ${events.length}`),
     size: 0,
     closed: false,
     close: () => undefined,
@@ -37,6 +37,6 @@ describe('wakeOnEmitted', () => {
   it('wakes again when a triggeredAfter task becomes visible', () => {
     const waiters = recorder();
     wakeOnEmitted(waiters, clock, [event('sh.keptn.event.test.triggered', 120_000)]);
-    expect(waiters.calls).toEqual(['for sh.keptn.event.test.triggered', 'after 120001']);
+    expect(waiters.calls).toEqual(['for sh.keptn.event.test.triggered', 'after 120001 for 1']);
   });
 });

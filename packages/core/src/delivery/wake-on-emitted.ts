@@ -21,6 +21,6 @@ export function wakeOnEmitted(waiters: TaskWaiters, clock: Clock, events: readon
   const nowMs = clock.nowMs();
   for (const event of events) {
     const dueMs = Date.parse(event.time) - nowMs;
-    if (event.type.endsWith('.triggered') && dueMs > 0) waiters.wakeAllAfter(dueMs + 1);
+    if (event.type.endsWith('.triggered') && dueMs > 0) waiters.wakeForAfter(dueMs + 1, [event]);
   }
 }
