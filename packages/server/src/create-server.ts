@@ -9,6 +9,9 @@ import {
   ErrorCode,
   InputError,
   createIntegrationRegistry,
+  createTaskDelivery,
+  createTaskWaiters,
+  wakeOnEmitted,
   createEventProcessor,
   createOrchestrator,
   createStoreConfigurationSource,
@@ -16,7 +19,14 @@ import {
   systemClock,
   uuidGenerator,
 } from '@shipmate/core';
-import type { ControlPlaneStore, EventProcessor, IntegrationRegistryStore, RegistrySweepResult } from '@shipmate/core';
+import type {
+  ControlPlaneStore,
+  EventProcessor,
+  IntegrationRegistryStore,
+  RegistrySweepResult,
+  TaskLeaseStore,
+  TaskWaiters,
+} from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
 import { keptnErrorHandler } from './http/keptn-error.js';
@@ -32,6 +42,8 @@ export interface ControlPlaneServer {
   readonly app: FastifyInstance;
   readonly processor: EventProcessor;
   readonly options: ResolvedServerOptions;
+  /** Parked agent long polls (tests and benchmarks look at `size`). */
+  readonly waiters: TaskWaiters;
   /** Starts the orchestrator (resuming stored work) and listens; returns the URL. */
   listen(host: string, port: number): Promise<string>;
   /** Stops accepting requests, lets the running step finish, stops timers. */
@@ -40,10 +52,21 @@ export interface ControlPlaneServer {
   sweepEventRetention(): Promise<number>;
   /** Removes registrations past `integrationTtlMs` and logs past `logTtlMs` now; returns the counts. */
   sweepExpiredIntegrations(): Promise<RegistrySweepResult>;
+  /** Forgets task leases of instances that went away, once their task is closed; returns how many went. */
+  sweepOrphanLeases(): Promise<number>;
 }
 
 function isRegistryStore(store: ControlPlaneStore): store is ControlPlaneStore & IntegrationRegistryStore {
   return typeof (store as Partial<IntegrationRegistryStore>).saveRegistration === 'function';
+}
+
+function isLeaseStore(store: ControlPlaneStore): store is ControlPlaneStore & TaskLeaseStore {
+  return typeof (store as Partial<TaskLeaseStore>).claimLease === 'function';
+}
+
+function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
+  if (isLeaseStore(store)) return store;
+  throw new InputError(ErrorCode.invalidField, 'the store does not implement the task lease port; pass options.leases');
 }
 
 function positive(value: number, name: string): number {
@@ -56,6 +79,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   return Object.freeze({
     store: options.store,
     registry: options.registry ?? registryOf(options.store),
+    leases: options.leases ?? leasesOf(options.store),
+    leaseMs: positive(options.leaseMs ?? 30 * 1000, 'leaseMs'),
     heartbeatIntervalMs: positive(options.heartbeatIntervalMs ?? 5000, 'heartbeatIntervalMs'),
     integrationTtlMs: options.integrationTtlMs ?? 48 * 3600 * 1000,
     logTtlMs: options.logTtlMs ?? 120 * 3600 * 1000,
@@ -106,10 +131,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     ids,
     taskStartedWaitMs: options.taskStartedWaitMs,
   });
+  const waiters = createTaskWaiters();
   const processor = createEventProcessor({
     store,
     orchestrator,
     clock,
+    // New task .triggered events (and aborted sequences) wake the agents' long polls.
+    onEmitted: (events) => wakeOnEmitted(waiters, clock, events),
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
@@ -129,7 +157,18 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     integrationTtlMs: options.integrationTtlMs,
     logTtlMs: options.logTtlMs,
   });
-  const context: ServerContext = { options, store, processor, intake, projects, registry, tokens: createTokenVerifier(options.apiTokenSha256) };
+  const delivery = createTaskDelivery({ events: store, registry: options.registry, leases: options.leases, clock, leaseMs: options.leaseMs });
+  const context: ServerContext = {
+    options,
+    store,
+    processor,
+    intake,
+    projects,
+    registry,
+    delivery,
+    waiters,
+    tokens: createTokenVerifier(options.apiTokenSha256),
+  };
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -166,8 +205,16 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     }
     return result;
   }
+  async function sweepOrphanLeases(): Promise<number> {
+    const removed = await delivery.sweepLeases();
+    if (removed > 0) app.log.info(`lease sweep removed ${removed} leases of instances that went away`);
+    return removed;
+  }
   function startRegistrySweep(): void {
-    const sweep = () => void sweepExpiredIntegrations().catch((error: unknown) => app.log.error({ err: error }, 'registry sweep failed'));
+    const sweep = () =>
+      void sweepExpiredIntegrations()
+        .then(sweepOrphanLeases)
+        .catch((error: unknown) => app.log.error({ err: error }, 'registry sweep failed'));
     sweep();
     registryTimer = setInterval(sweep, options.registrySweepIntervalMs);
     registryTimer.unref();
@@ -177,8 +224,10 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     app,
     processor,
     options,
+    waiters,
     sweepEventRetention,
     sweepExpiredIntegrations,
+    sweepOrphanLeases,
     async listen(host, port) {
       await processor.start();
       startRetention();
@@ -188,6 +237,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     async close() {
       if (retentionTimer) clearInterval(retentionTimer);
       if (registryTimer) clearInterval(registryTimer);
+      // Parked long polls answer (empty) at once instead of holding the close.
+      waiters.close();
       await app.close();
       await processor.stop();
     },

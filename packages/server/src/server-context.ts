@@ -1,4 +1,4 @@
-import type { ControlPlaneStore, EventProcessor, IntegrationRegistry } from '@shipmate/core';
+import type { ControlPlaneStore, EventProcessor, IntegrationRegistry, TaskDelivery, TaskWaiters } from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
@@ -13,4 +13,8 @@ export interface ServerContext {
   readonly projects: ProjectService;
   readonly tokens: TokenVerifier;
   readonly registry: IntegrationRegistry;
+  /** Task delivery to agent instances (leases). */
+  readonly delivery: TaskDelivery;
+  /** Parked long polls, woken when the orchestrator emits events. */
+  readonly waiters: TaskWaiters;
 }

@@ -1,4 +1,4 @@
-import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource, IntegrationRegistryStore } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource, IntegrationRegistryStore, TaskLeaseStore } from '@shipmate/core';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
 export interface ServerOptions {
@@ -7,6 +7,10 @@ export interface ServerOptions {
   apiTokenSha256: string;
   /** Integration registry. @default the store, when it implements the registry port (SQLite does) */
   registry?: IntegrationRegistryStore;
+  /** Task leases of the delivery to agents. @default the store, when it implements the lease port (SQLite does) */
+  leases?: TaskLeaseStore;
+  /** How long an agent instance holds a delivered task before `.started` must arrive; then another instance may take it. @default 30000 */
+  leaseMs?: number;
   /** Expected heartbeat period of integrations (SHIPMATE_HEARTBEAT_INTERVAL); an instance is offline after 3 missed ones. @default 5000 (the Keptn SDK's ping period) */
   heartbeatIntervalMs?: number;
   /** UNIFORM_INTEGRATION_TTL: registrations without a heartbeat for this long are removed; 0 keeps them. @default 172800000 (48h, Keptn's Helm default) */
@@ -42,7 +46,8 @@ export interface ServerOptions {
 }
 
 /** Options with every default applied. */
-export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration' | 'registry'>>> {
+export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases'>>> {
   readonly configuration: ConfigurationSource;
   readonly registry: IntegrationRegistryStore;
+  readonly leases: TaskLeaseStore;
 }

@@ -167,6 +167,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX integration_logs_time ON integration_logs (time);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Task delivery (issue 3): one row per (task, integration, instance) ever offered the task.
+      -- The holder is the row that is answered or whose lease_until_ms is still ahead.
+      CREATE TABLE task_leases (
+        triggered_id   TEXT NOT NULL,
+        integration_id TEXT NOT NULL,
+        instance_id    TEXT NOT NULL,
+        event_type     TEXT NOT NULL,
+        lease_until_ms INTEGER NOT NULL,
+        answered       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (triggered_id, integration_id, instance_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX task_leases_instance ON task_leases (integration_id, instance_id);
+    `,
+  },
 ];
 
 /** Schema version this build writes. */

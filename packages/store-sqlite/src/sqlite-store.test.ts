@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@shipmate/core';
 import type { ControlPlaneStore } from '@shipmate/core';
-import { describeRegistryStoreContract, describeStoreContract, fixtureEvent, fixtureExecution, fixtureProject } from '@shipmate/testing';
+import { describeRegistryStoreContract, describeStoreContract, describeTaskLeaseStoreContract, fixtureEvent, fixtureExecution, fixtureProject } from '@shipmate/testing';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteControlPlaneStore } from './sqlite-store.js';
 import { MIGRATIONS, SCHEMA_VERSION, applyMigrations } from './migrations.js';
@@ -31,6 +31,7 @@ async function removeTempStore(store: ControlPlaneStore): Promise<void> {
 
 describeStoreContract('SQLite file', openTempStore, removeTempStore);
 describeRegistryStoreContract('SQLite file', openTempStore, removeTempStore);
+describeTaskLeaseStoreContract('SQLite file', openTempStore, removeTempStore);
 
 describe('createSqliteStore', () => {
   let dir: string;

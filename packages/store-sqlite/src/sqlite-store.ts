@@ -18,6 +18,7 @@ import type {
   Changeset,
   ControlPlaneStore,
   IntegrationRegistryStore,
+  TaskLeaseStore,
   EventQuery,
   ExecutionQuery,
   ExecutionState,
@@ -37,6 +38,7 @@ import type {
 } from '@shipmate/core';
 import { applyMigrations } from './migrations.js';
 import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
+import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -57,7 +59,7 @@ export interface ResolvedSqliteStoreOptions {
 }
 
 /** The SQLite adapter of the store port and of the integration registry port (one connection). */
-export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore {
+export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore {
   /** The options the store was opened with. */
   readonly options: ResolvedSqliteStoreOptions;
 }
@@ -570,6 +572,7 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
   return {
     options,
     ...buildSqliteRegistryStore(db, run),
+    ...buildSqliteTaskLeaseStore(db, run),
 
     close() {
       if (db.open) db.close();

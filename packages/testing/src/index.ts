@@ -2,6 +2,7 @@
 // that start real servers (dev only). Explicit exports only.
 export { describeStoreContract } from './store-contract.js';
 export { describeRegistryStoreContract, fixtureIntegration, fixtureInstance } from './registry-store-contract.js';
+export { describeTaskLeaseStoreContract, fixtureLease } from './task-lease-store-contract.js';
 export {
   at,
   nextId,

@@ -351,6 +351,12 @@ export function describeStoreContract(
         expect(visible[0]).toEqual(due);
       });
 
+      it('returns every type when no type is given', async () => {
+        const [task] = await open([{ time: at(1) }]);
+        const [other] = await open([{ type: 'sh.keptn.event.test.triggered', time: at(2) }]);
+        expect((await store.queryOpenTriggered({ visibleAt: at(5) })).map((e) => e.id)).toEqual([other?.id, task?.id]);
+      });
+
       it('filters on project, stage, service and event id', async () => {
         const [shopDev, , , other] = await open([
           {},

@@ -23,6 +23,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     projectNameMaxLength: config.projectNameMaxLength,
     serviceNameMaxLength: config.serviceNameMaxLength,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    leaseMs: config.leaseMs,
     integrationTtlMs: config.integrationTtlMs,
     logTtlMs: config.logTtlMs,
     logger: { level: config.logLevel },

@@ -16,6 +16,7 @@ describe('resolveServerConfig', () => {
       heartbeatIntervalMs: 5000,
       integrationTtlMs: 48 * 3_600_000,
       logTtlMs: 120 * 3_600_000,
+      leaseMs: 30_000,
     });
   });
 
@@ -31,6 +32,7 @@ describe('resolveServerConfig', () => {
     [{ SHIPMATE_LOG_LEVEL: 'loud' }, /SHIPMATE_LOG_LEVEL='loud'.*info/],
     [{ SHIPMATE_MAX_BODY_BYTES: '10' }, /SHIPMATE_MAX_BODY_BYTES/],
     [{ UNIFORM_INTEGRATION_TTL: '2 days' }, /UNIFORM_INTEGRATION_TTL/],
+    [{ SHIPMATE_TASK_LEASE: 'half a minute' }, /SHIPMATE_TASK_LEASE/],
   ])('rejects %o with a clear message', (env, message) => {
     expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, {})).toThrow(message);

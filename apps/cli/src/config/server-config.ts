@@ -31,6 +31,7 @@ export interface ServerConfig {
   readonly heartbeatIntervalMs: number;
   readonly integrationTtlMs: number;
   readonly logTtlMs: number;
+  readonly leaseMs: number;
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -50,6 +51,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     heartbeatIntervalMs: durationValue(env.SHIPMATE_HEARTBEAT_INTERVAL, '5s', 'SHIPMATE_HEARTBEAT_INTERVAL'),
     integrationTtlMs: durationValue(env.UNIFORM_INTEGRATION_TTL, '48h', 'UNIFORM_INTEGRATION_TTL'),
     logTtlMs: durationValue(env.LOG_TTL, '120h', 'LOG_TTL'),
+    leaseMs: durationValue(env.SHIPMATE_TASK_LEASE, '30s', 'SHIPMATE_TASK_LEASE'),
   });
 }
 

@@ -130,7 +130,8 @@ export interface EventQuery {
 
 /** Filter of the open triggered-event query (`/v1/event/triggered/{type}`). */
 export interface OpenTriggeredQuery {
-  type: string;
+  /** Exact type; without it, every type (task delivery with wildcard subscriptions). */
+  type?: string;
   project?: string;
   stage?: string;
   service?: string;

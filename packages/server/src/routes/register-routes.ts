@@ -12,6 +12,7 @@ import { registerSequenceRoutes } from './sequence-routes.js';
 import { registerTriggeredEventRoutes } from './triggered-event-routes.js';
 import { registerUniformRoutes } from './uniform-routes.js';
 import { registerLogRoutes } from './log-routes.js';
+import { registerDeliveryRoutes } from './delivery-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -27,4 +28,5 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerDatastoreRoutes(app, context);
   registerUniformRoutes(app, context);
   registerLogRoutes(app, context);
+  registerDeliveryRoutes(app, context);
 }

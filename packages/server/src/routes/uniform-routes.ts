@@ -26,7 +26,7 @@ function pingInstance(query: Query, body: unknown): string | undefined {
 
 /** Keptn's integration registry (control-plane.md §3.11) with Shipmate's instances and collisions. */
 export function registerUniformRoutes(app: FastifyInstance, context: ServerContext): void {
-  const { registry } = context;
+  const { registry, waiters } = context;
   const tags = ['uniform'];
 
   app.post(
@@ -152,6 +152,8 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
     },
     async (request, reply) => {
       const id = await registry.createSubscription((request.params as { integrationID: string }).integrationID, request.body);
+      // Parked agent long polls look again with the new subscriptions.
+      waiters.wakeAll();
       return reply.status(201).send({ id });
     },
   );
@@ -181,6 +183,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
     async (request, reply) => {
       const { integrationID, subscriptionID } = request.params as { integrationID: string; subscriptionID: string };
       const id = await registry.putSubscription(integrationID, subscriptionID, request.body);
+      waiters.wakeAll();
       return reply.status(201).send({ id });
     },
   );
@@ -198,6 +201,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
     async (request) => {
       const { integrationID, subscriptionID } = request.params as { integrationID: string; subscriptionID: string };
       await registry.deleteSubscription(integrationID, subscriptionID);
+      waiters.wakeAll();
       return {};
     },
   );

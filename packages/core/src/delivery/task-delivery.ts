@@ -1,0 +1,223 @@
+/**
+ * Task delivery to agent instances (issue 3 point 3, ARCHITECTURE.md §4): which open task
+ * `.triggered` events one instance of an integration is offered now, under a lease.
+ *
+ * - A task is offered when its type matches one of the integration's subscriptions (exact, or
+ *   NATS wildcards `*`/`>`), the
+ *   subscription's filter and the instance's own filters both match its project/stage/service.
+ * - Per integration one instance at a time holds a task: a lease of `leaseMs`. When it runs out
+ *   before any `.started`/`.finished` for the task arrived, another instance may take it; once
+ *   one arrived the lease is permanent (checked when another instance asks, from the stored
+ *   events, so no hook on the intake is needed).
+ * - An instance is never offered the same task twice.
+ * - Tasks leased to the instance that were closed without a `.finished` (sequence aborted or
+ *   timed out) are reported once in `aborted`.
+ * Each call is also the instance's heartbeat.
+ */
+import { ErrorCode } from '../errors/error-codes.js';
+import { NotFoundError } from '../errors/errors.js';
+import { keptnTime } from '../events/keptn-event.js';
+import type { KeptnEvent } from '../events/keptn-event.js';
+import type { Clock } from '../ports/clock.js';
+import type { IntegrationRegistryStore } from '../ports/registry-store.js';
+import type { ControlPlaneStore } from '../ports/store.js';
+import type { TaskLease, TaskLeaseStore } from '../ports/task-lease-store.js';
+import type { EventSubscription, InstanceRecord, IntegrationRecord } from '../registry/integration.js';
+import { eventTypeMatches, filterMatches, isWildcard } from './subscription-match.js';
+
+/** Options of {@link createTaskDelivery}. */
+export interface TaskDeliveryOptions {
+  events: Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
+  registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'listIntegrations' | 'listInstances' | 'touchIntegration'>;
+  leases: TaskLeaseStore;
+  clock: Clock;
+  /** How long an instance holds a task before `.started` must arrive. */
+  leaseMs: number;
+}
+
+/** What one instance gets from one poll. */
+export interface TaskBatch {
+  /** Newly leased task events, oldest first, with `data.temporaryData.distributor.subscriptionID` set. */
+  events: KeptnEvent[];
+  /** Triggered ids of tasks leased to the instance whose sequence was aborted or timed out. */
+  aborted: string[];
+}
+
+/** A batch and which new events could give the instance work (to wake it only for those). */
+export interface TakeResult extends TaskBatch {
+  /** True when a new `.triggered` event matches one of the integration's subscriptions and the instance's filters. */
+  accepts: (event: KeptnEvent) => boolean;
+}
+
+/** The delivery use case. */
+export interface TaskDelivery {
+  /**
+   * The instance's aborted tasks and new leases; with `heartbeat` (default true) also refreshes its
+   * lastseen. Throws `ERR_INTEGRATION_NOT_FOUND` for an unknown integration or instance.
+   */
+  take(integrationId: string, instanceId: string, options?: { heartbeat?: boolean }): Promise<TakeResult>;
+  /** Heartbeat and checks that the instance exists, without leasing anything. */
+  touch(integrationId: string, instanceId: string): Promise<void>;
+  /**
+   * Forgets leases of instances that are no longer registered (expired or deleted) once their
+   * task is closed; returns how many went. A lease whose task is still open stays, so a task that
+   * was started is not offered again.
+   */
+  sweepLeases(): Promise<number>;
+}
+
+/** Later than any event time: used to ask whether a task is still open at all. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
+/** The event with `data.temporaryData.distributor.subscriptionID` set (a copy). */
+export function withSubscriptionId(event: KeptnEvent, subscriptionId: string): KeptnEvent {
+  const temporary = event.data.temporaryData;
+  const base = typeof temporary === 'object' && temporary !== null && !Array.isArray(temporary) ? (temporary as Record<string, unknown>) : {};
+  const distributor = typeof base.distributor === 'object' && base.distributor !== null ? (base.distributor as Record<string, unknown>) : {};
+  return {
+    ...event,
+    data: { ...event.data, temporaryData: { ...base, distributor: { ...distributor, subscriptionID: subscriptionId } } },
+  };
+}
+
+function taskTypeWith(triggeredType: string, kind: 'finished'): string {
+  return `${triggeredType.slice(0, -'triggered'.length)}${kind}`;
+}
+
+/** Whether a `.triggered` event matches a subscription of the integration and the instance's filters. */
+function accepts(record: IntegrationRecord, instance: InstanceRecord, event: KeptnEvent): boolean {
+  const scope = { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
+  return (
+    filterMatches(instance.filters, scope) &&
+    record.subscriptions.some((s) => eventTypeMatches(s.event, event.type) && filterMatches(s.filter, scope))
+  );
+}
+
+/** Wires the delivery use case. */
+export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
+  const { events, registry, leases, clock, leaseMs } = options;
+
+  async function requireInstance(
+    integrationId: string,
+    instanceId: string,
+    heartbeat = true,
+  ): Promise<{ record: IntegrationRecord; instance: InstanceRecord }> {
+    const record = await registry.getIntegration(integrationId);
+    if (!record) {
+      throw new NotFoundError(
+        ErrorCode.integrationNotFound,
+        `integration '${integrationId}' not found; it may have expired after missing heartbeats: register it again`,
+      );
+    }
+    const instance = (await registry.listInstances([integrationId])).find((i) => i.instanceId === instanceId);
+    if (!instance) {
+      throw new NotFoundError(
+        ErrorCode.integrationNotFound,
+        `instance '${instanceId}' of integration '${integrationId}' not found; register again and use the instanceId the registration returned`,
+      );
+    }
+    if (heartbeat) await registry.touchIntegration(integrationId, keptnTime(clock.nowMs()), instanceId);
+    return { record, instance };
+  }
+
+  /** Whether a `.started` or `.finished` answered the task. */
+  async function answered(triggeredId: string): Promise<boolean> {
+    const page = await events.queryEvents({ triggeredId, offset: 0, limit: 0 });
+    return page.items.some((e) => e.type.endsWith('.started') || e.type.endsWith('.finished'));
+  }
+
+  /** Reports (once) tasks of this instance that closed without a `.finished`; forgets closed ones. */
+  async function closedTasks(integrationId: string, instanceId: string): Promise<string[]> {
+    const aborted: string[] = [];
+    for (const lease of await leases.leasesOfInstance(integrationId, instanceId)) {
+      const open = await events.queryOpenTriggered({ eventId: lease.triggeredId, visibleAt: END_OF_TIME });
+      if (open.length > 0) continue;
+      const finished = await events.queryEvents({
+        triggeredId: lease.triggeredId,
+        type: taskTypeWith(lease.eventType, 'finished'),
+        offset: 0,
+        limit: 1,
+      });
+      if (finished.items.length === 0) aborted.push(lease.triggeredId);
+      await leases.deleteLease(lease.triggeredId, integrationId, instanceId);
+    }
+    return aborted;
+  }
+
+  /** Tries to lease one task to the instance. */
+  async function tryLease(event: KeptnEvent, existing: TaskLease[], integrationId: string, instanceId: string, nowMs: number): Promise<boolean> {
+    if (existing.some((l) => l.instanceId === instanceId)) return false;
+    if (existing.some((l) => l.answered || l.leaseUntilMs > nowMs)) return false;
+    const last: TaskLease | undefined = existing[existing.length - 1];
+    if (last && (await answered(event.id))) {
+      await leases.markAnswered(event.id, integrationId, last.instanceId);
+      return false;
+    }
+    return leases.claimLease({ triggeredId: event.id, integrationId, instanceId, eventType: event.type, leaseUntilMs: nowMs + leaseMs }, nowMs);
+  }
+
+  async function offers(record: IntegrationRecord, instance: InstanceRecord): Promise<KeptnEvent[]> {
+    const nowMs = clock.nowMs();
+    const candidates: Array<{ event: KeptnEvent; subscription: EventSubscription }> = [];
+    const seen = new Set<string>();
+    const visibleAt = keptnTime(nowMs);
+    // Exact subscriptions ask the store by type; wildcard ones read every open event once.
+    let everyOpen: KeptnEvent[] | undefined;
+    for (const subscription of record.subscriptions) {
+      let open: KeptnEvent[];
+      if (isWildcard(subscription.event)) {
+        everyOpen ??= await events.queryOpenTriggered({ visibleAt });
+        open = everyOpen.filter((e) => eventTypeMatches(subscription.event, e.type));
+      } else {
+        if (!subscription.event.endsWith('.triggered')) continue;
+        open = await events.queryOpenTriggered({ type: subscription.event, visibleAt });
+      }
+      for (const event of open) {
+        const scope = { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
+        if (seen.has(event.id) || !filterMatches(subscription.filter, scope) || !filterMatches(instance.filters, scope)) continue;
+        seen.add(event.id);
+        candidates.push({ event, subscription });
+      }
+    }
+    candidates.sort((a, b) => (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0));
+    const granted: KeptnEvent[] = [];
+    if (candidates.length === 0) return granted;
+    // One read of the integration's leases on every candidate; claims then re-check atomically.
+    const byTask = new Map<string, TaskLease[]>();
+    for (const lease of await leases.leasesOfTasks(
+      candidates.map((c) => c.event.id),
+      record.id,
+    )) {
+      byTask.set(lease.triggeredId, [...(byTask.get(lease.triggeredId) ?? []), lease]);
+    }
+    for (const { event, subscription } of candidates) {
+      if (await tryLease(event, byTask.get(event.id) ?? [], record.id, instance.instanceId, nowMs)) {
+        granted.push(withSubscriptionId(event, subscription.id));
+      }
+    }
+    return granted;
+  }
+
+  return {
+    async take(integrationId, instanceId, takeOptions) {
+      const { record, instance } = await requireInstance(integrationId, instanceId, takeOptions?.heartbeat ?? true);
+      const aborted = await closedTasks(integrationId, instanceId);
+      return { events: await offers(record, instance), aborted, accepts: (event) => accepts(record, instance, event) };
+    },
+    async touch(integrationId, instanceId) {
+      await requireInstance(integrationId, instanceId);
+    },
+    async sweepLeases() {
+      const integrations = await registry.listIntegrations({});
+      const instances = await registry.listInstances(integrations.map((i) => i.id));
+      let removed = 0;
+      for (const lease of await leases.leasesOfOtherInstances(instances)) {
+        const open = await events.queryOpenTriggered({ eventId: lease.triggeredId, visibleAt: END_OF_TIME });
+        if (open.length > 0) continue;
+        await leases.deleteLease(lease.triggeredId, lease.integrationId, lease.instanceId);
+        removed++;
+      }
+      return removed;
+    },
+  };
+}

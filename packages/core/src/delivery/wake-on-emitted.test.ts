@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { KeptnEvent } from '../events/keptn-event.js';
+import type { TaskWaiters } from './task-waiters.js';
+import { wakeOnEmitted } from './wake-on-emitted.js';
+
+const NOW = Date.UTC(2024, 0, 1);
+const clock = { nowMs: () => NOW };
+const event = (type: string, inMs = 0, status?: string) =>
+  ({ type, time: new Date(NOW + inMs).toISOString(), data: status ? { status } : {} }) as KeptnEvent;
+
+function recorder(): TaskWaiters & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    ticket: () => ({ wait: () => Promise.resolve(false), cancel: () => undefined, woken: false }),
+    wakeAll: () => void calls.push('all'),
+    wakeFor: (events) => void calls.push(`for ${events.map((e) => e.type).join(',')}`),
+    wakeForAfter: (ms, events) => void calls.push(`after ${ms} for ${events.length}`),
+    size: 0,
+    closed: false,
+    close: () => undefined,
+  };
+}
+
+describe('wakeOnEmitted', () => {
+  it.each([
+    { type: 'sh.keptn.event.deployment.triggered', status: undefined, calls: ['for sh.keptn.event.deployment.triggered'] },
+    { type: 'sh.keptn.event.dev.delivery.finished', status: 'aborted', calls: ['all'] },
+    { type: 'sh.keptn.event.dev.delivery.finished', status: 'succeeded', calls: [] },
+    { type: 'sh.keptn.event.deployment.started', status: undefined, calls: [] },
+  ])('$type ($status) wakes $calls', ({ type, status, calls }) => {
+    const waiters = recorder();
+    wakeOnEmitted(waiters, clock, [event(type, 0, status)]);
+    expect(waiters.calls).toEqual(calls);
+  });
+
+  it('wakes again when a triggeredAfter task becomes visible', () => {
+    const waiters = recorder();
+    wakeOnEmitted(waiters, clock, [event('sh.keptn.event.test.triggered', 120_000)]);
+    expect(waiters.calls).toEqual(['for sh.keptn.event.test.triggered', 'after 120001 for 1']);
+  });
+});

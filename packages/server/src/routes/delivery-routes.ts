@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { longPoll } from '@shipmate/core';
+import type { ServerContext } from '../server-context.js';
+import { errorResponses } from '../contract/common-schemas.js';
+import { instanceParams, tasksQuery, tasksResponseSchema } from '../contract/delivery-schemas.js';
+
+/**
+ * Shipmate's task delivery (issue 3 point 3; docs/keptn-compatibility.md, "Task delivery"): an
+ * agent instance long-polls for the tasks its integration's subscriptions and its own filters
+ * match. Each task goes to one instance of the integration under a lease; the request is also the
+ * instance's heartbeat.
+ */
+export function registerDeliveryRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { delivery, waiters, options } = context;
+
+  app.get(
+    '/api/controlPlane/v1/uniform/registration/:integrationID/instance/:instanceID/tasks',
+    {
+      schema: {
+        tags: ['uniform'],
+        summary: 'Shipmate: long poll of an agent instance for its tasks (leased to it) and for its aborted tasks; counts as heartbeat',
+        params: instanceParams,
+        querystring: tasksQuery,
+        response: { 200: tasksResponseSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { integrationID, instanceID } = request.params as { integrationID: string; instanceID: string };
+      const { waitMs } = request.query as { waitMs: number };
+      const gone = new AbortController();
+      // The response closing before it was written means the agent went away: stop waiting.
+      const onClose = () => {
+        if (!reply.raw.writableEnded) gone.abort();
+      };
+      reply.raw.once('close', onClose);
+      try {
+        return await longPoll(delivery, waiters, {
+          integrationId: integrationID,
+          instanceId: instanceID,
+          waitMs,
+          leaseMs: options.leaseMs,
+          heartbeatMs: options.heartbeatIntervalMs,
+          signal: gone.signal,
+        });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
+}
