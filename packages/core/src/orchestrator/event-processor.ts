@@ -133,8 +133,9 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       });
     },
     async ingest(events) {
+      // No drain first: every step ends with one and pending events are only written inside
+      // steps, so nothing stored earlier can be waiting when this step starts.
       await serial(async () => {
-        await drain();
         try {
           emitted(await orchestrator.ingestEvents(events));
         } catch (error) {

@@ -15,7 +15,7 @@ import type { ConfigurationSource } from '../ports/configuration-source.js';
 import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/store.js';
 import { findSequence, parseShipyardYaml, sequencesTriggeredBy } from '../shipyard/parse-shipyard.js';
 import type { Shipyard } from '../shipyard/shipyard.js';
-import { ExecutionState, isTerminal } from '../sequence/execution.js';
+import { BLOCKING_STATES, ExecutionState, isTerminal } from '../sequence/execution.js';
 import type { SequenceExecution } from '../sequence/execution.js';
 import { SequenceViewState } from '../sequence/sequence-state.js';
 import type { SequenceState } from '../sequence/sequence-state.js';
@@ -212,7 +212,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** Dispatches the queue of one project/stage/service: FIFO, one `started` per scope. */
   async function dispatchQueue(uow: UnitOfWork, project: string, stage: string, service: string): Promise<void> {
     const active = await uow.executionsInScope(project, stage, service, QUEUE_STATES);
-    const running = active.filter((e) => e.status.state === ExecutionState.started);
+    const running = active.filter((e) => BLOCKING_STATES.includes(e.status.state));
     let blocked = false;
     for (const candidate of active) {
       if (candidate.status.state !== ExecutionState.triggered) continue;

@@ -39,10 +39,6 @@ export class UnitOfWork {
     this.executions.set(execution._id, execution);
   }
 
-  async execution(id: string): Promise<SequenceExecution | undefined> {
-    return this.executions.get(id) ?? (await this.store.getExecution(id));
-  }
-
   /** The execution whose current task has this triggered id, with this step's changes applied. */
   async executionByTask(triggeredId: string): Promise<SequenceExecution | undefined> {
     const stored = await this.store.findExecutionByTask(triggeredId);

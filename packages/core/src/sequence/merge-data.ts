@@ -23,11 +23,6 @@ export function mergeData(oldValue: unknown, newValue: unknown): unknown {
   return cloneJson(newValue);
 }
 
-/** Merges `newValue` into the object `oldValue` and returns a new object. */
-export function mergeObjects<T extends Record<string, unknown>>(oldValue: T, newValue: Record<string, unknown>): T {
-  return mergeData(oldValue, newValue) as T;
-}
-
 /** True for JSON objects (not arrays, not null). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
