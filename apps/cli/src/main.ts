@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import { SHIPMATE_VERSION } from '@shipmate/server';
 import { runServer } from './commands/server-command.js';
-import { runTestConnection } from './commands/agent-command.js';
+import { runAgent, runTestConnection } from './commands/agent-command.js';
+import type { AgentFlags } from './agent/agent-config.js';
 import type { TestConnectionFlags } from './commands/agent-command.js';
 import { ConfigError } from './config/config-error.js';
 
 const program = new Command();
+program.enablePositionalOptions();
 program.name('shipmate').description('Event-driven continuous delivery, speaking Keptn v1').version(SHIPMATE_VERSION);
 
 program
@@ -22,13 +24,21 @@ program
 const agent = program
   .command('agent')
   .description(
-    'execution-plane agent (Keptn distributor variables); running an agent comes in a later version, only test-connection works now',
+    'run an execution-plane agent: register K8S_DEPLOYMENT_NAME, receive the tasks of PUBSUB_TOPIC that match the filters by long poll, forward them to PUBSUB_RECIPIENT, serve /health, /event and the API proxy on localhost:API_PROXY_PORT',
   )
-  .action(() => {
-    process.stderr.write(
-      'shipmate: running an agent comes in a later version; `shipmate agent test-connection` checks the connection now\n',
-    );
-    process.exitCode = 2;
+  .option('--endpoint <url>', 'control plane API URL ending in /api (overrides KEPTN_API_ENDPOINT)')
+  .option('--token <token>', 'API token (overrides KEPTN_API_TOKEN)')
+  .addHelpText(
+    'after',
+    `
+Environment (Keptn's distributor variables): KEPTN_API_ENDPOINT, KEPTN_API_TOKEN, PUBSUB_TOPIC,
+PUBSUB_RECIPIENT, PUBSUB_RECIPIENT_PORT, PUBSUB_RECIPIENT_PATH, PROJECT_FILTER, STAGE_FILTER,
+SERVICE_FILTER, K8S_DEPLOYMENT_NAME, K8S_NAMESPACE, K8S_POD_NAME, K8S_NODE_NAME, LOCATION, VERSION,
+HTTP_SSL_VERIFY, SHIPMATE_CA_FILE, API_PROXY_PORT, API_PROXY_MAX_PAYLOAD_BYTES_KB, HEARTBEAT_INTERVAL,
+SHIPMATE_FORWARD_RETRY, SHIPMATE_DRAIN_TIMEOUT. See docs/agent.md.`,
+  )
+  .action(async (flags: AgentFlags) => {
+    await runAgent(flags);
   });
 
 agent

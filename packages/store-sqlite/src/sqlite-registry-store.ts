@@ -38,6 +38,7 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
     get: prepare('SELECT doc FROM integrations WHERE id = ?'),
     remove: prepare('DELETE FROM integrations WHERE id = ?'),
     removeInstancesOf: prepare('DELETE FROM integration_instances WHERE integration_id = ?'),
+    removeInstance: prepare('DELETE FROM integration_instances WHERE integration_id = ? AND instance_id = ?'),
     upsertInstance: prepare(
       `INSERT INTO integration_instances (integration_id, instance_id, lastseen, doc) VALUES (?, ?, ?, ?)
        ON CONFLICT (integration_id, instance_id) DO UPDATE SET lastseen = excluded.lastseen, doc = excluded.doc`,
@@ -160,6 +161,10 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
 
     deleteIntegration(id) {
       return run(() => s.remove.run(id).changes > 0);
+    },
+
+    deleteInstance(id, instanceId) {
+      return run(() => s.removeInstance.run(id, instanceId).changes > 0);
     },
 
     touchIntegration(id, lastseen, instanceId) {

@@ -16,5 +16,11 @@ export {
 export type { EventFixture, ExecutionFixture, SequenceStateFixture } from './store-fixtures.js';
 export { KeptnApiClient, waitFor } from './keptn-api-client.js';
 export type { ApiResponse, SequenceStateView } from './keptn-api-client.js';
-export { SHIPMATE_BIN, freePort, startServerProcess } from './server-process.js';
+export { freePort, startServerProcess } from './server-process.js';
+export { SHIPMATE_BIN, spawnShipmate, waitUntilReady } from './shipmate-process.js';
+export type { ShipmateProcess } from './shipmate-process.js';
+export { startAgentProcess } from './agent-process.js';
+export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
+export { startRecipient } from './recipient.js';
+export type { Recipient, RecipientOptions, ReceivedEvent } from './recipient.js';
 export type { ServerProcess, ServerProcessOptions } from './server-process.js';

@@ -30,7 +30,10 @@ export class KeptnApiClient {
 
   /** Creates a project from shipyard YAML; throws unless 201. */
   async createProject(name: string, shipyardYaml: string): Promise<void> {
-    const response = await this.request('POST', '/api/controlPlane/v1/project', { name, shipyard: Buffer.from(shipyardYaml).toString('base64') });
+    const response = await this.request('POST', '/api/controlPlane/v1/project', {
+      name,
+      shipyard: Buffer.from(shipyardYaml).toString('base64'),
+    });
     if (response.status !== 201) throw new Error(`create project ${name}: ${response.status} ${JSON.stringify(response.body)}`);
   }
 
@@ -48,8 +51,18 @@ export class KeptnApiClient {
   }
 
   /** Starts `<stage>.<sequence>` for a service. */
-  async triggerSequence(project: string, stage: string, sequence: string, service: string, data: Record<string, unknown> = {}): Promise<string> {
-    return this.sendEvent({ type: `sh.keptn.event.${stage}.${sequence}.triggered`, source: 'e2e', data: { project, stage, service, ...data } });
+  async triggerSequence(
+    project: string,
+    stage: string,
+    sequence: string,
+    service: string,
+    data: Record<string, unknown> = {},
+  ): Promise<string> {
+    return this.sendEvent({
+      type: `sh.keptn.event.${stage}.${sequence}.triggered`,
+      source: 'e2e',
+      data: { project, stage, service, ...data },
+    });
   }
 
   /** Open `.triggered` events of a task type (all pages). */
@@ -58,7 +71,10 @@ export class KeptnApiClient {
     let nextPageKey = '0';
     do {
       const query = new URLSearchParams({ ...filter, pageSize: '50', nextPageKey });
-      const response = await this.request<{ events: KeptnEvent[]; nextPageKey: string }>('GET', `/api/controlPlane/v1/event/triggered/${taskType}?${query.toString()}`);
+      const response = await this.request<{ events: KeptnEvent[]; nextPageKey: string }>(
+        'GET',
+        `/api/controlPlane/v1/event/triggered/${taskType}?${query.toString()}`,
+      );
       if (response.status !== 200) throw new Error(`open triggered ${taskType}: ${response.status} ${JSON.stringify(response.body)}`);
       events.push(...response.body.events);
       nextPageKey = response.body.nextPageKey;
@@ -78,7 +94,8 @@ export class KeptnApiClient {
       triggeredid: triggered.id,
     };
     const scope = { project: triggered.data.project, stage: triggered.data.stage, service: triggered.data.service };
-    if (!outcome.skipStarted) await this.sendEvent({ ...base, type: `sh.keptn.event.${task}.started`, data: { ...scope, status: 'succeeded' } });
+    if (!outcome.skipStarted)
+      await this.sendEvent({ ...base, type: `sh.keptn.event.${task}.started`, data: { ...scope, status: 'succeeded' } });
     await this.sendEvent({
       ...base,
       type: `sh.keptn.event.${task}.finished`,
@@ -88,13 +105,19 @@ export class KeptnApiClient {
 
   /** The sequence state view of one context. */
   async sequenceState(project: string, keptnContext: string): Promise<SequenceStateView | undefined> {
-    const response = await this.request<{ states: SequenceStateView[] }>('GET', `/api/controlPlane/v1/sequence/${project}?keptnContext=${keptnContext}`);
+    const response = await this.request<{ states: SequenceStateView[] }>(
+      'GET',
+      `/api/controlPlane/v1/sequence/${project}?keptnContext=${keptnContext}`,
+    );
     return response.body.states[0];
   }
 
   /** Events of a context from the event store, oldest first. */
   async contextEvents(project: string, keptnContext: string): Promise<KeptnEvent[]> {
-    const response = await this.request<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=${project}&keptnContext=${keptnContext}&pageSize=100`);
+    const response = await this.request<{ events: KeptnEvent[] }>(
+      'GET',
+      `/api/mongodb-datastore/event?project=${project}&keptnContext=${keptnContext}&pageSize=100`,
+    );
     return [...response.body.events].reverse();
   }
 }

@@ -79,6 +79,16 @@ export function describeRegistryStoreContract<S extends IntegrationRegistryStore
       expect(await store.listInstances(['a'])).toEqual([]);
     });
 
+    it('deletes one instance and keeps the integration and its other instances', async () => {
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i2') });
+      expect(await store.deleteInstance('a', 'i1')).toBe(true);
+      expect(await store.deleteInstance('a', 'i1')).toBe(false);
+      expect(await store.deleteInstance('unknown', 'i2')).toBe(false);
+      expect((await store.listInstances(['a'])).map((i) => i.instanceId)).toEqual(['i2']);
+      expect(await store.getIntegration('a')).toBeDefined();
+    });
+
     it('removes merged duplicates with their instances in the same step', async () => {
       await store.saveRegistration({ integration: fixtureIntegration({ id: 'old' }), instance: fixtureInstance('old', 'i1') });
       await store.saveRegistration({ integration: fixtureIntegration({ id: 'new' }), removeIds: ['old'] });

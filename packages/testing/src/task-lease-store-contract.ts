@@ -8,7 +8,12 @@ import type { TaskLease, TaskLeaseStore } from '@shipmate/core';
 const TYPE = 'sh.keptn.event.deployment.triggered';
 
 /** A lease claim of a task by an instance until `leaseUntilMs`. */
-export function fixtureLease(triggeredId: string, instanceId: string, leaseUntilMs: number, integrationId = 'int-1'): Omit<TaskLease, 'answered'> {
+export function fixtureLease(
+  triggeredId: string,
+  instanceId: string,
+  leaseUntilMs: number,
+  integrationId = 'int-1',
+): Omit<TaskLease, 'answered'> {
   return { triggeredId, integrationId, instanceId, eventType: TYPE, leaseUntilMs };
 }
 

@@ -30,6 +30,9 @@ describe('resolveAgentConfig', () => {
       version: '',
       apiProxyPort: 8081,
       heartbeatIntervalMs: 5000,
+      maxPayloadBytes: 65536,
+      forwardRetryMs: 25000,
+      drainTimeoutMs: 60000,
     });
   });
 
@@ -53,6 +56,9 @@ describe('resolveAgentConfig', () => {
       VERSION: '0.18.1',
       API_PROXY_PORT: '18081',
       HEARTBEAT_INTERVAL: '10s',
+      API_PROXY_MAX_PAYLOAD_BYTES_KB: '128',
+      SHIPMATE_FORWARD_RETRY: '10s',
+      SHIPMATE_DRAIN_TIMEOUT: '2m',
     });
     expect(config).toMatchObject({
       apiToken: 'secret',
@@ -70,6 +76,9 @@ describe('resolveAgentConfig', () => {
       version: '0.18.1',
       apiProxyPort: 18081,
       heartbeatIntervalMs: 10_000,
+      maxPayloadBytes: 131_072,
+      forwardRetryMs: 10_000,
+      drainTimeoutMs: 120_000,
     });
   });
 
@@ -120,6 +129,9 @@ describe('resolveAgentConfig', () => {
     [{ ...ENDPOINT, PUBSUB_RECIPIENT_PORT: 'http' }, /PUBSUB_RECIPIENT_PORT='http'/],
     [{ ...ENDPOINT, HEARTBEAT_INTERVAL: '5' }, /HEARTBEAT_INTERVAL/],
     [{ ...ENDPOINT, HEARTBEAT_INTERVAL: '1ms' }, /HEARTBEAT_INTERVAL='1ms' is too short: give at least 100ms/],
+    [{ ...ENDPOINT, API_PROXY_MAX_PAYLOAD_BYTES_KB: '0' }, /API_PROXY_MAX_PAYLOAD_BYTES_KB='0'/],
+    [{ ...ENDPOINT, SHIPMATE_FORWARD_RETRY: 'soon' }, /SHIPMATE_FORWARD_RETRY/],
+    [{ ...ENDPOINT, SHIPMATE_DRAIN_TIMEOUT: '-1s' }, /SHIPMATE_DRAIN_TIMEOUT/],
     [
       { ...ENDPOINT, SHIPMATE_CA_FILE: '/no/such/ca.pem' },
       /SHIPMATE_CA_FILE='\/no\/such\/ca\.pem' cannot be read \(ENOENT\): give the path of a PEM file/,

@@ -68,6 +68,16 @@ export interface AgentConfig {
   readonly apiProxyPort: number;
   /** HEARTBEAT_INTERVAL (Go duration). @default 5s (the Go SDK's interval; the distributor's is 10s) */
   readonly heartbeatIntervalMs: number;
+  /** API_PROXY_MAX_PAYLOAD_BYTES_KB: body cap of the local endpoints, in bytes. @default 64 KiB (Keptn's) */
+  readonly maxPayloadBytes: number;
+  /**
+   * SHIPMATE_FORWARD_RETRY (Go duration): how long a task is retried while the recipient is down.
+   * Keep it below the control plane's SHIPMATE_TASK_LEASE, after which another replica may get the
+   * task. @default 25s
+   */
+  readonly forwardRetryMs: number;
+  /** SHIPMATE_DRAIN_TIMEOUT (Go duration): on SIGTERM, how long to wait for forwarded tasks to finish. @default 60s */
+  readonly drainTimeoutMs: number;
 }
 
 /** Resolves the agent configuration from the environment and flags. */
@@ -102,6 +112,9 @@ export function resolveAgentConfig(env: NodeJS.ProcessEnv, flags: AgentFlags = {
     version: env.VERSION ?? '',
     apiProxyPort: integerValue(env.API_PROXY_PORT, 8081, 'API_PROXY_PORT', 1, 65535),
     heartbeatIntervalMs: heartbeatInterval(env.HEARTBEAT_INTERVAL),
+    maxPayloadBytes: integerValue(env.API_PROXY_MAX_PAYLOAD_BYTES_KB, 64, 'API_PROXY_MAX_PAYLOAD_BYTES_KB', 1, 1024 * 1024) * 1024,
+    forwardRetryMs: durationValue(env.SHIPMATE_FORWARD_RETRY, '25s', 'SHIPMATE_FORWARD_RETRY'),
+    drainTimeoutMs: durationValue(env.SHIPMATE_DRAIN_TIMEOUT, '60s', 'SHIPMATE_DRAIN_TIMEOUT'),
   });
 }
 

@@ -2,7 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AgentConfig } from './agent-config.js';
-import { tlsConnectionOptions } from './tls-options.js';
+import { tlsConnectionOptions } from '@shipmate/agent-sdk';
 
 /** The parts of the configuration a request needs. */
 export type ApiConnection = Pick<AgentConfig, 'apiEndpoint' | 'apiToken' | 'sslVerify' | 'caPem'>;

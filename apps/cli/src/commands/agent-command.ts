@@ -1,5 +1,6 @@
 import { resolveAgentConfig } from '../agent/agent-config.js';
 import type { AgentFlags } from '../agent/agent-config.js';
+import { startAgent } from '../agent/run-agent.js';
 import { testConnection } from '../agent/test-connection.js';
 import { ConfigError } from '../config/config-error.js';
 import { durationValue } from '../config/env-values.js';
@@ -21,4 +22,19 @@ export async function runTestConnection(flags: TestConnectionFlags): Promise<num
   if (timeoutMs < 1) throw new ConfigError(`--timeout '${flags.timeout}' is too short: give at least 1ms, e.g. --timeout 5s`);
   const ok = await testConnection(config, { write: (line) => process.stdout.write(`${line}\n`), timeoutMs });
   return ok ? 0 : 1;
+}
+
+/**
+ * `shipmate agent`: runs the agent until SIGTERM or SIGINT, then drains and exits 0 (1 when the
+ * control plane refused the registration). Configuration errors throw ConfigError (exit 2).
+ */
+export async function runAgent(flags: AgentFlags): Promise<void> {
+  const config = resolveAgentConfig(process.env, flags);
+  const agent = await startAgent(config);
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${new Date().toISOString()} info  agent ${config.deploymentName}: ${signal}: draining\n`);
+    void agent.stop().then(() => process.exit(process.exitCode ?? 0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }

@@ -21,7 +21,10 @@ describe('resolveServerConfig', () => {
   });
 
   it('lets flags win over the environment', () => {
-    const config = resolveServerConfig({ SHIPMATE_PORT: '9000', SHIPMATE_HOST: '127.0.0.1', TASK_STARTED_WAIT_DURATION: '3s' }, { port: '9100' });
+    const config = resolveServerConfig(
+      { SHIPMATE_PORT: '9000', SHIPMATE_HOST: '127.0.0.1', TASK_STARTED_WAIT_DURATION: '3s' },
+      { port: '9100' },
+    );
     expect(config).toMatchObject({ port: 9100, host: '127.0.0.1', taskStartedWaitMs: 3000 });
   });
 

@@ -59,6 +59,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 function logLevel(value: string | undefined): string {
   if (value === undefined || value === '') return 'info';
-  if (!LOG_LEVELS.includes(value)) throw new ConfigError(`SHIPMATE_LOG_LEVEL='${value}' is not valid: give one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(value))
+    throw new ConfigError(`SHIPMATE_LOG_LEVEL='${value}' is not valid: give one of ${LOG_LEVELS.join(', ')}`);
   return value;
 }

@@ -44,6 +44,8 @@ export interface IntegrationRegistryStore {
   listIntegrations(query: IntegrationQuery): Promise<IntegrationRecord[]>;
   /** Deletes the integration with its instances; false if unknown. */
   deleteIntegration(id: string): Promise<boolean>;
+  /** Deletes one instance (the integration stays); false if unknown. */
+  deleteInstance(integrationId: string, instanceId: string): Promise<boolean>;
   /**
    * Heartbeat: sets the integration's `metadata.lastseen` and, when `instanceId` names one of its
    * instances, that instance's lastseen. Returns the updated integration, undefined if unknown.

@@ -51,6 +51,8 @@ export interface IntegrationRegistry {
   get(id: string): Promise<Integration>;
   /** True if it existed. */
   remove(id: string): Promise<boolean>;
+  /** Removes one instance (an agent that drained); throws `ERR_INTEGRATION_NOT_FOUND` when unknown. */
+  removeInstance(id: string, instanceId: string): Promise<void>;
   ping(id: string, instanceId?: string): Promise<Integration>;
   listSubscriptions(id: string): Promise<EventSubscription[]>;
   getSubscription(id: string, subscriptionId: string): Promise<EventSubscription>;
@@ -134,6 +136,13 @@ export function createIntegrationRegistry(options: IntegrationRegistryOptions): 
 
     remove(id) {
       return store.deleteIntegration(id);
+    },
+
+    async removeInstance(id, instanceId) {
+      await require(id);
+      if (!(await store.deleteInstance(id, instanceId))) {
+        throw new NotFoundError(ErrorCode.integrationNotFound, `instance '${instanceId}' of integration '${id}' not found`);
+      }
     },
 
     async ping(id, instanceId) {

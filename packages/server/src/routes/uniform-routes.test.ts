@@ -90,6 +90,15 @@ describe('registration', () => {
     expect((await integration(a.id)).instances).toHaveLength(1);
   });
 
+  it('removes one instance on DELETE .../instance/{instanceId} and keeps the integration; 404 for unknown ones', async () => {
+    const a = await register({ hostname: 'node-1', pod: 'helm-a' });
+    const b = await register({ hostname: 'node-1', pod: 'helm-b' });
+    expect(await api.call('DELETE', `${REG}/${a.id}/instance/${a.instanceId}`)).toMatchObject({ status: 200, body: {} });
+    expect((await integration(a.id)).instances.map((i) => i.instanceId)).toEqual([b.instanceId]);
+    expect((await api.call('DELETE', `${REG}/${a.id}/instance/${a.instanceId}`)).status).toBe(404);
+    expect((await api.call('DELETE', `${REG}/unknown/instance/${b.instanceId}`)).status).toBe(404);
+  });
+
   it('flags a collision naming the planes and the fix, with the overlap sentence when filters overlap', async () => {
     const { id } = await register({ hostname: 'node-1', location: 'hardening' });
     await register({ hostname: 'node-9', location: 'production' });

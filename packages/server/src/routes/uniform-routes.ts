@@ -10,6 +10,7 @@ import {
   subscriptionParams,
   subscriptionSchema,
 } from '../contract/registry-schemas.js';
+import { instanceParams } from '../contract/delivery-schemas.js';
 
 type Query = Record<string, string | undefined>;
 const BASE = '/api/controlPlane/v1/uniform/registration';
@@ -94,6 +95,23 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
     },
     async (request) => {
       await registry.remove((request.params as { integrationID: string }).integrationID);
+      return {};
+    },
+  );
+
+  app.delete(
+    `${BASE}/:integrationID/instance/:instanceID`,
+    {
+      schema: {
+        tags,
+        summary: 'Shipmate: removes one instance (an agent that drained and stops); the integration and its other instances stay',
+        params: instanceParams,
+        response: { 200: emptyObjectSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { integrationID, instanceID } = request.params as { integrationID: string; instanceID: string };
+      await registry.removeInstance(integrationID, instanceID);
       return {};
     },
   );

@@ -2,7 +2,7 @@
 import { rootCertificates } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import type { ApiEndpoint } from '../api-endpoint.js';
-import type { TlsSettings } from '../tls-options.js';
+import type { TlsSettings } from '@shipmate/agent-sdk';
 import { failed, passed } from './check-result.js';
 import type { CheckResult } from './check-result.js';
 import { probePlainHttp, probeTls } from './protocol-probe.js';

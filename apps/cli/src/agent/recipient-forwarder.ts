@@ -1,0 +1,115 @@
+/**
+ * Hands tasks to the integration behind the agent (PUBSUB_RECIPIENT): each task `.triggered` goes
+ * as a structured CloudEvent (`application/cloudevents+json`, Keptn's extensions as top-level
+ * attributes), retried with back-off while the recipient is down or answers non-2xx, for at most
+ * `retryMs`; one attempt may take `timeoutMs` (the integration must acknowledge fast and work
+ * asynchronously, as with Keptn's distributor).
+ *
+ * When the control plane reports a forwarded task aborted (its sequence was aborted or timed out),
+ * the recipient gets a `sh.shipmate.task.aborted` CloudEvent naming it (docs/agent.md).
+ */
+import type { KeptnEvent } from '@shipmate/core';
+import { DEFAULT_BACKOFF, backoffDelay, sleep, taskNameOf } from '@shipmate/agent-sdk';
+import type { AgentLogger, Backoff } from '@shipmate/agent-sdk';
+
+/** Type of the notice a recipient gets when a task it was given is aborted. */
+export const TASK_ABORTED_TYPE = 'sh.shipmate.task.aborted';
+
+/** Options of {@link createRecipientForwarder}. */
+export interface RecipientForwarderOptions {
+  recipientUrl: string;
+  /** How long to keep retrying one task. */
+  retryMs: number;
+  logger: AgentLogger;
+  /** One attempt's timeout. @default 5000 (Keptn's) */
+  timeoutMs?: number;
+  backoff?: Backoff;
+  /** Source of the aborted notice. */
+  source: string;
+}
+
+/** The forwarder. */
+export interface RecipientForwarder {
+  /** Delivers the task; resolves true once the recipient accepted it, false after `retryMs` of failures or on `signal`. */
+  forward(event: KeptnEvent, signal?: AbortSignal): Promise<boolean>;
+  /** Tells the recipient the task was aborted (one attempt per second for up to `retryMs`). */
+  notifyAborted(event: KeptnEvent, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** The structured CloudEvent body of a Keptn event. */
+export function cloudEventOf(event: KeptnEvent): Record<string, unknown> {
+  return { ...event, specversion: event.specversion ?? '1.0', datacontenttype: 'application/json' };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? error.message;
+  }
+  return String(error);
+}
+
+/** Creates the forwarder. */
+export function createRecipientForwarder(options: RecipientForwarderOptions): RecipientForwarder {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+
+  /** One POST; undefined on success, else why it failed. */
+  async function post(body: Record<string, unknown>): Promise<string | undefined> {
+    try {
+      const response = await fetch(options.recipientUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.arrayBuffer();
+      return response.ok ? undefined : `HTTP ${response.status}`;
+    } catch (error) {
+      return describe(error);
+    }
+  }
+
+  async function deliver(body: Record<string, unknown>, what: string, signal?: AbortSignal): Promise<boolean> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const failure = await post(body);
+      if (failure === undefined) {
+        if (attempt > 0) options.logger.info(`${what} reached ${options.recipientUrl} after ${attempt + 1} attempts`);
+        return true;
+      }
+      if (attempt === 0)
+        options.logger.warn(
+          `${what} could not be forwarded to ${options.recipientUrl} (${failure}); retrying for up to ${options.retryMs} ms`,
+        );
+      const delay = backoffDelay(attempt, backoff);
+      if (Date.now() - started + delay > options.retryMs) {
+        options.logger.error(
+          `${what} was not accepted by ${options.recipientUrl} within ${options.retryMs} ms (${failure}); giving it up — is the integration running and listening on PUBSUB_RECIPIENT/PUBSUB_RECIPIENT_PORT/PUBSUB_RECIPIENT_PATH?`,
+        );
+        return false;
+      }
+      if (!(await sleep(delay, signal))) return false;
+    }
+  }
+
+  return {
+    forward(event, signal) {
+      return deliver(cloudEventOf(event), `task ${event.type} ${event.id}`, signal);
+    },
+    notifyAborted(event, signal) {
+      const notice: Record<string, unknown> = {
+        specversion: '1.0',
+        id: `${event.id}-aborted`,
+        type: TASK_ABORTED_TYPE,
+        source: options.source,
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        shkeptncontext: event.shkeptncontext,
+        triggeredid: event.id,
+        data: { project: event.data.project, stage: event.data.stage, service: event.data.service, task: taskNameOf(event) ?? '' },
+      };
+      return deliver(notice, `abort notice for task ${event.id}`, signal);
+    },
+  };
+}

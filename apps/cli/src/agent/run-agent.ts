@@ -1,0 +1,151 @@
+/**
+ * `shipmate agent`: the distributor of an execution plane. It registers the integration named by
+ * K8S_DEPLOYMENT_NAME, long-polls the control plane for the tasks its subscriptions and its own
+ * filters match, forwards each to PUBSUB_RECIPIENT once, serves the local surface the integration
+ * answers through, and tells the recipient when a task it holds is aborted.
+ *
+ * SIGTERM/SIGINT drain: no new tasks are taken; the agent waits (up to SHIPMATE_DRAIN_TIMEOUT) for
+ * the `.finished` of every forwarded task to pass through `/event`, then unregisters the instance
+ * and exits 0.
+ */
+import { hostname } from 'node:os';
+import type { KeptnEvent } from '@shipmate/core';
+import { createAgentSession, createControlPlaneClient, createEventSender, stderrLogger } from '@shipmate/agent-sdk';
+import type { AgentIdentity, AgentLogger, AgentSession } from '@shipmate/agent-sdk';
+import { ConfigError } from '../config/config-error.js';
+import type { AgentConfig } from './agent-config.js';
+import { startLocalSurface } from './local-surface.js';
+import type { LocalSurface } from './local-surface.js';
+import { createRecipientForwarder } from './recipient-forwarder.js';
+
+/** A running agent. */
+export interface RunningAgent {
+  readonly session: AgentSession;
+  readonly surface: LocalSurface;
+  /** Drains and stops (see the module comment). */
+  stop(): Promise<void>;
+}
+
+/** The registration identity from the configuration; throws ConfigError when the name is missing. */
+export function agentIdentity(config: AgentConfig): AgentIdentity {
+  if (config.deploymentName === '') {
+    throw new ConfigError(
+      'K8S_DEPLOYMENT_NAME is not set: give the integration a name that is unique per execution plane, e.g. K8S_DEPLOYMENT_NAME=helm-service-production',
+    );
+  }
+  if (config.topics.length === 0) {
+    throw new ConfigError(
+      'PUBSUB_TOPIC is not set: give the event types to receive, e.g. PUBSUB_TOPIC=sh.keptn.event.deployment.triggered',
+    );
+  }
+  const host = config.nodeName;
+  return {
+    name: config.deploymentName,
+    namespace: config.namespace || 'default',
+    hostname: host,
+    podname: config.podName || `${hostname()}-${process.pid}`,
+    location: config.location,
+    version: config.version,
+    topics: config.topics,
+    filters: { projects: config.projectFilter, stages: config.stageFilter, services: config.serviceFilter },
+  };
+}
+
+/** Starts the agent; resolves once the local surface listens (registration goes on in the background). */
+export async function startAgent(
+  config: AgentConfig,
+  logger: AgentLogger = stderrLogger(`agent ${config.deploymentName}`),
+): Promise<RunningAgent> {
+  const identity = agentIdentity(config);
+  const client = createControlPlaneClient({
+    endpoint: config.apiEndpoint,
+    token: config.apiToken,
+    sslVerify: config.sslVerify,
+    caPem: config.caPem,
+  });
+  const send = createEventSender({ client, logger });
+  const forwarder = createRecipientForwarder({
+    recipientUrl: config.recipientUrl,
+    retryMs: config.forwardRetryMs,
+    logger,
+    source: identity.name,
+  });
+  const stopping = new AbortController();
+  /** Forwarded tasks whose `.finished` has not passed through `/event` yet. */
+  const open = new Map<string, KeptnEvent>();
+  let drained: (() => void) | undefined;
+
+  const finishedTask = (triggeredId: string) => {
+    open.delete(triggeredId);
+    if (open.size === 0) drained?.();
+  };
+
+  const session = createAgentSession({
+    client,
+    identity,
+    logger,
+    heartbeatMs: config.heartbeatIntervalMs,
+    onTask(event) {
+      open.set(event.id, event);
+      void forwarder.forward(event, stopping.signal).then((accepted) => {
+        if (!accepted) finishedTask(event.id);
+      });
+    },
+    onAborted(triggeredId) {
+      const event = open.get(triggeredId);
+      if (!event) return;
+      logger.info(`task ${triggeredId} was aborted by the control plane; telling the recipient`);
+      finishedTask(triggeredId);
+      void forwarder.notifyAborted(event, stopping.signal);
+    },
+  });
+
+  const surface = await startLocalSurface({
+    port: config.apiProxyPort,
+    maxPayloadBytes: config.maxPayloadBytes,
+    client,
+    send,
+    logger,
+    integrationId: () => session.registration?.id,
+    health: () => ({ registered: session.registration !== undefined, connected: session.connected, openTasks: open.size }),
+    onFinished: finishedTask,
+  });
+  logger.info(`local surface on ${surface.url} (GET /health, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`);
+
+  const started = session.start().catch((error: unknown) => {
+    if (stopping.signal.aborted) return;
+    logger.error(`registration refused: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    void running.stop();
+  });
+
+  let stopped: Promise<void> | undefined;
+  const running: RunningAgent = {
+    session,
+    surface,
+    stop() {
+      stopped ??= (async () => {
+        await session.stopPolling();
+        if (open.size > 0) {
+          logger.info(`draining: waiting up to ${config.drainTimeoutMs} ms for ${open.size} forwarded task(s) to finish`);
+          const all = new Promise<void>((resolve) => {
+            drained = resolve;
+          });
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, config.drainTimeoutMs);
+          });
+          await Promise.race([all, timeout]);
+          clearTimeout(timer);
+          if (open.size > 0) logger.warn(`drain timeout: ${open.size} forwarded task(s) did not finish; the control plane times them out`);
+        }
+        stopping.abort();
+        await session.close({ unregister: true });
+        await started;
+        await surface.close();
+      })();
+      return stopped;
+    },
+  };
+  return running;
+}

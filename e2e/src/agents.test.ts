@@ -1,0 +1,170 @@
+/**
+ * Execution planes with real processes on loopback: a control plane, `shipmate agent` processes
+ * and stand-in integrations behind them (issue 3 point 6).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KeptnApiClient, startAgentProcess, startRecipient, startServerProcess, waitFor } from '@shipmate/testing';
+import type { AgentProcess, Recipient, ServerProcess } from '@shipmate/testing';
+import { waitForState } from './executor.js';
+import { THREE_STAGE_SHIPYARD } from './shipyards.js';
+
+const TOPICS = ['sh.keptn.event.deployment.triggered', 'sh.keptn.event.test.triggered', 'sh.keptn.event.release.triggered'];
+const REGISTRATION = '/api/controlPlane/v1/uniform/registration';
+
+interface IntegrationView {
+  id: string;
+  name: string;
+  instances: Array<{ instanceId: string; location: string; state: string }>;
+  collision?: { message: string; planes: string[]; filtersOverlap: boolean };
+}
+
+let server: ServerProcess;
+let client: KeptnApiClient;
+const running: Array<{ stop(): Promise<unknown> }> = [];
+
+async function plane(name: string, env: Record<string, string>): Promise<{ agent: AgentProcess; recipient: Recipient }> {
+  const recipient = await startRecipient();
+  running.push({ stop: () => recipient.close() });
+  const agent = await startAgentProcess({
+    endpoint: `${server.url}/api`,
+    token: server.token,
+    name,
+    topics: TOPICS,
+    recipientPort: recipient.port,
+    env,
+  });
+  running.push(agent);
+  recipient.setAgentUrl(agent.surfaceUrl);
+  return { agent, recipient };
+}
+
+async function integrations(name: string): Promise<IntegrationView[]> {
+  const response = await fetch(`${server.url}${REGISTRATION}?name=${name}`, { headers: { 'x-token': server.token } });
+  return (await response.json()) as IntegrationView[];
+}
+
+beforeAll(async () => {
+  server = await startServerProcess({ env: { SHIPMATE_TASK_LEASE: '3s' } });
+  client = new KeptnApiClient(server.url, server.token);
+  await client.createProject('shop', THREE_STAGE_SHIPYARD);
+  await client.createService('shop', 'carts');
+});
+
+afterEach(async () => {
+  for (const process of running.splice(0).reverse()) await process.stop();
+});
+
+afterAll(async () => {
+  expect(await server.stop()).toBe(0);
+});
+
+describe('shipmate agent', () => {
+  it('runs a whole three-stage delivery through one agent and its integration', async () => {
+    const { recipient } = await plane('helm-all', {});
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    await waitForState(client, 'shop', context, (s) => s === 'finished', 'finished');
+    const tasks = recipient.tasks().filter((e) => e.shkeptncontext === context);
+    expect(tasks.map((e) => `${e.data.stage}/${e.type.split('.')[3]}`)).toEqual([
+      'dev/deployment',
+      'dev/test',
+      'dev/release',
+      'hardening/deployment',
+      'hardening/release',
+      'production/deployment',
+      'production/release',
+    ]);
+    expect(new Set(tasks.map((e) => e.id)).size).toBe(tasks.length);
+    const first = tasks[0];
+    expect(first?.data.temporaryData).toMatchObject({ distributor: { subscriptionID: expect.any(String) } });
+    expect(first).toMatchObject({ specversion: '1.0', datacontenttype: 'application/json' });
+  });
+
+  it('two planes with one name and STAGE_FILTER: each gets only its stage, the registry flags the collision', async () => {
+    const hardening = await plane('helm-shared', { STAGE_FILTER: 'dev,hardening', LOCATION: 'hardening-cluster', K8S_POD_NAME: 'helm-h' });
+    const production = await plane('helm-shared', { STAGE_FILTER: 'production', LOCATION: 'production-cluster', K8S_POD_NAME: 'helm-p' });
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    await waitForState(client, 'shop', context, (s) => s === 'finished', 'finished');
+
+    const stagesOf = (r: Recipient) => [
+      ...new Set(
+        r
+          .tasks()
+          .filter((e) => e.shkeptncontext === context)
+          .map((e) => e.data.stage),
+      ),
+    ];
+    expect(stagesOf(hardening.recipient)).toEqual(['dev', 'hardening']);
+    expect(stagesOf(production.recipient)).toEqual(['production']);
+
+    const [view] = await integrations('helm-shared');
+    expect(view?.instances.map((i) => i.location).sort()).toEqual(['hardening-cluster', 'production-cluster']);
+    expect(view?.collision?.message).toMatch(/K8S_DEPLOYMENT_NAME|nameOverride/);
+    expect(view?.collision?.filtersOverlap).toBe(false);
+  });
+
+  it('two planes with unique names: no collision warning', async () => {
+    await plane('helm-hardening', { STAGE_FILTER: 'dev,hardening', LOCATION: 'hardening-cluster' });
+    await plane('helm-production', { STAGE_FILTER: 'production', LOCATION: 'production-cluster' });
+    for (const name of ['helm-hardening', 'helm-production']) {
+      const [view] = await integrations(name);
+      expect(view?.instances).toHaveLength(1);
+      expect(view?.collision).toBeUndefined();
+    }
+  });
+
+  it('two replicas of one integration in one plane: every task runs exactly once', async () => {
+    const a = await plane('helm-replicas', { K8S_POD_NAME: 'helm-replica-a' });
+    const b = await plane('helm-replicas', { K8S_POD_NAME: 'helm-replica-b' });
+    const contexts: string[] = [];
+    for (let i = 0; i < 6; i++) contexts.push(await client.triggerSequence('shop', 'dev', 'delivery', 'carts'));
+    for (const context of contexts) await waitForState(client, 'shop', context, (s) => s === 'finished', 'finished');
+
+    const received = [...a.recipient.tasks(), ...b.recipient.tasks()].filter((e) => contexts.includes(e.shkeptncontext ?? ''));
+    // 6 sequences × 7 tasks, each exactly once across the two replicas.
+    expect(received).toHaveLength(42);
+    expect(new Set(received.map((e) => e.id)).size).toBe(42);
+    expect(a.recipient.tasks().length).toBeGreaterThan(0);
+    expect(b.recipient.tasks().length).toBeGreaterThan(0);
+  });
+
+  it('an agent killed with SIGKILL while holding a task before .started: the task runs on the other replica', async () => {
+    // The first replica's integration never answers: it holds the task until it is killed.
+    const silent = await startRecipient();
+    running.push({ stop: () => silent.close() });
+    const doomed = await startAgentProcess({
+      endpoint: `${server.url}/api`,
+      token: server.token,
+      name: 'helm-failover',
+      topics: TOPICS,
+      recipientPort: silent.port,
+      env: { K8S_POD_NAME: 'helm-doomed', STAGE_FILTER: 'dev' },
+    });
+    running.push(doomed);
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    const held = await waitFor('the first replica to receive the deployment', async () =>
+      silent.tasks().find((e) => e.shkeptncontext === context),
+    );
+    await doomed.kill();
+
+    const survivor = await plane('helm-failover', { K8S_POD_NAME: 'helm-survivor', STAGE_FILTER: 'dev' });
+    const rerun = await waitFor(
+      'the other replica to receive the same task after the lease ran out',
+      async () => survivor.recipient.tasks().find((e) => e.id === held.id),
+      20_000,
+    );
+    expect(rerun.type).toBe('sh.keptn.event.deployment.triggered');
+    await waitFor('dev to finish', async () => {
+      const view = await client.sequenceState('shop', context);
+      return view?.stages.find((s) => s.name === 'dev' && s.state === 'succeeded');
+    });
+  });
+
+  it('drains on SIGTERM: exits 0 and unregisters its instance', async () => {
+    const { agent } = await plane('helm-drain', { K8S_POD_NAME: 'helm-drain-a' });
+    const before = await integrations('helm-drain');
+    expect(before[0]?.instances).toHaveLength(1);
+    expect(await agent.stop()).toBe(0);
+    const after = await integrations('helm-drain');
+    expect(after[0]?.instances).toEqual([]);
+  });
+});

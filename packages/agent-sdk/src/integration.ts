@@ -1,0 +1,224 @@
+/**
+ * Writing an integration in process: subscribe a handler to a task, start, and the SDK registers
+ * the instance, receives the matching tasks over the long poll, sends `.started` before the
+ * handler runs and `.finished` after it (status `errored`, result `fail` and the message when it
+ * throws), passes an abort of the sequence to the handler as an AbortSignal, and on SIGTERM
+ * drains: no new tasks, running ones finish, then the instance unregisters.
+ *
+ *   const integration = createIntegration({ name: 'my-tests', controlPlane: { endpoint, token } });
+ *   integration.onTask('test', async (task) => { await run(task.data, task.signal); return { test: { passed: 12 } }; });
+ *   await integration.start();
+ */
+import { hostname as osHostname } from 'node:os';
+import type { EventData, KeptnEvent } from '@shipmate/core';
+import { createAgentSession } from './agent-session.js';
+import type { AgentSession } from './agent-session.js';
+import { createControlPlaneClient } from './control-plane-client.js';
+import type { ControlPlaneConnection, Registration } from './control-plane-client.js';
+import { createEventSender } from './event-sender.js';
+import type { EventSender } from './event-sender.js';
+import { stderrLogger } from './logger.js';
+import type { AgentLogger } from './logger.js';
+import type { AgentIdentity } from './registration-body.js';
+import { erroredEvent, finishedEvent, progressEvent, startedEvent, taskNameOf } from './task-events.js';
+
+/** What a handler gets. */
+export interface TaskContext {
+  /** The task's `.triggered` event (with `data.temporaryData.distributor.subscriptionID`). */
+  readonly event: KeptnEvent;
+  /** The task name, e.g. `test`. */
+  readonly task: string;
+  /** Shorthand for `event.data`. */
+  readonly data: EventData;
+  /** Aborts when the sequence is aborted or timed out, or the drain timeout passed. */
+  readonly signal: AbortSignal;
+  /** Sends `sh.keptn.event.<task>.status.changed` with the message. */
+  progress(message: string): Promise<void>;
+}
+
+/** A handler: what it returns goes into the `.finished` data (`status`/`result` may be set there). */
+export type TaskHandler = (task: TaskContext) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+
+/** Options of {@link createIntegration}. */
+export interface IntegrationOptions {
+  /** The integration's name, unique per execution plane. */
+  name: string;
+  /** @default 'default' */
+  namespace?: string;
+  controlPlane: ControlPlaneConnection;
+  /** @default the machine's hostname */
+  hostname?: string;
+  /** Tells instances apart. @default `<hostname>-<pid>` */
+  podname?: string;
+  /** The execution plane. @default 'remote-execution-plane' */
+  location?: string;
+  version?: string;
+  /** This instance's own filters (empty = all). */
+  filters?: { projects?: string[]; stages?: string[]; services?: string[] };
+  logger?: AgentLogger;
+  /** Drain on SIGTERM and SIGINT, then exit. @default true */
+  handleSignals?: boolean;
+  /** How long a drain waits for running tasks before aborting their signals. @default 60000 */
+  drainTimeoutMs?: number;
+  /** How long each poll parks on the server. @default 25000 */
+  pollWaitMs?: number;
+}
+
+/** A running (or not yet started) integration. */
+export interface Integration {
+  /** Subscribes `handler` to `sh.keptn.event.<task>.triggered`; call before {@link start}. */
+  onTask(task: string, handler: TaskHandler): Integration;
+  /** Registers and starts receiving tasks; resolves once registered. */
+  start(): Promise<Registration>;
+  /** Drains: no new tasks, waits for running ones, unregisters the instance, closes connections. */
+  stop(): Promise<void>;
+  /** Tasks running now. */
+  readonly running: number;
+}
+
+interface RunningTask {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates an integration. */
+export function createIntegration(options: IntegrationOptions): Integration {
+  const logger = options.logger ?? stderrLogger(options.name);
+  const handlers = new Map<string, TaskHandler>();
+  const running = new Map<string, RunningTask>();
+  const client = createControlPlaneClient(options.controlPlane);
+  const send: EventSender = createEventSender({ client, logger });
+  let session: AgentSession | undefined;
+  let stopping: Promise<void> | undefined;
+
+  async function run(event: KeptnEvent, task: string, handler: TaskHandler, signal: AbortSignal): Promise<void> {
+    try {
+      await send(startedEvent(event, task, options.name));
+    } catch (error) {
+      logger.error(`could not send ${task}.started for task ${event.id}: ${describe(error)}; not running it`);
+      return;
+    }
+    let finished: Record<string, unknown>;
+    try {
+      const context: TaskContext = {
+        event,
+        task,
+        data: event.data,
+        signal,
+        progress: async (message) => {
+          await send(progressEvent(event, task, options.name, message));
+        },
+      };
+      finished = finishedEvent(event, task, options.name, (await handler(context)) ?? {});
+    } catch (error) {
+      logger.warn(`task ${task} ${event.id} failed: ${describe(error)}`);
+      finished = erroredEvent(event, task, options.name, error);
+    }
+    if (signal.aborted && signal.reason === 'aborted') {
+      logger.info(`task ${task} ${event.id} was aborted; its sequence is closed, so no .finished is sent`);
+      return;
+    }
+    try {
+      await send(finished);
+    } catch (error) {
+      logger.error(`could not send ${task}.finished for task ${event.id}: ${describe(error)}`);
+    }
+  }
+
+  function onTask(event: KeptnEvent): void {
+    const task = taskNameOf(event);
+    const handler = task === undefined ? undefined : handlers.get(task);
+    if (task === undefined || !handler) {
+      logger.warn(
+        `got ${event.type} (${event.id}) but no handler is subscribed to it (a subscription was added through the API?); ignoring it`,
+      );
+      return;
+    }
+    const controller = new AbortController();
+    const done = run(event, task, handler, controller.signal).finally(() => running.delete(event.id));
+    running.set(event.id, { controller, done });
+  }
+
+  function onAborted(triggeredId: string): void {
+    const task = running.get(triggeredId);
+    if (!task) return;
+    logger.info(`task ${triggeredId} was aborted by the control plane; signalling its handler`);
+    task.controller.abort('aborted');
+  }
+
+  async function drain(): Promise<void> {
+    if (!session) return;
+    await session.stopPolling();
+    if (running.size > 0) logger.info(`draining: waiting for ${running.size} running task(s)`);
+    const all = Promise.all([...running.values()].map((t) => t.done));
+    const timeoutMs = options.drainTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    if (await Promise.race([all.then(() => false), timedOut])) {
+      logger.warn(`drain timeout (${timeoutMs} ms): aborting ${running.size} task(s)`);
+      for (const task of running.values()) task.controller.abort('drain timeout');
+      await all;
+    }
+    clearTimeout(timer);
+    await session.close({ unregister: true });
+  }
+
+  const integration: Integration = {
+    onTask(task, handler) {
+      if (session) throw new Error(`onTask('${task}') after start(): subscribe every task before starting`);
+      if (!/^[^.\s]+$/.test(task)) throw new Error(`task name '${task}' must be non-empty without dots or spaces, e.g. 'test'`);
+      handlers.set(task, handler);
+      return integration;
+    },
+    async start() {
+      if (session) throw new Error('start() was already called');
+      if (handlers.size === 0) throw new Error('no task subscribed: call onTask(task, handler) before start()');
+      const hostname = options.hostname ?? osHostname();
+      const identity: AgentIdentity = {
+        name: options.name,
+        namespace: options.namespace ?? 'default',
+        hostname,
+        podname: options.podname ?? `${hostname}-${process.pid}`,
+        location: options.location ?? 'remote-execution-plane',
+        version: options.version ?? '',
+        topics: [...handlers.keys()].map((task) => `sh.keptn.event.${task}.triggered`),
+        filters: {
+          projects: options.filters?.projects ?? [],
+          stages: options.filters?.stages ?? [],
+          services: options.filters?.services ?? [],
+        },
+      };
+      session = createAgentSession({
+        client,
+        identity,
+        onTask,
+        onAborted,
+        logger,
+        ...(options.pollWaitMs === undefined ? {} : { pollWaitMs: options.pollWaitMs }),
+      });
+      if (options.handleSignals ?? true) {
+        const onSignal = (signal: NodeJS.Signals) => {
+          logger.info(`${signal}: draining`);
+          void integration.stop().then(() => process.exit(process.exitCode ?? 0));
+        };
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+      }
+      return session.start();
+    },
+    stop() {
+      stopping ??= drain();
+      return stopping;
+    },
+    get running() {
+      return running.size;
+    },
+  };
+  return integration;
+}
