@@ -8,17 +8,31 @@ import type { TaskWaiters } from './task-waiters.js';
 
 const TASK = { id: 't1', type: 'sh.keptn.event.deployment.triggered' } as KeptnEvent;
 
-/** A delivery whose next batches the test queues; counts heartbeats. */
-function fakeDelivery(): TaskDelivery & { queue: TaskBatch[]; takes: number; touches: number; heartbeats: number } {
+/**
+ * A delivery whose next batches the test queues; counts looks (per instance) and heartbeats. While
+ * `gate` is set, a look waits for it before it reads the queue.
+ */
+function fakeDelivery(): TaskDelivery & {
+  queue: TaskBatch[];
+  takes: number;
+  takesBy: Record<string, number>;
+  touches: number;
+  heartbeats: number;
+  gate?: Promise<void>;
+} {
   const fake = {
     queue: [] as TaskBatch[],
     takes: 0,
+    takesBy: {} as Record<string, number>,
     touches: 0,
     heartbeats: 0,
-    take(_integrationId: string, _instanceId: string, options?: { heartbeat?: boolean }) {
+    gate: undefined as Promise<void> | undefined,
+    async take(_integrationId: string, instanceId: string, options?: { heartbeat?: boolean }) {
       fake.takes++;
+      fake.takesBy[instanceId] = (fake.takesBy[instanceId] ?? 0) + 1;
       if (options?.heartbeat ?? true) fake.heartbeats++;
-      return Promise.resolve({ ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored' });
+      await fake.gate;
+      return { ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored' };
     },
     touch() {
       fake.touches++;
@@ -100,6 +114,51 @@ describe('longPoll', () => {
     delivery.queue.push({ events: [TASK], aborted: [] });
     await vi.advanceTimersByTimeAsync(30_001);
     expect((await other).events).toEqual([TASK]);
+  });
+
+  it('wakes only the instance of an integration parked longest for one task', async () => {
+    const first = longPoll(delivery, waiters, request({ instanceId: 'x' }));
+    await vi.advanceTimersByTimeAsync(10);
+    const second = longPoll(delivery, waiters, request({ instanceId: 'y' }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(delivery.takesBy).toEqual({ x: 1, y: 1 });
+    delivery.queue.push({ events: [TASK], aborted: [] });
+    waiters.wakeFor([TASK]);
+    expect((await first).events).toEqual([TASK]);
+    expect(delivery.takesBy).toEqual({ x: 2, y: 1 });
+    waiters.close();
+    expect(await second).toEqual({ events: [], aborted: [] });
+  });
+
+  it('passes the wake-up of a request that went away before looking to the next instance', async () => {
+    const gone = new AbortController();
+    const first = longPoll(delivery, waiters, request({ instanceId: 'x', signal: gone.signal }));
+    await vi.advanceTimersByTimeAsync(10);
+    const second = longPoll(delivery, waiters, request({ instanceId: 'y' }));
+    await vi.advanceTimersByTimeAsync(10);
+    delivery.queue.push({ events: [TASK], aborted: [] });
+    waiters.wakeFor([TASK]);
+    gone.abort();
+    expect(await first).toEqual({ events: [], aborted: [] });
+    expect((await second).events).toEqual([TASK]);
+    expect(delivery.takesBy).toEqual({ x: 1, y: 2 });
+  });
+
+  it('passes on a wake-up that came while it looked when the look answers with other tasks', async () => {
+    let open = () => undefined as void;
+    delivery.gate = new Promise<void>((resolve) => (open = resolve));
+    const busy = longPoll(delivery, waiters, request({ instanceId: 'x' }));
+    await vi.advanceTimersByTimeAsync(10);
+    const other = { ...TASK, id: 't2' };
+    waiters.wakeFor([other]);
+    delivery.gate = undefined;
+    const idle = longPoll(delivery, waiters, request({ instanceId: 'y' }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(delivery.takesBy).toEqual({ x: 1, y: 1 });
+    delivery.queue.push({ events: [TASK], aborted: [] }, { events: [other], aborted: [] });
+    open();
+    expect((await busy).events).toEqual([TASK]);
+    expect((await idle).events).toEqual([other]);
   });
 
   it('stops waiting when the client goes away', async () => {

@@ -2,9 +2,8 @@
  * The long poll of an agent instance: take work now; if there is none, park until woken or until
  * `waitMs` (real time) passed, then look again. While parked the instance's heartbeat is renewed
  * every `heartbeatMs`, so a long wait never lets it go offline. Answers with an empty batch when
- * time is up.
+ * time is up. A new task wakes one parked instance per integration (see task-waiters.ts).
  */
-import type { KeptnEvent } from '../events/keptn-event.js';
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
 
@@ -33,31 +32,25 @@ const EMPTY: TaskBatch = { events: [], aborted: [] };
 export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, request: LongPollRequest): Promise<TaskBatch> {
   const now = request.now ?? (() => performance.now());
   const started = now();
+  // One ticket for the whole request, taken before the first look so that a task triggered
+  // meanwhile is not missed. Until that look ends any event wakes it; after it only the events its
+  // subscriptions and filters accept (as of the last look; subscription changes wake everyone).
+  const ticket = waiters.ticket(request.integrationId);
   let look = true;
   let first = true;
-  let accepts: ((event: KeptnEvent) => boolean) | undefined;
-  for (;;) {
-    // The ticket is taken before looking, so a wake-up that comes meanwhile is not lost. Until the
-    // first look, any event wakes it; after that only events its subscriptions accept (as of the
-    // last look; subscription changes wake everyone).
-    let ticket = waiters.ticket(accepts);
-    try {
+  try {
+    for (;;) {
       if (request.signal?.aborted) return { events: [], aborted: [] };
       let batch: TaskBatch = EMPTY;
-      let missed = false;
       if (look) {
+        ticket.looking();
         // The heartbeat is written on the first look and on every quiet heartbeatMs, not on every wake-up.
         const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first });
         first = false;
+        ticket.looked(taken.accepts, taken.events);
         batch = taken;
-        // Re-register with the narrowing of the current subscriptions; a wake-up that came meanwhile still counts.
-        accepts = taken.accepts;
-        const narrowed = waiters.ticket(accepts);
-        missed = ticket.woken;
-        ticket.cancel();
-        ticket = narrowed;
-        // Other instances may take these tasks when the lease runs out: wake them then.
-        if (batch.events.length > 0) waiters.wakeForAfter(request.leaseMs + 1, batch.events);
+        // Another instance of the integration may take these tasks when the lease runs out: wake one then.
+        if (batch.events.length > 0) waiters.wakeForAfter(request.leaseMs + 1, batch.events, request.integrationId);
       } else {
         await delivery.touch(request.integrationId, request.instanceId);
       }
@@ -65,12 +58,11 @@ export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, req
       if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) {
         return { events: batch.events, aborted: batch.aborted };
       }
-      const onAbort = () => waiters.wakeAll();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
-      look = missed || (await ticket.wait(Math.min(remaining, request.heartbeatMs)));
-      request.signal?.removeEventListener('abort', onAbort);
-    } finally {
-      ticket.cancel();
+      // True at once when a wake-up came during the look.
+      look = await ticket.wait(Math.min(remaining, request.heartbeatMs), request.signal);
     }
+  } finally {
+    // A wake-up no look used (the request answered with other tasks, or went away) goes to the next instance.
+    ticket.cancel();
   }
 }

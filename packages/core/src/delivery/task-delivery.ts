@@ -45,7 +45,10 @@ export interface TaskBatch {
 
 /** A batch and which new events could give the instance work (to wake it only for those). */
 export interface TakeResult extends TaskBatch {
-  /** True when a new `.triggered` event matches one of the integration's subscriptions and the instance's filters. */
+  /**
+   * True when a new `.triggered` event matches one of the integration's subscriptions and the
+   * instance's filters, and is not an open task the instance holds or held.
+   */
   accepts: (event: KeptnEvent) => boolean;
 }
 
@@ -72,8 +75,10 @@ const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 /** The event with `data.temporaryData.distributor.subscriptionID` set (a copy). */
 export function withSubscriptionId(event: KeptnEvent, subscriptionId: string): KeptnEvent {
   const temporary = event.data.temporaryData;
-  const base = typeof temporary === 'object' && temporary !== null && !Array.isArray(temporary) ? (temporary as Record<string, unknown>) : {};
-  const distributor = typeof base.distributor === 'object' && base.distributor !== null ? (base.distributor as Record<string, unknown>) : {};
+  const base =
+    typeof temporary === 'object' && temporary !== null && !Array.isArray(temporary) ? (temporary as Record<string, unknown>) : {};
+  const distributor =
+    typeof base.distributor === 'object' && base.distributor !== null ? (base.distributor as Record<string, unknown>) : {};
   return {
     ...event,
     data: { ...event.data, temporaryData: { ...base, distributor: { ...distributor, subscriptionID: subscriptionId } } },
@@ -144,19 +149,28 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     return aborted;
   }
 
-  /** Tries to lease one task to the instance. */
-  async function tryLease(event: KeptnEvent, existing: TaskLease[], integrationId: string, instanceId: string, nowMs: number): Promise<boolean> {
-    if (existing.some((l) => l.instanceId === instanceId)) return false;
+  /** Tries to lease one task to the instance (which never held it). */
+  async function tryLease(
+    event: KeptnEvent,
+    existing: TaskLease[],
+    integrationId: string,
+    instanceId: string,
+    nowMs: number,
+  ): Promise<boolean> {
     if (existing.some((l) => l.answered || l.leaseUntilMs > nowMs)) return false;
     const last: TaskLease | undefined = existing[existing.length - 1];
     if (last && (await answered(event.id))) {
       await leases.markAnswered(event.id, integrationId, last.instanceId);
       return false;
     }
-    return leases.claimLease({ triggeredId: event.id, integrationId, instanceId, eventType: event.type, leaseUntilMs: nowMs + leaseMs }, nowMs);
+    return leases.claimLease(
+      { triggeredId: event.id, integrationId, instanceId, eventType: event.type, leaseUntilMs: nowMs + leaseMs },
+      nowMs,
+    );
   }
 
-  async function offers(record: IntegrationRecord, instance: InstanceRecord): Promise<KeptnEvent[]> {
+  /** New leases of the instance, and the ids of every open task it holds or held (it is never offered them again). */
+  async function offers(record: IntegrationRecord, instance: InstanceRecord): Promise<{ granted: KeptnEvent[]; given: Set<string> }> {
     const nowMs = clock.nowMs();
     const candidates: Array<{ event: KeptnEvent; subscription: EventSubscription }> = [];
     const seen = new Set<string>();
@@ -181,7 +195,8 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     }
     candidates.sort((a, b) => (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0));
     const granted: KeptnEvent[] = [];
-    if (candidates.length === 0) return granted;
+    const given = new Set<string>();
+    if (candidates.length === 0) return { granted, given };
     // One read of the integration's leases on every candidate; claims then re-check atomically.
     const byTask = new Map<string, TaskLease[]>();
     for (const lease of await leases.leasesOfTasks(
@@ -191,18 +206,23 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       byTask.set(lease.triggeredId, [...(byTask.get(lease.triggeredId) ?? []), lease]);
     }
     for (const { event, subscription } of candidates) {
-      if (await tryLease(event, byTask.get(event.id) ?? [], record.id, instance.instanceId, nowMs)) {
+      const existing = byTask.get(event.id) ?? [];
+      if (existing.some((l) => l.instanceId === instance.instanceId)) given.add(event.id);
+      else if (await tryLease(event, existing, record.id, instance.instanceId, nowMs)) {
         granted.push(withSubscriptionId(event, subscription.id));
+        given.add(event.id);
       }
     }
-    return granted;
+    return { granted, given };
   }
 
   return {
     async take(integrationId, instanceId, takeOptions) {
       const { record, instance } = await requireInstance(integrationId, instanceId, takeOptions?.heartbeat ?? true);
       const aborted = await closedTasks(integrationId, instanceId);
-      return { events: await offers(record, instance), aborted, accepts: (event) => accepts(record, instance, event) };
+      const { granted, given } = await offers(record, instance);
+      // Tasks it holds or held cannot wake it: a lease running out on them wakes another instance.
+      return { events: granted, aborted, accepts: (event) => !given.has(event.id) && accepts(record, instance, event) };
     },
     async touch(integrationId, instanceId) {
       await requireInstance(integrationId, instanceId);

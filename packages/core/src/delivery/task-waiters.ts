@@ -1,34 +1,65 @@
 /**
- * Parked long-poll requests of agent instances. A request takes a ticket before it looks for
- * work, so a wake-up that comes while it looks is not lost; `wakeAll` (called when the
- * orchestrator emitted events, or a lease ran out) resolves every ticket and the requests look
- * again; a ticket may narrow the events that wake it (its instance's subscriptions). Time here is real time (the request's `waitMs`), not the domain clock.
+ * Parked long-poll requests of agent instances: one ticket per request, queued per integration in
+ * the order the requests parked (or last looked at the tasks).
+ *
+ * A new task `.triggered` wakes, per integration, only the accepting ticket that waited longest:
+ * one instance of an integration leases a task, so waking all of them would only cost store reads.
+ * Several events in one {@link TaskWaiters.wakeFor} wake up to as many tickets of an integration as
+ * it accepts distinct events. Every integration gets its own wake-up (each gets its own copy of a
+ * task). `wakeAll` (aborted or timed-out sequences, subscription changes, shutdown) wakes everyone.
+ *
+ * A wake-up is used by the next look of the request at the tasks ({@link WaitTicket.looking}). One
+ * that no look used is passed on to the next accepting ticket of the integration: when the request
+ * goes away first (client disconnect), when it came during a look that then answered with other
+ * tasks, or when the look showed that the instance does not accept the event after all. Time here is
+ * real time (the request's `waitMs`), not the domain clock.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 
-/** One parked request. */
+/** Which events may wake a ticket. */
+export type AcceptsEvent = (event: KeptnEvent) => boolean;
+
+/** One long-poll request. */
 export interface WaitTicket {
-  /** Resolves on a wake-up or after `timeoutMs`, whichever is first; true when woken. */
-  wait(timeoutMs: number): Promise<boolean>;
-  /** True once a wake-up reached the ticket. */
+  /**
+   * The request starts to look at the tasks: wake-ups received so far are answered by this look,
+   * and the ticket moves to the back of its integration's queue.
+   */
+  looking(): void;
+  /**
+   * The look ended: from now on only events `accepts` accepts wake the ticket. Wake-ups that came
+   * during the look for events in `taken` (the look got them) are used; those for events `accepts`
+   * rejects are passed on to the next ticket of the integration.
+   */
+  looked(accepts: AcceptsEvent, taken: readonly KeptnEvent[]): void;
+  /**
+   * True at once when woken since the last {@link looking} (or the waiters are closed); else waits
+   * for a wake-up (true), `timeoutMs` or `signal` (false), whichever comes first.
+   */
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** True when woken since the last {@link looking}. */
   readonly woken: boolean;
-  /** Forgets the ticket (the request is answered or gone). */
+  /** Forgets the ticket (the request is answered or gone); an unused wake-up is passed on. */
   cancel(): void;
 }
 
 /** The parked requests. */
 export interface TaskWaiters {
-  /** A ticket; `accepts` narrows which events of {@link wakeFor} wake it (default: all). */
-  ticket(accepts?: (event: KeptnEvent) => boolean): WaitTicket;
+  /** A ticket of an instance of `integrationId`; until {@link WaitTicket.looked}, every event may wake it. */
+  ticket(integrationId: string): WaitTicket;
+  /** Wakes every ticket. */
   wakeAll(): void;
-  /** Wakes the tickets that accept at least one of the events. */
-  wakeFor(events: readonly KeptnEvent[]): void;
   /**
-   * After `delayMs`, wakes the tickets that accept one of `events` (a lease on them runs out, or
-   * a delayed task becomes visible); the timer does not keep the process alive.
+   * Per integration, wakes for each event the accepting ticket that waited longest, a different
+   * one for each event while there are some (only `integrationId`'s tickets when given).
    */
-  wakeForAfter(delayMs: number, events: readonly KeptnEvent[]): void;
-  /** How many requests are parked. */
+  wakeFor(events: readonly KeptnEvent[], integrationId?: string): void;
+  /**
+   * {@link wakeFor} after `delayMs` (a lease on the events runs out, or a delayed task becomes
+   * visible); the timer does not keep the process alive.
+   */
+  wakeForAfter(delayMs: number, events: readonly KeptnEvent[], integrationId?: string): void;
+  /** How many requests hold a ticket. */
   readonly size: number;
   /** True after {@link close}: tickets no longer park. */
   readonly closed: boolean;
@@ -36,70 +67,138 @@ export interface TaskWaiters {
   close(): void;
 }
 
+/** The state of one ticket. */
+interface Entry {
+  readonly integrationId: string;
+  /** Undefined until the first look: every event. */
+  accepts: AcceptsEvent | undefined;
+  /** Events that woke it since the last look began. */
+  pending: KeptnEvent[];
+  /** Woken by {@link TaskWaiters.wakeAll} since the last look began. */
+  all: boolean;
+  /** Resolves a running `wait`. */
+  resolve: ((woken: boolean) => void) | undefined;
+}
+
+const isWoken = (entry: Entry): boolean => entry.all || entry.pending.length > 0;
+const acceptsEvent = (entry: Entry, event: KeptnEvent): boolean => entry.accepts?.(event) ?? true;
+
 /** Creates the waiter set. */
 export function createTaskWaiters(): TaskWaiters {
-  const wakers = new Map<() => void, ((event: KeptnEvent) => boolean) | undefined>();
+  /** Per integration, its tickets in the order they parked (a Set keeps insertion order). */
+  const queues = new Map<string, Set<Entry>>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
+  let size = 0;
 
-  function wakeAll(): void {
-    const now = [...wakers.keys()];
-    wakers.clear();
-    for (const wake of now) wake();
+  function wake(entry: Entry, event?: KeptnEvent): void {
+    if (event === undefined) entry.all = true;
+    else if (!entry.pending.some((e) => e.id === event.id)) entry.pending.push(event);
+    entry.resolve?.(true);
   }
 
-  function wakeFor(events: readonly KeptnEvent[]): void {
-    for (const [wake, accepts] of [...wakers]) {
-      if (accepts === undefined || events.some(accepts)) {
-        wakers.delete(wake);
-        wake();
-      }
+  /**
+   * Gives each event to one accepting ticket of the queue: the longest-waiting one not woken yet,
+   * else (all accepting ones are woken) the longest-waiting woken one, whose coming look covers it.
+   * Events with the fewest candidates go first, so that 2 events reach 2 tickets where they can.
+   */
+  function dispatch(queue: Set<Entry>, events: readonly KeptnEvent[], skip?: Entry): void {
+    const tickets = [...queue].filter((entry) => entry !== skip);
+    const distinct = [...new Map(events.map((event) => [event.id, event])).values()];
+    const wanted = distinct
+      .map((event) => ({ event, candidates: tickets.filter((entry) => acceptsEvent(entry, event)) }))
+      .filter((w) => w.candidates.length > 0)
+      .sort((a, b) => a.candidates.length - b.candidates.length);
+    for (const { event, candidates } of wanted) {
+      const entry = candidates.find((c) => !isWoken(c)) ?? candidates[0];
+      if (entry) wake(entry, event);
     }
   }
 
+  function wakeFor(events: readonly KeptnEvent[], integrationId?: string): void {
+    if (events.length === 0) return;
+    if (integrationId === undefined) for (const queue of queues.values()) dispatch(queue, events);
+    else {
+      const queue = queues.get(integrationId);
+      if (queue) dispatch(queue, events);
+    }
+  }
+
+  function wakeAll(): void {
+    for (const queue of queues.values()) for (const entry of queue) wake(entry);
+  }
+
   return {
-    ticket(accepts) {
-      let woken = false;
-      let resolveWake: (() => void) | undefined;
-      const wake = () => {
-        woken = true;
-        resolveWake?.();
+    ticket(integrationId) {
+      const entry: Entry = { integrationId, accepts: undefined, pending: [], all: false, resolve: undefined };
+      let queue = queues.get(integrationId);
+      if (!queue) queues.set(integrationId, (queue = new Set()));
+      queue.add(entry);
+      size++;
+      let live = true;
+      const passOn = (events: readonly KeptnEvent[]) => {
+        const current = queues.get(integrationId);
+        if (current && events.length > 0) dispatch(current, events, entry);
       };
-      wakers.set(wake, accepts);
       return {
-        wait(timeoutMs) {
-          if (woken || closed) return Promise.resolve(true);
+        looking() {
+          entry.pending = [];
+          entry.all = false;
+          if (!live) return;
+          queue.delete(entry);
+          queue.add(entry);
+        },
+        looked(accepts, taken) {
+          entry.accepts = accepts;
+          const got = new Set(taken.map((e) => e.id));
+          const open = entry.pending.filter((e) => !got.has(e.id));
+          entry.pending = open.filter(accepts);
+          passOn(open.filter((e) => !accepts(e)));
+        },
+        wait(timeoutMs, signal) {
+          if (!live || signal?.aborted) return Promise.resolve(false);
+          if (isWoken(entry) || closed) return Promise.resolve(true);
           return new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => {
-              wakers.delete(wake);
-              resolve(false);
-            }, Math.max(0, timeoutMs));
-            resolveWake = () => {
+            const done = (woken: boolean) => {
               clearTimeout(timer);
-              resolve(true);
+              signal?.removeEventListener('abort', onAbort);
+              entry.resolve = undefined;
+              resolve(woken);
             };
+            const onAbort = () => done(false);
+            const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
+            signal?.addEventListener('abort', onAbort, { once: true });
+            entry.resolve = done;
           });
         },
         get woken() {
-          return woken;
+          return isWoken(entry);
         },
         cancel() {
-          wakers.delete(wake);
+          if (!live) return;
+          live = false;
+          queue.delete(entry);
+          if (queue.size === 0 && queues.get(integrationId) === queue) queues.delete(integrationId);
+          size--;
+          entry.resolve?.(false);
+          const unused = entry.pending;
+          entry.pending = [];
+          passOn(unused);
         },
       };
     },
     wakeAll,
     wakeFor,
-    wakeForAfter(delayMs, events) {
+    wakeForAfter(delayMs, events, integrationId) {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        wakeFor(events);
+        wakeFor(events, integrationId);
       }, delayMs);
       timer.unref();
       timers.add(timer);
     },
     get size() {
-      return wakers.size;
+      return size;
     },
     get closed() {
       return closed;

@@ -12,7 +12,13 @@ function recorder(): TaskWaiters & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    ticket: () => ({ wait: () => Promise.resolve(false), cancel: () => undefined, woken: false }),
+    ticket: () => ({
+      looking: () => undefined,
+      looked: () => undefined,
+      wait: () => Promise.resolve(false),
+      cancel: () => undefined,
+      woken: false,
+    }),
     wakeAll: () => void calls.push('all'),
     wakeFor: (events) => void calls.push(`for ${events.map((e) => e.type).join(',')}`),
     wakeForAfter: (ms, events) => void calls.push(`after ${ms} for ${events.length}`),

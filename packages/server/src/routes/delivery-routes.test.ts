@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock, Integration, KeptnEvent } from '@shipmate/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Clock, Integration, IntegrationRegistryStore, KeptnEvent } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import type { ServerOptions } from '../server-options.js';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
@@ -45,11 +46,16 @@ interface Agent {
 let api: InProcessServer;
 let clock: ReturnType<typeof fakeClock>;
 
-beforeEach(async () => {
+/** A server with project shop and service carts on a fresh fake clock. */
+async function start(options: Partial<ServerOptions> = {}): Promise<void> {
   clock = fakeClock();
-  api = await startInProcessServer({ clock });
+  api = await startInProcessServer({ clock, ...options });
   expect((await api.call('POST', `${CP}/project`, { name: 'shop', shipyard: base64(SHIPYARD) })).status).toBe(201);
   expect((await api.call('POST', `${CP}/project/shop/service`, { serviceName: 'carts' })).status).toBe(200);
+}
+
+beforeEach(async () => {
+  await start();
 });
 
 afterEach(async () => {
@@ -135,7 +141,11 @@ describe('task delivery', () => {
     expect(got.events).toHaveLength(1);
     const [task] = got.events;
     const subscriptionId = (await api.call<Integration>('GET', `${REG}/${dev.id}`)).body.subscriptions[0]?.id;
-    expect(task).toMatchObject({ type: DEPLOYMENT, shkeptncontext: context, data: { stage: 'dev', temporaryData: { distributor: { subscriptionID: subscriptionId } } } });
+    expect(task).toMatchObject({
+      type: DEPLOYMENT,
+      shkeptncontext: context,
+      data: { stage: 'dev', temporaryData: { distributor: { subscriptionID: subscriptionId } } },
+    });
     await trigger('production');
     expect((await poll(production)).events.map((e) => e.data.stage)).toEqual(['production']);
     expect(await poll(dev)).toEqual({ events: [], aborted: [] });
@@ -143,10 +153,14 @@ describe('task delivery', () => {
 
   it('never offers a task of a project outside the subscription filter', async () => {
     const agent = await register('a');
-    await api.call('PUT', `${REG}/${agent.id}/subscription/${(await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id}`, {
-      event: DEPLOYMENT,
-      filter: { projects: ['other'], stages: [], services: [] },
-    });
+    await api.call(
+      'PUT',
+      `${REG}/${agent.id}/subscription/${(await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id}`,
+      {
+        event: DEPLOYMENT,
+        filter: { projects: ['other'], stages: [], services: [] },
+      },
+    );
     await trigger('dev');
     expect((await poll(agent)).events).toEqual([]);
   });
@@ -154,11 +168,16 @@ describe('task delivery', () => {
   it('serves NATS wildcard subscriptions', async () => {
     const agent = await register('a');
     const subscriptionId = (await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id ?? '';
-    await api.call('PUT', `${REG}/${agent.id}/subscription/${subscriptionId}`, { event: 'sh.keptn.event.*.triggered', filter: { projects: [], stages: [], services: [] } });
+    await api.call('PUT', `${REG}/${agent.id}/subscription/${subscriptionId}`, {
+      event: 'sh.keptn.event.*.triggered',
+      filter: { projects: [], stages: [], services: [] },
+    });
     await trigger('dev');
     const got = await poll(agent);
     // `*` is one token: the task matches, the sequence event `sh.keptn.event.dev.delivery.triggered` does not.
-    expect(got.events.map((e) => [e.type, e.data.temporaryData])).toEqual([[DEPLOYMENT, { distributor: { subscriptionID: subscriptionId } }]]);
+    expect(got.events.map((e) => [e.type, e.data.temporaryData])).toEqual([
+      [DEPLOYMENT, { distributor: { subscriptionID: subscriptionId } }],
+    ]);
   });
 
   it('hands each task to exactly one of two instances and never twice', async () => {
@@ -215,17 +234,63 @@ describe('task delivery', () => {
     expect(api.server.waiters.size).toBe(0);
   });
 
+  it('wakes only the instance parked longest when two instances of an integration wait for one task', async () => {
+    const a = await register('a');
+    const b = await register('b');
+    const first = poll(a, 300);
+    await parked(1);
+    const second = poll(b, 300);
+    await parked(2);
+    // Every look at the tasks reads the integration once.
+    const looks = vi.spyOn(api.store as unknown as IntegrationRegistryStore, 'getIntegration');
+    await trigger('dev');
+    const answered = await within(first);
+    if (answered === 'pending') throw new Error('the instance parked longest was not woken');
+    expect(answered.events.map((e) => e.type)).toEqual([DEPLOYMENT]);
+    expect(await within(second, 50)).toBe('pending');
+    expect(looks).toHaveBeenCalledTimes(1);
+    expect(await second).toEqual({ events: [], aborted: [] });
+  });
+
+  it('wakes another instance, not the holder, when a lease runs out', async () => {
+    await api.close();
+    await start({ leaseMs: 200 });
+    const a = await register('a');
+    const b = await register('b');
+    await trigger('dev');
+    const [task] = (await poll(a)).events;
+    expect(task).toBeDefined();
+    // The holder parks first, so it waited longest; it must not be the one woken.
+    const holder = poll(a, 3000);
+    await parked(1);
+    const other = poll(b, 3000);
+    await parked(2);
+    clock.advance(201);
+    const first = await Promise.race([holder.then(() => 'holder'), other.then(() => 'other')]);
+    expect(first).toBe('other');
+    expect((await other).events.map((e) => e.id)).toEqual([task?.id]);
+    api.server.waiters.close();
+    expect(await holder).toEqual({ events: [], aborted: [] });
+  });
+
   it('applies a subscription change to a parked long poll at once', async () => {
     const agent = await register('a');
-    await api.call('PUT', `${REG}/${agent.id}/subscription/${(await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id}`, {
-      event: 'sh.keptn.event.test.triggered',
-      filter: { projects: [], stages: [], services: [] },
-    });
+    await api.call(
+      'PUT',
+      `${REG}/${agent.id}/subscription/${(await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id}`,
+      {
+        event: 'sh.keptn.event.test.triggered',
+        filter: { projects: [], stages: [], services: [] },
+      },
+    );
     const waiting = poll(agent, 60_000);
     await parked(1);
     await trigger('dev');
     expect(await within(waiting, 20)).toBe('pending');
-    const post = await api.call('POST', `${REG}/${agent.id}/subscription`, { event: DEPLOYMENT, filter: { projects: [], stages: [], services: [] } });
+    const post = await api.call('POST', `${REG}/${agent.id}/subscription`, {
+      event: DEPLOYMENT,
+      filter: { projects: [], stages: [], services: [] },
+    });
     expect(post.status).toBe(201);
     const result = await within(waiting);
     if (result === 'pending') throw new Error('the long poll did not see the new subscription');
@@ -285,7 +350,10 @@ describe('task delivery', () => {
 
   it('answers 404 for an unknown integration or instance', async () => {
     const a = await register('a');
-    for (const agent of [{ ...a, id: 'nope' }, { ...a, instanceId: 'nope' }]) {
+    for (const agent of [
+      { ...a, id: 'nope' },
+      { ...a, instanceId: 'nope' },
+    ]) {
       const reply = await api.call('GET', tasksUrl(agent));
       expect(reply.status).toBe(404);
       expect(reply.body).toMatchObject({ code: 404, errorCode: 'ERR_INTEGRATION_NOT_FOUND' });
