@@ -157,6 +157,63 @@ describe('shipmate agent', () => {
       const view = await client.sequenceState('shop', context);
       return view?.stages.find((s) => s.name === 'dev' && s.state === 'succeeded');
     });
+    // Hardening has no agent in this test: end the sequence so its tasks do not reach later tests.
+    expect((await client.request('POST', `/api/controlPlane/v1/sequence/shop/${context}/control`, { state: 'abort' })).status).toBe(200);
+    await waitForState(client, 'shop', context, (s) => s === 'aborted', 'aborted');
+  });
+
+  it('passes an abort to the integration holding the task (sh.shipmate.task.aborted)', async () => {
+    const silent = await startRecipient();
+    running.push({ stop: () => silent.close() });
+    const agent = await startAgentProcess({
+      endpoint: `${server.url}/api`,
+      token: server.token,
+      name: 'helm-abort',
+      topics: TOPICS,
+      recipientPort: silent.port,
+      env: { K8S_POD_NAME: 'helm-abort-a' },
+    });
+    running.push(agent);
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    const held = await waitFor('the task to reach the integration', async () => silent.tasks().find((e) => e.shkeptncontext === context));
+    const control = await client.request('POST', `/api/controlPlane/v1/sequence/shop/${context}/control`, { state: 'abort' });
+    expect(control.status).toBe(200);
+    const notice = await waitFor('the abort notice', async () =>
+      silent.events.find((e) => e.type === 'sh.shipmate.task.aborted' && e.triggeredid === held.id),
+    );
+    expect(notice).toMatchObject({
+      shkeptncontext: context,
+      data: { project: 'shop', stage: 'dev', service: 'carts', task: 'deployment' },
+    });
+    expect((await agent.health()).openTasks).toBe(0);
+  });
+
+  it('a subscription added through the API reaches the running agent', async () => {
+    const { recipient } = await plane('helm-late', { K8S_POD_NAME: 'helm-late-a' });
+    const [view] = await integrations('helm-late');
+    const id = view?.id ?? '';
+    // Only deployment and release were subscribed at start; hand it the test task too.
+    const subscriptions = await client.request<Array<{ id: string; event: string }>>('GET', `${REGISTRATION}/${id}/subscription`);
+    const testSubscription = subscriptions.body.find((s) => s.event === 'sh.keptn.event.test.triggered');
+    expect((await client.request('DELETE', `${REGISTRATION}/${id}/subscription/${testSubscription?.id ?? ''}`)).status).toBe(200);
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    await waitFor('the deployment to reach the integration', async () => recipient.tasks().find((e) => e.shkeptncontext === context));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(
+      recipient
+        .tasks()
+        .filter((e) => e.shkeptncontext === context)
+        .map((e) => e.type),
+    ).toEqual(['sh.keptn.event.deployment.triggered']);
+    const added = await client.request('POST', `${REGISTRATION}/${id}/subscription`, {
+      event: 'sh.keptn.event.test.triggered',
+      filter: { projects: [], stages: [], services: [] },
+    });
+    expect(added.status).toBe(201);
+    await waitFor('the test task after the new subscription', async () =>
+      recipient.tasks().find((e) => e.shkeptncontext === context && e.type === 'sh.keptn.event.test.triggered'),
+    );
+    await waitForState(client, 'shop', context, (s) => s === 'finished', 'finished');
   });
 
   it('drains on SIGTERM: exits 0 and unregisters its instance', async () => {

@@ -20,10 +20,17 @@ describe('three-stage delivery over HTTP (real server process)', () => {
   });
 
   it('runs dev, chains hardening on pass and production after it, carrying task outputs along', async () => {
-    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts', { configurationChange: { values: { image: 'carts:1.0' } } });
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts', {
+      configurationChange: { values: { image: 'carts:1.0' } },
+    });
 
     const deployment = await waitForTask(client, 'shop', 'deployment', context, 'dev');
-    expect(deployment.data).toMatchObject({ project: 'shop', stage: 'dev', service: 'carts', deployment: { deploymentstrategy: 'direct' } });
+    expect(deployment.data).toMatchObject({
+      project: 'shop',
+      stage: 'dev',
+      service: 'carts',
+      deployment: { deploymentstrategy: 'direct' },
+    });
     expect(deployment.gitcommitid).toBeTruthy();
     await client.answerTask(deployment, { data: { deployment: { deploymentURIsLocal: ['http://carts.dev'] } } });
 

@@ -42,7 +42,11 @@ describe('durability: SIGKILL in the middle of running sequences', () => {
     for (let round = 0; round < SEQUENCES_PER_SERVICE; round++) {
       for (const service of SERVICES) {
         const before = acknowledged.length;
-        await send(client, { type: 'sh.keptn.event.dev.delivery.triggered', source: 'e2e', data: { project: 'durable', stage: 'dev', service } });
+        await send(client, {
+          type: 'sh.keptn.event.dev.delivery.triggered',
+          source: 'e2e',
+          data: { project: 'durable', stage: 'dev', service },
+        });
         contexts.push(acknowledged[before]?.keptnContext ?? '');
       }
     }
@@ -95,7 +99,10 @@ describe('durability: SIGKILL in the middle of running sequences', () => {
         'GET',
         `/api/mongodb-datastore/event?project=durable&keptnContext=${ack.keptnContext}&type=${ack.type}&pageSize=100`,
       );
-      expect(response.body.events.some((e) => e.data.marker === ack.marker), `acknowledged ${ack.type} ${ack.marker} is stored`).toBe(true);
+      expect(
+        response.body.events.some((e) => e.data.marker === ack.marker),
+        `acknowledged ${ack.type} ${ack.marker} is stored`,
+      ).toBe(true);
     }
 
     // Every sequence goes on to the end. Tasks answered before the crash may be half-done:
@@ -105,7 +112,10 @@ describe('durability: SIGKILL in the middle of running sequences', () => {
       'every sequence finished after restart',
       async () => {
         await executorPass(client, false);
-        const response = await client.request<{ states: Array<{ state: string }> }>('GET', `/api/controlPlane/v1/sequence/durable?keptnContext=${contexts.join(',')}`);
+        const response = await client.request<{ states: Array<{ state: string }> }>(
+          'GET',
+          `/api/controlPlane/v1/sequence/durable?keptnContext=${contexts.join(',')}`,
+        );
         const finished = response.body.states.filter((s) => s.state === 'finished').length;
         return finished === contexts.length ? true : undefined;
       },

@@ -18,6 +18,9 @@ import type { EventData, IdGenerator, KeptnEvent } from '@shipmate/core';
 
 const ALWAYS_ACCEPTED = new Set(['sh.keptn.log.error', 'sh.keptn.events.problem']);
 
+/** `sh.keptn.event.<task>.status.changed`: a task's progress (Shipmate accepts it with validation on; stored, not orchestrated). */
+const STATUS_CHANGED = /^sh\.keptn\.event\.[^.]+\.status\.changed$/;
+
 /** Validates and completes an incoming event. */
 export function normalizeIncomingEvent(body: unknown, ids: IdGenerator, nowMs: number, validate: boolean): KeptnEvent {
   if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidEvent, 'event body must be a JSON object with type, source and data');
@@ -50,6 +53,11 @@ export function normalizeIncomingEvent(body: unknown, ids: IdGenerator, nowMs: n
 /** Keptn's `eventvalidation.go` rules. */
 export function validateKeptnEvent(event: KeptnEvent): void {
   if (ALWAYS_ACCEPTED.has(event.type)) return;
+  if (STATUS_CHANGED.test(event.type)) {
+    requireData(event, ['project', 'stage', 'service']);
+    if (!event.triggeredid) throw new InputError(ErrorCode.missingField, "field 'triggeredid' is required on status.changed events: set it to the id of the task's .triggered event");
+    return;
+  }
   if (event.type === 'sh.keptn.event.monitoring.configure') {
     requireData(event, ['project', 'type']);
     return;
@@ -75,7 +83,7 @@ export function validateKeptnEvent(event: KeptnEvent): void {
     if (parsed.kind === 'finished') requireData(event, ['result', 'status']);
     return;
   }
-  throw new InputError(ErrorCode.invalidEventType, `unknown event type '${event.type}': expected sh.keptn.event.<task>.<started|finished|invalidated> or sh.keptn.event.<stage>.<sequence>.triggered`);
+  throw new InputError(ErrorCode.invalidEventType, `unknown event type '${event.type}': expected sh.keptn.event.<task>.<started|finished|invalidated|status.changed> or sh.keptn.event.<stage>.<sequence>.triggered`);
 }
 
 function requireData(event: KeptnEvent, fields: string[]): void {

@@ -1,0 +1,187 @@
+/**
+ * The SDK against a real `shipmate server` process on loopback (built by `npm test` first):
+ * automatic `.started`/`.finished`, errors, abort, drain and unregistration.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { KeptnEvent } from '@shipmate/core';
+import { KeptnApiClient, startServerProcess, waitFor } from '@shipmate/testing';
+import type { ServerProcess } from '@shipmate/testing';
+import { createIntegration } from './integration.js';
+import type { Integration, IntegrationOptions } from './integration.js';
+import { silentLogger } from './logger.js';
+
+const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: sdk
+spec:
+  stages:
+    - name: dev
+      sequences:
+        - name: delivery
+          tasks:
+            - name: deployment
+            - name: test
+`;
+
+let server: ServerProcess;
+let api: KeptnApiClient;
+const started: Integration[] = [];
+let serviceCount = 0;
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  api = new KeptnApiClient(server.url, server.token);
+  await api.createProject('sdk', SHIPYARD);
+});
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((i) => i.stop()));
+});
+
+afterAll(async () => {
+  expect(await server.stop()).toBe(0);
+});
+
+/** A fresh service per test, so sequences of one test never queue behind another's. */
+async function newService(): Promise<string> {
+  const service = `svc-${++serviceCount}`;
+  await api.createService('sdk', service);
+  return service;
+}
+
+function integration(name: string, extra: Partial<IntegrationOptions> = {}): Integration {
+  const created = createIntegration({
+    name,
+    controlPlane: { endpoint: `${server.url}/api`, token: server.token },
+    handleSignals: false,
+    logger: silentLogger,
+    ...extra,
+  });
+  started.push(created);
+  return created;
+}
+
+async function contextEvents(context: string): Promise<KeptnEvent[]> {
+  return api.contextEvents('sdk', context);
+}
+
+async function finishedOf(context: string, task: string): Promise<KeptnEvent> {
+  return waitFor(`${task}.finished in ${context}`, async () =>
+    (await contextEvents(context)).find((e) => e.type === `sh.keptn.event.${task}.finished`),
+  );
+}
+
+describe('createIntegration', () => {
+  it('sends .started before the handler and .finished with its data after it, so the sequence runs through', async () => {
+    const service = await newService();
+    const seen: string[] = [];
+    await integration('sdk-happy')
+      .onTask('deployment', (task) => {
+        seen.push(`${task.task}:${task.data.service}`);
+        expect(task.event.data.temporaryData).toMatchObject({ distributor: { subscriptionID: expect.any(String) } });
+        return { deployment: { deploymentURIsLocal: ['http://carts'] } };
+      })
+      .onTask('test', async (task) => {
+        await task.progress('half way');
+        seen.push(`${task.task}:${String((task.data.deployment as { deploymentURIsLocal: string[] }).deploymentURIsLocal[0])}`);
+      })
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
+    expect(seen).toEqual([`deployment:${service}`, 'test:http://carts']);
+    const events = await contextEvents(context);
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('sh.keptn.event.deployment.started')).toBeLessThan(types.indexOf('sh.keptn.event.deployment.finished'));
+    expect(types).toContain('sh.keptn.event.test.status.changed');
+    const finished = events.find((e) => e.type === 'sh.keptn.event.deployment.finished');
+    expect(finished).toMatchObject({
+      source: 'sdk-happy',
+      data: { status: 'succeeded', result: 'pass', deployment: { deploymentURIsLocal: ['http://carts'] } },
+    });
+  });
+
+  it('reports a handler that throws as errored/fail with its message', async () => {
+    const service = await newService();
+    await integration('sdk-throws')
+      .onTask('deployment', () => {
+        throw new Error('helm upgrade failed: release not found');
+      })
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    const finished = await finishedOf(context, 'deployment');
+    expect(finished.data).toMatchObject({ status: 'errored', result: 'fail', message: 'helm upgrade failed: release not found' });
+  });
+
+  it('aborts the handler signal when the sequence is aborted and sends no .finished', async () => {
+    const service = await newService();
+    let aborted = false;
+    let inHandler = false;
+    await integration('sdk-abort')
+      .onTask('deployment', async (task) => {
+        inHandler = true;
+        await new Promise<void>((resolve) => task.signal.addEventListener('abort', () => resolve(), { once: true }));
+        aborted = true;
+        return { late: true };
+      })
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('the handler to run', async () => (inHandler ? true : undefined));
+    const control = await api.request('POST', `/api/controlPlane/v1/sequence/sdk/${context}/control`, { state: 'abort' });
+    expect(control.status).toBe(200);
+    await waitFor('the handler to see the abort', async () => (aborted ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(
+      (await contextEvents(context)).filter((e) => e.type === 'sh.keptn.event.deployment.finished' && e.source === 'sdk-abort'),
+    ).toEqual([]);
+  });
+
+  it('drains on stop: the running task finishes, no new task is taken, then the instance unregisters', async () => {
+    const service = await newService();
+    let release: (() => void) | undefined;
+    let calls = 0;
+    const drained = integration('sdk-drain', { podname: 'drain-pod' }).onTask('deployment', async () => {
+      calls++;
+      await new Promise<void>((resolve) => (release = resolve));
+      return { drained: true };
+    });
+    const registration = await drained.start();
+    const first = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('the handler to run', async () => (release ? true : undefined));
+    const stopping = drained.stop();
+    expect(drained.running).toBe(1);
+    const other = await newService();
+    const second = await api.triggerSequence('sdk', 'dev', 'delivery', other);
+    await new Promise((r) => setTimeout(r, 300));
+    release?.();
+    await stopping;
+    expect(calls).toBe(1);
+    expect((await finishedOf(first, 'deployment')).data).toMatchObject({ drained: true });
+    const second_events = await contextEvents(second);
+    expect(second_events.some((e) => e.type === 'sh.keptn.event.deployment.started')).toBe(false);
+    const view = await api.request<{ instances: unknown[] }>('GET', `/api/controlPlane/v1/uniform/registration/${registration.id}`);
+    expect(view.body.instances).toEqual([]);
+  });
+
+  it('refuses misuse with clear errors', async () => {
+    const unused = createIntegration({
+      name: 'x',
+      controlPlane: { endpoint: `${server.url}/api`, token: server.token },
+      handleSignals: false,
+      logger: silentLogger,
+    });
+    await expect(unused.start()).rejects.toThrow(/no task subscribed: call onTask/);
+    expect(() => unused.onTask('a.b', () => undefined)).toThrow(/without dots/);
+    const wrongToken = createIntegration({
+      name: 'sdk-token',
+      controlPlane: { endpoint: `${server.url}/api`, token: 'wrong' },
+      handleSignals: false,
+      logger: silentLogger,
+    }).onTask('deployment', () => undefined);
+    const starting = wrongToken.start();
+    // A refused token is retried (it may be rotated); stop() ends the attempts.
+    await new Promise((r) => setTimeout(r, 300));
+    await wrongToken.stop();
+    await expect(starting).rejects.toThrow(/stopped before it could register/);
+  });
+});
