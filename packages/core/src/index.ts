@@ -1,6 +1,15 @@
 // Public entry point of @shipmate/core: domain types, the sequence state machine, the
 // orchestrator and the ports adapters implement. Explicit exports only.
-export { ErrorCategory, ShipmateError, InputError, AuthError, NotFoundError, ConflictError, TooLargeError, UnavailableError } from './errors/errors.js';
+export {
+  ErrorCategory,
+  ShipmateError,
+  InputError,
+  AuthError,
+  NotFoundError,
+  ConflictError,
+  TooLargeError,
+  UnavailableError,
+} from './errors/errors.js';
 export { ErrorCode } from './errors/error-codes.js';
 
 export { TaskResult, TaskStatus, keptnTime, ORCHESTRATOR_SOURCE, API_DEFAULT_SOURCE, KEPTN_SPEC_VERSION } from './events/keptn-event.js';
@@ -10,7 +19,14 @@ export { parseEventType, taskEventType, sequenceEventType, TaskEventKind, Sequen
 export type { ParsedEventType } from './events/event-type.js';
 
 export type { Shipyard, ShipyardStage, ShipyardSequence, ShipyardTask, ShipyardTrigger } from './shipyard/shipyard.js';
-export { parseShipyardYaml, decodeShipyard, findStage, findSequence, sequencesTriggeredBy, parentStages } from './shipyard/parse-shipyard.js';
+export {
+  parseShipyardYaml,
+  decodeShipyard,
+  findStage,
+  findSequence,
+  sequencesTriggeredBy,
+  parentStages,
+} from './shipyard/parse-shipyard.js';
 
 export { validateProjectName, validateStageName, validateServiceName } from './naming/validate-names.js';
 export { parseGoDuration, formatDurationMs } from './time/go-duration.js';
@@ -22,6 +38,7 @@ export type { SequenceState, SequenceStageState, EventRef } from './sequence/seq
 export { transition, accumulatedData, TimerKind } from './sequence/transition.js';
 export type { ExecutionInput, ExecutionEffect, TransitionContext, TransitionResult } from './sequence/transition.js';
 export { mergeData, cloneJson, isPlainObject } from './sequence/merge-data.js';
+export { withStageMessage } from './sequence/sequence-state-updates.js';
 export { aggregateTask, isTaskComplete, stopsSequence } from './sequence/aggregate-task.js';
 
 export type {
@@ -40,6 +57,7 @@ export type {
   TimerRecord,
   PauseMarker,
   PendingEvent,
+  StageMessageUpdate,
 } from './ports/store.js';
 export type { IntegrationRegistryStore, IntegrationQuery, RegistrationChange, LogQuery } from './ports/registry-store.js';
 export { InstanceState, DEFAULT_LOCATION } from './registry/integration.js';
@@ -65,10 +83,23 @@ export {
   planRegistration,
 } from './registry/registration-rules.js';
 export type { SubscriptionInput, RegistrationInput, RegistrationPlan } from './registry/registration-rules.js';
-export { ONLINE_HEARTBEATS, RECENT_HEARTBEATS, planeOf, instanceState, filtersOverlap, detectCollision, integrationView } from './registry/collision.js';
+export {
+  ONLINE_HEARTBEATS,
+  RECENT_HEARTBEATS,
+  planeOf,
+  instanceState,
+  filtersOverlap,
+  detectCollision,
+  integrationView,
+} from './registry/collision.js';
 export { KEPTN_LOG_TIME, parseLogTime, parseLogEntries } from './registry/log-entries.js';
 export { createIntegrationRegistry } from './registry/integration-registry.js';
-export type { IntegrationRegistry, IntegrationRegistryOptions, RegistrationResult, RegistrySweepResult } from './registry/integration-registry.js';
+export type {
+  IntegrationRegistry,
+  IntegrationRegistryOptions,
+  RegistrationResult,
+  RegistrySweepResult,
+} from './registry/integration-registry.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
@@ -81,12 +112,16 @@ export type { Orchestrator, OrchestratorOptions, SequenceControlState } from './
 export { createEventProcessor } from './orchestrator/event-processor.js';
 export type { EventProcessor, EventProcessorOptions } from './orchestrator/event-processor.js';
 export type { TaskLease, TaskLeaseStore } from './ports/task-lease-store.js';
-export { eventTypeMatches, filterMatches, isWildcard } from './delivery/subscription-match.js';
+export { eventTypeMatches, filterMatches, isWildcard, scopeOf, subscriptionsAccept } from './delivery/subscription-match.js';
 export type { TaskScope } from './delivery/subscription-match.js';
 export { createTaskDelivery, withSubscriptionId } from './delivery/task-delivery.js';
 export type { TaskBatch, TaskDelivery, TaskDeliveryOptions } from './delivery/task-delivery.js';
 export { createTaskWaiters } from './delivery/task-waiters.js';
-export type { TaskWaiters, WaitTicket } from './delivery/task-waiters.js';
+export type { AcceptsEvent, TaskWaiters, WaitTicket } from './delivery/task-waiters.js';
 export { MAX_WAIT_MS, longPoll } from './delivery/long-poll.js';
 export type { LongPollRequest } from './delivery/long-poll.js';
 export { wakeOnEmitted } from './delivery/wake-on-emitted.js';
+export { hasLiveSubscriber } from './delivery/live-subscribers.js';
+export type { RegistrySnapshot } from './delivery/live-subscribers.js';
+export { createUnservedTaskNotes, isTaskTriggered, noLiveSubscriberMessage } from './delivery/unserved-tasks.js';
+export type { UnservedTaskNotes, UnservedTaskNotesOptions } from './delivery/unserved-tasks.js';

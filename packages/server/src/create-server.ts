@@ -11,6 +11,8 @@ import {
   createIntegrationRegistry,
   createTaskDelivery,
   createTaskWaiters,
+  createUnservedTaskNotes,
+  isTaskTriggered,
   wakeOnEmitted,
   createEventProcessor,
   createOrchestrator,
@@ -70,7 +72,8 @@ function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new InputError(ErrorCode.invalidField, `${name} must be a number of milliseconds > 0, got ${value}; e.g. 5000`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InputError(ErrorCode.invalidField, `${name} must be a number of milliseconds > 0, got ${value}; e.g. 5000`);
   return value;
 }
 
@@ -121,7 +124,9 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(keptnErrorHandler(options.maxBodyBytes));
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ code: 404, message: `no route for ${request.method} ${request.url.split('?')[0]}`, errorCode: 'ERR_ROUTE_NOT_FOUND' });
+    void reply
+      .status(404)
+      .send({ code: 404, message: `no route for ${request.method} ${request.url.split('?')[0]}`, errorCode: 'ERR_ROUTE_NOT_FOUND' });
   });
 
   const orchestrator = createOrchestrator({
@@ -132,12 +137,30 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     taskStartedWaitMs: options.taskStartedWaitMs,
   });
   const waiters = createTaskWaiters();
+  const unserved = createUnservedTaskNotes({
+    store,
+    registry: options.registry,
+    clock,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    taskStartedWaitMs: options.taskStartedWaitMs,
+  });
+  /**
+   * Runs a note of `unserved` between orchestration steps: not in a step's transaction, and no step
+   * can overwrite the note with a view it read before. Failures are logged; the note is advisory.
+   */
+  function noteUnserved(what: string, note: () => Promise<unknown>): void {
+    void processor.exclusive(note).catch((error: unknown) => app.log.error({ err: error }, `${what} failed`));
+  }
   const processor = createEventProcessor({
     store,
     orchestrator,
     clock,
-    // New task .triggered events (and aborted sequences) wake the agents' long polls.
-    onEmitted: (events) => wakeOnEmitted(waiters, clock, events),
+    onEmitted: (events) => {
+      // New task .triggered events (and aborted sequences) wake the agents' long polls.
+      wakeOnEmitted(waiters, clock, events);
+      // A task no live integration subscribes to is reported in the sequence state at once.
+      if (events.some(isTaskTriggered)) noteUnserved('checking new tasks for live subscribers', () => unserved.check(events));
+    },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
@@ -157,7 +180,15 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     integrationTtlMs: options.integrationTtlMs,
     logTtlMs: options.logTtlMs,
   });
-  const delivery = createTaskDelivery({ events: store, registry: options.registry, leases: options.leases, clock, leaseMs: options.leaseMs });
+  const delivery = createTaskDelivery({
+    events: store,
+    registry: options.registry,
+    leases: options.leases,
+    clock,
+    leaseMs: options.leaseMs,
+    // A task given to an agent has a live subscriber after all: its note goes.
+    onLeased: (tasks) => noteUnserved('clearing notes of leased tasks', () => unserved.served(tasks)),
+  });
   const context: ServerContext = {
     options,
     store,
@@ -173,7 +204,11 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Shipmate control plane API', version: options.version, description: "Keptn v1-compatible API of Shipmate's control plane" },
+      info: {
+        title: 'Shipmate control plane API',
+        version: options.version,
+        description: "Keptn v1-compatible API of Shipmate's control plane",
+      },
       components: { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'x-token' } } },
       security: [{ key: [] }],
     },

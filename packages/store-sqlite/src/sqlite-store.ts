@@ -13,7 +13,7 @@
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConflictError, ErrorCode, InputError, NotFoundError, UnavailableError } from '@shipmate/core';
+import { ConflictError, ErrorCode, InputError, NotFoundError, UnavailableError, withStageMessage } from '@shipmate/core';
 import type {
   Changeset,
   ControlPlaneStore,
@@ -34,6 +34,7 @@ import type {
   SequenceStateQuery,
   ServiceActivity,
   ServiceRecord,
+  StageMessageUpdate,
   TimerRecord,
 } from '@shipmate/core';
 import { applyMigrations } from './migrations.js';
@@ -504,6 +505,14 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
     for (const { project, keptnContext } of c.projectLastContext ?? []) s.projectLastContext.run(keptnContext, project);
   });
 
+  const stageMessageTx = db.transaction((u: StageMessageUpdate): boolean => {
+    const view = optionalDoc<SequenceState>(s.getState.get(u.project, u.keptnContext));
+    const next = view && withStageMessage(view, u.stage, u.latestEventId, u.message);
+    if (!next) return false;
+    upsertState(next);
+    return true;
+  });
+
   /** Count and one page of a query, read in one transaction so both see the same data. */
   const pageTx = db.transaction((from: string, where: Where, orderBy: string, offset: number, limit: number): Page<DocRow> => {
     const count = cached(`SELECT count(*) AS n FROM ${from} ${where.toString()}`).get(...where.params) as CountRow;
@@ -707,6 +716,10 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
         if (q.keptnContexts !== undefined) w.add('keptn_context IN (SELECT value FROM json_each(?))', JSON.stringify(q.keptnContexts));
         return page<SequenceState>('sequence_states', w, 'time DESC, rowid DESC', q.offset, q.limit);
       });
+    },
+
+    updateStageMessage(update) {
+      return run(() => stageMessageTx(update));
     },
 
     queryOpenTriggered(q: OpenTriggeredQuery) {

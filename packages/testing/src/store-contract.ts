@@ -531,6 +531,36 @@ export function describeStoreContract(
         expect(contexts(await query({ keptnContexts: [] }))).toEqual([]);
       });
 
+      it('sets and removes a stage message only while the stage latest event is the given one', async () => {
+        const latestEvent = { type: 'sh.keptn.event.test.triggered', id: 'task-1', time: at(1) };
+        const [view] = await saveStates({
+          ...fixtureSequenceState({ keptnContext: 'ctx-m' }),
+          stages: [
+            { name: 'dev', state: 'succeeded' },
+            { name: 'hardening', state: 'triggered', latestEvent },
+          ],
+        });
+        const update = { project: 'shop', keptnContext: 'ctx-m', stage: 'hardening', latestEventId: 'task-1' };
+        const stage = async (name: string) => (await store.getSequenceState('shop', 'ctx-m'))?.stages.find((s) => s.name === name);
+
+        expect(await store.updateStageMessage({ ...update, message: 'nobody subscribes' })).toBe(true);
+        expect(await stage('hardening')).toEqual({ name: 'hardening', state: 'triggered', latestEvent, message: 'nobody subscribes' });
+        expect(await stage('dev')).toEqual({ name: 'dev', state: 'succeeded' });
+        expect(await store.updateStageMessage({ ...update, message: 'nobody subscribes' })).toBe(false);
+        // Another latest event, another stage or context: nothing changes.
+        expect(await store.updateStageMessage({ ...update, latestEventId: 'task-0', message: 'stale' })).toBe(false);
+        expect(await store.updateStageMessage({ ...update, stage: 'dev', message: 'stale' })).toBe(false);
+        expect(await store.updateStageMessage({ ...update, keptnContext: 'missing', message: 'stale' })).toBe(false);
+        expect((await stage('hardening'))?.message).toBe('nobody subscribes');
+
+        expect(await store.updateStageMessage({ ...update, message: undefined })).toBe(true);
+        expect(await store.getSequenceState('shop', 'ctx-m')).toEqual({
+          ...view,
+          stages: [view?.stages[0], { name: 'hardening', state: 'triggered', latestEvent }],
+        });
+        expect(await store.updateStageMessage({ ...update, message: undefined })).toBe(false);
+      });
+
       it('pages states and counts all matches; limit 0 returns all', async () => {
         await saveStates(...[1, 2, 3, 4, 5].map((m) => fixtureSequenceState({ keptnContext: `c${m}`, time: at(m) })));
 

@@ -4,13 +4,19 @@
  * and `>` (one or more trailing tokens); every non-empty filter dimension contains the event's
  * project, stage or service. An empty list means "all".
  */
-import type { SubscriptionFilter } from '../registry/integration.js';
+import type { KeptnEvent } from '../events/keptn-event.js';
+import type { EventSubscription, SubscriptionFilter } from '../registry/integration.js';
 
 /** The scope of a task event (its `data.project`, `data.stage`, `data.service`). */
 export interface TaskScope {
   project: string;
   stage: string;
   service: string;
+}
+
+/** The scope of a task event; a missing field is the empty string. */
+export function scopeOf(event: KeptnEvent): TaskScope {
+  return { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
 }
 
 /** True when `type` matches the subscription's `event` (exact, or NATS wildcards). */
@@ -37,4 +43,10 @@ export function isWildcard(pattern: string): boolean {
 export function filterMatches(filter: SubscriptionFilter, scope: TaskScope): boolean {
   const ok = (list: string[], value: string) => list.length === 0 || list.includes(value);
   return ok(filter.projects, scope.project) && ok(filter.stages, scope.stage) && ok(filter.services, scope.service);
+}
+
+/** True when one of the subscriptions matches the event's type, and its filter the event's scope. */
+export function subscriptionsAccept(subscriptions: readonly EventSubscription[], event: KeptnEvent): boolean {
+  const scope = scopeOf(event);
+  return subscriptions.some((s) => eventTypeMatches(s.event, event.type) && filterMatches(s.filter, scope));
 }

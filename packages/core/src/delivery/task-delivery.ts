@@ -23,7 +23,7 @@ import type { IntegrationRegistryStore } from '../ports/registry-store.js';
 import type { ControlPlaneStore } from '../ports/store.js';
 import type { TaskLease, TaskLeaseStore } from '../ports/task-lease-store.js';
 import type { EventSubscription, InstanceRecord, IntegrationRecord } from '../registry/integration.js';
-import { eventTypeMatches, filterMatches, isWildcard } from './subscription-match.js';
+import { eventTypeMatches, filterMatches, isWildcard, scopeOf, subscriptionsAccept } from './subscription-match.js';
 
 /** Options of {@link createTaskDelivery}. */
 export interface TaskDeliveryOptions {
@@ -33,6 +33,8 @@ export interface TaskDeliveryOptions {
   clock: Clock;
   /** How long an instance holds a task before `.started` must arrive. */
   leaseMs: number;
+  /** Called with the tasks an instance was just given (a subscriber is live for them). */
+  onLeased?: (tasks: readonly KeptnEvent[]) => void;
 }
 
 /** What one instance gets from one poll. */
@@ -91,11 +93,7 @@ function taskTypeWith(triggeredType: string, kind: 'finished'): string {
 
 /** Whether a `.triggered` event matches a subscription of the integration and the instance's filters. */
 function accepts(record: IntegrationRecord, instance: InstanceRecord, event: KeptnEvent): boolean {
-  const scope = { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
-  return (
-    filterMatches(instance.filters, scope) &&
-    record.subscriptions.some((s) => eventTypeMatches(s.event, event.type) && filterMatches(s.filter, scope))
-  );
+  return filterMatches(instance.filters, scopeOf(event)) && subscriptionsAccept(record.subscriptions, event);
 }
 
 /** Wires the delivery use case. */
@@ -187,7 +185,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
         open = await events.queryOpenTriggered({ type: subscription.event, visibleAt });
       }
       for (const event of open) {
-        const scope = { project: event.data.project ?? '', stage: event.data.stage ?? '', service: event.data.service ?? '' };
+        const scope = scopeOf(event);
         if (seen.has(event.id) || !filterMatches(subscription.filter, scope) || !filterMatches(instance.filters, scope)) continue;
         seen.add(event.id);
         candidates.push({ event, subscription });
@@ -221,6 +219,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       const { record, instance } = await requireInstance(integrationId, instanceId, takeOptions?.heartbeat ?? true);
       const aborted = await closedTasks(integrationId, instanceId);
       const { granted, given } = await offers(record, instance);
+      if (granted.length > 0) options.onLeased?.(granted);
       // Tasks it holds or held cannot wake it: a lease running out on them wakes another instance.
       return { events: granted, aborted, accepts: (event) => !given.has(event.id) && accepts(record, instance, event) };
     },

@@ -36,9 +36,15 @@ export interface EventProcessor {
   ingest(events: readonly KeptnEvent[]): Promise<void>;
   /** Sequence control, serialised with the other steps. */
   control(project: string, keptnContext: string, state: SequenceControlState, stage?: string): Promise<void>;
+  /**
+   * Runs `work` between two steps, never during one: for a write to data a step reads and
+   * rewrites (such as a note in the sequence state view), which a running step would otherwise
+   * overwrite. {@link idle} waits for it too.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Resolves once nothing is pending (used by tests and shutdown). */
   idle(): Promise<void>;
-  /** Stops timers and waits for the running step. */
+  /** Stops timers and waits for the running step and the work queued meanwhile. */
   stop(): Promise<void>;
 }
 
@@ -151,6 +157,9 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         await drain();
       });
     },
+    exclusive(work) {
+      return serial(work);
+    },
     async idle() {
       await serial(async () => {
         await drain();
@@ -160,7 +169,11 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await serial(async () => undefined);
+      // Steps may queue work (exclusive) while they run: wait until nothing was added.
+      for (let last = chain; ; last = chain) {
+        await last;
+        if (last === chain) break;
+      }
     },
   };
 }

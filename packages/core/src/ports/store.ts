@@ -166,6 +166,17 @@ export interface SequenceStateQuery {
   limit: number;
 }
 
+/** A change of one stage's `message` in a sequence view (see {@link ControlPlaneStore.updateStageMessage}). */
+export interface StageMessageUpdate {
+  project: string;
+  keptnContext: string;
+  stage: string;
+  /** The event the message is about: nothing changes unless it is still the stage's `latestEvent`. */
+  latestEventId: string;
+  /** The new message; undefined removes it. */
+  message: string | undefined;
+}
+
 /** A page of results. */
 export interface Page<T> {
   items: T[];
@@ -215,6 +226,12 @@ export interface ControlPlaneStore {
 
   getSequenceState(project: string, keptnContext: string): Promise<SequenceState | undefined>;
   querySequenceStates(query: SequenceStateQuery): Promise<Page<SequenceState>>;
+  /**
+   * Sets or removes one stage's `message` in a sequence view, only while the stage's `latestEvent`
+   * is `latestEventId` (so a note about a task never overwrites a newer state), in one
+   * transaction; true when the view changed.
+   */
+  updateStageMessage(update: StageMessageUpdate): Promise<boolean>;
 
   /** Open triggered events, newest first. */
   queryOpenTriggered(query: OpenTriggeredQuery): Promise<KeptnEvent[]>;

@@ -44,6 +44,8 @@ export function noteTaskEvent(view: SequenceState, stage: string, event: KeptnEv
   return updateStage(view, stage, (entry) => {
     const ref = { type: event.type, id: event.id, time: nowIso };
     entry.latestEvent = ref;
+    // A message says why the stage is stuck at its latest event (e.g. no live subscriber): a newer event replaces it.
+    delete entry.message;
     if (event.data.result === 'fail' || event.data.status === 'errored') entry.latestFailedEvent = ref;
     entry.state = 'triggered';
     if (event.type === 'sh.keptn.event.deployment.triggered') {
@@ -55,6 +57,24 @@ export function noteTaskEvent(view: SequenceState, stage: string, event: KeptnEv
       const score = isPlainObject(evaluation) && typeof evaluation.score === 'number' ? evaluation.score : 0;
       entry.latestEvaluation = { result: String(event.data.result ?? ''), score };
     }
+  });
+}
+
+/**
+ * The view with the stage's `message` set (or, when `message` is undefined, removed), provided the
+ * stage's latest event is still `latestEventId`; undefined when it is not or nothing changes.
+ */
+export function withStageMessage(
+  view: SequenceState,
+  stage: string,
+  latestEventId: string,
+  message: string | undefined,
+): SequenceState | undefined {
+  const entry = view.stages.find((s) => s.name === stage);
+  if (entry?.latestEvent?.id !== latestEventId || entry.message === message) return undefined;
+  return updateStage(view, stage, (next) => {
+    if (message === undefined) delete next.message;
+    else next.message = message;
   });
 }
 
