@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock, KeptnEvent, SequenceState, SubscriptionFilter } from '@shipmate/core';
+import type { KeptnEvent, SequenceState, SubscriptionFilter } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { manualClock, shipyardYaml } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
@@ -11,37 +12,15 @@ const NOTE =
   'no live integration subscribes to sh.keptn.event.test.triggered in stage hardening (project sockshop, service carts); ' +
   'the task waits for one until it times out (TASK_STARTED_WAIT_DURATION 10m0s)';
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: delivery
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: test
-    - name: hardening
-      sequences:
-        - name: delivery
-          tasks:
-            - name: test
-`;
-
-/** A clock the test moves by hand. */
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let now = Date.UTC(2024, 0, 1);
-  return { nowMs: () => now, advance: (ms) => void (now += ms) };
-}
+const SHIPYARD = shipyardYaml({ dev: ['test'], hardening: ['test'] }, { name: 'delivery' });
 
 const ALL: SubscriptionFilter = { projects: [], stages: [], services: [] };
 
 let api: InProcessServer;
-let clock: ReturnType<typeof fakeClock>;
+let clock: ReturnType<typeof manualClock>;
 
 beforeEach(async () => {
-  clock = fakeClock();
+  clock = manualClock();
   api = await startInProcessServer({ clock, heartbeatIntervalMs: HEARTBEAT_MS });
   expect((await api.call('POST', `${CP}/project`, { name: 'sockshop', shipyard: base64(SHIPYARD) })).status).toBe(201);
   expect((await api.call('POST', `${CP}/project/sockshop/service`, { serviceName: 'carts' })).status).toBe(200);
