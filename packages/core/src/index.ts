@@ -60,6 +60,7 @@ export type {
   StageMessageUpdate,
 } from './ports/store.js';
 export type { IntegrationRegistryStore, IntegrationQuery, RegistrationChange, LogQuery } from './ports/registry-store.js';
+export { INTEGRATION_LASTSEEN_SLACK_MS } from './ports/registry-store.js';
 export { InstanceState, DEFAULT_LOCATION } from './registry/integration.js';
 export type {
   Integration,

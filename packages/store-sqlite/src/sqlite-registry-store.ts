@@ -4,6 +4,7 @@
  * the integration, and the list filters on project/stage/service run over those few documents.
  */
 import type Database from 'better-sqlite3';
+import { INTEGRATION_LASTSEEN_SLACK_MS, keptnTime } from '@shipmate/core';
 import type {
   EventSubscription,
   InstanceRecord,
@@ -46,6 +47,11 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
     touchInstance: prepare(
       `UPDATE integration_instances SET lastseen = ?, doc = json_set(doc, '$.lastseen', ?) WHERE integration_id = ? AND instance_id = ?`,
     ),
+    // Sets lastseen unless it is already later than the given bound (ISO strings sort by time).
+    touchSeen: prepare(
+      `UPDATE integrations SET lastseen = ?, doc = json_set(doc, '$.metadata.lastseen', ?) WHERE id = ? AND lastseen <= ?`,
+    ),
+    getInstance: prepare('SELECT doc FROM integration_instances WHERE integration_id = ? AND instance_id = ?'),
     instancesOf: prepare(
       'SELECT doc FROM integration_instances WHERE integration_id IN (SELECT value FROM json_each(?)) ORDER BY integration_id, instance_id',
     ),
@@ -78,6 +84,13 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
     put(updated);
     if (instanceId !== undefined) s.touchInstance.run(lastseen, lastseen, id, instanceId);
     return updated;
+  });
+
+  const touchInstanceTx = db.transaction((id: string, instanceId: string, lastseen: string): boolean => {
+    // The instance row exists only while its integration does (foreign key), so one update tells both.
+    if (s.touchInstance.run(lastseen, lastseen, id, instanceId).changes === 0) return false;
+    s.touchSeen.run(lastseen, lastseen, id, keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS));
+    return true;
   });
 
   const editSubscriptions = db.transaction((id: string, edit: (subs: EventSubscription[]) => EventSubscription[]): boolean => {
@@ -169,6 +182,17 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
 
     touchIntegration(id, lastseen, instanceId) {
       return run(() => touchTx(id, lastseen, instanceId));
+    },
+
+    touchInstance(id, instanceId, lastseen) {
+      return run(() => touchInstanceTx(id, instanceId, lastseen));
+    },
+
+    getInstance(id, instanceId) {
+      return run(() => {
+        const row = s.getInstance.get(id, instanceId) as DocRow | undefined;
+        return row && parse<InstanceRecord>(row);
+      });
     },
 
     listInstances(ids) {

@@ -4,6 +4,7 @@
  * and hands it to `cleanup` afterwards.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INTEGRATION_LASTSEEN_SLACK_MS } from '@shipmate/core';
 import type { InstanceRecord, IntegrationRecord, IntegrationRegistryStore, LogEntry } from '@shipmate/core';
 import { at } from './store-fixtures.js';
 
@@ -124,6 +125,50 @@ export function describeRegistryStoreContract<S extends IntegrationRegistryStore
         ['i2', at(5)],
       ]);
       expect(await store.touchIntegration('nope', at(5))).toBeUndefined();
+    });
+
+    it('touches one instance and its integration; false and no change for an unknown instance or integration', async () => {
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i2') });
+      const lastseen = () => store.listInstances(['a']).then((all) => all.map((i) => [i.instanceId, i.lastseen]));
+      expect(await store.touchInstance('a', 'i2', at(5))).toBe(true);
+      expect(await lastseen()).toEqual([
+        ['i1', at(0)],
+        ['i2', at(5)],
+      ]);
+      expect((await store.getInstance('a', 'i2'))?.lastseen).toBe(at(5));
+      expect((await store.getIntegration('a'))?.metadata.lastseen).toBe(at(5));
+      expect((await store.listIntegrations({})).map((i) => i.metadata.lastseen)).toEqual([at(5)]);
+
+      expect(await store.touchInstance('a', 'nope', at(6))).toBe(false);
+      expect(await store.touchInstance('nope', 'i1', at(6))).toBe(false);
+      expect((await store.getIntegration('a'))?.metadata.lastseen).toBe(at(5));
+      expect(await lastseen()).toEqual([
+        ['i1', at(0)],
+        ['i2', at(5)],
+      ]);
+    });
+
+    it('leaves the integration lastseen of a heartbeat behind by less than INTEGRATION_LASTSEEN_SLACK_MS', async () => {
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+      const base = Date.parse(at(0));
+      const time = (ms: number) => new Date(base + ms).toISOString();
+      const integrationSeen = async () => (await store.getIntegration('a'))?.metadata.lastseen;
+      expect(await store.touchInstance('a', 'i1', time(INTEGRATION_LASTSEEN_SLACK_MS - 1))).toBe(true);
+      expect(await integrationSeen()).toBe(at(0));
+      expect((await store.getInstance('a', 'i1'))?.lastseen).toBe(time(INTEGRATION_LASTSEEN_SLACK_MS - 1));
+      expect(await store.touchInstance('a', 'i1', time(INTEGRATION_LASTSEEN_SLACK_MS))).toBe(true);
+      expect(await integrationSeen()).toBe(time(INTEGRATION_LASTSEEN_SLACK_MS));
+      // The integration is expired and found by its column lastseen, which moves with the document's.
+      expect(await store.deleteIntegrationsSeenBefore(time(INTEGRATION_LASTSEEN_SLACK_MS))).toBe(0);
+    });
+
+    it('gets one instance; undefined for an unknown instance or integration', async () => {
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'b' }), instance: fixtureInstance('b', 'i2') });
+      expect(await store.getInstance('a', 'i1')).toEqual(fixtureInstance('a', 'i1'));
+      expect(await store.getInstance('a', 'i2')).toBeUndefined();
+      expect(await store.getInstance('nope', 'i1')).toBeUndefined();
     });
 
     it('puts, replaces and deletes subscriptions; false for an unknown integration', async () => {

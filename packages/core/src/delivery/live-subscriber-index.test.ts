@@ -45,6 +45,8 @@ function stubStore(state: { integrations: IntegrationRecord[]; instances: Instan
       const found = state.integrations.find((i) => i.id === id);
       return write(found && { ...found, metadata: { ...found.metadata, lastseen } });
     },
+    touchInstance: (id, instanceId) => write(state.instances.some((i) => i.integrationId === id && i.instanceId === instanceId)),
+    getInstance: async (id, instanceId) => state.instances.find((i) => i.integrationId === id && i.instanceId === instanceId),
     putSubscription: () => write(true),
     deleteSubscription: () => write(true),
     deleteIntegrationsSeenBefore: () => write(1),
@@ -90,6 +92,20 @@ describe('createLiveSubscriberIndex', () => {
     await index.store.touchIntegration('a', ago(0), 'dev');
     expect(index.hasLiveSubscriber(TASK)).toBe(false);
     await index.store.touchIntegration('a', ago(0), 'hardening');
+    expect(index.hasLiveSubscriber(TASK)).toBe(true);
+  });
+
+  it('keeps lastseen of an instance heartbeat without reading the integration', async () => {
+    const state = {
+      integrations: [integration('a', OFFLINE_MS)],
+      instances: [instance('a', 'dev', OFFLINE_MS, ['dev']), instance('a', 'hardening', OFFLINE_MS, ['hardening'])],
+    };
+    const index = await indexOf(state);
+    expect(await index.store.touchInstance('a', 'dev', ago(0))).toBe(true);
+    expect(index.hasLiveSubscriber(TASK)).toBe(false);
+    expect(await index.store.touchInstance('a', 'unknown', ago(0))).toBe(false);
+    expect(index.hasLiveSubscriber(TASK)).toBe(false);
+    expect(await index.store.touchInstance('a', 'hardening', ago(0))).toBe(true);
     expect(index.hasLiveSubscriber(TASK)).toBe(true);
   });
 

@@ -64,6 +64,7 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
     getIntegration: (id) => store.getIntegration(id),
     listIntegrations: (query) => store.listIntegrations(query),
     listInstances: (ids) => store.listInstances(ids),
+    getInstance: (id, instanceId) => store.getInstance(id, instanceId),
     appendLogs: (logs) => store.appendLogs(logs),
     queryLogs: (query) => store.queryLogs(query),
     deleteLogs: (query) => store.deleteLogs(query),
@@ -90,6 +91,17 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
       const instance = instanceId === undefined ? undefined : entry.instances.get(instanceId);
       if (instance) entry.instances.set(instance.instanceId, { ...instance, lastseen });
       return updated;
+    },
+    async touchInstance(integrationId, instanceId, lastseen) {
+      const found = await store.touchInstance(integrationId, instanceId, lastseen);
+      const entry = entries.get(integrationId);
+      const instance = entry?.instances.get(instanceId);
+      if (found && entry && instance) {
+        // The store may leave the integration's lastseen up to a second behind; a second is nothing against the offline threshold.
+        entry.integration = { ...entry.integration, metadata: { ...entry.integration.metadata, lastseen } };
+        entry.instances.set(instanceId, { ...instance, lastseen });
+      }
+      return found;
     },
     async putSubscription(integrationId, subscription) {
       const found = await store.putSubscription(integrationId, subscription);

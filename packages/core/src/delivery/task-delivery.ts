@@ -28,7 +28,7 @@ import { eventTypeMatches, filterMatches, isWildcard, scopeOf, subscriptionsAcce
 /** Options of {@link createTaskDelivery}. */
 export interface TaskDeliveryOptions {
   events: Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
-  registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'listIntegrations' | 'listInstances' | 'touchIntegration'>;
+  registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'getInstance' | 'listIntegrations' | 'listInstances' | 'touchInstance'>;
   leases: TaskLeaseStore;
   clock: Clock;
   /** How long an instance holds a task before `.started` must arrive. */
@@ -100,26 +100,36 @@ function accepts(record: IntegrationRecord, instance: InstanceRecord, event: Kep
 export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   const { events, registry, leases, clock, leaseMs } = options;
 
+  function integrationNotFound(integrationId: string): NotFoundError {
+    return new NotFoundError(
+      ErrorCode.integrationNotFound,
+      `integration '${integrationId}' not found; it may have expired after missing heartbeats: register it again`,
+    );
+  }
+
+  function instanceNotFound(integrationId: string, instanceId: string): NotFoundError {
+    return new NotFoundError(
+      ErrorCode.integrationNotFound,
+      `instance '${instanceId}' of integration '${integrationId}' not found; register again and use the instanceId the registration returned`,
+    );
+  }
+
+  /** The heartbeat of one instance (a single write of its lastseen); throws when it is unknown. */
+  async function heartbeat(integrationId: string, instanceId: string): Promise<void> {
+    if (await registry.touchInstance(integrationId, instanceId, keptnTime(clock.nowMs()))) return;
+    throw (await registry.getIntegration(integrationId)) ? instanceNotFound(integrationId, instanceId) : integrationNotFound(integrationId);
+  }
+
   async function requireInstance(
     integrationId: string,
     instanceId: string,
-    heartbeat = true,
+    withHeartbeat = true,
   ): Promise<{ record: IntegrationRecord; instance: InstanceRecord }> {
     const record = await registry.getIntegration(integrationId);
-    if (!record) {
-      throw new NotFoundError(
-        ErrorCode.integrationNotFound,
-        `integration '${integrationId}' not found; it may have expired after missing heartbeats: register it again`,
-      );
-    }
-    const instance = (await registry.listInstances([integrationId])).find((i) => i.instanceId === instanceId);
-    if (!instance) {
-      throw new NotFoundError(
-        ErrorCode.integrationNotFound,
-        `instance '${instanceId}' of integration '${integrationId}' not found; register again and use the instanceId the registration returned`,
-      );
-    }
-    if (heartbeat) await registry.touchIntegration(integrationId, keptnTime(clock.nowMs()), instanceId);
+    if (!record) throw integrationNotFound(integrationId);
+    const instance = await registry.getInstance(integrationId, instanceId);
+    if (!instance) throw instanceNotFound(integrationId, instanceId);
+    if (withHeartbeat) await heartbeat(integrationId, instanceId);
     return { record, instance };
   }
 
@@ -224,7 +234,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       return { events: granted, aborted, accepts: (event) => !given.has(event.id) && accepts(record, instance, event) };
     },
     async touch(integrationId, instanceId) {
-      await requireInstance(integrationId, instanceId);
+      await heartbeat(integrationId, instanceId);
     },
     async sweepLeases() {
       const integrations = await registry.listIntegrations({});

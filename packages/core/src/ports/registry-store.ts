@@ -35,6 +35,13 @@ export interface LogQuery {
   beforeTime?: string;
 }
 
+/**
+ * How far an integration's `metadata.lastseen` may lag behind its instances' heartbeats
+ * ({@link IntegrationRegistryStore.touchInstance}): far below the offline threshold (3 heartbeats)
+ * and the registration TTL, and it spares a write per heartbeat of a scaled-out integration.
+ */
+export const INTEGRATION_LASTSEEN_SLACK_MS = 1000;
+
 /** The registry port. */
 export interface IntegrationRegistryStore {
   /** Applies a registration atomically. */
@@ -51,6 +58,15 @@ export interface IntegrationRegistryStore {
    * instances, that instance's lastseen. Returns the updated integration, undefined if unknown.
    */
   touchIntegration(id: string, lastseen: string, instanceId?: string): Promise<IntegrationRecord | undefined>;
+  /**
+   * Heartbeat of one instance, without reading or rewriting the stored documents: sets the
+   * instance's lastseen and the integration's `metadata.lastseen`. The integration's may stay up to
+   * less than {@link INTEGRATION_LASTSEEN_SLACK_MS} behind (it is not rewritten when it is already that
+   * recent). False, changing nothing, when the instance or the integration is unknown.
+   */
+  touchInstance(integrationId: string, instanceId: string, lastseen: string): Promise<boolean>;
+  /** One instance, undefined if the integration or the instance is unknown. */
+  getInstance(integrationId: string, instanceId: string): Promise<InstanceRecord | undefined>;
   /** Instances of the given integrations, sorted by integration id, then instance id. */
   listInstances(integrationIds: readonly string[]): Promise<InstanceRecord[]>;
   /** Inserts or replaces the subscription with that id; false if the integration is unknown. */

@@ -327,6 +327,40 @@ describe('task delivery', () => {
     expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
   });
 
+  it('renews the heartbeat while parked with one write, reading the integration only on the first look', async () => {
+    await api.close();
+    await start({ heartbeatIntervalMs: 30 });
+    const a = await register('a');
+    const registry = api.store as unknown as IntegrationRegistryStore;
+    const reads = vi.spyOn(registry, 'getIntegration');
+    const listings = vi.spyOn(registry, 'listInstances');
+    const heartbeats = vi.spyOn(registry, 'touchInstance');
+    const parkedPoll = poll(a, 200);
+    await parked(1);
+    clock.advance(60_000);
+    expect(await parkedPoll).toEqual({ events: [], aborted: [] });
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(listings).not.toHaveBeenCalled();
+    expect(heartbeats.mock.calls.length).toBeGreaterThan(1);
+    const view = (await api.call<Integration>('GET', `${REG}/${a.id}`)).body;
+    expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
+  });
+
+  it('answers a parked poll with 404 once its instance is deleted', async () => {
+    await api.close();
+    await start({ heartbeatIntervalMs: 30 });
+    const a = await register('a');
+    const parkedPoll = api.call('GET', tasksUrl(a, 2000));
+    await parked(1);
+    expect((await api.call('DELETE', `${REG}/${a.id}/instance/${a.instanceId}`)).status).toBeLessThan(300);
+    const reply = await parkedPoll;
+    expect(reply.status).toBe(404);
+    expect(reply.body).toMatchObject({
+      errorCode: 'ERR_INTEGRATION_NOT_FOUND',
+      message: expect.stringContaining(`instance '${a.instanceId}'`),
+    });
+  });
+
   it('answers 404 for an unknown integration or instance', async () => {
     const a = await register('a');
     for (const agent of [
