@@ -65,7 +65,7 @@ export const resourceQuerySchema = {
   type: 'object',
   properties: {
     gitCommitID: { type: 'string', description: 'read at this commit instead of the branch tip' },
-    pageSize: { type: 'integer', description: 'list only; default 20' },
+    pageSize: { type: 'string', description: 'list only; number of items, default 20 (also for 0)' },
     nextPageKey: { type: 'string', description: 'list only; nextPageKey of the previous page' },
   },
 } as const;
