@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeResourceStoreContract } from '@shipmate/testing';
 import { createGitResourceStore } from './git-resource-store.js';
+import { requireGit } from './git-runner.js';
 
 const dirs = new Map<object, string>();
 
@@ -68,5 +69,12 @@ describe('git resource store on disk', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('requireGit', () => {
+  it('says how to install git when the binary cannot be run', async () => {
+    await expect(requireGit('/nonexistent/bin/git')).rejects.toThrow(/install git/);
+    await expect(requireGit()).resolves.toMatch(/^git version /);
   });
 });

@@ -36,6 +36,7 @@ import { defaultBodyLimit, keptnErrorHandler } from './http/keptn-error.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
+import { bootstrapRepositories } from './projects/bootstrap-repositories.js';
 import { createResourceService } from './resources/resource-service.js';
 import { registerRoutes } from './routes/register-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -275,6 +276,10 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     sweepExpiredIntegrations,
     sweepOrphanLeases,
     async listen(host, port) {
+      if (options.resources) {
+        const created = await bootstrapRepositories(store, options.resources);
+        if (created.length > 0) app.log.info(`created configuration repositories for projects that had none: ${created.join(', ')}`);
+      }
       await processor.start();
       startRetention();
       startRegistrySweep();
