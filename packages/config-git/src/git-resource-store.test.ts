@@ -23,7 +23,9 @@ describeResourceStoreContract(
 );
 
 function gitLog(dir: string, ref: string): string[] {
-  return execFileSync('git', ['--git-dir', join(dir, 'shop.git'), 'log', '--format=%an <%ae> %s', ref], { encoding: 'utf8' }).trim().split('\n');
+  return execFileSync('git', ['--git-dir', join(dir, 'shop.git'), 'log', '--format=%an <%ae> %s', ref], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
 }
 
 describe('git resource store on disk', () => {
@@ -34,7 +36,11 @@ describe('git resource store on disk', () => {
       await store.createProject('shop', 'spec: {}\n');
       await store.createStage('shop', 'dev');
       await store.createService('shop', 'dev', 'carts');
-      await Promise.all([1, 2, 3].map((i) => store.putResources({ project: 'shop', stage: 'dev', service: 'carts' }, [{ uri: `f${i}`, content: Buffer.from('x') }])));
+      await Promise.all(
+        [1, 2, 3].map((i) =>
+          store.putResources({ project: 'shop', stage: 'dev', service: 'carts' }, [{ uri: `f${i}`, content: Buffer.from('x') }]),
+        ),
+      );
       await store.deleteResource({ project: 'shop', stage: 'dev', service: 'carts' }, 'f1');
       expect(gitLog(dir, 'dev')).toEqual([
         'robot <robot@example.com> Deleted resources',
@@ -47,7 +53,9 @@ describe('git resource store on disk', () => {
       // Linear: no merges, every commit has one parent.
       const parents = execFileSync('git', ['--git-dir', join(dir, 'shop.git'), 'rev-list', '--min-parents=2', 'dev'], { encoding: 'utf8' });
       expect(parents).toBe('');
-      expect(execFileSync('git', ['--git-dir', join(dir, 'shop.git'), 'symbolic-ref', 'HEAD'], { encoding: 'utf8' }).trim()).toBe('refs/heads/master');
+      expect(execFileSync('git', ['--git-dir', join(dir, 'shop.git'), 'symbolic-ref', 'HEAD'], { encoding: 'utf8' }).trim()).toBe(
+        'refs/heads/master',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -58,7 +58,11 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Creates the store; the repositories already on disk are used as they are. */
 export function createGitResourceStore(options: GitResourceStoreOptions): ResourceStore {
-  const git = createGitRunner({ home: options.rootDir, ...(options.author ? { author: options.author } : {}), ...(options.gitBinary ? { binary: options.gitBinary } : {}) });
+  const git = createGitRunner({
+    home: options.rootDir,
+    ...(options.author ? { author: options.author } : {}),
+    ...(options.gitBinary ? { binary: options.gitBinary } : {}),
+  });
   const now = options.now ?? (() => new Date());
   const locks = new KeyedMutex();
   /** project → branch → tip; loaded from git once per project, then kept up to date by the writes. */
@@ -100,7 +104,11 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
     let prefix = '';
     if (level.service !== undefined) {
       const marker = SAFE_NAME.test(level.service) ? await repo.readFile(tip, `${level.service}/${METADATA_FILE}`) : undefined;
-      if (!marker) throw new NotFoundError(ErrorCode.serviceNotFound, `Service not found: '${level.service}' in stage '${branch}' of project '${level.project}'`);
+      if (!marker)
+        throw new NotFoundError(
+          ErrorCode.serviceNotFound,
+          `Service not found: '${level.service}' in stage '${branch}' of project '${level.project}'`,
+        );
       prefix = `${level.service}/`;
     }
     return { branch, tip, repo, prefix };
@@ -109,7 +117,11 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
   async function commitAt(repo: BareRepository, project: string, id: string | undefined, tip: string): Promise<string> {
     if (id === undefined) return tip;
     const commit = await repo.resolveCommit(id);
-    if (!commit) throw new NotFoundError(ErrorCode.commitNotFound, `commit '${id}' not found in the repository of project '${project}'; pass a commit id from metadata.version or a write's commitID`);
+    if (!commit)
+      throw new NotFoundError(
+        ErrorCode.commitNotFound,
+        `commit '${id}' not found in the repository of project '${project}'; pass a commit id from metadata.version or a write's commitID`,
+      );
     return commit;
   }
 
@@ -149,7 +161,8 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
     async createProject(project, shipyardYaml) {
       if (!SAFE_NAME.test(project)) throw projectNotFound(project);
       return locks.run(project, async () => {
-        if (exists(project)) throw new ConflictError(ErrorCode.projectExists, `Project already exists: the repository of '${project}' is already initialized`);
+        if (exists(project))
+          throw new ConflictError(ErrorCode.projectExists, `Project already exists: the repository of '${project}' is already initialized`);
         await mkdir(options.rootDir, { recursive: true });
         const repo = repository(project);
         try {
@@ -181,9 +194,13 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
         const branches = await requireBranches(project);
         const base = branches.get(DEFAULT_BRANCH);
         if (!base || !SAFE_NAME.test(stage) || stage === DEFAULT_BRANCH) {
-          throw new ConflictError(ErrorCode.invalidField, `cannot create stage '${stage}' in project '${project}': invalid name or no default branch`);
+          throw new ConflictError(
+            ErrorCode.invalidField,
+            `cannot create stage '${stage}' in project '${project}': invalid name or no default branch`,
+          );
         }
-        if (branches.has(stage)) throw new ConflictError(ErrorCode.invalidField, `Stage already exists: '${stage}' in project '${project}'`);
+        if (branches.has(stage))
+          throw new ConflictError(ErrorCode.invalidField, `Stage already exists: '${stage}' in project '${project}'`);
         await repository(project).moveBranch(stage, base, ZERO_ID);
         branches.set(stage, base);
         return base;
@@ -194,7 +211,8 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
       return locks.run(project, async () => {
         const { repo, tip } = await resolveLevel({ project, stage });
         if (!SAFE_NAME.test(service)) throw new ConflictError(ErrorCode.invalidName, `invalid service name '${service}'`);
-        if (await repo.readFile(tip, `${service}/${METADATA_FILE}`)) throw new ConflictError(ErrorCode.serviceExists, `Service already exists: '${service}' in stage '${stage}'`);
+        if (await repo.readFile(tip, `${service}/${METADATA_FILE}`))
+          throw new ConflictError(ErrorCode.serviceExists, `Service already exists: '${service}' in stage '${stage}'`);
         const files = new Map([[`${service}/${METADATA_FILE}`, Buffer.from(serviceMetadata(service))]]);
         return commitOn(project, stage, { put: files }, COMMIT_MESSAGES.addService(service));
       });
@@ -244,7 +262,8 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
     async deleteResource(level, uri) {
       return locks.run(level.project, async () => {
         const { branch, tip, repo, prefix } = await resolveLevel(level);
-        if (!(await repo.readFile(tip, `${prefix}${uri}`))) throw new NotFoundError(ErrorCode.resourceNotFound, `Resource not found: '${uri}'`);
+        if (!(await repo.readFile(tip, `${prefix}${uri}`)))
+          throw new NotFoundError(ErrorCode.resourceNotFound, `Resource not found: '${uri}'`);
         return commitOn(level.project, branch, { remove: [`${prefix}${uri}`] }, COMMIT_MESSAGES.deleteResources);
       });
     },

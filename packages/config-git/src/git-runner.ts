@@ -103,6 +103,8 @@ export async function requireGit(binary = 'git'): Promise<string> {
     return (await runner.run(['--version'])).toString('utf8').trim();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`the git binary is needed for the configuration repositories and could not be run (${reason}); install git (e.g. apt-get install git) and make sure it is on PATH`);
+    throw new Error(
+      `the git binary is needed for the configuration repositories and could not be run (${reason}); install git (e.g. apt-get install git) and make sure it is on PATH`,
+    );
   }
 }

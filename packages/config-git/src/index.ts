@@ -3,4 +3,3 @@ export type { GitResourceStoreOptions } from './git-resource-store.js';
 export { createGitRunner, gitEnvironment, requireGit, GitCommandError, KEPTN_AUTHOR } from './git-runner.js';
 export type { GitAuthor, GitCall, GitRunner, GitRunnerOptions } from './git-runner.js';
 export { LruCache } from './lru-cache.js';
-

@@ -1,4 +1,12 @@
-import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource, IntegrationRegistryStore, ResourceStore, TaskLeaseStore } from '@shipmate/core';
+import type {
+  Clock,
+  ControlPlaneStore,
+  IdGenerator,
+  ConfigurationSource,
+  IntegrationRegistryStore,
+  ResourceStore,
+  TaskLeaseStore,
+} from '@shipmate/core';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
 export interface ServerOptions {
@@ -54,7 +62,9 @@ export interface ServerOptions {
 }
 
 /** Options with every default applied. */
-export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources'>>> {
+export interface ResolvedServerOptions extends Readonly<
+  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources'>>
+> {
   readonly configuration: ConfigurationSource;
   readonly resources: ResourceStore | undefined;
   readonly registry: IntegrationRegistryStore;

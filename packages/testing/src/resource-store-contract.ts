@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShipmateError } from '@shipmate/core';
 import type { ResourceStore } from '@shipmate/core';
 
-const SHIPYARD_V1 = 'apiVersion: spec.keptn.sh/0.2.3\nkind: Shipyard\nmetadata:\n  name: v1\nspec:\n  stages:\n    - name: dev\n    - name: prod\n';
+const SHIPYARD_V1 =
+  'apiVersion: spec.keptn.sh/0.2.3\nkind: Shipyard\nmetadata:\n  name: v1\nspec:\n  stages:\n    - name: dev\n    - name: prod\n';
 const SHIPYARD_V2 = SHIPYARD_V1.replace('name: v1', 'name: v2');
 
 const file = (uri: string, text: string) => ({ uri, content: Buffer.from(text) });
@@ -24,7 +25,11 @@ async function errorCodeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 /** Runs the resource-store contract suite against the adapter that `createStore` opens. */
-export function describeResourceStoreContract<S extends ResourceStore>(name: string, createStore: () => Promise<S>, cleanup: (store: S) => Promise<void>): void {
+export function describeResourceStoreContract<S extends ResourceStore>(
+  name: string,
+  createStore: () => Promise<S>,
+  cleanup: (store: S) => Promise<void>,
+): void {
   describe(`ResourceStore contract: ${name}`, () => {
     let store: S;
 
@@ -42,7 +47,11 @@ export function describeResourceStoreContract<S extends ResourceStore>(name: str
 
     it('keeps shipyard.yaml and metadata.yaml on the project level and copies them to new stages', async () => {
       expect((await store.listResources({ project: 'shop' })).uris).toEqual(['metadata.yaml', 'shipyard.yaml']);
-      expect((await store.listResources({ project: 'shop', stage: 'dev' })).uris).toEqual(['carts/metadata.yaml', 'metadata.yaml', 'shipyard.yaml']);
+      expect((await store.listResources({ project: 'shop', stage: 'dev' })).uris).toEqual([
+        'carts/metadata.yaml',
+        'metadata.yaml',
+        'shipyard.yaml',
+      ]);
       expect((await store.listResources({ project: 'shop', stage: 'dev', service: 'carts' })).uris).toEqual(['metadata.yaml']);
       const shipyard = await store.getResource({ project: 'shop', stage: 'prod' }, 'shipyard.yaml');
       expect(shipyard.content.toString()).toBe(SHIPYARD_V1);
@@ -85,7 +94,9 @@ export function describeResourceStoreContract<S extends ResourceStore>(name: str
       expect(await errorCodeOf(store.listResources({ project: 'nope' }))).toBe('ERR_PROJECT_NOT_FOUND');
       expect(await errorCodeOf(store.listResources({ project: 'shop', stage: 'qa' }))).toBe('ERR_STAGE_NOT_FOUND');
       expect(await errorCodeOf(store.listResources({ project: 'shop', stage: 'dev', service: 'orders' }))).toBe('ERR_SERVICE_NOT_FOUND');
-      expect(await errorCodeOf(store.putResources({ project: 'shop', stage: 'dev', service: 'orders' }, [file('x', 'y')]))).toBe('ERR_SERVICE_NOT_FOUND');
+      expect(await errorCodeOf(store.putResources({ project: 'shop', stage: 'dev', service: 'orders' }, [file('x', 'y')]))).toBe(
+        'ERR_SERVICE_NOT_FOUND',
+      );
       expect(await errorCodeOf(store.getResource({ project: 'shop' }, 'x.yaml'))).toBe('ERR_RESOURCE_NOT_FOUND');
       expect(await errorCodeOf(store.getResource({ project: 'shop' }, 'shipyard.yaml', 'deadbeefdeadbeef'))).toBe('ERR_COMMIT_NOT_FOUND');
       expect(await errorCodeOf(store.getResource({ project: 'shop' }, 'shipyard.yaml', '--all'))).toBe('ERR_COMMIT_NOT_FOUND');

@@ -23,7 +23,10 @@ describe('resolveServerConfig', () => {
   });
 
   it('reads the resource limit and the commit author', () => {
-    const config = resolveServerConfig({ SHIPMATE_MAX_RESOURCE_BYTES: '2048', GIT_KEPTN_USER: 'bot', GIT_KEPTN_EMAIL: 'bot@example.com' }, {});
+    const config = resolveServerConfig(
+      { SHIPMATE_MAX_RESOURCE_BYTES: '2048', GIT_KEPTN_USER: 'bot', GIT_KEPTN_EMAIL: 'bot@example.com' },
+      {},
+    );
     expect(config).toMatchObject({ maxResourceBytes: 2048, gitAuthor: { name: 'bot', email: 'bot@example.com' } });
   });
 

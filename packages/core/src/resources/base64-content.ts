@@ -12,9 +12,14 @@ export const MAX_RESOURCE_BYTES_SETTING = 'SHIPMATE_MAX_RESOURCE_BYTES';
  * checks the decoded size. Throws `ERR_INVALID_BASE64` (400) or `ERR_RESOURCE_TOO_LARGE` (413).
  */
 export function decodeResourceContent(value: unknown, uri: string, maxBytes: number): Buffer {
-  if (typeof value !== 'string') throw new InputError(ErrorCode.invalidContent, `resourceContent of '${uri}' must be a base64 string, e.g. $(base64 -w0 ${uri})`);
+  if (typeof value !== 'string')
+    throw new InputError(ErrorCode.invalidContent, `resourceContent of '${uri}' must be a base64 string, e.g. $(base64 -w0 ${uri})`);
   const text = value.replace(/[\r\n]/g, '');
-  if (!BASE64.test(text)) throw new InputError(ErrorCode.invalidContent, `resourceContent of '${uri}' is not valid base64; encode the file with base64 -w0 ${uri}`);
+  if (!BASE64.test(text))
+    throw new InputError(
+      ErrorCode.invalidContent,
+      `resourceContent of '${uri}' is not valid base64; encode the file with base64 -w0 ${uri}`,
+    );
   const decodedLength = (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
   if (decodedLength > maxBytes) {
     throw new TooLargeError(

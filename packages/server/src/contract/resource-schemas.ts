@@ -77,7 +77,10 @@ export function resourceParams(names: readonly string[], withUri: boolean) {
     type: 'object',
     required: all,
     properties: Object.fromEntries(
-      all.map((name) => [name, { type: 'string', ...(name === 'resourceURI' ? { description: 'URL-encoded path, e.g. helm%2Fcarts.tgz' } : {}) }]),
+      all.map((name) => [
+        name,
+        { type: 'string', ...(name === 'resourceURI' ? { description: 'URL-encoded path, e.g. helm%2Fcarts.tgz' } : {}) },
+      ]),
     ),
   } as const;
 }

@@ -40,7 +40,7 @@ describe('a failure while handling new events', () => {
   beforeAll(async () => {
     api = await startInProcessServer({ resources: undefined, configuration: failingFor('broken', storeRef) });
     storeRef.store = api.store;
-    api.server.app.log.error = ((obj: unknown, msg?: string) => void errors.push(String(msg ?? obj)));
+    api.server.app.log.error = (obj: unknown, msg?: string) => void errors.push(String(msg ?? obj));
     for (const project of ['good', 'broken']) {
       expect((await api.call('POST', `${CP}/project`, { name: project, shipyard: base64(SHIPYARD) })).status).toBe(201);
       expect((await api.call('POST', `${CP}/project/${project}/service`, { serviceName: 'svc' })).status).toBe(200);
@@ -53,13 +53,18 @@ describe('a failure while handling new events', () => {
 
   it('keeps every acknowledged event and still handles the good ones of the same batch', async () => {
     const send = (project: string) =>
-      api.call('POST', '/api/v1/event', { type: 'sh.keptn.event.dev.delivery.triggered', source: 'test', data: { project, stage: 'dev', service: 'svc' } });
+      api.call('POST', '/api/v1/event', {
+        type: 'sh.keptn.event.dev.delivery.triggered',
+        source: 'test',
+        data: { project, stage: 'dev', service: 'svc' },
+      });
     const [good, broken] = await Promise.all([send('good'), send('broken')]);
     expect([good.status, broken.status]).toEqual([200, 200]);
     await api.server.processor.idle();
 
     const stored = async (project: string, context: unknown) =>
-      (await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=${project}&keptnContext=${String(context)}`)).body.events;
+      (await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=${project}&keptnContext=${String(context)}`))
+        .body.events;
     expect((await stored('broken', broken.body.keptnContext)).map((e) => e.type)).toEqual(['sh.keptn.event.dev.delivery.triggered']);
     const open = await api.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/sh.keptn.event.deployment.triggered?project=good`);
     expect(open.body.events.map((e) => e.shkeptncontext)).toEqual([good.body.keptnContext]);

@@ -10,7 +10,6 @@ import {
   NotFoundError,
   ORCHESTRATOR_SOURCE,
   KEPTN_SPEC_VERSION,
-  KeyedMutex,
   decodeShipyard,
   isPlainObject,
   parseShipyardYaml,
@@ -18,11 +17,10 @@ import {
   validateProjectName,
   validateServiceName,
 } from '@shipmate/core';
-import type { Clock, ControlPlaneStore, EventData, IdGenerator, KeptnEvent, ProjectRecord, Shipyard } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, EventData, IdGenerator, KeptnEvent, ProjectRecord, Shipyard, KeyedMutex } from '@shipmate/core';
 import type { EventIntake } from '../intake/event-intake.js';
 import { validateGitCredentials } from './git-credentials.js';
 import type { ProjectConfigWriter } from './project-config.js';
-
 
 /** Settings of the project service. */
 export interface ProjectServiceOptions {
@@ -82,16 +80,23 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
   }
 
   function parseProjectBody(body: unknown, requireShipyard: boolean) {
-    if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object with name and shipyard');
+    if (!isPlainObject(body))
+      throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object with name and shipyard');
     for (const key of Object.keys(body)) {
       if (!PROJECT_FIELDS.includes(key)) {
-        throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: ${PROJECT_FIELDS.join(', ')}`);
+        throw new InputError(
+          ErrorCode.unknownField,
+          `Invalid request format: unknown field '${key}'; allowed: ${PROJECT_FIELDS.join(', ')}`,
+        );
       }
     }
     const name = validateProjectName(body.name, options.projectNameMaxLength);
     const hasShipyard = body.shipyard !== undefined && body.shipyard !== null && body.shipyard !== '';
     if (requireShipyard && !hasShipyard) {
-      throw new InputError(ErrorCode.missingField, "Could not validate payload: field 'shipyard' is required: the base64-encoded shipyard.yaml, e.g. base64 -w0 shipyard.yaml");
+      throw new InputError(
+        ErrorCode.missingField,
+        "Could not validate payload: field 'shipyard' is required: the base64-encoded shipyard.yaml, e.g. base64 -w0 shipyard.yaml",
+      );
     }
     const shipyardYaml = hasShipyard ? Buffer.from(String(body.shipyard), 'base64').toString('utf8') : undefined;
     const shipyard = hasShipyard ? decodeShipyard(body.shipyard) : undefined;
@@ -110,7 +115,11 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
     }
   }
 
-  function shipyardFields(shipyard: Shipyard, yaml: string, commit: string): Pick<ProjectRecord, 'shipyard' | 'shipyardCommit' | 'shipyardVersion'> {
+  function shipyardFields(
+    shipyard: Shipyard,
+    yaml: string,
+    commit: string,
+  ): Pick<ProjectRecord, 'shipyard' | 'shipyardCommit' | 'shipyardVersion'> {
     return { shipyard: yaml, shipyardCommit: commit, shipyardVersion: shipyard.apiVersion };
   }
 
@@ -161,7 +170,11 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
             project: input.name,
             status: 'succeeded',
             result: 'pass',
-            createdProject: { projectName: input.name, shipyard: input.shipyardBase64, gitRemoteURL: input.gitCredentials?.remoteURL ?? '' },
+            createdProject: {
+              projectName: input.name,
+              shipyard: input.shipyardBase64,
+              gitRemoteURL: input.gitCredentials?.remoteURL ?? '',
+            },
           }),
         );
       });
@@ -187,25 +200,32 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
         await requireProject(name);
         await store.deleteProject(name);
         await config.deleteProject(name);
-        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.project.delete.finished', { project: name, status: 'succeeded', result: 'pass' }));
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.project.delete.finished', { project: name, status: 'succeeded', result: 'pass' }),
+        );
         return `Project ${name} has been deleted with its services, sequences and events. A git upstream repository, if any, is not deleted.`;
       });
     },
 
     async createService(projectName, body) {
-      if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object like {"serviceName":"carts"}');
+      if (!isPlainObject(body))
+        throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object like {"serviceName":"carts"}');
       for (const key of Object.keys(body)) {
-        if (key !== 'serviceName') throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: serviceName`);
+        if (key !== 'serviceName')
+          throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: serviceName`);
       }
       const service = validateServiceName(body.serviceName, options.serviceNameMaxLength);
       await locks.run(projectName, async () => {
         const project = await requireProject(projectName);
         const existing = await store.listServices(projectName);
-        if (existing.some((s) => s.name === service)) throw new ConflictError(ErrorCode.serviceExists, `service already exists: '${service}' in project '${projectName}'`);
+        if (existing.some((s) => s.name === service))
+          throw new ConflictError(ErrorCode.serviceExists, `service already exists: '${service}' in project '${projectName}'`);
         await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.create.started', { project: projectName, service }));
         await config.createService(projectName, project.stages, service);
         await store.insertService(projectName, service, project.stages, `${clock.nowMs()}000000`);
-        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.create.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }));
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.service.create.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }),
+        );
       });
     },
 
@@ -213,11 +233,14 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
       await locks.run(projectName, async () => {
         const project = await requireProject(projectName);
         const existing = await store.listServices(projectName);
-        if (!existing.some((s) => s.name === service)) throw new NotFoundError(ErrorCode.serviceNotFound, `Service not found: '${service}' in project '${projectName}'`);
+        if (!existing.some((s) => s.name === service))
+          throw new NotFoundError(ErrorCode.serviceNotFound, `Service not found: '${service}' in project '${projectName}'`);
         await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.delete.started', { project: projectName, service }));
         await store.deleteService(projectName, service);
         await config.deleteService(projectName, project.stages, service);
-        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.delete.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }));
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.service.delete.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }),
+        );
       });
     },
   };

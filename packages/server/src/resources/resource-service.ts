@@ -101,10 +101,17 @@ export function createResourceService(options: ResourceServiceOptions): Resource
     async writeMany(level, body) {
       const list = isPlainObject(body) ? body.resources : undefined;
       if (!Array.isArray(list) || list.length === 0) {
-        throw new InputError(ErrorCode.missingField, `Invalid request format: give {"resources":[{"resourceURI":"slo.yaml","resourceContent":"<base64>"}]} with at least one resource`);
+        throw new InputError(
+          ErrorCode.missingField,
+          `Invalid request format: give {"resources":[{"resourceURI":"slo.yaml","resourceContent":"<base64>"}]} with at least one resource`,
+        );
       }
       const files = list.map((item: unknown) => {
-        if (!isPlainObject(item)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: each item of resources must be an object with resourceURI and resourceContent');
+        if (!isPlainObject(item))
+          throw new InputError(
+            ErrorCode.invalidField,
+            'Invalid request format: each item of resources must be an object with resourceURI and resourceContent',
+          );
         return file(item.resourceURI, item.resourceContent);
       });
       return write(level, files);
@@ -119,7 +126,10 @@ export function createResourceService(options: ResourceServiceOptions): Resource
     async delete(level, uriFromPath) {
       const uri = checkResourceUriFromPath(uriFromPath);
       if (level.stage === undefined && uri === SHIPYARD) {
-        throw new InputError(ErrorCode.invalidField, `the shipyard of project '${level.project}' cannot be deleted; update it with PUT, or delete the project`);
+        throw new InputError(
+          ErrorCode.invalidField,
+          `the shipyard of project '${level.project}' cannot be deleted; update it with PUT, or delete the project`,
+        );
       }
       return writeResult(await locks.run(level.project, () => resources.deleteResource(level, uri)));
     },

@@ -60,7 +60,11 @@ async function finish(task: KeptnEvent): Promise<void> {
 }
 
 async function trigger(): Promise<string> {
-  const reply = await api.call('POST', '/api/v1/event', { type: 'sh.keptn.event.dev.delivery.triggered', source: 'test', data: { project: 'shop', stage: 'dev', service: 'carts' } });
+  const reply = await api.call('POST', '/api/v1/event', {
+    type: 'sh.keptn.event.dev.delivery.triggered',
+    source: 'test',
+    data: { project: 'shop', stage: 'dev', service: 'carts' },
+  });
   expect(reply.status).toBe(200);
   return String(reply.body.keptnContext);
 }
@@ -79,7 +83,8 @@ describe('project lifecycle in git', () => {
   it('creates the repository with master and a branch per stage, and a service folder on each stage', () => {
     expect(git('for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').sort()).toEqual(['dev', 'master', 'prod']);
     expect(git('ls-tree', '-r', '--name-only', 'master').split('\n')).toEqual(['metadata.yaml', 'shipyard.yaml']);
-    for (const stage of ['dev', 'prod']) expect(git('ls-tree', '-r', '--name-only', stage).split('\n')).toEqual(['carts/metadata.yaml', 'metadata.yaml', 'shipyard.yaml']);
+    for (const stage of ['dev', 'prod'])
+      expect(git('ls-tree', '-r', '--name-only', stage).split('\n')).toEqual(['carts/metadata.yaml', 'metadata.yaml', 'shipyard.yaml']);
     expect(git('show', 'dev:carts/metadata.yaml')).toMatch(/^servicename: carts\ncreationtimestamp: /);
     expect(git('show', 'master:metadata.yaml')).toMatch(/^projectName: shop\ncreationTimestamp: .*\nisUsingDirectoryStructure: false$/);
   });
@@ -109,11 +114,18 @@ describe('resource API', () => {
       ],
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ commitID: expect.stringMatching(/^[0-9a-f]{40}$/), metadata: { upstreamURL: '', version: created.body.commitID } });
+    expect(created.body).toEqual({
+      commitID: expect.stringMatching(/^[0-9a-f]{40}$/),
+      metadata: { upstreamURL: '', version: created.body.commitID },
+    });
     expect(git('rev-parse', 'dev')).toBe(created.body.commitID);
     const read = await api.call('GET', `${service}/helm%2Fcarts.tgz`);
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ resourceURI: 'helm/carts.tgz', resourceContent: base64('chart bytes'), metadata: { upstreamURL: '', version: created.body.commitID } });
+    expect(read.body).toEqual({
+      resourceURI: 'helm/carts.tgz',
+      resourceContent: base64('chart bytes'),
+      metadata: { upstreamURL: '', version: created.body.commitID },
+    });
     // The Bridge double-encodes the slash; Keptn decodes once more, so does Shipmate.
     expect((await api.call('GET', `${service}/helm%252Fcarts.tgz`)).body.resourceContent).toBe(base64('chart bytes'));
   });
@@ -130,18 +142,29 @@ describe('resource API', () => {
       nextPageKey: '2',
       totalCount: 3,
     });
-    const second = await api.call<{ resources: Array<{ resourceURI: string }>; nextPageKey: string }>('GET', `${service}?pageSize=2&nextPageKey=2`);
+    const second = await api.call<{ resources: Array<{ resourceURI: string }>; nextPageKey: string }>(
+      'GET',
+      `${service}?pageSize=2&nextPageKey=2`,
+    );
     expect(second.body.resources.map((r) => r.resourceURI)).toEqual(['slo.yaml']);
     expect(second.body.nextPageKey).toBe('0');
     const stage = await api.call<{ resources: Array<{ resourceURI: string }> }>('GET', `${RS}/project/shop/stage/dev/resource`);
-    expect(stage.body.resources.map((r) => r.resourceURI)).toEqual(['carts/helm/carts.tgz', 'carts/metadata.yaml', 'carts/slo.yaml', 'metadata.yaml', 'shipyard.yaml']);
+    expect(stage.body.resources.map((r) => r.resourceURI)).toEqual([
+      'carts/helm/carts.tgz',
+      'carts/metadata.yaml',
+      'carts/slo.yaml',
+      'metadata.yaml',
+      'shipyard.yaml',
+    ]);
   });
 
   it('updates one resource (PUT, 200), deletes it, and still reads the older content at its commit', async () => {
     const stage = `${RS}/project/shop/stage/prod/resource`;
     const one = await api.call<WriteResult>('PUT', `${stage}/webhook%2Fwebhook.yaml`, { resourceContent: base64('one') });
     expect(one.status).toBe(200);
-    const two = await api.call<WriteResult>('PUT', stage, { resources: [{ resourceURI: 'webhook/webhook.yaml', resourceContent: base64('two') }] });
+    const two = await api.call<WriteResult>('PUT', stage, {
+      resources: [{ resourceURI: 'webhook/webhook.yaml', resourceContent: base64('two') }],
+    });
     expect(two.status).toBe(200);
     expect((await api.call('GET', `${stage}/webhook%2Fwebhook.yaml`)).body.resourceContent).toBe(base64('two'));
     const old = await api.call('GET', `${stage}/webhook%2Fwebhook.yaml?gitCommitID=${one.body.commitID}`);
@@ -151,7 +174,9 @@ describe('resource API', () => {
     expect(deleted.body.commitID).toBe(git('rev-parse', 'prod'));
     const missing = await api.call('GET', `${stage}/webhook%2Fwebhook.yaml`);
     expect([missing.status, missing.body.errorCode]).toEqual([404, 'ERR_RESOURCE_NOT_FOUND']);
-    expect((await api.call('GET', `${stage}/webhook%2Fwebhook.yaml?gitCommitID=${two.body.commitID}`)).body.resourceContent).toBe(base64('two'));
+    expect((await api.call('GET', `${stage}/webhook%2Fwebhook.yaml?gitCommitID=${two.body.commitID}`)).body.resourceContent).toBe(
+      base64('two'),
+    );
     expect(git('log', '--format=%an <%ae> %s', '-3', 'prod').split('\n')).toEqual([
       'keptn <keptn@keptn.sh> Deleted resources',
       'keptn <keptn@keptn.sh> Updated resource',
@@ -163,7 +188,9 @@ describe('resource API', () => {
     const stage = `${RS}/project/shop/stage/dev/resource`;
     const before = Number(git('rev-list', '--count', 'dev'));
     const replies = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => api.call<WriteResult>('PUT', `${stage}/parallel%2Ff${i}.txt`, { resourceContent: base64(String(i)) })),
+      Array.from({ length: 10 }, (_, i) =>
+        api.call<WriteResult>('PUT', `${stage}/parallel%2Ff${i}.txt`, { resourceContent: base64(String(i)) }),
+      ),
     );
     expect(replies.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(Number(git('rev-list', '--count', 'dev'))).toBe(before + 10);
@@ -220,7 +247,9 @@ describe('shipyard and pinned commits', () => {
   it('refuses a project-level shipyard.yaml that is not a valid shipyard or changes the stages', async () => {
     const invalid = await api.call('PUT', `${RS}/project/shop/resource/shipyard.yaml`, { resourceContent: base64('kind: [') });
     expect([invalid.status, invalid.body.errorCode]).toEqual([400, 'ERR_INVALID_SHIPYARD']);
-    const stages = await api.call('POST', `${RS}/project/shop/resource`, { resources: [{ resourceURI: 'shipyard.yaml', resourceContent: base64(V1.replace('name: prod', 'name: live')) }] });
+    const stages = await api.call('POST', `${RS}/project/shop/resource`, {
+      resources: [{ resourceURI: 'shipyard.yaml', resourceContent: base64(V1.replace('name: prod', 'name: live')) }],
+    });
     expect([stages.status, stages.body.errorCode]).toEqual([400, 'ERR_STAGES_CHANGED']);
     const remove = await api.call('DELETE', `${RS}/project/shop/resource/shipyard.yaml`);
     expect(remove.status).toBe(400);

@@ -32,7 +32,11 @@ const LEVELS = [
 type LevelParams = { project: string; stage?: string; service?: string; resourceURI?: string };
 
 function levelOf(params: LevelParams): ResourceLevel {
-  return { project: params.project, ...(params.stage === undefined ? {} : { stage: params.stage }), ...(params.service === undefined ? {} : { service: params.service }) };
+  return {
+    project: params.project,
+    ...(params.stage === undefined ? {} : { stage: params.stage }),
+    ...(params.service === undefined ? {} : { service: params.service }),
+  };
 }
 
 /** Body limit of resource writes: the base64 of the largest file plus room for the JSON around it. */
@@ -55,13 +59,30 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
 
     app.get(
       collection,
-      { schema: { tags, summary: `Lists the files of the ${level.tag} (paginated, without content)`, params, querystring: resourceQuerySchema, response: { 200: resourceListSchema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `Lists the files of the ${level.tag} (paginated, without content)`,
+          params,
+          querystring: resourceQuerySchema,
+          response: { 200: resourceListSchema, ...errorResponses },
+        },
+      },
       async (request) => service.list(levelOf(request.params as LevelParams), request.query as ResourceQuery),
     );
 
     app.post(
       collection,
-      { ...writeOptions, schema: { tags, summary: `Creates or overwrites files of the ${level.tag} in one commit (201)`, params, body: resourcesBodySchema, response: { 201: writeResultSchema, ...errorResponses } } },
+      {
+        ...writeOptions,
+        schema: {
+          tags,
+          summary: `Creates or overwrites files of the ${level.tag} in one commit (201)`,
+          params,
+          body: resourcesBodySchema,
+          response: { 201: writeResultSchema, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         const result = await service.writeMany(levelOf(request.params as LevelParams), request.body);
         return reply.status(201).send(result);
@@ -70,13 +91,30 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
 
     app.put(
       collection,
-      { ...writeOptions, schema: { tags, summary: `Creates or overwrites files of the ${level.tag} in one commit`, params, body: resourcesBodySchema, response: { 200: writeResultSchema, ...errorResponses } } },
+      {
+        ...writeOptions,
+        schema: {
+          tags,
+          summary: `Creates or overwrites files of the ${level.tag} in one commit`,
+          params,
+          body: resourcesBodySchema,
+          response: { 200: writeResultSchema, ...errorResponses },
+        },
+      },
       async (request) => service.writeMany(levelOf(request.params as LevelParams), request.body),
     );
 
     app.get(
       single,
-      { schema: { tags, summary: `Reads one file of the ${level.tag} (base64), at the tip or at gitCommitID`, params: uriParams, querystring: resourceQuerySchema, response: { 200: resourceSchema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `Reads one file of the ${level.tag} (base64), at the tip or at gitCommitID`,
+          params: uriParams,
+          querystring: resourceQuerySchema,
+          response: { 200: resourceSchema, ...errorResponses },
+        },
+      },
       async (request) => {
         const params = request.params as LevelParams;
         return service.get(levelOf(params), params.resourceURI ?? '', request.query as ResourceQuery);
@@ -85,7 +123,16 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
 
     app.put(
       single,
-      { ...writeOptions, schema: { tags, summary: `Creates or overwrites one file of the ${level.tag}`, params: uriParams, body: resourceBodySchema, response: { 200: writeResultSchema, ...errorResponses } } },
+      {
+        ...writeOptions,
+        schema: {
+          tags,
+          summary: `Creates or overwrites one file of the ${level.tag}`,
+          params: uriParams,
+          body: resourceBodySchema,
+          response: { 200: writeResultSchema, ...errorResponses },
+        },
+      },
       async (request) => {
         const params = request.params as LevelParams;
         return service.writeOne(levelOf(params), params.resourceURI ?? '', request.body);
@@ -94,7 +141,14 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
 
     app.delete(
       single,
-      { schema: { tags, summary: `Deletes one file of the ${level.tag} in a new commit`, params: uriParams, response: { 200: writeResultSchema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: `Deletes one file of the ${level.tag} in a new commit`,
+          params: uriParams,
+          response: { 200: writeResultSchema, ...errorResponses },
+        },
+      },
       async (request) => {
         const params = request.params as LevelParams;
         return service.delete(levelOf(params), params.resourceURI ?? '');

@@ -17,7 +17,10 @@ import { hashToken } from '../auth/token-verifier.js';
 export const TEST_TOKEN = 'test-token';
 
 /** Keptn's sockshop example shipyard (from the shared folder beside the repository). */
-export const SOCKSHOP_SHIPYARD = readFileSync(new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url), 'utf8');
+export const SOCKSHOP_SHIPYARD = readFileSync(
+  new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url),
+  'utf8',
+);
 
 /** Base64 of a text, as the project API wants the shipyard. */
 export function base64(text: string): string {
