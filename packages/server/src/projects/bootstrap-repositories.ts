@@ -3,14 +3,12 @@
  * store only) their repository: the stored shipyard on `master`, a branch per stage and the
  * services' folders. Runs once at start, before the orchestrator resumes.
  */
-import type { ControlPlaneStore } from '@shipmate/core';
+import type { ControlPlaneStore, ResourceStore } from '@shipmate/core';
 import { gitProjectConfig } from './project-config.js';
-import type { ProjectConfigWriter } from './project-config.js';
-import type { ResourceStore } from '@shipmate/core';
 
 /** Creates the missing repositories; returns the names of the projects that got one. */
 export async function bootstrapRepositories(store: ControlPlaneStore, resources: ResourceStore): Promise<string[]> {
-  const config: ProjectConfigWriter = gitProjectConfig(resources);
+  const config = gitProjectConfig(resources);
   const created: string[] = [];
   for (const project of await store.listProjects()) {
     if (await resources.hasProject(project.name)) continue;
