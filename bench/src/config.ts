@@ -1,6 +1,6 @@
 /** Bench settings from the environment (see bench/README.md). */
 
-export type Scenario = 'a' | 'b' | 'c';
+export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e';
 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
@@ -17,8 +17,24 @@ export interface BenchConfig {
   intakeRounds: number;
   /** (c) sequences measured one at a time. BENCH_LATENCY_SEQUENCES, default 200. */
   latencySequences: number;
+  /** (d) sequences of 5 tasks per mode and path. BENCH_HANDLER_SEQUENCES, default 100. */
+  handlerSequences: number;
+  /** (d) sequences in flight in the second mode. BENCH_HANDLER_IN_FLIGHT, default 4. */
+  handlerInFlight: number;
+  /** (e) agent instances connected. BENCH_AGENT_INSTANCES, default 500. */
+  agentInstances: number;
+  /** (e) instances per integration. BENCH_AGENT_REPLICAS, default 10. */
+  agentReplicas: number;
+  /** (e) pause between the last registration and the idle window. BENCH_SETTLE_SECONDS, default 3. */
+  settleSeconds: number;
+  /** (e) idle window: one poll period of the SDK (25 s), so each instance re-polls once in it. BENCH_IDLE_SECONDS, default 25. */
+  idleSeconds: number;
+  /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
+  fleetSequences: number;
   /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
   scenarios: Scenario[];
+  /** Where the server's data dir is created, e.g. /dev/shm to take the disk out. BENCH_DATA_DIR, default the OS temp dir. */
+  dataParent: string | undefined;
   /** Keep the server's data dir. BENCH_KEEP_DATA=1. */
   keepData: boolean;
 }
@@ -34,9 +50,9 @@ function positive(name: string, fallback: number, allowZero = false): number {
 }
 
 export function readConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? 'a,b,c').split(',').map((s) => s.trim().toLowerCase());
-  const scenarios = (['a', 'b', 'c'] as const).filter((s) => only.includes(s));
-  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c): '${process.env.BENCH_ONLY}'`);
+  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim().toLowerCase());
+  const scenarios = (['a', 'b', 'c', 'd', 'e'] as const).filter((s) => only.includes(s));
+  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e): '${process.env.BENCH_ONLY}'`);
   return {
     sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
@@ -45,7 +61,15 @@ export function readConfig(): BenchConfig {
     warmupSeconds: positive('BENCH_WARMUP_SECONDS', 1, true),
     intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 1)),
     latencySequences: Math.floor(positive('BENCH_LATENCY_SEQUENCES', 200)),
+    handlerSequences: Math.floor(positive('BENCH_HANDLER_SEQUENCES', 100)),
+    handlerInFlight: Math.floor(positive('BENCH_HANDLER_IN_FLIGHT', 4)),
+    agentInstances: Math.floor(positive('BENCH_AGENT_INSTANCES', 500)),
+    agentReplicas: Math.floor(positive('BENCH_AGENT_REPLICAS', 10)),
+    settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
+    idleSeconds: positive('BENCH_IDLE_SECONDS', 25),
+    fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
     scenarios,
+    dataParent: process.env.BENCH_DATA_DIR || undefined,
     keepData: process.env.BENCH_KEEP_DATA === '1',
   };
 }

@@ -26,3 +26,14 @@ export function busyWarning(load: MachineLoad): string | undefined {
   const pressure = load.cpuPressure10s !== undefined ? `, CPU pressure ${load.cpuPressure10s} % over 10 s` : '';
   return `note: the machine is busy (1-min load average ${load.loadAverage1m}${pressure}); figures may be low and noisy`;
 }
+
+/** The soft limit of open files of this process (`ulimit -n`), from `/proc/self/limits`; undefined when unknown. */
+export function openFileLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!match) return undefined;
+    return match[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}

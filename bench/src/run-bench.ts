@@ -1,14 +1,15 @@
 /**
  * Shipmate benchmark: starts the real server, runs the scenarios, prints a table of figures
  * against their targets and writes bench/results/. Run with `npm run bench` from the repo root.
- * Scenario order is (a), (c), (b): the intake flood of (b) goes last so it does not grow the
- * store or leave orchestrator backlog under the other two.
+ * Scenario order is (a), (c), (d), (e), (b): the intake flood of (b) goes last so it does not grow
+ * the store or leave orchestrator backlog under the others.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { agentServiceNames, createAgentProject } from './agent-project.js';
 import { createBenchProject, serviceNames } from './bench-project.js';
 import { readConfig } from './config.js';
 import { closeAllClients, createHttpClient } from './http-client.js';
@@ -17,12 +18,14 @@ import { busyWarning, machineLoad } from './machine.js';
 import { collectFigures } from './figures.js';
 import type { FigureKey } from './figures.js';
 import { formatTable, isMet, writeResults } from './report.js';
+import { runFleet } from './scenario-fleet.js';
+import { runAgentHandlerLatency, runSdkHandlerLatency } from './scenario-handler-latency.js';
 import { runIntake } from './scenario-intake.js';
 import { runTaskLatency } from './scenario-latency.js';
 import { createScenarioRunner } from './scenario-runner.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
 import { freePort, startServerProcess } from './server-process.js';
-import type { ServerProcess } from './server-process.js';
+import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,8 +71,16 @@ async function main(): Promise<number> {
   const stopServer = async (p: ServerProcess) => {
     const how = await p.stop();
     if (running.delete(p)) log(`stopped ${p.name} (pid ${p.pid}): ${how}`);
+    return how;
   };
   const stopAll = () => Promise.all([...running].map(stopServer));
+  /** Starts a child process (the shipmate agent of d) tracked like the servers. */
+  const startTracked = async (options: StartOptions) => {
+    const p = await startServerProcess(options);
+    running.add(p);
+    if (interrupted) await stopServer(p);
+    return p;
+  };
   const figure = (key: FigureKey, value: number) => values.set(key, round(value, 2));
 
   // On SIGINT/SIGTERM: close the clients (the scenarios then fail fast and later ones are skipped),
@@ -91,7 +102,7 @@ async function main(): Promise<number> {
   const loadAtStart = machineLoad();
   const warning = busyWarning(loadAtStart);
   if (warning) log(warning);
-  const dataDir = mkdtempSync(join(tmpdir(), 'shipmate-bench-'));
+  const dataDir = mkdtempSync(join(config.dataParent ?? tmpdir(), 'shipmate-bench-'));
   log(`starting shipmate server (data dir ${dataDir})`);
   const server = await startShipmate(dataDir).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
@@ -110,6 +121,11 @@ async function main(): Promise<number> {
   try {
     await createBenchProject(api, services);
     log(`created project bench with ${services.length} services`);
+    const target = { serverUrl: server.url, token: TOKEN };
+    if (config.scenarios.includes('d') || config.scenarios.includes('e')) {
+      await createAgentProject(api, agentServiceNames(config.handlerInFlight));
+      log(`created project bench-agents with ${config.handlerInFlight} services`);
+    }
 
     if (config.scenarios.includes('a')) {
       await scenarios.run('a', async () => {
@@ -132,6 +148,58 @@ async function main(): Promise<number> {
         log(
           `(c) p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (ack of .finished p50 ${result.finishedAckMs.p50.toFixed(2)} ms)`,
         );
+      });
+    }
+    if (config.scenarios.includes('d')) {
+      await scenarios.run('d', async () => {
+        const perPath = config.handlerSequences * 2;
+        log(
+          `(d) ${perPath} sequences of 5 tasks per path: ${config.handlerSequences} one at a time, then ${config.handlerSequences} with ${config.handlerInFlight} in flight`,
+        );
+        const options = { api, target, serverPid: server.pid, sequences: config.handlerSequences, inFlight: config.handlerInFlight, log };
+        const sdk = await runSdkHandlerLatency(options);
+        details.handlerLatency = { sdk };
+        figure('sdkHandlerP50Ms', sdk.all.p50);
+        figure('sdkHandlerP99Ms', sdk.all.p99);
+        figure('sdkHandlerMaxMs', sdk.all.max);
+        log(`(d) SDK handler: p50 ${sdk.all.p50} ms, p99 ${sdk.all.p99} ms, max ${sdk.all.max} ms over ${sdk.all.count} tasks`);
+        const agent = await runAgentHandlerLatency({
+          ...options,
+          startProcess: startTracked,
+          stopProcess: stopServer,
+          shipmateBin: SHIPMATE_BIN,
+          surfacePort: await freePort(),
+        });
+        details.handlerLatency = { sdk, agent };
+        figure('agentHandlerP50Ms', agent.all.p50);
+        figure('agentHandlerP99Ms', agent.all.p99);
+        figure('agentHandlerMaxMs', agent.all.max);
+        log(
+          `(d) shipmate agent → recipient: p50 ${agent.all.p50} ms, p99 ${agent.all.p99} ms, max ${agent.all.max} ms over ${agent.all.count} tasks`,
+        );
+      });
+    }
+    if (config.scenarios.includes('e')) {
+      await scenarios.run('e', async () => {
+        log(`(e) ${config.agentInstances} agent instances (${config.agentReplicas} per integration), ${config.idleSeconds} s idle window`);
+        const result = await runFleet({
+          api,
+          target,
+          server,
+          instances: config.agentInstances,
+          replicas: config.agentReplicas,
+          settleSeconds: config.settleSeconds,
+          idleSeconds: config.idleSeconds,
+          latencySequences: config.fleetSequences,
+          log,
+        });
+        details.fleet = result;
+        figure('fleetRssMiB', result.rssMiB.windowMax);
+        figure('fleetIdleCpuPercent', result.idleCpuPercent);
+        if (result.latencyMs.count > 0) {
+          figure('fleetHandlerP50Ms', result.latencyMs.p50);
+          figure('fleetHandlerP99Ms', result.latencyMs.p99);
+        }
       });
     }
     if (config.scenarios.includes('b')) {

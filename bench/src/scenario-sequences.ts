@@ -12,7 +12,7 @@ import type { KeptnApi, TriggeredTask } from './keptn-api.js';
 import { summarize } from './stats.js';
 
 /** Sequence states that end a sequence without `finished`. */
-const FAILED_STATES = new Set(['aborted', 'timedOut', 'cancelled', 'failed', 'errored']);
+export const FAILED_STATES = new Set(['aborted', 'timedOut', 'cancelled', 'failed', 'errored']);
 /** Contexts per sequence-state request. */
 const STATE_BATCH = 50;
 

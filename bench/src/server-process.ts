@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -89,6 +89,35 @@ export function readProcessCpuSeconds(pid: number): number {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Bytes `pid` caused to be written to storage so far (`write_bytes` of `/proc/<pid>/io`: the
+ * database and its WAL, not sockets); NaN if the process is gone or the field is unreadable.
+ */
+export function readProcessWriteBytes(pid: number): number {
+  try {
+    return Number(/^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Open sockets of `pid` (its file descriptors that are sockets); NaN if the process is gone. */
+export function readOpenSockets(pid: number): number {
+  try {
+    let sockets = 0;
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) sockets++;
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return sockets;
   } catch {
     return Number.NaN;
   }

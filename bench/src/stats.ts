@@ -35,3 +35,16 @@ export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** How many `values` fall in each bucket `≤ edge` (and above the previous edge), plus `> last edge`. */
+export function histogram(values: readonly number[], edges: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const edge of edges) counts[`<=${edge}`] = 0;
+  const over = `>${edges[edges.length - 1]}`;
+  counts[over] = 0;
+  for (const value of values) {
+    const edge = edges.find((e) => value <= e);
+    counts[edge === undefined ? over : `<=${edge}`]! += 1;
+  }
+  return counts;
+}

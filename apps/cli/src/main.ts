@@ -28,6 +28,7 @@ const agent = program
   )
   .option('--endpoint <url>', 'control plane API URL ending in /api (overrides KEPTN_API_ENDPOINT)')
   .option('--token <token>', 'API token (overrides KEPTN_API_TOKEN)')
+  .option('--config <file>', 'YAML file with the same variable names (env SHIPMATE_AGENT_CONFIG); the environment wins over it')
   .addHelpText(
     'after',
     `
@@ -37,7 +38,7 @@ SERVICE_FILTER, K8S_DEPLOYMENT_NAME, K8S_NAMESPACE, K8S_POD_NAME, K8S_NODE_NAME,
 HTTP_SSL_VERIFY, SHIPMATE_CA_FILE, API_PROXY_PORT, API_PROXY_MAX_PAYLOAD_BYTES_KB, HEARTBEAT_INTERVAL,
 SHIPMATE_FORWARD_RETRY, SHIPMATE_DRAIN_TIMEOUT. See docs/agent.md.`,
   )
-  .action(async (flags: AgentFlags) => {
+  .action(async (flags: AgentFlags & { config?: string }) => {
     await runAgent(flags);
   });
 
@@ -49,6 +50,7 @@ agent
   .option('--endpoint <url>', 'control plane API URL ending in /api (overrides KEPTN_API_ENDPOINT)')
   .option('--token <token>', 'API token (overrides KEPTN_API_TOKEN)')
   .option('--timeout <duration>', 'timeout of each network step, a Go duration (default 5s)')
+  .option('--config <file>', 'YAML file with the agent variables (env SHIPMATE_AGENT_CONFIG); the environment wins over it')
   .addHelpText(
     'after',
     `

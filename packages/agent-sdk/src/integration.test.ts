@@ -4,25 +4,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
-import { KeptnApiClient, startServerProcess, waitFor } from '@shipmate/testing';
+import { KeptnApiClient, shipyardYaml, startServerProcess, waitFor } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 import { createIntegration } from './integration.js';
 import type { Integration, IntegrationOptions } from './integration.js';
 import { silentLogger } from './logger.js';
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: sdk
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-            - name: test
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment', 'test'] }, { name: 'sdk' });
 
 let server: ServerProcess;
 let api: KeptnApiClient;

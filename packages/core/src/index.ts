@@ -127,5 +127,7 @@ export type { LongPollRequest } from './delivery/long-poll.js';
 export { wakeOnEmitted } from './delivery/wake-on-emitted.js';
 export { hasLiveSubscriber } from './delivery/live-subscribers.js';
 export type { RegistrySnapshot } from './delivery/live-subscribers.js';
+export { createLiveSubscriberIndex } from './delivery/live-subscriber-index.js';
+export type { LiveSubscriberIndex, LiveSubscriberIndexOptions } from './delivery/live-subscriber-index.js';
 export { createUnservedTaskNotes, isTaskTriggered, noLiveSubscriberMessage } from './delivery/unserved-tasks.js';
 export type { UnservedTaskNotes, UnservedTaskNotesOptions } from './delivery/unserved-tasks.js';

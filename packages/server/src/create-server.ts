@@ -11,8 +11,8 @@ import {
   createIntegrationRegistry,
   createTaskDelivery,
   createTaskWaiters,
+  createLiveSubscriberIndex,
   createUnservedTaskNotes,
-  isTaskTriggered,
   wakeOnEmitted,
   createEventProcessor,
   createOrchestrator,
@@ -135,38 +135,27 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       .send({ code: 404, message: `no route for ${request.method} ${request.url.split('?')[0]}`, errorCode: 'ERR_ROUTE_NOT_FOUND' });
   });
 
+  // The registry as the server uses it: writes also keep the in-memory index of live subscribers current.
+  const subscribers = createLiveSubscriberIndex({ store: options.registry, clock, heartbeatIntervalMs: options.heartbeatIntervalMs });
+  await subscribers.load();
+  const registryStore = subscribers.store;
   const orchestrator = createOrchestrator({
     store,
     configuration: options.configuration,
     clock,
     ids,
     taskStartedWaitMs: options.taskStartedWaitMs,
+    // A task no live integration subscribes to is noted in the sequence state by the step that triggers it.
+    taskHasLiveSubscriber: (task) => subscribers.hasLiveSubscriber(task),
   });
   const waiters = createTaskWaiters();
-  const unserved = createUnservedTaskNotes({
-    store,
-    registry: options.registry,
-    clock,
-    heartbeatIntervalMs: options.heartbeatIntervalMs,
-    taskStartedWaitMs: options.taskStartedWaitMs,
-  });
-  /**
-   * Runs a note of `unserved` between orchestration steps: not in a step's transaction, and no step
-   * can overwrite the note with a view it read before. Failures are logged; the note is advisory.
-   */
-  function noteUnserved(what: string, note: () => Promise<unknown>): void {
-    void processor.exclusive(note).catch((error: unknown) => app.log.error({ err: error }, `${what} failed`));
-  }
+  const unserved = createUnservedTaskNotes({ store });
   const processor = createEventProcessor({
     store,
     orchestrator,
     clock,
-    onEmitted: (events) => {
-      // New task .triggered events (and aborted sequences) wake the agents' long polls.
-      wakeOnEmitted(waiters, clock, events);
-      // A task no live integration subscribes to is reported in the sequence state at once.
-      if (events.some(isTaskTriggered)) noteUnserved('checking new tasks for live subscribers', () => unserved.check(events));
-    },
+    // New task .triggered events (and aborted sequences) wake the agents' long polls.
+    onEmitted: (events) => wakeOnEmitted(waiters, clock, events),
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
@@ -182,7 +171,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     serviceNameMaxLength: options.serviceNameMaxLength,
   });
   const registry = createIntegrationRegistry({
-    store: options.registry,
+    store: registryStore,
     clock,
     ids,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -191,12 +180,16 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   });
   const delivery = createTaskDelivery({
     events: store,
-    registry: options.registry,
+    registry: registryStore,
     leases: options.leases,
     clock,
     leaseMs: options.leaseMs,
-    // A task given to an agent has a live subscriber after all: its note goes.
-    onLeased: (tasks) => noteUnserved('clearing notes of leased tasks', () => unserved.served(tasks)),
+    // A task given to an agent has a live subscriber after all: its note goes. Run between steps,
+    // so no step overwrites the change with a view it read before; the note is advisory, failures are logged.
+    onLeased: (tasks) =>
+      void processor
+        .exclusive(() => unserved.served(tasks))
+        .catch((error: unknown) => app.log.error({ err: error }, 'clearing notes of leased tasks failed')),
   });
   const context: ServerContext = {
     options,

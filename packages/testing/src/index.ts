@@ -25,3 +25,4 @@ export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
 export type { Recipient, RecipientOptions, ReceivedEvent } from './recipient.js';
 export type { ServerProcess, ServerProcessOptions } from './server-process.js';
+export { shipyardYaml, manualClock } from './test-fixtures.js';

@@ -1,23 +1,12 @@
 /** The agent's local surface against a real `shipmate server` process (built by `npm test` first). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneClient, createEventSender, silentLogger } from '@shipmate/agent-sdk';
-import { KeptnApiClient, freePort, startServerProcess } from '@shipmate/testing';
+import { KeptnApiClient, freePort, shipyardYaml, startServerProcess } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 import { proxiedPath, startLocalSurface } from './local-surface.js';
 import type { LocalSurface } from './local-surface.js';
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: surface
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 'surface' });
 
 let server: ServerProcess;
 let surface: LocalSurface;

@@ -31,6 +31,7 @@ import {
   withOverallState,
   withStage,
 } from '../sequence/sequence-state-updates.js';
+import { noLiveSubscriberMessage } from '../delivery/unserved-tasks.js';
 import { QUEUE_STATES, UnitOfWork } from './unit-of-work.js';
 
 /** Settings of the orchestrator. */
@@ -43,6 +44,12 @@ export interface OrchestratorOptions {
   taskStartedWaitMs: number;
   /** How many parsed shipyards to keep, keyed by project and commit. @default 256 */
   shipyardCacheSize?: number;
+  /**
+   * Whether some live integration subscribes to a task `.triggered` now (synchronous: the
+   * registry's in-memory index, delivery/live-subscriber-index.ts). When it says no, the step that triggers the
+   * task notes why it waits in the stage's `message` (ARCHITECTURE.md §2). @default no notes
+   */
+  taskHasLiveSubscriber?: (task: KeptnEvent) => boolean;
 }
 
 /** Values of `POST .../sequence/{project}/{context}/control`. */
@@ -96,7 +103,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return keptnTime(clock.nowMs());
   }
 
-  async function updateView(uow: UnitOfWork, project: string, context: string, change: (view: SequenceState) => SequenceState): Promise<void> {
+  async function updateView(
+    uow: UnitOfWork,
+    project: string,
+    context: string,
+    change: (view: SequenceState) => SequenceState,
+  ): Promise<void> {
     const view = await uow.sequenceState(project, context);
     if (view) uow.saveSequenceState(change(view));
   }
@@ -116,7 +128,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         uow.emit(effect.event, { pending: false });
         uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service });
         noteActivity(uow, execution, effect.event);
-        await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso()));
+        const unserved = options.taskHasLiveSubscriber?.(effect.event) === false;
+        const message = unserved ? noLiveSubscriberMessage(effect.event, options.taskStartedWaitMs) : undefined;
+        await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso(), message));
         return;
       }
       case 'closeTask':
@@ -183,7 +197,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   /** `<target>.<seq>.triggered` events for every sequence chained on this one's finish. */
-  async function chainedTriggers(execution: SequenceExecution, result: 'pass' | 'warning' | 'fail', lastTaskName: string): Promise<KeptnEvent[]> {
+  async function chainedTriggers(
+    execution: SequenceExecution,
+    result: 'pass' | 'warning' | 'fail',
+    lastTaskName: string,
+  ): Promise<KeptnEvent[]> {
     const { project, stage, keptnContext } = execution.scope;
     const shipyard = await loadShipyard(project, execution.scope.gitcommitid);
     if (!shipyard) return [];
@@ -219,13 +237,17 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const context = candidate.scope.keptnContext;
       blocked ||= running.some((e) => e.scope.keptnContext !== context);
       if (blocked) {
-        await updateView(uow, project, context, (v) => (v.state === SequenceViewState.triggered ? withOverallState(v, SequenceViewState.waiting) : v));
+        await updateView(uow, project, context, (v) =>
+          v.state === SequenceViewState.triggered ? withOverallState(v, SequenceViewState.waiting) : v,
+        );
         continue;
       }
       const started = await step(uow, candidate, { kind: 'dispatch' });
       if (started.status.state === ExecutionState.started) running.push(started);
       await updateView(uow, project, context, (v) =>
-        v.state === SequenceViewState.triggered || v.state === SequenceViewState.waiting ? withOverallState(v, SequenceViewState.started) : v,
+        v.state === SequenceViewState.triggered || v.state === SequenceViewState.waiting
+          ? withOverallState(v, SequenceViewState.started)
+          : v,
       );
     }
   }
@@ -299,7 +321,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         previousTasks: [],
         currentTask: null,
       },
-      scope: { project, stage, service, labels, keptnContext: trigger.shkeptncontext, triggeredId: trigger.id, gitcommitid: commit, eventType: trigger.type },
+      scope: {
+        project,
+        stage,
+        service,
+        labels,
+        keptnContext: trigger.shkeptncontext,
+        triggeredId: trigger.id,
+        gitcommitid: commit,
+        eventType: trigger.type,
+      },
       inputProperties: cloneJson(trigger.data),
       triggeredAt: trigger.time,
     };
@@ -309,7 +340,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const existing = await uow.sequenceState(project, trigger.shkeptncontext);
     let view = existing ? withStage(existing, stage) : newSequenceState(trigger, sequence.name, stage);
     if (existing) view = updateStage(view, stage, (entry) => (entry.state = 'triggered'));
-    if (paused) view = markers.some((m) => m.stage === '') ? withOverallState(view, SequenceViewState.paused) : updateStage(view, stage, (e) => (e.state = 'paused'));
+    if (paused)
+      view = markers.some((m) => m.stage === '')
+        ? withOverallState(view, SequenceViewState.paused)
+        : updateStage(view, stage, (e) => (e.state = 'paused'));
     uow.saveSequenceState(view);
     if (!paused) await dispatchQueue(uow, project, stage, service);
   }
@@ -363,7 +397,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const execution = await store.getExecution(timer.executionId);
       if (execution) {
         const input: ExecutionInput =
-          timer.kind === 'startTimeout' ? { kind: 'startTimeout', triggeredId: timer.triggeredId } : { kind: 'finishDeadline', triggeredId: timer.triggeredId };
+          timer.kind === 'startTimeout'
+            ? { kind: 'startTimeout', triggeredId: timer.triggeredId }
+            : { kind: 'finishDeadline', triggeredId: timer.triggeredId };
         const before = execution.status.state;
         const after = await step(uow, execution, input);
         if (before !== after.status.state) await dispatchScopeOf(uow, after);
@@ -377,7 +413,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const all = await store.listExecutionsOfContext(project, keptnContext);
       const view = await store.getSequenceState(project, keptnContext);
       if (all.length === 0 && !view) {
-        throw new NotFoundError(ErrorCode.sequenceNotFound, `sequence with keptnContext '${keptnContext}' not found in project '${project}'`);
+        throw new NotFoundError(
+          ErrorCode.sequenceNotFound,
+          `sequence with keptnContext '${keptnContext}' not found in project '${project}'`,
+        );
       }
       const selected = all.filter((e) => !stage || e.scope.stage === stage);
       const marker = { project, keptnContext, stage: stage ?? '' };
@@ -396,7 +435,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         if (state === 'abort') return withOverallState(v, SequenceViewState.aborted);
         if (!stage) return withOverallState(v, overall[state]);
         return updateStage(v, stage, (entry) => {
-          if (entry.state === 'triggered' || entry.state === 'paused' || entry.state === 'started') entry.state = state === 'pause' ? 'paused' : 'triggered';
+          if (entry.state === 'triggered' || entry.state === 'paused' || entry.state === 'started')
+            entry.state = state === 'pause' ? 'paused' : 'triggered';
         });
       });
       for (const execution of selected) await dispatchScopeOf(uow, execution);

@@ -39,13 +39,17 @@ export function updateStage(view: SequenceState, stage: string, change: (entry: 
   return next;
 }
 
-/** Notes a task event (sent or received) on its stage. */
-export function noteTaskEvent(view: SequenceState, stage: string, event: KeptnEvent, nowIso: string): SequenceState {
+/**
+ * Notes a task event (sent or received) on its stage. `message` says why the stage is stuck at this
+ * event (e.g. no live subscriber of a task `.triggered`); without one, the stage's message goes.
+ */
+export function noteTaskEvent(view: SequenceState, stage: string, event: KeptnEvent, nowIso: string, message?: string): SequenceState {
   return updateStage(view, stage, (entry) => {
     const ref = { type: event.type, id: event.id, time: nowIso };
     entry.latestEvent = ref;
-    // A message says why the stage is stuck at its latest event (e.g. no live subscriber): a newer event replaces it.
-    delete entry.message;
+    // A message is about the stage's latest event: a newer event replaces it.
+    if (message === undefined) delete entry.message;
+    else entry.message = message;
     if (event.data.result === 'fail' || event.data.status === 'errored') entry.latestFailedEvent = ref;
     entry.state = 'triggered';
     if (event.type === 'sh.keptn.event.deployment.triggered') {

@@ -3,20 +3,10 @@ import type { ConfigurationSource, ControlPlaneStore, KeptnEvent } from '@shipma
 import { createStoreConfigurationSource } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { shipyardYaml } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: s
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 's' });
 
 /**
  * Reads configuration from the store, but `latestCommit` fails for one project: an unexpected

@@ -1,37 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Clock, Integration, IntegrationRegistryStore, KeptnEvent } from '@shipmate/core';
+import type { Integration, IntegrationRegistryStore, KeptnEvent } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import type { ServerOptions } from '../server-options.js';
+import { manualClock, shipyardYaml } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
 const DEPLOYMENT = 'sh.keptn.event.deployment.triggered';
 const LEASE_MS = 30_000;
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: delivery
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-    - name: production
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
-
-/** A clock the test moves by hand. */
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let now = Date.UTC(2024, 0, 1);
-  return { nowMs: () => now, advance: (ms) => void (now += ms) };
-}
+const SHIPYARD = shipyardYaml({ dev: ['deployment'], production: ['deployment'] }, { name: 'delivery' });
 
 interface Tasks {
   events: KeptnEvent[];
@@ -44,11 +23,11 @@ interface Agent {
 }
 
 let api: InProcessServer;
-let clock: ReturnType<typeof fakeClock>;
+let clock: ReturnType<typeof manualClock>;
 
 /** A server with project shop and service carts on a fresh fake clock. */
 async function start(options: Partial<ServerOptions> = {}): Promise<void> {
-  clock = fakeClock();
+  clock = manualClock();
   api = await startInProcessServer({ clock, ...options });
   expect((await api.call('POST', `${CP}/project`, { name: 'shop', shipyard: base64(SHIPYARD) })).status).toBe(201);
   expect((await api.call('POST', `${CP}/project/shop/service`, { serviceName: 'carts' })).status).toBe(200);

@@ -1,17 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock, Integration } from '@shipmate/core';
+import type { Integration } from '@shipmate/core';
 import { startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { manualClock } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
 const START_MS = Date.UTC(2024, 0, 1);
-
-/** A clock the test moves by hand. */
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let now = START_MS;
-  return { nowMs: () => now, advance: (ms) => void (now += ms) };
-}
 
 interface Plane {
   name?: string;
@@ -43,10 +38,10 @@ function registration(p: Plane): Record<string, unknown> {
 }
 
 let api: InProcessServer;
-let clock: ReturnType<typeof fakeClock>;
+let clock: ReturnType<typeof manualClock>;
 
 beforeEach(async () => {
-  clock = fakeClock();
+  clock = manualClock(START_MS);
   api = await startInProcessServer({ clock });
 });
 
@@ -275,7 +270,7 @@ describe('concurrent registration', () => {
 
 describe('registry options', () => {
   it('honours heartbeatIntervalMs, and integrationTtlMs 0 keeps registrations', async () => {
-    const own = fakeClock();
+    const own = manualClock(START_MS);
     const custom = await startInProcessServer({ clock: own, heartbeatIntervalMs: 10_000, integrationTtlMs: 0, logTtlMs: 0 });
     try {
       const { id } = (await custom.call<{ id: string }>('POST', REG, registration({ hostname: 'node-1' }))).body;

@@ -1,50 +1,32 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock, KeptnEvent, SequenceState, SubscriptionFilter } from '@shipmate/core';
+import type { KeptnEvent, SequenceState, SubscriptionFilter } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { manualClock, shipyardYaml } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
 const TEST = 'sh.keptn.event.test.triggered';
 const HEARTBEAT_MS = 5000;
-const NOTE =
-  'no live integration subscribes to sh.keptn.event.test.triggered in stage hardening (project sockshop, service carts); ' +
+const noteOf = (service: string) =>
+  `no live integration subscribes to sh.keptn.event.test.triggered in stage hardening (project sockshop, service ${service}); ` +
   'the task waits for one until it times out (TASK_STARTED_WAIT_DURATION 10m0s)';
+const NOTE = noteOf('carts');
+/** Services of the project: each trigger after the first uses the next one, since a service runs one sequence at a time. */
+const SERVICES = ['carts', 'orders', 'users'];
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: delivery
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: test
-    - name: hardening
-      sequences:
-        - name: delivery
-          tasks:
-            - name: test
-`;
-
-/** A clock the test moves by hand. */
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let now = Date.UTC(2024, 0, 1);
-  return { nowMs: () => now, advance: (ms) => void (now += ms) };
-}
+const SHIPYARD = shipyardYaml({ dev: ['test'], hardening: ['test'] }, { name: 'delivery' });
 
 const ALL: SubscriptionFilter = { projects: [], stages: [], services: [] };
 
 let api: InProcessServer;
-let clock: ReturnType<typeof fakeClock>;
+let clock: ReturnType<typeof manualClock>;
 
 beforeEach(async () => {
-  clock = fakeClock();
+  clock = manualClock();
   api = await startInProcessServer({ clock, heartbeatIntervalMs: HEARTBEAT_MS });
   expect((await api.call('POST', `${CP}/project`, { name: 'sockshop', shipyard: base64(SHIPYARD) })).status).toBe(201);
-  expect((await api.call('POST', `${CP}/project/sockshop/service`, { serviceName: 'carts' })).status).toBe(200);
+  for (const serviceName of SERVICES) expect((await api.call('POST', `${CP}/project/sockshop/service`, { serviceName })).status).toBe(200);
 });
 
 afterEach(async () => {
@@ -56,6 +38,8 @@ interface Registration {
   filter?: SubscriptionFilter;
   /** The instance's own filters (`STAGE_FILTER` and friends); absent as from Keptn's distributor. */
   own?: SubscriptionFilter;
+  /** Another podname registers another instance. */
+  podname?: string;
 }
 
 /** Registers one process of test-service; returns its integration and instance ids. */
@@ -67,7 +51,7 @@ async function register(registration: Registration = {}): Promise<{ id: string; 
       integrationversion: '1.0.0',
       distributorversion: '1.0.0',
       location: 'plane-a',
-      kubernetesmetadata: { namespace: 'keptn', podname: 'test-service-1', deploymentname: 'test-service' },
+      kubernetesmetadata: { namespace: 'keptn', podname: registration.podname ?? 'test-service-1', deploymentname: 'test-service' },
       ...(registration.own ? { shipmate: { filters: registration.own } } : {}),
     },
     subscriptions: [{ event: registration.event ?? TEST, filter: registration.filter ?? ALL }],
@@ -77,21 +61,23 @@ async function register(registration: Registration = {}): Promise<{ id: string; 
 }
 
 /** Triggers the delivery sequence in hardening and waits until the orchestrator (and the check after it) is done. */
-async function trigger(): Promise<void> {
+async function trigger(service = 'carts'): Promise<void> {
   const reply = await api.call('POST', '/api/v1/event', {
     type: 'sh.keptn.event.hardening.delivery.triggered',
     source: 'test',
-    data: { project: 'sockshop', stage: 'hardening', service: 'carts' },
+    data: { project: 'sockshop', stage: 'hardening', service },
   });
   expect(reply.status).toBe(200);
   await api.server.processor.idle();
 }
 
-/** The hardening stage of the only sequence in the view. */
-async function hardening(): Promise<SequenceState['stages'][number] | undefined> {
+/** The hardening stage of the service's only sequence in the view. */
+async function hardening(service = 'carts'): Promise<SequenceState['stages'][number] | undefined> {
   const reply = await api.call<{ states: SequenceState[] }>('GET', `${CP}/sequence/sockshop`);
   expect(reply.status).toBe(200);
-  return reply.body.states[0]?.stages.find((s) => s.name === 'hardening');
+  const states = reply.body.states.filter((state) => state.service === service);
+  expect(states).toHaveLength(1);
+  return states[0]?.stages.find((s) => s.name === 'hardening');
 }
 
 async function openTask(): Promise<KeptnEvent> {
@@ -144,6 +130,50 @@ describe('a task without a live subscriber', () => {
     expect((await api.call('PUT', `${REG}/${id}/ping`)).status).toBe(200);
     await trigger();
     expect((await hardening())?.message).toBeUndefined();
+  });
+
+  it('follows the heartbeats of each instance', async () => {
+    const serving = await register({ own: { ...ALL, stages: ['hardening'] } });
+    const other = await register({ own: { ...ALL, stages: ['dev'] }, podname: 'test-service-2' });
+    clock.advance(10 * HEARTBEAT_MS);
+    // Only the instance of another stage is online.
+    expect((await api.call('PUT', `${REG}/${other.id}/ping?instanceId=${other.instanceId}`)).status).toBe(200);
+    await trigger();
+    expect((await hardening())?.message).toBe(NOTE);
+    expect((await api.call('PUT', `${REG}/${serving.id}/ping?instanceId=${serving.instanceId}`)).status).toBe(200);
+    await trigger('orders');
+    expect((await hardening('orders'))?.message).toBeUndefined();
+  });
+
+  it('is noted once the only instance serving the stage was deleted', async () => {
+    const { id, instanceId } = await register({ own: { ...ALL, stages: ['hardening'] } });
+    await register({ own: { ...ALL, stages: ['dev'] }, podname: 'test-service-2' });
+    await trigger();
+    expect((await hardening())?.message).toBeUndefined();
+    expect((await api.call('DELETE', `${REG}/${id}/instance/${instanceId}`)).status).toBeLessThan(300);
+    await trigger('orders');
+    expect((await hardening('orders'))?.message).toBe(noteOf('orders'));
+  });
+
+  it('is noted once the integration was deleted', async () => {
+    const { id } = await register();
+    await trigger();
+    expect((await hardening())?.message).toBeUndefined();
+    expect((await api.call('DELETE', `${REG}/${id}`)).status).toBeLessThan(300);
+    await trigger('orders');
+    expect((await hardening('orders'))?.message).toBe(noteOf('orders'));
+  });
+
+  it('follows subscription changes', async () => {
+    const { id } = await register();
+    const [subscription] = (await api.call<Array<{ id: string }>>('GET', `${REG}/${id}/subscription`)).body;
+    const url = `${REG}/${id}/subscription/${subscription!.id}`;
+    expect((await api.call('PUT', url, { event: 'sh.keptn.event.deployment.triggered', filter: ALL })).status).toBeLessThan(300);
+    await trigger();
+    expect((await hardening())?.message).toBe(NOTE);
+    expect((await api.call('PUT', url, { event: TEST, filter: ALL })).status).toBeLessThan(300);
+    await trigger('orders');
+    expect((await hardening('orders'))?.message).toBeUndefined();
   });
 
   it('loses the note when the task is started', async () => {
