@@ -107,6 +107,10 @@ export type { IdGenerator } from './ports/id-generator.js';
 export { uuidGenerator } from './ports/id-generator.js';
 export type { ConfigurationSource } from './ports/configuration-source.js';
 export { createStoreConfigurationSource } from './config/store-configuration-source.js';
+export { KeyedMutex } from './config/keyed-mutex.js';
+export type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from './ports/resource-store.js';
+export { MAX_RESOURCE_URI_LENGTH, checkResourceUri, checkResourceUriFromPath } from './resources/resource-uri.js';
+export { MAX_RESOURCE_BYTES_SETTING, decodeResourceContent } from './resources/base64-content.js';
 
 export { createOrchestrator } from './orchestrator/orchestrator.js';
 export type { Orchestrator, OrchestratorOptions, SequenceControlState } from './orchestrator/orchestrator.js';

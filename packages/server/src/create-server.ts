@@ -17,6 +17,7 @@ import {
   createEventProcessor,
   createOrchestrator,
   createStoreConfigurationSource,
+  KeyedMutex,
   keptnTime,
   systemClock,
   uuidGenerator,
@@ -31,9 +32,12 @@ import type {
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
-import { keptnErrorHandler } from './http/keptn-error.js';
+import { defaultBodyLimit, keptnErrorHandler } from './http/keptn-error.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createProjectService } from './projects/project-service.js';
+import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
+import { bootstrapRepositories } from './projects/bootstrap-repositories.js';
+import { createResourceService } from './resources/resource-service.js';
 import { registerRoutes } from './routes/register-routes.js';
 import type { ServerContext } from './server-context.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
@@ -71,9 +75,9 @@ function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
   throw new InputError(ErrorCode.invalidField, 'the store does not implement the task lease port; pass options.leases');
 }
 
-function positive(value: number, name: string): number {
+function positive(value: number, name: string, unit = 'milliseconds', example = '5000'): number {
   if (!Number.isFinite(value) || value <= 0)
-    throw new InputError(ErrorCode.invalidField, `${name} must be a number of milliseconds > 0, got ${value}; e.g. 5000`);
+    throw new InputError(ErrorCode.invalidField, `${name} must be a number of ${unit} > 0, got ${value}; e.g. ${example}`);
   return value;
 }
 
@@ -89,7 +93,9 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     logTtlMs: options.logTtlMs ?? 120 * 3600 * 1000,
     registrySweepIntervalMs: positive(options.registrySweepIntervalMs ?? 60 * 1000, 'registrySweepIntervalMs'),
     apiTokenSha256: options.apiTokenSha256,
-    configuration: options.configuration ?? createStoreConfigurationSource(options.store),
+    resources: options.resources,
+    configuration: options.configuration ?? options.resources ?? createStoreConfigurationSource(options.store),
+    maxResourceBytes: positive(options.maxResourceBytes ?? 10 * 1024 * 1024, 'maxResourceBytes', 'bytes', '10485760'),
     clock: options.clock ?? systemClock,
     ids: options.ids ?? uuidGenerator,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
@@ -122,7 +128,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   // Route schemas document the API (OpenAPI) and validate input; responses are plain JSON so
   // that no field a client relies on is ever dropped by a response schema.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.setErrorHandler(keptnErrorHandler(options.maxBodyBytes));
+  app.setErrorHandler(keptnErrorHandler(defaultBodyLimit(options.maxBodyBytes)));
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
@@ -153,11 +159,14 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
+  const locks = new KeyedMutex();
   const projects = createProjectService({
     store,
     intake,
     clock,
     ids,
+    locks,
+    config: options.resources ? gitProjectConfig(options.resources) : storeProjectConfig(store),
     projectNameMaxLength: options.projectNameMaxLength,
     serviceNameMaxLength: options.serviceNameMaxLength,
   });
@@ -192,6 +201,9 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     delivery,
     waiters,
     tokens: createTokenVerifier(options.apiTokenSha256),
+    resources: options.resources
+      ? createResourceService({ resources: options.resources, projects, locks, maxResourceBytes: options.maxResourceBytes })
+      : undefined,
   };
 
   await app.register(fastifySwagger, {
@@ -257,6 +269,10 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     sweepExpiredIntegrations,
     sweepOrphanLeases,
     async listen(host, port) {
+      if (options.resources) {
+        const created = await bootstrapRepositories(store, options.resources);
+        if (created.length > 0) app.log.info(`created configuration repositories for projects that had none: ${created.join(', ')}`);
+      }
       await processor.start();
       startRetention();
       startRegistrySweep();

@@ -1,4 +1,5 @@
 import type { ControlPlaneStore, EventProcessor, IntegrationRegistry, TaskDelivery, TaskWaiters } from '@shipmate/core';
+import type { ResourceService } from './resources/resource-service.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
@@ -17,4 +18,6 @@ export interface ServerContext {
   readonly delivery: TaskDelivery;
   /** Parked long polls, woken when the orchestrator emits events. */
   readonly waiters: TaskWaiters;
+  /** The resource API, when the server has configuration repositories. */
+  readonly resources: ResourceService | undefined;
 }

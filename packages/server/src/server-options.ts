@@ -1,4 +1,12 @@
-import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource, IntegrationRegistryStore, TaskLeaseStore } from '@shipmate/core';
+import type {
+  Clock,
+  ControlPlaneStore,
+  IdGenerator,
+  ConfigurationSource,
+  IntegrationRegistryStore,
+  ResourceStore,
+  TaskLeaseStore,
+} from '@shipmate/core';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
 export interface ServerOptions {
@@ -19,8 +27,16 @@ export interface ServerOptions {
   logTtlMs?: number;
   /** How often the registry sweep (TTL of registrations and logs) runs. @default 60000 (1m) */
   registrySweepIntervalMs?: number;
-  /** Where shipyards are read. @default the store (embedded mode) */
+  /**
+   * The configuration repositories (git, one per project): serves the resource API and is where
+   * projects, stages and services get their repository, branches and folders. Without it there is
+   * no resource API and shipyard versions are kept in the store.
+   */
+  resources?: ResourceStore;
+  /** Where the orchestrator reads shipyards. @default `resources` when given, else the store */
   configuration?: ConfigurationSource;
+  /** Largest decoded file of the resource API (SHIPMATE_MAX_RESOURCE_BYTES). @default 10485760 (10 MiB) */
+  maxResourceBytes?: number;
   clock?: Clock;
   ids?: IdGenerator;
   /** Request body limit. @default 65536 (Keptn's MAX_EVENT_SIZE_KB=64) */
@@ -46,8 +62,11 @@ export interface ServerOptions {
 }
 
 /** Options with every default applied. */
-export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases'>>> {
+export interface ResolvedServerOptions extends Readonly<
+  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources'>>
+> {
   readonly configuration: ConfigurationSource;
+  readonly resources: ResourceStore | undefined;
   readonly registry: IntegrationRegistryStore;
   readonly leases: TaskLeaseStore;
 }

@@ -2,19 +2,38 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createControlPlaneServer } from '@shipmate/server';
 import { createSqliteStore } from '@shipmate/store-sqlite';
+import { createGitResourceStore, requireGit } from '@shipmate/config-git';
+import { ConfigError } from '../config/config-error.js';
 import { resolveApiToken } from '../config/api-token.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import type { ServerFlags } from '../config/server-config.js';
 
-/** `shipmate server`: runs the control plane on the embedded SQLite store until SIGTERM/SIGINT. */
+/** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
+async function checkGit(): Promise<void> {
+  try {
+    await requireGit();
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * `shipmate server`: runs the control plane on the embedded SQLite store, with the configuration
+ * repositories in `<data dir>/git`, until SIGTERM/SIGINT.
+ */
 export async function runServer(flags: ServerFlags): Promise<void> {
   const config = resolveServerConfig(process.env, flags);
+  await checkGit();
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const gitDir = join(dataDir, 'git');
+  mkdirSync(gitDir, { recursive: true });
   const token = resolveApiToken(dataDir, config.apiToken);
   const store = createSqliteStore({ path: join(dataDir, 'shipmate.db') });
   const server = await createControlPlaneServer({
     store,
+    resources: createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor }),
+    maxResourceBytes: config.maxResourceBytes,
     apiTokenSha256: token.sha256,
     taskStartedWaitMs: config.taskStartedWaitMs,
     maxBodyBytes: config.maxBodyBytes,

@@ -17,7 +17,17 @@ describe('resolveServerConfig', () => {
       integrationTtlMs: 48 * 3_600_000,
       logTtlMs: 120 * 3_600_000,
       leaseMs: 30_000,
+      maxResourceBytes: 10 * 1024 * 1024,
+      gitAuthor: { name: 'keptn', email: 'keptn@keptn.sh' },
     });
+  });
+
+  it('reads the resource limit and the commit author', () => {
+    const config = resolveServerConfig(
+      { SHIPMATE_MAX_RESOURCE_BYTES: '2048', GIT_KEPTN_USER: 'bot', GIT_KEPTN_EMAIL: 'bot@example.com' },
+      {},
+    );
+    expect(config).toMatchObject({ maxResourceBytes: 2048, gitAuthor: { name: 'bot', email: 'bot@example.com' } });
   });
 
   it('lets flags win over the environment', () => {
@@ -34,6 +44,7 @@ describe('resolveServerConfig', () => {
     [{ EVENT_VALIDATION_ENABLED: 'yes' }, /give true or false/],
     [{ SHIPMATE_LOG_LEVEL: 'loud' }, /SHIPMATE_LOG_LEVEL='loud'.*info/],
     [{ SHIPMATE_MAX_BODY_BYTES: '10' }, /SHIPMATE_MAX_BODY_BYTES/],
+    [{ SHIPMATE_MAX_RESOURCE_BYTES: '10MiB' }, /SHIPMATE_MAX_RESOURCE_BYTES/],
     [{ UNIFORM_INTEGRATION_TTL: '2 days' }, /UNIFORM_INTEGRATION_TTL/],
     [{ SHIPMATE_TASK_LEASE: 'half a minute' }, /SHIPMATE_TASK_LEASE/],
   ])('rejects %o with a clear message', (env, message) => {

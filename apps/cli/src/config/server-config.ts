@@ -32,6 +32,10 @@ export interface ServerConfig {
   readonly integrationTtlMs: number;
   readonly logTtlMs: number;
   readonly leaseMs: number;
+  /** Largest decoded file of the resource API (SHIPMATE_MAX_RESOURCE_BYTES). */
+  readonly maxResourceBytes: number;
+  /** Commit author of the configuration repositories (Keptn's GIT_KEPTN_USER / GIT_KEPTN_EMAIL). */
+  readonly gitAuthor: { readonly name: string; readonly email: string };
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -52,6 +56,14 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     integrationTtlMs: durationValue(env.UNIFORM_INTEGRATION_TTL, '48h', 'UNIFORM_INTEGRATION_TTL'),
     logTtlMs: durationValue(env.LOG_TTL, '120h', 'LOG_TTL'),
     leaseMs: durationValue(env.SHIPMATE_TASK_LEASE, '30s', 'SHIPMATE_TASK_LEASE'),
+    maxResourceBytes: integerValue(
+      env.SHIPMATE_MAX_RESOURCE_BYTES,
+      10 * 1024 * 1024,
+      'SHIPMATE_MAX_RESOURCE_BYTES',
+      1024,
+      1024 * 1024 * 1024,
+    ),
+    gitAuthor: Object.freeze({ name: env.GIT_KEPTN_USER || 'keptn', email: env.GIT_KEPTN_EMAIL || 'keptn@keptn.sh' }),
   });
 }
 

@@ -27,6 +27,12 @@ export const ErrorCode = {
   projectExists: 'ERR_PROJECT_EXISTS',
   serviceExists: 'ERR_SERVICE_EXISTS',
   stagesChanged: 'ERR_STAGES_CHANGED',
+  resourceNotFound: 'ERR_RESOURCE_NOT_FOUND',
+  commitNotFound: 'ERR_COMMIT_NOT_FOUND',
+  invalidResourceUri: 'ERR_INVALID_RESOURCE_URI',
+  invalidContent: 'ERR_INVALID_CONTENT',
+  resourceTooLarge: 'ERR_RESOURCE_TOO_LARGE',
+  configChanged: 'ERR_CONFIG_CHANGED',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
   internal: 'ERR_INTERNAL',
 } as const;

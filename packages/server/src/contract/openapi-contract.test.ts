@@ -3,10 +3,13 @@
  * implement has Keptn's method, path, success status and response property names. Keptn's
  * swagger files are read from the shared folder next to the repository (never copied in).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSqliteStore } from '@shipmate/store-sqlite';
+import { createTestResourceStore } from '../test-support/in-process-server.js';
 import type { ControlPlaneStore } from '@shipmate/core';
 import { createControlPlaneServer } from '../create-server.js';
 import type { ControlPlaneServer } from '../create-server.js';
@@ -61,8 +64,19 @@ const KEPTN_APIS: KeptnApi[] = [
   },
 ];
 
-/** Our paths that Keptn's swagger files do not describe but Keptn serves (control-plane.md §3.10). */
-const IMPLEMENTED_OUTSIDE_SWAGGER = [{ method: 'get', path: '/api/controlPlane/v1/sequence-execution' }];
+/**
+ * Our paths that Keptn's swagger files do not describe but Keptn serves: `/sequence-execution`
+ * (control-plane.md §3.10) and the resource service (§7.2; the shared folder has no swagger file
+ * of it, so its shapes are checked in resource-routes.test.ts).
+ */
+const RESOURCE_LEVELS = ['/project/{project}', '/project/{project}/stage/{stage}', '/project/{project}/stage/{stage}/service/{service}'];
+const IMPLEMENTED_OUTSIDE_SWAGGER = [
+  { method: 'get', path: '/api/controlPlane/v1/sequence-execution' },
+  ...RESOURCE_LEVELS.flatMap((level) => [
+    ...['get', 'post', 'put'].map((method) => ({ method, path: `/api/resource-service/v1${level}/resource` })),
+    ...['get', 'put', 'delete'].map((method) => ({ method, path: `/api/resource-service/v1${level}/resource/{resourceURI}` })),
+  ]),
+];
 
 /**
  * Known errors in Keptn's swagger: the handler of `GET /v1/event/triggered/{eventType}` returns
@@ -178,10 +192,12 @@ const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}'
 let store: ControlPlaneStore;
 let server: ControlPlaneServer;
 let document: Json;
+let gitDir: string;
 
 beforeAll(async () => {
   store = createSqliteStore({ path: ':memory:' });
-  server = await createControlPlaneServer({ store, apiTokenSha256: hashToken('test-token') });
+  gitDir = mkdtempSync(join(tmpdir(), 'shipmate-openapi-'));
+  server = await createControlPlaneServer({ store, apiTokenSha256: hashToken('test-token'), resources: createTestResourceStore(gitDir) });
   await server.app.ready();
   const response = await server.app.inject({ method: 'GET', url: '/api/openapi.json' });
   expect(response.statusCode).toBe(200);
@@ -191,6 +207,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await store?.close();
+  rmSync(gitDir, { recursive: true, force: true });
 });
 
 function ourOperation(method: string, path: string): Json | undefined {

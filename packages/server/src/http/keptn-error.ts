@@ -10,6 +10,18 @@ export interface KeptnErrorBody {
   errorCode?: string;
 }
 
+/** The body limit of a route, for the 413 message: its size, the setting that raises it and the error code. */
+export interface BodyLimit {
+  readonly bytes: number;
+  readonly setting: string;
+  readonly errorCode: string;
+}
+
+/** The global limit (`SHIPMATE_MAX_BODY_BYTES`). */
+export function defaultBodyLimit(maxBodyBytes: number): BodyLimit {
+  return { bytes: maxBodyBytes, setting: 'SHIPMATE_MAX_BODY_BYTES', errorCode: 'ERR_BODY_TOO_LARGE' };
+}
+
 const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   input: 400,
   auth: 401,
@@ -20,7 +32,7 @@ const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
 };
 
 /** HTTP status and body for any error thrown while handling a request. */
-export function toKeptnError(error: unknown, maxBodyBytes: number): KeptnErrorBody {
+export function toKeptnError(error: unknown, limit: BodyLimit): KeptnErrorBody {
   if (error instanceof ShipmateError) {
     return { code: STATUS_BY_CATEGORY[error.category], message: error.message, errorCode: error.code };
   }
@@ -32,8 +44,8 @@ export function toKeptnError(error: unknown, maxBodyBytes: number): KeptnErrorBo
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         code: 413,
-        message: `request body is larger than the limit of ${maxBodyBytes} bytes; send a smaller body or raise SHIPMATE_MAX_BODY_BYTES`,
-        errorCode: 'ERR_BODY_TOO_LARGE',
+        message: `request body is larger than the limit of ${limit.bytes} bytes; send a smaller body or raise ${limit.setting}`,
+        errorCode: limit.errorCode,
       };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -73,9 +85,9 @@ function describeValidation(error: FastifyError): string {
 }
 
 /** Fastify error handler writing Keptn's body. 5xx are logged with the request. */
-export function keptnErrorHandler(maxBodyBytes: number) {
+export function keptnErrorHandler(limit: BodyLimit) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
-    const body = toKeptnError(error, maxBodyBytes);
+    const body = toKeptnError(error, limit);
     if (body.code >= 500) request.log.error({ err: error }, 'request failed');
     void reply.status(body.code).send(body);
   };

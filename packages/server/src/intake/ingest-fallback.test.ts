@@ -28,7 +28,7 @@ describe('a failure while handling new events', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    api = await startInProcessServer({ configuration: failingFor('broken', storeRef) });
+    api = await startInProcessServer({ resources: undefined, configuration: failingFor('broken', storeRef) });
     storeRef.store = api.store;
     api.server.app.log.error = (obj: unknown, msg?: string) => void errors.push(String(msg ?? obj));
     for (const project of ['good', 'broken']) {

@@ -10,17 +10,17 @@ import {
   NotFoundError,
   ORCHESTRATOR_SOURCE,
   KEPTN_SPEC_VERSION,
-  contentVersion,
   decodeShipyard,
   isPlainObject,
+  parseShipyardYaml,
   keptnTime,
   validateProjectName,
   validateServiceName,
 } from '@shipmate/core';
-import type { Clock, ControlPlaneStore, EventData, IdGenerator, KeptnEvent, ProjectRecord } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, EventData, IdGenerator, KeptnEvent, ProjectRecord, Shipyard, KeyedMutex } from '@shipmate/core';
 import type { EventIntake } from '../intake/event-intake.js';
 import { validateGitCredentials } from './git-credentials.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import type { ProjectConfigWriter } from './project-config.js';
 
 /** Settings of the project service. */
 export interface ProjectServiceOptions {
@@ -28,6 +28,10 @@ export interface ProjectServiceOptions {
   intake: EventIntake;
   clock: Clock;
   ids: IdGenerator;
+  /** Where configuration (shipyard, stages, services) is written. */
+  config: ProjectConfigWriter;
+  /** Per-project lock shared with the resource API, so a project's writes never interleave. */
+  locks: KeyedMutex;
   projectNameMaxLength: number;
   serviceNameMaxLength: number;
 }
@@ -41,14 +45,19 @@ export interface ProjectService {
   deleteService(project: string, service: string): Promise<void>;
   /** The project, or a 404 error naming it. */
   requireProject(name: string): Promise<ProjectRecord>;
+  /**
+   * A shipyard change made by `write` (the resource API writing `shipyard.yaml` at the project
+   * level): checks the YAML as `PUT /project` does (valid shipyard, same stages), runs `write`
+   * under the project's lock and records the new shipyard in the project. Returns what `write` returned.
+   */
+  changeShipyard(project: string, shipyardYaml: string, write: () => Promise<string>): Promise<string>;
 }
 
 const PROJECT_FIELDS = ['name', 'shipyard', 'gitCredentials'];
 
 /** Creates the project service. */
 export function createProjectService(options: ProjectServiceOptions): ProjectService {
-  const { store, intake, clock, ids } = options;
-  const locks = new KeyedMutex();
+  const { store, intake, clock, ids, config, locks } = options;
 
   function lifecycleEvent(type: string, data: EventData): KeptnEvent {
     return {
@@ -71,16 +80,23 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
   }
 
   function parseProjectBody(body: unknown, requireShipyard: boolean) {
-    if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object with name and shipyard');
+    if (!isPlainObject(body))
+      throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object with name and shipyard');
     for (const key of Object.keys(body)) {
       if (!PROJECT_FIELDS.includes(key)) {
-        throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: ${PROJECT_FIELDS.join(', ')}`);
+        throw new InputError(
+          ErrorCode.unknownField,
+          `Invalid request format: unknown field '${key}'; allowed: ${PROJECT_FIELDS.join(', ')}`,
+        );
       }
     }
     const name = validateProjectName(body.name, options.projectNameMaxLength);
     const hasShipyard = body.shipyard !== undefined && body.shipyard !== null && body.shipyard !== '';
     if (requireShipyard && !hasShipyard) {
-      throw new InputError(ErrorCode.missingField, "Could not validate payload: field 'shipyard' is required: the base64-encoded shipyard.yaml, e.g. base64 -w0 shipyard.yaml");
+      throw new InputError(
+        ErrorCode.missingField,
+        "Could not validate payload: field 'shipyard' is required: the base64-encoded shipyard.yaml, e.g. base64 -w0 shipyard.yaml",
+      );
     }
     const shipyardYaml = hasShipyard ? Buffer.from(String(body.shipyard), 'base64').toString('utf8') : undefined;
     const shipyard = hasShipyard ? decodeShipyard(body.shipyard) : undefined;
@@ -88,8 +104,48 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
     return { name, shipyard, shipyardYaml, shipyardBase64: hasShipyard ? String(body.shipyard) : undefined, gitCredentials };
   }
 
+  function checkSameStages(project: ProjectRecord, shipyard: Shipyard): void {
+    const newStages = shipyard.spec.stages.map((s) => s.name);
+    const sameStages = newStages.length === project.stages.length && newStages.every((s) => project.stages.includes(s));
+    if (!sameStages) {
+      throw new InputError(
+        ErrorCode.stagesChanged,
+        `stage name cannot be changed or removed: project '${project.name}' has stages ${project.stages.join(', ')}, the new shipyard has ${newStages.join(', ')}`,
+      );
+    }
+  }
+
+  function shipyardFields(
+    shipyard: Shipyard,
+    yaml: string,
+    commit: string,
+  ): Pick<ProjectRecord, 'shipyard' | 'shipyardCommit' | 'shipyardVersion'> {
+    return { shipyard: yaml, shipyardCommit: commit, shipyardVersion: shipyard.apiVersion };
+  }
+
+  /** Inserts the project; if that fails, removes the configuration written before it. */
+  async function insertOrUndo(name: string, record: ProjectRecord): Promise<void> {
+    try {
+      await store.insertProject(record);
+    } catch (error) {
+      await config.deleteProject(name);
+      throw error;
+    }
+  }
+
   return {
     requireProject,
+
+    async changeShipyard(projectName, shipyardYaml, write) {
+      const shipyard = parseShipyardYaml(shipyardYaml);
+      return locks.run(projectName, async () => {
+        const project = await requireProject(projectName);
+        checkSameStages(project, shipyard);
+        const commit = await write();
+        await store.updateProject({ ...project, ...shipyardFields(shipyard, shipyardYaml, commit) });
+        return commit;
+      });
+    },
 
     async createProject(body) {
       const input = parseProjectBody(body, true);
@@ -97,15 +153,15 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
         if (await store.getProject(input.name)) throw new ConflictError(ErrorCode.projectExists, `project '${input.name}' already exists`);
         await intake.acceptInternal(lifecycleEvent('sh.keptn.event.project.create.started', { project: input.name }));
         const yaml = input.shipyardYaml ?? '';
-        const commit = contentVersion(yaml);
-        await store.putShipyardVersion(input.name, commit, yaml);
-        await store.insertProject({
+        const stages = input.shipyard?.spec.stages.map((s) => s.name) ?? [];
+        const commit = await config.createProject(input.name, yaml, stages);
+        await insertOrUndo(input.name, {
           name: input.name,
           creationDate: `${clock.nowMs()}000000`,
           shipyard: yaml,
           shipyardCommit: commit,
           shipyardVersion: input.shipyard?.apiVersion ?? 'spec.keptn.sh/0.2.0',
-          stages: input.shipyard?.spec.stages.map((s) => s.name) ?? [],
+          stages,
           ...(input.gitCredentials ? { gitCredentials: input.gitCredentials } : {}),
           lastEventContext: null,
         });
@@ -114,7 +170,11 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
             project: input.name,
             status: 'succeeded',
             result: 'pass',
-            createdProject: { projectName: input.name, shipyard: input.shipyardBase64, gitRemoteURL: input.gitCredentials?.remoteURL ?? '' },
+            createdProject: {
+              projectName: input.name,
+              shipyard: input.shipyardBase64,
+              gitRemoteURL: input.gitCredentials?.remoteURL ?? '',
+            },
           }),
         );
       });
@@ -126,19 +186,9 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
         const project = await requireProject(input.name);
         const next: ProjectRecord = { ...project };
         if (input.shipyard && input.shipyardYaml !== undefined) {
-          const newStages = input.shipyard.spec.stages.map((s) => s.name);
-          const sameStages = newStages.length === project.stages.length && newStages.every((s) => project.stages.includes(s));
-          if (!sameStages) {
-            throw new InputError(
-              ErrorCode.stagesChanged,
-              `stage name cannot be changed or removed: project '${project.name}' has stages ${project.stages.join(', ')}, the new shipyard has ${newStages.join(', ')}`,
-            );
-          }
-          const commit = contentVersion(input.shipyardYaml);
-          await store.putShipyardVersion(project.name, commit, input.shipyardYaml);
-          next.shipyard = input.shipyardYaml;
-          next.shipyardCommit = commit;
-          next.shipyardVersion = input.shipyard.apiVersion;
+          checkSameStages(project, input.shipyard);
+          const yaml = input.shipyardYaml;
+          Object.assign(next, shipyardFields(input.shipyard, yaml, await config.updateShipyard(project.name, yaml)));
         }
         if (input.gitCredentials) next.gitCredentials = input.gitCredentials;
         await store.updateProject(next);
@@ -149,35 +199,48 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
       return locks.run(name, async () => {
         await requireProject(name);
         await store.deleteProject(name);
-        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.project.delete.finished', { project: name, status: 'succeeded', result: 'pass' }));
+        await config.deleteProject(name);
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.project.delete.finished', { project: name, status: 'succeeded', result: 'pass' }),
+        );
         return `Project ${name} has been deleted with its services, sequences and events. A git upstream repository, if any, is not deleted.`;
       });
     },
 
     async createService(projectName, body) {
-      if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object like {"serviceName":"carts"}');
+      if (!isPlainObject(body))
+        throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object like {"serviceName":"carts"}');
       for (const key of Object.keys(body)) {
-        if (key !== 'serviceName') throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: serviceName`);
+        if (key !== 'serviceName')
+          throw new InputError(ErrorCode.unknownField, `Invalid request format: unknown field '${key}'; allowed: serviceName`);
       }
       const service = validateServiceName(body.serviceName, options.serviceNameMaxLength);
       await locks.run(projectName, async () => {
         const project = await requireProject(projectName);
         const existing = await store.listServices(projectName);
-        if (existing.some((s) => s.name === service)) throw new ConflictError(ErrorCode.serviceExists, `service already exists: '${service}' in project '${projectName}'`);
+        if (existing.some((s) => s.name === service))
+          throw new ConflictError(ErrorCode.serviceExists, `service already exists: '${service}' in project '${projectName}'`);
         await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.create.started', { project: projectName, service }));
+        await config.createService(projectName, project.stages, service);
         await store.insertService(projectName, service, project.stages, `${clock.nowMs()}000000`);
-        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.create.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }));
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.service.create.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }),
+        );
       });
     },
 
     async deleteService(projectName, service) {
       await locks.run(projectName, async () => {
-        await requireProject(projectName);
+        const project = await requireProject(projectName);
         const existing = await store.listServices(projectName);
-        if (!existing.some((s) => s.name === service)) throw new NotFoundError(ErrorCode.serviceNotFound, `Service not found: '${service}' in project '${projectName}'`);
+        if (!existing.some((s) => s.name === service))
+          throw new NotFoundError(ErrorCode.serviceNotFound, `Service not found: '${service}' in project '${projectName}'`);
         await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.delete.started', { project: projectName, service }));
         await store.deleteService(projectName, service);
-        await intake.acceptInternal(lifecycleEvent('sh.keptn.event.service.delete.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }));
+        await config.deleteService(projectName, project.stages, service);
+        await intake.acceptInternal(
+          lifecycleEvent('sh.keptn.event.service.delete.finished', { project: projectName, service, status: 'succeeded', result: 'pass' }),
+        );
       });
     },
   };

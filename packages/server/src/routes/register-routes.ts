@@ -13,6 +13,7 @@ import { registerTriggeredEventRoutes } from './triggered-event-routes.js';
 import { registerUniformRoutes } from './uniform-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
+import { registerResourceRoutes } from './resource-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -29,4 +30,5 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerUniformRoutes(app, context);
   registerLogRoutes(app, context);
   registerDeliveryRoutes(app, context);
+  if (context.resources) registerResourceRoutes(app, context, context.resources);
 }

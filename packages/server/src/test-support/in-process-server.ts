@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '@shipmate/store-sqlite';
-import type { ControlPlaneStore } from '@shipmate/core';
+import { createGitResourceStore } from '@shipmate/config-git';
+import type { ControlPlaneStore, ResourceStore } from '@shipmate/core';
 import { createControlPlaneServer } from '../create-server.js';
 import type { ControlPlaneServer } from '../create-server.js';
 import type { ServerOptions } from '../server-options.js';
@@ -16,7 +17,10 @@ import { hashToken } from '../auth/token-verifier.js';
 export const TEST_TOKEN = 'test-token';
 
 /** Keptn's sockshop example shipyard (from the shared folder beside the repository). */
-export const SOCKSHOP_SHIPYARD = readFileSync(new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url), 'utf8');
+export const SOCKSHOP_SHIPYARD = readFileSync(
+  new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url),
+  'utf8',
+);
 
 /** Base64 of a text, as the project API wants the shipyard. */
 export function base64(text: string): string {
@@ -34,6 +38,10 @@ export interface Reply<T = Record<string, unknown>> {
 export interface InProcessServer {
   readonly server: ControlPlaneServer;
   readonly store: ControlPlaneStore;
+  /** The git repositories (in the temp dir), unless `resources` was passed. */
+  readonly resources: ResourceStore | undefined;
+  /** The temp dir (SQLite file, `git/` repositories). */
+  readonly dir: string;
   /** JSON request with the token (or `headers` to override). */
   call<T = Record<string, unknown>>(method: string, url: string, payload?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   /** A raw-body request (for malformed JSON and oversized bodies). */
@@ -41,11 +49,20 @@ export interface InProcessServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on a fresh SQLite file. */
+/** A git resource store in `<dir>/git` (what `shipmate server` uses). */
+export function createTestResourceStore(dir: string): ResourceStore {
+  return createGitResourceStore({ rootDir: join(dir, 'git') });
+}
+
+/**
+ * Starts a server on a fresh SQLite file with git repositories in the same temp dir. Pass
+ * `resources: undefined` for a server without git (shipyard versions in the store, no resource API).
+ */
 export async function startInProcessServer(options: Partial<ServerOptions> = {}): Promise<InProcessServer> {
   const dir = mkdtempSync(join(tmpdir(), 'shipmate-server-test-'));
   const store = createSqliteStore({ path: join(dir, 'store.db') });
-  const server = await createControlPlaneServer({ store, apiTokenSha256: hashToken(TEST_TOKEN), ...options });
+  const resources = 'resources' in options ? options.resources : createTestResourceStore(dir);
+  const server = await createControlPlaneServer({ store, apiTokenSha256: hashToken(TEST_TOKEN), ...options, resources });
   await server.app.ready();
   await server.processor.start();
   const toReply = <T>(response: { statusCode: number; body: string; headers: Record<string, unknown> }): Reply<T> => ({
@@ -56,6 +73,8 @@ export async function startInProcessServer(options: Partial<ServerOptions> = {})
   return {
     server,
     store,
+    resources,
+    dir,
     async call<T>(method: string, url: string, payload?: unknown, headers: Record<string, string> = { 'x-token': TEST_TOKEN }) {
       const response = await server.app.inject({
         method: method as 'GET',

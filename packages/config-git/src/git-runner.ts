@@ -1,0 +1,110 @@
+/**
+ * Runs the `git` binary without a shell (`spawn` with an argument list), with an environment built
+ * from scratch so that system and user configuration, credential prompts and inherited `GIT_*`
+ * variables cannot change what it does.
+ */
+import { spawn } from 'node:child_process';
+
+/** Author and committer of every commit (Keptn's GIT_KEPTN_USER / GIT_KEPTN_EMAIL). */
+export interface GitAuthor {
+  readonly name: string;
+  readonly email: string;
+}
+
+/** Keptn's default commit author. */
+export const KEPTN_AUTHOR: GitAuthor = { name: 'keptn', email: 'keptn@keptn.sh' };
+
+/** A git command that exited non-zero. */
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
+    this.name = 'GitCommandError';
+  }
+}
+
+/** Options of one git call. */
+export interface GitCall {
+  /** `GIT_DIR` of the call (a bare repository). */
+  readonly gitDir?: string;
+  /** Bytes written to stdin. */
+  readonly input?: Buffer | string;
+  /** Extra environment, e.g. `GIT_INDEX_FILE`. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Runs git calls with a fixed binary, home and author. */
+export interface GitRunner {
+  /** Runs `git <args>` and resolves with stdout; rejects with {@link GitCommandError} on a non-zero exit. */
+  run(args: readonly string[], call?: GitCall): Promise<Buffer>;
+}
+
+/** Settings of {@link createGitRunner}. */
+export interface GitRunnerOptions {
+  /** HOME of git (no user config is read from it; it only has to exist). */
+  readonly home: string;
+  readonly author?: GitAuthor;
+  /** @default 'git' from PATH */
+  readonly binary?: string;
+}
+
+/** The environment of every git call: nothing inherited but PATH. */
+export function gitEnvironment(home: string, author: GitAuthor): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LC_ALL: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email,
+  };
+}
+
+/** Creates a runner. */
+export function createGitRunner(options: GitRunnerOptions): GitRunner {
+  const base = gitEnvironment(options.home, options.author ?? KEPTN_AUTHOR);
+  const binary = options.binary ?? 'git';
+  return {
+    run(args, call = {}) {
+      return new Promise((resolve, reject) => {
+        const env = { ...base, ...(call.gitDir ? { GIT_DIR: call.gitDir } : {}), ...call.env };
+        const child = spawn(binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        child.on('error', reject);
+        child.on('close', (code) => {
+          if (code === 0) resolve(Buffer.concat(out));
+          else reject(new GitCommandError(args, code, Buffer.concat(err).toString('utf8')));
+        });
+        // A failed command may close stdin early; its exit code tells what happened.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(call.input ?? '');
+      });
+    },
+  };
+}
+
+/**
+ * The version of the git binary, or a clear error when it is missing (the server checks this at
+ * start: the configuration repositories need it).
+ */
+export async function requireGit(binary = 'git'): Promise<string> {
+  const runner = createGitRunner({ home: '/', binary });
+  try {
+    return (await runner.run(['--version'])).toString('utf8').trim();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `the git binary is needed for the configuration repositories and could not be run (${reason}); install git (e.g. apt-get install git) and make sure it is on PATH`,
+    );
+  }
+}
