@@ -40,6 +40,8 @@ import type {
 import { applyMigrations } from './migrations.js';
 import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
 import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
+import type { WalCheckpointer } from './wal-checkpointer.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -111,7 +113,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPla
     db.close();
     throw translateError(error, resolved);
   }
-  return buildStore(db, resolved);
+  const checkpointer =
+    resolved.path === ':memory:' ? undefined : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs });
+  return buildStore(db, resolved, checkpointer);
 }
 
 function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions {
@@ -296,7 +300,11 @@ class Where {
 // ---------------------------------------------------------------------------------------------
 // The store
 
-function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions): SqliteControlPlaneStore {
+function buildStore(
+  db: Database.Database,
+  options: ResolvedSqliteStoreOptions,
+  checkpointer: WalCheckpointer | undefined,
+): SqliteControlPlaneStore {
   const prepare = (sql: string): Statement => db.prepare<SqlValue[]>(sql);
 
   const s = {
@@ -583,9 +591,9 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
     ...buildSqliteRegistryStore(db, run),
     ...buildSqliteTaskLeaseStore(db, run),
 
-    close() {
+    async close() {
+      await checkpointer?.stop();
       if (db.open) db.close();
-      return Promise.resolve();
     },
 
     appendEvents(events, { pending }) {

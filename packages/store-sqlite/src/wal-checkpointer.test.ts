@@ -1,0 +1,39 @@
+/** The WAL checkpoint worker: checkpoints happen beside the main connection, and close ends it. */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixtureEvent, waitFor } from '@shipmate/testing';
+import { createSqliteStore } from './sqlite-store.js';
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('WAL checkpoints in a worker thread', () => {
+  it('copies committed pages into the database file without a commit doing it, and truncates the WAL on close', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shipmate-wal-'));
+    const path = join(dir, 'shipmate.db');
+    const store = createSqliteStore({ path });
+    const before = (await stat(path)).size;
+    // About 1 MiB of events: well under the 1000-page autocheckpoint, so only the worker copies them.
+    const events = Array.from({ length: 200 }, () =>
+      fixtureEvent({ data: { project: 'p', stage: 'dev', service: 's', pad: 'x'.repeat(5000) } }),
+    );
+    await store.appendEvents(events, { pending: false });
+    await waitFor(
+      'the worker to checkpoint into the database file',
+      async () => ((await stat(path)).size > before + 500_000 ? true : undefined),
+      5_000,
+      50,
+    );
+    await store.close();
+    const wal = await stat(`${path}-wal`).catch(() => undefined);
+    expect(wal === undefined || wal.size === 0).toBe(true);
+    // The data is all there for a new connection.
+    const reopened = createSqliteStore({ path });
+    expect((await reopened.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(200);
+    await reopened.close();
+  });
+});
