@@ -123,7 +123,7 @@ export { createTaskDelivery, withSubscriptionId } from './delivery/task-delivery
 export type { TaskBatch, TaskDelivery, TaskDeliveryOptions } from './delivery/task-delivery.js';
 export { createTaskWaiters } from './delivery/task-waiters.js';
 export type { AcceptsEvent, TaskWaiters, WaitTicket } from './delivery/task-waiters.js';
-export { MAX_WAIT_MS, longPoll } from './delivery/long-poll.js';
+export { MAX_WAIT_MS, longPoll, parkedHeartbeatMs } from './delivery/long-poll.js';
 export type { LongPollRequest } from './delivery/long-poll.js';
 export { wakeOnEmitted } from './delivery/wake-on-emitted.js';
 export { hasLiveSubscriber } from './delivery/live-subscribers.js';

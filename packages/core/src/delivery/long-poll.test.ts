@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KeptnEvent } from '../events/keptn-event.js';
-import { longPoll } from './long-poll.js';
+import { longPoll, parkedHeartbeatMs } from './long-poll.js';
+import { ONLINE_HEARTBEATS } from '../registry/collision.js';
 import type { LongPollRequest } from './long-poll.js';
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import { createTaskWaiters } from './task-waiters.js';
@@ -174,5 +175,12 @@ describe('longPoll', () => {
     await vi.advanceTimersByTimeAsync(10);
     waiters.close();
     expect(await answer).toEqual({ events: [], aborted: [] });
+  });
+});
+
+describe('parkedHeartbeatMs', () => {
+  it('renews as rarely as possible while staying inside the online window', () => {
+    expect(parkedHeartbeatMs(5_000)).toBe(10_000);
+    expect(parkedHeartbeatMs(5_000)).toBeLessThan(ONLINE_HEARTBEATS * 5_000);
   });
 });

@@ -6,6 +6,16 @@
  */
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
+import { ONLINE_HEARTBEATS } from '../registry/collision.js';
+
+/**
+ * How often a parked poll renews its instance's heartbeat: every `ONLINE_HEARTBEATS - 1` intervals
+ * (10 s with the default 5 s), the sparsest renewal that still keeps the instance online (it goes
+ * offline after `ONLINE_HEARTBEATS` intervals); it halves the heartbeat writes of idle agents.
+ */
+export function parkedHeartbeatMs(heartbeatIntervalMs: number): number {
+  return heartbeatIntervalMs * Math.max(1, ONLINE_HEARTBEATS - 1);
+}
 
 /** Largest `waitMs` a request may ask for. */
 export const MAX_WAIT_MS = 60_000;
