@@ -22,7 +22,8 @@ let server: ServerProcess;
 let client: KeptnApiClient;
 const running: Array<{ stop(): Promise<unknown> }> = [];
 
-async function plane(name: string, env: Record<string, string>): Promise<{ agent: AgentProcess; recipient: Recipient }> {
+/** An agent with an integration behind it; a silent integration (answer false) never answers its tasks. */
+async function plane(name: string, env: Record<string, string>, answer = true): Promise<{ agent: AgentProcess; recipient: Recipient }> {
   const recipient = await startRecipient();
   running.push({ stop: () => recipient.close() });
   const agent = await startAgentProcess({
@@ -34,7 +35,7 @@ async function plane(name: string, env: Record<string, string>): Promise<{ agent
     env,
   });
   running.push(agent);
-  recipient.setAgentUrl(agent.surfaceUrl);
+  if (answer) recipient.setAgentUrl(agent.surfaceUrl);
   return { agent, recipient };
 }
 
@@ -129,17 +130,7 @@ describe('shipmate agent', () => {
 
   it('an agent killed with SIGKILL while holding a task before .started: the task runs on the other replica', async () => {
     // The first replica's integration never answers: it holds the task until it is killed.
-    const silent = await startRecipient();
-    running.push({ stop: () => silent.close() });
-    const doomed = await startAgentProcess({
-      endpoint: `${server.url}/api`,
-      token: server.token,
-      name: 'helm-failover',
-      topics: TOPICS,
-      recipientPort: silent.port,
-      env: { K8S_POD_NAME: 'helm-doomed', STAGE_FILTER: 'dev' },
-    });
-    running.push(doomed);
+    const { agent: doomed, recipient: silent } = await plane('helm-failover', { K8S_POD_NAME: 'helm-doomed', STAGE_FILTER: 'dev' }, false);
     const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
     const held = await waitFor('the first replica to receive the deployment', async () =>
       silent.tasks().find((e) => e.shkeptncontext === context),
@@ -163,17 +154,7 @@ describe('shipmate agent', () => {
   });
 
   it('passes an abort to the integration holding the task (sh.shipmate.task.aborted)', async () => {
-    const silent = await startRecipient();
-    running.push({ stop: () => silent.close() });
-    const agent = await startAgentProcess({
-      endpoint: `${server.url}/api`,
-      token: server.token,
-      name: 'helm-abort',
-      topics: TOPICS,
-      recipientPort: silent.port,
-      env: { K8S_POD_NAME: 'helm-abort-a' },
-    });
-    running.push(agent);
+    const { agent, recipient: silent } = await plane('helm-abort', { K8S_POD_NAME: 'helm-abort-a' }, false);
     const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
     const held = await waitFor('the task to reach the integration', async () => silent.tasks().find((e) => e.shkeptncontext === context));
     const control = await client.request('POST', `/api/controlPlane/v1/sequence/shop/${context}/control`, { state: 'abort' });

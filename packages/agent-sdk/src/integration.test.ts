@@ -61,7 +61,7 @@ async function finishedOf(context: string, task: string): Promise<KeptnEvent> {
 }
 
 describe('createIntegration', () => {
-  it('sends .started before the handler and .finished with its data after it, so the sequence runs through', async () => {
+  it('sends .started as the handler starts and .finished with its data after it, so the sequence runs through', async () => {
     const service = await newService();
     const seen: string[] = [];
     await integration('sdk-happy')

@@ -1,7 +1,7 @@
 /**
  * Writing an integration in process: subscribe a handler to a task, start, and the SDK registers
- * the instance, receives the matching tasks over the long poll, sends `.started` before the
- * handler runs and `.finished` after it (status `errored`, result `fail` and the message when it
+ * the instance, receives the matching tasks over the long poll, sends `.started` as the handler
+ * starts (without making it wait) and `.finished` after it (status `errored`, result `fail` and the message when it
  * throws), passes an abort of the sequence to the handler as an AbortSignal, and on SIGTERM
  * drains: no new tasks, running ones finish, then the instance unregisters.
  *
@@ -96,12 +96,12 @@ export function createIntegration(options: IntegrationOptions): Integration {
   let stopping: Promise<void> | undefined;
 
   async function run(event: KeptnEvent, task: string, handler: TaskHandler, signal: AbortSignal): Promise<void> {
-    try {
-      await send(startedEvent(event, task, options.name));
-    } catch (error) {
-      logger.error(`could not send ${task}.started for task ${event.id}: ${describe(error)}; not running it`);
-      return;
-    }
+    // The handler starts at once; `.started` goes out meanwhile, and every later event of the task
+    // waits for it, so the control plane still sees started → progress → finished in order.
+    const started = send(startedEvent(event, task, options.name)).then(
+      () => undefined,
+      (error: unknown) => logger.error(`could not send ${task}.started for task ${event.id}: ${describe(error)}`),
+    );
     let finished: Record<string, unknown>;
     try {
       const context: TaskContext = {
@@ -110,6 +110,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
         data: event.data,
         signal,
         progress: async (message) => {
+          await started;
           await send(progressEvent(event, task, options.name, message));
         },
       };
@@ -122,6 +123,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
       logger.info(`task ${task} ${event.id} was aborted; its sequence is closed, so no .finished is sent`);
       return;
     }
+    await started;
     try {
       await send(finished);
     } catch (error) {
