@@ -2,7 +2,8 @@
  * Moves SQLite's WAL checkpoints off the event loop. With `wal_autocheckpoint` on, a commit that
  * crosses ~1000 WAL pages runs the checkpoint itself, and its fsync (tens of ms on a disk) stalls
  * the server's only thread. Here the main connection turns autocheckpoint off and a worker thread
- * with its own connection to the same file runs `wal_checkpoint(PASSIVE)` every `intervalMs`
+ * with its own connection to the same file runs `wal_checkpoint(PASSIVE)` every `intervalMs` when the WAL
+ * file was written since its last look
  * (PASSIVE never blocks the writer), and `TRUNCATE` when it stops. Durability is unchanged: commits
  * still go to the WAL before they return; only the copy into the database file moves.
  * If the worker fails, the main connection turns autocheckpoint back on, so the WAL stays bounded.
@@ -22,7 +23,14 @@ const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
+const { statSync } = require('node:fs');
+let lastWrite = -1;
 const timer = setInterval(() => {
+  // Only when something was committed since the last look (a checkpoint does not write the WAL).
+  let written;
+  try { written = statSync(workerData.path + '-wal').mtimeMs; } catch { return; }
+  if (written === lastWrite) return;
+  lastWrite = written;
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage({ error: String(error) }); }
 }, workerData.intervalMs);
 parentPort.on('message', () => {
