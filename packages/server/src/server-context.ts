@@ -1,4 +1,13 @@
-import type { ControlPlaneStore, EventProcessor, IntegrationRegistry, TaskDelivery, TaskWaiters } from '@shipmate/core';
+import type {
+  ControlPlaneStore,
+  EventProcessor,
+  IntegrationRegistry,
+  SecretCipher,
+  SecretService,
+  TaskDelivery,
+  TaskSecretReader,
+  TaskWaiters,
+} from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
@@ -17,4 +26,10 @@ export interface ServerContext {
   readonly delivery: TaskDelivery;
   /** Parked long polls, woken when the orchestrator emits events. */
   readonly waiters: TaskWaiters;
+  /** The secrets API use case. */
+  readonly secrets: SecretService;
+  /** Secret values for running tasks (the agent call). */
+  readonly taskSecrets: TaskSecretReader;
+  /** Seals and opens secret blobs with the server's key (for other secrets, e.g. git credentials). */
+  readonly secretCipher: SecretCipher;
 }

@@ -1,4 +1,12 @@
-import type { Clock, ControlPlaneStore, IdGenerator, ConfigurationSource, IntegrationRegistryStore, TaskLeaseStore } from '@shipmate/core';
+import type {
+  Clock,
+  ControlPlaneStore,
+  IdGenerator,
+  ConfigurationSource,
+  IntegrationRegistryStore,
+  SecretStore,
+  TaskLeaseStore,
+} from '@shipmate/core';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
 export interface ServerOptions {
@@ -9,6 +17,17 @@ export interface ServerOptions {
   registry?: IntegrationRegistryStore;
   /** Task leases of the delivery to agents. @default the store, when it implements the lease port (SQLite does) */
   leases?: TaskLeaseStore;
+  /** Secrets of the secrets API. @default the store, when it implements the secret port (SQLite does) */
+  secrets?: SecretStore;
+  /**
+   * AES-256 key (32 bytes) that seals secret values (SHIPMATE_SECRET_KEY or `<data dir>/secret.key`).
+   * @default a random key per process: secrets stored with it cannot be read after a restart (tests only)
+   */
+  secretKey?: Uint8Array;
+  /** The key before a rotation (SHIPMATE_SECRET_KEY_PREVIOUS): secrets sealed with it are re-sealed with `secretKey` at start. */
+  previousSecretKey?: Uint8Array;
+  /** Scopes a secret may have (SHIPMATE_SECRET_SCOPES); must include `keptn-default`. @default Keptn's four default scopes */
+  secretScopes?: readonly string[];
   /** How long an agent instance holds a delivered task before `.started` must arrive; then another instance may take it. @default 30000 */
   leaseMs?: number;
   /** Expected heartbeat period of integrations (SHIPMATE_HEARTBEAT_INTERVAL); an instance is offline after 3 missed ones. @default 5000 (the Keptn SDK's ping period) */
@@ -46,8 +65,12 @@ export interface ServerOptions {
 }
 
 /** Options with every default applied. */
-export interface ResolvedServerOptions extends Readonly<Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases'>>> {
+export interface ResolvedServerOptions extends Readonly<
+  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'secrets' | 'previousSecretKey'>>
+> {
   readonly configuration: ConfigurationSource;
+  readonly secrets: SecretStore;
+  readonly previousSecretKey: Uint8Array | undefined;
   readonly registry: IntegrationRegistryStore;
   readonly leases: TaskLeaseStore;
 }

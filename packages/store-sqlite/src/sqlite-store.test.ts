@@ -5,7 +5,15 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@shipmate/core';
 import type { ControlPlaneStore } from '@shipmate/core';
-import { describeRegistryStoreContract, describeStoreContract, describeTaskLeaseStoreContract, fixtureEvent, fixtureExecution, fixtureProject } from '@shipmate/testing';
+import {
+  describeRegistryStoreContract,
+  describeSecretStoreContract,
+  describeStoreContract,
+  describeTaskLeaseStoreContract,
+  fixtureEvent,
+  fixtureExecution,
+  fixtureProject,
+} from '@shipmate/testing';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteControlPlaneStore } from './sqlite-store.js';
 import { MIGRATIONS, SCHEMA_VERSION, applyMigrations } from './migrations.js';
@@ -32,6 +40,7 @@ async function removeTempStore(store: ControlPlaneStore): Promise<void> {
 describeStoreContract('SQLite file', openTempStore, removeTempStore);
 describeRegistryStoreContract('SQLite file', openTempStore, removeTempStore);
 describeTaskLeaseStoreContract('SQLite file', openTempStore, removeTempStore);
+describeSecretStoreContract('SQLite file', openTempStore, removeTempStore);
 
 describe('createSqliteStore', () => {
   let dir: string;
@@ -75,7 +84,10 @@ describe('createSqliteStore', () => {
 
   it('upgrades a version 1 database to the registry schema and keeps its data', async () => {
     const db = new Database(file);
-    applyMigrations(db, MIGRATIONS.filter((m) => m.version === 1));
+    applyMigrations(
+      db,
+      MIGRATIONS.filter((m) => m.version === 1),
+    );
     db.prepare("INSERT INTO projects (name, creation_date, doc) VALUES ('shop', '1', ?)").run(JSON.stringify(fixtureProject('shop')));
     db.close();
 

@@ -19,6 +19,7 @@ import type {
   ControlPlaneStore,
   IntegrationRegistryStore,
   TaskLeaseStore,
+  SecretStore,
   EventQuery,
   ExecutionQuery,
   ExecutionState,
@@ -40,6 +41,7 @@ import type {
 import { applyMigrations } from './migrations.js';
 import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
 import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
+import { buildSqliteSecretStore } from './sqlite-secret-store.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -60,7 +62,7 @@ export interface ResolvedSqliteStoreOptions {
 }
 
 /** The SQLite adapter of the store port and of the integration registry port (one connection). */
-export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore {
+export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore {
   /** The options the store was opened with. */
   readonly options: ResolvedSqliteStoreOptions;
 }
@@ -582,6 +584,7 @@ function buildStore(db: Database.Database, options: ResolvedSqliteStoreOptions):
     options,
     ...buildSqliteRegistryStore(db, run),
     ...buildSqliteTaskLeaseStore(db, run),
+    ...buildSqliteSecretStore(db, run),
 
     close() {
       if (db.open) db.close();

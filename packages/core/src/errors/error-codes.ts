@@ -27,6 +27,13 @@ export const ErrorCode = {
   projectExists: 'ERR_PROJECT_EXISTS',
   serviceExists: 'ERR_SERVICE_EXISTS',
   stagesChanged: 'ERR_STAGES_CHANGED',
+  unknownScope: 'ERR_UNKNOWN_SCOPE',
+  secretNotFound: 'ERR_SECRET_NOT_FOUND',
+  secretExists: 'ERR_SECRET_EXISTS',
+  taskNotOpen: 'ERR_TASK_NOT_OPEN',
+  taskNotLeased: 'ERR_TASK_NOT_LEASED',
+  scopeForbidden: 'ERR_SCOPE_FORBIDDEN',
+  secretKey: 'ERR_SECRET_KEY',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
   internal: 'ERR_INTERNAL',
 } as const;

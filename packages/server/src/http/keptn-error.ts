@@ -13,6 +13,7 @@ export interface KeptnErrorBody {
 const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   input: 400,
   auth: 401,
+  forbidden: 403,
   notFound: 404,
   conflict: 409,
   tooLarge: 413,

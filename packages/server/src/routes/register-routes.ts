@@ -13,6 +13,8 @@ import { registerTriggeredEventRoutes } from './triggered-event-routes.js';
 import { registerUniformRoutes } from './uniform-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
+import { registerSecretRoutes } from './secret-routes.js';
+import { registerTaskSecretRoutes } from './task-secret-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -29,4 +31,6 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerUniformRoutes(app, context);
   registerLogRoutes(app, context);
   registerDeliveryRoutes(app, context);
+  registerSecretRoutes(app, context);
+  registerTaskSecretRoutes(app, context);
 }
