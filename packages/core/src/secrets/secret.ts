@@ -42,10 +42,13 @@ const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Returns `name` if it is a valid secret name; `field` ("field 'name'") names it in the message. */
 export function validateSecretName(name: unknown, field = "field 'name'"): string {
-  if (typeof name !== 'string' || name === '') {
+  if (name === undefined || name === null || name === '') {
+    throw new InputError(ErrorCode.missingField, `${field} is missing; send a secret name such as 'my-api-token'`);
+  }
+  if (typeof name !== 'string') {
     throw new InputError(
-      ErrorCode.missingField,
-      `${field} is ${name === undefined || name === '' ? 'missing' : `a ${name === null ? 'null' : typeof name}`}; send a secret name such as 'my-api-token'`,
+      ErrorCode.invalidField,
+      `${field} must be a string, got ${typeof name}; send a secret name such as 'my-api-token'`,
     );
   }
   if (name.length > SECRET_NAME_MAX_LENGTH) {

@@ -5,12 +5,13 @@
  *
  * 1. the integration and the instance are registered (else 404 `ERR_INTEGRATION_NOT_FOUND`);
  * 2. the task is still open, neither finished nor aborted (else 404 `ERR_TASK_NOT_OPEN`);
- * 3. this instance holds the task's lease now: answered, or not yet expired (else 403 `ERR_TASK_NOT_LEASED`);
+ * 3. this instance holds the task now ({@link holdsTask}: a running lease, or the last one and `.started` arrived; else 403 `ERR_TASK_NOT_LEASED`);
  * 4. the integration may read the scope ({@link mayReadScope}; else 403 `ERR_SCOPE_FORBIDDEN`);
  * 5. the secret exists in that scope (else 404 `ERR_SECRET_NOT_FOUND`).
  *
  * Names of secrets are checked last, so a caller without the right learns nothing about them.
  */
+import { holdsTask } from '../delivery/task-delivery.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { ForbiddenError, NotFoundError } from '../errors/errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -28,7 +29,7 @@ const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 export interface TaskSecretReaderOptions {
   registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'listInstances'>;
   leases: Pick<TaskLeaseStore, 'leasesOfTasks'>;
-  events: Pick<ControlPlaneStore, 'queryOpenTriggered'>;
+  events: Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
   secrets: Pick<SecretService, 'reveal' | 'scopes'>;
   clock: Clock;
 }
@@ -74,11 +75,7 @@ export function createTaskSecretReader(options: TaskSecretReaderOptions): TaskSe
           `task '${triggeredId}' is not open (unknown, finished or aborted); secrets are given only for tasks that are running`,
         );
       }
-      const nowMs = clock.nowMs();
-      const holds = (await leases.leasesOfTasks([triggeredId], integrationId)).some(
-        (lease) => lease.instanceId === instanceId && (lease.answered || lease.leaseUntilMs > nowMs),
-      );
-      if (!holds) {
+      if (!(await holdsTask(leases, events, { triggeredId, integrationId, instanceId, nowMs: clock.nowMs() }))) {
         throw new ForbiddenError(
           ErrorCode.taskNotLeased,
           `instance '${instanceId}' does not hold task '${triggeredId}' (its lease expired or went to another instance); ask only for tasks this instance received from its task long poll and send .started within the lease`,
