@@ -7,6 +7,7 @@ export {
   AuthError,
   NotFoundError,
   ConflictError,
+  ForbiddenError,
   TooLargeError,
   UnavailableError,
 } from './errors/errors.js';
@@ -132,3 +133,22 @@ export { createLiveSubscriberIndex } from './delivery/live-subscriber-index.js';
 export type { LiveSubscriberIndex, LiveSubscriberIndexOptions } from './delivery/live-subscriber-index.js';
 export { createUnservedTaskNotes, isTaskTriggered, noLiveSubscriberMessage } from './delivery/unserved-tasks.js';
 export type { UnservedTaskNotes, UnservedTaskNotesOptions } from './delivery/unserved-tasks.js';
+
+export type { SecretStore, StoredSecret, SecretQuery } from './ports/secret-store.js';
+export { SECRET_KEY_BYTES, createSecretCipher, secretKeyId } from './secrets/secret-cipher.js';
+export type { SealedBlob, SecretCipher } from './secrets/secret-cipher.js';
+export {
+  DEFAULT_SECRET_SCOPE,
+  KEPTN_SECRET_SCOPES,
+  SECRET_NAME_MAX_LENGTH,
+  parseSecretInput,
+  validateSecretData,
+  validateSecretName,
+  validateSecretScope,
+} from './secrets/secret.js';
+export type { SecretInput, SecretSummary } from './secrets/secret.js';
+export { mayReadScope, readableScopes } from './secrets/secret-access.js';
+export { createSecretService, secretContext } from './secrets/secret-service.js';
+export type { RevealedSecret, SecretService, SecretServiceOptions } from './secrets/secret-service.js';
+export { createTaskSecretReader } from './secrets/task-secrets.js';
+export type { TaskSecretReader, TaskSecretReaderOptions, TaskSecretRequest } from './secrets/task-secrets.js';

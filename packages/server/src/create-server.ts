@@ -2,6 +2,7 @@
  * Builds the control-plane server: wires store, orchestrator, event processor and intake, and
  * registers every route on a Fastify instance (testable in-process with `app.inject`).
  */
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
@@ -9,6 +10,11 @@ import {
   ErrorCode,
   InputError,
   createIntegrationRegistry,
+  createSecretCipher,
+  createSecretService,
+  createTaskSecretReader,
+  DEFAULT_SECRET_SCOPE,
+  KEPTN_SECRET_SCOPES,
   createTaskDelivery,
   createTaskWaiters,
   createLiveSubscriberIndex,
@@ -27,6 +33,8 @@ import type {
   EventProcessor,
   IntegrationRegistryStore,
   RegistrySweepResult,
+  SecretCipher,
+  SecretStore,
   TaskLeaseStore,
   TaskWaiters,
 } from '@shipmate/core';
@@ -50,6 +58,8 @@ export interface ControlPlaneServer {
   readonly options: ResolvedServerOptions;
   /** Parked agent long polls (tests and benchmarks look at `size`). */
   readonly waiters: TaskWaiters;
+  /** Seals and opens secret blobs with the server's secret key (e.g. project git credentials). */
+  readonly secretCipher: SecretCipher;
   /** Starts the orchestrator (resuming stored work) and listens; returns the URL. */
   listen(host: string, port: number): Promise<string>;
   /** Stops accepting requests, lets the running step finish, stops timers. */
@@ -70,6 +80,21 @@ function isLeaseStore(store: ControlPlaneStore): store is ControlPlaneStore & Ta
   return typeof (store as Partial<TaskLeaseStore>).claimLease === 'function';
 }
 
+function isSecretStore(store: ControlPlaneStore): store is ControlPlaneStore & SecretStore {
+  return typeof (store as Partial<SecretStore>).insertSecret === 'function';
+}
+
+function secretsOf(store: ControlPlaneStore): SecretStore {
+  if (isSecretStore(store)) return store;
+  throw new InputError(ErrorCode.invalidField, 'the store does not implement the secret port; pass options.secrets');
+}
+
+function secretScopes(scopes: readonly string[]): readonly string[] {
+  if (!scopes.includes(DEFAULT_SECRET_SCOPE))
+    throw new InputError(ErrorCode.invalidField, `secretScopes must include '${DEFAULT_SECRET_SCOPE}', got ${scopes.join(', ')}`);
+  return Object.freeze([...new Set(scopes)]);
+}
+
 function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
   if (isLeaseStore(store)) return store;
   throw new InputError(ErrorCode.invalidField, 'the store does not implement the task lease port; pass options.leases');
@@ -87,6 +112,10 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     store: options.store,
     registry: options.registry ?? registryOf(options.store),
     leases: options.leases ?? leasesOf(options.store),
+    secrets: options.secrets ?? secretsOf(options.store),
+    secretKey: options.secretKey ?? randomBytes(32),
+    previousSecretKey: options.previousSecretKey,
+    secretScopes: secretScopes(options.secretScopes ?? KEPTN_SECRET_SCOPES),
     leaseMs: positive(options.leaseMs ?? 30 * 1000, 'leaseMs'),
     heartbeatIntervalMs: positive(options.heartbeatIntervalMs ?? 5000, 'heartbeatIntervalMs'),
     integrationTtlMs: options.integrationTtlMs ?? 48 * 3600 * 1000,
@@ -191,6 +220,12 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
         .exclusive(() => unserved.served(tasks))
         .catch((error: unknown) => app.log.error({ err: error }, 'clearing notes of leased tasks failed')),
   });
+  const secretCipher = createSecretCipher(options.secretKey, options.previousSecretKey);
+  const secrets = createSecretService({ store: options.secrets, cipher: secretCipher, scopes: options.secretScopes });
+  // A key that does not open the stored secrets stops the start here; a previous key is rotated out.
+  const resealed = await secrets.rotateKeys();
+  if (resealed > 0) app.log.info(`secret key rotation re-encrypted ${resealed} secrets with the key of id ${secretCipher.keyId}`);
+  const taskSecrets = createTaskSecretReader({ registry: options.registry, leases: options.leases, events: store, secrets, clock });
   const context: ServerContext = {
     options,
     store,
@@ -204,6 +239,9 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     resources: options.resources
       ? createResourceService({ resources: options.resources, projects, locks, maxResourceBytes: options.maxResourceBytes })
       : undefined,
+    secrets,
+    taskSecrets,
+    secretCipher,
   };
 
   await app.register(fastifySwagger, {
@@ -265,6 +303,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     processor,
     options,
     waiters,
+    secretCipher,
     sweepEventRetention,
     sweepExpiredIntegrations,
     sweepOrphanLeases,

@@ -1,5 +1,14 @@
-import type { ControlPlaneStore, EventProcessor, IntegrationRegistry, TaskDelivery, TaskWaiters } from '@shipmate/core';
 import type { ResourceService } from './resources/resource-service.js';
+import type {
+  ControlPlaneStore,
+  EventProcessor,
+  IntegrationRegistry,
+  SecretCipher,
+  SecretService,
+  TaskDelivery,
+  TaskSecretReader,
+  TaskWaiters,
+} from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
@@ -20,4 +29,10 @@ export interface ServerContext {
   readonly waiters: TaskWaiters;
   /** The resource API, when the server has configuration repositories. */
   readonly resources: ResourceService | undefined;
+  /** The secrets API use case. */
+  readonly secrets: SecretService;
+  /** Secret values for running tasks (the agent call). */
+  readonly taskSecrets: TaskSecretReader;
+  /** Seals and opens secret blobs with the server's key (for other secrets, e.g. git credentials). */
+  readonly secretCipher: SecretCipher;
 }

@@ -5,6 +5,7 @@ import type {
   ConfigurationSource,
   IntegrationRegistryStore,
   ResourceStore,
+  SecretStore,
   TaskLeaseStore,
 } from '@shipmate/core';
 
@@ -17,6 +18,17 @@ export interface ServerOptions {
   registry?: IntegrationRegistryStore;
   /** Task leases of the delivery to agents. @default the store, when it implements the lease port (SQLite does) */
   leases?: TaskLeaseStore;
+  /** Secrets of the secrets API. @default the store, when it implements the secret port (SQLite does) */
+  secrets?: SecretStore;
+  /**
+   * AES-256 key (32 bytes) that seals secret values (SHIPMATE_SECRET_KEY or `<data dir>/secret.key`).
+   * @default a random key per process: secrets stored with it cannot be read after a restart (tests only)
+   */
+  secretKey?: Uint8Array;
+  /** The key before a rotation (SHIPMATE_SECRET_KEY_PREVIOUS): secrets sealed with it are re-sealed with `secretKey` at start. */
+  previousSecretKey?: Uint8Array;
+  /** Scopes a secret may have (SHIPMATE_SECRET_SCOPES); must include `keptn-default`. @default Keptn's four default scopes */
+  secretScopes?: readonly string[];
   /** How long an agent instance holds a delivered task before `.started` must arrive; then another instance may take it. @default 30000 */
   leaseMs?: number;
   /** Expected heartbeat period of integrations (SHIPMATE_HEARTBEAT_INTERVAL); an instance is offline after 3 missed ones. @default 5000 (the Keptn SDK's ping period) */
@@ -63,10 +75,12 @@ export interface ServerOptions {
 
 /** Options with every default applied. */
 export interface ResolvedServerOptions extends Readonly<
-  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources'>>
+  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey'>>
 > {
   readonly configuration: ConfigurationSource;
   readonly resources: ResourceStore | undefined;
+  readonly secrets: SecretStore;
+  readonly previousSecretKey: Uint8Array | undefined;
   readonly registry: IntegrationRegistryStore;
   readonly leases: TaskLeaseStore;
 }

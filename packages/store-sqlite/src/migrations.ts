@@ -184,6 +184,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX task_leases_instance ON task_leases (integration_id, instance_id);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Secrets API (issue 4): values sealed with AES-256-GCM (never stored in plain); names are
+      -- unique across scopes as Kubernetes Secret names were in Keptn's namespace.
+      CREATE TABLE secrets (
+        name       TEXT PRIMARY KEY,
+        scope      TEXT NOT NULL,
+        keys       TEXT NOT NULL,
+        key_id     TEXT NOT NULL,
+        iv         BLOB NOT NULL,
+        tag        BLOB NOT NULL,
+        ciphertext BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX secrets_scope ON secrets (scope, name);
+      CREATE INDEX secrets_key_id ON secrets (key_id);
+    `,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -7,6 +7,7 @@ import { ErrorCode } from '@shipmate/core';
 import type { ControlPlaneStore } from '@shipmate/core';
 import {
   describeRegistryStoreContract,
+  describeSecretStoreContract,
   describeStoreContract,
   describeTaskLeaseStoreContract,
   fixtureEvent,
@@ -39,6 +40,7 @@ async function removeTempStore(store: ControlPlaneStore): Promise<void> {
 describeStoreContract('SQLite file', openTempStore, removeTempStore);
 describeRegistryStoreContract('SQLite file', openTempStore, removeTempStore);
 describeTaskLeaseStoreContract('SQLite file', openTempStore, removeTempStore);
+describeSecretStoreContract('SQLite file', openTempStore, removeTempStore);
 
 describe('createSqliteStore', () => {
   let dir: string;

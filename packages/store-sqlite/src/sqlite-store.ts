@@ -19,6 +19,7 @@ import type {
   ControlPlaneStore,
   IntegrationRegistryStore,
   TaskLeaseStore,
+  SecretStore,
   EventQuery,
   ExecutionQuery,
   ExecutionState,
@@ -42,6 +43,7 @@ import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
 import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';
+import { buildSqliteSecretStore } from './sqlite-secret-store.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -62,7 +64,7 @@ export interface ResolvedSqliteStoreOptions {
 }
 
 /** The SQLite adapter of the store port and of the integration registry port (one connection). */
-export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore {
+export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore {
   /** The options the store was opened with. */
   readonly options: ResolvedSqliteStoreOptions;
 }
@@ -590,6 +592,7 @@ function buildStore(
     options,
     ...buildSqliteRegistryStore(db, run),
     ...buildSqliteTaskLeaseStore(db, run),
+    ...buildSqliteSecretStore(db, run),
 
     async close() {
       await checkpointer?.stop();

@@ -4,6 +4,7 @@ export { describeStoreContract } from './store-contract.js';
 export { describeRegistryStoreContract, fixtureIntegration, fixtureInstance } from './registry-store-contract.js';
 export { describeTaskLeaseStoreContract, fixtureLease } from './task-lease-store-contract.js';
 export { describeResourceStoreContract } from './resource-store-contract.js';
+export { describeSecretStoreContract, fixtureSecret } from './secret-store-contract.js';
 export {
   at,
   nextId,

@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ErrorCode, ShipmateError } from '@shipmate/core';
 import { createControlPlaneServer } from '@shipmate/server';
+import type { ServerOptions } from '@shipmate/server';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { createGitResourceStore, requireGit } from '@shipmate/config-git';
-import { ConfigError } from '../config/config-error.js';
 import { resolveApiToken } from '../config/api-token.js';
+import { ConfigError } from '../config/config-error.js';
+import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import type { ServerFlags } from '../config/server-config.js';
 
@@ -29,8 +32,9 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const gitDir = join(dataDir, 'git');
   mkdirSync(gitDir, { recursive: true });
   const token = resolveApiToken(dataDir, config.apiToken);
+  const secretKey = resolveSecretKey(dataDir, config.secretKey);
   const store = createSqliteStore({ path: join(dataDir, 'shipmate.db') });
-  const server = await createControlPlaneServer({
+  const server = await startServer({
     store,
     resources: createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor }),
     maxResourceBytes: config.maxResourceBytes,
@@ -46,10 +50,18 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     integrationTtlMs: config.integrationTtlMs,
     logTtlMs: config.logTtlMs,
     logger: { level: config.logLevel },
+    secretKey: secretKey.key,
+    previousSecretKey: config.previousSecretKey,
+    secretScopes: config.secretScopes,
   });
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
   process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir})\n`);
+  if (secretKey.generatedFile) {
+    process.stdout.write(
+      `secret key generated in ${secretKey.generatedFile} (mode 0600): back it up, stored secrets cannot be read without it (docs/secrets.md)\n`,
+    );
+  }
   if (token.generated) {
     process.stdout.write(
       [
@@ -81,4 +93,15 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Builds the server; a secret key that does not open the stored secrets is a configuration error (exit 2). */
+async function startServer(options: ServerOptions) {
+  try {
+    return await createControlPlaneServer(options);
+  } catch (error) {
+    await options.store.close();
+    if (error instanceof ShipmateError && error.code === ErrorCode.secretKey) throw new ConfigError(error.message);
+    throw error;
+  }
 }

@@ -19,6 +19,9 @@ describe('resolveServerConfig', () => {
       leaseMs: 30_000,
       maxResourceBytes: 10 * 1024 * 1024,
       gitAuthor: { name: 'keptn', email: 'keptn@keptn.sh' },
+      secretKey: undefined,
+      previousSecretKey: undefined,
+      secretScopes: ['keptn-default', 'keptn-webhook-service', 'dynatrace-service', 'keptn-prometheus-service'],
     });
   });
 
@@ -28,6 +31,22 @@ describe('resolveServerConfig', () => {
       {},
     );
     expect(config).toMatchObject({ maxResourceBytes: 2048, gitAuthor: { name: 'bot', email: 'bot@example.com' } });
+  });
+
+  it('reads the secret keys and scopes', () => {
+    const key = Buffer.alloc(32, 1);
+    const previous = Buffer.alloc(32, 2);
+    const config = resolveServerConfig(
+      {
+        SHIPMATE_SECRET_KEY: key.toString('base64'),
+        SHIPMATE_SECRET_KEY_PREVIOUS: previous.toString('hex'),
+        SHIPMATE_SECRET_SCOPES: 'keptn-default, team-a ,team-b',
+      },
+      {},
+    );
+    expect(config.secretKey?.equals(key)).toBe(true);
+    expect(config.previousSecretKey?.equals(previous)).toBe(true);
+    expect(config.secretScopes).toEqual(['keptn-default', 'team-a', 'team-b']);
   });
 
   it('lets flags win over the environment', () => {
@@ -47,6 +66,10 @@ describe('resolveServerConfig', () => {
     [{ SHIPMATE_MAX_RESOURCE_BYTES: '10MiB' }, /SHIPMATE_MAX_RESOURCE_BYTES/],
     [{ UNIFORM_INTEGRATION_TTL: '2 days' }, /UNIFORM_INTEGRATION_TTL/],
     [{ SHIPMATE_TASK_LEASE: 'half a minute' }, /SHIPMATE_TASK_LEASE/],
+    [{ SHIPMATE_SECRET_KEY: 'secret' }, /SHIPMATE_SECRET_KEY is not a 32-byte key.*openssl rand/],
+    [{ SHIPMATE_SECRET_KEY_PREVIOUS: 'ab'.repeat(16) }, /SHIPMATE_SECRET_KEY_PREVIOUS is not a 32-byte key/],
+    [{ SHIPMATE_SECRET_SCOPES: 'team-a' }, /SHIPMATE_SECRET_SCOPES='team-a' lacks keptn-default.*keptn-default,team-a/],
+    [{ SHIPMATE_SECRET_SCOPES: 'keptn-default,Team_A' }, /SHIPMATE_SECRET_SCOPES=.*scope 'Team_A' is invalid/],
   ])('rejects %o with a clear message', (env, message) => {
     expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, {})).toThrow(message);

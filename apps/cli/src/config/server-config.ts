@@ -3,7 +3,9 @@
  * object. Every variable is listed in docs/configuration.md and the README.
  */
 import { ConfigError } from './config-error.js';
-import { booleanValue, durationValue, integerValue } from './env-values.js';
+import { DEFAULT_SECRET_SCOPE, KEPTN_SECRET_SCOPES, validateSecretName } from '@shipmate/core';
+import { booleanValue, durationValue, integerValue, listValue } from './env-values.js';
+import { parseSecretKey } from './secret-key.js';
 
 /** Re-exported so existing imports keep working; the class lives in config-error.ts. */
 export { ConfigError };
@@ -36,6 +38,12 @@ export interface ServerConfig {
   readonly maxResourceBytes: number;
   /** Commit author of the configuration repositories (Keptn's GIT_KEPTN_USER / GIT_KEPTN_EMAIL). */
   readonly gitAuthor: { readonly name: string; readonly email: string };
+  /** SHIPMATE_SECRET_KEY; when unset the key file in the data dir is used (secret-key.ts). */
+  readonly secretKey: Buffer | undefined;
+  /** SHIPMATE_SECRET_KEY_PREVIOUS: the key before a rotation. */
+  readonly previousSecretKey: Buffer | undefined;
+  /** SHIPMATE_SECRET_SCOPES. */
+  readonly secretScopes: readonly string[];
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -64,6 +72,11 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
       1024 * 1024 * 1024,
     ),
     gitAuthor: Object.freeze({ name: env.GIT_KEPTN_USER || 'keptn', email: env.GIT_KEPTN_EMAIL || 'keptn@keptn.sh' }),
+    secretKey: env.SHIPMATE_SECRET_KEY ? parseSecretKey(env.SHIPMATE_SECRET_KEY, 'SHIPMATE_SECRET_KEY') : undefined,
+    previousSecretKey: env.SHIPMATE_SECRET_KEY_PREVIOUS
+      ? parseSecretKey(env.SHIPMATE_SECRET_KEY_PREVIOUS, 'SHIPMATE_SECRET_KEY_PREVIOUS')
+      : undefined,
+    secretScopes: secretScopes(env.SHIPMATE_SECRET_SCOPES),
   });
 }
 
@@ -74,4 +87,23 @@ function logLevel(value: string | undefined): string {
   if (!LOG_LEVELS.includes(value))
     throw new ConfigError(`SHIPMATE_LOG_LEVEL='${value}' is not valid: give one of ${LOG_LEVELS.join(', ')}`);
   return value;
+}
+
+/** SHIPMATE_SECRET_SCOPES: comma-separated scope names that must include keptn-default; default Keptn's four. */
+function secretScopes(value: string | undefined): readonly string[] {
+  const scopes = listValue(value);
+  if (scopes.length === 0) return KEPTN_SECRET_SCOPES;
+  for (const scope of scopes) {
+    try {
+      validateSecretName(scope, 'scope');
+    } catch (error) {
+      throw new ConfigError(`SHIPMATE_SECRET_SCOPES='${value}' is not valid: ${(error as Error).message}`);
+    }
+  }
+  if (!scopes.includes(DEFAULT_SECRET_SCOPE)) {
+    throw new ConfigError(
+      `SHIPMATE_SECRET_SCOPES='${value}' lacks ${DEFAULT_SECRET_SCOPE}, the scope of secrets created without one: add it, e.g. ${DEFAULT_SECRET_SCOPE},${scopes.join(',')}`,
+    );
+  }
+  return scopes;
 }

@@ -87,6 +87,30 @@ export function withSubscriptionId(event: KeptnEvent, subscriptionId: string): K
   };
 }
 
+/** Whether a `.started` or `.finished` answered the task. */
+export async function taskAnswered(events: Pick<ControlPlaneStore, 'queryEvents'>, triggeredId: string): Promise<boolean> {
+  const page = await events.queryEvents({ triggeredId, offset: 0, limit: 0 });
+  return page.items.some((e) => e.type.endsWith('.started') || e.type.endsWith('.finished'));
+}
+
+/**
+ * Whether the instance holds the task now, by the rules of the delivery: its lease is answered
+ * or not yet expired, or it is the integration's latest lease of the task and a `.started` or
+ * `.finished` arrived (the delivery makes such a lease permanent when another instance asks).
+ */
+export async function holdsTask(
+  leases: Pick<TaskLeaseStore, 'leasesOfTasks'>,
+  events: Pick<ControlPlaneStore, 'queryEvents'>,
+  task: { triggeredId: string; integrationId: string; instanceId: string; nowMs: number },
+): Promise<boolean> {
+  const all = await leases.leasesOfTasks([task.triggeredId], task.integrationId);
+  const own = all.find((lease) => lease.instanceId === task.instanceId);
+  if (!own) return false;
+  if (own.answered || own.leaseUntilMs > task.nowMs) return true;
+  if (all.some((lease) => lease.answered || lease.leaseUntilMs > task.nowMs)) return false;
+  return all[all.length - 1] === own && (await taskAnswered(events, task.triggeredId));
+}
+
 function taskTypeWith(triggeredType: string, kind: 'finished'): string {
   return `${triggeredType.slice(0, -'triggered'.length)}${kind}`;
 }
@@ -133,11 +157,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     return { record, instance };
   }
 
-  /** Whether a `.started` or `.finished` answered the task. */
-  async function answered(triggeredId: string): Promise<boolean> {
-    const page = await events.queryEvents({ triggeredId, offset: 0, limit: 0 });
-    return page.items.some((e) => e.type.endsWith('.started') || e.type.endsWith('.finished'));
-  }
+  const answered = (triggeredId: string) => taskAnswered(events, triggeredId);
 
   /** Reports (once) tasks of this instance that closed without a `.finished`; forgets closed ones. */
   async function closedTasks(integrationId: string, instanceId: string): Promise<string[]> {

@@ -33,6 +33,13 @@ export const ErrorCode = {
   invalidContent: 'ERR_INVALID_CONTENT',
   resourceTooLarge: 'ERR_RESOURCE_TOO_LARGE',
   configChanged: 'ERR_CONFIG_CHANGED',
+  unknownScope: 'ERR_UNKNOWN_SCOPE',
+  secretNotFound: 'ERR_SECRET_NOT_FOUND',
+  secretExists: 'ERR_SECRET_EXISTS',
+  taskNotOpen: 'ERR_TASK_NOT_OPEN',
+  taskNotLeased: 'ERR_TASK_NOT_LEASED',
+  scopeForbidden: 'ERR_SCOPE_FORBIDDEN',
+  secretKey: 'ERR_SECRET_KEY',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
   internal: 'ERR_INTERNAL',
 } as const;

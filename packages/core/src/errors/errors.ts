@@ -8,6 +8,7 @@
 export const ErrorCategory = {
   input: 'input',
   auth: 'auth',
+  forbidden: 'forbidden',
   notFound: 'notFound',
   conflict: 'conflict',
   tooLarge: 'tooLarge',
@@ -41,6 +42,13 @@ export class InputError extends ShipmateError {
 export class AuthError extends ShipmateError {
   constructor(code: string, message: string) {
     super('auth', code, message);
+  }
+}
+
+/** The caller is authenticated but may not do this (e.g. read a secret for a task it does not hold). */
+export class ForbiddenError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('forbidden', code, message);
   }
 }
 

@@ -25,6 +25,7 @@ export function defaultBodyLimit(maxBodyBytes: number): BodyLimit {
 const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   input: 400,
   auth: 401,
+  forbidden: 403,
   notFound: 404,
   conflict: 409,
   tooLarge: 413,

@@ -14,6 +14,8 @@ import { registerUniformRoutes } from './uniform-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerResourceRoutes } from './resource-routes.js';
+import { registerSecretRoutes } from './secret-routes.js';
+import { registerTaskSecretRoutes } from './task-secret-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -31,4 +33,6 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerLogRoutes(app, context);
   registerDeliveryRoutes(app, context);
   if (context.resources) registerResourceRoutes(app, context, context.resources);
+  registerSecretRoutes(app, context);
+  registerTaskSecretRoutes(app, context);
 }

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+import { emptyObjectSchema } from '../contract/common-schemas.js';
+import {
+  scopeListSchema,
+  secretBodySchema,
+  secretErrorResponses,
+  secretListSchema,
+  secretQuery,
+  secretSummarySchema,
+} from '../contract/secret-schemas.js';
+
+type Query = Record<string, string | undefined>;
+const BASE = '/api/secrets/v1';
+
+/**
+ * Keptn's secret service (control-plane.md §8) on its paths. Values are encrypted at rest and
+ * never returned: POST and PUT answer name, scope and keys instead of echoing the body
+ * (docs/keptn-compatibility.md, "Secrets").
+ */
+export function registerSecretRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { secrets } = context;
+  const tags = ['secrets'];
+
+  app.post(
+    `${BASE}/secret`,
+    {
+      schema: {
+        tags,
+        summary: 'Creates a secret: 201 with name, scope and keys (never the values); 409 when the name exists in any scope',
+        body: secretBodySchema,
+        response: { 201: secretSummarySchema, ...secretErrorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await secrets.create(request.body)),
+  );
+
+  app.put(
+    `${BASE}/secret`,
+    {
+      schema: {
+        tags,
+        summary: "Replaces a secret's values: 200 with name, scope and keys; 404 when the name is not in that scope",
+        body: secretBodySchema,
+        response: { 200: secretSummarySchema, ...secretErrorResponses },
+      },
+    },
+    async (request) => secrets.update(request.body),
+  );
+
+  app.delete(
+    `${BASE}/secret`,
+    {
+      schema: {
+        tags,
+        summary: 'Deletes a secret; ?name= and ?scope= are both required',
+        querystring: secretQuery,
+        response: { 200: emptyObjectSchema, ...secretErrorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query as Query;
+      await secrets.remove(q.name, q.scope);
+      return {};
+    },
+  );
+
+  app.get(
+    `${BASE}/secret`,
+    {
+      schema: {
+        tags,
+        summary: 'Lists secrets with their keys, never their values; ?name= and ?scope= filter',
+        querystring: secretQuery,
+        response: { 200: secretListSchema, ...secretErrorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query as Query;
+      return { Secrets: await secrets.list(q.name || undefined, q.scope || undefined) };
+    },
+  );
+
+  app.get(
+    `${BASE}/scope`,
+    {
+      schema: {
+        tags,
+        summary: 'Lists the scopes a secret may have (SHIPMATE_SECRET_SCOPES)',
+        response: { 200: scopeListSchema, ...secretErrorResponses },
+      },
+    },
+    async () => ({ scopes: secrets.scopes() }),
+  );
+}
