@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcessServer, TEST_TOKEN } from '../test-support/in-process-server.js';
+import { startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { sendBadInput } from '../test-support/bad-input-case.js';
+import type { BadInputCase } from '../test-support/bad-input-case.js';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
@@ -33,15 +35,7 @@ afterAll(async () => {
   await api.close();
 });
 
-interface Case {
-  name: string;
-  method: string;
-  url: string;
-  body?: unknown;
-  raw?: string;
-  status: number;
-  message: RegExp;
-}
+type Case = BadInputCase & { message: RegExp };
 
 const cases: Case[] = [
   { name: 'register: malformed JSON', method: 'POST', url: REG, raw: '{"name": ', status: 400, message: /not valid JSON/ },
@@ -233,8 +227,7 @@ const cases: Case[] = [
 describe('registry and log routes: bad input gets a clear 4xx', () => {
   it.each(cases)('$name → $status', async (c) => {
     const url = c.url.replace('/WEBHOOK/', `/${webhookId}/`).replace('/ID/', `/${id}/`);
-    const reply =
-      c.raw !== undefined ? await api.raw(c.method, url, c.raw) : await api.call(c.method, url, c.body, { 'x-token': TEST_TOKEN });
+    const reply = await sendBadInput(api, c, url);
     expect(reply.status, JSON.stringify(reply.body)).toBe(c.status);
     expect(reply.body).toMatchObject({ code: c.status });
     expect(String(reply.body.message)).toMatch(c.message);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64, SOCKSHOP_SHIPYARD, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { sendBadInput } from '../test-support/bad-input-case.js';
+import type { BadInputCase } from '../test-support/bad-input-case.js';
 
 const CP = '/api/controlPlane/v1';
 const RS = '/api/resource-service/v1';
@@ -20,16 +22,7 @@ afterAll(async () => {
   await api.close();
 });
 
-interface Case {
-  name: string;
-  method: string;
-  url: string;
-  body?: unknown;
-  raw?: string;
-  status: number;
-  code: string;
-  message?: RegExp;
-}
+type Case = BadInputCase & { errorCode: string };
 
 const one = (resourceURI: string, resourceContent = base64('x')) => ({ resources: [{ resourceURI, resourceContent }] });
 
@@ -40,7 +33,7 @@ const cases: Case[] = [
     method: 'GET',
     url: `${SVC}/..%2F..%2Fshipyard.yaml`,
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
     message: /'\.\.' segment/,
   },
   {
@@ -49,14 +42,14 @@ const cases: Case[] = [
     url: `${SVC}/a%2F%2E%2E%2Fb`,
     body: { resourceContent: base64('x') },
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
   },
   {
     name: 'absolute path in the path',
     method: 'GET',
     url: `${SVC}/%2Fetc%2Fpasswd`,
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
     message: /absolute/,
   },
   {
@@ -64,45 +57,45 @@ const cases: Case[] = [
     method: 'GET',
     url: `${SVC}/%2e%2e%2f%2e%2e%2fshipyard.yaml`,
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
   },
   {
     name: 'double-encoded traversal %252e%252e%252f',
     method: 'DELETE',
     url: `${SVC}/%252e%252e%252fmetadata.yaml`,
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
   },
   {
     name: 'triple-encoded traversal',
     method: 'GET',
     url: `${SVC}/%25252e%25252e%25252fx`,
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
     message: /still URL-encoded/,
   },
-  { name: 'tilde in the path', method: 'GET', url: `${SVC}/~%2F.ssh`, status: 400, code: 'ERR_INVALID_RESOURCE_URI' },
+  { name: 'tilde in the path', method: 'GET', url: `${SVC}/~%2F.ssh`, status: 400, errorCode: 'ERR_INVALID_RESOURCE_URI' },
   {
     name: 'dot-dot in a body URI',
     method: 'POST',
     url: SVC,
     body: one('../../shipyard.yaml'),
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
   },
-  { name: 'absolute body URI', method: 'PUT', url: SVC, body: one('/etc/passwd'), status: 400, code: 'ERR_INVALID_RESOURCE_URI' },
+  { name: 'absolute body URI', method: 'PUT', url: SVC, body: one('/etc/passwd'), status: 400, errorCode: 'ERR_INVALID_RESOURCE_URI' },
   {
     name: 'encoded traversal in a body URI',
     method: 'POST',
     url: SVC,
     body: one('%2e%2e%2fx'),
     status: 400,
-    code: 'ERR_INVALID_RESOURCE_URI',
+    errorCode: 'ERR_INVALID_RESOURCE_URI',
   },
-  { name: 'backslash body URI', method: 'POST', url: SVC, body: one('..\\x'), status: 400, code: 'ERR_INVALID_RESOURCE_URI' },
-  { name: 'empty segment body URI', method: 'POST', url: SVC, body: one('helm//x'), status: 400, code: 'ERR_INVALID_RESOURCE_URI' },
-  { name: 'control character body URI', method: 'POST', url: SVC, body: one('a\nb'), status: 400, code: 'ERR_INVALID_RESOURCE_URI' },
-  { name: 'empty body URI', method: 'POST', url: SVC, body: one(''), status: 400, code: 'ERR_INVALID_RESOURCE_URI' },
+  { name: 'backslash body URI', method: 'POST', url: SVC, body: one('..\\x'), status: 400, errorCode: 'ERR_INVALID_RESOURCE_URI' },
+  { name: 'empty segment body URI', method: 'POST', url: SVC, body: one('helm//x'), status: 400, errorCode: 'ERR_INVALID_RESOURCE_URI' },
+  { name: 'control character body URI', method: 'POST', url: SVC, body: one('a\nb'), status: 400, errorCode: 'ERR_INVALID_RESOURCE_URI' },
+  { name: 'empty body URI', method: 'POST', url: SVC, body: one(''), status: 400, errorCode: 'ERR_INVALID_RESOURCE_URI' },
   // content
   {
     name: 'content not base64 (POST)',
@@ -110,7 +103,7 @@ const cases: Case[] = [
     url: SVC,
     body: one('slo.yaml', 'not base64!'),
     status: 400,
-    code: 'ERR_INVALID_CONTENT',
+    errorCode: 'ERR_INVALID_CONTENT',
   },
   {
     name: 'content not base64 (PUT one)',
@@ -118,17 +111,17 @@ const cases: Case[] = [
     url: `${SVC}/slo.yaml`,
     body: { resourceContent: 'abc' },
     status: 400,
-    code: 'ERR_INVALID_CONTENT',
+    errorCode: 'ERR_INVALID_CONTENT',
   },
-  { name: 'content missing', method: 'PUT', url: `${SVC}/slo.yaml`, body: {}, status: 400, code: 'ERR_INVALID_CONTENT' },
-  { name: 'no resources', method: 'POST', url: SVC, body: { resources: [] }, status: 400, code: 'ERR_MISSING_FIELD' },
+  { name: 'content missing', method: 'PUT', url: `${SVC}/slo.yaml`, body: {}, status: 400, errorCode: 'ERR_INVALID_CONTENT' },
+  { name: 'no resources', method: 'POST', url: SVC, body: { resources: [] }, status: 400, errorCode: 'ERR_MISSING_FIELD' },
   {
     name: 'file over SHIPMATE_MAX_RESOURCE_BYTES',
     method: 'PUT',
     url: `${SVC}/big.bin`,
     body: { resourceContent: Buffer.alloc(MAX_RESOURCE + 1).toString('base64') },
     status: 413,
-    code: 'ERR_RESOURCE_TOO_LARGE',
+    errorCode: 'ERR_RESOURCE_TOO_LARGE',
     message: /8193 bytes.*8192.*SHIPMATE_MAX_RESOURCE_BYTES/,
   },
   {
@@ -137,55 +130,67 @@ const cases: Case[] = [
     url: SVC,
     raw: JSON.stringify(one('big.bin', 'A'.repeat(200_000))),
     status: 413,
-    code: 'ERR_RESOURCE_TOO_LARGE',
+    errorCode: 'ERR_RESOURCE_TOO_LARGE',
     message: /SHIPMATE_MAX_RESOURCE_BYTES/,
   },
   // unknown levels, files, commits
-  { name: 'unknown project', method: 'GET', url: `${RS}/project/nope/resource`, status: 404, code: 'ERR_PROJECT_NOT_FOUND' },
+  { name: 'unknown project', method: 'GET', url: `${RS}/project/nope/resource`, status: 404, errorCode: 'ERR_PROJECT_NOT_FOUND' },
   {
     name: 'unknown project on write',
     method: 'POST',
     url: `${RS}/project/nope/resource`,
     body: one('x.yaml'),
     status: 404,
-    code: 'ERR_PROJECT_NOT_FOUND',
+    errorCode: 'ERR_PROJECT_NOT_FOUND',
   },
-  { name: 'unknown stage', method: 'GET', url: `${RS}/project/shop/stage/qa/resource/x.yaml`, status: 404, code: 'ERR_STAGE_NOT_FOUND' },
+  {
+    name: 'unknown stage',
+    method: 'GET',
+    url: `${RS}/project/shop/stage/qa/resource/x.yaml`,
+    status: 404,
+    errorCode: 'ERR_STAGE_NOT_FOUND',
+  },
   {
     name: 'unknown service',
     method: 'PUT',
     url: `${RS}/project/shop/stage/dev/service/orders/resource/x.yaml`,
     body: { resourceContent: base64('x') },
     status: 404,
-    code: 'ERR_SERVICE_NOT_FOUND',
+    errorCode: 'ERR_SERVICE_NOT_FOUND',
   },
   {
     name: 'service name that escapes',
     method: 'GET',
     url: `${RS}/project/shop/stage/dev/service/..%2F..%2Fmaster/resource`,
     status: 404,
-    code: 'ERR_SERVICE_NOT_FOUND',
+    errorCode: 'ERR_SERVICE_NOT_FOUND',
   },
-  { name: 'project name that escapes', method: 'GET', url: `${RS}/project/..%2Fshop/resource`, status: 404, code: 'ERR_PROJECT_NOT_FOUND' },
-  { name: 'unknown resource', method: 'GET', url: `${SVC}/nothing.yaml`, status: 404, code: 'ERR_RESOURCE_NOT_FOUND' },
-  { name: 'delete unknown resource', method: 'DELETE', url: `${SVC}/nothing.yaml`, status: 404, code: 'ERR_RESOURCE_NOT_FOUND' },
+  {
+    name: 'project name that escapes',
+    method: 'GET',
+    url: `${RS}/project/..%2Fshop/resource`,
+    status: 404,
+    errorCode: 'ERR_PROJECT_NOT_FOUND',
+  },
+  { name: 'unknown resource', method: 'GET', url: `${SVC}/nothing.yaml`, status: 404, errorCode: 'ERR_RESOURCE_NOT_FOUND' },
+  { name: 'delete unknown resource', method: 'DELETE', url: `${SVC}/nothing.yaml`, status: 404, errorCode: 'ERR_RESOURCE_NOT_FOUND' },
   {
     name: 'unknown gitCommitID',
     method: 'GET',
     url: `${SVC}/metadata.yaml?gitCommitID=0123456789abcdef`,
     status: 404,
-    code: 'ERR_COMMIT_NOT_FOUND',
+    errorCode: 'ERR_COMMIT_NOT_FOUND',
   },
-  { name: 'option-like gitCommitID', method: 'GET', url: `${SVC}?gitCommitID=--all`, status: 404, code: 'ERR_COMMIT_NOT_FOUND' },
-  { name: 'bad pageSize', method: 'GET', url: `${SVC}?pageSize=x`, status: 400, code: 'ERR_INVALID_PAGINATION' },
+  { name: 'option-like gitCommitID', method: 'GET', url: `${SVC}?gitCommitID=--all`, status: 404, errorCode: 'ERR_COMMIT_NOT_FOUND' },
+  { name: 'bad pageSize', method: 'GET', url: `${SVC}?pageSize=x`, status: 400, errorCode: 'ERR_INVALID_PAGINATION' },
 ];
 
 describe('resource API bad input', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const reply = c.raw === undefined ? await api.call(c.method, c.url, c.body) : await api.raw(c.method, c.url, c.raw);
+    const reply = await sendBadInput(api, c);
     expect(reply.status, JSON.stringify(reply.body)).toBe(c.status);
     expect(reply.body.code).toBe(c.status);
-    expect(reply.body.errorCode).toBe(c.code);
+    expect(reply.body.errorCode).toBe(c.errorCode);
     if (c.message) expect(String(reply.body.message)).toMatch(c.message);
   });
 

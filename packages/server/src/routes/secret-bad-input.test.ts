@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcessServer, TEST_TOKEN } from '../test-support/in-process-server.js';
+import { startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { sendBadInput } from '../test-support/bad-input-case.js';
+import type { BadInputCase } from '../test-support/bad-input-case.js';
 
 const SECRET = '/api/secrets/v1/secret';
 const LONG = 'a'.repeat(254);
@@ -16,16 +18,7 @@ afterAll(async () => {
   await api.close();
 });
 
-interface Case {
-  name: string;
-  method: string;
-  url: string;
-  body?: unknown;
-  raw?: string;
-  status: number;
-  errorCode: string;
-  message: RegExp;
-}
+type Case = BadInputCase & { errorCode: string; message: RegExp };
 
 const post = (name: string, body: unknown, status: number, errorCode: string, message: RegExp): Case => ({
   name: `POST: ${name}`,
@@ -161,8 +154,7 @@ const cases: Case[] = [
 
 describe('secret routes: bad input gets a clear 4xx', () => {
   it.each(cases)('$name → $status', async (c) => {
-    const reply =
-      c.raw !== undefined ? await api.raw(c.method, c.url, c.raw) : await api.call(c.method, c.url, c.body, { 'x-token': TEST_TOKEN });
+    const reply = await sendBadInput(api, c);
     expect(reply.status, JSON.stringify(reply.body)).toBe(c.status);
     expect(reply.body).toMatchObject({ code: c.status, errorCode: c.errorCode });
     expect(String(reply.body.message)).toMatch(c.message);

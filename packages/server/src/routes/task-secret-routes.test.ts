@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock, KeptnEvent } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { shipyardYaml } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
@@ -9,18 +10,7 @@ const SECRET = '/api/secrets/v1/secret';
 const DEPLOYMENT = 'sh.keptn.event.deployment.triggered';
 const LEASE_MS = 30_000;
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: delivery
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 'delivery' });
 
 interface Agent {
   id: string;
