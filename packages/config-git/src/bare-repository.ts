@@ -20,6 +20,9 @@ export interface TreeChanges {
   readonly remove?: readonly string[];
 }
 
+/** Result of merging two commits without a work tree. */
+export type TreeMerge = { readonly clean: true; readonly tree: string } | { readonly clean: false; readonly conflicts: string[] };
+
 /** The branch moved between reading its tip and updating it. */
 export class BranchMovedError extends Error {
   constructor(branch: string) {
@@ -115,6 +118,34 @@ export class BareRepository {
     } finally {
       await rm(index, { force: true });
     }
+  }
+
+  /** Whether `ancestor` is reachable from `descendant` (a fast-forward from one to the other). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    try {
+      await this.run(['merge-base', '--is-ancestor', ancestor, descendant]);
+      return true;
+    } catch (error) {
+      if (error instanceof GitCommandError && error.exitCode === 1) return false;
+      throw error;
+    }
+  }
+
+  /** Merges `ours` and `theirs` in memory (`merge-tree --write-tree`): the tree, or the conflicting paths. */
+  async mergeTrees(ours: string, theirs: string): Promise<TreeMerge> {
+    const args = ['merge-tree', '--write-tree', '--name-only', '--no-messages', '--allow-unrelated-histories', ours, theirs];
+    try {
+      return { clean: true, tree: await this.text(args) };
+    } catch (error) {
+      if (!(error instanceof GitCommandError) || error.exitCode !== 1) throw error;
+      const [, ...paths] = error.stdout.toString('utf8').split('\n');
+      return { clean: false, conflicts: [...new Set(paths.filter((path) => path !== ''))].sort() };
+    }
+  }
+
+  /** A commit of `tree` with `parents` (no branch moves). */
+  async commitTree(tree: string, parents: readonly string[], message: string): Promise<string> {
+    return this.text(['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message]);
   }
 
   /** Points `branch` at `commit` if it is at `expected` now (ZERO_ID: if it does not exist). */

@@ -53,11 +53,25 @@ export interface GitResourceStoreOptions {
   readonly gitBinary?: string;
 }
 
+/** The store with the hooks the upstream mirror needs. */
+export interface GitResourceStore extends ResourceStore {
+  /** Folder of the project's bare repository. */
+  repositoryDir(project: string): string;
+  /**
+   * Runs `update` under the project's write lock with its repository and its branch tips, then
+   * reloads the tips from git (the update may have moved branches). Undefined for an unknown project.
+   */
+  updateBranches<T>(
+    project: string,
+    update: (repo: BareRepository, tips: ReadonlyMap<string, string>) => Promise<T>,
+  ): Promise<T | undefined>;
+}
+
 /** A project, stage or service name that can be a file or branch name here (callers validate Keptn's rules). */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Creates the store; the repositories already on disk are used as they are. */
-export function createGitResourceStore(options: GitResourceStoreOptions): ResourceStore {
+export function createGitResourceStore(options: GitResourceStoreOptions): GitResourceStore {
   const git = createGitRunner({
     home: options.rootDir,
     ...(options.author ? { author: options.author } : {}),
@@ -154,6 +168,20 @@ export function createGitResourceStore(options: GitResourceStoreOptions): Resour
   }
 
   return {
+    repositoryDir: repoDir,
+
+    async updateBranches(project, update) {
+      return locks.run(project, async () => {
+        const branches = await branchesOf(project);
+        if (!branches) return undefined;
+        try {
+          return await update(repository(project), new Map(branches));
+        } finally {
+          tips.delete(project);
+        }
+      });
+    },
+
     async hasProject(project) {
       return exists(project);
     },

@@ -20,6 +20,8 @@ export class GitCommandError extends Error {
     readonly args: readonly string[],
     readonly exitCode: number | null,
     readonly stderr: string,
+    /** What the command printed before it failed (some commands, e.g. `merge-tree`, report there). */
+    readonly stdout: Buffer = Buffer.alloc(0),
   ) {
     super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
     this.name = 'GitCommandError';
@@ -34,6 +36,8 @@ export interface GitCall {
   readonly input?: Buffer | string;
   /** Extra environment, e.g. `GIT_INDEX_FILE`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Kills the command after this many ms (network commands); it then fails with a GitCommandError. */
+  readonly timeoutMs?: number;
 }
 
 /** Runs git calls with a fixed binary, home and author. */
@@ -78,12 +82,22 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         const child = spawn(binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
+        let timedOut = false;
+        const timer =
+          call.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                child.kill('SIGKILL');
+              }, call.timeoutMs);
         child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
         child.on('error', reject);
         child.on('close', (code) => {
+          if (timer) clearTimeout(timer);
           if (code === 0) resolve(Buffer.concat(out));
-          else reject(new GitCommandError(args, code, Buffer.concat(err).toString('utf8')));
+          else if (timedOut) reject(new GitCommandError(args, code, `no answer within ${call.timeoutMs} ms; the command was stopped`));
+          else reject(new GitCommandError(args, code, Buffer.concat(err).toString('utf8'), Buffer.concat(out)));
         });
         // A failed command may close stdin early; its exit code tells what happened.
         child.stdin.on('error', () => undefined);

@@ -3,3 +3,8 @@ export type { GitResourceStoreOptions } from './git-resource-store.js';
 export { createGitRunner, gitEnvironment, requireGit, GitCommandError, KEPTN_AUTHOR } from './git-runner.js';
 export type { GitAuthor, GitCall, GitRunner, GitRunnerOptions } from './git-runner.js';
 export { LruCache } from './lru-cache.js';
+export type { GitResourceStore } from './git-resource-store.js';
+export { createUpstreamMirror } from './upstream/upstream-mirror.js';
+export type { UpstreamMirror, UpstreamMirrorOptions } from './upstream/upstream-mirror.js';
+export { withUpstream } from './upstream/mirrored-resource-store.js';
+export { CONFLICT_PREFIX } from './upstream/upstream-remote.js';

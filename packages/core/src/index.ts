@@ -9,6 +9,7 @@ export {
   ConflictError,
   ForbiddenError,
   TooLargeError,
+  UnprocessableError,
   UnavailableError,
 } from './errors/errors.js';
 export { ErrorCode } from './errors/error-codes.js';
@@ -110,6 +111,13 @@ export type { ConfigurationSource } from './ports/configuration-source.js';
 export { createStoreConfigurationSource } from './config/store-configuration-source.js';
 export { KeyedMutex } from './config/keyed-mutex.js';
 export type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from './ports/resource-store.js';
+export type {
+  ConfigUpstream,
+  DivergedBranch,
+  UpstreamCredentials,
+  UpstreamState,
+  UpstreamStatus,
+} from './ports/config-upstream.js';
 export { MAX_RESOURCE_URI_LENGTH, checkResourceUri, checkResourceUriFromPath } from './resources/resource-uri.js';
 export { MAX_RESOURCE_BYTES_SETTING, decodeResourceContent } from './resources/base64-content.js';
 

@@ -33,6 +33,7 @@ export const ErrorCode = {
   invalidContent: 'ERR_INVALID_CONTENT',
   resourceTooLarge: 'ERR_RESOURCE_TOO_LARGE',
   configChanged: 'ERR_CONFIG_CHANGED',
+  remoteUrlDenied: 'ERR_REMOTE_URL_DENIED',
   unknownScope: 'ERR_UNKNOWN_SCOPE',
   secretNotFound: 'ERR_SECRET_NOT_FOUND',
   secretExists: 'ERR_SECRET_EXISTS',

@@ -12,6 +12,7 @@ export const ErrorCategory = {
   notFound: 'notFound',
   conflict: 'conflict',
   tooLarge: 'tooLarge',
+  unprocessable: 'unprocessable',
   unavailable: 'unavailable',
 } as const;
 /** One of {@link ErrorCategory}. */
@@ -70,6 +71,13 @@ export class ConflictError extends ShipmateError {
 export class TooLargeError extends ShipmateError {
   constructor(code: string, message: string) {
     super('tooLarge', code, message);
+  }
+}
+
+/** The input is well-formed but refused by a policy (e.g. a remote URL on the deny list). */
+export class UnprocessableError extends ShipmateError {
+  constructor(code: string, message: string) {
+    super('unprocessable', code, message);
   }
 }
 

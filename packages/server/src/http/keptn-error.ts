@@ -29,6 +29,7 @@ const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   notFound: 404,
   conflict: 409,
   tooLarge: 413,
+  unprocessable: 422,
   unavailable: 503,
 };
 

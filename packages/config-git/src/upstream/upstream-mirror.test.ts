@@ -1,0 +1,158 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@shipmate/testing';
+import { withUpstream } from './mirrored-resource-store.js';
+import { personGit, UpstreamFixture } from './upstream-test-kit.js';
+
+const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
+const carts = { project: 'shop', stage: 'dev', service: 'carts' };
+const file = (uri: string, text: string) => ({ uri, content: Buffer.from(text) });
+
+let fixture: UpstreamFixture | undefined;
+afterEach(() => {
+  fixture?.cleanup();
+  fixture = undefined;
+});
+
+/** A project `shop` (stage dev, service carts) whose upstream is the fixture's, pushed once. */
+async function syncedProject() {
+  fixture = new UpstreamFixture();
+  const { store, mirror } = fixture.open();
+  const resources = withUpstream(store, mirror);
+  await resources.createProject('shop', SHIPYARD);
+  await resources.createStage('shop', 'dev');
+  await resources.createService('shop', 'dev', 'carts');
+  await mirror.configure('shop', { remoteURL: fixture.url, user: 'me', https: { token: 'secret-token-123' } });
+  const f = fixture;
+  await waitFor('first push', async () => (f.upstreamTip('dev') === (await store.latestCommit('shop', 'dev')) ? true : undefined));
+  return { fixture: f, store, mirror, resources };
+}
+
+describe('upstream mirror over file://', () => {
+  it('pushes every branch after configure and reports the project as synced', async () => {
+    const { fixture, store, mirror } = await syncedProject();
+    expect(fixture.upstreamTip('master')).toBe(await store.latestCommit('shop', 'master'));
+    expect(personGit(['--git-dir', fixture.upstreamDir, 'log', '--format=%s', 'dev'])).toContain('Added service: carts');
+    const status = await waitFor('push recorded', async () => (mirror.status('shop')?.lastPush ? mirror.status('shop') : undefined));
+    expect(status).toMatchObject({ remoteURL: fixture.url, state: 'synced', unpushedCommits: 0, lastError: null, divergedBranches: [] });
+  });
+
+  it('pushes a write asynchronously: the write returns its commit and the upstream gets it', async () => {
+    const { fixture, resources } = await syncedProject();
+    const commit = await resources.putResources(carts, [file('slo.yaml', 'objectives: []\n')]);
+    await waitFor('upstream has the write', async () => (fixture.upstreamTip('dev') === commit ? true : undefined));
+    expect(personGit(['--git-dir', fixture.upstreamDir, 'show', `${commit}:carts/slo.yaml`])).toBe('objectives: []');
+  });
+
+  it('pulls a commit pushed to the upstream by someone else before a read at the tip and before a write', async () => {
+    const { fixture, store, resources } = await syncedProject();
+    const theirs = fixture.commitInUpstream('dev', { 'carts/test.jmx': 'by a person\n' });
+    const read = await resources.getResource(carts, 'test.jmx');
+    expect(read).toMatchObject({ commit: theirs });
+    expect(read.content.toString()).toBe('by a person\n');
+    expect(await store.latestCommit('shop', 'dev')).toBe(theirs);
+
+    const again = fixture.commitInUpstream('dev', { 'carts/other.yaml': 'x: 1\n' });
+    const mine = await resources.putResources(carts, [file('mine.yaml', 'y: 2\n')]);
+    expect(personGit(['--git-dir', join(fixture.dataDir, 'shop.git'), 'rev-parse', `${mine}^`])).toBe(again);
+    await waitFor('pushed on top', async () => (fixture.upstreamTip('dev') === mine ? true : undefined));
+  });
+
+  it('merges changes to different files made on both sides (a merge commit with both parents)', async () => {
+    const { fixture, store, mirror } = await syncedProject();
+    const theirs = fixture.commitInUpstream('dev', { 'carts/theirs.yaml': 'a: 1\n' });
+    const ours = await store.putResources(carts, [file('ours.yaml', 'b: 2\n')]); // not through the mirror: no pull first
+    await mirror.pull('shop');
+    const tip = (await store.latestCommit('shop', 'dev'))!;
+    const parents = personGit(['--git-dir', join(fixture.dataDir, 'shop.git'), 'rev-list', '--parents', '-n1', tip])
+      .split(' ')
+      .slice(1);
+    expect(parents).toEqual([ours, theirs]);
+    expect((await store.listResources(carts)).uris).toEqual(expect.arrayContaining(['ours.yaml', 'theirs.yaml']));
+    mirror.pushSoon('shop');
+    await waitFor('merge pushed', async () => (fixture.upstreamTip('dev') === tip ? true : undefined));
+  });
+
+  it('keeps its version of a branch edited on both sides, pushes it aside and reports the conflict until a person merges it', async () => {
+    const { fixture, store, mirror } = await syncedProject();
+    fixture.commitInUpstream('dev', { 'carts/slo.yaml': 'theirs\n' });
+    const ours = await store.putResources(carts, [file('slo.yaml', 'ours\n')]);
+    await mirror.pull('shop');
+    expect(await store.latestCommit('shop', 'dev')).toBe(ours);
+    expect(mirror.status('shop')).toMatchObject({
+      state: 'diverged',
+      divergedBranches: [{ branch: 'dev', conflicts: ['carts/slo.yaml'], pushedAs: 'shipmate-conflict/dev' }],
+    });
+    mirror.pushSoon('shop');
+    await waitFor('our side pushed aside', async () => (fixture.upstreamTip('shipmate-conflict/dev') === ours ? true : undefined));
+
+    // A person resolves: merges Shipmate's side into dev, keeping a third version.
+    const clone = join(fixture.root, 'resolve');
+    personGit(['clone', '--quiet', '--branch', 'dev', fixture.url, clone]);
+    personGit(['merge', '--quiet', '-s', 'ours', 'origin/shipmate-conflict/dev', '-m', 'resolve'], clone);
+    personGit(['push', '--quiet', 'origin', 'dev'], clone);
+    await mirror.pull('shop');
+    expect(mirror.status('shop')?.divergedBranches).toEqual([]);
+    expect(await store.latestCommit('shop', 'dev')).toBe(fixture.upstreamTip('dev'));
+    expect((await store.getResource(carts, 'slo.yaml')).content.toString()).toBe('theirs\n');
+  });
+
+  it('keeps writes working when the upstream is unreachable and shows the failure with its next retry', async () => {
+    fixture = new UpstreamFixture();
+    const { store, mirror } = fixture.open();
+    const resources = withUpstream(store, mirror);
+    await resources.createProject('shop', SHIPYARD);
+    await resources.createStage('shop', 'dev');
+    await mirror.configure('shop', { remoteURL: `file://${join(fixture.root, 'missing.git')}` });
+    const status = await waitFor('failure shown', async () =>
+      mirror.status('shop')?.state === 'failing' ? mirror.status('shop') : undefined,
+    );
+    expect(status?.lastError?.message).toMatch(/missing\.git|does not appear to be a git repository/);
+    expect(status?.nextAttempt).not.toBeNull();
+    const started = Date.now();
+    await resources.createService('shop', 'dev', 'carts');
+    const commit = await resources.putResources(carts, [file('a.yaml', 'a\n')]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await resources.getResource(carts, 'a.yaml', commit)).content.toString()).toBe('a\n');
+    await waitFor('retries counted', async () => ((mirror.status('shop')?.failedAttempts ?? 0) >= 2 ? true : undefined));
+    expect(mirror.status('shop')?.unpushedCommits).toBeGreaterThan(0);
+    await mirror.close();
+  });
+
+  it('moves a project to a new upstream and pushes everything there', async () => {
+    const { fixture, store, mirror } = await syncedProject();
+    const second = join(fixture.root, 'second.git');
+    personGit(['init', '--bare', '--quiet', second]);
+    await mirror.configure('shop', { remoteURL: `file://${second}` });
+    await waitFor('pushed to the new upstream', async () => {
+      const tip = personGit(['--git-dir', second, 'for-each-ref', '--format=%(objectname)', 'refs/heads/dev']);
+      return tip === (await store.latestCommit('shop', 'dev')) ? true : undefined;
+    });
+    expect(mirror.status('shop')?.remoteURL).toBe(`file://${second}`);
+  });
+
+  it('stores the credentials sealed (0600, no plain token) and loads them again after a restart', async () => {
+    const { fixture, resources, mirror } = await syncedProject();
+    await mirror.close();
+    const sealedFile = join(fixture.dataDir, '.shipmate', 'credentials', 'shop.json');
+    expect(statSync(sealedFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(sealedFile, 'utf8')).not.toContain('secret-token-123');
+
+    const reopened = fixture.open();
+    expect(await reopened.mirror.load()).toBe(1);
+    const commit = await withUpstream(reopened.store, reopened.mirror).putResources(carts, [file('after-restart.yaml', 'z\n')]);
+    await waitFor('pushed after restart', async () => (fixture.upstreamTip('dev') === commit ? true : undefined));
+    void resources;
+  });
+
+  it('removes the upstream: no more status, pushes stop', async () => {
+    const { mirror, store, fixture } = await syncedProject();
+    await mirror.configure('shop', undefined);
+    expect(mirror.status('shop')).toBeUndefined();
+    const before = fixture.upstreamTip('dev');
+    await withUpstream(store, mirror).putResources(carts, [file('local-only.yaml', 'l\n')]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fixture.upstreamTip('dev')).toBe(before);
+  });
+});
