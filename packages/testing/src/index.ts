@@ -24,6 +24,8 @@ export type { ShipmateProcess } from './shipmate-process.js';
 export { startAgentProcess } from './agent-process.js';
 export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
+export { startGitHttpServer } from './git-http-server.js';
+export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.js';
 export type { Recipient, RecipientOptions, ReceivedEvent } from './recipient.js';
 export type { ServerProcess, ServerProcessOptions } from './server-process.js';
 export { shipyardYaml, manualClock } from './test-fixtures.js';

@@ -2,7 +2,8 @@
  * Test helpers for the upstream mirror: a bare "upstream" repository and a person's clone of it,
  * driven with the real git CLI.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +27,12 @@ const PERSON_ENV = {
 /** Runs git as a person outside Shipmate. */
 export function personGit(args: string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, env: PERSON_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** {@link personGit} without blocking the event loop (needed when the git server runs in the test process). */
+export async function personGitAsync(args: string[], cwd?: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', args, { cwd, env: PERSON_ENV, encoding: 'utf8' });
+  return stdout.trim();
 }
 
 /** A temporary folder with an empty bare upstream and a place for clones; `cleanup` removes it all. */

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGitHttpServer, waitFor } from '@shipmate/testing';
+import type { GitHttpServer } from '@shipmate/testing';
+import { withUpstream } from './mirrored-resource-store.js';
+import { personGitAsync, UpstreamFixture } from './upstream-test-kit.js';
+
+const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
+const TOKEN = 'glpat-0123456789abcdef';
+
+let fixture: UpstreamFixture | undefined;
+let server: GitHttpServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  fixture?.cleanup();
+  server = undefined;
+  fixture = undefined;
+});
+
+describe('upstream over HTTP (git http-backend) with token auth', () => {
+  it('fails with the authentication error for a wrong token, then pushes once the right token is configured', async () => {
+    fixture = new UpstreamFixture();
+    server = await startGitHttpServer({ root: fixture.root, user: 'shipmate-bot', token: TOKEN });
+    const url = `${server.baseUrl}/upstream.git`;
+    const { store, mirror } = fixture.open();
+    const resources = withUpstream(store, mirror);
+    await resources.createProject('shop', SHIPYARD);
+    await resources.createStage('shop', 'dev');
+
+    await mirror.configure('shop', { remoteURL: url, user: 'shipmate-bot', https: { token: 'wrong-token' } });
+    const failing = await waitFor('auth failure shown', async () =>
+      mirror.status('shop')?.state === 'failing' ? mirror.status('shop') : undefined,
+    );
+    expect(failing?.lastError?.message).toMatch(/Authentication failed|401/);
+    expect(failing?.lastError?.message).not.toContain('wrong-token');
+    expect(server.refused).toBeGreaterThan(0);
+
+    await mirror.configure('shop', { remoteURL: url, user: 'shipmate-bot', https: { token: TOKEN } });
+    const f = fixture;
+    await waitFor('pushed over http', async () => (f.upstreamTip('dev') === (await store.latestCommit('shop', 'dev')) ? true : undefined));
+    expect(mirror.status('shop')).toMatchObject({ state: 'synced', lastError: null });
+
+    // A commit made in the upstream over HTTP shows up before the next read.
+    const clone = join(fixture.root, 'person');
+    const authUrl = url.replace('http://', `http://shipmate-bot:${TOKEN}@`);
+    await personGitAsync(['clone', '--quiet', '--branch', 'dev', authUrl, clone]);
+    await personGitAsync(['commit', '--quiet', '--allow-empty', '-m', 'a person was here'], clone);
+    await personGitAsync(['push', '--quiet', 'origin', 'dev'], clone);
+    const listing = await resources.listResources({ project: 'shop', stage: 'dev' });
+    expect(listing.commit).toBe(await personGitAsync(['rev-parse', 'HEAD'], clone));
+    await mirror.close();
+  });
+});
