@@ -123,6 +123,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     registrySweepIntervalMs: positive(options.registrySweepIntervalMs ?? 60 * 1000, 'registrySweepIntervalMs'),
     apiTokenSha256: options.apiTokenSha256,
     resources: options.resources,
+    upstream: options.upstream,
+    remoteUrlDenylist: options.remoteUrlDenylist ?? [],
     configuration: options.configuration ?? options.resources ?? createStoreConfigurationSource(options.store),
     maxResourceBytes: positive(options.maxResourceBytes ?? 10 * 1024 * 1024, 'maxResourceBytes', 'bytes', '10485760'),
     clock: options.clock ?? systemClock,
@@ -187,7 +189,15 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onEmitted: (events) => wakeOnEmitted(waiters, clock, events),
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
-  const intake = createEventIntake({ store, processor, ids, clock, validateEvents: options.validateEvents });
+  const upstream = options.upstream;
+  const intake = createEventIntake({
+    store,
+    processor,
+    ids,
+    clock,
+    validateEvents: options.validateEvents,
+    ...(upstream ? { beforeSequenceStart: (project: string) => upstream.pull(project) } : {}),
+  });
   const locks = new KeyedMutex();
   const projects = createProjectService({
     store,
@@ -196,6 +206,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     ids,
     locks,
     config: options.resources ? gitProjectConfig(options.resources) : storeProjectConfig(store),
+    ...(options.upstream ? { upstream: options.upstream } : {}),
+    remoteUrlDenylist: options.remoteUrlDenylist,
     projectNameMaxLength: options.projectNameMaxLength,
     serviceNameMaxLength: options.serviceNameMaxLength,
   });
@@ -237,7 +249,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     waiters,
     tokens: createTokenVerifier(options.apiTokenSha256),
     resources: options.resources
-      ? createResourceService({ resources: options.resources, projects, locks, maxResourceBytes: options.maxResourceBytes })
+      ? createResourceService({
+          resources: options.resources,
+          projects,
+          locks,
+          maxResourceBytes: options.maxResourceBytes,
+          upstreamURL: (project) => options.upstream?.status(project)?.remoteURL ?? '',
+        })
       : undefined,
     secrets,
     taskSecrets,
@@ -324,6 +342,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       waiters.close();
       await app.close();
       await processor.stop();
+      await options.upstream?.close();
     },
   };
 }

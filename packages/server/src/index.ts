@@ -5,3 +5,4 @@ export type { ServerOptions, ResolvedServerOptions } from './server-options.js';
 export { hashToken, createTokenVerifier } from './auth/token-verifier.js';
 export type { TokenVerifier } from './auth/token-verifier.js';
 export { SHIPMATE_VERSION } from './version.js';
+export { parseRemoteUrlDenylist } from './projects/git-credentials.js';

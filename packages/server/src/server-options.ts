@@ -1,5 +1,6 @@
 import type {
   Clock,
+  ConfigUpstream,
   ControlPlaneStore,
   IdGenerator,
   ConfigurationSource,
@@ -45,6 +46,13 @@ export interface ServerOptions {
    * no resource API and shipyard versions are kept in the store.
    */
   resources?: ResourceStore;
+  /**
+   * The upstream mirror of `resources` (pass `resources` already wrapped with `withUpstream`): project
+   * `gitCredentials` configure it, GET project shows its status, and a sequence trigger pulls first.
+   */
+  upstream?: ConfigUpstream;
+  /** `gitCredentials.remoteURL` values matching one of these are refused with 422. @default [] */
+  remoteUrlDenylist?: readonly RegExp[];
   /** Where the orchestrator reads shipyards. @default `resources` when given, else the store */
   configuration?: ConfigurationSource;
   /** Largest decoded file of the resource API (SHIPMATE_MAX_RESOURCE_BYTES). @default 10485760 (10 MiB) */
@@ -75,8 +83,9 @@ export interface ServerOptions {
 
 /** Options with every default applied. */
 export interface ResolvedServerOptions extends Readonly<
-  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey'>>
+  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream'>>
 > {
+  readonly upstream: ConfigUpstream | undefined;
   readonly configuration: ConfigurationSource;
   readonly resources: ResourceStore | undefined;
   readonly secrets: SecretStore;

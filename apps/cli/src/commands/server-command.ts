@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ErrorCode, ShipmateError } from '@shipmate/core';
+import { ErrorCode, ShipmateError, createSecretCipher } from '@shipmate/core';
 import { createControlPlaneServer } from '@shipmate/server';
 import type { ServerOptions } from '@shipmate/server';
 import { createSqliteStore } from '@shipmate/store-sqlite';
-import { createGitResourceStore, requireGit } from '@shipmate/config-git';
+import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream } from '@shipmate/config-git';
+import type { UpstreamMirror } from '@shipmate/config-git';
 import { resolveApiToken } from '../config/api-token.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
+import { resolveUpstreamConfig } from '../config/upstream-config.js';
 import type { ServerFlags } from '../config/server-config.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
@@ -26,6 +28,7 @@ async function checkGit(): Promise<void> {
  */
 export async function runServer(flags: ServerFlags): Promise<void> {
   const config = resolveServerConfig(process.env, flags);
+  const upstreamConfig = resolveUpstreamConfig(process.env);
   await checkGit();
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -33,10 +36,24 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   mkdirSync(gitDir, { recursive: true });
   const token = resolveApiToken(dataDir, config.apiToken);
   const secretKey = resolveSecretKey(dataDir, config.secretKey);
+  const repositories = createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor });
+  const upstream = createUpstreamMirror({
+    store: repositories,
+    rootDir: gitDir,
+    author: config.gitAuthor,
+    cipher: createSecretCipher(secretKey.key, config.previousSecretKey),
+    pullTimeoutMs: upstreamConfig.pullTimeoutMs,
+    retryMaxMs: upstreamConfig.retryMaxMs,
+    pollIntervalMs: upstreamConfig.pollIntervalMs,
+    onError: (project, message) => process.stderr.write(`project ${project}: ${message}\n`),
+  });
+  await loadUpstreams(upstream);
   const store = createSqliteStore({ path: join(dataDir, 'shipmate.db') });
   const server = await startServer({
     store,
-    resources: createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor }),
+    resources: withUpstream(repositories, upstream),
+    upstream,
+    remoteUrlDenylist: upstreamConfig.remoteUrlDenylist,
     maxResourceBytes: config.maxResourceBytes,
     apiTokenSha256: token.sha256,
     taskStartedWaitMs: config.taskStartedWaitMs,
@@ -93,6 +110,18 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Loads the stored upstream credentials; a secret key that does not open them is a configuration error (exit 2). */
+async function loadUpstreams(upstream: UpstreamMirror): Promise<void> {
+  try {
+    await upstream.load();
+  } catch (error) {
+    if (error instanceof ShipmateError && error.code === ErrorCode.secretKey) {
+      throw new ConfigError(`the upstream credentials of the projects cannot be opened: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** Builds the server; a secret key that does not open the stored secrets is a configuration error (exit 2). */

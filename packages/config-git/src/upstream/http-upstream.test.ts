@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHttpServer, waitFor } from '@shipmate/testing';
 import type { GitHttpServer } from '@shipmate/testing';
 import { withUpstream } from './mirrored-resource-store.js';
-import { personGitAsync, UpstreamFixture } from './upstream-test-kit.js';
+import { personGitAsync } from '@shipmate/testing';
+import { UpstreamFixture } from './upstream-test-kit.js';
 
 const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
 const TOKEN = 'glpat-0123456789abcdef';
@@ -38,7 +39,10 @@ describe('upstream over HTTP (git http-backend) with token auth', () => {
     await mirror.configure('shop', { remoteURL: url, user: 'shipmate-bot', https: { token: TOKEN } });
     const f = fixture;
     await waitFor('pushed over http', async () => (f.upstreamTip('dev') === (await store.latestCommit('shop', 'dev')) ? true : undefined));
-    expect(mirror.status('shop')).toMatchObject({ state: 'synced', lastError: null });
+    const synced = await waitFor('status synced', async () =>
+      mirror.status('shop')?.state === 'synced' ? mirror.status('shop') : undefined,
+    );
+    expect(synced).toMatchObject({ lastError: null, unpushedCommits: 0, failedAttempts: 0 });
 
     // A commit made in the upstream over HTTP shows up before the next read.
     const clone = join(fixture.root, 'person');

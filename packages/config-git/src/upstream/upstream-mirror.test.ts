@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@shipmate/testing';
 import { withUpstream } from './mirrored-resource-store.js';
-import { personGit, UpstreamFixture } from './upstream-test-kit.js';
+import { personGit } from '@shipmate/testing';
+import { UpstreamFixture } from './upstream-test-kit.js';
 
 const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
 const carts = { project: 'shop', stage: 'dev', service: 'carts' };

@@ -1,5 +1,5 @@
 /**
- * The upstream mirror of the configuration repositories (issue 4 point 3, docs/configuration-repositories.md).
+ * The upstream mirror of the configuration repositories (issue 4 point 3; docs/upstream.md).
  *
  * - Writes never wait for the upstream: `pushSoon` schedules a push; a failed push is retried with
  *   exponential backoff (1 s doubling up to `retryMaxMs`) and shows in the project's status.

@@ -1,54 +1,18 @@
-/**
- * Test helpers for the upstream mirror: a bare "upstream" repository and a person's clone of it,
- * driven with the real git CLI.
- */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+/** Test helper for the upstream mirror: a {@link GitUpstream} plus a store and mirror over a data dir beside it. */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { createSecretCipher } from '@shipmate/core';
+import { GitUpstream } from '@shipmate/testing';
 import { createGitResourceStore } from '../git-resource-store.js';
 import type { GitResourceStore } from '../git-resource-store.js';
 import { createUpstreamMirror } from './upstream-mirror.js';
 import type { UpstreamMirror, UpstreamMirrorOptions } from './upstream-mirror.js';
 
-const PERSON_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'person',
-  GIT_AUTHOR_EMAIL: 'person@example.com',
-  GIT_COMMITTER_NAME: 'person',
-  GIT_COMMITTER_EMAIL: 'person@example.com',
-};
-
-/** Runs git as a person outside Shipmate. */
-export function personGit(args: string[], cwd?: string): string {
-  return execFileSync('git', args, { cwd, env: PERSON_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-/** {@link personGit} without blocking the event loop (needed when the git server runs in the test process). */
-export async function personGitAsync(args: string[], cwd?: string): Promise<string> {
-  const { stdout } = await promisify(execFile)('git', args, { cwd, env: PERSON_ENV, encoding: 'utf8' });
-  return stdout.trim();
-}
-
-/** A temporary folder with an empty bare upstream and a place for clones; `cleanup` removes it all. */
-export class UpstreamFixture {
-  readonly root = mkdtempSync(join(tmpdir(), 'shipmate-upstream-'));
+export class UpstreamFixture extends GitUpstream {
   readonly dataDir = join(this.root, 'data');
-  readonly upstreamDir = join(this.root, 'upstream.git');
-  readonly url = `file://${this.upstreamDir}`;
   readonly key = randomBytes(32);
-  private clones = 0;
 
-  constructor() {
-    personGit(['init', '--bare', '--quiet', this.upstreamDir]);
-  }
-
-  /** A store and a mirror over `dataDir` (a second call sees the same repositories). */
+  /** A store and a mirror over `dataDir` (a second call sees the same repositories), with fast retries. */
   open(options: Partial<UpstreamMirrorOptions> = {}): { store: GitResourceStore; mirror: UpstreamMirror } {
     const store = createGitResourceStore({ rootDir: this.dataDir });
     const mirror = createUpstreamMirror({
@@ -61,32 +25,5 @@ export class UpstreamFixture {
       ...options,
     });
     return { store, mirror };
-  }
-
-  /** Tip of a branch in the upstream, or undefined. */
-  upstreamTip(branch: string): string | undefined {
-    try {
-      return personGit(['--git-dir', this.upstreamDir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** A person clones `branch`, writes `files` and pushes; returns the new commit. */
-  commitInUpstream(branch: string, files: Record<string, string>, message = 'edit by a person'): string {
-    const clone = join(this.root, `clone-${++this.clones}`);
-    personGit(['clone', '--quiet', '--branch', branch, this.url, clone]);
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(clone, path)), { recursive: true });
-      writeFileSync(join(clone, path), content);
-    }
-    personGit(['add', '-A'], clone);
-    personGit(['commit', '--quiet', '-m', message], clone);
-    personGit(['push', '--quiet', 'origin', branch], clone);
-    return personGit(['rev-parse', 'HEAD'], clone);
-  }
-
-  cleanup(): void {
-    rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -34,6 +34,7 @@ export const ErrorCode = {
   resourceTooLarge: 'ERR_RESOURCE_TOO_LARGE',
   configChanged: 'ERR_CONFIG_CHANGED',
   remoteUrlDenied: 'ERR_REMOTE_URL_DENIED',
+  upstreamNotFound: 'ERR_UPSTREAM_NOT_FOUND',
   unknownScope: 'ERR_UNKNOWN_SCOPE',
   secretNotFound: 'ERR_SECRET_NOT_FOUND',
   secretExists: 'ERR_SECRET_EXISTS',

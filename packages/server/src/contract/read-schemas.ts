@@ -194,6 +194,48 @@ const gitCredentialsPublicSchema = {
   },
 } as const;
 
+/** Sync status of a project's upstream (Shipmate extension). */
+export const upstreamStatusSchema = {
+  type: 'object',
+  required: [
+    'remoteURL',
+    'state',
+    'unpushedCommits',
+    'lastPush',
+    'lastPull',
+    'lastError',
+    'failedAttempts',
+    'nextAttempt',
+    'divergedBranches',
+  ],
+  properties: {
+    remoteURL: { type: 'string' },
+    state: {
+      type: 'string',
+      enum: ['synced', 'pending', 'failing', 'diverged'],
+      description:
+        'synced: nothing to push; pending: a push is due; failing: the last pull or push failed (see lastError, nextAttempt); diverged: see divergedBranches',
+    },
+    unpushedCommits: { type: 'number', description: "Commits on Shipmate's branches the upstream does not have yet" },
+    lastPush: { type: ['string', 'null'], description: 'ISO time of the last successful push' },
+    lastPull: { type: ['string', 'null'], description: 'ISO time of the last successful pull' },
+    lastError: {
+      type: ['object', 'null'],
+      properties: { time: { type: 'string' }, operation: { type: 'string', enum: ['push', 'pull'] }, message: { type: 'string' } },
+    },
+    failedAttempts: { type: 'number', description: 'Failed attempts in a row' },
+    nextAttempt: { type: ['string', 'null'], description: 'ISO time of the next retry while failing' },
+    divergedBranches: {
+      type: 'array',
+      description: 'Branches changed on both sides with conflicting edits: Shipmate keeps its version and pushes it to pushedAs',
+      items: {
+        type: 'object',
+        properties: { branch: { type: 'string' }, conflicts: { type: 'array', items: { type: 'string' } }, pushedAs: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 /** `models.ExpandedProject`, with the flat git fields of Keptn's older swagger filled in too. */
 export const expandedProjectSchema = {
   type: 'object',
@@ -220,6 +262,7 @@ export const expandedProjectSchema = {
     gitProxyScheme: { type: 'string', description: 'Legacy flat form of gitCredentials.https.proxy.scheme' },
     gitProxyUser: { type: 'string', description: 'Legacy flat form of gitCredentials.https.proxy.user' },
     insecureSkipTLS: { type: 'boolean', description: 'Legacy flat form of gitCredentials.https.insecureSkipTLS' },
+    upstreamStatus: { ...upstreamStatusSchema, description: 'Shipmate extension: sync status of the upstream, when the project has one' },
   },
 } as const;
 

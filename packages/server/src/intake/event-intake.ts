@@ -19,6 +19,12 @@ export function needsOrchestration(type: string): boolean {
   return false;
 }
 
+/** Whether the event starts a sequence (`sh.keptn.event.<stage>.<sequence>.triggered`). */
+function startsSequence(type: string): boolean {
+  const parsed = parseEventType(type);
+  return parsed.category === 'sequence' && parsed.kind === 'triggered';
+}
+
 /** Creates the intake; events the orchestrator acts on are handed to `processor.ingest`. */
 export function createEventIntake(options: {
   store: ControlPlaneStore;
@@ -26,7 +32,19 @@ export function createEventIntake(options: {
   ids: IdGenerator;
   clock: Clock;
   validateEvents: boolean;
+  /**
+   * Runs before a sequence trigger is stored, outside the orchestrator's step: the upstream mirror
+   * pulls here, so the commit the sequence pins includes commits made in the upstream. Must not throw.
+   */
+  beforeSequenceStart?: (project: string) => Promise<void>;
 }): EventIntake {
+  async function append(event: KeptnEvent): Promise<void> {
+    const project = event.data?.project;
+    if (options.beforeSequenceStart && typeof project === 'string' && !event.gitcommitid && startsSequence(event.type)) {
+      await options.beforeSequenceStart(project);
+    }
+    await appender.append(event, needsOrchestration(event.type));
+  }
   const appender = createEventAppender({
     ingest: (events) => options.processor.ingest(events),
     storeOnly: (events) => options.store.appendEvents(events, { pending: false }),
@@ -34,11 +52,9 @@ export function createEventIntake(options: {
   return {
     async acceptFromClient(body) {
       const event = normalizeIncomingEvent(body, options.ids, options.clock.nowMs(), options.validateEvents);
-      await appender.append(event, needsOrchestration(event.type));
+      await append(event);
       return event;
     },
-    async acceptInternal(event) {
-      await appender.append(event, needsOrchestration(event.type));
-    },
+    acceptInternal: append,
   };
 }

@@ -4,7 +4,7 @@
  * project record only holds the public part of the git credentials.
  */
 import { parentStages, parseShipyardYaml } from '@shipmate/core';
-import type { LastEventType, ProjectRecord, ServiceRecord, Shipyard } from '@shipmate/core';
+import type { LastEventType, ProjectRecord, ServiceRecord, Shipyard, UpstreamStatus } from '@shipmate/core';
 
 /** Keptn's `models.EventContextInfo`. */
 export interface EventContextInfo {
@@ -49,6 +49,8 @@ export interface ExpandedProject {
   gitProxyScheme?: string;
   gitProxyUser?: string;
   insecureSkipTLS?: boolean;
+  /** Shipmate extension: the upstream's sync status. */
+  upstreamStatus?: UpstreamStatus;
 }
 
 /** One service of one stage as Keptn returns it. */
@@ -81,8 +83,8 @@ export function toExpandedStages(project: ProjectRecord, services: readonly Serv
   }));
 }
 
-/** The whole project with its stages and services (`services`: every service of the project). */
-export function toExpandedProject(project: ProjectRecord, services: readonly ServiceRecord[]): ExpandedProject {
+/** The whole project with its stages and services (`services`: every service of the project) and its upstream's status. */
+export function toExpandedProject(project: ProjectRecord, services: readonly ServiceRecord[], upstream?: UpstreamStatus): ExpandedProject {
   const credentials = project.gitCredentials;
   return {
     projectName: project.name,
@@ -94,6 +96,7 @@ export function toExpandedProject(project: ProjectRecord, services: readonly Ser
     lastEventContext: lastEventContext(project, services),
     stages: toExpandedStages(project, services),
     ...(credentials ? legacyGitFields(credentials) : {}),
+    ...(upstream ? { upstreamStatus: upstream } : {}),
   };
 }
 

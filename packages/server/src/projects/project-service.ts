@@ -17,7 +17,17 @@ import {
   validateProjectName,
   validateServiceName,
 } from '@shipmate/core';
-import type { Clock, ControlPlaneStore, EventData, IdGenerator, KeptnEvent, ProjectRecord, Shipyard, KeyedMutex } from '@shipmate/core';
+import type {
+  Clock,
+  ConfigUpstream,
+  ControlPlaneStore,
+  EventData,
+  IdGenerator,
+  KeptnEvent,
+  ProjectRecord,
+  Shipyard,
+  KeyedMutex,
+} from '@shipmate/core';
 import type { EventIntake } from '../intake/event-intake.js';
 import { validateGitCredentials } from './git-credentials.js';
 import type { ProjectConfigWriter } from './project-config.js';
@@ -34,6 +44,10 @@ export interface ProjectServiceOptions {
   locks: KeyedMutex;
   projectNameMaxLength: number;
   serviceNameMaxLength: number;
+  /** The upstream mirror of the configuration repositories, when the server has one. */
+  upstream?: ConfigUpstream;
+  /** `gitCredentials.remoteURL` values matching one of these are refused (422). */
+  remoteUrlDenylist?: readonly RegExp[];
 }
 
 /** Project and service writes. */
@@ -100,7 +114,7 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
     }
     const shipyardYaml = hasShipyard ? Buffer.from(String(body.shipyard), 'base64').toString('utf8') : undefined;
     const shipyard = hasShipyard ? decodeShipyard(body.shipyard) : undefined;
-    const gitCredentials = validateGitCredentials(body.gitCredentials);
+    const gitCredentials = validateGitCredentials(body.gitCredentials, options.remoteUrlDenylist);
     return { name, shipyard, shipyardYaml, shipyardBase64: hasShipyard ? String(body.shipyard) : undefined, gitCredentials };
   }
 
@@ -162,9 +176,10 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
           shipyardCommit: commit,
           shipyardVersion: input.shipyard?.apiVersion ?? 'spec.keptn.sh/0.2.0',
           stages,
-          ...(input.gitCredentials ? { gitCredentials: input.gitCredentials } : {}),
+          ...(input.gitCredentials ? { gitCredentials: input.gitCredentials.publicPart } : {}),
           lastEventContext: null,
         });
+        if (input.gitCredentials?.credentials.remoteURL) await options.upstream?.configure(input.name, input.gitCredentials.credentials);
         await intake.acceptInternal(
           lifecycleEvent('sh.keptn.event.project.create.finished', {
             project: input.name,
@@ -173,7 +188,7 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
             createdProject: {
               projectName: input.name,
               shipyard: input.shipyardBase64,
-              gitRemoteURL: input.gitCredentials?.remoteURL ?? '',
+              gitRemoteURL: input.gitCredentials?.credentials.remoteURL ?? '',
             },
           }),
         );
@@ -190,7 +205,11 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
           const yaml = input.shipyardYaml;
           Object.assign(next, shipyardFields(input.shipyard, yaml, await config.updateShipyard(project.name, yaml)));
         }
-        if (input.gitCredentials) next.gitCredentials = input.gitCredentials;
+        if (input.gitCredentials) {
+          // New credentials move the project to their upstream (an empty remoteURL removes it).
+          await options.upstream?.configure(project.name, input.gitCredentials.credentials);
+          next.gitCredentials = input.gitCredentials.publicPart;
+        }
         await store.updateProject(next);
       });
     },

@@ -9,7 +9,7 @@ import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.j
 import type { PaginationQuery } from '../http/pagination.js';
 import type { ProjectService } from '../projects/project-service.js';
 
-/** `metadata` of Keptn's resource bodies; `upstreamURL` stays empty until upstream mirroring exists. */
+/** `metadata` of Keptn's resource bodies; `upstreamURL` is the project's upstream, or empty. */
 export interface ResourceMetadata {
   upstreamURL: string;
   version: string;
@@ -47,6 +47,8 @@ export interface ResourceServiceOptions {
   locks: KeyedMutex;
   /** Largest decoded file (SHIPMATE_MAX_RESOURCE_BYTES). */
   maxResourceBytes: number;
+  /** The project's upstream URL for `metadata.upstreamURL` ('' when none). */
+  upstreamURL?: (project: string) => string;
 }
 
 /** The use cases behind the resource routes. */
@@ -62,13 +64,14 @@ export interface ResourceService {
 
 const SHIPYARD = 'shipyard.yaml';
 
-const metadata = (version: string): ResourceMetadata => ({ upstreamURL: '', version });
-const writeResult = (commitID: string): WriteResultBody => ({ commitID, metadata: metadata(commitID) });
 const commitOf = (query: ResourceQuery) => (query.gitCommitID ? query.gitCommitID : undefined);
 
 /** Creates the resource service. */
 export function createResourceService(options: ResourceServiceOptions): ResourceService {
   const { resources, projects, locks, maxResourceBytes } = options;
+  const upstreamURL = options.upstreamURL ?? (() => '');
+  const metadata = (project: string, version: string): ResourceMetadata => ({ upstreamURL: upstreamURL(project), version });
+  const writeResult = (project: string, commitID: string): WriteResultBody => ({ commitID, metadata: metadata(project, commitID) });
 
   function file(uri: unknown, content: unknown): ResourceFile {
     const checked = checkResourceUri(uri);
@@ -81,7 +84,7 @@ export function createResourceService(options: ResourceServiceOptions): Resource
     const commit = shipyard
       ? await projects.changeShipyard(level.project, shipyard.content.toString('utf8'), put)
       : await locks.run(level.project, put);
-    return writeResult(commit);
+    return writeResult(level.project, commit);
   }
 
   return {
@@ -89,13 +92,17 @@ export function createResourceService(options: ResourceServiceOptions): Resource
       const page = parseInMemoryPageRequest(query);
       const listing = await resources.listResources(level, commitOf(query));
       const { items, nextPageKey, totalCount } = paginateInMemory(listing.uris, page);
-      return { resources: items.map((resourceURI) => ({ resourceURI, metadata: metadata(listing.commit) })), nextPageKey, totalCount };
+      return {
+        resources: items.map((resourceURI) => ({ resourceURI, metadata: metadata(level.project, listing.commit) })),
+        nextPageKey,
+        totalCount,
+      };
     },
 
     async get(level, uriFromPath, query) {
       const uri = checkResourceUriFromPath(uriFromPath);
       const read = await resources.getResource(level, uri, commitOf(query));
-      return { resourceURI: uri, resourceContent: read.content.toString('base64'), metadata: metadata(read.commit) };
+      return { resourceURI: uri, resourceContent: read.content.toString('base64'), metadata: metadata(level.project, read.commit) };
     },
 
     async writeMany(level, body) {
@@ -131,7 +138,7 @@ export function createResourceService(options: ResourceServiceOptions): Resource
           `the shipyard of project '${level.project}' cannot be deleted; update it with PUT, or delete the project`,
         );
       }
-      return writeResult(await locks.run(level.project, () => resources.deleteResource(level, uri)));
+      return writeResult(level.project, await locks.run(level.project, () => resources.deleteResource(level, uri)));
     },
   };
 }

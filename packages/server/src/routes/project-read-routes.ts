@@ -12,6 +12,7 @@ import {
   expandedStageSchema,
   expandedStagesSchema,
   inMemoryListQuery,
+  upstreamStatusSchema,
 } from '../contract/read-schemas.js';
 import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.js';
 import type { PaginationQuery } from '../http/pagination.js';
@@ -22,6 +23,7 @@ const BASE = '/api/controlPlane/v1';
 /** Project, stage and service reads (Keptn shipyard-controller, in-memory pagination). */
 export function registerProjectReadRoutes(app: FastifyInstance, context: ServerContext): void {
   const { store, projects } = context;
+  const upstreamOf = (project: string) => context.options.upstream?.status(project);
 
   function requireStage(project: ProjectRecord, stage: string): void {
     if (!project.stages.includes(stage)) {
@@ -60,7 +62,7 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       const page = paginateInMemory(all, pageRequest);
       // Only the projects on this page are expanded, so a large instance pays for one page.
       const expanded = await Promise.all(
-        page.items.map(async (project) => toExpandedProject(project, await store.listServices(project.name))),
+        page.items.map(async (project) => toExpandedProject(project, await store.listServices(project.name), upstreamOf(project.name))),
       );
       return { projects: expanded, nextPageKey: page.nextPageKey, totalCount: page.totalCount };
     },
@@ -79,7 +81,31 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
     async (request) => {
       const { project: name } = request.params as { project: string };
       const project = await projects.requireProject(name);
-      return toExpandedProject(project, await store.listServices(name));
+      return toExpandedProject(project, await store.listServices(name), upstreamOf(name));
+    },
+  );
+
+  app.get(
+    `${BASE}/project/:project/upstream`,
+    {
+      schema: {
+        tags: ['project'],
+        summary: "Sync status of the project's git upstream (Shipmate extension)",
+        params: projectParams,
+        response: { 200: upstreamStatusSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { project: name } = request.params as { project: string };
+      await projects.requireProject(name);
+      const status = upstreamOf(name);
+      if (!status) {
+        throw new NotFoundError(
+          ErrorCode.upstreamNotFound,
+          `project '${name}' has no upstream; set gitCredentials.remoteURL with PUT /api/controlPlane/v1/project to mirror it`,
+        );
+      }
+      return status;
     },
   );
 
