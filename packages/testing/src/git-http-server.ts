@@ -14,6 +14,8 @@ export interface GitHttpServerOptions {
   readonly root: string;
   readonly user: string;
   readonly token: string;
+  /** @default a free port */
+  readonly port?: number;
 }
 
 /** A running server. */
@@ -93,7 +95,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     }
     serveWithBackend(request, response, options);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
