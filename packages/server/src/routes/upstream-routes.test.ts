@@ -5,24 +5,13 @@ import { createGitResourceStore, createUpstreamMirror, withUpstream } from '@shi
 import type { UpstreamMirror } from '@shipmate/config-git';
 import { createSecretCipher } from '@shipmate/core';
 import type { KeptnEvent, UpstreamStatus } from '@shipmate/core';
-import { GitUpstream, personGit, waitFor } from '@shipmate/testing';
+import { GitUpstream, personGit, shipyardYaml, waitFor } from '@shipmate/testing';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 
 const CP = '/api/controlPlane/v1';
 const RS = '/api/resource-service/v1';
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: mirrored
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 'mirrored' });
 
 let api: InProcessServer;
 let mirror: UpstreamMirror;
