@@ -3,14 +3,14 @@
  * process, and for TLS a Node https server in this process with a self-signed certificate made by
  * the `openssl` CLI at test time, which proxies the control plane's API.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHIPMATE_BIN, freePort, startServerProcess } from '@shipmate/testing';
+import { SHIPMATE_BIN, createSelfSignedCertificate, freePort, opensslUnavailable, startServerProcess } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 
 /** Exit code and output of one CLI run. */
@@ -37,16 +37,6 @@ function testConnection(env: Record<string, string>, args: string[] = []): Promi
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** The openssl CLI, or why it cannot be used (then the TLS cases are skipped with that reason). */
-function opensslUnavailable(): string | undefined {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    return `the openssl CLI is not available (${(error as Error).message}); Node 20 cannot create X.509 certificates itself`;
-  }
 }
 
 describe('shipmate agent test-connection (real processes)', () => {
@@ -139,34 +129,11 @@ describe('shipmate agent test-connection (real processes)', () => {
 
     beforeAll(async () => {
       const dir = mkdtempSync(join(tmpdir(), 'shipmate-tls-'));
-      caFile = join(dir, 'cert.pem');
-      const keyFile = join(dir, 'key.pem');
       // Names only DNS:localhost, so https://127.0.0.1 is a hostname mismatch.
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          keyFile,
-          '-out',
-          caFile,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=DNS:localhost',
-        ],
-        {
-          stdio: 'pipe',
-        },
-      );
+      const certificate = createSelfSignedCertificate(dir, 'localhost', 'DNS:localhost');
+      caFile = certificate.certFile;
       // A TLS front for the control plane, as an ingress would be: forwards method, path and token.
-      tls = createServer({ key: readFileSync(keyFile), cert: readFileSync(caFile) }, (request, response) => {
+      tls = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
         const token = request.headers['x-token'];
         fetch(`${server.url}${request.url ?? '/'}`, {
           method: request.method ?? 'GET',

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,11 +17,13 @@ export interface GitHttpServerOptions {
   readonly token: string;
   /** @default a free port */
   readonly port?: number;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
 }
 
 /** A running server. */
 export interface GitHttpServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or `https://localhost:<port>` with `tls` */
   readonly baseUrl: string;
   /** Requests refused for missing or wrong credentials so far. */
   readonly refused: number;
@@ -86,7 +89,7 @@ function serveWithBackend(request: IncomingMessage, response: ServerResponse, op
 /** Starts the server on 127.0.0.1 and a free port. */
 export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   let refused = 0;
-  const server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     if (!authorized(request, options)) {
       refused += 1;
       request.resume();
@@ -94,11 +97,12 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       return;
     }
     serveWithBackend(request, response, options);
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     get refused() {
       return refused;
     },

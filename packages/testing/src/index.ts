@@ -26,6 +26,8 @@ export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
 export { startGitHttpServer } from './git-http-server.js';
 export { GitUpstream, personGit, personGitAsync } from './git-upstream.js';
+export { createSelfSignedCertificate, opensslUnavailable } from './self-signed-certificate.js';
+export type { SelfSignedCertificate } from './self-signed-certificate.js';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.js';
 export type { Recipient, RecipientOptions, ReceivedEvent } from './recipient.js';
 export type { ServerProcess, ServerProcessOptions } from './server-process.js';

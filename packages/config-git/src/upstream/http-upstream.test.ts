@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHttpServer, waitFor } from '@shipmate/testing';
 import type { GitHttpServer } from '@shipmate/testing';
 import { withUpstream } from './mirrored-resource-store.js';
-import { personGitAsync } from '@shipmate/testing';
+import { createSelfSignedCertificate, opensslUnavailable, personGit as personGitSync, personGitAsync } from '@shipmate/testing';
 import { UpstreamFixture } from './upstream-test-kit.js';
 
 const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
@@ -55,3 +55,40 @@ describe('upstream over HTTP (git http-backend) with token auth', () => {
     await mirror.close();
   });
 });
+
+const skipTls = opensslUnavailable();
+describe.skipIf(skipTls !== undefined)(
+  `upstream over HTTPS with a self-signed certificate${skipTls ? ` (skipped: ${skipTls})` : ''}`,
+  () => {
+    it('fails verification without the certificate, then syncs with gitCredentials.https.certificate, and with insecureSkipTLS', async () => {
+      fixture = new UpstreamFixture();
+      const certificate = createSelfSignedCertificate(fixture.root, 'localhost', 'DNS:localhost');
+      server = await startGitHttpServer({ root: fixture.root, user: 'bot', token: TOKEN, tls: certificate });
+      const url = `${server.baseUrl}/upstream.git`;
+      const { store, mirror } = fixture.open();
+      await store.createProject('shop', SHIPYARD);
+      const status = () => mirror.status('shop');
+      const f = fixture;
+
+      await mirror.configure('shop', { remoteURL: url, user: 'bot', https: { token: TOKEN } });
+      const failing = await waitFor('TLS failure shown', async () => (status()?.state === 'failing' ? status() : undefined));
+      expect(failing?.lastError?.message).toMatch(/SSL certificate problem|self.signed|certificate/i);
+
+      await mirror.configure('shop', {
+        remoteURL: url,
+        user: 'bot',
+        https: { token: TOKEN, certificate: certificate.cert.toString('utf8') },
+      });
+      await waitFor('synced with the CA certificate', async () =>
+        status()?.state === 'synced' && f.upstreamTip('master') ? true : undefined,
+      );
+
+      personGitSync(['--git-dir', fixture.upstreamDir, 'update-ref', '-d', 'refs/heads/master']);
+      await mirror.configure('shop', { remoteURL: url, user: 'bot', https: { token: TOKEN, insecureSkipTLS: true } });
+      await waitFor('synced without verification', async () =>
+        status()?.state === 'synced' && f.upstreamTip('master') ? true : undefined,
+      );
+      await mirror.close();
+    });
+  },
+);
