@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHttpServer, waitFor } from '@shipmate/testing';
@@ -92,3 +94,54 @@ describe.skipIf(skipTls !== undefined)(
     });
   },
 );
+
+/** A forward HTTP proxy with Basic proxy authentication that counts what it forwarded. */
+async function startProxy(user: string, password: string) {
+  let forwarded = 0;
+  const proxy = createServer((request, response) => {
+    const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    if (request.headers['proxy-authorization'] !== expected) {
+      request.resume();
+      response.writeHead(407, { 'Proxy-Authenticate': 'Basic realm="proxy"' }).end();
+      return;
+    }
+    forwarded += 1;
+    const target = new URL(request.url ?? '/');
+    const headers = { ...request.headers };
+    delete headers['proxy-authorization'];
+    const upstreamRequest = httpRequest(target, { method: request.method, headers }, (upstreamResponse) => {
+      response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+      upstreamResponse.pipe(response);
+    });
+    upstreamRequest.on('error', () => response.writeHead(502).end());
+    request.pipe(upstreamRequest);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    forwarded: () => forwarded,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
+}
+
+describe('upstream through an HTTP proxy', () => {
+  it('reaches the upstream through gitCredentials.https.proxy with its user and password', async () => {
+    fixture = new UpstreamFixture();
+    server = await startGitHttpServer({ root: fixture.root, user: 'bot', token: TOKEN });
+    const proxy = await startProxy('proxy-user', 'proxy-pass');
+    try {
+      const { store, mirror } = fixture.open();
+      await store.createProject('shop', SHIPYARD);
+      const https = { token: TOKEN, proxy: { url: proxy.address, scheme: 'http', user: 'proxy-user', password: 'proxy-pass' } };
+      await mirror.configure('shop', { remoteURL: `${server.baseUrl}/upstream.git`, user: 'bot', https });
+      const f = fixture;
+      await waitFor('synced through the proxy', async () =>
+        mirror.status('shop')?.state === 'synced' && f.upstreamTip('master') ? true : undefined,
+      );
+      expect(proxy.forwarded()).toBeGreaterThan(0);
+      await mirror.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+});
