@@ -28,6 +28,8 @@ export { startGitHttpServer } from './git-http-server.js';
 export { GitUpstream, personGit, personGitAsync } from './git-upstream.js';
 export { createSelfSignedCertificate, opensslUnavailable } from './self-signed-certificate.js';
 export type { SelfSignedCertificate } from './self-signed-certificate.js';
+export { createSshKeyPair, sshdUnavailable, startSshGitServer } from './ssh-git-server.js';
+export type { SshGitServer, SshKeyPair } from './ssh-git-server.js';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.js';
 export type { Recipient, RecipientOptions, ReceivedEvent } from './recipient.js';
 export type { ServerProcess, ServerProcessOptions } from './server-process.js';
