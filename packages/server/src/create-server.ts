@@ -196,7 +196,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     ids,
     clock,
     validateEvents: options.validateEvents,
-    ...(upstream ? { beforeSequenceStart: (project: string) => upstream.pull(project) } : {}),
+    // Before a trigger is stored: pull the upstream (so the pinned commit has its commits) unless the
+    // trigger names its commit, then read and parse the shipyard at that commit into the orchestrator's
+    // cache, so no git read or YAML parse happens inside the serialised step.
+    beforeSequenceStart: async (start) => {
+      if (upstream && !start.commit) await upstream.pull(start.project);
+      await orchestrator.prepareStart(start.project, start.stage, start.commit);
+    },
   });
   const locks = new KeyedMutex();
   const projects = createProjectService({

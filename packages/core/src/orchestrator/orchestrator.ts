@@ -75,6 +75,13 @@ export interface Orchestrator {
   control(project: string, keptnContext: string, state: SequenceControlState, stage?: string): Promise<KeptnEvent[]>;
   /** Re-runs queue dispatch for every scope with queued work (after a restart). */
   recover(): Promise<void>;
+  /**
+   * Loads and parses the shipyard a new sequence of `stage` will pin (`commit`, or the stage's latest)
+   * into the cache, outside any step: called when a trigger arrives, so that reading git and
+   * parsing YAML run concurrently with other requests instead of inside the serialised step.
+   * Never throws (the step reports a shipyard that cannot be loaded).
+   */
+  prepareStart(project: string, stage: string, commit?: string): Promise<void>;
 }
 
 /** Creates the orchestrator. */
@@ -367,6 +374,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   return {
+    async prepareStart(project, stage, commit) {
+      try {
+        const pinned = commit || (await configuration.latestCommit(project, stage));
+        if (pinned) await loadShipyard(project, pinned);
+      } catch {
+        // The step that starts the sequence loads it again and reports the failure.
+      }
+    },
+
     async handleEvent(pending) {
       return this.handleEvents([pending]);
     },

@@ -19,10 +19,11 @@ export function needsOrchestration(type: string): boolean {
   return false;
 }
 
-/** Whether the event starts a sequence (`sh.keptn.event.<stage>.<sequence>.triggered`). */
-function startsSequence(type: string): boolean {
-  const parsed = parseEventType(type);
-  return parsed.category === 'sequence' && parsed.kind === 'triggered';
+/** A sequence trigger about to be stored: its project, stage and the commit it asks for, if any. */
+export interface SequenceStart {
+  readonly project: string;
+  readonly stage: string;
+  readonly commit?: string;
 }
 
 /** Creates the intake; events the orchestrator acts on are handed to `processor.ingest`. */
@@ -33,15 +34,16 @@ export function createEventIntake(options: {
   clock: Clock;
   validateEvents: boolean;
   /**
-   * Runs before a sequence trigger is stored, outside the orchestrator's step: the upstream mirror
-   * pulls here, so the commit the sequence pins includes commits made in the upstream. Must not throw.
+   * Runs before a sequence trigger is stored, outside the orchestrator's step (see
+   * create-server.ts: the upstream pull and the shipyard preload). Must not throw.
    */
-  beforeSequenceStart?: (project: string) => Promise<void>;
+  beforeSequenceStart?: (start: SequenceStart) => Promise<void>;
 }): EventIntake {
   async function append(event: KeptnEvent): Promise<void> {
     const project = event.data?.project;
-    if (options.beforeSequenceStart && typeof project === 'string' && !event.gitcommitid && startsSequence(event.type)) {
-      await options.beforeSequenceStart(project);
+    const parsed = parseEventType(event.type);
+    if (options.beforeSequenceStart && typeof project === 'string' && parsed.category === 'sequence' && parsed.kind === 'triggered') {
+      await options.beforeSequenceStart({ project, stage: parsed.stage, ...(event.gitcommitid ? { commit: event.gitcommitid } : {}) });
     }
     await appender.append(event, needsOrchestration(event.type));
   }
