@@ -1,6 +1,6 @@
 /** Bench settings from the environment (see bench/README.md). */
 
-export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e';
+export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
@@ -31,6 +31,10 @@ export interface BenchConfig {
   idleSeconds: number;
   /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
   fleetSequences: number;
+  /** (f) sequences per start mode, and commits per pool. BENCH_CONFIG_SEQUENCES, default 250. */
+  configSequences: number;
+  /** (f) GETs per resource figure. BENCH_RESOURCE_GETS, default 300. */
+  resourceGets: number;
   /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
   scenarios: Scenario[];
   /** Where the server's data dir is created, e.g. /dev/shm to take the disk out. BENCH_DATA_DIR, default the OS temp dir. */
@@ -50,9 +54,9 @@ function positive(name: string, fallback: number, allowZero = false): number {
 }
 
 export function readConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim().toLowerCase());
-  const scenarios = (['a', 'b', 'c', 'd', 'e'] as const).filter((s) => only.includes(s));
-  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e): '${process.env.BENCH_ONLY}'`);
+  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f').split(',').map((s) => s.trim().toLowerCase());
+  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f'] as const).filter((s) => only.includes(s));
+  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f): '${process.env.BENCH_ONLY}'`);
   return {
     sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
@@ -68,6 +72,8 @@ export function readConfig(): BenchConfig {
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
     idleSeconds: positive('BENCH_IDLE_SECONDS', 25),
     fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
+    configSequences: Math.floor(positive('BENCH_CONFIG_SEQUENCES', 250)),
+    resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,
     keepData: process.env.BENCH_KEEP_DATA === '1',

@@ -3,6 +3,14 @@ import type { Figure } from './report.js';
 
 export const FIGURES = [
   { key: 'sequencesPerSecond', label: '(a) sequences completed per second', unit: 'seq/s', target: { op: '>=', value: 200 } },
+  { key: 'configStartsCachedPerSecond', label: '(f) sequences/s, shipyard cached (tip)', unit: 'seq/s' },
+  { key: 'configStartsRecentPerSecond', label: '(f) sequences/s, each at its own recent commit', unit: 'seq/s' },
+  { key: 'configStartsColdPerSecond', label: '(f) sequences/s, each reading its shipyard from git', unit: 'seq/s' },
+  { key: 'configStartsColdRatioPercent', label: '(f) shipyard from git vs cached', unit: '%', target: { op: '>=', value: 90 } },
+  { key: 'resourceGetP50Ms', label: '(f) resource GET 2 KiB at tip p50', unit: 'ms' },
+  { key: 'resourceGetP99Ms', label: '(f) resource GET 2 KiB at tip p99', unit: 'ms' },
+  { key: 'resourceGetAtCommitP99Ms', label: '(f) resource GET 2 KiB at a commit p99', unit: 'ms' },
+  { key: 'resourceGetLargeP99Ms', label: '(f) resource GET 100 KiB at tip p99', unit: 'ms' },
   { key: 'intakeRatioPercent', label: '(b) POST /api/v1/event vs bare node:http', unit: '%', target: { op: '>=', value: 40 } },
   { key: 'intakeRequestsPerSecond', label: '(b) POST /api/v1/event acknowledged', unit: 'req/s' },
   { key: 'bareRequestsPerSecond', label: '(b) bare node:http, same load', unit: 'req/s' },

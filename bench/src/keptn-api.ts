@@ -6,6 +6,7 @@ import type { HttpClient } from './http-client.js';
 import { expectStatus } from './http-client.js';
 
 const CONTROL_PLANE = '/api/controlPlane/v1';
+const RESOURCES = '/api/resource-service/v1';
 
 /** The fields of an open task `.triggered` event the bench uses. */
 export interface TriggeredTask {
@@ -34,8 +35,12 @@ export interface SequenceState {
 export interface KeptnApi {
   createProject(name: string, shipyardYaml: string): Promise<void>;
   createService(project: string, service: string): Promise<void>;
-  /** Sends `<stage>.<sequence>.triggered`; resolves with the keptnContext. */
-  triggerSequence(project: string, stage: string, sequence: string, service: string): Promise<string>;
+  /** Sends `<stage>.<sequence>.triggered` (pinned to `gitcommitid` when given); resolves with the keptnContext. */
+  triggerSequence(project: string, stage: string, sequence: string, service: string, gitcommitid?: string): Promise<string>;
+  /** Writes one file at `level` (`project/<p>/stage/<s>[/service/<svc>]`); resolves with the commit id. */
+  putResource(level: string, uri: string, content: Buffer): Promise<string>;
+  /** Reads one file at `level`, at the branch tip or at `commit`; resolves with its size in bytes. */
+  getResource(level: string, uri: string, commit?: string): Promise<number>;
   /** All open `.triggered` events of `sh.keptn.event.<task>.triggered` (every page). */
   openTriggered(task: string, filter: TriggeredFilter, pageSize?: number): Promise<TriggeredTask[]>;
   /** Answers a task: `.started`, then `.finished` with result pass / status succeeded. */
@@ -98,8 +103,26 @@ export function createKeptnApi(client: HttpClient, source = 'bench'): KeptnApi {
       const response = await client.json('POST', `${CONTROL_PLANE}/project/${project}/service`, { serviceName: service });
       expectStatus(response, 200, `create service ${service}`);
     },
-    triggerSequence(project, stage, sequence, service) {
-      return sendEvent({ type: `sh.keptn.event.${stage}.${sequence}.triggered`, source, data: { project, stage, service } });
+    triggerSequence(project, stage, sequence, service, gitcommitid) {
+      return sendEvent({
+        type: `sh.keptn.event.${stage}.${sequence}.triggered`,
+        source,
+        ...(gitcommitid ? { gitcommitid } : {}),
+        data: { project, stage, service },
+      });
+    },
+    async putResource(level, uri, content) {
+      const response = await client.json('PUT', `${RESOURCES}/${level}/resource`, {
+        resources: [{ resourceURI: uri, resourceContent: content.toString('base64') }],
+      });
+      expectStatus(response, 200, `PUT ${level}/resource ${uri}`);
+      return stringField(asRecord(response.body), 'commitID');
+    },
+    async getResource(level, uri, commit) {
+      const query = commit ? `?gitCommitID=${commit}` : '';
+      const response = await client.json('GET', `${RESOURCES}/${level}/resource/${encodeURIComponent(uri)}${query}`);
+      expectStatus(response, 200, `GET ${level}/resource/${uri}`);
+      return Buffer.from(stringField(asRecord(response.body), 'resourceContent'), 'base64').length;
     },
     async openTriggered(task, filter, pageSize = 100) {
       const type = `sh.keptn.event.${task}.triggered`;

@@ -1,7 +1,7 @@
 /**
  * Shipmate benchmark: starts the real server, runs the scenarios, prints a table of figures
  * against their targets and writes bench/results/. Run with `npm run bench` from the repo root.
- * Scenario order is (a), (c), (d), (e), (b): the intake flood of (b) goes last so it does not grow
+ * Scenario order is (a), (f), (c), (d), (e), (b): the intake flood of (b) goes last so it does not grow
  * the store or leave orchestrator backlog under the others.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { runAgentHandlerLatency, runSdkHandlerLatency } from './scenario-handler
 import { runIntake } from './scenario-intake.js';
 import { runTaskLatency } from './scenario-latency.js';
 import { createScenarioRunner } from './scenario-runner.js';
+import { runConfigScenario } from './scenario-config.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
@@ -136,6 +137,23 @@ async function main(): Promise<number> {
         log(
           `(a) ${result.completed} finished, ${result.failed} failed in ${(result.elapsedMs / 1000).toFixed(2)} s → ${result.sequencesPerSecond.toFixed(1)} seq/s`,
         );
+      });
+    }
+    if (config.scenarios.includes('f')) {
+      await scenarios.run('f', async () => {
+        log(
+          `(f) ${config.configSequences} sequences per start mode (cached, recent commit, shipyard from git), ${config.resourceGets} GETs per resource figure`,
+        );
+        const result = await runConfigScenario({ api, services, sequences: config.configSequences, gets: config.resourceGets, log });
+        details.config = result;
+        figure('configStartsCachedPerSecond', result.starts.cached.sequencesPerSecond);
+        figure('configStartsRecentPerSecond', result.starts.recent.sequencesPerSecond);
+        figure('configStartsColdPerSecond', result.starts.cold.sequencesPerSecond);
+        figure('configStartsColdRatioPercent', result.coldRatioPercent);
+        figure('resourceGetP50Ms', result.resourceGetMs.smallAtTip.p50);
+        figure('resourceGetP99Ms', result.resourceGetMs.smallAtTip.p99);
+        figure('resourceGetAtCommitP99Ms', result.resourceGetMs.smallAtCommit.p99);
+        figure('resourceGetLargeP99Ms', result.resourceGetMs.largeAtTip.p99);
       });
     }
     if (config.scenarios.includes('c')) {
