@@ -31,7 +31,7 @@ export interface BenchConfig {
   idleSeconds: number;
   /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
   fleetSequences: number;
-  /** (f) sequences per start mode, and commits per pool. BENCH_CONFIG_SEQUENCES, default 250. */
+  /** (f) sequences per start mode, and commits per pool (at most 250: the recent pool must fit the 256-entry caches). BENCH_CONFIG_SEQUENCES, default 250. */
   configSequences: number;
   /** (f) GETs per resource figure. BENCH_RESOURCE_GETS, default 300. */
   resourceGets: number;
@@ -72,7 +72,7 @@ export function readConfig(): BenchConfig {
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
     idleSeconds: positive('BENCH_IDLE_SECONDS', 25),
     fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
-    configSequences: Math.floor(positive('BENCH_CONFIG_SEQUENCES', 250)),
+    configSequences: Math.min(250, Math.floor(positive('BENCH_CONFIG_SEQUENCES', 250))),
     resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,

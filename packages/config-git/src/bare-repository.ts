@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CatFileBatch } from './cat-file-batch.js';
 import type { GitRunner } from './git-runner.js';
 import { GitCommandError } from './git-runner.js';
 
@@ -36,6 +37,8 @@ export class BareRepository {
   constructor(
     private readonly git: GitRunner,
     readonly gitDir: string,
+    /** Reads objects through a long-lived `cat-file --batch` when given; else one process per read. */
+    private readonly objects?: CatFileBatch,
   ) {}
 
   private run(args: readonly string[], input?: Buffer | string, env?: Record<string, string>): Promise<Buffer> {
@@ -66,12 +69,24 @@ export class BareRepository {
   /** The full id of a commit, or undefined when `id` names no commit here. */
   async resolveCommit(id: string): Promise<string | undefined> {
     if (!COMMIT_ID.test(id)) return undefined;
+    if (this.objects) {
+      const object = await this.objects.read(`${id}^{commit}`);
+      return object?.type === 'commit' ? object.oid : undefined;
+    }
     try {
       return await this.text(['rev-parse', '--verify', '--quiet', `${id}^{commit}`]);
     } catch (error) {
       if (error instanceof GitCommandError) return undefined;
       throw error;
     }
+  }
+
+  /** The file at `path` in the commit named by `id` (a full or abbreviated commit id), or undefined. */
+  async readFileAtCommit(id: string, path: string): Promise<Buffer | undefined> {
+    if (!COMMIT_ID.test(id)) return undefined;
+    if (this.objects) return this.readFile(id, path);
+    const commit = await this.resolveCommit(id);
+    return commit ? this.readFile(commit, path) : undefined;
   }
 
   /** Paths of the files under `prefix` (`''` or ending in `/`) at `commit`, recursively, sorted. */
@@ -87,6 +102,10 @@ export class BareRepository {
 
   /** The bytes of the file at `path` in `commit`, or undefined when there is no file there. */
   async readFile(commit: string, path: string): Promise<Buffer | undefined> {
+    if (this.objects) {
+      const object = await this.objects.read(`${commit}:${path}`);
+      return object?.type === 'blob' ? object.content : undefined;
+    }
     const out = await this.run(['cat-file', '--batch'], `${commit}:${path}\n`);
     const newline = out.indexOf(0x0a);
     const header = out.subarray(0, newline < 0 ? out.length : newline).toString('utf8');

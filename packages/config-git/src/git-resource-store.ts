@@ -21,6 +21,7 @@ import { BareRepository, BranchMovedError, ZERO_ID } from './bare-repository.js'
 import type { TreeChanges } from './bare-repository.js';
 import { createGitRunner } from './git-runner.js';
 import type { GitAuthor } from './git-runner.js';
+import { CatFileBatch } from './cat-file-batch.js';
 import { LruCache } from './lru-cache.js';
 
 /** Keptn's default branch (DEFAULT_REMOTE_GIT_BRANCH). */
@@ -84,7 +85,21 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
   const shipyards = new LruCache<string, string>(options.shipyardCacheSize ?? 256);
 
   const repoDir = (project: string) => join(options.rootDir, `${project}.git`);
-  const repository = (project: string) => new BareRepository(git, repoDir(project));
+  /** One long-lived object reader per project repository (file and shipyard reads). */
+  const readers = new Map<string, CatFileBatch>();
+  const readerOf = (project: string) => {
+    let reader = readers.get(project);
+    if (!reader) {
+      reader = new CatFileBatch(() => git.start(['cat-file', '--batch'], { gitDir: repoDir(project) }));
+      readers.set(project, reader);
+    }
+    return reader;
+  };
+  const repository = (project: string) => new BareRepository(git, repoDir(project), readerOf(project));
+  const closeReader = (project: string) => {
+    readers.get(project)?.close();
+    readers.delete(project);
+  };
   const exists = (project: string) => SAFE_NAME.test(project) && existsSync(repoDir(project));
   const cacheKey = (project: string, commit: string) => `${project}@${commit}`;
 
@@ -203,6 +218,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
           return await commitOn(project, DEFAULT_BRANCH, { put: files }, COMMIT_MESSAGES.initProject);
         } catch (error) {
           tips.delete(project);
+          closeReader(project);
           await rm(repoDir(project), { recursive: true, force: true });
           throw error;
         }
@@ -213,6 +229,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
       if (!SAFE_NAME.test(project)) return;
       await locks.run(project, async () => {
         tips.delete(project);
+        closeReader(project);
         await rm(repoDir(project), { recursive: true, force: true });
       });
     },
@@ -305,9 +322,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
       const cached = shipyards.get(key);
       if (cached !== undefined) return cached;
       if (!exists(project)) return undefined;
-      const repo = repository(project);
-      const full = await repo.resolveCommit(commit);
-      const content = full ? await repo.readFile(full, SHIPYARD_FILE) : undefined;
+      const content = await repository(project).readFileAtCommit(commit, SHIPYARD_FILE);
       if (!content) return undefined;
       const text = content.toString('utf8');
       shipyards.set(key, text);

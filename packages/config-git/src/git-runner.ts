@@ -4,6 +4,7 @@
  * variables cannot change what it does.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 /** Author and committer of every commit (Keptn's GIT_KEPTN_USER / GIT_KEPTN_EMAIL). */
 export interface GitAuthor {
@@ -44,6 +45,8 @@ export interface GitCall {
 export interface GitRunner {
   /** Runs `git <args>` and resolves with stdout; rejects with {@link GitCommandError} on a non-zero exit. */
   run(args: readonly string[], call?: GitCall): Promise<Buffer>;
+  /** Starts a long-lived `git <args>` with piped stdio (e.g. `cat-file --batch`); the caller owns it. */
+  start(args: readonly string[], call?: Omit<GitCall, 'input' | 'timeoutMs'>): ChildProcessWithoutNullStreams;
 }
 
 /** Settings of {@link createGitRunner}. */
@@ -75,11 +78,18 @@ export function gitEnvironment(home: string, author: GitAuthor): Record<string, 
 export function createGitRunner(options: GitRunnerOptions): GitRunner {
   const base = gitEnvironment(options.home, options.author ?? KEPTN_AUTHOR);
   const binary = options.binary ?? 'git';
+  const environment = (call: Omit<GitCall, 'input' | 'timeoutMs'>) => ({
+    ...base,
+    ...(call.gitDir ? { GIT_DIR: call.gitDir } : {}),
+    ...call.env,
+  });
   return {
+    start(args, call = {}) {
+      return spawn(binary, args, { env: environment(call), stdio: ['pipe', 'pipe', 'pipe'] });
+    },
     run(args, call = {}) {
       return new Promise((resolve, reject) => {
-        const env = { ...base, ...(call.gitDir ? { GIT_DIR: call.gitDir } : {}), ...call.env };
-        const child = spawn(binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(binary, args, { env: environment(call), stdio: ['pipe', 'pipe', 'pipe'] });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let timedOut = false;

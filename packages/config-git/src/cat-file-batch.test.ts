@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CatFileBatch } from './cat-file-batch.js';
+import { createGitRunner } from './git-runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'shipmate-cat-file-'));
+const gitDir = join(dir, 'repo.git');
+execFileSync('git', ['init', '--bare', '--quiet', gitDir]);
+const git = createGitRunner({ home: dir });
+const hash = (text: string) =>
+  execFileSync('git', ['--git-dir', gitDir, 'hash-object', '-w', '--stdin'], { input: text, encoding: 'utf8' }).trim();
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('CatFileBatch', () => {
+  it('answers reads in order, including objects written after it started, binary content and missing names', async () => {
+    const batch = new CatFileBatch(() => git.start(['cat-file', '--batch'], { gitDir }));
+    try {
+      const first = hash('first\n');
+      expect(await batch.read(first)).toEqual({ oid: first, type: 'blob', content: Buffer.from('first\n') });
+      const blobs = Array.from({ length: 50 }, (_, i) => `blob ${i}\n${'x'.repeat(i * 997)}\0\n`);
+      const ids = blobs.map(hash); // written while the process runs
+      const reads = await Promise.all([...ids.map((id) => batch.read(id)), batch.read('0'.repeat(40)), batch.read('no-such-ref')]);
+      expect(reads.slice(0, 50).map((object) => object?.content.toString('utf8'))).toEqual(blobs);
+      expect(reads.slice(50)).toEqual([undefined, undefined]);
+      expect(await batch.read('bad\nspec')).toBeUndefined();
+    } finally {
+      batch.close();
+    }
+  });
+
+  it('starts again after close, and after its process dies (the reads in flight fail)', async () => {
+    const started: number[] = [];
+    const batch = new CatFileBatch(() => {
+      const child = git.start(['cat-file', '--batch'], { gitDir });
+      started.push(child.pid ?? 0);
+      return child;
+    });
+    const id = hash('again\n');
+    expect((await batch.read(id))?.content.toString()).toBe('again\n');
+    batch.close();
+    expect((await batch.read(id))?.content.toString()).toBe('again\n');
+    expect(started).toHaveLength(2);
+    process.kill(started[1]!, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await batch.read(id))?.content.toString()).toBe('again\n');
+    expect(started).toHaveLength(3);
+    batch.close();
+  });
+});
