@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@shipmate/testing';
+import { createSecretCipher } from '@shipmate/core';
+import { personGit, waitFor } from '@shipmate/testing';
 import { withUpstream } from './mirrored-resource-store.js';
-import { personGit } from '@shipmate/testing';
 import { UpstreamFixture } from './upstream-test-kit.js';
 
 const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
@@ -155,5 +156,38 @@ describe('upstream mirror over file://', () => {
     await withUpstream(store, mirror).putResources(carts, [file('local-only.yaml', 'l\n')]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(fixture.upstreamTip('dev')).toBe(before);
+  });
+});
+
+describe('stored upstream credentials and the secret key', () => {
+  it('re-seals them with the new key after a rotation, and refuses to start with a key that does not open them', async () => {
+    const { fixture, mirror } = await syncedProject();
+    await mirror.close();
+    const sealedFile = join(fixture.dataDir, '.shipmate', 'credentials', 'shop.json');
+    const keyIdOf = () => (JSON.parse(readFileSync(sealedFile, 'utf8')) as { keyId: string }).keyId;
+    const oldKeyId = keyIdOf();
+
+    const newKey = randomBytes(32);
+    const rotated = fixture.open({ cipher: createSecretCipher(newKey, fixture.key) });
+    expect(await rotated.mirror.load()).toBe(1);
+    await rotated.mirror.close();
+    expect(keyIdOf()).toBe(createSecretCipher(newKey).keyId);
+    expect(keyIdOf()).not.toBe(oldKeyId);
+
+    const afterRotation = fixture.open({ cipher: createSecretCipher(newKey) });
+    expect(await afterRotation.mirror.load()).toBe(1);
+    await afterRotation.mirror.close();
+
+    const wrong = fixture.open({ cipher: createSecretCipher(randomBytes(32)) });
+    await expect(wrong.mirror.load()).rejects.toMatchObject({ code: 'ERR_SECRET_KEY' });
+  });
+
+  it('removes them with the project', async () => {
+    const { fixture, store, mirror } = await syncedProject();
+    const sealedFile = join(fixture.dataDir, '.shipmate', 'credentials', 'shop.json');
+    expect(existsSync(sealedFile)).toBe(true);
+    await withUpstream(store, mirror).deleteProject('shop');
+    expect(existsSync(sealedFile)).toBe(false);
+    expect(mirror.status('shop')).toBeUndefined();
   });
 });
