@@ -89,7 +89,10 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
     },
     run(args, call = {}) {
       return new Promise((resolve, reject) => {
-        const child = spawn(binary, args, { env: environment(call), stdio: ['pipe', 'pipe', 'pipe'] });
+        // A command with a timeout gets its own process group, so that the helpers it starts
+        // (git-remote-http, ssh) are stopped with it and release the pipes.
+        const limited = call.timeoutMs !== undefined;
+        const child = spawn(binary, args, { env: environment(call), stdio: ['pipe', 'pipe', 'pipe'], detached: limited });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let timedOut = false;
@@ -98,7 +101,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
             ? undefined
             : setTimeout(() => {
                 timedOut = true;
-                child.kill('SIGKILL');
+                killGroup(child.pid);
               }, call.timeoutMs);
         child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
@@ -115,6 +118,16 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       });
     },
   };
+}
+
+/** Kills the process group led by `pid` (a detached child), ignoring one that is gone already. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSecretCipher } from '@shipmate/core';
@@ -189,5 +191,30 @@ describe('stored upstream credentials and the secret key', () => {
     await withUpstream(store, mirror).deleteProject('shop');
     expect(existsSync(sealedFile)).toBe(false);
     expect(mirror.status('shop')).toBeUndefined();
+  });
+});
+
+describe('an upstream that accepts connections and never answers', () => {
+  it('holds a pull for at most the pull timeout and reports the stopped command', async () => {
+    const sockets = new Set<Socket>();
+    const blackhole = createNetServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    try {
+      fixture = new UpstreamFixture();
+      const { store, mirror } = fixture.open({ pullTimeoutMs: 300, pushTimeoutMs: 1000 });
+      await store.createProject('shop', SHIPYARD);
+      await mirror.configure('shop', { remoteURL: `http://127.0.0.1:${(blackhole.address() as AddressInfo).port}/x.git` });
+      const started = Date.now();
+      await mirror.pull('shop'); // joins the background sync's fetch, which has the longer timeout
+      expect(Date.now() - started).toBeLessThan(900);
+      const failing = await waitFor('timeout reported', async () =>
+        mirror.status('shop')?.state === 'failing' ? mirror.status('shop') : undefined,
+      );
+      expect(failing?.lastError?.message).toMatch(/no answer within \d+ ms; the command was stopped/);
+      await mirror.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackhole.close(resolve));
+    }
   });
 });

@@ -287,7 +287,11 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
       const mirror = mirrors.get(project);
       if (!mirror || closed) return;
       if (mirror.nextAttemptAt !== null && now() < mirror.nextAttemptAt) return;
-      await pullOnce(mirror, pullTimeoutMs);
+      // A background fetch may be running with the longer timeout: wait for it at most pullTimeoutMs.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, pullTimeoutMs)));
+      await Promise.race([pullOnce(mirror, pullTimeoutMs), bound]);
+      clearTimeout(timer);
     },
 
     pushSoon(project) {
