@@ -15,14 +15,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, ErrorCode, KeyedMutex, NotFoundError } from '@shipmate/core';
+import { ConflictError, ErrorCode, KeyedMutex, LruCache, NotFoundError } from '@shipmate/core';
 import type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from '@shipmate/core';
 import { BareRepository, BranchMovedError, ZERO_ID } from './bare-repository.js';
 import type { TreeChanges } from './bare-repository.js';
 import { createGitRunner } from './git-runner.js';
 import type { GitAuthor } from './git-runner.js';
 import { CatFileBatch } from './cat-file-batch.js';
-import { LruCache } from './lru-cache.js';
 
 /** Keptn's default branch (DEFAULT_REMOTE_GIT_BRANCH). */
 export const DEFAULT_BRANCH = 'master';

@@ -2,7 +2,6 @@ export { createGitResourceStore, COMMIT_MESSAGES, DEFAULT_BRANCH, METADATA_FILE,
 export type { GitResourceStoreOptions } from './git-resource-store.js';
 export { createGitRunner, gitEnvironment, requireGit, GitCommandError, KEPTN_AUTHOR } from './git-runner.js';
 export type { GitAuthor, GitCall, GitRunner, GitRunnerOptions } from './git-runner.js';
-export { LruCache } from './lru-cache.js';
 export type { GitResourceStore } from './git-resource-store.js';
 export { createUpstreamMirror } from './upstream/upstream-mirror.js';
 export type { UpstreamMirror, UpstreamMirrorOptions } from './upstream/upstream-mirror.js';

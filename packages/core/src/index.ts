@@ -110,6 +110,7 @@ export { uuidGenerator } from './ports/id-generator.js';
 export type { ConfigurationSource } from './ports/configuration-source.js';
 export { createStoreConfigurationSource } from './config/store-configuration-source.js';
 export { KeyedMutex } from './config/keyed-mutex.js';
+export { LruCache } from './config/lru-cache.js';
 export type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from './ports/resource-store.js';
 export type {
   ConfigUpstream,

@@ -14,6 +14,7 @@ import type { IdGenerator } from '../ports/id-generator.js';
 import type { ConfigurationSource } from '../ports/configuration-source.js';
 import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/store.js';
 import { findSequence, parseShipyardYaml, sequencesTriggeredBy } from '../shipyard/parse-shipyard.js';
+import { LruCache } from '../config/lru-cache.js';
 import type { Shipyard } from '../shipyard/shipyard.js';
 import { BLOCKING_STATES, ExecutionState, isTerminal } from '../sequence/execution.js';
 import type { SequenceExecution } from '../sequence/execution.js';
@@ -87,8 +88,14 @@ export interface Orchestrator {
 /** Creates the orchestrator. */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const { store, configuration, clock, ids } = options;
-  const shipyards = new Map<string, Shipyard>();
   const cacheSize = options.shipyardCacheSize ?? 256;
+  /** Parsed shipyards by project and commit. */
+  const shipyards = new LruCache<string, Shipyard>(cacheSize);
+  /**
+   * Parsed shipyards by their text: most commits change resources, not the shipyard, so a commit
+   * never seen before usually has a shipyard parsed before.
+   */
+  const parsedTexts = new LruCache<string, Shipyard>(Math.min(cacheSize, 32));
 
   async function loadShipyard(project: string, commit: string): Promise<Shipyard | undefined> {
     const key = `${project}@${commit}`;
@@ -96,8 +103,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (cached) return cached;
     const text = await configuration.readShipyard(project, commit);
     if (text === undefined) return undefined;
-    const parsed = parseShipyardYaml(text);
-    if (shipyards.size >= cacheSize) shipyards.delete(shipyards.keys().next().value ?? key);
+    let parsed = parsedTexts.get(text);
+    if (!parsed) {
+      parsed = parseShipyardYaml(text);
+      parsedTexts.set(text, parsed);
+    }
     shipyards.set(key, parsed);
     return parsed;
   }
