@@ -31,8 +31,12 @@ export interface BenchConfig {
   idleSeconds: number;
   /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
   fleetSequences: number;
-  /** (f) sequences per start mode, and commits per pool (at most 250: the recent pool must fit the 256-entry caches). BENCH_CONFIG_SEQUENCES, default 250. */
-  configSequences: number;
+  /** (f) starts per round (at most 250: a round's new commits must fit the 256-entry caches). BENCH_CONFIG_ROUND_STARTS, default 150. */
+  configRoundStarts: number;
+  /** (f) cycles of six start rounds (two per mode). BENCH_CONFIG_CYCLES, default 2. */
+  configCycles: number;
+  /** (f) starts in flight. BENCH_CONFIG_IN_FLIGHT, default 16. */
+  configInFlight: number;
   /** (f) GETs per resource figure. BENCH_RESOURCE_GETS, default 300. */
   resourceGets: number;
   /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
@@ -72,7 +76,9 @@ export function readConfig(): BenchConfig {
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
     idleSeconds: positive('BENCH_IDLE_SECONDS', 25),
     fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
-    configSequences: Math.min(250, Math.floor(positive('BENCH_CONFIG_SEQUENCES', 250))),
+    configRoundStarts: Math.min(250, Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 150))),
+    configCycles: Math.floor(positive('BENCH_CONFIG_CYCLES', 2)),
+    configInFlight: Math.floor(positive('BENCH_CONFIG_IN_FLIGHT', 16)),
     resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,

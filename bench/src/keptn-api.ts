@@ -16,6 +16,8 @@ export interface TriggeredTask {
   project: string;
   stage: string;
   service: string;
+  /** The commit the task's sequence pinned. */
+  gitcommitid?: string;
 }
 
 /** Filter of the triggered-events endpoint. */
@@ -165,6 +167,7 @@ function toTriggeredTask(event: Record<string, unknown>): TriggeredTask {
     project: stringField(data, 'project'),
     stage: stringField(data, 'stage'),
     service: stringField(data, 'service'),
+    ...(typeof event.gitcommitid === 'string' ? { gitcommitid: event.gitcommitid } : {}),
   };
 }
 

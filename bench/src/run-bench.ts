@@ -142,14 +142,22 @@ async function main(): Promise<number> {
     if (config.scenarios.includes('f')) {
       await scenarios.run('f', async () => {
         log(
-          `(f) ${config.configSequences} sequences per start mode (cached, recent commit, shipyard from git), ${config.resourceGets} GETs per resource figure`,
+          `(f) sequence starts in rounds of ${config.configRoundStarts} (${config.configInFlight} in flight): cached, new commit, shipyard from git; ${config.resourceGets} GETs per resource figure`,
         );
-        const result = await runConfigScenario({ api, services, sequences: config.configSequences, gets: config.resourceGets, log });
+        const result = await runConfigScenario({
+          api,
+          roundStarts: config.configRoundStarts,
+          cycles: config.configCycles,
+          inFlight: config.configInFlight,
+          gets: config.resourceGets,
+          log,
+        });
         details.config = result;
-        figure('configStartsCachedPerSecond', result.starts.cached.sequencesPerSecond);
-        figure('configStartsRecentPerSecond', result.starts.recent.sequencesPerSecond);
-        figure('configStartsColdPerSecond', result.starts.cold.sequencesPerSecond);
-        figure('configStartsColdRatioPercent', result.coldRatioPercent);
+        figure('configStartsCachedPerSecond', result.starts.cached.medianStartsPerSecond);
+        figure('configStartsNewCommitPerSecond', result.starts.newCommit.medianStartsPerSecond);
+        figure('configStartsNewCommitRatioPercent', result.newCommitRatioPercent);
+        figure('configStartsFromGitPerSecond', result.starts.fromGit.medianStartsPerSecond);
+        figure('configStartsFromGitRatioPercent', result.fromGitRatioPercent);
         figure('resourceGetP50Ms', result.resourceGetMs.smallAtTip.p50);
         figure('resourceGetP99Ms', result.resourceGetMs.smallAtTip.p99);
         figure('resourceGetAtCommitP99Ms', result.resourceGetMs.smallAtCommit.p99);

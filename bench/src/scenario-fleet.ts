@@ -23,6 +23,7 @@ import type { ControlPlaneTarget, IdleAgent } from './sdk-agents.js';
 import { readOpenSockets, readProcessMemory, readProcessWriteBytes } from './server-process.js';
 import type { ServerProcess } from './server-process.js';
 import { histogram, round, summarize } from './stats.js';
+import { eachLimited } from './each-limited.js';
 
 const MIB = 1024 * 1024;
 /** Registrations (and closes) in flight at once. */
@@ -75,23 +76,6 @@ export interface FleetResult {
   latencyHistogramMs: Record<string, number>;
   closeSeconds: number;
   agentProblems: { count: number; recent: string[] };
-}
-
-/** Runs `fn` over `items`, `limit` at a time; on a failure takes no new item, lets the running ones end, then throws it. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      try {
-        await fn(items[next++]!);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 export async function runFleet(options: FleetOptions): Promise<FleetResult> {

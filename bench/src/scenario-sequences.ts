@@ -23,8 +23,6 @@ export interface SequenceThroughputOptions {
   sequences: number;
   /** Give up when nothing progresses for this long. @default 30000 */
   stallTimeoutMs?: number;
-  /** The commit the n-th trigger (from 0) pins with `gitcommitid`; default none (the stage's latest). */
-  commitOf?: (n: number) => string | undefined;
   log(line: string): void;
 }
 
@@ -75,10 +73,9 @@ export async function runSequenceThroughput(options: SequenceThroughputOptions):
   };
 
   const trigger = (service: string) => {
-    const commit = options.commitOf?.(triggered);
     triggered++;
     const at = performance.now();
-    api.triggerSequence(PROJECT, STAGE, SEQUENCE, service, commit).then((context) => {
+    api.triggerSequence(PROJECT, STAGE, SEQUENCE, service).then((context) => {
       triggeredAt.set(context, at);
       progress();
     }, fail);

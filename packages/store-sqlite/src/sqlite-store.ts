@@ -331,8 +331,10 @@ function buildStore(
     executionByTrigger: prepare('SELECT doc FROM executions WHERE triggered_id = ?'),
     executionByTask: prepare('SELECT doc FROM executions WHERE current_task_id = ? ORDER BY triggered_at, rowid LIMIT 1'),
     executionsOfContext: prepare('SELECT doc FROM executions WHERE project = ? AND keptn_context = ? ORDER BY triggered_at, rowid'),
+    // INDEXED BY: with the json_each list the planner cannot size, it picks executions_project_time
+    // and scans every execution of the project at each dispatch.
     executionsInScope: prepare(
-      `SELECT doc FROM executions
+      `SELECT doc FROM executions INDEXED BY executions_scope
        WHERE project = ? AND stage = ? AND service = ? AND state IN (SELECT value FROM json_each(?))
        ORDER BY triggered_at, rowid`,
     ),
