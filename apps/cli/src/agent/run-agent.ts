@@ -144,6 +144,7 @@ export async function startAgent(
         await session.close({ unregister: true });
         await started;
         await surface.close();
+        forwarder.close();
       })();
       return stopped;
     },
