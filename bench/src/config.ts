@@ -27,7 +27,7 @@ export interface BenchConfig {
   agentReplicas: number;
   /** (e) pause between the last registration and the idle window. BENCH_SETTLE_SECONDS, default 3. */
   settleSeconds: number;
-  /** (e) idle window: one poll period of the SDK (25 s), so each instance re-polls once in it. BENCH_IDLE_SECONDS, default 25. */
+  /** (e) idle window: one poll period of the SDK (55 s), so each instance re-polls once in it. BENCH_IDLE_SECONDS, default 55. */
   idleSeconds: number;
   /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
   fleetSequences: number;
@@ -74,7 +74,7 @@ export function readConfig(): BenchConfig {
     agentInstances: Math.floor(positive('BENCH_AGENT_INSTANCES', 500)),
     agentReplicas: Math.floor(positive('BENCH_AGENT_REPLICAS', 10)),
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
-    idleSeconds: positive('BENCH_IDLE_SECONDS', 25),
+    idleSeconds: positive('BENCH_IDLE_SECONDS', 55),
     fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
     configRoundStarts: Math.min(250, Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 150))),
     configCycles: Math.floor(positive('BENCH_CONFIG_CYCLES', 2)),

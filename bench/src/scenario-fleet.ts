@@ -2,7 +2,7 @@
  * Figure (e): a fleet of connected agent instances (500 by default: 50 integrations × 10 replicas)
  * each holding the long poll. Once all are registered and parked, the server's VmRSS is sampled
  * every 200 ms and its CPU time (utime + stime) taken over an idle window; no other request reaches
- * the server then, so the CPU is the fleet's own cost: polls that end after their 25 s wait and are
+ * the server then, so the CPU is the fleet's own cost: polls that end after their 55 s wait and are
  * sent again, and the heartbeats the server renews for parked polls. Then, with the fleet still
  * parked, a few sequences measure `.triggered` stored → handler start on one of the 10 replicas of
  * the probe integration. Finally every instance stops and unregisters.

@@ -28,7 +28,7 @@ export interface AgentSessionOptions {
   /** Called once per task of this instance whose sequence was aborted or timed out. */
   onAborted: (triggeredId: string) => void;
   logger: AgentLogger;
-  /** How long each poll may park on the server. @default 25000 */
+  /** How long each poll may park on the server (at most 60000). @default {@link DEFAULT_POLL_WAIT_MS} */
   pollWaitMs?: number;
   /** Heartbeat period while not polling (draining). @default 5000 */
   heartbeatMs?: number;
@@ -49,6 +49,14 @@ export interface AgentSession {
   close(options?: { unregister?: boolean }): Promise<void>;
 }
 
+/**
+ * How long a poll parks on the server by default: 55 s, under the 60 s idle timeout common to
+ * proxies and load balancers (nginx, AWS ALB) and the server's own cap, and long enough that an
+ * idle fleet costs few requests (the heartbeat does not depend on it: the server renews it while
+ * the poll is parked). Lower it below the idle timeout of a proxy that cuts requests sooner.
+ */
+export const DEFAULT_POLL_WAIT_MS = 55_000;
+
 /** How many delivered task ids are remembered to refuse a second delivery. */
 const REMEMBERED_TASKS = 10_000;
 
@@ -63,7 +71,7 @@ function isAbort(error: unknown): boolean {
 /** Creates a session; nothing happens until {@link AgentSession.start}. */
 export function createAgentSession(options: AgentSessionOptions): AgentSession {
   const { client, identity, logger } = options;
-  const pollWaitMs = options.pollWaitMs ?? 25_000;
+  const pollWaitMs = options.pollWaitMs ?? DEFAULT_POLL_WAIT_MS;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const stopPollingController = new AbortController();

@@ -60,7 +60,7 @@ export interface IntegrationOptions {
   handleSignals?: boolean;
   /** How long a drain waits for running tasks before aborting their signals. @default 60000 */
   drainTimeoutMs?: number;
-  /** How long each poll parks on the server. @default 25000 */
+  /** How long each poll parks on the server (at most 60000). @default 55000 (`DEFAULT_POLL_WAIT_MS`) */
   pollWaitMs?: number;
 }
 

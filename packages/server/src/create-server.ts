@@ -17,6 +17,7 @@ import {
   KEPTN_SECRET_SCOPES,
   createTaskDelivery,
   createTaskWaiters,
+  createParkedHeartbeats,
   createLiveSubscriberIndex,
   createUnservedTaskNotes,
   wakeOnEmitted,
@@ -25,6 +26,7 @@ import {
   createStoreConfigurationSource,
   KeyedMutex,
   keptnTime,
+  parkedHeartbeatMs,
   systemClock,
   uuidGenerator,
 } from '@shipmate/core';
@@ -228,6 +230,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   const delivery = createTaskDelivery({
     events: store,
     registry: registryStore,
+    // Every look reads the integration and the instance from the index's copy, not the store.
+    registered: subscribers,
     leases: options.leases,
     clock,
     leaseMs: options.leaseMs,
@@ -237,6 +241,12 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       void processor
         .exclusive(() => unserved.served(tasks))
         .catch((error: unknown) => app.log.error({ err: error }, 'clearing notes of leased tasks failed')),
+  });
+  const heartbeats = createParkedHeartbeats({
+    renew: (instances) => delivery.renewHeartbeats(instances),
+    tickMs: options.heartbeatIntervalMs,
+    renewEveryMs: parkedHeartbeatMs(options.heartbeatIntervalMs),
+    onError: (error) => app.log.error({ err: error }, 'renewing the heartbeats of parked long polls failed; retrying on the next tick'),
   });
   const secretCipher = createSecretCipher(options.secretKey, options.previousSecretKey);
   const secrets = createSecretService({ store: options.secrets, cipher: secretCipher, scopes: options.secretScopes });
@@ -253,6 +263,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     registry,
     delivery,
     waiters,
+    heartbeats,
     tokens: createTokenVerifier(options.apiTokenSha256),
     resources: options.resources
       ? createResourceService({
@@ -346,6 +357,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       if (registryTimer) clearInterval(registryTimer);
       // Parked long polls answer (empty) at once instead of holding the close.
       waiters.close();
+      heartbeats.close();
       await app.close();
       await processor.stop();
       await options.upstream?.close();

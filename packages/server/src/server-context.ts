@@ -3,6 +3,7 @@ import type {
   ControlPlaneStore,
   EventProcessor,
   IntegrationRegistry,
+  ParkedHeartbeats,
   SecretCipher,
   SecretService,
   TaskDelivery,
@@ -27,6 +28,8 @@ export interface ServerContext {
   readonly delivery: TaskDelivery;
   /** Parked long polls, woken when the orchestrator emits events. */
   readonly waiters: TaskWaiters;
+  /** The heartbeats of parked long polls, renewed together. */
+  readonly heartbeats: ParkedHeartbeats;
   /** The resource API, when the server has configuration repositories. */
   readonly resources: ResourceService | undefined;
   /** The secrets API use case. */

@@ -86,12 +86,19 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
     return updated;
   });
 
-  const touchInstanceTx = db.transaction((id: string, instanceId: string, lastseen: string): boolean => {
+  /** One instance heartbeat, inside the caller's transaction. */
+  const touchOne = (id: string, instanceId: string, lastseen: string): boolean => {
     // The instance row exists only while its integration does (foreign key), so one update tells both.
     if (s.touchInstance.run(lastseen, lastseen, id, instanceId).changes === 0) return false;
+    // A no-op for the other instances of an integration in the same batch: its lastseen is recent already.
     s.touchSeen.run(lastseen, lastseen, id, keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS));
     return true;
-  });
+  };
+  const touchInstanceTx = db.transaction(touchOne);
+  const touchInstancesTx = db.transaction(
+    (instances: ReadonlyArray<Pick<InstanceRecord, 'integrationId' | 'instanceId'>>, lastseen: string): boolean[] =>
+      instances.map((i) => touchOne(i.integrationId, i.instanceId, lastseen)),
+  );
 
   const editSubscriptions = db.transaction((id: string, edit: (subs: EventSubscription[]) => EventSubscription[]): boolean => {
     const record = getRecord(id);
@@ -186,6 +193,10 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
 
     touchInstance(id, instanceId, lastseen) {
       return run(() => touchInstanceTx(id, instanceId, lastseen));
+    },
+
+    touchInstances(instances, lastseen) {
+      return run(() => (instances.length > 0 ? touchInstancesTx(instances, lastseen) : []));
     },
 
     getInstance(id, instanceId) {

@@ -149,6 +149,40 @@ export function describeRegistryStoreContract<S extends IntegrationRegistryStore
       ]);
     });
 
+    it('touches a batch of instances at once, telling which were found; an empty batch changes nothing', async () => {
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i2') });
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'b' }), instance: fixtureInstance('b', 'i3') });
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'c' }), instance: fixtureInstance('c', 'i4') });
+      const lastseen = () => store.listInstances(['a', 'b', 'c']).then((all) => all.map((i) => [i.instanceId, i.lastseen]));
+
+      expect(await store.touchInstances([], at(5))).toEqual([]);
+      expect(
+        await store.touchInstances(
+          [
+            { integrationId: 'a', instanceId: 'i2' },
+            { integrationId: 'a', instanceId: 'nope' },
+            { integrationId: 'b', instanceId: 'i3' },
+            { integrationId: 'nope', instanceId: 'i4' },
+            { integrationId: 'a', instanceId: 'i1' },
+          ],
+          at(5),
+        ),
+      ).toEqual([true, false, true, false, true]);
+      expect(await lastseen()).toEqual([
+        ['i1', at(5)],
+        ['i2', at(5)],
+        ['i3', at(5)],
+        ['i4', at(0)],
+      ]);
+      expect((await store.getInstance('b', 'i3'))?.lastseen).toBe(at(5));
+      expect((await store.listIntegrations({})).map((i) => [i.id, i.metadata.lastseen])).toEqual([
+        ['a', at(5)],
+        ['b', at(5)],
+        ['c', at(0)],
+      ]);
+    });
+
     it('leaves the integration lastseen of a heartbeat behind by less than INTEGRATION_LASTSEEN_SLACK_MS', async () => {
       await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
       const base = Date.parse(at(0));

@@ -39,6 +39,7 @@ export const AGENT_VARIABLES: readonly string[] = [
   'HEARTBEAT_INTERVAL',
   'SHIPMATE_FORWARD_RETRY',
   'SHIPMATE_DRAIN_TIMEOUT',
+  'SHIPMATE_POLL_WAIT',
 ];
 
 function scalar(value: unknown, where: string): string {

@@ -33,6 +33,7 @@ describe('resolveAgentConfig', () => {
       maxPayloadBytes: 65536,
       forwardRetryMs: 25000,
       drainTimeoutMs: 60000,
+      pollWaitMs: 55000,
     });
   });
 
@@ -59,6 +60,7 @@ describe('resolveAgentConfig', () => {
       API_PROXY_MAX_PAYLOAD_BYTES_KB: '128',
       SHIPMATE_FORWARD_RETRY: '10s',
       SHIPMATE_DRAIN_TIMEOUT: '2m',
+      SHIPMATE_POLL_WAIT: '25s',
     });
     expect(config).toMatchObject({
       apiToken: 'secret',
@@ -79,6 +81,7 @@ describe('resolveAgentConfig', () => {
       maxPayloadBytes: 131_072,
       forwardRetryMs: 10_000,
       drainTimeoutMs: 120_000,
+      pollWaitMs: 25_000,
     });
   });
 
@@ -132,6 +135,8 @@ describe('resolveAgentConfig', () => {
     [{ ...ENDPOINT, API_PROXY_MAX_PAYLOAD_BYTES_KB: '0' }, /API_PROXY_MAX_PAYLOAD_BYTES_KB='0'/],
     [{ ...ENDPOINT, SHIPMATE_FORWARD_RETRY: 'soon' }, /SHIPMATE_FORWARD_RETRY/],
     [{ ...ENDPOINT, SHIPMATE_DRAIN_TIMEOUT: '-1s' }, /SHIPMATE_DRAIN_TIMEOUT/],
+    [{ ...ENDPOINT, SHIPMATE_POLL_WAIT: '90s' }, /SHIPMATE_POLL_WAIT='90s' is out of range: give 1s to 60s/],
+    [{ ...ENDPOINT, SHIPMATE_POLL_WAIT: '500ms' }, /SHIPMATE_POLL_WAIT='500ms' is out of range/],
     [
       { ...ENDPOINT, SHIPMATE_CA_FILE: '/no/such/ca.pem' },
       /SHIPMATE_CA_FILE='\/no\/such\/ca\.pem' cannot be read \(ENOENT\): give the path of a PEM file/,

@@ -5,6 +5,8 @@
  * ConfigError naming the variable and the fix (the CLI exits 2).
  */
 import { readFileSync } from 'node:fs';
+import { MAX_WAIT_MS } from '@shipmate/core';
+import { DEFAULT_POLL_WAIT_MS } from '@shipmate/agent-sdk';
 import { ConfigError } from '../config/config-error.js';
 import { booleanValue, durationValue, integerValue, listValue } from '../config/env-values.js';
 import { parseApiEndpoint } from './api-endpoint.js';
@@ -78,6 +80,11 @@ export interface AgentConfig {
   readonly forwardRetryMs: number;
   /** SHIPMATE_DRAIN_TIMEOUT (Go duration): on SIGTERM, how long to wait for forwarded tasks to finish. @default 60s */
   readonly drainTimeoutMs: number;
+  /**
+   * SHIPMATE_POLL_WAIT (Go duration, 1s to 60s): how long each task long poll parks on the control
+   * plane; keep it below the idle timeout of a proxy or load balancer in between. @default 55s
+   */
+  readonly pollWaitMs: number;
 }
 
 /** Resolves the agent configuration from the environment and flags. */
@@ -115,6 +122,7 @@ export function resolveAgentConfig(env: NodeJS.ProcessEnv, flags: AgentFlags = {
     maxPayloadBytes: integerValue(env.API_PROXY_MAX_PAYLOAD_BYTES_KB, 64, 'API_PROXY_MAX_PAYLOAD_BYTES_KB', 1, 1024 * 1024) * 1024,
     forwardRetryMs: durationValue(env.SHIPMATE_FORWARD_RETRY, '25s', 'SHIPMATE_FORWARD_RETRY'),
     drainTimeoutMs: durationValue(env.SHIPMATE_DRAIN_TIMEOUT, '60s', 'SHIPMATE_DRAIN_TIMEOUT'),
+    pollWaitMs: pollWait(env.SHIPMATE_POLL_WAIT),
   });
 }
 
@@ -138,6 +146,16 @@ function recipientUrl(env: NodeJS.ProcessEnv): string {
 function heartbeatInterval(value: string | undefined): number {
   const ms = durationValue(value, '5s', 'HEARTBEAT_INTERVAL');
   if (ms < 100) throw new ConfigError(`HEARTBEAT_INTERVAL='${value}' is too short: give at least 100ms, e.g. HEARTBEAT_INTERVAL=5s`);
+  return ms;
+}
+
+function pollWait(value: string | undefined): number {
+  const ms = durationValue(value, `${DEFAULT_POLL_WAIT_MS}ms`, 'SHIPMATE_POLL_WAIT');
+  if (ms < 1000 || ms > MAX_WAIT_MS) {
+    throw new ConfigError(
+      `SHIPMATE_POLL_WAIT='${value}' is out of range: give 1s to ${MAX_WAIT_MS / 1000}s (the longest the control plane holds a poll), below the idle timeout of any proxy in between, e.g. SHIPMATE_POLL_WAIT=25s`,
+    );
+  }
   return ms;
 }
 

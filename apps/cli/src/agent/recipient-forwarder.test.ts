@@ -4,8 +4,10 @@ import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
 import { silentLogger } from '@shipmate/agent-sdk';
+import type { AgentLogger } from '@shipmate/agent-sdk';
 import { freePort } from '@shipmate/testing';
 import { TASK_ABORTED_TYPE, createRecipientForwarder } from './recipient-forwarder.js';
+import type { RecipientForwarder, RecipientForwarderOptions } from './recipient-forwarder.js';
 
 const TASK: KeptnEvent = {
   id: 'task-1',
@@ -19,20 +21,36 @@ const TASK: KeptnEvent = {
 };
 
 const servers: Server[] = [];
+const forwarders: RecipientForwarder[] = [];
 afterEach(async () => {
+  for (const forwarder of forwarders.splice(0)) forwarder.close();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-/** A recipient on `port` answering `status`; records bodies and content types. */
-async function recipient(port: number, status = 200) {
-  const received: Array<{ contentType: string | undefined; body: Record<string, unknown> }> = [];
+/** A forwarder closed after the test. */
+function forwarderOf(options: RecipientForwarderOptions): RecipientForwarder {
+  const forwarder = createRecipientForwarder(options);
+  forwarders.push(forwarder);
+  return forwarder;
+}
+
+/** A recipient on `port` answering `status`; records bodies, content types and the client's port. */
+async function recipient(port: number, status = 200, options: { dropSecondRequest?: boolean } = {}) {
+  const received: Array<{ contentType: string | undefined; body: Record<string, unknown>; clientPort: number | undefined }> = [];
+  let requests = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // As a recipient that closed the kept-alive connection just as the request went out on it.
+      if (++requests === 2 && options.dropSecondRequest) {
+        req.socket.destroy();
+        return;
+      }
       received.push({
         contentType: req.headers['content-type'],
         body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+        clientPort: req.socket.remotePort,
       });
       res.writeHead(status).end();
     });
@@ -48,7 +66,7 @@ describe('recipient forwarder', () => {
   it('posts a structured CloudEvent once when the recipient accepts it', async () => {
     const port = await freePort();
     const received = await recipient(port);
-    const forwarder = createRecipientForwarder({
+    const forwarder = forwarderOf({
       recipientUrl: `http://127.0.0.1:${port}/events`,
       retryMs: 1000,
       logger: silentLogger,
@@ -57,12 +75,42 @@ describe('recipient forwarder', () => {
     });
     expect(await forwarder.forward(TASK)).toBe(true);
     expect(received).toHaveLength(1);
-    expect(received[0]).toEqual({ contentType: 'application/cloudevents+json', body: { ...TASK, datacontenttype: 'application/json' } });
+    expect(received[0]).toMatchObject({
+      contentType: 'application/cloudevents+json',
+      body: { ...TASK, datacontenttype: 'application/json' },
+    });
+  });
+
+  it('sends consecutive tasks over one kept-alive connection', async () => {
+    const port = await freePort();
+    const received = await recipient(port);
+    const forwarder = forwarderOf({
+      recipientUrl: `http://127.0.0.1:${port}`,
+      retryMs: 1000,
+      logger: silentLogger,
+      source: 'helm',
+      backoff,
+    });
+    for (const id of ['task-1', 'task-2', 'task-3']) expect(await forwarder.forward({ ...TASK, id })).toBe(true);
+    expect(received.map((r) => r.body.id)).toEqual(['task-1', 'task-2', 'task-3']);
+    expect(new Set(received.map((r) => r.clientPort)).size).toBe(1);
+  });
+
+  it('sends again at once, without a warning, when the kept-alive connection was closed under the request', async () => {
+    const port = await freePort();
+    const received = await recipient(port, 200, { dropSecondRequest: true });
+    const warnings: string[] = [];
+    const logger: AgentLogger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    const forwarder = forwarderOf({ recipientUrl: `http://127.0.0.1:${port}`, retryMs: 1000, logger, source: 'helm', backoff });
+    expect(await forwarder.forward({ ...TASK, id: 'task-1' })).toBe(true);
+    expect(await forwarder.forward({ ...TASK, id: 'task-2' })).toBe(true);
+    expect(received.map((r) => r.body.id)).toEqual(['task-1', 'task-2']);
+    expect(warnings).toEqual([]);
   });
 
   it('retries while the recipient is down and delivers once it is up', async () => {
     const port = await freePort();
-    const forwarder = createRecipientForwarder({
+    const forwarder = forwarderOf({
       recipientUrl: `http://127.0.0.1:${port}`,
       retryMs: 5000,
       logger: silentLogger,
@@ -79,7 +127,7 @@ describe('recipient forwarder', () => {
   it('retries on non-2xx answers and gives up after retryMs', async () => {
     const port = await freePort();
     const received = await recipient(port, 503);
-    const forwarder = createRecipientForwarder({
+    const forwarder = forwarderOf({
       recipientUrl: `http://127.0.0.1:${port}`,
       retryMs: 300,
       logger: silentLogger,
@@ -92,7 +140,7 @@ describe('recipient forwarder', () => {
 
   it('stops retrying when its signal aborts', async () => {
     const port = await freePort();
-    const forwarder = createRecipientForwarder({
+    const forwarder = forwarderOf({
       recipientUrl: `http://127.0.0.1:${port}`,
       retryMs: 60_000,
       logger: silentLogger,
@@ -108,7 +156,7 @@ describe('recipient forwarder', () => {
   it('tells the recipient about an aborted task', async () => {
     const port = await freePort();
     const received = await recipient(port);
-    const forwarder = createRecipientForwarder({
+    const forwarder = forwarderOf({
       recipientUrl: `http://127.0.0.1:${port}`,
       retryMs: 1000,
       logger: silentLogger,

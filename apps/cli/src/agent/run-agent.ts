@@ -85,6 +85,7 @@ export async function startAgent(
     identity,
     logger,
     heartbeatMs: config.heartbeatIntervalMs,
+    pollWaitMs: config.pollWaitMs,
     onTask(event) {
       open.set(event.id, event);
       void forwarder.forward(event, stopping.signal).then((accepted) => {
@@ -143,6 +144,7 @@ export async function startAgent(
         await session.close({ unregister: true });
         await started;
         await surface.close();
+        forwarder.close();
       })();
       return stopped;
     },

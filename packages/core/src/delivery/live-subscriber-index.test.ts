@@ -46,6 +46,8 @@ function stubStore(state: { integrations: IntegrationRecord[]; instances: Instan
       return write(found && { ...found, metadata: { ...found.metadata, lastseen } });
     },
     touchInstance: (id, instanceId) => write(state.instances.some((i) => i.integrationId === id && i.instanceId === instanceId)),
+    touchInstances: (refs) =>
+      write(refs.map((ref) => state.instances.some((i) => i.integrationId === ref.integrationId && i.instanceId === ref.instanceId))),
     getInstance: async (id, instanceId) => state.instances.find((i) => i.integrationId === id && i.instanceId === instanceId),
     putSubscription: () => write(true),
     deleteSubscription: () => write(true),
@@ -107,6 +109,42 @@ describe('createLiveSubscriberIndex', () => {
     expect(index.hasLiveSubscriber(TASK)).toBe(false);
     expect(await index.store.touchInstance('a', 'hardening', ago(0))).toBe(true);
     expect(index.hasLiveSubscriber(TASK)).toBe(true);
+  });
+
+  it('keeps lastseen of the instances of a batch heartbeat that the store found', async () => {
+    const state = {
+      integrations: [integration('a', OFFLINE_MS)],
+      instances: [instance('a', 'dev', OFFLINE_MS, ['dev']), instance('a', 'hardening', OFFLINE_MS, ['hardening'])],
+    };
+    const index = await indexOf(state);
+    const refs = [
+      { integrationId: 'a', instanceId: 'dev' },
+      { integrationId: 'a', instanceId: 'unknown' },
+    ];
+    expect(await index.store.touchInstances(refs, ago(0))).toEqual([true, false]);
+    expect(index.instance('a', 'dev')?.lastseen).toBe(ago(0));
+    expect(index.instance('a', 'unknown')).toBeUndefined();
+    expect(index.hasLiveSubscriber(TASK)).toBe(false);
+    expect(await index.store.touchInstances([{ integrationId: 'a', instanceId: 'hardening' }], ago(0))).toEqual([true]);
+    expect(index.hasLiveSubscriber(TASK)).toBe(true);
+  });
+
+  it('answers integration and instance lookups from the copy, with subscription changes applied', async () => {
+    const state = { integrations: [integration('a')], instances: [instance('a', 'x')] };
+    const index = await indexOf(state);
+    // The store changes behind the index's back: the copy does not read it.
+    state.integrations = [];
+    state.instances = [];
+    expect(index.integration('a')).toEqual(integration('a'));
+    expect(index.instance('a', 'x')).toEqual(instance('a', 'x'));
+    expect(index.instance('a', 'y')).toBeUndefined();
+    expect(index.integration('b')).toBeUndefined();
+    // A subscription change through the wrapper re-reads the integration before it answers.
+    state.integrations = [integration('a', 0, 'sh.keptn.event.other.triggered')];
+    await index.store.putSubscription('a', { id: 's1', event: 'sh.keptn.event.other.triggered', filter: ALL });
+    expect(index.integration('a')?.subscriptions.map((s) => s.event)).toEqual(['sh.keptn.event.other.triggered']);
+    await index.store.deleteInstance('a', 'x');
+    expect(index.instance('a', 'x')).toBeUndefined();
   });
 
   it('forgets deleted instances and integrations', async () => {

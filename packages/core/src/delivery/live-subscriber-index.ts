@@ -1,11 +1,13 @@
 /**
  * An in-memory copy of the registry's integrations and instances, so that whether a task has a
  * live subscriber ({@link hasLiveSubscriber}) is answered synchronously, inside an orchestration
- * step, without reading the store. The copy is loaded once and then kept current by the registry
- * writes made through {@link LiveSubscriberIndex.store}: registrations, heartbeats (lastseen),
- * subscription changes, deletes and expiry. Online state is computed from lastseen when asked.
- * Writes that bypass the wrapper (another process on the same database) are not seen; the server
- * is the only writer of its registry.
+ * step, without reading the store, and so that the task delivery reads the integration and the
+ * instance of every long-poll look from memory ({@link RegistryLookup}). The copy is loaded once
+ * and then kept current by the registry writes made through {@link LiveSubscriberIndex.store}:
+ * registrations, heartbeats (lastseen), subscription changes, deletes and expiry; a subscription
+ * change is in the copy before its API call answers. Online state is computed from lastseen when
+ * asked. Writes that bypass the wrapper (another process on the same database) are not seen; the
+ * server is the only writer of its registry.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 import type { Clock } from '../ports/clock.js';
@@ -13,6 +15,7 @@ import type { IntegrationRegistryStore } from '../ports/registry-store.js';
 import type { InstanceRecord, IntegrationRecord } from '../registry/integration.js';
 import { hasLiveSubscriber } from './live-subscribers.js';
 import { subscriptionsAccept } from './subscription-match.js';
+import type { RegistryLookup } from './task-delivery.js';
 
 /** Options of {@link createLiveSubscriberIndex}. */
 export interface LiveSubscriberIndexOptions {
@@ -24,7 +27,7 @@ export interface LiveSubscriberIndexOptions {
 }
 
 /** The copy and the store wrapper that keeps it current. */
-export interface LiveSubscriberIndex {
+export interface LiveSubscriberIndex extends RegistryLookup {
   /** The registry store, with every successful write also applied to the copy. */
   readonly store: IntegrationRegistryStore;
   /** Reads the whole registry into the copy; call once before {@link hasLiveSubscriber}. */
@@ -52,6 +55,18 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
 
   function putInstance(instance: InstanceRecord): void {
     entries.get(instance.integrationId)?.instances.set(instance.instanceId, instance);
+  }
+
+  /** A heartbeat of one instance the store found. */
+  function putInstanceSeen(integrationId: string, instanceId: string, lastseen: string): void {
+    const entry = entries.get(integrationId);
+    const instance = entry?.instances.get(instanceId);
+    if (!entry || !instance) return;
+    // The store may leave the integration's lastseen up to a second behind; a second is nothing against the offline threshold.
+    if (entry.integration.metadata.lastseen !== lastseen) {
+      entry.integration = { ...entry.integration, metadata: { ...entry.integration.metadata, lastseen } };
+    }
+    entry.instances.set(instanceId, { ...instance, lastseen });
   }
 
   async function reloadIntegration(id: string): Promise<void> {
@@ -94,13 +109,14 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
     },
     async touchInstance(integrationId, instanceId, lastseen) {
       const found = await store.touchInstance(integrationId, instanceId, lastseen);
-      const entry = entries.get(integrationId);
-      const instance = entry?.instances.get(instanceId);
-      if (found && entry && instance) {
-        // The store may leave the integration's lastseen up to a second behind; a second is nothing against the offline threshold.
-        entry.integration = { ...entry.integration, metadata: { ...entry.integration.metadata, lastseen } };
-        entry.instances.set(instanceId, { ...instance, lastseen });
-      }
+      if (found) putInstanceSeen(integrationId, instanceId, lastseen);
+      return found;
+    },
+    async touchInstances(instances, lastseen) {
+      const found = await store.touchInstances(instances, lastseen);
+      instances.forEach((instance, i) => {
+        if (found[i]) putInstanceSeen(instance.integrationId, instance.instanceId, lastseen);
+      });
       return found;
     },
     async putSubscription(integrationId, subscription) {
@@ -132,6 +148,12 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
       entries.clear();
       for (const integration of integrations) putIntegration(integration);
       for (const instance of instances) putInstance(instance);
+    },
+    integration(id) {
+      return entries.get(id)?.integration;
+    },
+    instance(integrationId, instanceId) {
+      return entries.get(integrationId)?.instances.get(instanceId);
     },
     hasLiveSubscriber(task) {
       const integrations: IntegrationRecord[] = [];

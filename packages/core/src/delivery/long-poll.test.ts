@@ -1,32 +1,39 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NotFoundError } from '../errors/errors.js';
+import { ErrorCode } from '../errors/error-codes.js';
 import type { KeptnEvent } from '../events/keptn-event.js';
 import { longPoll, parkedHeartbeatMs } from './long-poll.js';
 import { ONLINE_HEARTBEATS } from '../registry/collision.js';
 import type { LongPollRequest } from './long-poll.js';
-import type { TaskBatch, TaskDelivery } from './task-delivery.js';
+import { createParkedHeartbeats } from './parked-heartbeats.js';
+import type { ParkedHeartbeats } from './parked-heartbeats.js';
+import type { InstanceRef, TaskBatch, TaskDelivery } from './task-delivery.js';
 import { createTaskWaiters } from './task-waiters.js';
 import type { TaskWaiters } from './task-waiters.js';
 
 const TASK = { id: 't1', type: 'sh.keptn.event.deployment.triggered' } as KeptnEvent;
 
 /**
- * A delivery whose next batches the test queues; counts looks (per instance) and heartbeats. While
- * `gate` is set, a look waits for it before it reads the queue.
+ * A delivery whose next batches the test queues; counts looks (per instance), first-look heartbeats
+ * and records the renewals of parked heartbeats (instances in `removed` are gone). While `gate` is
+ * set, a look waits for it before it reads the queue.
  */
 function fakeDelivery(): TaskDelivery & {
   queue: TaskBatch[];
   takes: number;
   takesBy: Record<string, number>;
-  touches: number;
+  renewals: string[][];
   heartbeats: number;
+  removed: Set<string>;
   gate?: Promise<void>;
 } {
   const fake = {
     queue: [] as TaskBatch[],
     takes: 0,
     takesBy: {} as Record<string, number>,
-    touches: 0,
+    renewals: [] as string[][],
     heartbeats: 0,
+    removed: new Set<string>(),
     gate: undefined as Promise<void> | undefined,
     async take(_integrationId: string, instanceId: string, options?: { heartbeat?: boolean }) {
       fake.takes++;
@@ -35,47 +42,65 @@ function fakeDelivery(): TaskDelivery & {
       await fake.gate;
       return { ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored' };
     },
-    touch() {
-      fake.touches++;
-      return Promise.resolve();
+    renewHeartbeats(instances: readonly InstanceRef[]) {
+      fake.renewals.push(instances.map((i) => i.instanceId));
+      return Promise.resolve(
+        instances.map((i) =>
+          fake.removed.has(i.instanceId)
+            ? new NotFoundError(ErrorCode.integrationNotFound, `instance '${i.instanceId}' not found`)
+            : undefined,
+        ),
+      );
     },
     sweepLeases: () => Promise.resolve(0),
   };
   return fake;
 }
 
+const HEARTBEAT_MS = 5_000;
 let waiters: TaskWaiters;
+let heartbeats: ParkedHeartbeats;
 let delivery: ReturnType<typeof fakeDelivery>;
 const request = (fields: Partial<LongPollRequest> = {}): LongPollRequest => ({
   integrationId: 'i',
   instanceId: 'x',
   waitMs: 60_000,
   leaseMs: 30_000,
-  heartbeatMs: 5_000,
   now: () => Date.now(),
   ...fields,
 });
+const poll = (fields: LongPollRequest) => longPoll({ delivery, waiters, heartbeats }, fields);
 
 beforeEach(() => {
   vi.useFakeTimers();
   waiters = createTaskWaiters();
   delivery = fakeDelivery();
+  heartbeats = createParkedHeartbeats({
+    renew: (instances) => delivery.renewHeartbeats(instances),
+    tickMs: HEARTBEAT_MS,
+    renewEveryMs: parkedHeartbeatMs(HEARTBEAT_MS),
+    onError: (error) => {
+      throw error;
+    },
+    now: () => Date.now(),
+  });
 });
 
 afterEach(() => {
   waiters.close();
+  heartbeats.close();
   vi.useRealTimers();
 });
 
 describe('longPoll', () => {
   it('answers at once when there is work', async () => {
     delivery.queue.push({ events: [TASK], aborted: [] });
-    expect(await longPoll(delivery, waiters, request())).toEqual({ events: [TASK], aborted: [] });
+    expect(await poll(request())).toEqual({ events: [TASK], aborted: [] });
     expect(waiters.size).toBe(0);
   });
 
   it('parks, and looks again when woken', async () => {
-    const answer = longPoll(delivery, waiters, request());
+    const answer = poll(request());
     await vi.advanceTimersByTimeAsync(1000);
     expect(waiters.size).toBe(1);
     delivery.queue.push({ events: [], aborted: ['t9'] });
@@ -87,7 +112,7 @@ describe('longPoll', () => {
   });
 
   it('is woken only by events its subscriptions accept', async () => {
-    const answer = longPoll(delivery, waiters, request());
+    const answer = poll(request());
     await vi.advanceTimersByTimeAsync(10);
     waiters.wakeFor([{ ...TASK, id: 'ignored' }]);
     await vi.advanceTimersByTimeAsync(10);
@@ -97,30 +122,53 @@ describe('longPoll', () => {
     expect((await answer).events).toEqual([TASK]);
   });
 
-  it('renews the heartbeat every heartbeatMs while parked and answers empty after waitMs', async () => {
-    const answer = longPoll(delivery, waiters, request({ waitMs: 12_000 }));
-    await vi.advanceTimersByTimeAsync(12_000);
+  it('renews the heartbeat every two intervals while parked and answers empty after waitMs', async () => {
+    const answer = poll(request({ waitMs: 25_000 }));
+    await vi.advanceTimersByTimeAsync(25_000);
     expect(await answer).toEqual({ events: [], aborted: [] });
     expect(delivery.takes).toBe(1);
-    // At 5 s, 10 s and at the end (12 s).
-    expect(delivery.touches).toBe(3);
+    expect(delivery.heartbeats).toBe(1);
+    // At 10 s and 20 s; the first look (0 s) was the first heartbeat.
+    expect(delivery.renewals).toEqual([['x'], ['x']]);
+    expect(heartbeats.size).toBe(0);
+  });
+
+  it('renews the parked polls of several instances in one write', async () => {
+    const polls = ['x', 'y', 'z'].map((instanceId) => poll(request({ instanceId, waitMs: 15_000 })));
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(await Promise.all(polls)).toEqual(polls.map(() => ({ events: [], aborted: [] })));
+    expect(delivery.renewals).toEqual([['x', 'y', 'z']]);
+  });
+
+  it('ends a parked poll with the error of the renewal once its instance is gone, and keeps the others', async () => {
+    const removed = poll(request({ instanceId: 'x', waitMs: 30_000 }));
+    const kept = poll(request({ instanceId: 'y', waitMs: 25_000 }));
+    const failure = expect(removed).rejects.toMatchObject({ code: ErrorCode.integrationNotFound, message: "instance 'x' not found" });
+    await vi.advanceTimersByTimeAsync(1000);
+    delivery.removed.add('x');
+    await vi.advanceTimersByTimeAsync(10_000);
+    await failure;
+    expect(waiters.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(await kept).toEqual({ events: [], aborted: [] });
+    expect(delivery.renewals).toEqual([['x', 'y'], ['y']]);
   });
 
   it('wakes the others when a lease it handed out runs out', async () => {
-    const other = longPoll(delivery, waiters, request());
+    const other = poll(request());
     await vi.advanceTimersByTimeAsync(10);
     delivery.queue.push({ events: [TASK], aborted: [] });
     // The wake-up from this poll's own ticket registration must not matter: it answers at once.
-    await longPoll(delivery, waiters, request());
+    await poll(request());
     delivery.queue.push({ events: [TASK], aborted: [] });
     await vi.advanceTimersByTimeAsync(30_001);
     expect((await other).events).toEqual([TASK]);
   });
 
   it('wakes only the instance of an integration parked longest for one task', async () => {
-    const first = longPoll(delivery, waiters, request({ instanceId: 'x' }));
+    const first = poll(request({ instanceId: 'x' }));
     await vi.advanceTimersByTimeAsync(10);
-    const second = longPoll(delivery, waiters, request({ instanceId: 'y' }));
+    const second = poll(request({ instanceId: 'y' }));
     await vi.advanceTimersByTimeAsync(10);
     expect(delivery.takesBy).toEqual({ x: 1, y: 1 });
     delivery.queue.push({ events: [TASK], aborted: [] });
@@ -133,9 +181,9 @@ describe('longPoll', () => {
 
   it('passes the wake-up of a request that went away before looking to the next instance', async () => {
     const gone = new AbortController();
-    const first = longPoll(delivery, waiters, request({ instanceId: 'x', signal: gone.signal }));
+    const first = poll(request({ instanceId: 'x', signal: gone.signal }));
     await vi.advanceTimersByTimeAsync(10);
-    const second = longPoll(delivery, waiters, request({ instanceId: 'y' }));
+    const second = poll(request({ instanceId: 'y' }));
     await vi.advanceTimersByTimeAsync(10);
     delivery.queue.push({ events: [TASK], aborted: [] });
     waiters.wakeFor([TASK]);
@@ -148,12 +196,12 @@ describe('longPoll', () => {
   it('passes on a wake-up that came while it looked when the look answers with other tasks', async () => {
     let open = () => undefined as void;
     delivery.gate = new Promise<void>((resolve) => (open = resolve));
-    const busy = longPoll(delivery, waiters, request({ instanceId: 'x' }));
+    const busy = poll(request({ instanceId: 'x' }));
     await vi.advanceTimersByTimeAsync(10);
     const other = { ...TASK, id: 't2' };
     waiters.wakeFor([other]);
     delivery.gate = undefined;
-    const idle = longPoll(delivery, waiters, request({ instanceId: 'y' }));
+    const idle = poll(request({ instanceId: 'y' }));
     await vi.advanceTimersByTimeAsync(10);
     expect(delivery.takesBy).toEqual({ x: 1, y: 1 });
     delivery.queue.push({ events: [TASK], aborted: [] }, { events: [other], aborted: [] });
@@ -164,14 +212,14 @@ describe('longPoll', () => {
 
   it('stops waiting when the client goes away', async () => {
     const gone = new AbortController();
-    const answer = longPoll(delivery, waiters, request({ signal: gone.signal }));
+    const answer = poll(request({ signal: gone.signal }));
     await vi.advanceTimersByTimeAsync(10);
     gone.abort();
     expect(await answer).toEqual({ events: [], aborted: [] });
   });
 
   it('answers parked polls when the waiters close', async () => {
-    const answer = longPoll(delivery, waiters, request());
+    const answer = poll(request());
     await vi.advanceTimersByTimeAsync(10);
     waiters.close();
     expect(await answer).toEqual({ events: [], aborted: [] });

@@ -1,11 +1,14 @@
 /**
  * The long poll of an agent instance: take work now; if there is none, park until woken or until
- * `waitMs` (real time) passed, then look again. While parked the instance's heartbeat is renewed
- * every `heartbeatMs`, so a long wait never lets it go offline. Answers with an empty batch when
- * time is up. A new task wakes one parked instance per integration (see task-waiters.ts).
+ * `waitMs` (real time) passed, then look again. The first look is the instance's heartbeat; while
+ * the poll is parked, its heartbeat is renewed with those of all other parked polls (see
+ * parked-heartbeats.ts), so a long wait never lets it go offline, and an instance that is no longer
+ * registered ends its poll with 404. Answers with an empty batch when time is up. A new task wakes
+ * one parked instance per integration (see task-waiters.ts).
  */
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
+import type { ParkedHeartbeats } from './parked-heartbeats.js';
 import { ONLINE_HEARTBEATS } from '../registry/collision.js';
 
 /**
@@ -20,6 +23,13 @@ export function parkedHeartbeatMs(heartbeatIntervalMs: number): number {
 /** Largest `waitMs` a request may ask for. */
 export const MAX_WAIT_MS = 60_000;
 
+/** What a long poll works with: the delivery, the parked requests and their heartbeats. */
+export interface LongPollServices {
+  delivery: TaskDelivery;
+  waiters: TaskWaiters;
+  heartbeats: ParkedHeartbeats;
+}
+
 /** One long-poll request. */
 export interface LongPollRequest {
   integrationId: string;
@@ -28,8 +38,6 @@ export interface LongPollRequest {
   waitMs: number;
   /** The lease duration: parked instances are woken when leases given now run out. */
   leaseMs: number;
-  /** Heartbeat period while parked. */
-  heartbeatMs: number;
   /** Ends the wait early (the client went away) with an empty batch. */
   signal?: AbortSignal;
   /** Real-time clock in ms. @default performance.now */
@@ -38,14 +46,17 @@ export interface LongPollRequest {
 
 const EMPTY: TaskBatch = { events: [], aborted: [] };
 
-/** Runs one long poll. */
-export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, request: LongPollRequest): Promise<TaskBatch> {
+/** Runs one long poll; rejects with `ERR_INTEGRATION_NOT_FOUND` when the instance is not (or no longer) registered. */
+export async function longPoll(services: LongPollServices, request: LongPollRequest): Promise<TaskBatch> {
+  const { delivery, waiters, heartbeats } = services;
   const now = request.now ?? (() => performance.now());
   const started = now();
   // One ticket for the whole request, taken before the first look so that a task triggered
   // meanwhile is not missed. Until that look ends any event wakes it; after it only the events its
   // subscriptions and filters accept (as of the last look; subscription changes wake everyone).
   const ticket = waiters.ticket(request.integrationId);
+  let unpark: (() => void) | undefined;
+  let gone: Promise<Error> | undefined;
   let look = true;
   let first = true;
   try {
@@ -54,24 +65,29 @@ export async function longPoll(delivery: TaskDelivery, waiters: TaskWaiters, req
       let batch: TaskBatch = EMPTY;
       if (look) {
         ticket.looking();
-        // The heartbeat is written on the first look and on every quiet heartbeatMs, not on every wake-up.
+        // The heartbeat is written on the first look only; once parked, the shared renewal takes over.
         const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first });
         first = false;
         ticket.looked(taken.accepts, taken.events);
         batch = taken;
         // Another instance of the integration may take these tasks when the lease runs out: wake one then.
         if (batch.events.length > 0) waiters.wakeForAfter(request.leaseMs + 1, batch.events, request.integrationId);
-      } else {
-        await delivery.touch(request.integrationId, request.instanceId);
       }
       const remaining = request.waitMs - (now() - started);
       if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) {
         return { events: batch.events, aborted: batch.aborted };
       }
-      // True at once when a wake-up came during the look.
-      look = await ticket.wait(Math.min(remaining, request.heartbeatMs), request.signal);
+      if (!gone) {
+        const instance = { integrationId: request.integrationId, instanceId: request.instanceId };
+        gone = new Promise<Error>((resolve) => (unpark = heartbeats.park(instance, resolve)));
+      }
+      // True at once when a wake-up came during the look; an Error when the instance was removed.
+      const woken = await Promise.race([ticket.wait(remaining, request.signal), gone]);
+      if (woken instanceof Error) throw woken;
+      look = woken;
     }
   } finally {
+    unpark?.();
     // A wake-up no look used (the request answered with other tasks, or went away) goes to the next instance.
     ticket.cancel();
   }

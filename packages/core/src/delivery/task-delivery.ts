@@ -12,7 +12,10 @@
  * - An instance is never offered the same task twice.
  * - Tasks leased to the instance that were closed without a `.finished` (sequence aborted or
  *   timed out) are reported once in `aborted`.
- * Each call is also the instance's heartbeat.
+ * The first look of a long poll is also the instance's heartbeat; the heartbeats of parked polls
+ * are renewed in batches ({@link TaskDelivery.renewHeartbeats}, see parked-heartbeats.ts). The
+ * integration and the instance are read from the server's in-memory copy of the registry, so a
+ * look that finds nothing reads no registry row.
  */
 import { ErrorCode } from '../errors/error-codes.js';
 import { NotFoundError } from '../errors/errors.js';
@@ -25,10 +28,24 @@ import type { TaskLease, TaskLeaseStore } from '../ports/task-lease-store.js';
 import type { EventSubscription, InstanceRecord, IntegrationRecord } from '../registry/integration.js';
 import { eventTypeMatches, filterMatches, isWildcard, scopeOf, subscriptionsAccept } from './subscription-match.js';
 
+/** The registry's integrations and instances as the server holds them in memory (live-subscriber-index.ts). */
+export interface RegistryLookup {
+  /** The integration, undefined when unknown; no store read. */
+  integration(id: string): IntegrationRecord | undefined;
+  /** One instance of the integration, undefined when unknown; no store read. */
+  instance(integrationId: string, instanceId: string): InstanceRecord | undefined;
+}
+
+/** An instance by its ids. */
+export type InstanceRef = Pick<InstanceRecord, 'integrationId' | 'instanceId'>;
+
 /** Options of {@link createTaskDelivery}. */
 export interface TaskDeliveryOptions {
   events: Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
-  registry: Pick<IntegrationRegistryStore, 'getIntegration' | 'getInstance' | 'listIntegrations' | 'listInstances' | 'touchInstance'>;
+  /** Heartbeat writes, and the listings of the lease sweep. */
+  registry: Pick<IntegrationRegistryStore, 'listIntegrations' | 'listInstances' | 'touchInstance' | 'touchInstances'>;
+  /** Where each look reads the integration and the instance: must reflect every write made through `registry`. */
+  registered: RegistryLookup;
   leases: TaskLeaseStore;
   clock: Clock;
   /** How long an instance holds a task before `.started` must arrive. */
@@ -61,8 +78,11 @@ export interface TaskDelivery {
    * lastseen. Throws `ERR_INTEGRATION_NOT_FOUND` for an unknown integration or instance.
    */
   take(integrationId: string, instanceId: string, options?: { heartbeat?: boolean }): Promise<TakeResult>;
-  /** Heartbeat and checks that the instance exists, without leasing anything. */
-  touch(integrationId: string, instanceId: string): Promise<void>;
+  /**
+   * Heartbeats of several instances in one store write, without leasing anything; per instance, in
+   * order, undefined or the `ERR_INTEGRATION_NOT_FOUND` error when it is no longer registered.
+   */
+  renewHeartbeats(instances: readonly InstanceRef[]): Promise<Array<NotFoundError | undefined>>;
   /**
    * Forgets leases of instances that are no longer registered (expired or deleted) once their
    * task is closed; returns how many went. A lease whose task is still open stays, so a task that
@@ -122,7 +142,7 @@ function accepts(record: IntegrationRecord, instance: InstanceRecord, event: Kep
 
 /** Wires the delivery use case. */
 export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
-  const { events, registry, leases, clock, leaseMs } = options;
+  const { events, registry, registered, leases, clock, leaseMs } = options;
 
   function integrationNotFound(integrationId: string): NotFoundError {
     return new NotFoundError(
@@ -138,10 +158,9 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     );
   }
 
-  /** The heartbeat of one instance (a single write of its lastseen); throws when it is unknown. */
-  async function heartbeat(integrationId: string, instanceId: string): Promise<void> {
-    if (await registry.touchInstance(integrationId, instanceId, keptnTime(clock.nowMs()))) return;
-    throw (await registry.getIntegration(integrationId)) ? instanceNotFound(integrationId, instanceId) : integrationNotFound(integrationId);
+  /** Why a heartbeat found no instance. */
+  function notFound({ integrationId, instanceId }: InstanceRef): NotFoundError {
+    return registered.integration(integrationId) ? instanceNotFound(integrationId, instanceId) : integrationNotFound(integrationId);
   }
 
   async function requireInstance(
@@ -149,11 +168,13 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     instanceId: string,
     withHeartbeat = true,
   ): Promise<{ record: IntegrationRecord; instance: InstanceRecord }> {
-    const record = await registry.getIntegration(integrationId);
+    const record = registered.integration(integrationId);
     if (!record) throw integrationNotFound(integrationId);
-    const instance = await registry.getInstance(integrationId, instanceId);
+    const instance = registered.instance(integrationId, instanceId);
     if (!instance) throw instanceNotFound(integrationId, instanceId);
-    if (withHeartbeat) await heartbeat(integrationId, instanceId);
+    if (withHeartbeat && !(await registry.touchInstance(integrationId, instanceId, keptnTime(clock.nowMs())))) {
+      throw notFound({ integrationId, instanceId });
+    }
     return { record, instance };
   }
 
@@ -253,8 +274,9 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       // Tasks it holds or held cannot wake it: a lease running out on them wakes another instance.
       return { events: granted, aborted, accepts: (event) => !given.has(event.id) && accepts(record, instance, event) };
     },
-    async touch(integrationId, instanceId) {
-      await heartbeat(integrationId, instanceId);
+    async renewHeartbeats(instances) {
+      const found = await registry.touchInstances(instances, keptnTime(clock.nowMs()));
+      return instances.map((instance, i) => (found[i] ? undefined : notFound(instance)));
     },
     async sweepLeases() {
       const integrations = await registry.listIntegrations({});

@@ -65,6 +65,12 @@ export interface IntegrationRegistryStore {
    * recent). False, changing nothing, when the instance or the integration is unknown.
    */
   touchInstance(integrationId: string, instanceId: string, lastseen: string): Promise<boolean>;
+  /**
+   * Heartbeats of several instances in one transaction (the parked long polls of one tick), each as
+   * {@link touchInstance}. Returns, in the order given, whether each instance was found; an empty
+   * list writes nothing.
+   */
+  touchInstances(instances: ReadonlyArray<Pick<InstanceRecord, 'integrationId' | 'instanceId'>>, lastseen: string): Promise<boolean[]>;
   /** One instance, undefined if the integration or the instance is unknown. */
   getInstance(integrationId: string, instanceId: string): Promise<InstanceRecord | undefined>;
   /** Instances of the given integrations, sorted by integration id, then instance id. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Integration, IntegrationRegistryStore, KeptnEvent } from '@shipmate/core';
+import type { Integration, IntegrationRegistryStore, KeptnEvent, TaskLeaseStore } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import type { ServerOptions } from '../server-options.js';
@@ -220,8 +220,8 @@ describe('task delivery', () => {
     await parked(1);
     const second = poll(b, 300);
     await parked(2);
-    // Every look at the tasks reads the integration once.
-    const looks = vi.spyOn(api.store as unknown as IntegrationRegistryStore, 'getIntegration');
+    // Every look at the tasks reads the instance's leases once.
+    const looks = vi.spyOn(api.store as unknown as TaskLeaseStore, 'leasesOfInstance');
     await trigger('dev');
     const answered = await within(first);
     if (answered === 'pending') throw new Error('the instance parked longest was not woken');
@@ -327,21 +327,22 @@ describe('task delivery', () => {
     expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
   });
 
-  it('renews the heartbeat while parked with one write, reading the integration only on the first look', async () => {
+  it('renews the heartbeat while parked in batched writes, reading no registry row', async () => {
     await api.close();
     await start({ heartbeatIntervalMs: 30 });
     const a = await register('a');
     const registry = api.store as unknown as IntegrationRegistryStore;
-    const reads = vi.spyOn(registry, 'getIntegration');
-    const listings = vi.spyOn(registry, 'listInstances');
-    const heartbeats = vi.spyOn(registry, 'touchInstance');
+    const reads = [vi.spyOn(registry, 'getIntegration'), vi.spyOn(registry, 'getInstance'), vi.spyOn(registry, 'listInstances')];
+    const firstLook = vi.spyOn(registry, 'touchInstance');
+    const renewals = vi.spyOn(registry, 'touchInstances');
     const parkedPoll = poll(a, 200);
     await parked(1);
     clock.advance(60_000);
     expect(await parkedPoll).toEqual({ events: [], aborted: [] });
-    expect(reads).toHaveBeenCalledTimes(1);
-    expect(listings).not.toHaveBeenCalled();
-    expect(heartbeats.mock.calls.length).toBeGreaterThan(1);
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
+    expect(firstLook).toHaveBeenCalledTimes(1);
+    expect(renewals.mock.calls.length).toBeGreaterThan(0);
+    expect(renewals.mock.calls.map(([instances]) => instances)).toContainEqual([{ integrationId: a.id, instanceId: a.instanceId }]);
     const view = (await api.call<Integration>('GET', `${REG}/${a.id}`)).body;
     expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
   });
@@ -358,6 +359,21 @@ describe('task delivery', () => {
     expect(reply.body).toMatchObject({
       errorCode: 'ERR_INTEGRATION_NOT_FOUND',
       message: expect.stringContaining(`instance '${a.instanceId}'`),
+    });
+  });
+
+  it('applies registry changes made through the API to the next look', async () => {
+    const agent = await register('a');
+    const subscriptionId = (await api.call<Integration>('GET', `${REG}/${agent.id}`)).body.subscriptions[0]?.id ?? '';
+    expect((await api.call('DELETE', `${REG}/${agent.id}/subscription/${subscriptionId}`)).status).toBe(200);
+    await trigger('dev');
+    expect(await poll(agent)).toEqual({ events: [], aborted: [] });
+    expect((await api.call('DELETE', `${REG}/${agent.id}`)).status).toBeLessThan(300);
+    const reply = await api.call('GET', tasksUrl(agent));
+    expect(reply.status).toBe(404);
+    expect(reply.body).toMatchObject({
+      errorCode: 'ERR_INTEGRATION_NOT_FOUND',
+      message: expect.stringContaining(`integration '${agent.id}'`),
     });
   });
 

@@ -11,7 +11,7 @@ import { instanceParams, tasksQuery, tasksResponseSchema } from '../contract/del
  * instance's heartbeat.
  */
 export function registerDeliveryRoutes(app: FastifyInstance, context: ServerContext): void {
-  const { delivery, waiters, options } = context;
+  const { delivery, waiters, heartbeats, options } = context;
 
   app.get(
     '/api/controlPlane/v1/uniform/registration/:integrationID/instance/:instanceID/tasks',
@@ -34,14 +34,10 @@ export function registerDeliveryRoutes(app: FastifyInstance, context: ServerCont
       };
       reply.raw.once('close', onClose);
       try {
-        return await longPoll(delivery, waiters, {
-          integrationId: integrationID,
-          instanceId: instanceID,
-          waitMs,
-          leaseMs: options.leaseMs,
-          heartbeatMs: options.heartbeatIntervalMs,
-          signal: gone.signal,
-        });
+        return await longPoll(
+          { delivery, waiters, heartbeats },
+          { integrationId: integrationID, instanceId: instanceID, waitMs, leaseMs: options.leaseMs, signal: gone.signal },
+        );
       } finally {
         reply.raw.off('close', onClose);
       }
