@@ -31,7 +31,7 @@ export interface BenchConfig {
   idleSeconds: number;
   /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
   fleetSequences: number;
-  /** (f) starts per round (at most 250: a round's new commits must fit the 256-entry caches). BENCH_CONFIG_ROUND_STARTS, default 150. */
+  /** (f) starts per round. BENCH_CONFIG_ROUND_STARTS, default 150. */
   configRoundStarts: number;
   /** (f) cycles of six start rounds (two per mode). BENCH_CONFIG_CYCLES, default 2. */
   configCycles: number;
@@ -76,7 +76,7 @@ export function readConfig(): BenchConfig {
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
     idleSeconds: positive('BENCH_IDLE_SECONDS', 55),
     fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
-    configRoundStarts: Math.min(250, Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 150))),
+    configRoundStarts: Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 150)),
     configCycles: Math.floor(positive('BENCH_CONFIG_CYCLES', 2)),
     configInFlight: Math.floor(positive('BENCH_CONFIG_IN_FLIGHT', 16)),
     resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),

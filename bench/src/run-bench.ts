@@ -148,15 +148,16 @@ async function main(): Promise<number> {
           api,
           roundStarts: config.configRoundStarts,
           cycles: config.configCycles,
+          dataDir,
           inFlight: config.configInFlight,
           gets: config.resourceGets,
           log,
         });
         details.config = result;
-        figure('configStartsCachedPerSecond', result.starts.cached.medianStartsPerSecond);
-        figure('configStartsNewCommitPerSecond', result.starts.newCommit.medianStartsPerSecond);
+        figure('configStartsCachedPerSecond', result.starts.cached.overallStartsPerSecond);
+        figure('configStartsNewCommitPerSecond', result.starts.newCommit.overallStartsPerSecond);
         figure('configStartsNewCommitRatioPercent', result.newCommitRatioPercent);
-        figure('configStartsFromGitPerSecond', result.starts.fromGit.medianStartsPerSecond);
+        figure('configStartsFromGitPerSecond', result.starts.fromGit.overallStartsPerSecond);
         figure('configStartsFromGitRatioPercent', result.fromGitRatioPercent);
         figure('resourceGetP50Ms', result.resourceGetMs.smallAtTip.p50);
         figure('resourceGetP99Ms', result.resourceGetMs.smallAtTip.p99);

@@ -45,7 +45,11 @@ export interface GitResourceStoreOptions {
   readonly rootDir: string;
   /** Commit author and committer. @default keptn <keptn@keptn.sh> */
   readonly author?: GitAuthor;
-  /** How many shipyard versions to keep in memory. @default 256 */
+  /**
+   * How many commits' shipyards to keep in memory. Commits that leave the shipyard alone share
+   * its text (one string), so an entry costs a map slot unless the shipyard itself changed.
+   * @default 4096
+   */
   readonly shipyardCacheSize?: number;
   /** Time of the metadata files. @default the system clock */
   readonly now?: () => Date;
@@ -81,7 +85,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
   const locks = new KeyedMutex();
   /** project → branch → tip; loaded from git once per project, then kept up to date by the writes. */
   const tips = new Map<string, Map<string, string>>();
-  const shipyards = new LruCache<string, string>(options.shipyardCacheSize ?? 256);
+  const shipyards = new LruCache<string, string>(options.shipyardCacheSize ?? 4096);
 
   const repoDir = (project: string) => join(options.rootDir, `${project}.git`);
   /** One long-lived object reader per project repository (file and shipyard reads). */
@@ -153,6 +157,19 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     return commit;
   }
 
+  /** The shipyard text at a commit: from the cache, else read with git and cached. */
+  async function shipyardAt(project: string, commit: string): Promise<string | undefined> {
+    const key = cacheKey(project, commit);
+    const cached = shipyards.get(key);
+    if (cached !== undefined) return cached;
+    if (!exists(project)) return undefined;
+    const content = await repository(project).readFileAtCommit(commit, SHIPYARD_FILE);
+    if (!content) return undefined;
+    const text = content.toString('utf8');
+    shipyards.set(key, text);
+    return text;
+  }
+
   /** Commits on a branch at its known tip, updates the tip and the shipyard cache. */
   async function commitOn(project: string, branch: string, changes: TreeChanges, message: string): Promise<string> {
     const branches = await requireBranches(project);
@@ -167,9 +184,13 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
       throw new ConflictError(ErrorCode.configChanged, `branch '${branch}' of project '${project}' changed during the write; retry it`);
     }
     branches.set(branch, commit);
+    // The new commit's shipyard goes into the cache now, so a sequence pinning it reads no git:
+    // the written one, or the parent's (read once through cat-file when it has left the cache).
     const shipyard = changes.put?.get(SHIPYARD_FILE);
-    const inherited = shipyard ? shipyard.toString('utf8') : parent ? shipyards.get(cacheKey(project, parent)) : undefined;
-    if (inherited !== undefined && !changes.remove?.includes(SHIPYARD_FILE)) shipyards.set(cacheKey(project, commit), inherited);
+    if (!changes.remove?.includes(SHIPYARD_FILE)) {
+      const inherited = shipyard ? shipyard.toString('utf8') : parent ? await shipyardAt(project, parent) : undefined;
+      if (inherited !== undefined) shipyards.set(cacheKey(project, commit), inherited);
+    }
     return commit;
   }
 
@@ -316,16 +337,6 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
       return (await branchesOf(project))?.get(stage);
     },
 
-    async readShipyard(project, commit) {
-      const key = cacheKey(project, commit);
-      const cached = shipyards.get(key);
-      if (cached !== undefined) return cached;
-      if (!exists(project)) return undefined;
-      const content = await repository(project).readFileAtCommit(commit, SHIPYARD_FILE);
-      if (!content) return undefined;
-      const text = content.toString('utf8');
-      shipyards.set(key, text);
-      return text;
-    },
+    readShipyard: shipyardAt,
   };
 }
