@@ -34,6 +34,11 @@ function forwarderOf(options: RecipientForwarderOptions): RecipientForwarder {
   return forwarder;
 }
 
+/** A forwarder to the recipient on `port` with a 1 s retry window. */
+function forwarderTo(port: number) {
+  return forwarderOf({ recipientUrl: `http://127.0.0.1:${port}`, retryMs: 1000, logger: silentLogger, source: 'helm', backoff });
+}
+
 /** A recipient on `port` answering `status`; records bodies, content types and the client's port. */
 async function recipient(port: number, status = 200, options: { dropSecondRequest?: boolean } = {}) {
   const received: Array<{ contentType: string | undefined; body: Record<string, unknown>; clientPort: number | undefined }> = [];
@@ -84,13 +89,7 @@ describe('recipient forwarder', () => {
   it('sends consecutive tasks over one kept-alive connection', async () => {
     const port = await freePort();
     const received = await recipient(port);
-    const forwarder = forwarderOf({
-      recipientUrl: `http://127.0.0.1:${port}`,
-      retryMs: 1000,
-      logger: silentLogger,
-      source: 'helm',
-      backoff,
-    });
+    const forwarder = forwarderTo(port);
     for (const id of ['task-1', 'task-2', 'task-3']) expect(await forwarder.forward({ ...TASK, id })).toBe(true);
     expect(received.map((r) => r.body.id)).toEqual(['task-1', 'task-2', 'task-3']);
     expect(new Set(received.map((r) => r.clientPort)).size).toBe(1);
@@ -156,13 +155,7 @@ describe('recipient forwarder', () => {
   it('tells the recipient about an aborted task', async () => {
     const port = await freePort();
     const received = await recipient(port);
-    const forwarder = forwarderOf({
-      recipientUrl: `http://127.0.0.1:${port}`,
-      retryMs: 1000,
-      logger: silentLogger,
-      source: 'helm',
-      backoff,
-    });
+    const forwarder = forwarderTo(port);
     expect(await forwarder.notifyAborted(TASK)).toBe(true);
     expect(received[0]?.body).toMatchObject({
       type: TASK_ABORTED_TYPE,
