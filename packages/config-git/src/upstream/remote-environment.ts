@@ -31,12 +31,23 @@ const TRANSFER_SETTINGS: Array<[string, string]> = [
   ['credential.helper', ''],
 ];
 
-/** Writes the askpass script once into `stateDir` (0700) and returns its path. */
-export async function installAskpass(stateDir: string): Promise<string> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const path = join(stateDir, 'askpass.sh');
-  await writeFile(path, ASKPASS_SCRIPT, { mode: 0o700 });
-  await chmod(path, 0o700);
+/** The askpass script of each state folder, written once per process. */
+const installed = new Map<string, Promise<string>>();
+
+/** Writes the askpass script into `stateDir` (0700) once per process and returns its path. */
+export function installAskpass(stateDir: string): Promise<string> {
+  let path = installed.get(stateDir);
+  if (!path) {
+    path = (async () => {
+      await mkdir(stateDir, { recursive: true, mode: 0o700 });
+      const file = join(stateDir, 'askpass.sh');
+      await writeFile(file, ASKPASS_SCRIPT, { mode: 0o700 });
+      await chmod(file, 0o700);
+      return file;
+    })();
+    path.catch(() => installed.delete(stateDir));
+    installed.set(stateDir, path);
+  }
   return path;
 }
 
