@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,30 @@ describe('git resource store on disk', () => {
       rmSync(join(dir, 'shop.git', 'objects'), { recursive: true, force: true });
       expect(await again.latestCommit('shop', 'dev')).toBe(tip);
       expect(await again.readShipyard('shop', tip)).toBe('spec: {}\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('caches the shipyard of every new commit, also when the parent has left the cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipmate-git-store-'));
+    try {
+      const store = createGitResourceStore({ rootDir: dir, shipyardCacheSize: 2 });
+      await store.createProject('shop', 'spec: {}\n');
+      await store.createStage('shop', 'dev');
+      await store.putResources({ project: 'shop', stage: 'dev' }, [{ uri: 'a', content: Buffer.from('a') }]);
+      // Two project-level commits push the dev tip out of the cache of two...
+      for (const uri of ['x', 'y']) await store.putResources({ project: 'shop' }, [{ uri, content: Buffer.from(uri) }]);
+      // ...so this commit's parent is no longer cached when it is written.
+      const commit = await store.putResources({ project: 'shop', stage: 'dev' }, [{ uri: 'b', content: Buffer.from('b') }]);
+      const moved = `${dir}-moved`;
+      renameSync(dir, moved);
+      try {
+        // With the repository out of reach, only the cache can answer.
+        expect(await store.readShipyard('shop', commit)).toBe('spec: {}\n');
+      } finally {
+        renameSync(moved, dir);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,13 +2,20 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGitHttpServer, waitFor } from '@shipmate/testing';
 import type { GitHttpServer } from '@shipmate/testing';
 import { withUpstream } from './mirrored-resource-store.js';
-import { createSelfSignedCertificate, opensslUnavailable, personGit as personGitSync, personGitAsync } from '@shipmate/testing';
+import {
+  createSelfSignedCertificate,
+  opensslUnavailable,
+  personGit,
+  personGitAsync,
+  shipyardYaml,
+  startGitHttpServer,
+  waitFor,
+} from '@shipmate/testing';
 import { UpstreamFixture } from './upstream-test-kit.js';
 
-const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] });
 const TOKEN = 'glpat-0123456789abcdef';
 
 let fixture: UpstreamFixture | undefined;
@@ -85,7 +92,7 @@ describe.skipIf(skipTls !== undefined)(
         status()?.state === 'synced' && f.upstreamTip('master') ? true : undefined,
       );
 
-      personGitSync(['--git-dir', fixture.upstreamDir, 'update-ref', '-d', 'refs/heads/master']);
+      personGit(['--git-dir', fixture.upstreamDir, 'update-ref', '-d', 'refs/heads/master']);
       await mirror.configure('shop', { remoteURL: url, user: 'bot', https: { token: TOKEN, insecureSkipTLS: true } });
       await waitFor('synced without verification', async () =>
         status()?.state === 'synced' && f.upstreamTip('master') ? true : undefined,

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSshKeyPair, sshdUnavailable, startSshGitServer, waitFor } from '@shipmate/testing';
+import { createSshKeyPair, shipyardYaml, sshdUnavailable, startSshGitServer, waitFor } from '@shipmate/testing';
 import type { SshGitServer } from '@shipmate/testing';
 import { UpstreamFixture } from './upstream-test-kit.js';
 
-const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] });
 
 let fixture: UpstreamFixture | undefined;
 let sshd: SshGitServer | undefined;

@@ -5,11 +5,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSecretCipher } from '@shipmate/core';
-import { personGit, waitFor } from '@shipmate/testing';
+import { personGit, shipyardYaml, waitFor } from '@shipmate/testing';
 import { withUpstream } from './mirrored-resource-store.js';
 import { UpstreamFixture } from './upstream-test-kit.js';
 
-const SHIPYARD = 'apiVersion: spec.keptn.sh/0.2.2\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n';
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] });
 const carts = { project: 'shop', stage: 'dev', service: 'carts' };
 const file = (uri: string, text: string) => ({ uri, content: Buffer.from(text) });
 

@@ -1,5 +1,5 @@
 import { parseEventType } from '@shipmate/core';
-import type { Clock, ControlPlaneStore, EventProcessor, IdGenerator, KeptnEvent } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, EventProcessor, IdGenerator, KeptnEvent, ParsedEventType } from '@shipmate/core';
 import { createEventAppender } from './event-appender.js';
 import { normalizeIncomingEvent } from './normalize-event.js';
 
@@ -12,8 +12,7 @@ export interface EventIntake {
 }
 
 /** Events the orchestrator acts on; everything else is only stored. */
-export function needsOrchestration(type: string): boolean {
-  const parsed = parseEventType(type);
+function needsOrchestration(parsed: ParsedEventType): boolean {
   if (parsed.category === 'sequence') return parsed.kind === 'triggered';
   if (parsed.category === 'task') return parsed.kind === 'started' || parsed.kind === 'finished';
   return false;
@@ -45,7 +44,7 @@ export function createEventIntake(options: {
     if (options.beforeSequenceStart && typeof project === 'string' && parsed.category === 'sequence' && parsed.kind === 'triggered') {
       await options.beforeSequenceStart({ project, stage: parsed.stage, ...(event.gitcommitid ? { commit: event.gitcommitid } : {}) });
     }
-    await appender.append(event, needsOrchestration(event.type));
+    await appender.append(event, needsOrchestration(parsed));
   }
   const appender = createEventAppender({
     ingest: (events) => options.processor.ingest(events),

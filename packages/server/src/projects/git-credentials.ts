@@ -39,57 +39,73 @@ export function validateGitCredentials(value: unknown, denylist: readonly RegExp
   if (value.https !== undefined && value.ssh !== undefined) {
     throw invalid('gitCredentials', "'https' and 'ssh' are mutually exclusive; give only the one matching the remoteURL");
   }
-  const publicPart: Record<string, unknown> = { remoteURL: remoteURL ?? '', user: user ?? '' };
-  const credentials: { -readonly [K in keyof UpstreamCredentials]: UpstreamCredentials[K] } = {
+  const credentials: UpstreamCredentials = {
     remoteURL: remoteURL ?? '',
     ...(user ? { user } : {}),
+    ...(value.https !== undefined ? { https: parseHttps(value.https) } : {}),
+    ...(value.ssh !== undefined ? { ssh: parseSsh(value.ssh) } : {}),
   };
-  if (value.https !== undefined) {
-    if (!isPlainObject(value.https)) throw invalid('gitCredentials.https', 'must be an object');
-    rejectUnknown(value.https, ALLOWED_HTTPS, 'gitCredentials.https');
-    const token = optionalString(value.https, 'token', 'gitCredentials.https.token');
-    const certificate = optionalString(value.https, 'certificate', 'gitCredentials.https.certificate');
-    if (certificate && !BASE64.test(certificate)) throw invalid('gitCredentials.https.certificate', 'must be base64 of a PEM certificate');
-    const skip = value.https.insecureSkipTLS;
-    if (skip !== undefined && typeof skip !== 'boolean') throw invalid('gitCredentials.https.insecureSkipTLS', 'must be true or false');
-    const https: Record<string, unknown> = { insecureSkipTLS: skip ?? false };
-    let proxyCredentials: { url: string; scheme: string; user: string; password?: string } | undefined;
-    if (value.https.proxy !== undefined) {
-      const proxy = value.https.proxy;
-      if (!isPlainObject(proxy)) throw invalid('gitCredentials.https.proxy', 'must be an object');
-      rejectUnknown(proxy, ALLOWED_PROXY, 'gitCredentials.https.proxy');
-      const scheme = optionalString(proxy, 'scheme', 'gitCredentials.https.proxy.scheme');
-      if (scheme && scheme !== 'http' && scheme !== 'https')
-        throw invalid('gitCredentials.https.proxy.scheme', "must be 'http' or 'https'");
-      https.proxy = {
-        url: optionalString(proxy, 'url', 'gitCredentials.https.proxy.url') ?? '',
-        scheme: scheme ?? '',
-        user: optionalString(proxy, 'user', 'gitCredentials.https.proxy.user') ?? '',
-      };
-      const password = optionalString(proxy, 'password', 'gitCredentials.https.proxy.password');
-      const shown = https.proxy as { url: string; scheme: string; user: string };
-      proxyCredentials = { ...shown, ...(password ? { password } : {}) };
-    }
-    publicPart.https = https;
-    credentials.https = {
-      ...(token ? { token } : {}),
-      ...(certificate ? { certificate: Buffer.from(certificate, 'base64').toString('utf8') } : {}),
-      insecureSkipTLS: skip === true,
-      ...(proxyCredentials ? { proxy: proxyCredentials } : {}),
-    };
-  }
-  if (value.ssh !== undefined) {
-    if (!isPlainObject(value.ssh)) throw invalid('gitCredentials.ssh', 'must be an object');
-    rejectUnknown(value.ssh, ALLOWED_SSH, 'gitCredentials.ssh');
-    const key = optionalString(value.ssh, 'privateKey', 'gitCredentials.ssh.privateKey');
-    if (key && !BASE64.test(key)) throw invalid('gitCredentials.ssh.privateKey', 'must be base64 of a PEM private key');
-    const passphrase = optionalString(value.ssh, 'privateKeyPass', 'gitCredentials.ssh.privateKeyPass');
-    credentials.ssh = {
-      ...(key ? { privateKey: Buffer.from(key, 'base64').toString('utf8') } : {}),
-      ...(passphrase ? { privateKeyPass: passphrase } : {}),
-    };
-  }
-  return { publicPart, credentials };
+  return { publicPart: publicGitCredentials(credentials), credentials };
+}
+
+/** What may be stored in the project and returned: no token, password, certificate or key. */
+function publicGitCredentials(credentials: UpstreamCredentials): Record<string, unknown> {
+  const { https } = credentials;
+  const proxy = https?.proxy;
+  return {
+    remoteURL: credentials.remoteURL,
+    user: credentials.user ?? '',
+    ...(https
+      ? {
+          https: {
+            insecureSkipTLS: https.insecureSkipTLS === true,
+            ...(proxy ? { proxy: { url: proxy.url, scheme: proxy.scheme ?? '', user: proxy.user ?? '' } } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function parseHttps(value: unknown): NonNullable<UpstreamCredentials['https']> {
+  if (!isPlainObject(value)) throw invalid('gitCredentials.https', 'must be an object');
+  rejectUnknown(value, ALLOWED_HTTPS, 'gitCredentials.https');
+  const token = optionalString(value, 'token', 'gitCredentials.https.token');
+  const certificate = optionalString(value, 'certificate', 'gitCredentials.https.certificate');
+  if (certificate && !BASE64.test(certificate)) throw invalid('gitCredentials.https.certificate', 'must be base64 of a PEM certificate');
+  const skip = value.insecureSkipTLS;
+  if (skip !== undefined && typeof skip !== 'boolean') throw invalid('gitCredentials.https.insecureSkipTLS', 'must be true or false');
+  return {
+    ...(token ? { token } : {}),
+    ...(certificate ? { certificate: Buffer.from(certificate, 'base64').toString('utf8') } : {}),
+    insecureSkipTLS: skip === true,
+    ...(value.proxy !== undefined ? { proxy: parseProxy(value.proxy) } : {}),
+  };
+}
+
+function parseProxy(value: unknown): NonNullable<NonNullable<UpstreamCredentials['https']>['proxy']> {
+  if (!isPlainObject(value)) throw invalid('gitCredentials.https.proxy', 'must be an object');
+  rejectUnknown(value, ALLOWED_PROXY, 'gitCredentials.https.proxy');
+  const scheme = optionalString(value, 'scheme', 'gitCredentials.https.proxy.scheme');
+  if (scheme && scheme !== 'http' && scheme !== 'https') throw invalid('gitCredentials.https.proxy.scheme', "must be 'http' or 'https'");
+  const password = optionalString(value, 'password', 'gitCredentials.https.proxy.password');
+  return {
+    url: optionalString(value, 'url', 'gitCredentials.https.proxy.url') ?? '',
+    scheme: scheme ?? '',
+    user: optionalString(value, 'user', 'gitCredentials.https.proxy.user') ?? '',
+    ...(password ? { password } : {}),
+  };
+}
+
+function parseSsh(value: unknown): NonNullable<UpstreamCredentials['ssh']> {
+  if (!isPlainObject(value)) throw invalid('gitCredentials.ssh', 'must be an object');
+  rejectUnknown(value, ALLOWED_SSH, 'gitCredentials.ssh');
+  const key = optionalString(value, 'privateKey', 'gitCredentials.ssh.privateKey');
+  if (key && !BASE64.test(key)) throw invalid('gitCredentials.ssh.privateKey', 'must be base64 of a PEM private key');
+  const passphrase = optionalString(value, 'privateKeyPass', 'gitCredentials.ssh.privateKeyPass');
+  return {
+    ...(key ? { privateKey: Buffer.from(key, 'base64').toString('utf8') } : {}),
+    ...(passphrase ? { privateKeyPass: passphrase } : {}),
+  };
 }
 
 function rejectUnknown(value: Record<string, unknown>, allowed: string[], path: string): void {
