@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Integration, IntegrationRegistryStore, KeptnEvent, TaskLeaseStore } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
 import type { ServerOptions } from '../server-options.js';
 import { manualClock, shipyardYaml } from '@shipmate/testing';
 
@@ -70,29 +71,9 @@ async function poll(agent: Agent, waitMs = 0): Promise<Tasks> {
 }
 
 /** Triggers the delivery sequence in a stage; returns the keptn context. */
-async function trigger(stage: string): Promise<string> {
-  const reply = await api.call('POST', '/api/v1/event', {
-    type: `sh.keptn.event.${stage}.delivery.triggered`,
-    source: 'test',
-    data: { project: 'shop', stage, service: 'carts' },
-  });
-  expect(reply.status).toBe(200);
-  await api.server.processor.idle();
-  return String(reply.body.keptnContext);
-}
+const trigger = (stage: string) => triggerSequence(api, { project: 'shop', stage, service: 'carts' });
 
-async function send(triggered: KeptnEvent, kind: 'started' | 'finished'): Promise<void> {
-  const scope = { project: triggered.data.project, stage: triggered.data.stage, service: triggered.data.service };
-  const reply = await api.call('POST', '/api/v1/event', {
-    type: `sh.keptn.event.deployment.${kind}`,
-    source: 'helm-service',
-    shkeptncontext: triggered.shkeptncontext,
-    triggeredid: triggered.id,
-    data: kind === 'started' ? scope : { ...scope, result: 'pass', status: 'succeeded' },
-  });
-  expect(reply.status).toBe(200);
-  await api.server.processor.idle();
-}
+const send = (triggered: KeptnEvent, kind: 'started' | 'finished') => answerTask(api, triggered, kind, 'helm-service');
 
 /** The promise's value if it settles within `turns` event-loop turns, else 'pending' (a race, no timer). */
 async function within<T>(promise: Promise<T>, turns = 100): Promise<T | 'pending'> {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { triggerSequence } from '../test-support/sequence-events.js';
 
 const CP = '/api/controlPlane/v1';
 const RS = '/api/resource-service/v1';
@@ -59,15 +60,7 @@ async function finish(task: KeptnEvent): Promise<void> {
   expect(reply.status).toBe(200);
 }
 
-async function trigger(): Promise<string> {
-  const reply = await api.call('POST', '/api/v1/event', {
-    type: 'sh.keptn.event.dev.delivery.triggered',
-    source: 'test',
-    data: { project: 'shop', stage: 'dev', service: 'carts' },
-  });
-  expect(reply.status).toBe(200);
-  return String(reply.body.keptnContext);
-}
+const trigger = () => triggerSequence(api, { project: 'shop', stage: 'dev', service: 'carts' });
 
 beforeAll(async () => {
   api = await startInProcessServer();

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock, KeptnEvent } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
 import { shipyardYaml } from '@shipmate/testing';
 
 const CP = '/api/controlPlane/v1';
@@ -57,29 +58,9 @@ async function poll(agent: Agent): Promise<KeptnEvent[]> {
 }
 
 /** Triggers delivery in dev; returns the keptn context. */
-async function trigger(): Promise<string> {
-  const reply = await api.call('POST', '/api/v1/event', {
-    type: 'sh.keptn.event.dev.delivery.triggered',
-    source: 'test',
-    data: { project: 'shop', stage: 'dev', service: 'carts' },
-  });
-  expect(reply.status).toBe(200);
-  await api.server.processor.idle();
-  return String(reply.body.keptnContext);
-}
+const trigger = () => triggerSequence(api, { project: 'shop', stage: 'dev', service: 'carts' });
 
-async function send(task: KeptnEvent, kind: 'started' | 'finished'): Promise<void> {
-  const scope = { project: 'shop', stage: 'dev', service: 'carts' };
-  const reply = await api.call('POST', '/api/v1/event', {
-    type: `sh.keptn.event.deployment.${kind}`,
-    source: 'webhook-service',
-    shkeptncontext: task.shkeptncontext,
-    triggeredid: task.id,
-    data: kind === 'started' ? scope : { ...scope, result: 'pass', status: 'succeeded' },
-  });
-  expect(reply.status).toBe(200);
-  await api.server.processor.idle();
-}
+const send = (task: KeptnEvent, kind: 'started' | 'finished') => answerTask(api, task, kind, 'webhook-service');
 
 function read(agent: Agent, triggeredId: string, name: string, scope?: string) {
   const query = `name=${name}${scope ? `&scope=${scope}` : ''}`;

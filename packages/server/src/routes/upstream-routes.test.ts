@@ -8,6 +8,7 @@ import type { KeptnEvent, UpstreamStatus } from '@shipmate/core';
 import { GitUpstream, personGit, shipyardYaml, waitFor } from '@shipmate/testing';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { triggerSequence } from '../test-support/sequence-events.js';
 
 const CP = '/api/controlPlane/v1';
 const RS = '/api/resource-service/v1';
@@ -61,18 +62,12 @@ async function statusOf(project: string): Promise<UpstreamStatus> {
 }
 
 async function firstTaskCommit(project: string): Promise<string | undefined> {
-  const triggered = await api.call<{ keptnContext: string }>('POST', '/api/v1/event', {
-    type: 'sh.keptn.event.dev.delivery.triggered',
-    source: 'test',
-    data: { project, stage: 'dev', service: 'carts' },
-  });
-  expect(triggered.status, JSON.stringify(triggered.body)).toBe(200);
-  await api.server.processor.idle();
+  const keptnContext = await triggerSequence(api, { project, stage: 'dev', service: 'carts' });
   const tasks = await api.call<{ events: KeptnEvent[] }>(
     'GET',
     `${CP}/event/triggered/sh.keptn.event.deployment.triggered?project=${project}`,
   );
-  return tasks.body.events.find((e) => e.shkeptncontext === triggered.body.keptnContext)?.gitcommitid;
+  return tasks.body.events.find((e) => e.shkeptncontext === keptnContext)?.gitcommitid;
 }
 
 describe('project upstream through the API', () => {
