@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/error-codes.js';
 import { decodeShipyard, findSequence, findStage, parentStages, parseShipyardYaml, sequencesTriggeredBy } from './parse-shipyard.js';
 import type { Shipyard } from './shipyard.js';
 
-const sockshopYaml = readFileSync(new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url), 'utf8');
+const sockshopYaml = readFileSync(new URL('../../../../fixtures/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url), 'utf8');
 
 /** Lines joined with '\n', so a case's line numbers can be read off its array index + 1. */
 function yaml(...lines: string[]): string {

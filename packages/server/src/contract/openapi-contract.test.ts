@@ -106,7 +106,7 @@ const SWAGGER_ERRATA: Record<string, { compareWithItemsOf: string }> = {
 };
 
 function keptnDocument(file: string): Json {
-  return parse(readFileSync(new URL(`../../../../../shared/keptn-compat/openapi/${file}`, import.meta.url), 'utf8')) as Json;
+  return parse(readFileSync(new URL(`../../../../fixtures/keptn-compat/openapi/${file}`, import.meta.url), 'utf8')) as Json;
 }
 
 /** Follows local `$ref`s (`#/definitions/x`, `#/components/schemas/x`) until a schema is reached. */

@@ -9,7 +9,7 @@ import type { ControlPlaneServer } from '../create-server.js';
 import { hashToken } from '../auth/token-verifier.js';
 
 // The `shared` folder sits next to the repository folder.
-const SHIPYARD = readFileSync(new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url), 'utf8');
+const SHIPYARD = readFileSync(new URL('../../../../fixtures/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url), 'utf8');
 const SHIPYARD_BASE64 = Buffer.from(SHIPYARD, 'utf8').toString('base64');
 const TOKEN = 'test-token';
 const CP = '/api/controlPlane/v1';

@@ -18,7 +18,7 @@ export const TEST_TOKEN = 'test-token';
 
 /** Keptn's sockshop example shipyard (from the shared folder beside the repository). */
 export const SOCKSHOP_SHIPYARD = readFileSync(
-  new URL('../../../../../shared/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url),
+  new URL('../../../../fixtures/keptn-compat/examples/shipyard-sockshop.yaml', import.meta.url),
   'utf8',
 );
 
