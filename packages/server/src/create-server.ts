@@ -42,7 +42,9 @@ import type {
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
-import { defaultBodyLimit, keptnErrorHandler } from './http/keptn-error.js';
+import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
+import { httpLimits } from './http/http-limits.js';
+import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './http/keptn-error.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
@@ -141,6 +143,13 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     logger: options.logger ?? false,
     version: options.version ?? SHIPMATE_VERSION,
     namespace: options.namespace ?? 'shipmate',
+    authFailureLimit: positive(options.authFailureLimit ?? 20, 'authFailureLimit', 'failures', '20'),
+    authFailureWindowMs: positive(options.authFailureWindowMs ?? 60 * 1000, 'authFailureWindowMs'),
+    headersTimeoutMs: positive(options.headersTimeoutMs ?? 10 * 1000, 'headersTimeoutMs'),
+    requestTimeoutMs: positive(options.requestTimeoutMs ?? 30 * 1000, 'requestTimeoutMs'),
+    keepAliveTimeoutMs: positive(options.keepAliveTimeoutMs ?? 65 * 1000, 'keepAliveTimeoutMs'),
+    maxConnections: positive(options.maxConnections ?? 4096, 'maxConnections', 'connections', '4096'),
+    trustProxy: options.trustProxy ?? false,
   });
 }
 
@@ -156,6 +165,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   const app = Fastify({
     bodyLimit: options.maxBodyBytes,
     logger: options.logger,
+    ...httpLimits(options),
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   // Route schemas document the API (OpenAPI) and validate input; responses are plain JSON so
@@ -291,7 +302,10 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       security: [{ key: [] }],
     },
   });
-  registerAuth(app, context);
+  registerAuth(app, {
+    tokens: context.tokens,
+    failures: createAuthFailureLimiter({ clock, maxFailures: options.authFailureLimit, windowMs: options.authFailureWindowMs }),
+  });
   await app.register(async (scoped) => registerRoutes(scoped, context));
 
   let retentionTimer: NodeJS.Timeout | undefined;
@@ -350,7 +364,9 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       await processor.start();
       startRetention();
       startRegistrySweep();
-      return app.listen({ host, port });
+      const url = await app.listen({ host, port });
+      app.server.maxConnections = options.maxConnections;
+      return url;
     },
     async close() {
       if (retentionTimer) clearInterval(retentionTimer);

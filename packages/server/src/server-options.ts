@@ -79,6 +79,23 @@ export interface ServerOptions {
   version?: string;
   /** Reported as `namespace` by /api/v1/metadata. @default 'shipmate' */
   namespace?: string;
+  /** Wrong API tokens a client address may send per `authFailureWindowMs` before it gets 429 (SHIPMATE_AUTH_FAILURE_LIMIT). @default 20 */
+  authFailureLimit?: number;
+  /** The window over which `authFailureLimit` refills. @default 60000 (1m) */
+  authFailureWindowMs?: number;
+  /** Longest wait for a request's headers (SHIPMATE_HEADERS_TIMEOUT); also closes connections that never send one. @default 10000 */
+  headersTimeoutMs?: number;
+  /** Longest wait for a whole request, body included (SHIPMATE_REQUEST_TIMEOUT); a long poll's wait for tasks is not part of it. @default 30000 */
+  requestTimeoutMs?: number;
+  /** How long a kept-alive connection may stay idle between requests (SHIPMATE_KEEPALIVE_TIMEOUT). @default 65000 (above the 60 s idle timeout of most load balancers) */
+  keepAliveTimeoutMs?: number;
+  /** Open connections at most (SHIPMATE_MAX_CONNECTIONS); further ones are closed at once. Keep it below the process's file descriptor limit. @default 4096 */
+  maxConnections?: number;
+  /**
+   * Which proxies' `X-Forwarded-For` is trusted for the client address (SHIPMATE_TRUST_PROXY;
+   * true trusts every proxy, a list trusts those addresses/CIDRs). @default false (the socket's peer is the client)
+   */
+  trustProxy?: boolean | readonly string[];
 }
 
 /** Options with every default applied. */

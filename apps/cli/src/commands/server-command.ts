@@ -70,6 +70,12 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     secretKey: secretKey.key,
     previousSecretKey: config.previousSecretKey,
     secretScopes: config.secretScopes,
+    authFailureLimit: config.authFailureLimit,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    maxConnections: config.maxConnections,
+    trustProxy: config.trustProxy,
   });
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');

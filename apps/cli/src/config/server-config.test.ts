@@ -22,7 +22,33 @@ describe('resolveServerConfig', () => {
       secretKey: undefined,
       previousSecretKey: undefined,
       secretScopes: ['keptn-default', 'keptn-webhook-service', 'dynatrace-service', 'keptn-prometheus-service'],
+      authFailureLimit: 20,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 4096,
+      trustProxy: false,
     });
+  });
+
+  it('reads the connection limits, the failed-authentication limit and the trusted proxies', () => {
+    const env = {
+      SHIPMATE_AUTH_FAILURE_LIMIT: '5',
+      SHIPMATE_HEADERS_TIMEOUT: '2s',
+      SHIPMATE_REQUEST_TIMEOUT: '1m',
+      SHIPMATE_KEEPALIVE_TIMEOUT: '5s',
+      SHIPMATE_MAX_CONNECTIONS: '100',
+      SHIPMATE_TRUST_PROXY: '10.0.0.0/8, fd00::/8',
+    };
+    expect(resolveServerConfig(env, {})).toMatchObject({
+      authFailureLimit: 5,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 100,
+      trustProxy: ['10.0.0.0/8', 'fd00::/8'],
+    });
+    expect(resolveServerConfig({ SHIPMATE_TRUST_PROXY: 'true' }, {}).trustProxy).toBe(true);
   });
 
   it('reads the resource limit and the commit author', () => {
@@ -70,6 +96,10 @@ describe('resolveServerConfig', () => {
     [{ SHIPMATE_SECRET_KEY_PREVIOUS: 'ab'.repeat(16) }, /SHIPMATE_SECRET_KEY_PREVIOUS is not a 32-byte key/],
     [{ SHIPMATE_SECRET_SCOPES: 'team-a' }, /SHIPMATE_SECRET_SCOPES='team-a' lacks keptn-default.*keptn-default,team-a/],
     [{ SHIPMATE_SECRET_SCOPES: 'keptn-default,Team_A' }, /SHIPMATE_SECRET_SCOPES=.*scope 'Team_A' is invalid/],
+    [{ SHIPMATE_AUTH_FAILURE_LIMIT: '0' }, /SHIPMATE_AUTH_FAILURE_LIMIT='0' is not valid: give a whole number from 1/],
+    [{ SHIPMATE_HEADERS_TIMEOUT: 'ten' }, /SHIPMATE_HEADERS_TIMEOUT/],
+    [{ SHIPMATE_MAX_CONNECTIONS: 'many' }, /SHIPMATE_MAX_CONNECTIONS='many'/],
+    [{ SHIPMATE_TRUST_PROXY: 'lb.example.com' }, /SHIPMATE_TRUST_PROXY=.*'lb.example.com' is not an address or CIDR/],
   ])('rejects %o with a clear message', (env, message) => {
     expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, {})).toThrow(message);

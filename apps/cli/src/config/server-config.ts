@@ -44,6 +44,18 @@ export interface ServerConfig {
   readonly previousSecretKey: Buffer | undefined;
   /** SHIPMATE_SECRET_SCOPES. */
   readonly secretScopes: readonly string[];
+  /** SHIPMATE_AUTH_FAILURE_LIMIT: wrong tokens per client address and minute before 429. */
+  readonly authFailureLimit: number;
+  /** SHIPMATE_HEADERS_TIMEOUT. */
+  readonly headersTimeoutMs: number;
+  /** SHIPMATE_REQUEST_TIMEOUT. */
+  readonly requestTimeoutMs: number;
+  /** SHIPMATE_KEEPALIVE_TIMEOUT. */
+  readonly keepAliveTimeoutMs: number;
+  /** SHIPMATE_MAX_CONNECTIONS. */
+  readonly maxConnections: number;
+  /** SHIPMATE_TRUST_PROXY: false, true, or the proxies' addresses/CIDRs. */
+  readonly trustProxy: boolean | readonly string[];
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -77,7 +89,26 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
       ? parseSecretKey(env.SHIPMATE_SECRET_KEY_PREVIOUS, 'SHIPMATE_SECRET_KEY_PREVIOUS')
       : undefined,
     secretScopes: secretScopes(env.SHIPMATE_SECRET_SCOPES),
+    authFailureLimit: integerValue(env.SHIPMATE_AUTH_FAILURE_LIMIT, 20, 'SHIPMATE_AUTH_FAILURE_LIMIT', 1, 1_000_000),
+    headersTimeoutMs: durationValue(env.SHIPMATE_HEADERS_TIMEOUT, '10s', 'SHIPMATE_HEADERS_TIMEOUT'),
+    requestTimeoutMs: durationValue(env.SHIPMATE_REQUEST_TIMEOUT, '30s', 'SHIPMATE_REQUEST_TIMEOUT'),
+    keepAliveTimeoutMs: durationValue(env.SHIPMATE_KEEPALIVE_TIMEOUT, '65s', 'SHIPMATE_KEEPALIVE_TIMEOUT'),
+    maxConnections: integerValue(env.SHIPMATE_MAX_CONNECTIONS, 4096, 'SHIPMATE_MAX_CONNECTIONS', 1, 1_000_000),
+    trustProxy: trustProxy(env.SHIPMATE_TRUST_PROXY),
   });
+}
+
+/** SHIPMATE_TRUST_PROXY: Go boolean spellings, or a comma-separated list of proxy addresses/CIDRs. */
+function trustProxy(value: string | undefined): boolean | readonly string[] {
+  if (value === undefined || value.trim() === '') return false;
+  if (/^(1|t|true|0|f|false)$/i.test(value.trim())) return booleanValue(value.trim().toLowerCase(), false, 'SHIPMATE_TRUST_PROXY');
+  const proxies = listValue(value);
+  const bad = proxies.find((entry) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `SHIPMATE_TRUST_PROXY='${value}' is not valid: '${bad}' is not an address or CIDR; give true, false or a list such as 10.0.0.0/8,fd00::/8`,
+    );
+  return proxies;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -16,6 +16,7 @@ export const ErrorCode = {
   invalidPagination: 'ERR_INVALID_PAGINATION',
   bodyTooLarge: 'ERR_BODY_TOO_LARGE',
   unauthorized: 'ERR_UNAUTHORIZED',
+  tooManyAuthFailures: 'ERR_TOO_MANY_AUTH_FAILURES',
   routeNotFound: 'ERR_ROUTE_NOT_FOUND',
   projectNotFound: 'ERR_PROJECT_NOT_FOUND',
   stageNotFound: 'ERR_STAGE_NOT_FOUND',

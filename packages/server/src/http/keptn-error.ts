@@ -94,3 +94,22 @@ export function keptnErrorHandler(limit: BodyLimit) {
     void reply.status(body.code).send(body);
   };
 }
+
+/**
+ * Errors Fastify raises before any route or hook runs. A path that is not valid percent-encoded
+ * UTF-8 (e.g. an overlong encoding) matches no route: 404 as for any unknown path, so such
+ * spellings are answered like every other path no route serves.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0] ?? '';
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void reply.status(404).send({
+      code: 404,
+      message: `no route for ${request.method} ${path}: the path is not valid percent-encoded UTF-8`,
+      errorCode: 'ERR_ROUTE_NOT_FOUND',
+    });
+    return;
+  }
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.status(status).send({ code: status, message: `${error.message}`, errorCode: 'ERR_INVALID_FIELD' });
+}

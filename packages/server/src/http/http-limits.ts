@@ -1,0 +1,34 @@
+/**
+ * Timeouts of the HTTP server, so that idle and slow connections cannot pile up until the process
+ * runs out of file descriptors. Node's own checks run every `connectionsCheckingInterval`; it is
+ * kept well under the timeouts so they are honoured within a second or two.
+ *
+ * - headers: from the connection's start (or the end of the previous request) until the headers
+ *   have arrived; a connection that never sends a request is closed by it;
+ * - request: until the whole request, body included, has arrived (a slow body);
+ * - keep-alive: idle time between two requests on one connection.
+ *
+ * None of them limits how long the server takes to answer, so a long poll parked for a minute is
+ * unaffected. The connection cap (`server.maxConnections`) is set when listening.
+ */
+import type { ServerOptions as NodeServerOptions } from 'node:http';
+import type { ResolvedServerOptions } from '../server-options.js';
+
+/** Fastify and node:http options applying the limits of `options`. */
+export function httpLimits(
+  options: Pick<ResolvedServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'trustProxy'>,
+): {
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  http: NodeServerOptions;
+  trustProxy: boolean | string[];
+} {
+  const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(Math.min(options.headersTimeoutMs, options.requestTimeoutMs) / 4)));
+  return {
+    // node:http needs the request timeout to be at least the headers timeout.
+    requestTimeout: Math.max(options.requestTimeoutMs, options.headersTimeoutMs),
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: checkEveryMs },
+    trustProxy: typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy],
+  };
+}
