@@ -104,6 +104,12 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     readers.delete(project);
   };
   const exists = (project: string) => SAFE_NAME.test(project) && existsSync(repoDir(project));
+  /**
+   * Projects whose repository is being created or removed. Reads take no lock, so a read may meet
+   * a half-made or half-removed repository: for it the project does not exist (404), and tips it
+   * loads then are not kept (they would outlive the repository).
+   */
+  const changing = new Set<string>();
   const cacheKey = (project: string, commit: string) => `${project}@${commit}`;
 
   function projectNotFound(project: string): NotFoundError {
@@ -114,10 +120,24 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
   async function branchesOf(project: string): Promise<Map<string, string> | undefined> {
     const known = tips.get(project);
     if (known) return known;
-    if (!exists(project)) return undefined;
+    if (changing.has(project) || !exists(project)) return undefined;
     const loaded = await repository(project).branches();
+    if (changing.has(project)) return undefined;
     tips.set(project, loaded);
     return loaded;
+  }
+
+  /**
+   * Runs a read of `project` (reads take no lock). A read that raced with the project's deletion
+   * finds its repository gone half-way, and git fails: that is the project not being there, 404.
+   */
+  async function reading<T>(project: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (changing.has(project) || !exists(project)) throw projectNotFound(project);
+      throw error;
+    }
   }
 
   async function requireBranches(project: string): Promise<Map<string, string>> {
@@ -228,6 +248,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
           throw new ConflictError(ErrorCode.projectExists, `Project already exists: the repository of '${project}' is already initialized`);
         await mkdir(options.rootDir, { recursive: true });
         const repo = repository(project);
+        changing.add(project);
         try {
           await repo.init(DEFAULT_BRANCH);
           tips.set(project, new Map());
@@ -241,6 +262,8 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
           closeReader(project);
           await rm(repoDir(project), { recursive: true, force: true });
           throw error;
+        } finally {
+          changing.delete(project);
         }
       });
     },
@@ -248,9 +271,17 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     async deleteProject(project) {
       if (!SAFE_NAME.test(project)) return;
       await locks.run(project, async () => {
-        tips.delete(project);
-        closeReader(project);
-        await rm(repoDir(project), { recursive: true, force: true });
+        changing.add(project);
+        try {
+          tips.delete(project);
+          closeReader(project);
+          await rm(repoDir(project), { recursive: true, force: true });
+        } finally {
+          // A read that loaded tips meanwhile did not keep them; one that created a reader is closed.
+          tips.delete(project);
+          closeReader(project);
+          changing.delete(project);
+        }
       });
     },
 
@@ -292,19 +323,23 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
       });
     },
 
-    async listResources(level, id): Promise<ResourceListing> {
-      const { repo, tip, prefix } = await resolveLevel(level);
-      const commit = await commitAt(repo, level.project, id, tip);
-      const files = await repo.listFiles(commit, prefix);
-      return { commit, uris: files.map((path) => path.slice(prefix.length)) };
+    listResources(level, id): Promise<ResourceListing> {
+      return reading(level.project, async () => {
+        const { repo, tip, prefix } = await resolveLevel(level);
+        const commit = await commitAt(repo, level.project, id, tip);
+        const files = await repo.listFiles(commit, prefix);
+        return { commit, uris: files.map((path) => path.slice(prefix.length)) };
+      });
     },
 
-    async getResource(level, uri, id): Promise<ResourceContent> {
-      const { repo, tip, prefix } = await resolveLevel(level);
-      const commit = await commitAt(repo, level.project, id, tip);
-      const content = await repo.readFile(commit, `${prefix}${uri}`);
-      if (!content) throw new NotFoundError(ErrorCode.resourceNotFound, `Resource not found: '${uri}' at version ${commit}`);
-      return { commit, content };
+    getResource(level, uri, id): Promise<ResourceContent> {
+      return reading(level.project, async () => {
+        const { repo, tip, prefix } = await resolveLevel(level);
+        const commit = await commitAt(repo, level.project, id, tip);
+        const content = await repo.readFile(commit, `${prefix}${uri}`);
+        if (!content) throw new NotFoundError(ErrorCode.resourceNotFound, `Resource not found: '${uri}' at version ${commit}`);
+        return { commit, content };
+      });
     },
 
     async putResources(level, files: readonly ResourceFile[]) {
@@ -337,6 +372,6 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
       return (await branchesOf(project))?.get(stage);
     },
 
-    readShipyard: shipyardAt,
+    readShipyard: (project, commit) => reading(project, () => shipyardAt(project, commit)),
   };
 }

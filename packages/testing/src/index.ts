@@ -34,3 +34,5 @@ export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.js';
 export type { Recipient, RecipientOptions, ReceivedEvent } from './recipient.js';
 export type { ServerProcess, ServerProcessOptions } from './server-process.js';
 export { shipyardYaml, manualClock } from './test-fixtures.js';
+export { fuzzApi, seededRandom } from './api-fuzzer.js';
+export type { FuzzOptions, FuzzRequest, FuzzResult, FuzzSchema, OpenApiDocument } from './api-fuzzer.js';
