@@ -43,7 +43,7 @@ import type {
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
-import { httpLimits } from './http/http-limits.js';
+import { closeSilentConnections, httpLimits } from './http/http-limits.js';
 import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './http/keptn-error.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createProjectService } from './projects/project-service.js';
@@ -364,6 +364,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       await processor.start();
       startRetention();
       startRegistrySweep();
+      closeSilentConnections(app.server, options.headersTimeoutMs);
       const url = await app.listen({ host, port });
       app.server.maxConnections = options.maxConnections;
       return url;

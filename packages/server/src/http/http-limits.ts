@@ -10,8 +10,13 @@
  *
  * None of them limits how long the server takes to answer, so a long poll parked for a minute is
  * unaffected. The connection cap (`server.maxConnections`) is set when listening.
+ *
+ * Node's headers timeout only starts once a request has begun: a connection that never sends a
+ * byte is never checked (2,000 such connections stayed open for good). {@link closeSilentConnections}
+ * closes those itself after the same timeout.
  */
-import type { ServerOptions as NodeServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions as NodeServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ResolvedServerOptions } from '../server-options.js';
 
 /** Fastify and node:http options applying the limits of `options`. */
@@ -31,4 +36,24 @@ export function httpLimits(
     http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: checkEveryMs },
     trustProxy: typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy],
   };
+}
+
+/**
+ * Closes every new connection of `server` that has not sent a whole request head within
+ * `headersTimeoutMs` (later idleness is the keep-alive timeout's). Call once, before listening.
+ */
+export function closeSilentConnections(server: Server, headersTimeoutMs: number): void {
+  const waiting = new WeakMap<object, NodeJS.Timeout>();
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), headersTimeoutMs);
+    timer.unref();
+    waiting.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (request: IncomingMessage) => {
+    const timer = waiting.get(request.socket);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    waiting.delete(request.socket);
+  });
 }
