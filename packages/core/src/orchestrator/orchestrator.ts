@@ -420,7 +420,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (parsed.category === 'sequence' && parsed.kind === 'triggered') {
       const started = await uow.executionByTrigger(event.id);
       if (started) await failExecution(uow, started, message);
-      else await rejectTrigger(uow, event, parsed.stage, parsed.sequence, message);
+      else {
+        const known = event.data.project !== undefined && (await store.getProject(event.data.project)) !== undefined;
+        await rejectTrigger(uow, event, parsed.stage, parsed.sequence, message, { view: known });
+      }
     } else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished') && event.triggeredid) {
       const execution = await uow.executionByTask(event.triggeredid);
       if (execution?.scope.keptnContext === event.shkeptncontext && execution.scope.project === event.data.project)
