@@ -11,6 +11,7 @@ export {
   TooLargeError,
   UnprocessableError,
   UnavailableError,
+  isTransient,
 } from './errors/errors.js';
 export { ErrorCode } from './errors/error-codes.js';
 

@@ -45,6 +45,7 @@ import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { closeSilentConnections, httpLimits } from './http/http-limits.js';
 import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './http/keptn-error.js';
+import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
@@ -110,6 +111,12 @@ function positive(value: number, name: string, unit = 'milliseconds', example = 
   return value;
 }
 
+function wholeNumber(value: number, name: string, min: number, example: string): number {
+  if (!Number.isInteger(value) || value < min)
+    throw new InputError(ErrorCode.invalidField, `${name} must be a whole number >= ${min}, got ${value}; e.g. ${example}`);
+  return value;
+}
+
 /** Applies defaults once. */
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
   return Object.freeze({
@@ -134,6 +141,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     clock: options.clock ?? systemClock,
     ids: options.ids ?? uuidGenerator,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    maxEventDepth: wholeNumber(options.maxEventDepth ?? DEFAULT_MAX_EVENT_DEPTH, 'maxEventDepth', 2, '64'),
     taskStartedWaitMs: options.taskStartedWaitMs ?? 10 * 60 * 1000,
     validateEvents: options.validateEvents ?? true,
     projectNameMaxLength: options.projectNameMaxLength ?? 200,
@@ -305,6 +313,10 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   registerAuth(app, {
     tokens: context.tokens,
     failures: createAuthFailureLimiter({ clock, maxFailures: options.authFailureLimit, windowMs: options.authFailureWindowMs }),
+  });
+  // One check for every JSON route, after the token check and before schema validation and handlers.
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== null && typeof request.body === 'object') checkBodyDepth(request.body, options.maxEventDepth);
   });
   await app.register(async (scoped) => registerRoutes(scoped, context));
 

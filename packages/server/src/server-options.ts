@@ -61,6 +61,11 @@ export interface ServerOptions {
   ids?: IdGenerator;
   /** Request body limit. @default 65536 (Keptn's MAX_EVENT_SIZE_KB=64) */
   maxBodyBytes?: number;
+  /**
+   * Deepest nesting of objects and arrays accepted in an event, and in any other JSON request body
+   * (SHIPMATE_MAX_EVENT_DEPTH; the body itself is level 1); deeper gets 400 `ERR_BODY_TOO_DEEP`. @default 64
+   */
+  maxEventDepth?: number;
   /** TASK_STARTED_WAIT_DURATION. @default 600000 (10m) */
   taskStartedWaitMs?: number;
   /** Keptn's EVENT_VALIDATION_ENABLED. @default true */

@@ -39,6 +39,7 @@ import type {
   TimerRecord,
 } from '@shipmate/core';
 import { applyMigrations } from './migrations.js';
+import { translateSqliteError as translateError } from './sqlite-errors.js';
 import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
 import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
@@ -67,6 +68,13 @@ export interface ResolvedSqliteStoreOptions {
 export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore {
   /** The options the store was opened with. */
   readonly options: ResolvedSqliteStoreOptions;
+  /**
+   * Test hook: sets SQLite's `max_page_count` of this connection (never stored; gone when the
+   * store is reopened) and returns the limit in force. SQLite raises a limit below the current size
+   * to the current size, so `maxPageCount(1)` caps the database where it is: every write that needs
+   * a new page then fails with a real SQLITE_FULL, as on a full disk.
+   */
+  maxPageCount(pages: number): number;
 }
 
 type SqlValue = string | number | bigint | null;
@@ -161,30 +169,6 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
     throw translateError(error, options);
   }
   return db;
-}
-
-/** Maps SQLite's lock and I/O failures to `UnavailableError`; returns anything else unchanged. */
-function translateError(error: unknown, options: ResolvedSqliteStoreOptions): unknown {
-  if (!(error instanceof Database.SqliteError)) return error;
-  const code = error.code;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new UnavailableError(
-      ErrorCode.storeUnavailable,
-      `SQLite database '${options.path}' stayed locked by another connection for ${options.busyTimeoutMs} ms (${code}); make sure only one Shipmate server uses this file, or raise busyTimeoutMs`,
-    );
-  }
-  if (
-    code.startsWith('SQLITE_IOERR') ||
-    code === 'SQLITE_FULL' ||
-    code.startsWith('SQLITE_READONLY') ||
-    code.startsWith('SQLITE_CANTOPEN')
-  ) {
-    return new UnavailableError(
-      ErrorCode.storeUnavailable,
-      `SQLite database '${options.path}' cannot be written (${code}: ${error.message}); check free disk space and that the file and its directory are writable`,
-    );
-  }
-  return error;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -595,6 +579,10 @@ function buildStore(
     ...buildSqliteRegistryStore(db, run),
     ...buildSqliteTaskLeaseStore(db, run),
     ...buildSqliteSecretStore(db, run),
+
+    maxPageCount(pages) {
+      return Number(db.pragma(`max_page_count = ${Math.max(1, Math.floor(pages))}`, { simple: true }));
+    },
 
     async close() {
       await checkpointer?.stop();

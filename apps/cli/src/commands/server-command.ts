@@ -58,6 +58,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     apiTokenSha256: token.sha256,
     taskStartedWaitMs: config.taskStartedWaitMs,
     maxBodyBytes: config.maxBodyBytes,
+    maxEventDepth: config.maxEventDepth,
     validateEvents: config.validateEvents,
     eventRetentionMs: config.eventRetentionMs,
     projectNameMaxLength: config.projectNameMaxLength,

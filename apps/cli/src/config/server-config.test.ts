@@ -10,6 +10,7 @@ describe('resolveServerConfig', () => {
       apiToken: undefined,
       taskStartedWaitMs: 600_000,
       maxBodyBytes: 65_536,
+      maxEventDepth: 64,
       validateEvents: true,
       eventRetentionMs: 720 * 3_600_000,
       logLevel: 'info',
@@ -56,6 +57,7 @@ describe('resolveServerConfig', () => {
       { SHIPMATE_MAX_RESOURCE_BYTES: '2048', GIT_KEPTN_USER: 'bot', GIT_KEPTN_EMAIL: 'bot@example.com' },
       {},
     );
+    expect(resolveServerConfig({ SHIPMATE_MAX_EVENT_DEPTH: '128' }, {}).maxEventDepth).toBe(128);
     expect(config).toMatchObject({ maxResourceBytes: 2048, gitAuthor: { name: 'bot', email: 'bot@example.com' } });
   });
 
@@ -90,6 +92,7 @@ describe('resolveServerConfig', () => {
     [{ SHIPMATE_LOG_LEVEL: 'loud' }, /SHIPMATE_LOG_LEVEL='loud'.*info/],
     [{ SHIPMATE_MAX_BODY_BYTES: '10' }, /SHIPMATE_MAX_BODY_BYTES/],
     [{ SHIPMATE_MAX_RESOURCE_BYTES: '10MiB' }, /SHIPMATE_MAX_RESOURCE_BYTES/],
+    [{ SHIPMATE_MAX_EVENT_DEPTH: '2' }, /SHIPMATE_MAX_EVENT_DEPTH/],
     [{ UNIFORM_INTEGRATION_TTL: '2 days' }, /UNIFORM_INTEGRATION_TTL/],
     [{ SHIPMATE_TASK_LEASE: 'half a minute' }, /SHIPMATE_TASK_LEASE/],
     [{ SHIPMATE_SECRET_KEY: 'secret' }, /SHIPMATE_SECRET_KEY is not a 32-byte key.*openssl rand/],

@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly apiToken: string | undefined;
   readonly taskStartedWaitMs: number;
   readonly maxBodyBytes: number;
+  /** SHIPMATE_MAX_EVENT_DEPTH: deepest nesting of objects and arrays in an event or other JSON body. */
+  readonly maxEventDepth: number;
   readonly validateEvents: boolean;
   readonly eventRetentionMs: number;
   readonly projectNameMaxLength: number;
@@ -67,6 +69,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     apiToken: env.SHIPMATE_API_TOKEN || undefined,
     taskStartedWaitMs: durationValue(env.TASK_STARTED_WAIT_DURATION, '10m', 'TASK_STARTED_WAIT_DURATION'),
     maxBodyBytes: integerValue(env.SHIPMATE_MAX_BODY_BYTES, 64 * 1024, 'SHIPMATE_MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
+    maxEventDepth: integerValue(env.SHIPMATE_MAX_EVENT_DEPTH, 64, 'SHIPMATE_MAX_EVENT_DEPTH', 8, 1000),
     validateEvents: booleanValue(env.EVENT_VALIDATION_ENABLED, true, 'EVENT_VALIDATION_ENABLED'),
     eventRetentionMs: durationValue(env.SHIPMATE_EVENT_RETENTION, '720h', 'SHIPMATE_EVENT_RETENTION'),
     projectNameMaxLength: integerValue(env.PROJECT_NAME_MAX_SIZE, 200, 'PROJECT_NAME_MAX_SIZE', 1, 10_000),

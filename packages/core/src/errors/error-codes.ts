@@ -15,6 +15,7 @@ export const ErrorCode = {
   invalidTime: 'ERR_INVALID_TIME',
   invalidPagination: 'ERR_INVALID_PAGINATION',
   bodyTooLarge: 'ERR_BODY_TOO_LARGE',
+  bodyTooDeep: 'ERR_BODY_TOO_DEEP',
   unauthorized: 'ERR_UNAUTHORIZED',
   tooManyAuthFailures: 'ERR_TOO_MANY_AUTH_FAILURES',
   routeNotFound: 'ERR_ROUTE_NOT_FOUND',

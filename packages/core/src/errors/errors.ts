@@ -87,3 +87,11 @@ export class UnavailableError extends ShipmateError {
     super('unavailable', code, message);
   }
 }
+
+/**
+ * True when retrying later may succeed: an {@link UnavailableError} (store busy, full or failing
+ * I/O). Everything else fails again on retry and is permanent.
+ */
+export function isTransient(error: unknown): boolean {
+  return error instanceof ShipmateError && error.category === ErrorCategory.unavailable;
+}

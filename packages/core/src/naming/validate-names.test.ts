@@ -55,8 +55,9 @@ describe('entity names (project and stage)', () => {
     expect(messageOf(() => validateStageName(name))).toContain(want);
   });
 
-  it('puts no length limit on stage names', () => {
-    expect(validateStageName('s'.repeat(500))).toHaveLength(500);
+  it('accepts stage names up to 200 characters and refuses longer ones (they become git branches)', () => {
+    expect(validateStageName('s'.repeat(200))).toHaveLength(200);
+    expect(messageOf(() => validateStageName('s'.repeat(201)))).toContain('it is 201 characters long, the maximum is 200');
   });
 });
 

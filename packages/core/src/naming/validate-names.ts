@@ -29,9 +29,16 @@ export function validateProjectName(name: unknown, maxLength: number = DEFAULT_P
   return validateEntityName(name, { field: 'project name', example: 'my-shop', maxLength });
 }
 
-/** Returns `name` if it is a valid stage name (entity rule; Keptn sets no length limit). */
+/**
+ * Longest stage name. Keptn sets no limit, but a stage name becomes a git branch (one ref
+ * component, at most 255 bytes on most file systems, and git adds `.lock` while writing it);
+ * 200 leaves room and matches the project name limit. Entity names are ASCII, so characters are bytes.
+ */
+export const STAGE_NAME_MAX_LENGTH = 200;
+
+/** Returns `name` if it is a valid stage name (entity rule, at most {@link STAGE_NAME_MAX_LENGTH} characters). */
 export function validateStageName(name: unknown): string {
-  return validateEntityName(name, { field: 'stage name', example: 'production' });
+  return validateEntityName(name, { field: 'stage name', example: 'production', maxLength: STAGE_NAME_MAX_LENGTH });
 }
 
 /**

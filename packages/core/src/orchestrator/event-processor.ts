@@ -5,10 +5,24 @@
  * transaction) and firing timers at their due time with one
  * `setTimeout` armed for the earliest timer. On start it resumes whatever the store holds:
  * pending events, due timers, queued sequences.
+ *
+ * An acknowledged event is never dropped. When handling an event (or firing a timer) fails:
+ * - transiently ({@link isTransient}: the store is busy, full or failing I/O), the event stays
+ *   pending and the timer in place, and the same timer is armed to retry after a pause that
+ *   doubles from `retryInitialMs` to `retryMaxMs`. Until the retry succeeds no other pending
+ *   event or timer is handled (they queue behind it, in order) and new events are only stored;
+ *   once the cause is gone everything continues where it stopped, also after a restart.
+ * - permanently (anything else: the event cannot be handled), its sequence is ended visibly
+ *   (`Orchestrator.failEvent` / `failTimer`: an errored `.finished` and the reason in the sequence
+ *   state) and the event marked processed or the timer removed. Recording that failure is retried
+ *   like any step when it fails transiently; only if it fails permanently too is the event marked
+ *   processed without it (logged), so that one broken record cannot stop every other sequence.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
+import { keptnTime } from '../events/keptn-event.js';
+import { isTransient } from '../errors/errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { ControlPlaneStore } from '../ports/store.js';
+import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/store.js';
 import type { Orchestrator, SequenceControlState } from './orchestrator.js';
 
 /** Settings of the processor. */
@@ -18,10 +32,14 @@ export interface EventProcessorOptions {
   clock: Clock;
   /** Called with every event the orchestrator emitted, after it is committed. */
   onEmitted?: (events: readonly KeptnEvent[]) => void;
-  /** Called when a step fails; the event is then marked processed so it cannot wedge the queue. */
+  /** Called when a step fails, with what failed and what happens next (a retry and when, or the sequence ended). */
   onError: (error: unknown, what: string) => void;
   /** Pending events read per batch. @default 256 */
   batchSize?: number;
+  /** Pause before the first retry after a transient failure; doubles on every further failure. @default 100 */
+  retryInitialMs?: number;
+  /** Longest pause between retries. @default 30000 */
+  retryMaxMs?: number;
 }
 
 /** The running orchestrator loop. */
@@ -31,7 +49,8 @@ export interface EventProcessor {
   /**
    * Stores new events and handles them in one transaction, after anything already pending.
    * Resolves once they are durable. If handling fails they are stored as pending and handled
-   * one by one (so a bad event cannot take good ones down with it).
+   * one by one (so a bad event cannot take good ones down with it); while a transient failure
+   * is being retried they are only stored, and handled after the events ahead of them.
    */
   ingest(events: readonly KeptnEvent[]): Promise<void>;
   /** Sequence control, serialised with the other steps. */
@@ -42,7 +61,10 @@ export interface EventProcessor {
    * overwrite. {@link idle} waits for it too.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
-  /** Resolves once nothing is pending (used by tests and shutdown). */
+  /**
+   * Resolves once nothing is pending (used by tests and shutdown), or, while a transient failure
+   * waits for its retry, once the steps queued before it have run (the retry is not hurried).
+   */
   idle(): Promise<void>;
   /** Stops timers and waits for the running step and the work queued meanwhile. */
   stop(): Promise<void>;
@@ -50,14 +72,24 @@ export interface EventProcessor {
 
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Creates the processor. */
 export function createEventProcessor(options: EventProcessorOptions): EventProcessor {
   const { store, orchestrator, clock } = options;
   const batchSize = options.batchSize ?? 256;
+  const retryInitialMs = options.retryInitialMs ?? 100;
+  const retryMaxMs = Math.max(retryInitialMs, options.retryMaxMs ?? 30_000);
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let armedForMs: number | undefined;
+  /** Transient failures in a row; 0 when the last pass went through. */
+  let failures = 0;
+  /** When the retry of the last transient failure is due; set until its timer fires. */
+  let retryAtMs: number | undefined;
 
   function serial<T>(work: () => Promise<T>): Promise<T> {
     const result = chain.then(work);
@@ -72,48 +104,134 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     if (events.length > 0) options.onEmitted?.(events);
   }
 
-  async function drain(): Promise<void> {
+  /** Notes a transient failure and schedules the retry (armed by {@link armTimer}); returns false. */
+  function retryLater(error: unknown, what: string): false {
+    failures += 1;
+    const delayMs = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(failures - 1, 30));
+    retryAtMs = clock.nowMs() + delayMs;
+    options.onError(
+      error,
+      `${what} failed transiently (${reasonOf(error)}); nothing is dropped, retry ${failures} in ${delayMs} ms at ${keptnTime(retryAtMs)}`,
+    );
+    return false;
+  }
+
+  /** A store read of the loop; undefined (retry scheduled) when it failed transiently. */
+  async function read<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      retryLater(error, what);
+      return undefined;
+    }
+  }
+
+  /**
+   * Records a permanent failure (`fail`), falling back to `giveUp` (mark processed, remove the
+   * timer) if recording it fails permanently too. False when a retry was scheduled.
+   */
+  async function recordFailure(what: string, fail: () => Promise<KeptnEvent[]>, giveUp: () => Promise<void>): Promise<boolean> {
+    try {
+      emitted(await fail());
+      return true;
+    } catch (error) {
+      if (isTransient(error)) return retryLater(error, `recording the failure of ${what}`);
+      options.onError(error, `recording the failure of ${what} failed too; it is dropped so that the work behind it can run`);
+    }
+    try {
+      await giveUp();
+      return true;
+    } catch (error) {
+      if (isTransient(error)) return retryLater(error, `dropping ${what}`);
+      throw error;
+    }
+  }
+
+  /** Handles one pending event; false when a retry was scheduled. */
+  async function handleOne(pending: PendingEvent): Promise<boolean> {
+    const what = `event ${pending.event.id} (${pending.event.type})`;
+    try {
+      emitted(await orchestrator.handleEvent(pending));
+      return true;
+    } catch (error) {
+      if (isTransient(error)) return retryLater(error, `handling ${what}`);
+      options.onError(error, `handling ${what} failed permanently; ending its sequence as errored`);
+      return recordFailure(
+        what,
+        () => orchestrator.failEvent(pending, reasonOf(error)),
+        () => store.commit({ processedSeqs: [pending.seq] }),
+      );
+    }
+  }
+
+  /** Handles the pending events in order; false when it stopped for a retry. */
+  async function drain(): Promise<boolean> {
     for (;;) {
-      const batch = await store.pendingEvents(batchSize);
-      if (batch.length === 0) break;
+      const batch = await read('reading pending events', () => store.pendingEvents(batchSize));
+      if (batch === undefined) return false;
+      if (batch.length === 0) return true;
       try {
         emitted(await orchestrator.handleEvents(batch));
         continue;
       } catch (error) {
+        if (isTransient(error)) return retryLater(error, `handling a batch of ${batch.length} events`);
         options.onError(error, `handling a batch of ${batch.length} events; retrying them one by one`);
       }
-      for (const pending of batch) {
-        try {
-          emitted(await orchestrator.handleEvent(pending));
-        } catch (error) {
-          options.onError(error, `handling event ${pending.event.id} (${pending.event.type})`);
-          await store.commit({ processedSeqs: [pending.seq] });
-        }
-      }
+      for (const pending of batch) if (!(await handleOne(pending))) return false;
     }
-    await armTimer();
   }
 
-  async function fireDueTimers(): Promise<void> {
-    armedForMs = undefined;
-    for (;;) {
-      const due = await store.dueTimers(clock.nowMs(), batchSize);
-      if (due.length === 0) break;
-      for (const record of due) {
-        try {
-          emitted(await orchestrator.fireTimer(record));
-        } catch (error) {
-          options.onError(error, `firing timer ${record.kind} of task ${record.triggeredId}`);
-          await store.commit({ timersRemove: [record.id] });
-        }
-      }
+  /** Fires one due timer; false when a retry was scheduled. */
+  async function fireOne(record: TimerRecord): Promise<boolean> {
+    const what = `timer ${record.kind} of task ${record.triggeredId}`;
+    try {
+      emitted(await orchestrator.fireTimer(record));
+      return true;
+    } catch (error) {
+      if (isTransient(error)) return retryLater(error, `firing ${what}`);
+      options.onError(error, `firing ${what} failed permanently; ending its sequence as errored`);
+      return recordFailure(
+        what,
+        () => orchestrator.failTimer(record, reasonOf(error)),
+        () => store.commit({ timersRemove: [record.id] }),
+      );
     }
-    await drain();
+  }
+
+  /** Fires the due timers, then handles what they emitted; false when it stopped for a retry. */
+  async function fireDueTimers(): Promise<boolean> {
+    for (;;) {
+      const due = await read('reading due timers', () => store.dueTimers(clock.nowMs(), batchSize));
+      if (due === undefined) return false;
+      if (due.length === 0) break;
+      for (const record of due) if (!(await fireOne(record))) return false;
+    }
+    return drain();
+  }
+
+  /**
+   * One pass: pending events, then (`timers`) due timers; then arms the timer. Does nothing while
+   * a retry is scheduled (the retry runs the full pass), so a failing store is not hammered by
+   * every request.
+   */
+  async function pump(timers: boolean): Promise<void> {
+    if (retryAtMs !== undefined) return;
+    try {
+      if ((await drain()) && (!timers || (await fireDueTimers()))) failures = 0;
+    } finally {
+      await armTimer();
+    }
   }
 
   async function armTimer(): Promise<void> {
     if (stopped) return;
-    const next = await store.nextTimerDueMs();
+    let next = retryAtMs;
+    if (next === undefined) {
+      next = await read('reading the next timer', () => store.nextTimerDueMs());
+      // A failed read scheduled a retry: arm for it instead.
+      next ??= retryAtMs;
+    }
     if (next === undefined) {
       if (timer) clearTimeout(timer);
       timer = undefined;
@@ -126,7 +244,9 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     const delay = Math.min(Math.max(0, next - clock.nowMs()), MAX_TIMEOUT_MS);
     timer = setTimeout(() => {
       timer = undefined;
-      void serial(fireDueTimers).catch((error: unknown) => options.onError(error, 'firing timers'));
+      armedForMs = undefined;
+      retryAtMs = undefined;
+      void serial(() => pump(true)).catch((error: unknown) => options.onError(error, 'running due work'));
     }, delay);
     timer.unref?.();
   }
@@ -135,35 +255,39 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     async start() {
       await serial(async () => {
         await orchestrator.recover();
-        await fireDueTimers();
+        await pump(true);
       });
     },
     async ingest(events) {
       // No drain first: every step ends with one and pending events are only written inside
-      // steps, so nothing stored earlier can be waiting when this step starts.
+      // steps, so nothing stored earlier can be waiting when this step starts, unless a retry is
+      // scheduled (then these are stored behind them).
       await serial(async () => {
+        if (retryAtMs !== undefined) {
+          // Events ahead of these wait for a retry: store these behind them, the retry handles all.
+          await store.appendEvents([...events], { pending: true });
+          return;
+        }
         try {
           emitted(await orchestrator.ingestEvents(events));
         } catch (error) {
           options.onError(error, `handling ${events.length} new events; storing them for one-by-one handling`);
           await store.appendEvents([...events], { pending: true });
         }
-        await drain();
+        await pump(false);
       });
     },
     async control(project, keptnContext, state, stage) {
       await serial(async () => {
         emitted(await orchestrator.control(project, keptnContext, state, stage));
-        await drain();
+        await pump(false);
       });
     },
     exclusive(work) {
       return serial(work);
     },
     async idle() {
-      await serial(async () => {
-        await drain();
-      });
+      await serial(() => pump(false));
     },
     async stop() {
       stopped = true;

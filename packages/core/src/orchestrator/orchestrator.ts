@@ -7,7 +7,7 @@
 import { parseEventType, sequenceEventType } from '../events/event-type.js';
 import { ORCHESTRATOR_SOURCE, KEPTN_SPEC_VERSION, keptnTime } from '../events/keptn-event.js';
 import type { EventData, KeptnEvent } from '../events/keptn-event.js';
-import { NotFoundError } from '../errors/errors.js';
+import { NotFoundError, isTransient } from '../errors/errors.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
@@ -72,6 +72,15 @@ export interface Orchestrator {
   ingestEvents(events: readonly KeptnEvent[]): Promise<KeptnEvent[]>;
   /** Fires a due timer. */
   fireTimer(timer: TimerRecord): Promise<KeptnEvent[]>;
+  /**
+   * Ends the sequence of a pending event that cannot be handled (permanently): a sequence trigger
+   * is rejected with an errored `.finished` and a sequence state carrying `reason`; a task
+   * `.started`/`.finished` ends its execution as errored with `reason`. Marks the event processed,
+   * all in one transaction.
+   */
+  failEvent(pending: PendingEvent, reason: string): Promise<KeptnEvent[]>;
+  /** Removes a timer that cannot be fired (permanently) and ends its execution as errored with `reason`, in one transaction. */
+  failTimer(timer: TimerRecord, reason: string): Promise<KeptnEvent[]>;
   /** Pauses, resumes or aborts a context (optionally one stage). */
   control(project: string, keptnContext: string, state: SequenceControlState, stage?: string): Promise<KeptnEvent[]>;
   /** Re-runs queue dispatch for every scope with queued work (after a restart). */
@@ -273,24 +282,43 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     await dispatchQueue(uow, execution.scope.project, execution.scope.stage, execution.scope.service);
   }
 
-  /** Emits `<stage>.<seq>.finished` with status errored for a trigger that cannot start. */
-  function rejectTrigger(uow: UnitOfWork, trigger: KeptnEvent, stage: string, sequence: string, message: string): void {
+  /**
+   * Emits `<stage>.<seq>.finished` with status errored for a trigger that cannot start and, unless
+   * the project does not exist, shows it in the context's sequence state: the stage `errored` with
+   * `message` (the context `finished` when no other stage runs).
+   */
+  async function rejectTrigger(
+    uow: UnitOfWork,
+    trigger: KeptnEvent,
+    stage: string,
+    sequence: string,
+    message: string,
+    options: { view: boolean } = { view: true },
+  ): Promise<void> {
     const { project, service, labels } = trigger.data;
-    uow.emit(
-      {
-        id: ids.newId(),
-        type: sequenceEventType(stage, sequence, 'finished'),
-        source: ORCHESTRATOR_SOURCE,
-        specversion: '1.0',
-        time: nowIso(),
-        contenttype: 'application/json',
-        shkeptncontext: trigger.shkeptncontext,
-        triggeredid: trigger.id,
-        shkeptnspecversion: KEPTN_SPEC_VERSION,
-        data: { project, stage, service, labels: labels ?? {}, status: 'errored', result: 'fail', message },
-      },
-      { pending: false },
-    );
+    const finished: KeptnEvent = {
+      id: ids.newId(),
+      type: sequenceEventType(stage, sequence, 'finished'),
+      source: ORCHESTRATOR_SOURCE,
+      specversion: '1.0',
+      time: nowIso(),
+      contenttype: 'application/json',
+      shkeptncontext: trigger.shkeptncontext,
+      triggeredid: trigger.id,
+      shkeptnspecversion: KEPTN_SPEC_VERSION,
+      data: { project, stage, service, labels: labels ?? {}, status: 'errored', result: 'fail', message },
+    };
+    uow.emit(finished, { pending: false });
+    if (!options.view || !project) return;
+    const existing = await uow.sequenceState(project, trigger.shkeptncontext);
+    let view = existing ? withStage(existing, stage) : newSequenceState(trigger, sequence, stage);
+    view = updateStage(view, stage, (entry) => {
+      entry.state = 'errored';
+      entry.latestEvent = { type: finished.type, id: finished.id, time: nowIso() };
+      entry.latestFailedEvent = entry.latestEvent;
+      entry.message = message;
+    });
+    uow.saveSequenceState(hasRunningStage(view) ? view : withOverallState(view, SequenceViewState.finished));
   }
 
   async function startSequence(uow: UnitOfWork, trigger: KeptnEvent, stage: string, sequenceName: string): Promise<void> {
@@ -299,7 +327,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (await uow.executionByTrigger(trigger.id)) return; // redelivered duplicate
     const projectRecord = await store.getProject(project);
     if (!projectRecord) {
-      rejectTrigger(uow, trigger, stage, sequenceName, `Unable to start sequence ${sequenceName}: project '${project}' does not exist`);
+      await rejectTrigger(uow, trigger, stage, sequenceName, `Unable to start sequence ${sequenceName}: project '${project}' does not exist`, {
+        view: false,
+      });
       return;
     }
     const commit = trigger.gitcommitid || (await configuration.latestCommit(project, stage)) || projectRecord.shipyardCommit;
@@ -307,12 +337,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     try {
       shipyard = await loadShipyard(project, commit);
     } catch (error) {
+      // A store or repository that is down must not end the sequence: the step fails and is retried.
+      if (isTransient(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}': ${reason}`);
+      await rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}': ${reason}`);
       return;
     }
     if (!shipyard) {
-      rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}'`);
+      await rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}'`);
       return;
     }
     const sequence = findSequence(shipyard, stage, sequenceName);
@@ -322,7 +354,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const message = known
         ? `Unable to start sequence: stage '${stage}' of project '${project}' has no sequence '${sequenceName}'; sequences: ${known.sequences.map((s) => s.name).join(', ') || 'none'}`
         : `Unable to start sequence: stage '${stage}' is not in the shipyard of project '${project}'; stages: ${stages}`;
-      rejectTrigger(uow, trigger, stage, sequenceName, message);
+      await rejectTrigger(uow, trigger, stage, sequenceName, message);
       return;
     }
     const markers = await store.listPauseMarkers(project, trigger.shkeptncontext);
@@ -372,6 +404,31 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const before = execution.status.state;
     const after = await step(uow, execution, { kind: 'taskEvent', event });
     if (before === ExecutionState.started && after.status.state !== ExecutionState.started) await dispatchScopeOf(uow, after);
+  }
+
+  /** Ends a running execution as errored with `message` and lets its queue move on. */
+  async function failExecution(uow: UnitOfWork, execution: SequenceExecution, message: string): Promise<void> {
+    if (isTerminal(execution.status.state)) return;
+    const after = await step(uow, execution, { kind: 'fail', message });
+    await dispatchScopeOf(uow, after);
+  }
+
+  /** Ends the sequence an event that cannot be handled belongs to (see {@link Orchestrator.failEvent}). */
+  async function failSequenceOf(uow: UnitOfWork, event: KeptnEvent, reason: string): Promise<void> {
+    const parsed = parseEventType(event.type);
+    const message = `Unable to handle event ${event.id} of type ${event.type}: ${reason}`;
+    if (parsed.category === 'sequence' && parsed.kind === 'triggered') {
+      const started = await uow.executionByTrigger(event.id);
+      if (started) await failExecution(uow, started, message);
+      else {
+        const known = event.data.project !== undefined && (await store.getProject(event.data.project)) !== undefined;
+        await rejectTrigger(uow, event, parsed.stage, parsed.sequence, message, { view: known });
+      }
+    } else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished') && event.triggeredid) {
+      const execution = await uow.executionByTask(event.triggeredid);
+      if (execution?.scope.keptnContext === event.shkeptncontext && execution.scope.project === event.data.project)
+        await failExecution(uow, execution, message);
+    }
   }
 
   /** Lets the orchestrator act on one event (it is stored by the caller). */
@@ -430,6 +487,23 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         const after = await step(uow, execution, input);
         if (before !== after.status.state) await dispatchScopeOf(uow, after);
       }
+      await uow.commit();
+      return [...uow.emitted];
+    },
+
+    async failEvent(pending, reason) {
+      const uow = new UnitOfWork(store);
+      await failSequenceOf(uow, pending.event, reason);
+      uow.markProcessed(pending.seq);
+      await uow.commit();
+      return [...uow.emitted];
+    },
+
+    async failTimer(timer, reason) {
+      const uow = new UnitOfWork(store);
+      uow.removeTimer(timer.id);
+      const execution = await store.getExecution(timer.executionId);
+      if (execution) await failExecution(uow, execution, `Unable to fire timer ${timer.kind} of task ${timer.triggeredId}: ${reason}`);
       await uow.commit();
       return [...uow.emitted];
     },

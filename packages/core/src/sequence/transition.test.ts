@@ -124,6 +124,16 @@ describe('transition: state table', () => {
       state: 'finished',
       effects: ['closeTask', 'sequenceFinished'],
     },
+    { name: 'fail while queued', from: execution(), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['sequenceFinished'] },
+    { name: 'fail while running closes the task', from: running(), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['closeTask', 'sequenceFinished'] },
+    {
+      name: 'fail while paused',
+      from: execution({ state: 'paused', stateBeforePause: 'started', currentTask: null }),
+      input: { kind: 'fail', message: 'm' },
+      state: 'finished',
+      effects: ['sequenceFinished'],
+    },
+    { name: 'fail after finish is ignored', from: execution({ state: 'finished' }), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['ignored'] },
     { name: 'finish deadline for an old task is ignored', from: running(), input: { kind: 'finishDeadline', triggeredId: 'task-0' }, state: 'started', effects: ['ignored'] },
   ];
 
@@ -200,6 +210,15 @@ describe('transition: payloads and outcomes', () => {
     if (finished?.kind !== 'sequenceFinished') throw new Error('not finished');
     expect(finished.event.data).toMatchObject({ status: 'aborted', result: 'pass' });
     expect(finished.chain).toBe(false);
+  });
+
+  it('fails with status errored, result fail, the given message and no chaining', () => {
+    const result = transition(running(), { kind: 'fail', message: 'Unable to handle event e1: too deep' }, context());
+    const finished = result.effects.find((e) => e.kind === 'sequenceFinished');
+    if (finished?.kind !== 'sequenceFinished') throw new Error('not finished');
+    expect(finished.event.data).toMatchObject({ status: 'errored', result: 'fail', message: 'Unable to handle event e1: too deep' });
+    expect(finished.chain).toBe(false);
+    expect(result.execution.status.outcome?.message).toBe('Unable to handle event e1: too deep');
   });
 
   it("times out with Keptn's message", () => {

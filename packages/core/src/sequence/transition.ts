@@ -4,18 +4,23 @@
  * States (Keptn's names, shipyard-controller `SequenceExecution.status.state`):
  * - `triggered`: created from `sh.keptn.event.<stage>.<seq>.triggered`, waiting in the
  *   project/stage/service queue. Leaves on `dispatch` (to `started`, or `waitingForApproval` when
- *   the first task is `approval`), `pause` (to `paused`) or `abort` (to `finished`).
+ *   the first task is `approval`), `pause` (to `paused`), `abort` or `fail` (to `finished`).
  * - `started`: a task has been triggered and the execution holds its queue slot. Leaves when the
  *   current task completes (next task: stays `started` or goes `waitingForApproval`; no task left
  *   or the task failed: `finished`), on `pause`, `abort` (to `finished`), `startTimeout` (to
- *   `timedOut`) or `finishDeadline` (to `finished` with status `errored`).
+ *   `timedOut`), `finishDeadline` or `fail` (to `finished` with status `errored`).
  * - `waitingForApproval`: the current task is `approval`; the queue slot is released (Keptn: an
  *   approval does not block the next sequence). Leaves like `started`.
  * - `paused`: by sequence control. Running tasks still report and may complete; the next task is
  *   held (not triggered) until `resume`, which restores `stateBeforePause` and triggers the held
- *   task. A sequence may still finish while paused. `abort` ends it.
- * - `finished`: terminal; normal end, failed task, finish deadline or abort (`outcome.status`
- *   tells which). Nothing leaves it.
+ *   task. A sequence may still finish while paused. `abort` and `fail` end it.
+ * - `finished`: terminal; normal end, failed task, finish deadline, abort or `fail`
+ *   (`outcome.status` and `outcome.message` tell which). Nothing leaves it.
+ *
+ * `fail` is the orchestrator's own input, not an event's: an event or timer of the execution could
+ * not be handled for a permanent reason (see event-processor.ts), so the execution ends with status
+ * `errored`, result `fail` and the reason as its message, from every non-terminal state, instead
+ * of waiting forever for a step that can never run. No chaining follows (as for abort and timeouts).
  * - `timedOut`: terminal; no `.started`/`.finished` came within TASK_STARTED_WAIT_DURATION.
  *
  * The function is pure: time and ids come from {@link TransitionContext}; the caller stores the
@@ -38,7 +43,9 @@ export type ExecutionInput =
   | { kind: 'resume' }
   | { kind: 'abort' }
   | { kind: 'startTimeout'; triggeredId: string }
-  | { kind: 'finishDeadline'; triggeredId: string };
+  | { kind: 'finishDeadline'; triggeredId: string }
+  /** An event or timer of the execution cannot be handled (permanently): end it as errored. */
+  | { kind: 'fail'; message: string };
 
 /** Timer kinds the state machine asks for. */
 export const TimerKind = { startTimeout: 'startTimeout', finishDeadline: 'finishDeadline' } as const;
@@ -133,6 +140,11 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
         { chain: false, timedOut: false },
       );
     }
+    case 'fail':
+      return finish(execution, { result: TaskResult.fail, status: TaskStatus.errored, message: input.message }, ctx, {
+        chain: false,
+        timedOut: false,
+      });
     default: {
       const unreachable: never = input;
       throw new Error(`unknown input ${JSON.stringify(unreachable)}`);

@@ -187,6 +187,11 @@ describe('parseShipyardYaml', () => {
       want: "line 7, column 13 (spec.stages[0].name): stage name 'Dev_1' is invalid: it must start with a lower-case letter",
     },
     {
+      name: 'stage name longer than a git branch can be',
+      text: withStages(`    - name: ${'s'.repeat(300)}`),
+      want: `line 7, column 13 (spec.stages[0].name): stage name '${'s'.repeat(300)}' is invalid: it is 300 characters long, the maximum is 200; use a shorter name`,
+    },
+    {
       name: 'duplicate stage name',
       text: withStages('    - name: dev', '    - name: prod', '    - name: dev'),
       want: "line 9, column 13 (spec.stages[2].name): stage name 'dev' is used twice (first at line 7, column 13 (spec.stages[0].name)); stage names must be unique",

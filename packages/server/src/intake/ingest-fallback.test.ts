@@ -41,7 +41,7 @@ describe('a failure while handling new events', () => {
     await api.close();
   });
 
-  it('keeps every acknowledged event and still handles the good ones of the same batch', async () => {
+  it("keeps every acknowledged event, ends the broken one's sequence as errored and still handles the good ones of the same batch", async () => {
     const send = (project: string) =>
       api.call('POST', '/api/v1/event', {
         type: 'sh.keptn.event.dev.delivery.triggered',
@@ -55,7 +55,21 @@ describe('a failure while handling new events', () => {
     const stored = async (project: string, context: unknown) =>
       (await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=${project}&keptnContext=${String(context)}`))
         .body.events;
-    expect((await stored('broken', broken.body.keptnContext)).map((e) => e.type)).toEqual(['sh.keptn.event.dev.delivery.triggered']);
+    // The broken trigger cannot be handled (a permanent error): its sequence ends visibly, errored with the cause.
+    const brokenEvents = await stored('broken', broken.body.keptnContext);
+    expect(brokenEvents.map((e) => e.type).sort()).toEqual([
+      'sh.keptn.event.dev.delivery.finished',
+      'sh.keptn.event.dev.delivery.triggered',
+    ]);
+    const finished = brokenEvents.find((e) => e.type === 'sh.keptn.event.dev.delivery.finished');
+    expect(finished?.data).toMatchObject({ status: 'errored', result: 'fail' });
+    expect(String(finished?.data.message)).toContain('configuration store is down');
+    const states = await api.call<{ states: Array<{ state: string; stages: Array<{ state: string; message?: string }> }> }>(
+      'GET',
+      `${CP}/sequence/broken?keptnContext=${String(broken.body.keptnContext)}`,
+    );
+    expect(states.body.states[0]).toMatchObject({ state: 'finished', stages: [{ state: 'errored' }] });
+    expect(states.body.states[0]?.stages[0]?.message).toContain('configuration store is down');
     const open = await api.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/sh.keptn.event.deployment.triggered?project=good`);
     expect(open.body.events.map((e) => e.shkeptncontext)).toEqual([good.body.keptnContext]);
     expect(errors.some((e) => e.includes('one by one') || e.includes('one-by-one'))).toBe(true);

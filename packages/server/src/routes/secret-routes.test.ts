@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteControlPlaneStore } from '@shipmate/store-sqlite';
 import { startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 
@@ -19,7 +18,7 @@ afterEach(async () => {
 
 /** Every byte SQLite holds for the store: the database file and its write-ahead log. */
 function storedBytes(): Buffer {
-  const path = (api.store as SqliteControlPlaneStore).options.path;
+  const path = api.store.options.path;
   return Buffer.concat([path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)));
 }
 

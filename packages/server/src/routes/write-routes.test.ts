@@ -203,5 +203,11 @@ describe('orchestration through the API', () => {
     const finished = (await events('appr', context)).find((e) => e.type === 'sh.keptn.event.qa.delivery.finished');
     expect(finished?.data).toMatchObject({ status: 'errored', result: 'fail' });
     expect(String(finished?.data.message)).toContain("stage 'qa' is not in the shipyard");
+    // The sequence state shows it too: the stage errored with the message, the context finished.
+    const states = await api.call<{ states: Array<{ state: string; stages: Array<{ name: string; state: string; message?: string }> }> }>(
+      'GET',
+      `${CP}/sequence/appr?keptnContext=${context}`,
+    );
+    expect(states.body.states[0]).toMatchObject({ state: 'finished', stages: [{ name: 'qa', state: 'errored', message: finished?.data.message }] });
   });
 });

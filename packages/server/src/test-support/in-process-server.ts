@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { createGitResourceStore } from '@shipmate/config-git';
-import type { ControlPlaneStore, ResourceStore } from '@shipmate/core';
+import type { SqliteControlPlaneStore } from '@shipmate/store-sqlite';
+import type { ResourceStore } from '@shipmate/core';
 import { createControlPlaneServer } from '../create-server.js';
 import type { ControlPlaneServer } from '../create-server.js';
 import type { ServerOptions } from '../server-options.js';
@@ -37,7 +38,8 @@ export interface Reply<T = Record<string, unknown>> {
 /** A started in-process server with request helpers. */
 export interface InProcessServer {
   readonly server: ControlPlaneServer;
-  readonly store: ControlPlaneStore;
+  /** The SQLite store (its `maxPageCount` hook fills the database for the store-full tests). */
+  readonly store: SqliteControlPlaneStore;
   /** The git repositories (in the temp dir), unless `resources` was passed. */
   readonly resources: ResourceStore | undefined;
   /** The temp dir (SQLite file, `git/` repositories). */
