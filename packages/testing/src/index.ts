@@ -25,7 +25,7 @@ export { startAgentProcess } from './agent-process.js';
 export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
 export { startGitHttpServer } from './git-http-server.js';
-export { GitUpstream, personGit, personGitAsync } from './git-upstream.js';
+export { GitUpstream, LOCAL_TEST_UPSTREAMS, LOCAL_TEST_UPSTREAM_ENV, personGit, personGitAsync } from './git-upstream.js';
 export { createSelfSignedCertificate, opensslUnavailable } from './self-signed-certificate.js';
 export type { SelfSignedCertificate } from './self-signed-certificate.js';
 export { createSshKeyPair, sshdUnavailable, startSshGitServer } from './ssh-git-server.js';
