@@ -20,6 +20,7 @@ export { KeptnApiClient, waitFor } from './keptn-api-client.js';
 export type { ApiResponse, SequenceStateView } from './keptn-api-client.js';
 export { freePort, startServerProcess } from './server-process.js';
 export { SHIPMATE_BIN, spawnShipmate, waitUntilReady } from './shipmate-process.js';
+export type { SpawnShipmateOptions } from './shipmate-process.js';
 export type { ShipmateProcess } from './shipmate-process.js';
 export { startAgentProcess } from './agent-process.js';
 export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
