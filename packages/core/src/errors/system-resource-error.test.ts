@@ -33,6 +33,7 @@ describe('system resource errors', () => {
     expect(diskFullError('fatal: write error: No space left on device\n', 'git commit')?.message).toBe(
       'git commit: no space left on device (ENOSPC); free disk space in the data dir (or raise its quota, or make it writable), then retry',
     );
+    expect(diskFullError("fatal: sha1 file 'x/index.lock' write error. Out of diskspace", 'x')?.message).toContain('ENOSPC');
     expect(diskFullError('error: unable to create temporary file: Disk quota exceeded', 'x')?.code).toBe(ErrorCode.storeUnavailable);
     expect(diskFullError('fatal: Unable to create index.lock: Read-only file system', 'x')?.message).toContain('read-only');
     expect(diskFullError('fatal: not a git repository', 'x')).toBeUndefined();

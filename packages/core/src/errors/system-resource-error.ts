@@ -36,7 +36,8 @@ const DISK: Readonly<Record<string, string>> = {
 
 /** The same causes as git prints them on stderr. */
 const DISK_MESSAGES: ReadonlyArray<[RegExp, string]> = [
-  [/no space left on device|ENOSPC/i, DISK.ENOSPC!],
+  // git's csum-file writer says "Out of diskspace" instead of strerror.
+  [/no space left on device|out of diskspace|ENOSPC/i, DISK.ENOSPC!],
   [/disk quota exceeded|EDQUOT/i, DISK.EDQUOT!],
   [/read-only file system|EROFS/i, DISK.EROFS!],
 ];
