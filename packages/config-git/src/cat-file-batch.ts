@@ -44,7 +44,7 @@ export class CatFileBatch {
     try {
       child = this.running();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;

@@ -104,7 +104,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         try {
           child = spawnGit(binary, args, { env: environment(call), detached: limited });
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
           return;
         }
         const out: Buffer[] = [];
