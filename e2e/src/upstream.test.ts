@@ -1,7 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GitUpstream, KeptnApiClient, personGitAsync, startGitHttpServer, startServerProcess, waitFor } from '@shipmate/testing';
+import {
+  GitUpstream,
+  KeptnApiClient,
+  LOCAL_TEST_UPSTREAM_ENV,
+  personGitAsync,
+  startGitHttpServer,
+  startServerProcess,
+  waitFor,
+} from '@shipmate/testing';
 import type { GitHttpServer, ServerProcess } from '@shipmate/testing';
 import { THREE_STAGE_SHIPYARD } from './shipyards.js';
 
@@ -35,7 +43,7 @@ describe('project configuration mirrored to an HTTP upstream (git http-backend, 
     gitServer = await startGitHttpServer({ root: upstream.root, user: 'bot', token: TOKEN });
     const port = Number(new URL(gitServer.baseUrl).port);
     const remoteURL = `${gitServer.baseUrl}/upstream.git`;
-    server = await startServerProcess({ env: { SHIPMATE_UPSTREAM_RETRY_MAX: '1s' } });
+    server = await startServerProcess({ env: { ...LOCAL_TEST_UPSTREAM_ENV, SHIPMATE_UPSTREAM_RETRY_MAX: '1s' } });
     const client = new KeptnApiClient(server.url, server.token);
     const status = async () => (await client.request<UpstreamStatus>('GET', '/api/controlPlane/v1/project/shop/upstream')).body;
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UnavailableError, descriptorsExhaustedError } from '@shipmate/core';
 import { CatFileBatch } from './cat-file-batch.js';
 import { createGitRunner } from './git-runner.js';
 
@@ -48,6 +49,21 @@ describe('CatFileBatch', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await batch.read(id))?.content.toString()).toBe('again\n');
     expect(started).toHaveLength(3);
+    batch.close();
+  });
+
+  it('rejects a read (never throws) when its process cannot be started, and starts it on a later read', async () => {
+    let fail = true;
+    const batch = new CatFileBatch(() => {
+      if (fail) throw descriptorsExhaustedError('git cat-file could not be started');
+      return git.start(['cat-file', '--batch'], { gitDir });
+    });
+    const id = hash('later\n');
+    let read: Promise<unknown> | undefined;
+    expect(() => (read = batch.read(id))).not.toThrow();
+    await expect(read).rejects.toBeInstanceOf(UnavailableError);
+    fail = false;
+    expect((await batch.read(id))?.content.toString()).toBe('later\n');
     batch.close();
   });
 });

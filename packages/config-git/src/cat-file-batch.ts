@@ -6,6 +6,7 @@
  * reads in flight then fail). While idle it does not keep Node's event loop alive.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { systemResourceError } from '@shipmate/core';
 
 /** One object as cat-file prints it. */
 export interface BatchObject {
@@ -33,10 +34,18 @@ export class CatFileBatch {
     private readonly idleMs = 30_000,
   ) {}
 
-  /** The object named by `spec` (e.g. `<commit>:<path>`), or undefined when there is none. */
+  /**
+   * The object named by `spec` (e.g. `<commit>:<path>`), or undefined when there is none. Rejects
+   * (never throws) when the process cannot be started, e.g. with no file descriptors left.
+   */
   read(spec: string): Promise<BatchObject | undefined> {
     if (/[\n\r]/.test(spec)) return Promise.resolve(undefined);
-    const child = this.running();
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = this.running();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     return new Promise((resolve, reject) => {
@@ -71,7 +80,7 @@ export class CatFileBatch {
       this.drain();
     });
     child.stdin.on('error', () => undefined);
-    child.on('error', (error) => this.onExit(child, error));
+    child.on('error', (error) => this.onExit(child, systemResourceError(error, 'git cat-file could not be started') ?? error));
     child.on('exit', (code) => this.onExit(child, new Error(`git cat-file exited with code ${code}`)));
     return child;
   }

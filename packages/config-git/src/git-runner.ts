@@ -4,7 +4,8 @@
  * variables cannot change what it does.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams, SpawnOptionsWithoutStdio } from 'node:child_process';
+import { descriptorsExhaustedError, diskFullError, systemResourceError } from '@shipmate/core';
 
 /** Author and committer of every commit (Keptn's GIT_KEPTN_USER / GIT_KEPTN_EMAIL). */
 export interface GitAuthor {
@@ -43,9 +44,16 @@ export interface GitCall {
 
 /** Runs git calls with a fixed binary, home and author. */
 export interface GitRunner {
-  /** Runs `git <args>` and resolves with stdout; rejects with {@link GitCommandError} on a non-zero exit. */
+  /**
+   * Runs `git <args>` and resolves with stdout; rejects with {@link GitCommandError} on a non-zero
+   * exit, and with an `UnavailableError` when git cannot be started for lack of descriptors,
+   * processes or memory, or reports a full, over-quota or read-only disk.
+   */
   run(args: readonly string[], call?: GitCall): Promise<Buffer>;
-  /** Starts a long-lived `git <args>` with piped stdio (e.g. `cat-file --batch`); the caller owns it. */
+  /**
+   * Starts a long-lived `git <args>` with piped stdio (e.g. `cat-file --batch`); the caller owns it
+   * and must listen for 'error'. Throws an `UnavailableError` when no descriptors are left for the pipes.
+   */
   start(args: readonly string[], call?: Omit<GitCall, 'input' | 'timeoutMs'>): ChildProcessWithoutNullStreams;
 }
 
@@ -85,14 +93,20 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
   });
   return {
     start(args, call = {}) {
-      return spawn(binary, args, { env: environment(call), stdio: ['pipe', 'pipe', 'pipe'] });
+      return spawnGit(binary, args, { env: environment(call) });
     },
     run(args, call = {}) {
       return new Promise((resolve, reject) => {
         // A command with a timeout gets its own process group, so that the helpers it starts
         // (git-remote-http, ssh) are stopped with it and release the pipes.
         const limited = call.timeoutMs !== undefined;
-        const child = spawn(binary, args, { env: environment(call), stdio: ['pipe', 'pipe', 'pipe'], detached: limited });
+        let child: ChildProcessWithoutNullStreams;
+        try {
+          child = spawnGit(binary, args, { env: environment(call), detached: limited });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let timedOut = false;
@@ -105,12 +119,20 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
               }, call.timeoutMs);
         child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-        child.on('error', reject);
+        child.on('error', (error) => {
+          if (timer) clearTimeout(timer);
+          reject(systemResourceError(error, `git ${args[0] ?? ''} could not be started`) ?? error);
+        });
         child.on('close', (code) => {
           if (timer) clearTimeout(timer);
           if (code === 0) resolve(Buffer.concat(out));
           else if (timedOut) reject(new GitCommandError(args, code, `no answer within ${call.timeoutMs} ms; the command was stopped`));
-          else reject(new GitCommandError(args, code, Buffer.concat(err).toString('utf8'), Buffer.concat(out)));
+          else {
+            const stderr = Buffer.concat(err).toString('utf8');
+            reject(
+              diskFullError(stderr, `git ${args[0] ?? ''} could not write`) ?? new GitCommandError(args, code, stderr, Buffer.concat(out)),
+            );
+          }
         });
         // A failed command may close stdin early; its exit code tells what happened.
         child.stdin.on('error', () => undefined);
@@ -118,6 +140,28 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       });
     },
   };
+}
+
+/**
+ * `spawn` with piped stdio that never leaves an error unhandled. Node reports a failed start in
+ * three ways: it throws (e.g. ENOMEM), or it emits 'error' on the next tick, and with EMFILE/ENFILE
+ * it also returns a child without stdio streams. The last case is turned into an
+ * `UnavailableError` here, and its pending 'error' event is absorbed so that it cannot take the
+ * process down.
+ */
+function spawnGit(binary: string, args: readonly string[], options: SpawnOptionsWithoutStdio): ChildProcessWithoutNullStreams {
+  const doing = `git ${args[0] ?? ''} could not be started`;
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(binary, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    throw systemResourceError(error, doing) ?? error;
+  }
+  if (!child.stdin || !child.stdout || !child.stderr) {
+    child.on('error', () => undefined);
+    throw descriptorsExhaustedError(doing);
+  }
+  return child as ChildProcessWithoutNullStreams;
 }
 
 /** Kills the process group led by `pid` (a detached child), ignoring one that is gone already. */

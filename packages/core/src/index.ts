@@ -14,6 +14,16 @@ export {
   isTransient,
 } from './errors/errors.js';
 export { ErrorCode } from './errors/error-codes.js';
+export { systemResourceError, diskFullError, descriptorsExhaustedError } from './errors/system-resource-error.js';
+export { upstreamTarget, classifyHost, classifyAddress, RestrictedAddressKind } from './upstream/upstream-target.js';
+export type { UpstreamTarget, RestrictedAddress } from './upstream/upstream-target.js';
+export {
+  STRICT_UPSTREAM_HOSTS,
+  checkUpstreamUrl,
+  enforceUpstreamHostPolicy,
+  enforceUpstreamCredentialsPolicy,
+} from './upstream/upstream-host-policy.js';
+export type { UpstreamHostPolicy, ResolveHost } from './upstream/upstream-host-policy.js';
 
 export { TaskResult, TaskStatus, keptnTime, ORCHESTRATOR_SOURCE, API_DEFAULT_SOURCE, KEPTN_SPEC_VERSION } from './events/keptn-event.js';
 export type { KeptnEvent, EventData } from './events/keptn-event.js';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
+import { resolveHost } from './projects/resolve-host.js';
 import {
   ErrorCode,
   InputError,
@@ -136,6 +137,11 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     resources: options.resources,
     upstream: options.upstream,
     remoteUrlDenylist: options.remoteUrlDenylist ?? [],
+    upstreamHosts: Object.freeze({
+      allowFile: options.upstreamHosts?.allowFile ?? false,
+      allowLoopback: options.upstreamHosts?.allowLoopback ?? false,
+    }),
+    resolveHost: options.resolveHost ?? resolveHost,
     configuration: options.configuration ?? options.resources ?? createStoreConfigurationSource(options.store),
     maxResourceBytes: positive(options.maxResourceBytes ?? 10 * 1024 * 1024, 'maxResourceBytes', 'bytes', '10485760'),
     clock: options.clock ?? systemClock,
@@ -235,6 +241,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     config: options.resources ? gitProjectConfig(options.resources) : storeProjectConfig(store),
     ...(options.upstream ? { upstream: options.upstream } : {}),
     remoteUrlDenylist: options.remoteUrlDenylist,
+    upstreamHosts: options.upstreamHosts,
+    resolveHost: options.resolveHost,
     projectNameMaxLength: options.projectNameMaxLength,
     serviceNameMaxLength: options.serviceNameMaxLength,
   });

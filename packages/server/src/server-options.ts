@@ -5,9 +5,11 @@ import type {
   IdGenerator,
   ConfigurationSource,
   IntegrationRegistryStore,
+  ResolveHost,
   ResourceStore,
   SecretStore,
   TaskLeaseStore,
+  UpstreamHostPolicy,
 } from '@shipmate/core';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
@@ -53,6 +55,14 @@ export interface ServerOptions {
   upstream?: ConfigUpstream;
   /** `gitCredentials.remoteURL` values matching one of these are refused with 422. @default [] */
   remoteUrlDenylist?: readonly RegExp[];
+  /**
+   * What `gitCredentials.remoteURL` and `gitCredentials.https.proxy.url` may reach; a refusal is 422
+   * (SHIPMATE_UPSTREAM_ALLOW_FILE, SHIPMATE_UPSTREAM_ALLOW_LOOPBACK). Give the mirror the same policy.
+   * @default { allowFile: false, allowLoopback: false }
+   */
+  upstreamHosts?: Partial<UpstreamHostPolicy>;
+  /** Resolves upstream host names for that check. @default the system resolver (`dns.lookup`, all addresses) */
+  resolveHost?: ResolveHost;
   /** Where the orchestrator reads shipyards. @default `resources` when given, else the store */
   configuration?: ConfigurationSource;
   /** Largest decoded file of the resource API (SHIPMATE_MAX_RESOURCE_BYTES). @default 10485760 (10 MiB) */
@@ -105,8 +115,14 @@ export interface ServerOptions {
 
 /** Options with every default applied. */
 export interface ResolvedServerOptions extends Readonly<
-  Required<Omit<ServerOptions, 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream'>>
+  Required<
+    Omit<
+      ServerOptions,
+      'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream' | 'upstreamHosts'
+    >
+  >
 > {
+  readonly upstreamHosts: UpstreamHostPolicy;
   readonly upstream: ConfigUpstream | undefined;
   readonly configuration: ConfigurationSource;
   readonly resources: ResourceStore | undefined;

@@ -18,6 +18,18 @@ const PERSON_ENV = {
   GIT_COMMITTER_EMAIL: 'person@example.com',
 };
 
+/**
+ * The upstream host policy of tests whose upstreams are on this machine (a `file://` repository,
+ * a git HTTP server or sshd on 127.0.0.1): both opt-ins on. Production refuses them by default.
+ */
+export const LOCAL_TEST_UPSTREAMS = Object.freeze({ allowFile: true, allowLoopback: true });
+
+/** The same opt-ins as environment of a `shipmate server` process. */
+export const LOCAL_TEST_UPSTREAM_ENV: Readonly<Record<string, string>> = Object.freeze({
+  SHIPMATE_UPSTREAM_ALLOW_FILE: 'true',
+  SHIPMATE_UPSTREAM_ALLOW_LOOPBACK: 'true',
+});
+
 /** Runs git as a person outside Shipmate. */
 export function personGit(args: string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, env: PERSON_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();

@@ -18,6 +18,8 @@ export interface ServerProcessOptions {
   token?: string;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Limit of open file descriptors of the process (`ulimit -n`). @default inherited */
+  maxOpenFiles?: number;
   /** How long to wait for /health. @default 20000 */
   startTimeoutMs?: number;
 }
@@ -48,11 +50,15 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'shipmate-e2e-'));
   const token = options.token ?? 'e2e-token';
-  const process = spawnShipmate(['server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-    SHIPMATE_API_TOKEN: token,
-    SHIPMATE_LOG_LEVEL: 'warn',
-    ...options.env,
-  });
+  const process = spawnShipmate(
+    ['server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+    {
+      SHIPMATE_API_TOKEN: token,
+      SHIPMATE_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    options.maxOpenFiles === undefined ? {} : { maxOpenFiles: options.maxOpenFiles },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(process, 'shipmate server', async () => (await fetch(`${url}/health`)).ok, options.startTimeoutMs ?? 20_000);
   return { ...process, url, port, dataDir, token };

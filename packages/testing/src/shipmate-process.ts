@@ -24,10 +24,22 @@ export interface ShipmateProcess {
   kill(): Promise<void>;
 }
 
+/** How a `shipmate` process is started. */
+export interface SpawnShipmateOptions {
+  /** Soft and hard limit of open file descriptors (`ulimit -n` in a shell that then execs node). @default inherited */
+  readonly maxOpenFiles?: number;
+}
+
 /** Spawns `shipmate <args>` with `env` added to this process's environment. */
-export function spawnShipmate(args: readonly string[], env: Record<string, string>): ShipmateProcess {
+export function spawnShipmate(args: readonly string[], env: Record<string, string>, options: SpawnShipmateOptions = {}): ShipmateProcess {
   let output = '';
-  const child = spawn(process.execPath, [SHIPMATE_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [process.execPath, SHIPMATE_BIN, ...args];
+  const [file, argv] =
+    options.maxOpenFiles === undefined
+      ? [command[0]!, command.slice(1)]
+      : // The limit goes in as $0 and the command as "$@": nothing is parsed by the shell.
+        ['/bin/sh', ['-c', 'ulimit -n "$0" && exec "$@"', String(options.maxOpenFiles), ...command]];
+  const child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));

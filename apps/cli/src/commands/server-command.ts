@@ -45,6 +45,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     pullTimeoutMs: upstreamConfig.pullTimeoutMs,
     retryMaxMs: upstreamConfig.retryMaxMs,
     pollIntervalMs: upstreamConfig.pollIntervalMs,
+    hosts: upstreamConfig.hosts,
     onError: (project, message) => process.stderr.write(`project ${project}: ${message}\n`),
   });
   await loadUpstreams(upstream);
@@ -54,6 +55,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     resources: withUpstream(repositories, upstream),
     upstream,
     remoteUrlDenylist: upstreamConfig.remoteUrlDenylist,
+    upstreamHosts: upstreamConfig.hosts,
     maxResourceBytes: config.maxResourceBytes,
     apiTokenSha256: token.sha256,
     taskStartedWaitMs: config.taskStartedWaitMs,

@@ -10,7 +10,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('resolveUpstreamConfig', () => {
   it('applies defaults', () => {
-    expect(resolveUpstreamConfig({})).toEqual({ remoteUrlDenylist: [], pullTimeoutMs: 5000, retryMaxMs: 60_000, pollIntervalMs: 60_000 });
+    expect(resolveUpstreamConfig({})).toEqual({
+      remoteUrlDenylist: [],
+      pullTimeoutMs: 5000,
+      retryMaxMs: 60_000,
+      pollIntervalMs: 60_000,
+      hosts: { allowFile: false, allowLoopback: false },
+    });
+  });
+
+  it('reads the opt-ins for local and loopback upstreams', () => {
+    expect(resolveUpstreamConfig({ SHIPMATE_UPSTREAM_ALLOW_FILE: 'true' }).hosts).toEqual({ allowFile: true, allowLoopback: false });
+    expect(resolveUpstreamConfig({ SHIPMATE_UPSTREAM_ALLOW_LOOPBACK: '1' }).hosts).toEqual({ allowFile: false, allowLoopback: true });
   });
 
   it('reads the durations, 0 turning the background poll off', () => {
@@ -37,6 +48,7 @@ describe('resolveUpstreamConfig', () => {
     ],
     [{ SHIPMATE_UPSTREAM_PULL_TIMEOUT: '0' }, /SHIPMATE_UPSTREAM_PULL_TIMEOUT must be longer than 0/],
     [{ SHIPMATE_UPSTREAM_RETRY_MAX: 'soon' }, /SHIPMATE_UPSTREAM_RETRY_MAX/],
+    [{ SHIPMATE_UPSTREAM_ALLOW_LOOPBACK: 'yes' }, /SHIPMATE_UPSTREAM_ALLOW_LOOPBACK='yes' is not valid: give true or false/],
   ])('refuses %j with a ConfigError', (env, message) => {
     expect(() => resolveUpstreamConfig(env)).toThrow(ConfigError);
     expect(() => resolveUpstreamConfig(env)).toThrow(message);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseRemoteUrlDenylist } from '@shipmate/server';
 import { ConfigError } from './config-error.js';
-import { durationValue } from './env-values.js';
+import { booleanValue, durationValue } from './env-values.js';
 
 /** Resolved upstream settings. */
 export interface UpstreamConfig {
@@ -16,6 +16,12 @@ export interface UpstreamConfig {
   readonly retryMaxMs: number;
   /** SHIPMATE_UPSTREAM_POLL_INTERVAL: background pull of every upstream; 0 turns it off. */
   readonly pollIntervalMs: number;
+  /**
+   * What an upstream may reach besides network hosts that are not this one: SHIPMATE_UPSTREAM_ALLOW_FILE
+   * (file:// URLs and local paths) and SHIPMATE_UPSTREAM_ALLOW_LOOPBACK (loopback, link-local and
+   * unspecified addresses, and names resolving to them); both false by default.
+   */
+  readonly hosts: { readonly allowFile: boolean; readonly allowLoopback: boolean };
 }
 
 /** Reads the upstream settings from the environment. */
@@ -31,6 +37,10 @@ export function resolveUpstreamConfig(env: NodeJS.ProcessEnv): UpstreamConfig {
       'SHIPMATE_UPSTREAM_RETRY_MAX',
     ),
     pollIntervalMs: durationValue(env.SHIPMATE_UPSTREAM_POLL_INTERVAL, '1m', 'SHIPMATE_UPSTREAM_POLL_INTERVAL'),
+    hosts: Object.freeze({
+      allowFile: booleanValue(env.SHIPMATE_UPSTREAM_ALLOW_FILE, false, 'SHIPMATE_UPSTREAM_ALLOW_FILE'),
+      allowLoopback: booleanValue(env.SHIPMATE_UPSTREAM_ALLOW_LOOPBACK, false, 'SHIPMATE_UPSTREAM_ALLOW_LOOPBACK'),
+    }),
   });
 }
 

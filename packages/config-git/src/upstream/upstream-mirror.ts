@@ -14,12 +14,22 @@
  *   diverged until the upstream branch contains Shipmate's commits.
  */
 import { join } from 'node:path';
-import type { ConfigUpstream, DivergedBranch, SecretCipher, UpstreamCredentials, UpstreamStatus } from '@shipmate/core';
+import { STRICT_UPSTREAM_HOSTS } from '@shipmate/core';
+import type {
+  ConfigUpstream,
+  DivergedBranch,
+  ResolveHost,
+  SecretCipher,
+  UpstreamCredentials,
+  UpstreamHostPolicy,
+  UpstreamStatus,
+} from '@shipmate/core';
 import { BareRepository, BranchMovedError } from '../bare-repository.js';
 import type { GitResourceStore } from '../git-resource-store.js';
 import { createGitRunner } from '../git-runner.js';
 import type { GitAuthor } from '../git-runner.js';
 import { CredentialVault } from './credential-vault.js';
+import { resolveHost } from './resolve-host.js';
 import { CONFLICT_PREFIX, PushRejectedError, UpstreamRemote } from './upstream-remote.js';
 
 /** Settings of {@link createUpstreamMirror}. */
@@ -41,6 +51,14 @@ export interface UpstreamMirrorOptions {
   readonly retryMaxMs?: number;
   /** Background pull of every upstream (so chained sequences see upstream commits); 0 turns it off. @default 60000 */
   readonly pollIntervalMs?: number;
+  /**
+   * What an upstream may reach (SHIPMATE_UPSTREAM_ALLOW_FILE, SHIPMATE_UPSTREAM_ALLOW_LOOPBACK),
+   * checked before every fetch and push; a refusal fails the command and shows in the status.
+   * @default STRICT_UPSTREAM_HOSTS (no file:// or local paths, no loopback or link-local addresses)
+   */
+  readonly hosts?: UpstreamHostPolicy;
+  /** Resolves upstream host names for that check. @default the system resolver (`dns.lookup`, all addresses) */
+  readonly resolveHost?: ResolveHost;
   readonly now?: () => number;
   /** Where failures are reported (besides the status). */
   readonly onError?: (project: string, message: string) => void;
@@ -76,7 +94,13 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
   const git = createGitRunner({ home: options.rootDir, ...(options.author ? { author: options.author } : {}) });
   const vault = new CredentialVault(stateDir, options.cipher);
   const pullTimeoutMs = options.pullTimeoutMs ?? 5000;
-  const remoteOptions = { git, stateDir, timeoutMs: options.pushTimeoutMs ?? 60_000 };
+  const remoteOptions = {
+    git,
+    stateDir,
+    timeoutMs: options.pushTimeoutMs ?? 60_000,
+    hosts: options.hosts ?? STRICT_UPSTREAM_HOSTS,
+    resolveHost: options.resolveHost ?? resolveHost,
+  };
   const retryMinMs = options.retryMinMs ?? 1000;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
   const pollIntervalMs = options.pollIntervalMs ?? 60_000;

@@ -3,7 +3,8 @@
  * with credentials), fetch into `refs/remotes/upstream/*`, push of the local branches, and the
  * count of commits the upstream does not have yet.
  */
-import type { UpstreamCredentials } from '@shipmate/core';
+import { enforceUpstreamCredentialsPolicy } from '@shipmate/core';
+import type { ResolveHost, UpstreamCredentials, UpstreamHostPolicy } from '@shipmate/core';
 import type { GitRunner } from '../git-runner.js';
 import { GitCommandError } from '../git-runner.js';
 import { remoteEnvironment } from './remote-environment.js';
@@ -28,6 +29,9 @@ export interface RemoteCallOptions {
   /** Private folder of askpass script, known_hosts and per-call files. */
   readonly stateDir: string;
   readonly timeoutMs: number;
+  /** What an upstream may reach; checked again before every network command (a name may re-resolve). */
+  readonly hosts: UpstreamHostPolicy;
+  readonly resolveHost: ResolveHost;
 }
 
 /** Remote operations on the repository at `gitDir`. */
@@ -42,6 +46,7 @@ export class UpstreamRemote {
   }
 
   private async remote(args: readonly string[], credentials: UpstreamCredentials, timeoutMs: number): Promise<string> {
+    await enforceUpstreamCredentialsPolicy(credentials, this.options.hosts, this.options.resolveHost);
     const environment = await remoteEnvironment(credentials, this.options.stateDir);
     try {
       const out = await this.options.git.run(args, { gitDir: this.gitDir, env: environment.env, timeoutMs });

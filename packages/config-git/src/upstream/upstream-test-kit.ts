@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createSecretCipher } from '@shipmate/core';
-import { GitUpstream } from '@shipmate/testing';
+import { GitUpstream, LOCAL_TEST_UPSTREAMS } from '@shipmate/testing';
 import { createGitResourceStore } from '../git-resource-store.js';
 import type { GitResourceStore } from '../git-resource-store.js';
 import { createUpstreamMirror } from './upstream-mirror.js';
@@ -12,7 +12,10 @@ export class UpstreamFixture extends GitUpstream {
   readonly dataDir = join(this.root, 'data');
   readonly key = randomBytes(32);
 
-  /** A store and a mirror over `dataDir` (a second call sees the same repositories), with fast retries. */
+  /**
+   * A store and a mirror over `dataDir` (a second call sees the same repositories), with fast
+   * retries; the upstreams of these tests are local, so the mirror opts in to file:// and loopback.
+   */
   open(options: Partial<UpstreamMirrorOptions> = {}): { store: GitResourceStore; mirror: UpstreamMirror } {
     const store = createGitResourceStore({ rootDir: this.dataDir });
     const mirror = createUpstreamMirror({
@@ -22,6 +25,7 @@ export class UpstreamFixture extends GitUpstream {
       retryMinMs: 100,
       retryMaxMs: 400,
       pollIntervalMs: 0,
+      hosts: LOCAL_TEST_UPSTREAMS,
       ...options,
     });
     return { store, mirror };

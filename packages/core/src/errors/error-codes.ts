@@ -36,6 +36,7 @@ export const ErrorCode = {
   resourceTooLarge: 'ERR_RESOURCE_TOO_LARGE',
   configChanged: 'ERR_CONFIG_CHANGED',
   remoteUrlDenied: 'ERR_REMOTE_URL_DENIED',
+  upstreamHostDenied: 'ERR_UPSTREAM_HOST_DENIED',
   upstreamNotFound: 'ERR_UPSTREAM_NOT_FOUND',
   unknownScope: 'ERR_UNKNOWN_SCOPE',
   secretNotFound: 'ERR_SECRET_NOT_FOUND',
@@ -45,6 +46,7 @@ export const ErrorCode = {
   scopeForbidden: 'ERR_SCOPE_FORBIDDEN',
   secretKey: 'ERR_SECRET_KEY',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
+  resourcesExhausted: 'ERR_RESOURCES_EXHAUSTED',
   internal: 'ERR_INTERNAL',
 } as const;
 /** One of {@link ErrorCode}. */

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ShipmateError } from '@shipmate/core';
+import { ShipmateError, systemResourceError } from '@shipmate/core';
 import type { ErrorCategory } from '@shipmate/core';
 
 /** Keptn's wire error body. */
@@ -63,6 +63,9 @@ export function toKeptnError(error: unknown, limit: BodyLimit): KeptnErrorBody {
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return { code: fastifyError.statusCode, message: fastifyError.message ?? 'bad request', errorCode: 'ERR_INVALID_FIELD' };
   }
+  // A file operation anywhere (not translated where it happened) that ran out of descriptors or disk.
+  const exhausted = systemResourceError(error, 'the request could not be completed');
+  if (exhausted) return { code: STATUS_BY_CATEGORY[exhausted.category], message: exhausted.message, errorCode: exhausted.code };
   return { code: 500, message: 'internal error; the server log has the details', errorCode: 'ERR_INTERNAL' };
 }
 

@@ -11,6 +11,7 @@ import {
   ORCHESTRATOR_SOURCE,
   KEPTN_SPEC_VERSION,
   decodeShipyard,
+  enforceUpstreamCredentialsPolicy,
   isPlainObject,
   parseShipyardYaml,
   keptnTime,
@@ -25,8 +26,10 @@ import type {
   IdGenerator,
   KeptnEvent,
   ProjectRecord,
+  ResolveHost,
   Shipyard,
   KeyedMutex,
+  UpstreamHostPolicy,
 } from '@shipmate/core';
 import type { EventIntake } from '../intake/event-intake.js';
 import { validateGitCredentials } from './git-credentials.js';
@@ -48,6 +51,10 @@ export interface ProjectServiceOptions {
   upstream?: ConfigUpstream;
   /** `gitCredentials.remoteURL` values matching one of these are refused (422). */
   remoteUrlDenylist?: readonly RegExp[];
+  /** What `gitCredentials.remoteURL` and its proxy may reach (422 otherwise). */
+  upstreamHosts: UpstreamHostPolicy;
+  /** Resolves upstream host names for that check. */
+  resolveHost: ResolveHost;
 }
 
 /** Project and service writes. */
@@ -93,7 +100,15 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
     return project;
   }
 
-  function parseProjectBody(body: unknown, requireShipyard: boolean) {
+  /** The body, validated; `gitCredentials` also by the hosts they reach (names resolved). */
+  async function parseProjectBody(body: unknown, requireShipyard: boolean) {
+    const input = parseProjectFields(body, requireShipyard);
+    if (input.gitCredentials)
+      await enforceUpstreamCredentialsPolicy(input.gitCredentials.credentials, options.upstreamHosts, options.resolveHost);
+    return input;
+  }
+
+  function parseProjectFields(body: unknown, requireShipyard: boolean) {
     if (!isPlainObject(body))
       throw new InputError(ErrorCode.invalidField, 'Invalid request format: body must be a JSON object with name and shipyard');
     for (const key of Object.keys(body)) {
@@ -162,7 +177,7 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
     },
 
     async createProject(body) {
-      const input = parseProjectBody(body, true);
+      const input = await parseProjectBody(body, true);
       await locks.run(input.name, async () => {
         if (await store.getProject(input.name)) throw new ConflictError(ErrorCode.projectExists, `project '${input.name}' already exists`);
         await intake.acceptInternal(lifecycleEvent('sh.keptn.event.project.create.started', { project: input.name }));
@@ -196,7 +211,7 @@ export function createProjectService(options: ProjectServiceOptions): ProjectSer
     },
 
     async updateProject(body) {
-      const input = parseProjectBody(body, false);
+      const input = await parseProjectBody(body, false);
       await locks.run(input.name, async () => {
         const project = await requireProject(input.name);
         const next: ProjectRecord = { ...project };

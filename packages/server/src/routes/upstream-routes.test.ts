@@ -5,7 +5,7 @@ import { createGitResourceStore, createUpstreamMirror, withUpstream } from '@shi
 import type { UpstreamMirror } from '@shipmate/config-git';
 import { createSecretCipher } from '@shipmate/core';
 import type { KeptnEvent, UpstreamStatus } from '@shipmate/core';
-import { GitUpstream, personGit, shipyardYaml, waitFor } from '@shipmate/testing';
+import { GitUpstream, LOCAL_TEST_UPSTREAMS, personGit, shipyardYaml, waitFor } from '@shipmate/testing';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import { triggerSequence } from '../test-support/sequence-events.js';
@@ -31,8 +31,10 @@ beforeAll(async () => {
     retryMinMs: 100,
     retryMaxMs: 400,
     pollIntervalMs: 0,
+    hosts: LOCAL_TEST_UPSTREAMS,
   });
   api = await startInProcessServer({
+    upstreamHosts: LOCAL_TEST_UPSTREAMS,
     resources: withUpstream(repositories, mirror),
     upstream: mirror,
     secretKey: key,
