@@ -75,7 +75,7 @@ describe('createSqliteStore', () => {
 
   it('puts the database in WAL mode with the schema version recorded', async () => {
     const store = open();
-    expect(store.options).toEqual({ path: file, busyTimeoutMs: 5000 });
+    expect(store.options).toEqual({ path: file, busyTimeoutMs: 5000, walMaxBytes: 64 * 1024 * 1024 });
     await store.close();
 
     expect(pragmaOf('journal_mode')).toBe('wal');
@@ -188,6 +188,12 @@ describe('createSqliteStore', () => {
 
   it('rejects a negative busy timeout', () => {
     expect(() => createSqliteStore({ path: file, busyTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: ErrorCode.invalidField }));
+  });
+
+  it('rejects a WAL ceiling under 1 MiB, naming the value', () => {
+    expect(() => createSqliteStore({ path: file, walMaxBytes: 4096 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.invalidField, message: expect.stringContaining('got 4096') }),
+    );
   });
 
   it('maps a lock held past the busy timeout to ERR_STORE_UNAVAILABLE', async () => {

@@ -55,13 +55,26 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * Ceiling of the WAL file (`<path>-wal`) in bytes. Checkpoints run in a worker thread; when it
+   * falls behind a sustained write load, the commit that takes the WAL past half of this
+   * checkpoints itself and the WAL starts over (wal-checkpointer.ts). At least 1 MiB.
+   * @default 67108864 (64 MiB)
+   */
+  walMaxBytes?: number;
 }
 
 /** {@link SqliteStoreOptions} with defaults applied. */
 export interface ResolvedSqliteStoreOptions {
   readonly path: string;
   readonly busyTimeoutMs: number;
+  readonly walMaxBytes: number;
 }
+
+/** Default of {@link SqliteStoreOptions.walMaxBytes}: 64 MiB. */
+export const DEFAULT_WAL_MAX_BYTES = 64 * 1024 * 1024;
+/** Smallest {@link SqliteStoreOptions.walMaxBytes}: 1 MiB. */
+export const MIN_WAL_MAX_BYTES = 1024 * 1024;
 
 /** The SQLite adapter of the store port and of the integration registry port (one connection). */
 export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore {
@@ -116,7 +129,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPla
     throw translateError(error, resolved);
   }
   const checkpointer =
-    resolved.path === ':memory:' ? undefined : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs });
+    resolved.path === ':memory:' ? undefined : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs, walMaxBytes: resolved.walMaxBytes });
   return buildStore(db, resolved, checkpointer);
 }
 
@@ -128,9 +141,16 @@ function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions
       `busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}; e.g. 5000`,
     );
   }
+  const walMaxBytes = options.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES;
+  if (!Number.isSafeInteger(walMaxBytes) || walMaxBytes < MIN_WAL_MAX_BYTES) {
+    throw new InputError(
+      ErrorCode.invalidField,
+      `walMaxBytes must be a whole number of bytes >= ${MIN_WAL_MAX_BYTES} (1 MiB), got ${walMaxBytes}; e.g. ${DEFAULT_WAL_MAX_BYTES} (64 MiB)`,
+    );
+  }
   if (options.path === '')
     throw new InputError(ErrorCode.invalidField, "SQLite path is empty; give a file path such as './data/shipmate.db' or ':memory:'");
-  return Object.freeze({ path: options.path, busyTimeoutMs });
+  return Object.freeze({ path: options.path, busyTimeoutMs, walMaxBytes });
 }
 
 function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {

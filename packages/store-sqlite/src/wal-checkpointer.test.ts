@@ -37,3 +37,31 @@ describe('WAL checkpoints in a worker thread', () => {
     await reopened.close();
   });
 });
+
+describe('WAL ceiling under a sustained write load', () => {
+  it('keeps the WAL file under walMaxBytes + 512 KiB while commits follow each other without pause', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shipmate-wal-'));
+    const path = join(dir, 'shipmate.db');
+    const walMaxBytes = 1024 * 1024;
+    // Commits made while the worker's PASSIVE holds the checkpoint lock (the main connection's
+    // checkpoint then returns busy and the next commit tries again).
+    const slackBytes = 512 * 1024;
+    const store = createSqliteStore({ path, walMaxBytes });
+    const batches = 1000;
+    let maxWalBytes = 0;
+    // 1000 commits of 10 events of ~4 KB: ~40 MiB through the WAL, 40 times the ceiling. Before the
+    // ceiling the WAL grew to 57-110 MB here, because the worker's PASSIVE never caught up.
+    for (let batch = 0; batch < batches; batch++) {
+      const events = Array.from({ length: 10 }, () =>
+        fixtureEvent({ data: { project: 'p', stage: 'dev', service: 's', pad: 'x'.repeat(4000) } }),
+      );
+      await store.appendEvents(events, { pending: false });
+      const wal = await stat(`${path}-wal`).catch(() => undefined);
+      maxWalBytes = Math.max(maxWalBytes, wal?.size ?? 0);
+    }
+    expect(maxWalBytes).toBeGreaterThan(0);
+    expect(maxWalBytes).toBeLessThanOrEqual(walMaxBytes + slackBytes);
+    expect((await store.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(batches * 10);
+    await store.close();
+  });
+});

@@ -48,7 +48,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     onError: (project, message) => process.stderr.write(`project ${project}: ${message}\n`),
   });
   await loadUpstreams(upstream);
-  const store = createSqliteStore({ path: join(dataDir, 'shipmate.db') });
+  const store = createSqliteStore({ path: join(dataDir, 'shipmate.db'), walMaxBytes: config.walMaxBytes });
   const server = await startServer({
     store,
     resources: withUpstream(repositories, upstream),

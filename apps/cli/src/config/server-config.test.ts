@@ -22,7 +22,15 @@ describe('resolveServerConfig', () => {
       secretKey: undefined,
       previousSecretKey: undefined,
       secretScopes: ['keptn-default', 'keptn-webhook-service', 'dynatrace-service', 'keptn-prometheus-service'],
+      walMaxBytes: 64 * 1024 * 1024,
     });
+  });
+
+  it('reads the WAL ceiling and rejects one under 1 MiB', () => {
+    expect(resolveServerConfig({ SHIPMATE_WAL_MAX_BYTES: '8388608' }, {}).walMaxBytes).toBe(8 * 1024 * 1024);
+    expect(() => resolveServerConfig({ SHIPMATE_WAL_MAX_BYTES: '1000' }, {})).toThrow(
+      /SHIPMATE_WAL_MAX_BYTES='1000' is not valid: give a whole number from 1048576/,
+    );
   });
 
   it('reads the resource limit and the commit author', () => {

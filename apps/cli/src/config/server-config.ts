@@ -6,6 +6,7 @@ import { ConfigError } from './config-error.js';
 import { DEFAULT_SECRET_SCOPE, KEPTN_SECRET_SCOPES, validateSecretName } from '@shipmate/core';
 import { booleanValue, durationValue, integerValue, listValue } from './env-values.js';
 import { parseSecretKey } from './secret-key.js';
+import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
 
 /** Re-exported so existing imports keep working; the class lives in config-error.ts. */
 export { ConfigError };
@@ -44,6 +45,8 @@ export interface ServerConfig {
   readonly previousSecretKey: Buffer | undefined;
   /** SHIPMATE_SECRET_SCOPES. */
   readonly secretScopes: readonly string[];
+  /** SHIPMATE_WAL_MAX_BYTES: ceiling of the SQLite WAL file (store option `walMaxBytes`). */
+  readonly walMaxBytes: number;
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -77,6 +80,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
       ? parseSecretKey(env.SHIPMATE_SECRET_KEY_PREVIOUS, 'SHIPMATE_SECRET_KEY_PREVIOUS')
       : undefined,
     secretScopes: secretScopes(env.SHIPMATE_SECRET_SCOPES),
+    walMaxBytes: integerValue(env.SHIPMATE_WAL_MAX_BYTES, DEFAULT_WAL_MAX_BYTES, 'SHIPMATE_WAL_MAX_BYTES', MIN_WAL_MAX_BYTES, 2 ** 40),
   });
 }
 
