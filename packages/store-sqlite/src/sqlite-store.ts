@@ -44,10 +44,11 @@ import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
+import { createPrivateFile } from './private-file.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** Database file (created if missing; its directory must exist), or `':memory:'`. */
+  /** Database file (created with mode 0600 if missing; its directory must exist), or `':memory:'`. */
   path: string;
   /**
    * How long a write waits for another connection's lock before failing with
@@ -162,6 +163,9 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
   }
   let db: Database.Database;
   try {
+    // A new database file is created 0600 here, before SQLite would create it 0644 minus the umask;
+    // SQLite gives the -wal and -shm files the database file's mode.
+    if (options.path !== ':memory:') createDatabaseFile(options.path);
     db = new Database(options.path, { timeout: options.busyTimeoutMs });
   } catch (error) {
     throw translateError(error, options);
@@ -181,6 +185,18 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
     throw translateError(error, options);
   }
   return db;
+}
+
+/** {@link createPrivateFile}, with a file system error told as `ERR_STORE_UNAVAILABLE`. */
+function createDatabaseFile(path: string): void {
+  try {
+    createPrivateFile(path);
+  } catch (error) {
+    throw new UnavailableError(
+      ErrorCode.storeUnavailable,
+      `cannot create SQLite database '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)}); check that its directory is writable and the disk has space`,
+    );
+  }
 }
 
 /** Maps SQLite's lock and I/O failures to `UnavailableError`; returns anything else unchanged. */

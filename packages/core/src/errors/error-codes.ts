@@ -43,6 +43,7 @@ export const ErrorCode = {
   scopeForbidden: 'ERR_SCOPE_FORBIDDEN',
   secretKey: 'ERR_SECRET_KEY',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
+  dataDirLocked: 'ERR_DATA_DIR_LOCKED',
   internal: 'ERR_INTERNAL',
 } as const;
 /** One of {@link ErrorCode}. */
