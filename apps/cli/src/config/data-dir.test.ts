@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,13 @@ describe('prepareDataDir', () => {
     prepareDataDir(parent, (line) => lines.push(line));
     expect(modeOf(parent)).toBe(0o700);
     expect(lines).toEqual([expect.stringMatching(/data dir '.*' had mode 0755, so other users could reach .*; changed it to 0700/)]);
+  });
+
+  it('stops with a ConfigError naming the path when it is a file', () => {
+    parent = mkdtempSync(join(tmpdir(), 'shipmate-dir-'));
+    const file = join(parent, 'not-a-dir');
+    writeFileSync(file, '');
+    expect(() => prepareDataDir(file, () => undefined)).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(`data dir '${file}'`) }));
   });
 
   it('leaves a private data dir alone', () => {

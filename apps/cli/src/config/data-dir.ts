@@ -20,7 +20,14 @@ export const DATA_DIR_MODE = 0o700;
 /** Creates or tightens the data dir `path`; returns its absolute path. `log` gets one line when an existing dir was changed. */
 export function prepareDataDir(path: string, log: (line: string) => void): string {
   const dir = resolve(path);
-  const created = mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE }) !== undefined;
+  let created: boolean;
+  try {
+    created = mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE }) !== undefined;
+  } catch (error) {
+    throw new ConfigError(
+      `data dir '${dir}' cannot be created (${(error as NodeJS.ErrnoException).code ?? String(error)}): give a directory this user can create or write with --data-dir or SHIPMATE_DATA_DIR`,
+    );
+  }
   const stats = statSync(dir);
   if (!stats.isDirectory()) {
     throw new ConfigError(`data dir '${dir}' is not a directory: give a directory with --data-dir or SHIPMATE_DATA_DIR`);
