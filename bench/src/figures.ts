@@ -41,7 +41,12 @@ export const FIGURES = [
     unit: 'MiB',
     target: { op: '<', value: WAL_CEILING_MIB },
   },
-  { key: 'walEndMiB', label: '(g) WAL size after 20,000 sequences at full speed', unit: 'MiB', target: { op: '<', value: WAL_CEILING_MIB } },
+  {
+    key: 'walEndMiB',
+    label: '(g) WAL size after 20,000 sequences at full speed',
+    unit: 'MiB',
+    target: { op: '<', value: WAL_CEILING_MIB },
+  },
   { key: 'peakRssMiB', label: 'server peak RSS (VmHWM)', unit: 'MiB', target: { op: '<', value: 200 } },
   { key: 'maxSampledRssMiB', label: 'server max sampled VmRSS', unit: 'MiB' },
 ] as const satisfies readonly Omit<Figure, 'value'>[];

@@ -62,9 +62,7 @@ describe('data dir of shipmate server', () => {
     });
     started.push(second);
     expect(await exitOf(second, 20_000)).toBe(2);
-    expect(second.output()).toContain(
-      `data dir '${first.dataDir}' is in use by another Shipmate server (pid ${first.child.pid} on host `,
-    );
+    expect(second.output()).toContain(`data dir '${first.dataDir}' is in use by another Shipmate server (pid ${first.child.pid} on host `);
     expect(second.output()).toMatch(/, started \d{4}-\d\d-\d\dT[\d:.]+Z\); stop that server first/);
     // The first one still serves.
     expect((await fetch(`${first.url}/health`)).ok).toBe(true);

@@ -31,7 +31,9 @@ describe('lockDataDir', () => {
     expect(() => lockDataDir(d)).toThrow(
       expect.objectContaining({
         code: ErrorCode.dataDirLocked,
-        message: expect.stringMatching(/data dir '.*shipmate-lock-.*' is in use by another Shipmate server \(pid 4242 on host box-1, started 2026-12-01T10:00:00.000Z\); stop that server first/),
+        message: expect.stringMatching(
+          /data dir '.*shipmate-lock-.*' is in use by another Shipmate server \(pid 4242 on host box-1, started 2026-12-01T10:00:00.000Z\); stop that server first/,
+        ),
       }),
     );
   });

@@ -130,7 +130,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPla
     throw translateError(error, resolved);
   }
   const checkpointer =
-    resolved.path === ':memory:' ? undefined : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs, walMaxBytes: resolved.walMaxBytes });
+    resolved.path === ':memory:'
+      ? undefined
+      : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs, walMaxBytes: resolved.walMaxBytes });
   return buildStore(db, resolved, checkpointer);
 }
 

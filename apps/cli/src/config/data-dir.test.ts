@@ -34,7 +34,9 @@ describe('prepareDataDir', () => {
     parent = mkdtempSync(join(tmpdir(), 'shipmate-dir-'));
     const file = join(parent, 'not-a-dir');
     writeFileSync(file, '');
-    expect(() => prepareDataDir(file, () => undefined)).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(`data dir '${file}'`) }));
+    expect(() => prepareDataDir(file, () => undefined)).toThrow(
+      expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(`data dir '${file}'`) }),
+    );
   });
 
   it('leaves a private data dir alone', () => {
