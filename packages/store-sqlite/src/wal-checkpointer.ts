@@ -27,11 +27,13 @@
  * (~137 MB/s of WAL); a worker descheduled longer than that on an overloaded machine lets the WAL
  * pass it by what is written meanwhile, and it is reset at the next commit after.
  *
- * Tried first and dropped: the worker forcing `wal_checkpoint(TRUNCATE)` past a size. It must take
- * the writer's lock through busy_timeout, and SQLite's lock is not fair: its busy handler polls
- * with sleeps while the main thread takes the lock again between back-to-back commits, and the
- * worker holds the checkpoint lock meanwhile, which also blocks any other checkpoint. In the test
- * below (1 MiB ceiling) the WAL still reached 9-50 MB that way.
+ * Tried first and dropped: the worker forcing `wal_checkpoint(TRUNCATE)` once the file passed a
+ * size. It must first take the writer's lock through busy_timeout, and SQLite's lock is not fair:
+ * the busy handler polls with growing sleeps while the main thread takes the lock again between
+ * back-to-back commits, so the writer kept appending between the worker's look and its checkpoint;
+ * and the worker holds the checkpoint lock while it waits, which turns away any other checkpoint.
+ * With a 1 MiB ceiling and commits back to back (as in wal-checkpointer.test.ts) the WAL still
+ * reached 9-50 MB that way; with the main connection's autocheckpoint above it stayed under 2.7 MB.
  *
  * If the worker fails, the main connection goes back to SQLite's default autocheckpoint (1000
  * pages), which bounds the WAL on its own.
