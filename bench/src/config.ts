@@ -1,6 +1,6 @@
 /** Bench settings from the environment (see bench/README.md). */
 
-export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
@@ -39,6 +39,8 @@ export interface BenchConfig {
   configInFlight: number;
   /** (f) GETs per resource figure. BENCH_RESOURCE_GETS, default 300. */
   resourceGets: number;
+  /** (g) sequences run at full speed while the WAL size is sampled. BENCH_WAL_SEQUENCES, default 20000. */
+  walSequences: number;
   /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
   scenarios: Scenario[];
   /** Where the server's data dir is created, e.g. /dev/shm to take the disk out. BENCH_DATA_DIR, default the OS temp dir. */
@@ -58,9 +60,9 @@ function positive(name: string, fallback: number, allowZero = false): number {
 }
 
 export function readConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f').split(',').map((s) => s.trim().toLowerCase());
-  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f'] as const).filter((s) => only.includes(s));
-  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f): '${process.env.BENCH_ONLY}'`);
+  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g').split(',').map((s) => s.trim().toLowerCase());
+  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const).filter((s) => only.includes(s));
+  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f, g): '${process.env.BENCH_ONLY}'`);
   return {
     sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
@@ -80,6 +82,7 @@ export function readConfig(): BenchConfig {
     configCycles: Math.floor(positive('BENCH_CONFIG_CYCLES', 2)),
     configInFlight: Math.floor(positive('BENCH_CONFIG_IN_FLIGHT', 16)),
     resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),
+    walSequences: Math.floor(positive('BENCH_WAL_SEQUENCES', 20_000)),
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,
     keepData: process.env.BENCH_KEEP_DATA === '1',

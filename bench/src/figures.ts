@@ -1,6 +1,9 @@
 /** The figures the bench reports, in table order, with their units and targets. */
 import type { Figure } from './report.js';
 
+/** The server's default WAL ceiling (SHIPMATE_WAL_MAX_BYTES, 64 MiB): the target of (g). */
+export const WAL_CEILING_MIB = 64;
+
 export const FIGURES = [
   { key: 'sequencesPerSecond', label: '(a) sequences completed per second', unit: 'seq/s', target: { op: '>=', value: 200 } },
   { key: 'configStartsCachedPerSecond', label: '(f) sequence starts/s, shipyard cached (tip)', unit: 'starts/s' },
@@ -32,6 +35,18 @@ export const FIGURES = [
   { key: 'fleetIdleCpuPercent', label: '(e) server CPU, agent fleet parked', unit: '% core', target: { op: '<', value: 5 } },
   { key: 'fleetHandlerP50Ms', label: '(e) .triggered → SDK handler p50, fleet parked', unit: 'ms' },
   { key: 'fleetHandlerP99Ms', label: '(e) .triggered → SDK handler p99, fleet parked', unit: 'ms', target: { op: '<', value: 25 } },
+  {
+    key: 'walMaxMiB',
+    label: '(g) WAL size, max during 20,000 sequences at full speed',
+    unit: 'MiB',
+    target: { op: '<', value: WAL_CEILING_MIB },
+  },
+  {
+    key: 'walEndMiB',
+    label: '(g) WAL size after 20,000 sequences at full speed',
+    unit: 'MiB',
+    target: { op: '<', value: WAL_CEILING_MIB },
+  },
   { key: 'peakRssMiB', label: 'server peak RSS (VmHWM)', unit: 'MiB', target: { op: '<', value: 200 } },
   { key: 'maxSampledRssMiB', label: 'server max sampled VmRSS', unit: 'MiB' },
 ] as const satisfies readonly Omit<Figure, 'value'>[];

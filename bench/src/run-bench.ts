@@ -1,8 +1,8 @@
 /**
  * Shipmate benchmark: starts the real server, runs the scenarios, prints a table of figures
  * against their targets and writes bench/results/. Run with `npm run bench` from the repo root.
- * Scenario order is (a), (f), (c), (d), (e), (b): the intake flood of (b) goes last so it does not grow
- * the store or leave orchestrator backlog under the others.
+ * Scenario order is (a), (f), (c), (d), (e), (b), (g): the intake flood of (b) and the 20,000
+ * sequences of (g) go last so they do not grow the store or leave orchestrator backlog under the others.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import { runTaskLatency } from './scenario-latency.js';
 import { createScenarioRunner } from './scenario-runner.js';
 import { runConfigScenario } from './scenario-config.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
+import { runWalScenario } from './scenario-wal.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
@@ -254,6 +255,18 @@ async function main(): Promise<number> {
         } finally {
           await stopServer(bare);
         }
+      });
+    }
+    if (config.scenarios.includes('g')) {
+      await scenarios.run('g', async () => {
+        log(`(g) ${config.walSequences} sequences at full speed, WAL size sampled every 20 ms`);
+        const result = await runWalScenario({ api, services, dataDir, sequences: config.walSequences, log });
+        details.wal = result;
+        figure('walMaxMiB', result.maxWalBytes / MIB);
+        figure('walEndMiB', result.endWalBytes / MIB);
+        log(
+          `(g) ${result.completed} finished at ${result.sequencesPerSecond.toFixed(1)} seq/s; WAL max ${result.maxWalBytes} bytes, at the end ${result.endWalBytes} bytes (${result.samples} samples)`,
+        );
       });
     }
 

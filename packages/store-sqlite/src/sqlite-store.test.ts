@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,7 +75,7 @@ describe('createSqliteStore', () => {
 
   it('puts the database in WAL mode with the schema version recorded', async () => {
     const store = open();
-    expect(store.options).toEqual({ path: file, busyTimeoutMs: 5000 });
+    expect(store.options).toEqual({ path: file, busyTimeoutMs: 5000, walMaxBytes: 64 * 1024 * 1024 });
     await store.close();
 
     expect(pragmaOf('journal_mode')).toBe('wal');
@@ -188,6 +188,23 @@ describe('createSqliteStore', () => {
 
   it('rejects a negative busy timeout', () => {
     expect(() => createSqliteStore({ path: file, busyTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: ErrorCode.invalidField }));
+  });
+
+  it('creates the database, its WAL and shared-memory files with mode 0600, whatever the umask', async () => {
+    const store = open();
+    await store.appendEvents([fixtureEvent({ data: { project: 'p', stage: 'dev', service: 's' } })], { pending: false });
+    for (const suffix of ['', '-wal', '-shm']) {
+      expect({ file: `shipmate.db${suffix}`, mode: (await stat(`${file}${suffix}`)).mode & 0o777 }).toEqual({
+        file: `shipmate.db${suffix}`,
+        mode: 0o600,
+      });
+    }
+  });
+
+  it('rejects a WAL ceiling under 1 MiB, naming the value', () => {
+    expect(() => createSqliteStore({ path: file, walMaxBytes: 4096 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.invalidField, message: expect.stringContaining('got 4096') }),
+    );
   });
 
   it('maps a lock held past the busy timeout to ERR_STORE_UNAVAILABLE', async () => {

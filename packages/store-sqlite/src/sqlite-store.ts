@@ -45,10 +45,11 @@ import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
+import { createPrivateFile } from './private-file.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** Database file (created if missing; its directory must exist), or `':memory:'`. */
+  /** Database file (created with mode 0600 if missing; its directory must exist), or `':memory:'`. */
   path: string;
   /**
    * How long a write waits for another connection's lock before failing with
@@ -56,13 +57,26 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * Ceiling of the WAL file (`<path>-wal`) in bytes. Checkpoints run in a worker thread; when it
+   * falls behind a sustained write load, the commit that takes the WAL past half of this
+   * checkpoints itself and the WAL starts over (wal-checkpointer.ts). At least 1 MiB.
+   * @default 67108864 (64 MiB)
+   */
+  walMaxBytes?: number;
 }
 
 /** {@link SqliteStoreOptions} with defaults applied. */
 export interface ResolvedSqliteStoreOptions {
   readonly path: string;
   readonly busyTimeoutMs: number;
+  readonly walMaxBytes: number;
 }
+
+/** Default of {@link SqliteStoreOptions.walMaxBytes}: 64 MiB. */
+export const DEFAULT_WAL_MAX_BYTES = 64 * 1024 * 1024;
+/** Smallest {@link SqliteStoreOptions.walMaxBytes}: 1 MiB. */
+export const MIN_WAL_MAX_BYTES = 1024 * 1024;
 
 /** The SQLite adapter of the store port and of the integration registry port (one connection). */
 export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore {
@@ -124,7 +138,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPla
     throw translateError(error, resolved);
   }
   const checkpointer =
-    resolved.path === ':memory:' ? undefined : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs });
+    resolved.path === ':memory:'
+      ? undefined
+      : startWalCheckpointer(db, resolved.path, { busyTimeoutMs: resolved.busyTimeoutMs, walMaxBytes: resolved.walMaxBytes });
   return buildStore(db, resolved, checkpointer);
 }
 
@@ -136,9 +152,16 @@ function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions
       `busyTimeoutMs must be a whole number of milliseconds >= 0, got ${busyTimeoutMs}; e.g. 5000`,
     );
   }
+  const walMaxBytes = options.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES;
+  if (!Number.isSafeInteger(walMaxBytes) || walMaxBytes < MIN_WAL_MAX_BYTES) {
+    throw new InputError(
+      ErrorCode.invalidField,
+      `walMaxBytes must be a whole number of bytes >= ${MIN_WAL_MAX_BYTES} (1 MiB), got ${walMaxBytes}; e.g. ${DEFAULT_WAL_MAX_BYTES} (64 MiB)`,
+    );
+  }
   if (options.path === '')
     throw new InputError(ErrorCode.invalidField, "SQLite path is empty; give a file path such as './data/shipmate.db' or ':memory:'");
-  return Object.freeze({ path: options.path, busyTimeoutMs });
+  return Object.freeze({ path: options.path, busyTimeoutMs, walMaxBytes });
 }
 
 function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
@@ -150,6 +173,9 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
   }
   let db: Database.Database;
   try {
+    // A new database file is created 0600 here, before SQLite would create it 0644 minus the umask;
+    // SQLite gives the -wal and -shm files the database file's mode.
+    if (options.path !== ':memory:') createDatabaseFile(options.path);
     db = new Database(options.path, { timeout: options.busyTimeoutMs });
   } catch (error) {
     throw translateError(error, options);
@@ -169,6 +195,18 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
     throw translateError(error, options);
   }
   return db;
+}
+
+/** {@link createPrivateFile}, with a file system error told as `ERR_STORE_UNAVAILABLE`. */
+function createDatabaseFile(path: string): void {
+  try {
+    createPrivateFile(path);
+  } catch (error) {
+    throw new UnavailableError(
+      ErrorCode.storeUnavailable,
+      `cannot create SQLite database '${path}' (${(error as NodeJS.ErrnoException).code ?? String(error)}); check that its directory is writable and the disk has space`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

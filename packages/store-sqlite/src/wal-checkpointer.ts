@@ -1,12 +1,42 @@
 /**
- * Moves SQLite's WAL checkpoints off the event loop. With `wal_autocheckpoint` on, a commit that
- * crosses ~1000 WAL pages runs the checkpoint itself, and its fsync (tens of ms on a disk) stalls
- * the server's only thread. Here the main connection turns autocheckpoint off and a worker thread
- * with its own connection to the same file runs `wal_checkpoint(PASSIVE)` every `intervalMs` when the WAL
- * file was written since its last look
- * (PASSIVE never blocks the writer), and `TRUNCATE` when it stops. Durability is unchanged: commits
- * still go to the WAL before they return; only the copy into the database file moves.
- * If the worker fails, the main connection turns autocheckpoint back on, so the WAL stays bounded.
+ * Moves SQLite's WAL checkpoints off the event loop as far as it can, and keeps the WAL file under
+ * a ceiling (`walMaxBytes`).
+ *
+ * Off the event loop: with SQLite's default autocheckpoint, a commit that crosses 1000 WAL pages
+ * (~4 MiB) runs the checkpoint itself, and its fsync (tens of ms on a disk) stalls the server's only
+ * thread. Here a worker thread with its own connection to the same file runs
+ * `wal_checkpoint(PASSIVE)` every `intervalMs` when the WAL file was written since its last look
+ * (PASSIVE never blocks the writer). Durability is unchanged: commits still go to the WAL before
+ * they return; only the copy into the database file moves.
+ *
+ * Bounded: a checkpoint copies the frames that were in the WAL when it began, but SQLite only
+ * starts the WAL over from its beginning when a writer finds *every* frame copied. Under a sustained
+ * load the main thread appends while the worker's PASSIVE runs, so that moment never comes and the
+ * WAL grew without end (5.3 GB at ~550 sequences/s, about 250 KB per sequence, until a graceful
+ * stop, when autocheckpoint was off on the main connection). So the main connection's
+ * autocheckpoint is set to half of `walMaxBytes` instead of off: at light load the worker's PASSIVE
+ * completes first and the WAL starts over without the main thread's help; when the worker falls
+ * behind, the commit that takes the WAL past half the ceiling checkpoints on the event loop. There
+ * it completes (no other writer runs meanwhile; most frames were already copied by the worker, so
+ * the cost is the remainder and one fsync), and the next commit starts the WAL over.
+ * `journal_size_limit` (also half the ceiling) then truncates the file back. The other half of
+ * the ceiling is headroom for commits made while a checkpoint of the worker holds the checkpoint
+ * lock (the main thread's attempt then returns busy, without waiting, and the next commit tries
+ * again). So the ceiling holds as long as one checkpoint of the worker takes less time than the
+ * server needs to write half the ceiling: about 230 ms for the 64 MiB default at ~550 sequences/s
+ * (~137 MB/s of WAL); a worker descheduled longer than that on an overloaded machine lets the WAL
+ * pass it by what is written meanwhile, and it is reset at the next commit after.
+ *
+ * Tried first and dropped: the worker forcing `wal_checkpoint(TRUNCATE)` once the file passed a
+ * size. It must first take the writer's lock through busy_timeout, and SQLite's lock is not fair:
+ * the busy handler polls with growing sleeps while the main thread takes the lock again between
+ * back-to-back commits, so the writer kept appending between the worker's look and its checkpoint;
+ * and the worker holds the checkpoint lock while it waits, which turns away any other checkpoint.
+ * With a 1 MiB ceiling and commits back to back (as in wal-checkpointer.test.ts) the WAL still
+ * reached 9-50 MB that way; with the main connection's autocheckpoint above it stayed under 2.7 MB.
+ *
+ * If the worker fails, the main connection goes back to SQLite's default autocheckpoint (1000
+ * pages), which bounds the WAL on its own.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -41,19 +71,32 @@ parentPort.on('message', () => {
 });
 `;
 
+/** Options of {@link startWalCheckpointer}. */
+export interface WalCheckpointerOptions {
+  /** Busy timeout of the worker's connection. */
+  busyTimeoutMs: number;
+  /** Ceiling of the WAL file in bytes (see the file's comment for how it is kept). */
+  walMaxBytes: number;
+  /** How often the worker runs PASSIVE when the WAL was written. @default 250 */
+  intervalMs?: number;
+}
+
+/** Size of a WAL frame's header; a frame is a page plus this. */
+const WAL_FRAME_HEADER_BYTES = 24;
+
 /** Starts checkpointing `path` (a file, not `:memory:`) for the main connection `db`. */
-export function startWalCheckpointer(
-  db: Database.Database,
-  path: string,
-  options: { intervalMs?: number; busyTimeoutMs: number },
-): WalCheckpointer {
+export function startWalCheckpointer(db: Database.Database, path: string, options: WalCheckpointerOptions): WalCheckpointer {
+  const halfCeiling = Math.floor(options.walMaxBytes / 2);
+  const pageBytes = db.pragma('page_size', { simple: true }) as number;
+  const autocheckpointPages = Math.max(1, Math.floor(halfCeiling / (pageBytes + WAL_FRAME_HEADER_BYTES)));
   const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { driverPath, path, intervalMs: options.intervalMs ?? 250, busyTimeoutMs: options.busyTimeoutMs },
   });
   worker.unref();
-  db.pragma('wal_autocheckpoint = 0');
+  db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
+  db.pragma(`journal_size_limit = ${halfCeiling}`);
   let failed = false;
   const fallBack = () => {
     if (failed || !db.open) return;

@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ErrorCode, ShipmateError, createSecretCipher } from '@shipmate/core';
 import { createControlPlaneServer } from '@shipmate/server';
 import type { ServerOptions } from '@shipmate/server';
-import { createSqliteStore } from '@shipmate/store-sqlite';
+import { createSqliteStore, lockDataDir } from '@shipmate/store-sqlite';
+import type { DataDirLock } from '@shipmate/store-sqlite';
 import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream } from '@shipmate/config-git';
 import type { UpstreamMirror } from '@shipmate/config-git';
 import { resolveApiToken } from '../config/api-token.js';
 import { ConfigError } from '../config/config-error.js';
+import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
@@ -30,10 +32,11 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const config = resolveServerConfig(process.env, flags);
   const upstreamConfig = resolveUpstreamConfig(process.env);
   await checkGit();
-  const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const dataDir = prepareDataDir(config.dataDir, (line) => process.stderr.write(`shipmate: ${line}\n`));
+  // Before anything in the data dir is read or written; held until the process ends.
+  const lock = lockTheDataDir(dataDir);
   const gitDir = join(dataDir, 'git');
-  mkdirSync(gitDir, { recursive: true });
+  mkdirSync(gitDir, { recursive: true, mode: DATA_DIR_MODE });
   const token = resolveApiToken(dataDir, config.apiToken);
   const secretKey = resolveSecretKey(dataDir, config.secretKey);
   const repositories = createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor });
@@ -49,7 +52,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     onError: (project, message) => process.stderr.write(`project ${project}: ${message}\n`),
   });
   await loadUpstreams(upstream);
-  const store = createSqliteStore({ path: join(dataDir, 'shipmate.db') });
+  const store = createSqliteStore({ path: join(dataDir, 'shipmate.db'), walMaxBytes: config.walMaxBytes });
   const server = await startServer({
     store,
     resources: withUpstream(repositories, upstream),
@@ -109,6 +112,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     server
       .close()
       .then(() => store.close())
+      .then(() => lock.release())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -119,6 +123,16 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Takes the data dir's lock; another server holding it is a configuration error (exit 2) that names it. */
+function lockTheDataDir(dataDir: string): DataDirLock {
+  try {
+    return lockDataDir(dataDir);
+  } catch (error) {
+    if (error instanceof ShipmateError && error.code === ErrorCode.dataDirLocked) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** Loads the stored upstream credentials; a secret key that does not open them is a configuration error (exit 2). */

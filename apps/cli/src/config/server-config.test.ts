@@ -29,6 +29,7 @@ describe('resolveServerConfig', () => {
       keepAliveTimeoutMs: 65_000,
       maxConnections: 4096,
       trustProxy: false,
+      walMaxBytes: 64 * 1024 * 1024,
     });
   });
 
@@ -50,6 +51,13 @@ describe('resolveServerConfig', () => {
       trustProxy: ['10.0.0.0/8', 'fd00::/8'],
     });
     expect(resolveServerConfig({ SHIPMATE_TRUST_PROXY: 'true' }, {}).trustProxy).toBe(true);
+  });
+
+  it('reads the WAL ceiling and rejects one under 1 MiB', () => {
+    expect(resolveServerConfig({ SHIPMATE_WAL_MAX_BYTES: '8388608' }, {}).walMaxBytes).toBe(8 * 1024 * 1024);
+    expect(() => resolveServerConfig({ SHIPMATE_WAL_MAX_BYTES: '1000' }, {})).toThrow(
+      /SHIPMATE_WAL_MAX_BYTES='1000' is not valid: give a whole number from 1048576/,
+    );
   });
 
   it('reads the resource limit and the commit author', () => {

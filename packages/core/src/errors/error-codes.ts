@@ -47,6 +47,7 @@ export const ErrorCode = {
   secretKey: 'ERR_SECRET_KEY',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
   resourcesExhausted: 'ERR_RESOURCES_EXHAUSTED',
+  dataDirLocked: 'ERR_DATA_DIR_LOCKED',
   internal: 'ERR_INTERNAL',
 } as const;
 /** One of {@link ErrorCode}. */
