@@ -3,15 +3,12 @@
  * are refused with 422 when a project is created or updated, and a name that re-resolves to
  * loopback later (DNS rebinding) is refused again before the push, shown in the upstream status.
  */
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitResourceStore, createUpstreamMirror, withUpstream } from '@shipmate/config-git';
-import type { UpstreamMirror } from '@shipmate/config-git';
-import { createSecretCipher } from '@shipmate/core';
 import type { ResolveHost, UpstreamStatus } from '@shipmate/core';
-import { GitUpstream, shipyardYaml, waitFor } from '@shipmate/testing';
-import { base64, startInProcessServer } from '../test-support/in-process-server.js';
+import { shipyardYaml, waitFor } from '@shipmate/testing';
+import type { GitUpstream } from '@shipmate/testing';
+import { base64 } from '../test-support/in-process-server.js';
+import { startMirroredServer } from '../test-support/mirrored-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 
 const CP = '/api/controlPlane/v1';
@@ -35,25 +32,11 @@ const resolveHost: ResolveHost = async (host) => {
 };
 
 let api: InProcessServer;
-let mirror: UpstreamMirror;
 let local: GitUpstream;
 
 beforeAll(async () => {
-  local = new GitUpstream();
-  const rootDir = join(local.root, 'data');
-  const repositories = createGitResourceStore({ rootDir });
-  const key = randomBytes(32);
-  // No `hosts` / `upstreamHosts`: the defaults under test.
-  mirror = createUpstreamMirror({
-    store: repositories,
-    rootDir,
-    cipher: createSecretCipher(key),
-    retryMinMs: 100,
-    retryMaxMs: 400,
-    pollIntervalMs: 0,
-    resolveHost,
-  });
-  api = await startInProcessServer({ resources: withUpstream(repositories, mirror), upstream: mirror, secretKey: key, resolveHost });
+  // No `hosts`: the defaults under test.
+  ({ api, upstream: local } = await startMirroredServer({ resolveHost }));
 });
 
 afterAll(async () => {

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitResourceStore, createUpstreamMirror, withUpstream } from '@shipmate/config-git';
-import type { UpstreamMirror } from '@shipmate/config-git';
-import { createSecretCipher } from '@shipmate/core';
 import type { KeptnEvent, UpstreamStatus } from '@shipmate/core';
 import { GitUpstream, LOCAL_TEST_UPSTREAMS, personGit, shipyardYaml, waitFor } from '@shipmate/testing';
-import { base64, startInProcessServer } from '../test-support/in-process-server.js';
+import { base64 } from '../test-support/in-process-server.js';
+import { startMirroredServer } from '../test-support/mirrored-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import { triggerSequence } from '../test-support/sequence-events.js';
 
@@ -15,31 +12,14 @@ const RS = '/api/resource-service/v1';
 const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 'mirrored' });
 
 let api: InProcessServer;
-let mirror: UpstreamMirror;
 let upstream: GitUpstream;
 const deniedPattern = /^https:\/\/forbidden\.example\.com\//;
 
 beforeAll(async () => {
-  upstream = new GitUpstream();
-  const rootDir = join(upstream.root, 'data');
-  const repositories = createGitResourceStore({ rootDir });
-  const key = randomBytes(32);
-  mirror = createUpstreamMirror({
-    store: repositories,
-    rootDir,
-    cipher: createSecretCipher(key),
-    retryMinMs: 100,
-    retryMaxMs: 400,
-    pollIntervalMs: 0,
+  ({ api, upstream } = await startMirroredServer({
     hosts: LOCAL_TEST_UPSTREAMS,
-  });
-  api = await startInProcessServer({
-    upstreamHosts: LOCAL_TEST_UPSTREAMS,
-    resources: withUpstream(repositories, mirror),
-    upstream: mirror,
-    secretKey: key,
-    remoteUrlDenylist: [deniedPattern],
-  });
+    server: { remoteUrlDenylist: [deniedPattern] },
+  }));
 });
 
 afterAll(async () => {
