@@ -47,6 +47,7 @@ import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { closeSilentConnections, httpLimits } from './http/http-limits.js';
 import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './http/keptn-error.js';
 import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
+import { isDelete, useJsonParser } from './http/json-body-parser.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
@@ -187,6 +188,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   // that no field a client relies on is ever dropped by a response schema.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(keptnErrorHandler(defaultBodyLimit(options.maxBodyBytes)));
+  useJsonParser(app, isDelete);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

@@ -209,8 +209,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       let next = updateStage(view, stage, (entry) => {
         entry.state = effect.outcome.status;
         entry.latestEvent = { type: effect.event.type, id: effect.event.id, time: nowIso() };
+        // Keptn marks a stage failed only for result fail or status errored: an aborted sequence
+        // (status aborted, result pass) is not failed, and the Bridge paints latestFailedEvent red.
+        if (effect.outcome.result === 'fail' || effect.outcome.status === 'errored') entry.latestFailedEvent = entry.latestEvent;
         if (effect.outcome.status !== 'succeeded' || effect.outcome.result === 'fail') {
-          entry.latestFailedEvent = entry.latestEvent;
           if (effect.outcome.message) entry.message = effect.outcome.message;
         }
       });

@@ -165,13 +165,13 @@ export const expandedServiceSchema = {
 /** `models.ExpandedStage`. */
 export const expandedStageSchema = {
   type: 'object',
-  required: ['stageName', 'parentStages', 'services'],
+  required: ['stageName', 'services'],
   properties: {
     stageName: { type: 'string' },
     parentStages: {
       type: 'array',
       items: { type: 'string' },
-      description: "Stages named in the triggeredOn events of this stage's sequences",
+      description: "Stages named in the triggeredOn events of this stage's sequences; left out when there are none (Keptn's omitempty)",
     },
     services: { type: 'array', items: expandedServiceSchema },
     lastEventContext: { ...eventContextInfoSchema, type: ['object', 'null'], description: 'Always null (as in Keptn)' },

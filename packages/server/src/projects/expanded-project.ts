@@ -27,7 +27,8 @@ export interface ExpandedService {
 /** Keptn's `models.ExpandedStage`. */
 export interface ExpandedStage {
   stageName: string;
-  parentStages: string[];
+  /** Left out for a stage without parents (Keptn's `omitempty`; the Bridge draws stages from it). */
+  parentStages?: string[];
   services: ExpandedService[];
   /** Keptn declares it but never fills it. */
   lastEventContext: null;
@@ -72,15 +73,18 @@ export function toExpandedService(service: ServiceRecord): ExpandedService {
  */
 export function toExpandedStages(project: ProjectRecord, services: readonly ServiceRecord[]): ExpandedStage[] {
   const shipyard = parseStoredShipyard(project);
-  return project.stages.map((stageName) => ({
-    stageName,
-    parentStages: shipyard ? parentStages(shipyard, stageName) : [],
-    services: services
-      .filter((service) => service.stage === stageName)
-      .sort((a, b) => compareNames(a.name, b.name))
-      .map(toExpandedService),
-    lastEventContext: null,
-  }));
+  return project.stages.map((stageName) => {
+    const parents = shipyard ? parentStages(shipyard, stageName) : [];
+    return {
+      stageName,
+      ...(parents.length > 0 ? { parentStages: parents } : {}),
+      services: services
+        .filter((service) => service.stage === stageName)
+        .sort((a, b) => compareNames(a.name, b.name))
+        .map(toExpandedService),
+      lastEventContext: null,
+    };
+  });
 }
 
 /** The whole project with its stages and services (`services`: every service of the project) and its upstream's status. */

@@ -1,3 +1,4 @@
+import { useJsonParser } from '../http/json-body-parser.js';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../server-context.js';
 import { emptyObjectSchema, errorResponses } from '../contract/common-schemas.js';
@@ -119,12 +120,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
   // Keptn's clients send the ping without a body; one that still says application/json with an
   // empty body must not fail JSON parsing, so the ping has its own JSON parser.
   void app.register((scoped, _options, registered) => {
-    const parseJson = scoped.getDefaultJsonParser('error', 'error');
-    scoped.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      if (String(body) === '') done(null, undefined);
-      // Called in its callback form: it reports through done, the return value carries nothing.
-      else void parseJson(request, String(body), done);
-    });
+    useJsonParser(scoped, () => true);
     scoped.put(
       `${BASE}/:integrationID/ping`,
       {
