@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
 import { KeptnApiClient, shipyardYaml, startServerProcess, waitFor } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
-import { createIntegration } from './integration.js';
+import { createIntegration, LEAVE_OPEN } from './integration.js';
 import type { Integration, IntegrationOptions } from './integration.js';
 import { silentLogger } from './logger.js';
 
@@ -87,6 +87,26 @@ describe('createIntegration', () => {
       source: 'sdk-happy',
       data: { status: 'succeeded', result: 'pass', deployment: { deploymentURIsLocal: ['http://carts'] } },
     });
+  });
+
+  it('sends only .started for a handler that returns LEAVE_OPEN: the .finished comes from elsewhere', async () => {
+    const service = await newService();
+    await integration('sdk-leave-open')
+      .onTask('deployment', () => LEAVE_OPEN)
+      .onTask('test', () => ({}))
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('deployment.started', async () =>
+      (await contextEvents(context)).find((e) => e.type === 'sh.keptn.event.deployment.started' && e.source === 'sdk-leave-open'),
+    );
+    const [open] = await api.openTriggered('sh.keptn.event.deployment.triggered', { project: 'sdk', service });
+    expect(open?.shkeptncontext).toBe(context);
+    await api.answerTask(open!, { skipStarted: true, source: 'a-person' });
+    await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
+    const finishedBySdk = (await contextEvents(context)).filter(
+      (e) => e.type === 'sh.keptn.event.deployment.finished' && e.source === 'sdk-leave-open',
+    );
+    expect(finishedBySdk).toEqual([]);
   });
 
   it('reports a handler that throws as errored/fail with its message', async () => {

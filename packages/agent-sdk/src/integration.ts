@@ -36,8 +36,17 @@ export interface TaskContext {
   progress(message: string): Promise<void>;
 }
 
-/** A handler: what it returns goes into the `.finished` data (`status`/`result` may be set there). */
-export type TaskHandler = (task: TaskContext) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+/**
+ * Returned by a handler whose task stays open after it returns: its `.finished` comes from
+ * elsewhere (a person approving, another system), so the SDK sends `.started` only.
+ */
+export const LEAVE_OPEN: unique symbol = Symbol('shipmate.leave-open');
+
+/** What a handler may return: the `.finished` data (`status`/`result` may be set there), nothing, or {@link LEAVE_OPEN}. */
+export type TaskOutcome = Record<string, unknown> | void | typeof LEAVE_OPEN;
+
+/** A handler: what it returns goes into the `.finished` data, unless it is {@link LEAVE_OPEN}. */
+export type TaskHandler = (task: TaskContext) => Promise<TaskOutcome> | TaskOutcome;
 
 /** Options of {@link createIntegration}. */
 export interface IntegrationOptions {
@@ -114,7 +123,12 @@ export function createIntegration(options: IntegrationOptions): Integration {
           await send(progressEvent(event, task, options.name, message));
         },
       };
-      finished = finishedEvent(event, task, options.name, (await handler(context)) ?? {});
+      const outcome = await handler(context);
+      if (outcome === LEAVE_OPEN) {
+        await started;
+        return;
+      }
+      finished = finishedEvent(event, task, options.name, outcome ?? {});
     } catch (error) {
       logger.warn(`task ${task} ${event.id} failed: ${describe(error)}`);
       finished = erroredEvent(event, task, options.name, error);
