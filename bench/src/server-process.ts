@@ -148,7 +148,9 @@ export function readRunQueueWaitSeconds(pid: number): number {
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   let output = '';
   const child: ChildProcess = spawn(process.execPath, options.args, {
-    env: { ...process.env, ...options.env },
+    // The control plane alone: the built-in integrations (approval-service, …) would answer the
+    // approval tasks the scenarios keep open, and their work would be measured with it.
+    env: { ...process.env, SHIPMATE_BUILT_IN_INTEGRATIONS: 'none', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -135,6 +135,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     logTtlMs: options.logTtlMs ?? 120 * 3600 * 1000,
     registrySweepIntervalMs: positive(options.registrySweepIntervalMs ?? 60 * 1000, 'registrySweepIntervalMs'),
     apiTokenSha256: options.apiTokenSha256,
+    builtInTokenSha256: options.builtInTokenSha256,
     resources: options.resources,
     upstream: options.upstream,
     remoteUrlDenylist: options.remoteUrlDenylist ?? [],
@@ -293,7 +294,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     delivery,
     waiters,
     heartbeats,
-    tokens: createTokenVerifier(options.apiTokenSha256),
+    tokens: createTokenVerifier(options.apiTokenSha256, ...(options.builtInTokenSha256 ? [options.builtInTokenSha256] : [])),
     resources: options.resources
       ? createResourceService({
           resources: options.resources,

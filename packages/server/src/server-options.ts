@@ -17,6 +17,11 @@ export interface ServerOptions {
   store: ControlPlaneStore;
   /** SHA-256 hex of the API token. */
   apiTokenSha256: string;
+  /**
+   * SHA-256 hex of the token the control plane's own built-in integrations (approval-service, …)
+   * use to call the API over loopback; generated per process, never stored. @default none
+   */
+  builtInTokenSha256?: string;
   /** Integration registry. @default the store, when it implements the registry port (SQLite does) */
   registry?: IntegrationRegistryStore;
   /** Task leases of the delivery to agents. @default the store, when it implements the lease port (SQLite does) */
@@ -118,12 +123,13 @@ export interface ResolvedServerOptions extends Readonly<
   Required<
     Omit<
       ServerOptions,
-      'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream' | 'upstreamHosts'
+      'builtInTokenSha256' | 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream' | 'upstreamHosts'
     >
   >
 > {
   readonly upstreamHosts: UpstreamHostPolicy;
   readonly upstream: ConfigUpstream | undefined;
+  readonly builtInTokenSha256: string | undefined;
   readonly configuration: ConfigurationSource;
   readonly resources: ResourceStore | undefined;
   readonly secrets: SecretStore;

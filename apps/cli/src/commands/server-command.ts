@@ -8,6 +8,7 @@ import type { DataDirLock } from '@shipmate/store-sqlite';
 import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream } from '@shipmate/config-git';
 import type { UpstreamMirror } from '@shipmate/config-git';
 import { resolveApiToken } from '../config/api-token.js';
+import { builtInToken, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
 import { ConfigError } from '../config/config-error.js';
 import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
@@ -52,6 +53,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     onError: (project, message) => process.stderr.write(`project ${project}: ${message}\n`),
   });
   await loadUpstreams(upstream);
+  const internal = builtInToken();
   const store = createSqliteStore({ path: join(dataDir, 'shipmate.db'), walMaxBytes: config.walMaxBytes });
   const server = await startServer({
     store,
@@ -61,6 +63,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     upstreamHosts: upstreamConfig.hosts,
     maxResourceBytes: config.maxResourceBytes,
     apiTokenSha256: token.sha256,
+    builtInTokenSha256: internal.sha256,
     taskStartedWaitMs: config.taskStartedWaitMs,
     maxBodyBytes: config.maxBodyBytes,
     maxEventDepth: config.maxEventDepth,
@@ -86,6 +89,15 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
   process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir})\n`);
+  const builtIns = await startBuiltIns({
+    names: config.builtInIntegrations,
+    endpoint: loopbackApi(url),
+    token: internal.token,
+    namespace: server.options.namespace,
+    version: server.options.version,
+  });
+  if (config.builtInIntegrations.length > 0)
+    process.stdout.write(`built-in integrations running: ${config.builtInIntegrations.join(', ')} (SHIPMATE_BUILT_IN_INTEGRATIONS)\n`);
   if (secretKey.generatedFile) {
     process.stdout.write(
       `secret key generated in ${secretKey.generatedFile} (mode 0600): back it up, stored secrets cannot be read without it (docs/secrets.md)\n`,
@@ -109,8 +121,9 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
-    server
-      .close()
+    builtIns
+      .stop()
+      .then(() => server.close())
       .then(() => store.close())
       .then(() => lock.release())
       .then(

@@ -30,7 +30,18 @@ describe('resolveServerConfig', () => {
       maxConnections: 4096,
       trustProxy: false,
       walMaxBytes: 64 * 1024 * 1024,
+      builtInIntegrations: ['approval-service'],
     });
+  });
+
+  it('reads the built-in integrations to run, none, or refuses an unknown one naming the known ones', () => {
+    expect(resolveServerConfig({ SHIPMATE_BUILT_IN_INTEGRATIONS: 'none' }, {}).builtInIntegrations).toEqual([]);
+    expect(resolveServerConfig({ SHIPMATE_BUILT_IN_INTEGRATIONS: ' approval-service ' }, {}).builtInIntegrations).toEqual([
+      'approval-service',
+    ]);
+    expect(() => resolveServerConfig({ SHIPMATE_BUILT_IN_INTEGRATIONS: 'approval-service,lighthouse' }, {})).toThrow(
+      /SHIPMATE_BUILT_IN_INTEGRATIONS=.*'lighthouse' is not a built-in integration; give some of approval-service, or none/,
+    );
   });
 
   it('reads the connection limits, the failed-authentication limit and the trusted proxies', () => {

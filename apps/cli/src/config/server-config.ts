@@ -6,6 +6,7 @@ import { ConfigError } from './config-error.js';
 import { DEFAULT_SECRET_SCOPE, KEPTN_SECRET_SCOPES, validateSecretName } from '@shipmate/core';
 import { booleanValue, durationValue, integerValue, listValue } from './env-values.js';
 import { parseSecretKey } from './secret-key.js';
+import { parseBuiltIns } from '../builtins/built-in-integrations.js';
 import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
 
 /** Re-exported so existing imports keep working; the class lives in config-error.ts. */
@@ -59,6 +60,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** SHIPMATE_TRUST_PROXY: false, true, or the proxies' addresses/CIDRs. */
   readonly trustProxy: boolean | readonly string[];
+  /** SHIPMATE_BUILT_IN_INTEGRATIONS: the built-in integrations this server runs itself. */
+  readonly builtInIntegrations: readonly string[];
   /** SHIPMATE_WAL_MAX_BYTES: ceiling of the SQLite WAL file (store option `walMaxBytes`). */
   readonly walMaxBytes: number;
 }
@@ -101,6 +104,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     keepAliveTimeoutMs: durationValue(env.SHIPMATE_KEEPALIVE_TIMEOUT, '65s', 'SHIPMATE_KEEPALIVE_TIMEOUT'),
     maxConnections: integerValue(env.SHIPMATE_MAX_CONNECTIONS, 4096, 'SHIPMATE_MAX_CONNECTIONS', 1, 1_000_000),
     trustProxy: trustProxy(env.SHIPMATE_TRUST_PROXY),
+    builtInIntegrations: parseBuiltIns(env.SHIPMATE_BUILT_IN_INTEGRATIONS),
     walMaxBytes: integerValue(env.SHIPMATE_WAL_MAX_BYTES, DEFAULT_WAL_MAX_BYTES, 'SHIPMATE_WAL_MAX_BYTES', MIN_WAL_MAX_BYTES, 2 ** 40),
   });
 }

@@ -42,6 +42,7 @@ export const ErrorCode = {
   secretNotFound: 'ERR_SECRET_NOT_FOUND',
   secretExists: 'ERR_SECRET_EXISTS',
   taskNotOpen: 'ERR_TASK_NOT_OPEN',
+  approvalNotFound: 'ERR_APPROVAL_NOT_FOUND',
   taskNotLeased: 'ERR_TASK_NOT_LEASED',
   scopeForbidden: 'ERR_SCOPE_FORBIDDEN',
   secretKey: 'ERR_SECRET_KEY',

@@ -16,6 +16,7 @@ import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerResourceRoutes } from './resource-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
 import { registerTaskSecretRoutes } from './task-secret-routes.js';
+import { registerApprovalRoutes } from './approval-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -35,4 +36,5 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   if (context.resources) registerResourceRoutes(app, context, context.resources);
   registerSecretRoutes(app, context);
   registerTaskSecretRoutes(app, context);
+  registerApprovalRoutes(app, context);
 }

@@ -1,0 +1,93 @@
+/**
+ * The integrations `shipmate server` runs itself, as Keptn's control plane ran its approval-service:
+ * each is an ordinary integration written with `@shipmate/agent-sdk`, registered in the registry
+ * under Keptn's name with its subscriptions and an instance at location `control-plane`, and it
+ * receives its tasks over the same long poll as a remote agent. They call the API over loopback
+ * with a token made for this process only (never stored or printed).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
+import type { Integration } from '@shipmate/agent-sdk';
+import { hashToken } from '@shipmate/server';
+import { APPROVAL_SERVICE, withApproval } from '@shipmate/integrations';
+import { ConfigError } from '../config/config-error.js';
+
+/** The built-in integrations by Keptn's name, and how each subscribes its tasks. */
+const BUILT_INS: Readonly<Record<string, (integration: Integration) => Integration>> = Object.freeze({
+  [APPROVAL_SERVICE]: withApproval,
+});
+
+/** Names of every built-in integration. */
+export const BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(BUILT_INS));
+
+/** A token for the built-ins of this process: give `sha256` to the server, `token` to the integrations. */
+export function builtInToken(): { token: string; sha256: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, sha256: hashToken(token) };
+}
+
+/** SHIPMATE_BUILT_IN_INTEGRATIONS: a comma-separated list of built-in names, or `none`. */
+export function parseBuiltIns(value: string | undefined): readonly string[] {
+  if (value === undefined || value.trim() === '') return BUILT_IN_NAMES;
+  if (value.trim() === 'none') return [];
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.find((name) => !(name in BUILT_INS));
+  if (unknown !== undefined)
+    throw new ConfigError(
+      `SHIPMATE_BUILT_IN_INTEGRATIONS='${value}' is not valid: '${unknown}' is not a built-in integration; give some of ${BUILT_IN_NAMES.join(', ')}, or none`,
+    );
+  return Object.freeze([...new Set(names)]);
+}
+
+/** Running built-ins. */
+export interface BuiltIns {
+  /** Drains them and removes their instances from the registry. */
+  stop(): Promise<void>;
+}
+
+/** Starts the named built-ins against the API at `endpoint` (e.g. `http://127.0.0.1:8080/api`). */
+export async function startBuiltIns(options: {
+  names: readonly string[];
+  endpoint: string;
+  token: string;
+  namespace: string;
+  version: string;
+}): Promise<BuiltIns> {
+  const started: Integration[] = [];
+  for (const name of options.names) {
+    const subscribe = BUILT_INS[name];
+    if (!subscribe) continue;
+    const integration = subscribe(
+      createIntegration({
+        name,
+        namespace: options.namespace,
+        controlPlane: { endpoint: options.endpoint, token: options.token },
+        hostname: hostname(),
+        podname: `${name}-${process.pid}`,
+        location: 'control-plane',
+        version: options.version,
+        handleSignals: false,
+        logger: stderrLogger(name),
+      }),
+    );
+    await integration.start();
+    started.push(integration);
+  }
+  return {
+    async stop() {
+      await Promise.all(started.map((integration) => integration.stop()));
+    },
+  };
+}
+
+/** The loopback URL of the API of a server listening at `url` (what `listen` returned). */
+export function loopbackApi(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
+  if (parsed.hostname === '[::]') parsed.hostname = '[::1]';
+  return `${parsed.origin}/api`;
+}

@@ -1,0 +1,132 @@
+/**
+ * Approvals without writing CloudEvents (Shipmate extension; Keptn's way still works: the open
+ * `sh.keptn.event.approval.triggered` events and a posted `approval.finished`):
+ *
+ * - `GET /api/controlPlane/v1/project/{project}/approval`: the open approval tasks of a project;
+ * - `POST /api/controlPlane/v1/project/{project}/approval/{triggeredId}` with
+ *   `{"decision": "approve" | "decline", "message"?}`: posts the `approval.finished` (result `pass`
+ *   or `fail`) through the same intake as any client event. Declining ends the sequence with
+ *   `fail`; the remaining tasks are skipped.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode, NotFoundError, keptnTime } from '@shipmate/core';
+import type { KeptnEvent } from '@shipmate/core';
+import type { ServerContext } from '../server-context.js';
+import { errorResponses } from '../contract/common-schemas.js';
+import { projectParams } from '../contract/project-schemas.js';
+
+const APPROVAL_TRIGGERED = 'sh.keptn.event.approval.triggered';
+const DECISIONS = ['approve', 'decline'] as const;
+type Decision = (typeof DECISIONS)[number];
+
+const approvalSchema = {
+  type: 'object',
+  properties: {
+    triggeredId: { type: 'string', description: 'id of the approval.triggered event' },
+    keptnContext: { type: 'string' },
+    stage: { type: 'string' },
+    service: { type: 'string' },
+    result: { type: 'string', description: 'result of the task before the approval (pass, warning, fail)' },
+    time: { type: 'string' },
+  },
+} as const;
+
+/** One open approval as the API lists it. */
+function toApproval(event: KeptnEvent) {
+  return {
+    triggeredId: event.id,
+    keptnContext: event.shkeptncontext ?? '',
+    stage: event.data.stage ?? '',
+    service: event.data.service ?? '',
+    result: typeof event.data.result === 'string' ? event.data.result : '',
+    time: event.time,
+  };
+}
+
+/** Registers the approval routes. */
+export function registerApprovalRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { store, projects, intake, options } = context;
+
+  async function openApprovals(project: string, eventId?: string): Promise<KeptnEvent[]> {
+    await projects.requireProject(project);
+    return store.queryOpenTriggered({
+      type: APPROVAL_TRIGGERED,
+      project,
+      stage: undefined,
+      service: undefined,
+      eventId,
+      visibleAt: keptnTime(options.clock.nowMs()),
+    });
+  }
+
+  app.get(
+    '/api/controlPlane/v1/project/:project/approval',
+    {
+      schema: {
+        tags: ['approval'],
+        summary: 'Shipmate: the open approval tasks of a project, newest first',
+        params: projectParams,
+        response: {
+          200: { type: 'object', properties: { approvals: { type: 'array', items: approvalSchema }, totalCount: { type: 'integer' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { project } = request.params as { project: string };
+      const approvals = (await openApprovals(project)).map(toApproval);
+      return { approvals, totalCount: approvals.length };
+    },
+  );
+
+  app.post(
+    '/api/controlPlane/v1/project/:project/approval/:triggeredId',
+    {
+      schema: {
+        tags: ['approval'],
+        summary: 'Shipmate: approves or declines an open approval task (posts its approval.finished)',
+        params: {
+          type: 'object',
+          required: ['project', 'triggeredId'],
+          properties: { project: { type: 'string' }, triggeredId: { type: 'string' } },
+        },
+        body: {
+          type: 'object',
+          required: ['decision'],
+          additionalProperties: false,
+          properties: { decision: { type: 'string', enum: [...DECISIONS] }, message: { type: 'string', maxLength: 10_000 } },
+        },
+        response: { 200: { type: 'object', properties: { keptnContext: { type: 'string' }, id: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { project, triggeredId } = request.params as { project: string; triggeredId: string };
+      const body = request.body as { decision: Decision; message?: string };
+      const [approval] = await openApprovals(project, triggeredId);
+      if (!approval) {
+        throw new NotFoundError(
+          ErrorCode.approvalNotFound,
+          `no open approval with id '${triggeredId}' in project '${project}' (unknown, or already approved, declined or aborted); list the open ones with GET /api/controlPlane/v1/project/${project}/approval`,
+        );
+      }
+      const approve = body.decision === 'approve';
+      const finished = await intake.acceptFromClient({
+        type: 'sh.keptn.event.approval.finished',
+        source: 'shipmate-api',
+        specversion: '1.0',
+        shkeptncontext: approval.shkeptncontext,
+        triggeredid: approval.id,
+        data: {
+          project,
+          stage: approval.data.stage,
+          service: approval.data.service,
+          ...(approval.data.labels ? { labels: approval.data.labels } : {}),
+          result: approve ? 'pass' : 'fail',
+          status: 'succeeded',
+          message: body.message ?? (approve ? 'approved' : 'declined'),
+        },
+      });
+      return { keptnContext: finished.shkeptncontext ?? '', id: finished.id };
+    },
+  );
+}
