@@ -97,4 +97,24 @@ describe('approvals through the API', () => {
     expect(reply.status).toBe(status);
     expect(String(reply.body.message)).toMatch(message);
   });
+
+  it("takes Keptn's way too: an approval.finished event for an open approval counts, one for a decided or unknown approval is 404", async () => {
+    const { keptnContext, approval } = await waitingApproval();
+    const post = (triggeredid: string) =>
+      api.call('POST', '/api/v1/event', {
+        type: 'sh.keptn.event.approval.finished',
+        source: 'bridge',
+        shkeptncontext: keptnContext,
+        triggeredid,
+        data: { project: 'shop', stage: 'prod', service: approval.service, result: 'pass', status: 'succeeded' },
+      });
+    expect((await post(approval.triggeredId)).status).toBe(200);
+    const again = await post(approval.triggeredId);
+    expect(again.status).toBe(404);
+    expect(again.body).toMatchObject({ errorCode: 'ERR_APPROVAL_NOT_FOUND' });
+    expect(String(again.body.message)).toMatch(/already approved, declined or aborted/);
+    expect((await post('00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    const events = await contextEvents(keptnContext);
+    expect(events.filter((e) => e.type === 'sh.keptn.event.approval.finished')).toHaveLength(1);
+  });
 });
