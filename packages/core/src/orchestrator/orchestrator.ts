@@ -357,6 +357,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await rejectTrigger(uow, trigger, stage, sequenceName, message);
       return;
     }
+    // Keptn issue #6288: a sequence for a service the stage does not have would queue forever.
+    const services = await store.listServices(project, stage);
+    if (!services.some((s) => s.name === service)) {
+      const names = services.map((s) => s.name).join(', ') || 'none';
+      const message = `Unable to start sequence ${sequenceName}: service '${service}' does not exist in stage '${stage}' of project '${project}'; services: ${names}`;
+      await rejectTrigger(uow, trigger, stage, sequenceName, message);
+      return;
+    }
     const markers = await store.listPauseMarkers(project, trigger.shkeptncontext);
     const paused = markers.some((m) => m.stage === '' || m.stage === stage);
     const labels = trigger.data.labels ?? {};
