@@ -487,10 +487,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       uow.removeTimer(timer.id);
       const execution = await store.getExecution(timer.executionId);
       if (execution) {
-        const input: ExecutionInput =
-          timer.kind === 'startTimeout'
-            ? { kind: 'startTimeout', triggeredId: timer.triggeredId }
-            : { kind: 'finishDeadline', triggeredId: timer.triggeredId };
+        const input: ExecutionInput = { kind: timer.kind, triggeredId: timer.triggeredId };
         const before = execution.status.state;
         const after = await step(uow, execution, input);
         if (before !== after.status.state) await dispatchScopeOf(uow, after);
