@@ -216,7 +216,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     orchestrator,
     clock,
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
-    onEmitted: (events) => wakeOnEmitted(waiters, clock, events),
+    onEmitted: (events) => wakeOnEmitted(waiters, events),
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const upstream = options.upstream;

@@ -83,6 +83,9 @@ function memoryStore() {
     async listProjects() {
       return [project];
     },
+    async listServices(p, stage) {
+      return p === 'shop' ? [{ project: p, stage: stage ?? 'dev', name: 'carts', creationDate: '1', lastEventTypes: {} }] : [];
+    },
     async getExecution(id) {
       const failure = control.failGetExecution;
       control.failGetExecution = undefined;

@@ -359,6 +359,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await rejectTrigger(uow, trigger, stage, sequenceName, message);
       return;
     }
+    // Keptn issue #6288: a sequence for a service the stage does not have would queue forever.
+    const services = await store.listServices(project, stage);
+    if (!services.some((s) => s.name === service)) {
+      const names = services.map((s) => s.name).join(', ') || 'none';
+      const message = `Unable to start sequence ${sequenceName}: service '${service}' does not exist in stage '${stage}' of project '${project}'; services: ${names}`;
+      await rejectTrigger(uow, trigger, stage, sequenceName, message);
+      return;
+    }
     const markers = await store.listPauseMarkers(project, trigger.shkeptncontext);
     const paused = markers.some((m) => m.stage === '' || m.stage === stage);
     const labels = trigger.data.labels ?? {};
@@ -481,10 +489,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       uow.removeTimer(timer.id);
       const execution = await store.getExecution(timer.executionId);
       if (execution) {
-        const input: ExecutionInput =
-          timer.kind === 'startTimeout'
-            ? { kind: 'startTimeout', triggeredId: timer.triggeredId }
-            : { kind: 'finishDeadline', triggeredId: timer.triggeredId };
+        const input: ExecutionInput = { kind: timer.kind, triggeredId: timer.triggeredId };
         const before = execution.status.state;
         const after = await step(uow, execution, input);
         if (before !== after.status.state) await dispatchScopeOf(uow, after);

@@ -136,7 +136,7 @@ export interface OpenTriggeredQuery {
   stage?: string;
   service?: string;
   eventId?: string;
-  /** Only events whose `time <= visibleAt` (hides triggeredAfter-delayed tasks). */
+  /** Only events whose `time <= visibleAt` (hides tasks stored future-dated for `triggeredAfter` by earlier versions). */
   visibleAt: string;
 }
 

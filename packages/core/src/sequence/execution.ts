@@ -36,8 +36,13 @@ export interface TaskEventRecord {
 export interface CurrentTask {
   name: string;
   triggeredID: string;
-  /** When the task's `.triggered` becomes (or became) visible; later than now with triggeredAfter. */
+  /** When the task's `.triggered` was emitted, or, while `delayed`, when it is due. */
   scheduledAt: string;
+  /**
+   * Set while the task waits out its `triggeredAfter`: its `.triggered` is neither stored nor
+   * published yet (a `taskDue` timer at `scheduledAt` emits it) and no event can answer it.
+   */
+  delayed?: true;
   events: TaskEventRecord[];
 }
 

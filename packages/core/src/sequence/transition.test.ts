@@ -37,6 +37,22 @@ function running(task = 'deployment', events: SequenceExecution['status']['curre
   return execution({ state: ExecutionState.started, currentTask: { name: task, triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events } });
 }
 
+/** An execution whose only task, deployment, has `triggeredAfter: 10m`. */
+function withDelayedTask(overrides: Partial<SequenceExecution['status']> = {}): SequenceExecution {
+  const delayed = execution(overrides, ['deployment']);
+  delayed.sequence.tasks[0] = { name: 'deployment', triggeredAfter: '10m', finishTimeout: '1h' };
+  return delayed;
+}
+
+/** {@link withDelayedTask} with the task scheduled (not emitted) as task-1, due at `dueAt`. */
+function scheduled(state: 'started' | 'paused' = 'started', dueAt = '2026-01-01T00:10:00.000Z'): SequenceExecution {
+  return withDelayedTask({
+    state,
+    stateBeforePause: state === 'paused' ? 'started' : '',
+    currentTask: { name: 'deployment', triggeredID: 'task-1', scheduledAt: dueAt, delayed: true, events: [] },
+  });
+}
+
 function taskEvent(kind: 'started' | 'finished', data: Record<string, unknown> = {}, triggeredid = 'task-1', task = 'deployment'): ExecutionInput {
   const event: KeptnEvent = {
     id: `ev-${kind}`,
@@ -134,6 +150,21 @@ describe('transition: state table', () => {
       effects: ['sequenceFinished'],
     },
     { name: 'fail after finish is ignored', from: execution({ state: 'finished' }), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['ignored'] },
+    { name: 'dispatch schedules a task with triggeredAfter: a timer, no .triggered', from: withDelayedTask(), input: { kind: 'dispatch' }, state: 'started', effects: ['setTimer'] },
+    { name: 'taskDue emits the delayed task and arms its timers', from: scheduled(), input: { kind: 'taskDue', triggeredId: 'task-1' }, state: 'started', effects: ['triggerTask', 'setTimer', 'setTimer'] },
+    { name: 'taskDue for another task is ignored', from: scheduled(), input: { kind: 'taskDue', triggeredId: 'task-0' }, state: 'started', effects: ['ignored'] },
+    { name: 'taskDue for an emitted task is ignored', from: running(), input: { kind: 'taskDue', triggeredId: 'task-1' }, state: 'started', effects: ['ignored'] },
+    { name: 'taskDue while paused holds the task', from: scheduled('paused'), input: { kind: 'taskDue', triggeredId: 'task-1' }, state: 'paused', effects: ['ignored'] },
+    {
+      name: 'resume after the due time emits the held task',
+      from: scheduled('paused', '2025-12-31T23:59:00.000Z'),
+      input: { kind: 'resume' },
+      state: 'started',
+      effects: ['triggerTask', 'setTimer', 'setTimer'],
+    },
+    { name: 'resume before the due time leaves the task to its timer', from: scheduled('paused'), input: { kind: 'resume' }, state: 'started', effects: [] },
+    { name: 'an answer to a task not yet emitted is ignored', from: scheduled(), input: taskEvent('started'), state: 'started', effects: ['ignored'] },
+    { name: 'abort cancels a delayed task', from: scheduled(), input: { kind: 'abort' }, state: 'finished', effects: ['closeTask', 'sequenceFinished'] },
     { name: 'finish deadline for an old task is ignored', from: running(), input: { kind: 'finishDeadline', triggeredId: 'task-0' }, state: 'started', effects: ['ignored'] },
   ];
 
@@ -231,18 +262,28 @@ describe('transition: payloads and outcomes', () => {
     expect(finished.event.data).toMatchObject({ status: 'errored', result: 'fail' });
   });
 
-  it('delays a task with triggeredAfter and counts the start timeout from then', () => {
-    const delayed = execution({}, ['deployment']);
-    delayed.sequence.tasks[0] = { name: 'deployment', triggeredAfter: '10m', finishTimeout: '1h' };
+  it('schedules a task with triggeredAfter, emits it when due and counts its timeouts from then', () => {
     const ctx = context();
-    const result = transition(delayed, { kind: 'dispatch' }, ctx);
-    const trigger = result.effects.find((e) => e.kind === 'triggerTask');
+    const dispatched = transition(withDelayedTask(), { kind: 'dispatch' }, ctx);
+    expect(dispatched.effects).toEqual([{ kind: 'setTimer', timer: { kind: 'taskDue', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 } }]);
+    expect(dispatched.execution.status.currentTask).toEqual({
+      name: 'deployment',
+      triggeredID: 'id-1',
+      scheduledAt: '2026-01-01T00:10:00.000Z',
+      delayed: true,
+      events: [],
+    });
+
+    const dueMs = ctx.nowMs + 600_000;
+    const due = transition(dispatched.execution, { kind: 'taskDue', triggeredId: 'id-1' }, { ...context(), nowMs: dueMs });
+    const trigger = due.effects.find((e) => e.kind === 'triggerTask');
     if (trigger?.kind !== 'triggerTask') throw new Error('no trigger');
-    expect(trigger.event.time).toBe('2026-01-01T00:10:00.000Z');
-    const timers = result.effects.flatMap((e) => (e.kind === 'setTimer' ? [e.timer] : []));
+    expect(trigger.event).toMatchObject({ id: 'id-1', type: 'sh.keptn.event.deployment.triggered', time: '2026-01-01T00:10:00.000Z' });
+    expect(due.execution.status.currentTask).toEqual({ name: 'deployment', triggeredID: 'id-1', scheduledAt: '2026-01-01T00:10:00.000Z', events: [] });
+    const timers = due.effects.flatMap((e) => (e.kind === 'setTimer' ? [e.timer] : []));
     expect(timers).toEqual([
-      { kind: 'startTimeout', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 + WAIT_MS },
-      { kind: 'finishDeadline', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 + 3_600_000 },
+      { kind: 'startTimeout', triggeredId: 'id-1', dueAtMs: dueMs + WAIT_MS },
+      { kind: 'finishDeadline', triggeredId: 'id-1', dueAtMs: dueMs + 3_600_000 },
     ]);
   });
 

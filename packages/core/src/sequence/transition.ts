@@ -5,7 +5,10 @@
  * - `triggered`: created from `sh.keptn.event.<stage>.<seq>.triggered`, waiting in the
  *   project/stage/service queue. Leaves on `dispatch` (to `started`, or `waitingForApproval` when
  *   the first task is `approval`), `pause` (to `paused`), `abort` or `fail` (to `finished`).
- * - `started`: a task has been triggered and the execution holds its queue slot. Leaves when the
+ * - `started`: a task has been triggered and the execution holds its queue slot. A task with
+ *   `triggeredAfter` is first only scheduled (`currentTask.delayed`): no `.triggered` exists yet
+ *   and nothing can answer it; the `taskDue` timer emits it when due and only then arms its start
+ *   timeout and finish deadline (Keptn keeps such a task in its event queue). Leaves when the
  *   current task completes (next task: stays `started` or goes `waitingForApproval`; no task left
  *   or the task failed: `finished`), on `pause`, `abort` (to `finished`), `startTimeout` (to
  *   `timedOut`), `finishDeadline` or `fail` (to `finished` with status `errored`).
@@ -13,7 +16,10 @@
  *   approval does not block the next sequence). Leaves like `started`.
  * - `paused`: by sequence control. Running tasks still report and may complete; the next task is
  *   held (not triggered) until `resume`, which restores `stateBeforePause` and triggers the held
- *   task. A sequence may still finish while paused. `abort` and `fail` end it.
+ *   task. A delayed task that falls due while paused is held the same way: `taskDue` is ignored
+ *   and `resume` emits it (or leaves it to its timer when it is not due yet). A sequence may still
+ *   finish while paused. `abort` and `fail` end it; ending an execution cancels a delayed task's
+ *   timer, so its `.triggered` is never emitted.
  * - `finished`: terminal; normal end, failed task, finish deadline, abort or `fail`
  *   (`outcome.status` and `outcome.message` tell which). Nothing leaves it.
  *
@@ -33,6 +39,7 @@ import { parseGoDuration } from '../time/go-duration.js';
 import { aggregateTask, isTaskComplete, stopsSequence } from './aggregate-task.js';
 import { cloneJson, isPlainObject, mergeData } from './merge-data.js';
 import { ExecutionState, isTerminal } from './execution.js';
+import type { ShipyardTask } from '../shipyard/shipyard.js';
 import type { CurrentTask, ExecutionOutcome, PreviousTask, SequenceExecution, TaskEventRecord } from './execution.js';
 
 /** Inputs the state machine understands. */
@@ -44,17 +51,19 @@ export type ExecutionInput =
   | { kind: 'abort' }
   | { kind: 'startTimeout'; triggeredId: string }
   | { kind: 'finishDeadline'; triggeredId: string }
+  /** The `triggeredAfter` of the delayed current task has passed: emit its `.triggered`. */
+  | { kind: 'taskDue'; triggeredId: string }
   /** An event or timer of the execution cannot be handled (permanently): end it as errored. */
   | { kind: 'fail'; message: string };
 
 /** Timer kinds the state machine asks for. */
-export const TimerKind = { startTimeout: 'startTimeout', finishDeadline: 'finishDeadline' } as const;
+export const TimerKind = { startTimeout: 'startTimeout', finishDeadline: 'finishDeadline', taskDue: 'taskDue' } as const;
 /** One of {@link TimerKind}. */
 export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
 
 /** What the caller must do besides storing the new execution. */
 export type ExecutionEffect =
-  /** Store and publish a task `.triggered` (its `time` may lie in the future: triggeredAfter). */
+  /** Store and publish a task `.triggered` (its `time` is now: a delayed task is emitted when due). */
   | { kind: 'triggerTask'; event: KeptnEvent }
   /** Remove the task's `.triggered` from the open-triggered set and cancel its timers. */
   | { kind: 'closeTask'; triggeredId: string }
@@ -102,7 +111,9 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
       const restored = execution.status.stateBeforePause || ExecutionState.started;
       execution.status.state = restored;
       execution.status.stateBeforePause = '';
-      const heldTask = restored !== ExecutionState.triggered && execution.status.currentTask === null;
+      const open = execution.status.currentTask;
+      if (open?.delayed) return { execution, effects: Date.parse(open.scheduledAt) <= ctx.nowMs ? emitTask(execution, open.triggeredID, ctx) : [] };
+      const heldTask = restored !== ExecutionState.triggered && open === null;
       return { execution, effects: heldTask ? triggerNextTask(execution, ctx) : [] };
     }
     case 'abort':
@@ -140,6 +151,12 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
         { chain: false, timedOut: false },
       );
     }
+    case 'taskDue': {
+      const task = execution.status.currentTask;
+      if (!task?.delayed || task.triggeredID !== input.triggeredId) return ignored(current, 'no delayed task with this id');
+      if (state === ExecutionState.paused) return ignored(current, 'paused: resume emits the task');
+      return { execution, effects: emitTask(execution, task.triggeredID, ctx) };
+    }
     case 'fail':
       return finish(execution, { result: TaskResult.fail, status: TaskStatus.errored, message: input.message }, ctx, {
         chain: false,
@@ -164,6 +181,7 @@ function onTaskEvent(
 ): TransitionResult {
   const task = execution.status.currentTask;
   if (!task || task.triggeredID !== event.triggeredid) return ignored(current, 'event does not answer the current task');
+  if (task.delayed) return ignored(current, 'the task is not triggered yet');
   const isFinished = event.type.endsWith('.finished');
   const record: TaskEventRecord = {
     eventType: event.type,
@@ -202,14 +220,29 @@ function onTaskEvent(
   return { execution, effects: [...effects, ...triggerNextTask(execution, ctx)] };
 }
 
-/** Builds and records the next task's `.triggered`; the execution must have a task left. */
-function triggerNextTask(execution: SequenceExecution, ctx: TransitionContext): ExecutionEffect[] {
+/** The task at the execution's position; the execution must have a task left. */
+function nextTask(execution: SequenceExecution): ShipyardTask {
   const index = execution.status.previousTasks.length;
   const task = execution.sequence.tasks[index];
   if (!task) throw new Error(`execution ${execution._id} has no task at index ${index}`);
-  const delayMs = task.triggeredAfter ? parseGoDuration(task.triggeredAfter, 'triggeredAfter') : 0;
-  const scheduledMs = ctx.nowMs + delayMs;
+  return task;
+}
+
+/** Makes the next task current: emits it now, or schedules it when it has a `triggeredAfter`. */
+function triggerNextTask(execution: SequenceExecution, ctx: TransitionContext): ExecutionEffect[] {
+  const task = nextTask(execution);
   const id = ctx.newId();
+  const delayMs = task.triggeredAfter ? parseGoDuration(task.triggeredAfter, 'triggeredAfter') : 0;
+  if (delayMs <= 0) return emitTask(execution, id, ctx);
+  const dueAtMs = ctx.nowMs + delayMs;
+  execution.status.currentTask = { name: task.name, triggeredID: id, scheduledAt: keptnTime(dueAtMs), delayed: true, events: [] };
+  execution.status.state = task.name === 'approval' ? ExecutionState.waitingForApproval : ExecutionState.started;
+  return [{ kind: 'setTimer', timer: { kind: TimerKind.taskDue, triggeredId: id, dueAtMs } }];
+}
+
+/** Builds and records the next task's `.triggered` with id `id`, now, and arms its timers. */
+function emitTask(execution: SequenceExecution, id: string, ctx: TransitionContext): ExecutionEffect[] {
+  const task = nextTask(execution);
   const data = accumulatedData(execution);
   const shipyardProperties = task.properties ?? {};
   data[task.name] = mergeData(isPlainObject(data[task.name]) ? data[task.name] : {}, shipyardProperties);
@@ -218,7 +251,7 @@ function triggerNextTask(execution: SequenceExecution, ctx: TransitionContext): 
     type: taskEventType(task.name, 'triggered'),
     source: ORCHESTRATOR_SOURCE,
     specversion: '1.0',
-    time: keptnTime(scheduledMs),
+    time: keptnTime(ctx.nowMs),
     contenttype: 'application/json',
     shkeptncontext: execution.scope.keptnContext,
     gitcommitid: execution.scope.gitcommitid,
@@ -230,11 +263,11 @@ function triggerNextTask(execution: SequenceExecution, ctx: TransitionContext): 
   execution.status.state = task.name === 'approval' ? ExecutionState.waitingForApproval : ExecutionState.started;
   const effects: ExecutionEffect[] = [
     { kind: 'triggerTask', event },
-    { kind: 'setTimer', timer: { kind: TimerKind.startTimeout, triggeredId: id, dueAtMs: scheduledMs + ctx.taskStartedWaitMs } },
+    { kind: 'setTimer', timer: { kind: TimerKind.startTimeout, triggeredId: id, dueAtMs: ctx.nowMs + ctx.taskStartedWaitMs } },
   ];
   if (task.finishTimeout) {
     const limitMs = parseGoDuration(task.finishTimeout, 'finishTimeout');
-    effects.push({ kind: 'setTimer', timer: { kind: TimerKind.finishDeadline, triggeredId: id, dueAtMs: scheduledMs + limitMs } });
+    effects.push({ kind: 'setTimer', timer: { kind: TimerKind.finishDeadline, triggeredId: id, dueAtMs: ctx.nowMs + limitMs } });
   }
   return effects;
 }

@@ -14,7 +14,7 @@ function optional(value: string | undefined): string | undefined {
 /**
  * `GET /api/controlPlane/v1/event/triggered/{eventType}`: the open `.triggered` events execution
  * planes poll (control-plane.md §3.8). An event stays listed until its task or sequence is done,
- * so clients deduplicate by id; tasks delayed by `triggeredAfter` appear once they are due.
+ * so clients deduplicate by id; a task delayed by `triggeredAfter` is emitted, and listed, once it is due.
  */
 export function registerTriggeredEventRoutes(app: FastifyInstance, context: ServerContext): void {
   const { store, projects, options } = context;
