@@ -121,8 +121,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return parsed;
   }
 
-  function ctx() {
-    return { nowMs: clock.nowMs(), newId: () => ids.newId(), taskStartedWaitMs: options.taskStartedWaitMs };
+  /** Transition context; events it stamps are later than this step's causes (see {@link UnitOfWork.eventTimeMs}). */
+  function ctx(uow: UnitOfWork) {
+    return { nowMs: uow.eventTimeMs(clock.nowMs()), newId: () => ids.newId(), taskStartedWaitMs: options.taskStartedWaitMs };
+  }
+
+  /** `time` of an event this step emits now. */
+  function eventTime(uow: UnitOfWork): string {
+    return keptnTime(uow.eventTimeMs(clock.nowMs()));
   }
 
   function nowIso(): string {
@@ -141,7 +147,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Applies a transition and its effects to the unit of work. */
   async function step(uow: UnitOfWork, execution: SequenceExecution, input: ExecutionInput): Promise<SequenceExecution> {
-    const result = transition(execution, input, ctx());
+    const result = transition(execution, input, ctx(uow));
     if (result.execution !== execution) uow.saveExecution(result.execution);
     for (const effect of result.effects) await applyEffect(uow, result.execution, effect);
     return result.execution;
@@ -202,8 +208,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   ): Promise<void> {
     const { project, stage, keptnContext } = execution.scope;
     uow.emit(effect.event, { pending: false });
+    uow.noteCause(effect.event);
     uow.closeTriggered(execution.scope.triggeredId);
-    const chained = effect.chain ? await chainedTriggers(execution, effect.outcome.result, effect.lastTaskName) : [];
+    const chained = effect.chain ? await chainedTriggers(uow, execution, effect.outcome.result, effect.lastTaskName) : [];
     for (const event of chained) uow.emit(event, { pending: true });
     await updateView(uow, project, keptnContext, (view) => {
       let next = updateStage(view, stage, (entry) => {
@@ -224,6 +231,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** `<target>.<seq>.triggered` events for every sequence chained on this one's finish. */
   async function chainedTriggers(
+    uow: UnitOfWork,
     execution: SequenceExecution,
     result: 'pass' | 'warning' | 'fail',
     lastTaskName: string,
@@ -242,7 +250,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         type: sequenceEventType(target.stage, target.sequence.name, 'triggered'),
         source: ORCHESTRATOR_SOURCE,
         specversion: '1.0',
-        time: nowIso(),
+        time: eventTime(uow),
         contenttype: 'application/json',
         shkeptncontext: keptnContext,
         gitcommitid: commit,
@@ -301,7 +309,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       type: sequenceEventType(stage, sequence, 'finished'),
       source: ORCHESTRATOR_SOURCE,
       specversion: '1.0',
-      time: nowIso(),
+      time: eventTime(uow),
       contenttype: 'application/json',
       shkeptncontext: trigger.shkeptncontext,
       triggeredid: trigger.id,
@@ -415,6 +423,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Ends the sequence an event that cannot be handled belongs to (see {@link Orchestrator.failEvent}). */
   async function failSequenceOf(uow: UnitOfWork, event: KeptnEvent, reason: string): Promise<void> {
+    uow.noteCause(event);
     const parsed = parseEventType(event.type);
     const message = `Unable to handle event ${event.id} of type ${event.type}: ${reason}`;
     if (parsed.category === 'sequence' && parsed.kind === 'triggered') {
@@ -433,6 +442,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Lets the orchestrator act on one event (it is stored by the caller). */
   async function actOn(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
+    uow.noteCause(event);
     const parsed = parseEventType(event.type);
     const { project, stage, service } = event.data;
     if (!project || !stage || !service) return;
