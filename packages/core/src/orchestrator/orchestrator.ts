@@ -261,13 +261,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return events;
   }
 
-  /** Dispatches the queue of one project/stage/service: FIFO, one `started` per scope. */
+  /**
+   * Dispatches the queue of one project/stage/service: FIFO by trigger time, one `started` per
+   * scope; a `waiting` execution (approved, next task held) takes its turn like a `triggered` one.
+   */
   async function dispatchQueue(uow: UnitOfWork, project: string, stage: string, service: string): Promise<void> {
     const active = await uow.executionsInScope(project, stage, service, QUEUE_STATES);
     const running = active.filter((e) => BLOCKING_STATES.includes(e.status.state));
     let blocked = false;
     for (const candidate of active) {
-      if (candidate.status.state !== ExecutionState.triggered) continue;
+      if (candidate.status.state !== ExecutionState.triggered && candidate.status.state !== ExecutionState.waiting) continue;
       const context = candidate.scope.keptnContext;
       blocked ||= running.some((e) => e.scope.keptnContext !== context);
       if (blocked) {
@@ -411,7 +414,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (!execution || execution.scope.keptnContext !== event.shkeptncontext || execution.scope.project !== event.data.project) return;
     const before = execution.status.state;
     const after = await step(uow, execution, { kind: 'taskEvent', event });
-    if (before === ExecutionState.started && after.status.state !== ExecutionState.started) await dispatchScopeOf(uow, after);
+    const state = after.status.state;
+    if (state !== before && (before === ExecutionState.started || state === ExecutionState.waiting)) await dispatchScopeOf(uow, after);
   }
 
   /** Ends a running execution as errored with `message` and lets its queue move on. */
@@ -556,8 +560,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async recover() {
       for (const project of await store.listProjects()) {
-        const queued = await store.queryExecutions({ project: project.name, state: ExecutionState.triggered, offset: 0, limit: 0 });
-        const scopes = new Map(queued.items.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
+        const queued = [];
+        for (const state of [ExecutionState.triggered, ExecutionState.waiting])
+          queued.push(...(await store.queryExecutions({ project: project.name, state, offset: 0, limit: 0 })).items);
+        const scopes = new Map(queued.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
         for (const execution of scopes.values()) {
           const uow = new UnitOfWork(store);
           await dispatchScopeOf(uow, execution);

@@ -164,4 +164,4 @@ export class UnitOfWork {
 }
 
 /** States that take part in the project/stage/service queue. */
-export const QUEUE_STATES: readonly ExecutionState[] = [ExecutionState.triggered, ExecutionState.started];
+export const QUEUE_STATES: readonly ExecutionState[] = [ExecutionState.triggered, ExecutionState.waiting, ExecutionState.started];
