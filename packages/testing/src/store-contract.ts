@@ -358,6 +358,13 @@ export function describeStoreContract(
         expect(visible[0]).toEqual(due);
       });
 
+      it('shows an event from its visibleAt when one is given, not from its time', async () => {
+        const ahead = fixtureEvent({ type, time: at(6) });
+        await store.commit({ openTriggeredPut: [{ ...fixtureOpenTriggered(ahead), visibleAt: at(5) }] });
+        expect(await store.queryOpenTriggered({ type, visibleAt: at(4) })).toEqual([]);
+        expect(await store.queryOpenTriggered({ type, visibleAt: at(5) })).toEqual([ahead]);
+      });
+
       it('returns every type when no type is given', async () => {
         const [task] = await open([{ time: at(1) }]);
         const [other] = await open([{ type: 'sh.keptn.event.test.triggered', time: at(2) }]);

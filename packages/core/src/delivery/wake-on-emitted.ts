@@ -21,6 +21,8 @@ export function wakeOnEmitted(waiters: TaskWaiters, clock: Clock, events: readon
   const nowMs = clock.nowMs();
   for (const event of events) {
     const dueMs = Date.parse(event.time) - nowMs;
-    if (event.type.endsWith('.triggered') && dueMs > 0) waiters.wakeForAfter(dueMs + 1, [event]);
+    // A task 1 ms ahead was stamped after its cause and is visible now (the orchestrator's
+    // `visibleAt`); no triggeredAfter that short is worth a second wake.
+    if (event.type.endsWith('.triggered') && dueMs > 1) waiters.wakeForAfter(dueMs + 1, [event]);
   }
 }

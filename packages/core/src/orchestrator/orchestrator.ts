@@ -158,7 +158,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     switch (effect.kind) {
       case 'triggerTask': {
         uow.emit(effect.event, { pending: false });
-        uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service });
+        // Executors see the task from now on, though its time may lie 1 ms ahead (after its cause).
+        const nowMs = clock.nowMs();
+        const aheadMs = uow.eventTimeMs(nowMs) - nowMs;
+        const visibleAt = aheadMs > 0 ? { visibleAt: keptnTime(Date.parse(effect.event.time) - aheadMs) } : {};
+        uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service, ...visibleAt });
         noteActivity(uow, execution, effect.event);
         const unserved = options.taskHasLiveSubscriber?.(effect.event) === false;
         const message = unserved ? noLiveSubscriberMessage(effect.event, options.taskStartedWaitMs) : undefined;
