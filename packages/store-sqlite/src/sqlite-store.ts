@@ -504,7 +504,7 @@ function buildStore(
       entry.stage,
       entry.service,
       entry.event.type,
-      entry.event.time,
+      entry.visibleAt ?? entry.event.time,
       JSON.stringify(entry.event),
     );
   }

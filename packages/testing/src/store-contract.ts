@@ -255,6 +255,13 @@ export function describeStoreContract(
         expect([...seen].sort()).toEqual(events.map((e) => e.id).sort());
       });
 
+      it('lists events of equal time newest stored first, so a cause comes after its effects', async () => {
+        const [cause, effect, next] = await append([{ time: at(1) }, { time: at(1) }, { time: at(1) }]);
+        expect(await eventIds({})).toEqual([next?.id, effect?.id, cause?.id]);
+        const [b, a] = await Promise.all([eventIds({ offset: 0, limit: 1 }), eventIds({ offset: 1, limit: 2 })]);
+        expect([...b, ...a]).toEqual([next?.id, effect?.id, cause?.id]);
+      });
+
       it('returns only the earliest event of each context with rootOnly, before other filters', async () => {
         const [rootA, , rootB] = await append([
           { shkeptncontext: 'ctx-a', time: at(1), type: 'sh.keptn.event.dev.delivery.triggered' },
@@ -349,6 +356,13 @@ export function describeStoreContract(
 
         expect(visible.map((e) => e.id)).toEqual([due?.id, newer?.id, older?.id]);
         expect(visible[0]).toEqual(due);
+      });
+
+      it('shows an event from its visibleAt when one is given, not from its time', async () => {
+        const ahead = fixtureEvent({ type, time: at(6) });
+        await store.commit({ openTriggeredPut: [{ ...fixtureOpenTriggered(ahead), visibleAt: at(5) }] });
+        expect(await store.queryOpenTriggered({ type, visibleAt: at(4) })).toEqual([]);
+        expect(await store.queryOpenTriggered({ type, visibleAt: at(5) })).toEqual([ahead]);
       });
 
       it('returns every type when no type is given', async () => {

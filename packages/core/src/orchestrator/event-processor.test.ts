@@ -288,7 +288,9 @@ describe('event processor: transient failures', () => {
     await h.processor.ingest([trigger('ctx-1')]);
     expect(h.memory.timers.size).toBe(1);
     h.memory.control.failCommits = 2;
-    await vi.advanceTimersByTimeAsync(1000);
+    // The task's .triggered is stamped 1 ms after the trigger (the fake clock has not moved), and
+    // its start timeout counts from then.
+    await vi.advanceTimersByTimeAsync(1001);
     expect(h.memory.timers.size).toBe(1);
     expect(h.memory.states.get('ctx-1')?.state).toBe('started');
     await vi.advanceTimersByTimeAsync(100 + 200);
@@ -362,7 +364,7 @@ describe('event processor: permanent failures', () => {
     await h.processor.start();
     await h.processor.ingest([trigger('ctx-1')]);
     h.memory.control.failGetExecution = new Error('execution document is unreadable');
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1001); // 1 ms: the task's .triggered follows the trigger
     expect(h.memory.timers.size).toBe(0);
     const ended = h.stored('sh.keptn.event.dev.delivery.finished').find((e) => e.shkeptncontext === 'ctx-1');
     expect(ended?.data).toMatchObject({ status: 'errored', result: 'fail' });

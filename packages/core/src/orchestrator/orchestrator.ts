@@ -121,8 +121,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return parsed;
   }
 
-  function ctx() {
-    return { nowMs: clock.nowMs(), newId: () => ids.newId(), taskStartedWaitMs: options.taskStartedWaitMs };
+  /** Transition context; events it stamps are later than this step's causes (see {@link UnitOfWork.eventTimeMs}). */
+  function ctx(uow: UnitOfWork) {
+    return { nowMs: uow.eventTimeMs(clock.nowMs()), newId: () => ids.newId(), taskStartedWaitMs: options.taskStartedWaitMs };
+  }
+
+  /** `time` of an event this step emits now. */
+  function eventTime(uow: UnitOfWork): string {
+    return keptnTime(uow.eventTimeMs(clock.nowMs()));
   }
 
   function nowIso(): string {
@@ -141,7 +147,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Applies a transition and its effects to the unit of work. */
   async function step(uow: UnitOfWork, execution: SequenceExecution, input: ExecutionInput): Promise<SequenceExecution> {
-    const result = transition(execution, input, ctx());
+    const result = transition(execution, input, ctx(uow));
     if (result.execution !== execution) uow.saveExecution(result.execution);
     for (const effect of result.effects) await applyEffect(uow, result.execution, effect);
     return result.execution;
@@ -152,7 +158,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     switch (effect.kind) {
       case 'triggerTask': {
         uow.emit(effect.event, { pending: false });
-        uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service });
+        // Executors see the task from now on, though its time may lie 1 ms ahead (after its cause).
+        const nowMs = clock.nowMs();
+        const aheadMs = uow.eventTimeMs(nowMs) - nowMs;
+        const visibleAt = aheadMs > 0 ? { visibleAt: keptnTime(Date.parse(effect.event.time) - aheadMs) } : {};
+        uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service, ...visibleAt });
         noteActivity(uow, execution, effect.event);
         const unserved = options.taskHasLiveSubscriber?.(effect.event) === false;
         const message = unserved ? noLiveSubscriberMessage(effect.event, options.taskStartedWaitMs) : undefined;
@@ -202,8 +212,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   ): Promise<void> {
     const { project, stage, keptnContext } = execution.scope;
     uow.emit(effect.event, { pending: false });
+    uow.noteCause(effect.event);
     uow.closeTriggered(execution.scope.triggeredId);
-    const chained = effect.chain ? await chainedTriggers(execution, effect.outcome.result, effect.lastTaskName) : [];
+    const chained = effect.chain ? await chainedTriggers(uow, execution, effect.outcome.result, effect.lastTaskName) : [];
     for (const event of chained) uow.emit(event, { pending: true });
     await updateView(uow, project, keptnContext, (view) => {
       let next = updateStage(view, stage, (entry) => {
@@ -226,6 +237,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** `<target>.<seq>.triggered` events for every sequence chained on this one's finish. */
   async function chainedTriggers(
+    uow: UnitOfWork,
     execution: SequenceExecution,
     result: 'pass' | 'warning' | 'fail',
     lastTaskName: string,
@@ -244,7 +256,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         type: sequenceEventType(target.stage, target.sequence.name, 'triggered'),
         source: ORCHESTRATOR_SOURCE,
         specversion: '1.0',
-        time: nowIso(),
+        time: eventTime(uow),
         contenttype: 'application/json',
         shkeptncontext: keptnContext,
         gitcommitid: commit,
@@ -255,13 +267,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return events;
   }
 
-  /** Dispatches the queue of one project/stage/service: FIFO, one `started` per scope. */
+  /**
+   * Dispatches the queue of one project/stage/service: FIFO by trigger time, one `started` per
+   * scope; a `waiting` execution (approved, next task held) takes its turn like a `triggered` one.
+   */
   async function dispatchQueue(uow: UnitOfWork, project: string, stage: string, service: string): Promise<void> {
     const active = await uow.executionsInScope(project, stage, service, QUEUE_STATES);
     const running = active.filter((e) => BLOCKING_STATES.includes(e.status.state));
     let blocked = false;
     for (const candidate of active) {
-      if (candidate.status.state !== ExecutionState.triggered) continue;
+      if (candidate.status.state !== ExecutionState.triggered && candidate.status.state !== ExecutionState.waiting) continue;
       const context = candidate.scope.keptnContext;
       blocked ||= running.some((e) => e.scope.keptnContext !== context);
       if (blocked) {
@@ -303,7 +318,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       type: sequenceEventType(stage, sequence, 'finished'),
       source: ORCHESTRATOR_SOURCE,
       specversion: '1.0',
-      time: nowIso(),
+      time: eventTime(uow),
       contenttype: 'application/json',
       shkeptncontext: trigger.shkeptncontext,
       triggeredid: trigger.id,
@@ -413,7 +428,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (!execution || execution.scope.keptnContext !== event.shkeptncontext || execution.scope.project !== event.data.project) return;
     const before = execution.status.state;
     const after = await step(uow, execution, { kind: 'taskEvent', event });
-    if (before === ExecutionState.started && after.status.state !== ExecutionState.started) await dispatchScopeOf(uow, after);
+    const state = after.status.state;
+    if (state !== before && (before === ExecutionState.started || state === ExecutionState.waiting)) await dispatchScopeOf(uow, after);
   }
 
   /** Ends a running execution as errored with `message` and lets its queue move on. */
@@ -425,6 +441,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Ends the sequence an event that cannot be handled belongs to (see {@link Orchestrator.failEvent}). */
   async function failSequenceOf(uow: UnitOfWork, event: KeptnEvent, reason: string): Promise<void> {
+    uow.noteCause(event);
     const parsed = parseEventType(event.type);
     const message = `Unable to handle event ${event.id} of type ${event.type}: ${reason}`;
     if (parsed.category === 'sequence' && parsed.kind === 'triggered') {
@@ -443,6 +460,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** Lets the orchestrator act on one event (it is stored by the caller). */
   async function actOn(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
+    uow.noteCause(event);
     const parsed = parseEventType(event.type);
     const { project, stage, service } = event.data;
     if (!project || !stage || !service) return;
@@ -553,8 +571,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async recover() {
       for (const project of await store.listProjects()) {
-        const queued = await store.queryExecutions({ project: project.name, state: ExecutionState.triggered, offset: 0, limit: 0 });
-        const scopes = new Map(queued.items.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
+        const queued = [];
+        for (const state of [ExecutionState.triggered, ExecutionState.waiting])
+          queued.push(...(await store.queryExecutions({ project: project.name, state, offset: 0, limit: 0 })).items);
+        const scopes = new Map(queued.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
         for (const execution of scopes.values()) {
           const uow = new UnitOfWork(store);
           await dispatchScopeOf(uow, execution);

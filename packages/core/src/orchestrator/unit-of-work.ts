@@ -27,6 +27,7 @@ export class UnitOfWork {
   private readonly pauseRemove: PauseMarker[] = [];
   private readonly activity: ServiceActivity[] = [];
   private readonly lastContexts: Array<{ project: string; keptnContext: string }> = [];
+  private latestCauseMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly store: ControlPlaneStore) {}
 
@@ -80,6 +81,21 @@ export class UnitOfWork {
 
   emit(event: KeptnEvent, options: { pending: boolean }): void {
     this.newEvents.push({ event, pending: options.pending });
+  }
+
+  /** Notes an event that causes what this step emits next (a handled event, an emitted sequence `.finished`). */
+  noteCause(event: KeptnEvent): void {
+    const ms = Date.parse(event.time);
+    if (ms > this.latestCauseMs) this.latestCauseMs = ms;
+  }
+
+  /**
+   * The earliest `time` (ms) an event emitted now may carry: `nowMs`, or 1 ms after the latest
+   * cause noted when the clock has not moved past it (an effect is always strictly later than its
+   * cause, so the Bridge never sees a task before the sequence that triggered it).
+   */
+  eventTimeMs(nowMs: number): number {
+    return Math.max(nowMs, this.latestCauseMs + 1);
   }
 
   markProcessed(seq: number): void {
@@ -148,4 +164,4 @@ export class UnitOfWork {
 }
 
 /** States that take part in the project/stage/service queue. */
-export const QUEUE_STATES: readonly ExecutionState[] = [ExecutionState.triggered, ExecutionState.started];
+export const QUEUE_STATES: readonly ExecutionState[] = [ExecutionState.triggered, ExecutionState.waiting, ExecutionState.started];

@@ -55,6 +55,11 @@ export interface ServiceActivity {
 /** An open `.triggered` event (task or sequence) with the execution that owns it. */
 export interface OpenTriggeredEvent {
   event: KeptnEvent;
+  /**
+   * When executors may see the task (`queryOpenTriggered`'s `visibleAt`); earlier than
+   * `event.time` when that was moved 1 ms past its cause's. @default event.time
+   */
+  visibleAt?: string;
   executionId: string;
   project: string;
   stage: string;

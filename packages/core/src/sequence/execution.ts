@@ -7,6 +7,7 @@ export const ExecutionState = {
   triggered: 'triggered',
   started: 'started',
   waitingForApproval: 'waitingForApproval',
+  waiting: 'waiting',
   paused: 'paused',
   finished: 'finished',
   timedOut: 'timedOut',

@@ -53,6 +53,21 @@ function scheduled(state: 'started' | 'paused' = 'started', dueAt = '2026-01-01T
   });
 }
 
+/** Approved-and-held: the approval is done, the next task waits for the queue slot. */
+function held(): SequenceExecution {
+  return execution(
+    { state: ExecutionState.waiting, previousTasks: [{ name: 'approval', triggeredID: 't0', result: 'pass', status: 'succeeded', properties: {} }] },
+    ['approval', 'release'],
+  );
+}
+
+function approving(): SequenceExecution {
+  return execution(
+    { state: ExecutionState.waitingForApproval, currentTask: { name: 'approval', triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events: [] } },
+    ['approval', 'release'],
+  );
+}
+
 function taskEvent(kind: 'started' | 'finished', data: Record<string, unknown> = {}, triggeredid = 'task-1', task = 'deployment'): ExecutionInput {
   const event: KeptnEvent = {
     id: `ev-${kind}`,
@@ -80,6 +95,47 @@ describe('transition: state table', () => {
       input: { kind: 'dispatch' },
       state: 'waitingForApproval',
       effects: ['triggerTask', 'setTimer'],
+    },
+    {
+      name: 'approval completes: the next task waits for the queue slot',
+      from: approving(),
+      input: taskEvent('finished', pass, 'task-1', 'approval'),
+      state: 'waiting',
+      effects: ['taskEventRecorded', 'closeTask'],
+    },
+    {
+      name: 'approval rejected finishes the sequence',
+      from: approving(),
+      input: taskEvent('finished', { result: 'fail', status: 'succeeded' }, 'task-1', 'approval'),
+      state: 'finished',
+      effects: ['taskEventRecorded', 'closeTask', 'sequenceFinished'],
+    },
+    { name: 'dispatch of a waiting execution triggers its next task', from: held(), input: { kind: 'dispatch' }, state: 'started', effects: ['triggerTask', 'setTimer'] },
+    { name: 'pause while waiting', from: held(), input: { kind: 'pause' }, state: 'paused', effects: [] },
+    { name: 'abort while waiting', from: held(), input: { kind: 'abort' }, state: 'finished', effects: ['sequenceFinished'] },
+    { name: 'fail while waiting', from: held(), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['sequenceFinished'] },
+    { name: 'task event while waiting is ignored', from: held(), input: taskEvent('finished', pass), state: 'waiting', effects: ['ignored'] },
+    { name: 'start timeout while waiting is ignored', from: held(), input: { kind: 'startTimeout', triggeredId: 'task-1' }, state: 'waiting', effects: ['ignored'] },
+    {
+      name: 'resume with a held task waits for the queue slot',
+      from: execution({ state: 'paused', stateBeforePause: 'started', currentTask: null, previousTasks: [{ name: 'deployment', triggeredID: 't0', result: 'pass', status: 'succeeded', properties: {} }] }),
+      input: { kind: 'resume' },
+      state: 'waiting',
+      effects: [],
+    },
+    {
+      name: 'approval completing while paused holds the next task for the queue',
+      from: execution(
+        {
+          state: 'paused',
+          stateBeforePause: 'waitingForApproval',
+          currentTask: { name: 'approval', triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events: [] },
+        },
+        ['approval', 'release'],
+      ),
+      input: taskEvent('finished', pass, 'task-1', 'approval'),
+      state: 'paused',
+      effects: ['taskEventRecorded', 'closeTask'],
     },
     { name: '.started is recorded, task stays open', from: running(), input: taskEvent('started'), state: 'started', effects: ['taskEventRecorded'] },
     {
@@ -287,15 +343,28 @@ describe('transition: payloads and outcomes', () => {
     ]);
   });
 
-  it('holds the next task while paused and triggers it on resume', () => {
+  it('holds the next task while paused; on resume it waits for the queue slot, then dispatch triggers it', () => {
     const paused = transition(running(), { kind: 'pause' }, context()).execution;
     const completed = transition(paused, taskEvent('finished', pass), context());
     expect(kinds(completed.effects)).toEqual(['taskEventRecorded', 'closeTask']);
     expect(completed.execution.status.state).toBe('paused');
     expect(completed.execution.status.currentTask).toBeNull();
     const resumed = transition(completed.execution, { kind: 'resume' }, context());
-    expect(resumed.execution.status.state).toBe('started');
-    expect(kinds(resumed.effects)).toEqual(['triggerTask', 'setTimer']);
+    expect(resumed.execution.status.state).toBe('waiting');
+    expect(kinds(resumed.effects)).toEqual([]);
+    const dispatched = transition(resumed.execution, { kind: 'dispatch' }, context());
+    expect(dispatched.execution.status.state).toBe('started');
+    expect(dispatched.execution.status.currentTask?.name).toBe('test');
+    expect(kinds(dispatched.effects)).toEqual(['triggerTask', 'setTimer']);
+  });
+
+  it('triggers the task after an approval with the approval result once dispatched', () => {
+    const waiting = transition(approving(), taskEvent('finished', pass, 'task-1', 'approval'), context()).execution;
+    const dispatched = transition(waiting, { kind: 'dispatch' }, context());
+    const trigger = dispatched.effects.find((e) => e.kind === 'triggerTask');
+    if (trigger?.kind !== 'triggerTask') throw new Error('no triggerTask');
+    expect(trigger.event.type).toBe('sh.keptn.event.release.triggered');
+    expect(trigger.event.data).toMatchObject({ result: 'pass', status: 'succeeded' });
   });
 
   it('lets a sequence finish while paused', () => {

@@ -5,6 +5,8 @@
  * - `triggered`: created from `sh.keptn.event.<stage>.<seq>.triggered`, waiting in the
  *   project/stage/service queue. Leaves on `dispatch` (to `started`, or `waitingForApproval` when
  *   the first task is `approval`), `pause` (to `paused`), `abort` or `fail` (to `finished`).
+ *   At most one execution of a project/stage/service is `started`: the orchestrator dispatches
+ *   `triggered` and `waiting` executions in order of their trigger time while none is.
  * - `started`: a task has been triggered and the execution holds its queue slot. A task with
  *   `triggeredAfter` is first only scheduled (`currentTask.delayed`): no `.triggered` exists yet
  *   and nothing can answer it; the `taskDue` timer emits it when due and only then arms its start
@@ -13,13 +15,20 @@
  *   or the task failed: `finished`), on `pause`, `abort` (to `finished`), `startTimeout` (to
  *   `timedOut`), `finishDeadline` or `fail` (to `finished` with status `errored`).
  * - `waitingForApproval`: the current task is `approval`; the queue slot is released (Keptn: an
- *   approval does not block the next sequence). Leaves like `started`.
- * - `paused`: by sequence control. Running tasks still report and may complete; the next task is
- *   held (not triggered) until `resume`, which restores `stateBeforePause` and triggers the held
- *   task. A delayed task that falls due while paused is held the same way: `taskDue` is ignored
- *   and `resume` emits it (or leaves it to its timer when it is not due yet). A sequence may still
- *   finish while paused. `abort` and `fail` end it; ending an execution cancels a delayed task's
- *   timer, so its `.triggered` is never emitted.
+ *   approval does not block the next sequence). Leaves like `started`, except that when the
+ *   approval completes and a task is left it goes to `waiting`, not straight to the next task.
+ * - `waiting`: tasks are done and the next one is held until the execution has the queue slot
+ *   again (Keptn `Test__main_SequenceQueueApproval`: another sequence of the stage and service may
+ *   have started during the approval). No task is open. Leaves on `dispatch` (the next task is
+ *   triggered: `started` or `waitingForApproval`), `pause` (to `paused`), `abort` or `fail`.
+ * - `paused`: by sequence control; does not hold the queue slot. Running tasks still report and
+ *   may complete; the next task is held (not triggered) until `resume`, which restores
+ *   `stateBeforePause`, or `waiting` when a task is held: the held task is triggered only once the
+ *   execution has the queue slot again, as a sequence may have started meanwhile. A delayed task
+ *   that falls due while paused is held too: `taskDue` is ignored and `resume` emits it (or leaves
+ *   it to its timer when it is not due yet). A sequence may still finish while paused. `abort` and
+ *   `fail` end it; ending an execution cancels a delayed task's timer, so its `.triggered` is never
+ *   emitted.
  * - `finished`: terminal; normal end, failed task, finish deadline, abort or `fail`
  *   (`outcome.status` and `outcome.message` tell which). Nothing leaves it.
  *
@@ -97,7 +106,7 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
   }
   switch (input.kind) {
     case 'dispatch':
-      if (state !== ExecutionState.triggered) return ignored(current, `cannot dispatch in state ${state}`);
+      if (state !== ExecutionState.triggered && state !== ExecutionState.waiting) return ignored(current, `cannot dispatch in state ${state}`);
       return { execution, effects: triggerNextTask(execution, ctx) };
     case 'taskEvent':
       return onTaskEvent(execution, current, input.event, ctx);
@@ -109,12 +118,15 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
     case 'resume': {
       if (state !== ExecutionState.paused) return ignored(current, `not paused (${state})`);
       const restored = execution.status.stateBeforePause || ExecutionState.started;
-      execution.status.state = restored;
-      execution.status.stateBeforePause = '';
       const open = execution.status.currentTask;
-      if (open?.delayed) return { execution, effects: Date.parse(open.scheduledAt) <= ctx.nowMs ? emitTask(execution, open.triggeredID, ctx) : [] };
+      execution.status.stateBeforePause = '';
+      if (open?.delayed) {
+        execution.status.state = restored;
+        return { execution, effects: Date.parse(open.scheduledAt) <= ctx.nowMs ? emitTask(execution, open.triggeredID, ctx) : [] };
+      }
       const heldTask = restored !== ExecutionState.triggered && open === null;
-      return { execution, effects: heldTask ? triggerNextTask(execution, ctx) : [] };
+      execution.status.state = heldTask ? ExecutionState.waiting : restored;
+      return { execution, effects: [] };
     }
     case 'abort':
       return finish(execution, { result: TaskResult.pass, status: TaskStatus.aborted, message: 'sequence aborted' }, ctx, {
@@ -213,8 +225,13 @@ function onTaskEvent(
     return { execution: result.execution, effects: [...effects, ...result.effects] };
   }
   if (execution.status.state === ExecutionState.paused) {
-    // Held: resume triggers it. Keep the slot as `started` so resume restores a running sequence.
-    if (execution.status.stateBeforePause === ExecutionState.waitingForApproval) execution.status.stateBeforePause = ExecutionState.started;
+    // Held: resume hands it to the queue (the slot was released while paused).
+    execution.status.stateBeforePause = ExecutionState.waiting;
+    return { execution, effects };
+  }
+  if (execution.status.state === ExecutionState.waitingForApproval) {
+    // The approval did not hold the queue slot: the next task waits for it.
+    execution.status.state = ExecutionState.waiting;
     return { execution, effects };
   }
   return { execution, effects: [...effects, ...triggerNextTask(execution, ctx)] };

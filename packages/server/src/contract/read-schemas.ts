@@ -50,7 +50,7 @@ export const sequenceExecutionQuery = {
     name: { type: 'string', description: 'Sequence name' },
     status: {
       type: 'string',
-      description: 'Execution state (status.state): triggered, started, waitingForApproval, paused, finished, timedOut',
+      description: 'Execution state (status.state): triggered, started, waitingForApproval, waiting, paused, finished, timedOut',
     },
     pageSize: { ...pageSizeParam, description: 'Number of items to return; missing or 0 returns all' },
     nextPageKey: nextPageKeyParam,

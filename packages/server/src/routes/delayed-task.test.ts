@@ -79,7 +79,9 @@ describe('a task with triggeredAfter (Keptn Test__main_SequenceTimeoutDelayedTas
     expect(await taskEvents(context)).toEqual({ stored: [], open: [] });
     expect(await sequenceState(context)).toBe('started');
 
-    await advance(1);
+    // Due DELAY_MS after the moment the task would have been triggered, which is 1 ms after the
+    // sequence's trigger when the clock has not moved (an effect is always later than its cause).
+    await advance(2);
     const { stored, open } = await taskEvents(context);
     expect(stored).toHaveLength(1);
     expect(open.map((e) => e.id)).toEqual(stored.map((e) => e.id));
