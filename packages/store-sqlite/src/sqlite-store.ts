@@ -417,6 +417,7 @@ function buildStore(
     listServices: prepare(
       'SELECT project, stage, name, creation_date, deployed_image, last_event_types FROM services WHERE project = ? ORDER BY name, rowid',
     ),
+    hasService: prepare('SELECT 1 FROM services WHERE project = ? AND stage = ? AND name = ?'),
     listServicesOfStage: prepare(
       'SELECT project, stage, name, creation_date, deployed_image, last_event_types FROM services WHERE project = ? AND stage = ? ORDER BY name, rowid',
     ),
@@ -704,6 +705,10 @@ function buildStore(
         const rows = stage === undefined ? s.listServices.all(project) : s.listServicesOfStage.all(project, stage);
         return (rows as ServiceRow[]).map(toService);
       });
+    },
+
+    hasService(project, stage, service) {
+      return run(() => s.hasService.get(project, stage, service) !== undefined);
     },
 
     getExecution(id) {

@@ -759,6 +759,10 @@ export function describeStoreContract(
         expect(all[0]).toEqual({ project: 'shop', stage: 'dev', name: 'carts', creationDate: '100', lastEventTypes: {} });
         expect((await store.listServices('shop', 'prod')).map((s) => s.name)).toEqual(['carts', 'orders']);
         expect(await store.listServices('shop', 'staging')).toEqual([]);
+        expect(await store.hasService('shop', 'prod', 'carts')).toBe(true);
+        expect(await store.hasService('shop', 'staging', 'carts')).toBe(false);
+        expect(await store.hasService('shop', 'prod', 'payment')).toBe(false);
+        expect(await store.hasService('other', 'prod', 'carts')).toBe(false);
       });
 
       it('refuses a service that exists already', async () => {

@@ -83,6 +83,9 @@ function memoryStore() {
     async listProjects() {
       return [project];
     },
+    async hasService(p, _stage, service) {
+      return p === 'shop' && service === 'carts';
+    },
     async listServices(p, stage) {
       return p === 'shop' ? [{ project: p, stage: stage ?? 'dev', name: 'carts', creationDate: '1', lastEventTypes: {} }] : [];
     },

@@ -375,9 +375,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return;
     }
     // Keptn issue #6288: a sequence for a service the stage does not have would queue forever.
-    const services = await store.listServices(project, stage);
-    if (!services.some((s) => s.name === service)) {
-      const names = services.map((s) => s.name).join(', ') || 'none';
+    if (!(await store.hasService(project, stage, service))) {
+      const names = (await store.listServices(project, stage)).map((s) => s.name).join(', ') || 'none';
       const message = `Unable to start sequence ${sequenceName}: service '${service}' does not exist in stage '${stage}' of project '${project}'; services: ${names}`;
       await rejectTrigger(uow, trigger, stage, sequenceName, message);
       return;

@@ -218,6 +218,8 @@ export interface ControlPlaneStore {
   deleteService(project: string, service: string): Promise<void>;
   /** Services of a project, optionally of one stage, sorted by name. */
   listServices(project: string, stage?: string): Promise<ServiceRecord[]>;
+  /** Whether the service exists in the stage (asked at every sequence start: no rows are read). */
+  hasService(project: string, stage: string, service: string): Promise<boolean>;
 
   getExecution(id: string): Promise<SequenceExecution | undefined>;
   /** The execution whose sequence `.triggered` had this id. */
