@@ -2,3 +2,15 @@
 export { APPROVAL_SERVICE, handleApproval, withApproval } from './approval/approval-integration.js';
 export { approvalResult, decideApproval } from './approval/approval-strategy.js';
 export type { ApprovalDecision } from './approval/approval-strategy.js';
+export {
+  AggregateFunction,
+  CompareWith,
+  CriterionOperator,
+  IncludeResultWithScore,
+  SloParseError,
+  parseCriterion,
+  parseSlo,
+} from './lighthouse/parse-slo.js';
+export type { Slo, SloComparison, SloCriteriaGroup, SloCriterion, SloObjective } from './lighthouse/parse-slo.js';
+export { EvaluationResult, IndicatorStatus, aggregate, scoreEvaluation } from './lighthouse/score-evaluation.js';
+export type { EvaluationOutcome, IndicatorResult, PreviousEvaluation, SliTarget, SliValue } from './lighthouse/score-evaluation.js';

@@ -9,6 +9,7 @@ export const ErrorCode = {
   missingField: 'ERR_MISSING_FIELD',
   invalidName: 'ERR_INVALID_NAME',
   invalidShipyard: 'ERR_INVALID_SHIPYARD',
+  invalidSlo: 'ERR_INVALID_SLO',
   invalidEventType: 'ERR_INVALID_EVENT_TYPE',
   invalidEvent: 'ERR_INVALID_EVENT',
   invalidDuration: 'ERR_INVALID_DURATION',
