@@ -182,6 +182,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     bodyLimit: options.maxBodyBytes,
     logger: options.logger,
     ...httpLimits(options),
+    // Whose X-Forwarded-For names the client (the failed-authentication limit counts per client).
+    trustProxy: typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy],
     frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });

@@ -1,28 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCriterion, parseSlo, SloParseError } from './parse-slo.js';
 
-// The example from the Keptn-compat docs (examples/slo-quality-gates.yaml).
-const EXAMPLE_SLO = `---
-spec_version: "0.1.1"
-comparison:
-  compare_with: "single_result"
-  include_result_with_score: "pass"
-  aggregate_function: "avg"
-  number_of_comparison_results: 1
-objectives:
-  - sli: "response_time_p95"
-    key_sli: false
-    pass:             # pass if (relative change <= 10% AND absolute value is < 600ms)
-      - criteria:
-          - "<=+10%"  # relative values require a prefixed sign (plus or minus)
-          - "<600"    # absolute values only require a logical operator
-    warning:          # if the response time is below 800ms, the result should be a warning
-      - criteria:
-          - "<=800"
-total_score:
-  pass: "90%"
-  warning: "75%"
-`;
+// Keptn's example SLO (fixtures/keptn-compat/examples/slo-quality-gates.yaml).
+const EXAMPLE_SLO = readFileSync(new URL('../../../../fixtures/keptn-compat/examples/slo-quality-gates.yaml', import.meta.url), 'utf8');
 
 function parseError(text: string): SloParseError {
   try {

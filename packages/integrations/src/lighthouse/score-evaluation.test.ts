@@ -1,29 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSlo } from './parse-slo.js';
 import type { PreviousEvaluation, SliValue } from './score-evaluation.js';
 import { aggregate, scoreEvaluation } from './score-evaluation.js';
 
-// examples/slo-quality-gates.yaml from the Keptn-compat docs.
-const EXAMPLE = parseSlo(`spec_version: "0.1.1"
-comparison:
-  compare_with: "single_result"
-  include_result_with_score: "pass"
-  aggregate_function: "avg"
-  number_of_comparison_results: 1
-objectives:
-  - sli: "response_time_p95"
-    key_sli: false
-    pass:
-      - criteria:
-          - "<=+10%"
-          - "<600"
-    warning:
-      - criteria:
-          - "<=800"
-total_score:
-  pass: "90%"
-  warning: "75%"
-`);
+// Keptn's example SLO (fixtures/keptn-compat/examples/slo-quality-gates.yaml).
+const EXAMPLE = parseSlo(
+  readFileSync(new URL('../../../../fixtures/keptn-compat/examples/slo-quality-gates.yaml', import.meta.url), 'utf8'),
+);
 
 const ok = (metric: string, value: number): SliValue => ({ metric, value, success: true });
 const prev = (...values: SliValue[]): PreviousEvaluation => ({ indicatorResults: values.map((value) => ({ value })) });

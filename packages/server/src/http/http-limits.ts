@@ -20,13 +20,10 @@ import type { Socket } from 'node:net';
 import type { ResolvedServerOptions } from '../server-options.js';
 
 /** Fastify and node:http options applying the limits of `options`. */
-export function httpLimits(
-  options: Pick<ResolvedServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'trustProxy'>,
-): {
+export function httpLimits(options: Pick<ResolvedServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>): {
   requestTimeout: number;
   keepAliveTimeout: number;
   http: NodeServerOptions;
-  trustProxy: boolean | string[];
 } {
   const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(Math.min(options.headersTimeoutMs, options.requestTimeoutMs) / 4)));
   return {
@@ -34,7 +31,6 @@ export function httpLimits(
     requestTimeout: Math.max(options.requestTimeoutMs, options.headersTimeoutMs),
     keepAliveTimeout: options.keepAliveTimeoutMs,
     http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: checkEveryMs },
-    trustProxy: typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy],
   };
 }
 

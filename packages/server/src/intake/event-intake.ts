@@ -1,4 +1,5 @@
-import { ErrorCode, NotFoundError, keptnTime, parseEventType } from '@shipmate/core';
+import { parseEventType } from '@shipmate/core';
+import { requireOpenApproval } from '../approvals/open-approvals.js';
 import type { Clock, ControlPlaneStore, EventProcessor, IdGenerator, KeptnEvent, ParsedEventType } from '@shipmate/core';
 import { createEventAppender } from './event-appender.js';
 import { normalizeIncomingEvent } from './normalize-event.js';
@@ -12,31 +13,6 @@ export interface EventIntake {
 }
 
 const APPROVAL_FINISHED = 'sh.keptn.event.approval.finished';
-
-/**
- * An approval decision (a person's or the Bridge's `approval.finished`) must name an open approval
- * task: one that is unknown, or decided, aborted or timed out already, is refused with 404 instead
- * of being stored as if it had counted.
- */
-async function requireOpenApproval(store: ControlPlaneStore, event: KeptnEvent, clock: Clock): Promise<void> {
-  const project = typeof event.data.project === 'string' ? event.data.project : undefined;
-  const open = event.triggeredid
-    ? await store.queryOpenTriggered({
-        type: 'sh.keptn.event.approval.triggered',
-        project,
-        stage: undefined,
-        service: undefined,
-        eventId: event.triggeredid,
-        visibleAt: keptnTime(clock.nowMs()),
-      })
-    : [];
-  if (open.length === 0) {
-    throw new NotFoundError(
-      ErrorCode.approvalNotFound,
-      `no open approval with triggeredid '${event.triggeredid ?? ''}' in project '${project ?? ''}' (unknown, or already approved, declined or aborted); list the open ones with GET /api/controlPlane/v1/project/${project ?? '{project}'}/approval`,
-    );
-  }
-}
 
 /** Events the orchestrator acts on; everything else is only stored. */
 function needsOrchestration(parsed: ParsedEventType): boolean {
@@ -80,7 +56,12 @@ export function createEventIntake(options: {
   return {
     async acceptFromClient(body) {
       const event = normalizeIncomingEvent(body, options.ids, options.clock.nowMs(), options.validateEvents);
-      if (event.type === APPROVAL_FINISHED) await requireOpenApproval(options.store, event, options.clock);
+      // An approval decision must name an open approval task: one that is unknown, or decided,
+      // aborted or timed out already, is refused instead of being stored as if it had counted.
+      if (event.type === APPROVAL_FINISHED) {
+        const project = typeof event.data.project === 'string' ? event.data.project : undefined;
+        await requireOpenApproval(options.store, options.clock, project, event.triggeredid);
+      }
       await append(event);
       return event;
     },

@@ -9,13 +9,12 @@
  *   `fail`; the remaining tasks are skipped.
  */
 import type { FastifyInstance } from 'fastify';
-import { ErrorCode, NotFoundError, keptnTime } from '@shipmate/core';
 import type { KeptnEvent } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
 import { errorResponses } from '../contract/common-schemas.js';
 import { projectParams } from '../contract/project-schemas.js';
+import { openApprovals, requireOpenApproval } from '../approvals/open-approvals.js';
 
-const APPROVAL_TRIGGERED = 'sh.keptn.event.approval.triggered';
 const DECISIONS = ['approve', 'decline'] as const;
 type Decision = (typeof DECISIONS)[number];
 
@@ -47,18 +46,6 @@ function toApproval(event: KeptnEvent) {
 export function registerApprovalRoutes(app: FastifyInstance, context: ServerContext): void {
   const { store, projects, intake, options } = context;
 
-  async function openApprovals(project: string, eventId?: string): Promise<KeptnEvent[]> {
-    await projects.requireProject(project);
-    return store.queryOpenTriggered({
-      type: APPROVAL_TRIGGERED,
-      project,
-      stage: undefined,
-      service: undefined,
-      eventId,
-      visibleAt: keptnTime(options.clock.nowMs()),
-    });
-  }
-
   app.get(
     '/api/controlPlane/v1/project/:project/approval',
     {
@@ -74,7 +61,8 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServerCont
     },
     async (request) => {
       const { project } = request.params as { project: string };
-      const approvals = (await openApprovals(project)).map(toApproval);
+      await projects.requireProject(project);
+      const approvals = (await openApprovals(store, options.clock, project)).map(toApproval);
       return { approvals, totalCount: approvals.length };
     },
   );
@@ -102,13 +90,8 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServerCont
     async (request) => {
       const { project, triggeredId } = request.params as { project: string; triggeredId: string };
       const body = request.body as { decision: Decision; message?: string };
-      const [approval] = await openApprovals(project, triggeredId);
-      if (!approval) {
-        throw new NotFoundError(
-          ErrorCode.approvalNotFound,
-          `no open approval with id '${triggeredId}' in project '${project}' (unknown, or already approved, declined or aborted); list the open ones with GET /api/controlPlane/v1/project/${project}/approval`,
-        );
-      }
+      await projects.requireProject(project);
+      const approval = await requireOpenApproval(store, options.clock, project, triggeredId);
       const approve = body.decision === 'approve';
       const finished = await intake.acceptFromClient({
         type: 'sh.keptn.event.approval.finished',

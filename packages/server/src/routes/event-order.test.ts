@@ -5,24 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
-import { manualClock } from '@shipmate/testing';
+import { manualClock, shipyardYaml } from '@shipmate/testing';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: order
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-            - name: test
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment', 'test'] }, { name: 'order' });
 
 const scope = { project: 'order', stage: 'dev', service: 'api' };
 let api: InProcessServer;
