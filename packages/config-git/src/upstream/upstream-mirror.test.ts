@@ -217,4 +217,30 @@ describe('an upstream that accepts connections and never answers', () => {
       await new Promise((resolve) => blackhole.close(resolve));
     }
   });
+
+  it('removes a project only after its running sync has stopped, so no git command writes into a removed repository', async () => {
+    const open = new Set<Socket>();
+    const blackhole = createNetServer((socket) => {
+      open.add(socket);
+      socket.resume(); // reads (and drops) the request, so the peer's close is seen
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    try {
+      fixture = new UpstreamFixture();
+      const { store, mirror } = fixture.open({ pullTimeoutMs: 300, pushTimeoutMs: 1500 });
+      await store.createProject('shop', SHIPYARD);
+      await mirror.configure('shop', { remoteURL: `http://127.0.0.1:${(blackhole.address() as AddressInfo).port}/x.git` });
+      await waitFor('the background fetch connected', async () => (open.size > 0 ? true : undefined));
+      await withUpstream(store, mirror).deleteProject('shop');
+      // The fetch was stopped (its timeout) before the removal; without the wait it would still hang here for the full timeout.
+      expect(open.size).toBeLessThanOrEqual(1);
+      await waitFor('the stopped fetch closed its connection', async () => (open.size === 0 ? true : undefined), 400);
+      expect(existsSync(join(fixture.dataDir, 'shop.git'))).toBe(false);
+      await mirror.close();
+    } finally {
+      for (const socket of open) socket.destroy();
+      await new Promise((resolve) => blackhole.close(resolve));
+    }
+  });
 });

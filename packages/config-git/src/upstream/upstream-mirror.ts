@@ -77,7 +77,8 @@ interface ProjectMirror {
   diverged: DivergedBranch[];
   timer: NodeJS.Timeout | undefined;
   timerAt: number;
-  running: boolean;
+  /** The sync (pull, then push) now running, if any; removing the project waits for it. */
+  syncing: Promise<void> | undefined;
   rerun: boolean;
   pullInFlight: Promise<boolean> | undefined;
 }
@@ -112,7 +113,7 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
   const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
   function schedule(mirror: ProjectMirror, delayMs: number): void {
-    if (closed || mirrors.get(mirror.project) !== mirror) return;
+    if (!isActive(mirror)) return;
     const at = now() + delayMs;
     if (mirror.timer && mirror.timerAt <= at) return;
     if (mirror.timer) clearTimeout(mirror.timer);
@@ -226,27 +227,38 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
   }
 
   /** One sync (pull, then push), never two at once per project. */
-  async function run(mirror: ProjectMirror): Promise<void> {
-    if (mirror.running) {
+  function run(mirror: ProjectMirror): Promise<void> {
+    if (mirror.syncing) {
       mirror.rerun = true;
-      return;
+      return mirror.syncing;
     }
-    mirror.running = true;
-    try {
-      do {
-        mirror.rerun = false;
-        if (!(await pullOnce(mirror, remoteOptions.timeoutMs))) return;
-        try {
-          await pushOnce(mirror);
-        } catch (error) {
-          fail(mirror, 'push', error);
-          return;
-        }
-      } while (mirror.rerun && !closed);
-      if (pollIntervalMs > 0) schedule(mirror, pollIntervalMs);
-    } finally {
-      mirror.running = false;
-    }
+    mirror.syncing = (async () => {
+      try {
+        do {
+          mirror.rerun = false;
+          if (!(await pullOnce(mirror, remoteOptions.timeoutMs))) return;
+          try {
+            await pushOnce(mirror);
+          } catch (error) {
+            fail(mirror, 'push', error);
+            return;
+          }
+        } while (mirror.rerun && isActive(mirror));
+        if (pollIntervalMs > 0) schedule(mirror, pollIntervalMs);
+      } finally {
+        mirror.syncing = undefined;
+      }
+    })();
+    return mirror.syncing;
+  }
+
+  function isActive(mirror: ProjectMirror): boolean {
+    return !closed && mirrors.get(mirror.project) === mirror;
+  }
+
+  /** Waits until no git command of this mirror runs, so its repository can be removed. */
+  async function settled(mirror: ProjectMirror): Promise<void> {
+    await Promise.allSettled([mirror.syncing, mirror.pullInFlight]);
   }
 
   async function start(project: string, credentials: UpstreamCredentials): Promise<void> {
@@ -267,7 +279,7 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
       diverged: [],
       timer: undefined,
       timerAt: 0,
-      running: false,
+      syncing: undefined,
       rerun: false,
       pullInFlight: undefined,
     };
@@ -277,8 +289,10 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
 
   async function stop(project: string): Promise<void> {
     const mirror = mirrors.get(project);
-    if (mirror?.timer) clearTimeout(mirror.timer);
+    if (!mirror) return;
+    if (mirror.timer) clearTimeout(mirror.timer);
     mirrors.delete(project);
+    await settled(mirror);
   }
 
   return {
