@@ -12,6 +12,8 @@ export type {
   TaskBatch,
   RawResponse,
 } from './control-plane-client.js';
+export { createTaskReads } from './task-reads.js';
+export type { ResourceLevelName, SecretValues, TaskReads, TaskResource } from './task-reads.js';
 export { createEventSender } from './event-sender.js';
 export type { EventSender, EventSenderOptions } from './event-sender.js';
 export { registrationBody, AGENT_VERSION } from './registration-body.js';

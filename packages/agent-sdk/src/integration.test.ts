@@ -192,4 +192,41 @@ describe('createIntegration', () => {
     await wrongToken.stop();
     await expect(starting).rejects.toThrow(/stopped before it could register/);
   });
+
+  it('reads configuration files at the most specific level and at the sequence commit, and secrets while it holds the task', async () => {
+    const service = await newService();
+    await api.putResource({ project: 'sdk' }, 'conf/where.txt', 'project');
+    await api.putResource({ project: 'sdk' }, 'conf/only-project.txt', 'project only');
+    await api.putResource({ project: 'sdk', stage: 'dev' }, 'conf/where.txt', 'stage');
+    const atStart = await api.putResource({ project: 'sdk', stage: 'dev', service }, 'conf/where.txt', 'service, as the sequence started');
+    const secret = await api.request('POST', '/api/secrets/v1/secret', { name: 'sdk-reads', data: { token: 's3cret' } });
+    expect(secret.status).toBe(201);
+    const seen: Record<string, unknown> = {};
+    await integration('sdk-reads')
+      .onTask('deployment', async (task) => {
+        // Written after the sequence started: the task still reads the commit it started with.
+        await api.putResource({ project: 'sdk', stage: 'dev', service }, 'conf/where.txt', 'service, later');
+        const where = await task.resource('conf/where.txt');
+        seen.where = { text: where?.content.toString(), level: where?.level };
+        const stageOnly = await task.resource('conf/where.txt', { levels: ['stage', 'project'] });
+        seen.stageOnly = stageOnly?.content.toString();
+        seen.projectOnly = (await task.resource('conf/only-project.txt'))?.content.toString();
+        seen.missing = await task.resource('conf/none.txt');
+        seen.secret = await task.secret('sdk-reads');
+        seen.unknownSecret = await task.secret('no-such-secret').catch((error: Error) => error.message);
+      })
+      .onTask('test', () => undefined)
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service, {});
+    await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
+    expect(atStart).toMatch(/^[0-9a-f]{40}$/);
+    expect(seen).toEqual({
+      where: { text: 'service, as the sequence started', level: 'service' },
+      stageOnly: 'stage',
+      projectOnly: 'project only',
+      missing: undefined,
+      secret: { token: 's3cret' },
+      unknownSecret: expect.stringMatching(/404.*no-such-secret/),
+    });
+  });
 });

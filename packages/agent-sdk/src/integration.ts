@@ -20,6 +20,8 @@ import type { EventSender } from './event-sender.js';
 import { stderrLogger } from './logger.js';
 import type { AgentLogger } from './logger.js';
 import type { AgentIdentity } from './registration-body.js';
+import { createTaskReads } from './task-reads.js';
+import type { TaskReads } from './task-reads.js';
 import { erroredEvent, finishedEvent, progressEvent, startedEvent, taskNameOf } from './task-events.js';
 
 /** What a handler gets. */
@@ -34,6 +36,10 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Sends `sh.keptn.event.<task>.status.changed` with the message. */
   progress(message: string): Promise<void>;
+  /** Reads a configuration file of the task's project (see {@link TaskReads.resource}). */
+  resource: TaskReads['resource'];
+  /** Reads a secret while the task is held (see {@link TaskReads.secret}). */
+  secret: TaskReads['secret'];
 }
 
 /**
@@ -113,11 +119,14 @@ export function createIntegration(options: IntegrationOptions): Integration {
     );
     let finished: Record<string, unknown>;
     try {
+      const reads = createTaskReads(client, event, () => session?.registration);
       const context: TaskContext = {
         event,
         task,
         data: event.data,
         signal,
+        resource: reads.resource,
+        secret: reads.secret,
         progress: async (message) => {
           await started;
           await send(progressEvent(event, task, options.name, message));

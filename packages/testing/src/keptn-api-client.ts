@@ -43,6 +43,19 @@ export class KeptnApiClient {
     if (response.status !== 200) throw new Error(`create service ${service}: ${response.status} ${JSON.stringify(response.body)}`);
   }
 
+  /** Writes one file at project, stage or service level (Keptn's resource service); returns the commit; throws unless 2xx. */
+  async putResource(level: { project: string; stage?: string; service?: string }, uri: string, content: string): Promise<string> {
+    let path = `/api/resource-service/v1/project/${level.project}`;
+    if (level.stage) path += `/stage/${level.stage}`;
+    if (level.stage && level.service) path += `/service/${level.service}`;
+    const response = await this.request<{ commitID: string }>('PUT', `${path}/resource/${encodeURIComponent(uri)}`, {
+      resourceURI: uri,
+      resourceContent: Buffer.from(content).toString('base64'),
+    });
+    if (response.status < 200 || response.status > 299) throw new Error(`put ${uri}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.commitID;
+  }
+
   /** Posts an event; returns the keptnContext; throws unless 200. */
   async sendEvent(event: Record<string, unknown>): Promise<string> {
     const response = await this.request<{ keptnContext: string }>('POST', '/api/v1/event', event);
