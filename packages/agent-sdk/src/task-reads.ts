@@ -30,9 +30,9 @@ export interface TaskReads {
    * `gitcommitid` when it has one (the configuration the sequence started with), the project at its
    * tip. Undefined when no level has it.
    */
-  resource(uri: string, options?: { levels?: readonly ResourceLevelName[] }): Promise<TaskResource | undefined>;
+  resource: (uri: string, options?: { levels?: readonly ResourceLevelName[] }) => Promise<TaskResource | undefined>;
   /** The values of secret `name` in `scope` (default `keptn-default`); rejects with the control plane's reason. */
-  secret(name: string, scope?: string): Promise<SecretValues>;
+  secret: (name: string, scope?: string) => Promise<SecretValues>;
 }
 
 const ALL_LEVELS: readonly ResourceLevelName[] = ['service', 'stage', 'project'];
