@@ -229,4 +229,32 @@ describe('createIntegration', () => {
       unknownSecret: expect.stringMatching(/404.*no-such-secret/),
     });
   });
+
+  it('hands tasks of subscriptions added through the API to onAnyTask, and sends nothing for a task accepts declines', async () => {
+    const service = await newService();
+    const handled: string[] = [];
+    const registration = await integration('sdk-any')
+      .onAnyTask((task) => {
+        handled.push(task.task);
+        return { anyTask: { task: task.task } };
+      })
+      .start();
+    const declined = await integration('sdk-declines')
+      .onTask('test', () => ({ shouldNot: 'run' }), { accepts: (event) => event.data.service !== service })
+      .start();
+    for (const task of ['deployment', 'test']) {
+      const added = await api.request('POST', `/api/controlPlane/v1/uniform/registration/${registration.id}/subscription`, {
+        event: `sh.keptn.event.${task}.triggered`,
+        filter: { projects: ['sdk'] },
+      });
+      expect(added.status).toBe(201);
+    }
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
+    expect(handled).toEqual(['deployment', 'test']);
+    const events = await contextEvents(context);
+    expect(events.filter((e) => e.source === 'sdk-declines')).toEqual([]);
+    expect(events.find((e) => e.type === 'sh.keptn.event.test.finished')?.data).toMatchObject({ anyTask: { task: 'test' } });
+    expect(declined.id).toEqual(expect.any(String));
+  });
 });

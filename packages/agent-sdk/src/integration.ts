@@ -54,6 +54,15 @@ export type TaskOutcome = Record<string, unknown> | void | typeof LEAVE_OPEN;
 /** A handler: what it returns goes into the `.finished` data, unless it is {@link LEAVE_OPEN}. */
 export type TaskHandler = (task: TaskContext) => Promise<TaskOutcome> | TaskOutcome;
 
+/** Options of one subscription ({@link Integration.onTask}). */
+export interface TaskHandlerOptions {
+  /**
+   * Takes a task only when this returns true; otherwise the SDK sends nothing for it, not even
+   * `.started` (e.g. an SLI provider that answers only `get-sli` tasks naming it as provider).
+   */
+  accepts?: (event: KeptnEvent) => boolean;
+}
+
 /** Options of {@link createIntegration}. */
 export interface IntegrationOptions {
   /** The integration's name, unique per execution plane. */
@@ -82,7 +91,13 @@ export interface IntegrationOptions {
 /** A running (or not yet started) integration. */
 export interface Integration {
   /** Subscribes `handler` to `sh.keptn.event.<task>.triggered`; call before {@link start}. */
-  onTask(task: string, handler: TaskHandler): Integration;
+  onTask(task: string, handler: TaskHandler, options?: TaskHandlerOptions): Integration;
+  /**
+   * Handles every task no {@link onTask} handler is subscribed to: those of subscriptions added
+   * through the API (as Keptn's webhook-service gets its tasks). With only this handler the
+   * integration registers without subscriptions of its own.
+   */
+  onAnyTask(handler: TaskHandler, options?: TaskHandlerOptions): Integration;
   /** Registers and starts receiving tasks; resolves once registered. */
   start(): Promise<Registration>;
   /** Drains: no new tasks, waits for running ones, unregisters the instance, closes connections. */
@@ -103,7 +118,8 @@ function describe(error: unknown): string {
 /** Creates an integration. */
 export function createIntegration(options: IntegrationOptions): Integration {
   const logger = options.logger ?? stderrLogger(options.name);
-  const handlers = new Map<string, TaskHandler>();
+  const handlers = new Map<string, { handler: TaskHandler; options: TaskHandlerOptions }>();
+  let fallback: { handler: TaskHandler; options: TaskHandlerOptions } | undefined;
   const running = new Map<string, RunningTask>();
   const client = createControlPlaneClient(options.controlPlane);
   const send: EventSender = createEventSender({ client, logger });
@@ -156,15 +172,19 @@ export function createIntegration(options: IntegrationOptions): Integration {
 
   function onTask(event: KeptnEvent): void {
     const task = taskNameOf(event);
-    const handler = task === undefined ? undefined : handlers.get(task);
-    if (task === undefined || !handler) {
+    const subscribed = task === undefined ? undefined : (handlers.get(task) ?? fallback);
+    if (task === undefined || !subscribed) {
       logger.warn(
         `got ${event.type} (${event.id}) but no handler is subscribed to it (a subscription was added through the API?); ignoring it`,
       );
       return;
     }
+    if (subscribed.options.accepts && !subscribed.options.accepts(event)) {
+      logger.info(`task ${task} ${event.id} is not for this integration (declined by accepts); nothing is sent`);
+      return;
+    }
     const controller = new AbortController();
-    const done = run(event, task, handler, controller.signal).finally(() => running.delete(event.id));
+    const done = run(event, task, subscribed.handler, controller.signal).finally(() => running.delete(event.id));
     running.set(event.id, { controller, done });
   }
 
@@ -195,15 +215,21 @@ export function createIntegration(options: IntegrationOptions): Integration {
   }
 
   const integration: Integration = {
-    onTask(task, handler) {
+    onTask(task, handler, handlerOptions = {}) {
       if (session) throw new Error(`onTask('${task}') after start(): subscribe every task before starting`);
       if (!/^[^.\s]+$/.test(task)) throw new Error(`task name '${task}' must be non-empty without dots or spaces, e.g. 'test'`);
-      handlers.set(task, handler);
+      handlers.set(task, { handler, options: handlerOptions });
+      return integration;
+    },
+    onAnyTask(handler, handlerOptions = {}) {
+      if (session) throw new Error('onAnyTask() after start(): subscribe every handler before starting');
+      fallback = { handler, options: handlerOptions };
       return integration;
     },
     async start() {
       if (session) throw new Error('start() was already called');
-      if (handlers.size === 0) throw new Error('no task subscribed: call onTask(task, handler) before start()');
+      if (handlers.size === 0 && !fallback)
+        throw new Error('no task subscribed: call onTask(task, handler) or onAnyTask(handler) before start()');
       const hostname = options.hostname ?? osHostname();
       const identity: AgentIdentity = {
         name: options.name,
