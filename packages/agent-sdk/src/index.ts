@@ -13,6 +13,8 @@ export type {
   RawResponse,
 } from './control-plane-client.js';
 export { createTaskReads } from './task-reads.js';
+export { createSubtaskRunner, SubtaskTimeoutError } from './subtask.js';
+export type { RunSubtask, SubtaskOptions } from './subtask.js';
 export type { ResourceLevelName, SecretValues, TaskReads, TaskResource } from './task-reads.js';
 export { createEventSender } from './event-sender.js';
 export type { EventSender, EventSenderOptions } from './event-sender.js';

@@ -257,4 +257,48 @@ describe('createIntegration', () => {
     expect(events.find((e) => e.type === 'sh.keptn.event.test.finished')?.data).toMatchObject({ anyTask: { task: 'test' } });
     expect(declined.id).toEqual(expect.any(String));
   });
+
+  it('runs a sub-task in the task context: delivered like a task to its subscriber, answered into the parent handler, closed with the sequence', async () => {
+    const service = await newService();
+    const subtaskSeen: KeptnEvent[] = [];
+    let abortedChild = false;
+    await integration('sdk-child')
+      .onTask('get-sli', async (task) => {
+        subtaskSeen.push(task.event);
+        if (task.data.slow) {
+          await new Promise<void>((resolve) => task.signal.addEventListener('abort', () => resolve(), { once: true }));
+          abortedChild = true;
+          return {};
+        }
+        return { 'get-sli': { indicatorValues: [{ metric: 'p95', value: 42, success: true }] } };
+      })
+      .start();
+    await integration('sdk-parent')
+      .onTask('deployment', () => undefined)
+      .onTask('test', async (task) => {
+        const answer = await task.subtask('get-sli', { 'get-sli': { sliProvider: 'x' }, slow: task.data.slow === true });
+        return { test: { fromChild: answer.data['get-sli'] } };
+      })
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
+    const events = await contextEvents(context);
+    expect(events.find((e) => e.type === 'sh.keptn.event.test.finished')?.data).toMatchObject({
+      test: { fromChild: { indicatorValues: [{ metric: 'p95', value: 42, success: true }] } },
+    });
+    const sub = events.find((e) => e.type === 'sh.keptn.event.get-sli.triggered');
+    expect(sub).toMatchObject({ source: 'sdk-parent', shkeptncontext: context, data: { project: 'sdk', stage: 'dev', service } });
+    expect(subtaskSeen.map((e) => e.id)).toEqual([sub?.id]);
+    expect(events.find((e) => e.type === 'sh.keptn.event.get-sli.finished')).toMatchObject({ triggeredid: sub?.id, source: 'sdk-child' });
+    expect(await api.openTriggered('sh.keptn.event.get-sli.triggered', { project: 'sdk', service })).toEqual([]);
+
+    // A sub-task still running when its sequence is aborted is closed: its handler is signalled.
+    const second = await newService();
+    const abortedContext = await api.triggerSequence('sdk', 'dev', 'delivery', second, { slow: true });
+    await waitFor('sub-task delivered', async () => (subtaskSeen.length === 2 ? true : undefined));
+    const control = await api.request('POST', `/api/controlPlane/v1/sequence/sdk/${abortedContext}/control`, { state: 'abort' });
+    expect(control.status).toBe(200);
+    await waitFor('child handler aborted', async () => (abortedChild ? true : undefined));
+    expect(await api.openTriggered('sh.keptn.event.get-sli.triggered', { project: 'sdk', service: second })).toEqual([]);
+  });
 });

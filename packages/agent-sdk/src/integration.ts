@@ -20,6 +20,8 @@ import type { EventSender } from './event-sender.js';
 import { stderrLogger } from './logger.js';
 import type { AgentLogger } from './logger.js';
 import type { AgentIdentity } from './registration-body.js';
+import { createSubtaskRunner } from './subtask.js';
+import type { RunSubtask } from './subtask.js';
 import { createTaskReads } from './task-reads.js';
 import type { TaskReads } from './task-reads.js';
 import { erroredEvent, finishedEvent, progressEvent, startedEvent, taskNameOf } from './task-events.js';
@@ -40,6 +42,8 @@ export interface TaskContext {
   resource: TaskReads['resource'];
   /** Reads a secret while the task is held (see {@link TaskReads.secret}). */
   secret: TaskReads['secret'];
+  /** Asks other integrations for a sub-task in this task's context and waits for its `.finished` (subtask.ts). */
+  subtask: RunSubtask;
 }
 
 /**
@@ -143,6 +147,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
         signal,
         resource: reads.resource,
         secret: reads.secret,
+        subtask: createSubtaskRunner(client, event, options.name, signal),
         progress: async (message) => {
           await started;
           await send(progressEvent(event, task, options.name, message));

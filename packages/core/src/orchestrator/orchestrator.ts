@@ -169,6 +169,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso(), message));
         return;
       }
+      case 'openSubtask':
+        uow.openTriggered({ event: effect.event, executionId: execution._id, project, stage, service }, { incoming: true });
+        return;
       case 'closeTask':
         uow.closeTriggered(effect.triggeredId);
         uow.clearTaskTimers(effect.triggeredId);
@@ -344,9 +347,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (await uow.executionByTrigger(trigger.id)) return; // redelivered duplicate
     const projectRecord = await store.getProject(project);
     if (!projectRecord) {
-      await rejectTrigger(uow, trigger, stage, sequenceName, `Unable to start sequence ${sequenceName}: project '${project}' does not exist`, {
-        view: false,
-      });
+      await rejectTrigger(
+        uow,
+        trigger,
+        stage,
+        sequenceName,
+        `Unable to start sequence ${sequenceName}: project '${project}' does not exist`,
+        {
+          view: false,
+        },
+      );
       return;
     }
     const commit = trigger.gitcommitid || (await configuration.latestCommit(project, stage)) || projectRecord.shipyardCommit;
@@ -357,7 +367,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       // A store or repository that is down must not end the sequence: the step fails and is retried.
       if (isTransient(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      await rejectTrigger(uow, trigger, stage, sequenceName, `Unable to load shipyard of project '${project}' at version '${commit}': ${reason}`);
+      await rejectTrigger(
+        uow,
+        trigger,
+        stage,
+        sequenceName,
+        `Unable to load shipyard of project '${project}' at version '${commit}': ${reason}`,
+      );
       return;
     }
     if (!shipyard) {
@@ -421,10 +437,32 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (!paused) await dispatchQueue(uow, project, stage, service);
   }
 
+  /** The running execution of the event's context, stage and service whose current task is open. */
+  async function executionWithOpenTask(uow: UnitOfWork, event: KeptnEvent): Promise<SequenceExecution | undefined> {
+    const { project, stage, service } = event.data;
+    if (!project) return undefined;
+    const executions = await uow.executionsOfContext(project, event.shkeptncontext);
+    return executions.find(
+      (e) => e.scope.stage === stage && e.scope.service === service && !isTerminal(e.status.state) && e.status.currentTask !== null,
+    );
+  }
+
+  /** A task `.triggered` an integration sent in a running task's context becomes its sub-task. */
+  async function openSubtask(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
+    if (event.source === ORCHESTRATOR_SOURCE) return;
+    const execution = await executionWithOpenTask(uow, event);
+    if (execution) await step(uow, execution, { kind: 'subtaskTriggered', event });
+  }
+
   async function progressTask(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
     if (!event.triggeredid) return;
     const execution = await uow.executionByTask(event.triggeredid);
-    if (!execution || execution.scope.keptnContext !== event.shkeptncontext || execution.scope.project !== event.data.project) return;
+    if (!execution) {
+      const owner = await executionWithOpenTask(uow, event);
+      if (owner?.status.currentTask?.subtasks?.includes(event.triggeredid)) await step(uow, owner, { kind: 'subtaskEvent', event });
+      return;
+    }
+    if (execution.scope.keptnContext !== event.shkeptncontext || execution.scope.project !== event.data.project) return;
     const before = execution.status.state;
     const after = await step(uow, execution, { kind: 'taskEvent', event });
     const state = after.status.state;
@@ -465,6 +503,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (!project || !stage || !service) return;
     if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
     else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
+    else if (parsed.category === 'task' && parsed.kind === 'triggered') await openSubtask(uow, event);
   }
 
   return {
@@ -488,7 +527,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         uow.markProcessed(pending.seq);
       }
       await uow.commit();
-      return [...uow.emitted];
+      return [...uow.deliverable];
     },
 
     async ingestEvents(events) {
@@ -498,7 +537,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         await actOn(uow, event);
       }
       await uow.commit();
-      return [...uow.emitted];
+      return [...uow.deliverable];
     },
 
     async fireTimer(timer) {
@@ -512,7 +551,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         if (before !== after.status.state) await dispatchScopeOf(uow, after);
       }
       await uow.commit();
-      return [...uow.emitted];
+      return [...uow.deliverable];
     },
 
     async failEvent(pending, reason) {
@@ -520,7 +559,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await failSequenceOf(uow, pending.event, reason);
       uow.markProcessed(pending.seq);
       await uow.commit();
-      return [...uow.emitted];
+      return [...uow.deliverable];
     },
 
     async failTimer(timer, reason) {
@@ -529,7 +568,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const execution = await store.getExecution(timer.executionId);
       if (execution) await failExecution(uow, execution, `Unable to fire timer ${timer.kind} of task ${timer.triggeredId}: ${reason}`);
       await uow.commit();
-      return [...uow.emitted];
+      return [...uow.deliverable];
     },
 
     async control(project, keptnContext, state, stage) {
@@ -565,7 +604,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       });
       for (const execution of selected) await dispatchScopeOf(uow, execution);
       await uow.commit();
-      return [...uow.emitted];
+      return [...uow.deliverable];
     },
 
     async recover() {

@@ -16,6 +16,7 @@ export class UnitOfWork {
   private readonly executions = new Map<string, SequenceExecution>();
   private readonly states = new Map<string, SequenceState>();
   private readonly newEvents: Array<{ event: KeptnEvent; pending: boolean }> = [];
+  private readonly openedIncoming: KeptnEvent[] = [];
   private readonly incoming: KeptnEvent[] = [];
   private readonly processedSeqs: number[] = [];
   private readonly openPut: OpenTriggeredEvent[] = [];
@@ -36,6 +37,14 @@ export class UnitOfWork {
     return this.newEvents.map((e) => e.event);
   }
 
+  /**
+   * Events that became deliverable in this step: those it emitted, and incoming sub-task
+   * `.triggered` events it opened (both may wake agents waiting for tasks).
+   */
+  get deliverable(): readonly KeptnEvent[] {
+    return [...this.emitted, ...this.openedIncoming];
+  }
+
   saveExecution(execution: SequenceExecution): void {
     this.executions.set(execution._id, execution);
   }
@@ -48,6 +57,16 @@ export class UnitOfWork {
     return undefined;
   }
 
+  /** Executions of a keptn context, with this step's changes applied, oldest first. */
+  async executionsOfContext(project: string, keptnContext: string): Promise<SequenceExecution[]> {
+    const stored = await this.store.listExecutionsOfContext(project, keptnContext);
+    const byId = new Map(stored.map((e) => [e._id, e]));
+    for (const e of this.executions.values()) {
+      if (e.scope.project === project && e.scope.keptnContext === keptnContext) byId.set(e._id, e);
+    }
+    return [...byId.values()].sort((a, b) => (a.triggeredAt < b.triggeredAt ? -1 : a.triggeredAt > b.triggeredAt ? 1 : 0));
+  }
+
   /** The execution started by this sequence `.triggered` id, with this step's changes applied. */
   async executionByTrigger(triggeredId: string): Promise<SequenceExecution | undefined> {
     for (const e of this.executions.values()) if (e.scope.triggeredId === triggeredId) return e;
@@ -55,7 +74,12 @@ export class UnitOfWork {
   }
 
   /** Executions of a scope in the given states, with this step's changes applied, oldest first. */
-  async executionsInScope(project: string, stage: string, service: string, states: readonly ExecutionState[]): Promise<SequenceExecution[]> {
+  async executionsInScope(
+    project: string,
+    stage: string,
+    service: string,
+    states: readonly ExecutionState[],
+  ): Promise<SequenceExecution[]> {
     const stored = await this.store.listExecutionsInScope(project, stage, service, states);
     const byId = new Map(stored.map((e) => [e._id, e]));
     for (const e of this.executions.values()) {
@@ -102,8 +126,9 @@ export class UnitOfWork {
     this.processedSeqs.push(seq);
   }
 
-  openTriggered(entry: OpenTriggeredEvent): void {
+  openTriggered(entry: OpenTriggeredEvent, options: { incoming?: boolean } = {}): void {
     this.openPut.push(entry);
+    if (options.incoming) this.openedIncoming.push(entry.event);
   }
 
   closeTriggered(eventId: string): void {

@@ -45,6 +45,12 @@ export interface CurrentTask {
    */
   delayed?: true;
   events: TaskEventRecord[];
+  /**
+   * Open sub-tasks of this task: `.triggered` events an integration sent in the task's context
+   * for others to answer (the lighthouse's `get-sli` for an SLI provider). They are delivered like
+   * tasks and closed by their `.finished`, or with this task.
+   */
+  subtasks?: string[];
 }
 
 /** A completed task with its aggregated outcome and merged `.finished` data. */

@@ -33,8 +33,14 @@ function execution(overrides: Partial<SequenceExecution['status']> = {}, tasks =
   };
 }
 
-function running(task = 'deployment', events: SequenceExecution['status']['currentTask'] extends infer T ? (T extends { events: infer E } ? E : never) : never = []) {
-  return execution({ state: ExecutionState.started, currentTask: { name: task, triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events } });
+function running(
+  task = 'deployment',
+  events: SequenceExecution['status']['currentTask'] extends infer T ? (T extends { events: infer E } ? E : never) : never = [],
+) {
+  return execution({
+    state: ExecutionState.started,
+    currentTask: { name: task, triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events },
+  });
 }
 
 /** An execution whose only task, deployment, has `triggeredAfter: 10m`. */
@@ -56,19 +62,30 @@ function scheduled(state: 'started' | 'paused' = 'started', dueAt = '2026-01-01T
 /** Approved-and-held: the approval is done, the next task waits for the queue slot. */
 function held(): SequenceExecution {
   return execution(
-    { state: ExecutionState.waiting, previousTasks: [{ name: 'approval', triggeredID: 't0', result: 'pass', status: 'succeeded', properties: {} }] },
+    {
+      state: ExecutionState.waiting,
+      previousTasks: [{ name: 'approval', triggeredID: 't0', result: 'pass', status: 'succeeded', properties: {} }],
+    },
     ['approval', 'release'],
   );
 }
 
 function approving(): SequenceExecution {
   return execution(
-    { state: ExecutionState.waitingForApproval, currentTask: { name: 'approval', triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events: [] } },
+    {
+      state: ExecutionState.waitingForApproval,
+      currentTask: { name: 'approval', triggeredID: 'task-1', scheduledAt: '2026-01-01T00:00:00.000Z', events: [] },
+    },
     ['approval', 'release'],
   );
 }
 
-function taskEvent(kind: 'started' | 'finished', data: Record<string, unknown> = {}, triggeredid = 'task-1', task = 'deployment'): ExecutionInput {
+function taskEvent(
+  kind: 'started' | 'finished',
+  data: Record<string, unknown> = {},
+  triggeredid = 'task-1',
+  task = 'deployment',
+): ExecutionInput {
   const event: KeptnEvent = {
     id: `ev-${kind}`,
     type: `sh.keptn.event.${task}.${kind}`,
@@ -87,8 +104,20 @@ const kinds = (effects: ExecutionEffect[]) => effects.map((e) => e.kind);
 
 describe('transition: state table', () => {
   const rows: Array<{ name: string; from: SequenceExecution; input: ExecutionInput; state: string; effects: string[] }> = [
-    { name: 'dispatch starts the first task', from: execution(), input: { kind: 'dispatch' }, state: 'started', effects: ['triggerTask', 'setTimer'] },
-    { name: 'dispatch when already started is ignored', from: running(), input: { kind: 'dispatch' }, state: 'started', effects: ['ignored'] },
+    {
+      name: 'dispatch starts the first task',
+      from: execution(),
+      input: { kind: 'dispatch' },
+      state: 'started',
+      effects: ['triggerTask', 'setTimer'],
+    },
+    {
+      name: 'dispatch when already started is ignored',
+      from: running(),
+      input: { kind: 'dispatch' },
+      state: 'started',
+      effects: ['ignored'],
+    },
     {
       name: 'dispatch with approval first waits for approval',
       from: execution({}, ['approval', 'release']),
@@ -110,15 +139,38 @@ describe('transition: state table', () => {
       state: 'finished',
       effects: ['taskEventRecorded', 'closeTask', 'sequenceFinished'],
     },
-    { name: 'dispatch of a waiting execution triggers its next task', from: held(), input: { kind: 'dispatch' }, state: 'started', effects: ['triggerTask', 'setTimer'] },
+    {
+      name: 'dispatch of a waiting execution triggers its next task',
+      from: held(),
+      input: { kind: 'dispatch' },
+      state: 'started',
+      effects: ['triggerTask', 'setTimer'],
+    },
     { name: 'pause while waiting', from: held(), input: { kind: 'pause' }, state: 'paused', effects: [] },
     { name: 'abort while waiting', from: held(), input: { kind: 'abort' }, state: 'finished', effects: ['sequenceFinished'] },
     { name: 'fail while waiting', from: held(), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['sequenceFinished'] },
-    { name: 'task event while waiting is ignored', from: held(), input: taskEvent('finished', pass), state: 'waiting', effects: ['ignored'] },
-    { name: 'start timeout while waiting is ignored', from: held(), input: { kind: 'startTimeout', triggeredId: 'task-1' }, state: 'waiting', effects: ['ignored'] },
+    {
+      name: 'task event while waiting is ignored',
+      from: held(),
+      input: taskEvent('finished', pass),
+      state: 'waiting',
+      effects: ['ignored'],
+    },
+    {
+      name: 'start timeout while waiting is ignored',
+      from: held(),
+      input: { kind: 'startTimeout', triggeredId: 'task-1' },
+      state: 'waiting',
+      effects: ['ignored'],
+    },
     {
       name: 'resume with a held task waits for the queue slot',
-      from: execution({ state: 'paused', stateBeforePause: 'started', currentTask: null, previousTasks: [{ name: 'deployment', triggeredID: 't0', result: 'pass', status: 'succeeded', properties: {} }] }),
+      from: execution({
+        state: 'paused',
+        stateBeforePause: 'started',
+        currentTask: null,
+        previousTasks: [{ name: 'deployment', triggeredID: 't0', result: 'pass', status: 'succeeded', properties: {} }],
+      }),
       input: { kind: 'resume' },
       state: 'waiting',
       effects: [],
@@ -137,7 +189,13 @@ describe('transition: state table', () => {
       state: 'paused',
       effects: ['taskEventRecorded', 'closeTask'],
     },
-    { name: '.started is recorded, task stays open', from: running(), input: taskEvent('started'), state: 'started', effects: ['taskEventRecorded'] },
+    {
+      name: '.started is recorded, task stays open',
+      from: running(),
+      input: taskEvent('started'),
+      state: 'started',
+      effects: ['taskEventRecorded'],
+    },
     {
       name: 'lone .finished completes the task (implicit start) and triggers the next',
       from: running(),
@@ -168,11 +226,35 @@ describe('transition: state table', () => {
     },
     { name: 'pause from started', from: running(), input: { kind: 'pause' }, state: 'paused', effects: [] },
     { name: 'pause from triggered (queued)', from: execution(), input: { kind: 'pause' }, state: 'paused', effects: [] },
-    { name: 'pause twice is ignored', from: execution({ state: 'paused', stateBeforePause: 'started' }), input: { kind: 'pause' }, state: 'paused', effects: ['ignored'] },
-    { name: 'resume of a non-paused execution is ignored', from: running(), input: { kind: 'resume' }, state: 'started', effects: ['ignored'] },
-    { name: 'resume to queued', from: execution({ state: 'paused', stateBeforePause: 'triggered' }), input: { kind: 'resume' }, state: 'triggered', effects: [] },
+    {
+      name: 'pause twice is ignored',
+      from: execution({ state: 'paused', stateBeforePause: 'started' }),
+      input: { kind: 'pause' },
+      state: 'paused',
+      effects: ['ignored'],
+    },
+    {
+      name: 'resume of a non-paused execution is ignored',
+      from: running(),
+      input: { kind: 'resume' },
+      state: 'started',
+      effects: ['ignored'],
+    },
+    {
+      name: 'resume to queued',
+      from: execution({ state: 'paused', stateBeforePause: 'triggered' }),
+      input: { kind: 'resume' },
+      state: 'triggered',
+      effects: [],
+    },
     { name: 'abort while queued', from: execution(), input: { kind: 'abort' }, state: 'finished', effects: ['sequenceFinished'] },
-    { name: 'abort while running closes the task', from: running(), input: { kind: 'abort' }, state: 'finished', effects: ['closeTask', 'sequenceFinished'] },
+    {
+      name: 'abort while running closes the task',
+      from: running(),
+      input: { kind: 'abort' },
+      state: 'finished',
+      effects: ['closeTask', 'sequenceFinished'],
+    },
     {
       name: 'abort while paused',
       from: execution({ state: 'paused', stateBeforePause: 'started', currentTask: null }),
@@ -180,24 +262,52 @@ describe('transition: state table', () => {
       state: 'finished',
       effects: ['sequenceFinished'],
     },
-    { name: 'abort after finish is ignored', from: execution({ state: 'finished' }), input: { kind: 'abort' }, state: 'finished', effects: ['ignored'] },
-    { name: 'start timeout without answers', from: running(), input: { kind: 'startTimeout', triggeredId: 'task-1' }, state: 'timedOut', effects: ['closeTask', 'sequenceFinished'] },
+    {
+      name: 'abort after finish is ignored',
+      from: execution({ state: 'finished' }),
+      input: { kind: 'abort' },
+      state: 'finished',
+      effects: ['ignored'],
+    },
+    {
+      name: 'start timeout without answers',
+      from: running(),
+      input: { kind: 'startTimeout', triggeredId: 'task-1' },
+      state: 'timedOut',
+      effects: ['closeTask', 'sequenceFinished'],
+    },
     {
       name: 'start timeout after .started is ignored',
-      from: running('deployment', [{ eventType: 'sh.keptn.event.deployment.started', source: 's', result: '', status: '', time: 't', properties: null }]),
+      from: running('deployment', [
+        { eventType: 'sh.keptn.event.deployment.started', source: 's', result: '', status: '', time: 't', properties: null },
+      ]),
       input: { kind: 'startTimeout', triggeredId: 'task-1' },
       state: 'started',
       effects: ['ignored'],
     },
     {
       name: 'finish deadline ends a started task',
-      from: running('deployment', [{ eventType: 'sh.keptn.event.deployment.started', source: 's', result: '', status: '', time: 't', properties: null }]),
+      from: running('deployment', [
+        { eventType: 'sh.keptn.event.deployment.started', source: 's', result: '', status: '', time: 't', properties: null },
+      ]),
       input: { kind: 'finishDeadline', triggeredId: 'task-1' },
       state: 'finished',
       effects: ['closeTask', 'sequenceFinished'],
     },
-    { name: 'fail while queued', from: execution(), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['sequenceFinished'] },
-    { name: 'fail while running closes the task', from: running(), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['closeTask', 'sequenceFinished'] },
+    {
+      name: 'fail while queued',
+      from: execution(),
+      input: { kind: 'fail', message: 'm' },
+      state: 'finished',
+      effects: ['sequenceFinished'],
+    },
+    {
+      name: 'fail while running closes the task',
+      from: running(),
+      input: { kind: 'fail', message: 'm' },
+      state: 'finished',
+      effects: ['closeTask', 'sequenceFinished'],
+    },
     {
       name: 'fail while paused',
       from: execution({ state: 'paused', stateBeforePause: 'started', currentTask: null }),
@@ -205,12 +315,48 @@ describe('transition: state table', () => {
       state: 'finished',
       effects: ['sequenceFinished'],
     },
-    { name: 'fail after finish is ignored', from: execution({ state: 'finished' }), input: { kind: 'fail', message: 'm' }, state: 'finished', effects: ['ignored'] },
-    { name: 'dispatch schedules a task with triggeredAfter: a timer, no .triggered', from: withDelayedTask(), input: { kind: 'dispatch' }, state: 'started', effects: ['setTimer'] },
-    { name: 'taskDue emits the delayed task and arms its timers', from: scheduled(), input: { kind: 'taskDue', triggeredId: 'task-1' }, state: 'started', effects: ['triggerTask', 'setTimer', 'setTimer'] },
-    { name: 'taskDue for another task is ignored', from: scheduled(), input: { kind: 'taskDue', triggeredId: 'task-0' }, state: 'started', effects: ['ignored'] },
-    { name: 'taskDue for an emitted task is ignored', from: running(), input: { kind: 'taskDue', triggeredId: 'task-1' }, state: 'started', effects: ['ignored'] },
-    { name: 'taskDue while paused holds the task', from: scheduled('paused'), input: { kind: 'taskDue', triggeredId: 'task-1' }, state: 'paused', effects: ['ignored'] },
+    {
+      name: 'fail after finish is ignored',
+      from: execution({ state: 'finished' }),
+      input: { kind: 'fail', message: 'm' },
+      state: 'finished',
+      effects: ['ignored'],
+    },
+    {
+      name: 'dispatch schedules a task with triggeredAfter: a timer, no .triggered',
+      from: withDelayedTask(),
+      input: { kind: 'dispatch' },
+      state: 'started',
+      effects: ['setTimer'],
+    },
+    {
+      name: 'taskDue emits the delayed task and arms its timers',
+      from: scheduled(),
+      input: { kind: 'taskDue', triggeredId: 'task-1' },
+      state: 'started',
+      effects: ['triggerTask', 'setTimer', 'setTimer'],
+    },
+    {
+      name: 'taskDue for another task is ignored',
+      from: scheduled(),
+      input: { kind: 'taskDue', triggeredId: 'task-0' },
+      state: 'started',
+      effects: ['ignored'],
+    },
+    {
+      name: 'taskDue for an emitted task is ignored',
+      from: running(),
+      input: { kind: 'taskDue', triggeredId: 'task-1' },
+      state: 'started',
+      effects: ['ignored'],
+    },
+    {
+      name: 'taskDue while paused holds the task',
+      from: scheduled('paused'),
+      input: { kind: 'taskDue', triggeredId: 'task-1' },
+      state: 'paused',
+      effects: ['ignored'],
+    },
     {
       name: 'resume after the due time emits the held task',
       from: scheduled('paused', '2025-12-31T23:59:00.000Z'),
@@ -218,10 +364,34 @@ describe('transition: state table', () => {
       state: 'started',
       effects: ['triggerTask', 'setTimer', 'setTimer'],
     },
-    { name: 'resume before the due time leaves the task to its timer', from: scheduled('paused'), input: { kind: 'resume' }, state: 'started', effects: [] },
-    { name: 'an answer to a task not yet emitted is ignored', from: scheduled(), input: taskEvent('started'), state: 'started', effects: ['ignored'] },
-    { name: 'abort cancels a delayed task', from: scheduled(), input: { kind: 'abort' }, state: 'finished', effects: ['closeTask', 'sequenceFinished'] },
-    { name: 'finish deadline for an old task is ignored', from: running(), input: { kind: 'finishDeadline', triggeredId: 'task-0' }, state: 'started', effects: ['ignored'] },
+    {
+      name: 'resume before the due time leaves the task to its timer',
+      from: scheduled('paused'),
+      input: { kind: 'resume' },
+      state: 'started',
+      effects: [],
+    },
+    {
+      name: 'an answer to a task not yet emitted is ignored',
+      from: scheduled(),
+      input: taskEvent('started'),
+      state: 'started',
+      effects: ['ignored'],
+    },
+    {
+      name: 'abort cancels a delayed task',
+      from: scheduled(),
+      input: { kind: 'abort' },
+      state: 'finished',
+      effects: ['closeTask', 'sequenceFinished'],
+    },
+    {
+      name: 'finish deadline for an old task is ignored',
+      from: running(),
+      input: { kind: 'finishDeadline', triggeredId: 'task-0' },
+      state: 'started',
+      effects: ['ignored'],
+    },
   ];
 
   it.each(rows)('$name', ({ from, input, state, effects }) => {
@@ -233,7 +403,11 @@ describe('transition: state table', () => {
 
 describe('transition: payloads and outcomes', () => {
   it('builds the next task payload from input, outputs, result and shipyard properties', () => {
-    const afterDeploy = transition(running(), taskEvent('finished', { ...pass, message: 'deployed', deployment: { uris: ['a'], replicas: 1, ok: false } }), context());
+    const afterDeploy = transition(
+      running(),
+      taskEvent('finished', { ...pass, message: 'deployed', deployment: { uris: ['a'], replicas: 1, ok: false } }),
+      context(),
+    );
     const trigger = afterDeploy.effects.find((e) => e.kind === 'triggerTask');
     if (trigger?.kind !== 'triggerTask') throw new Error('no triggerTask');
     expect(trigger.event.type).toBe('sh.keptn.event.test.triggered');
@@ -281,7 +455,11 @@ describe('transition: payloads and outcomes', () => {
       },
       ['deployment', 'test'],
     );
-    const result = transition(last, taskEvent('finished', { ...pass, message: 'all green', labels: { run: '7' } }, 'task-1', 'test'), context());
+    const result = transition(
+      last,
+      taskEvent('finished', { ...pass, message: 'all green', labels: { run: '7' } }, 'task-1', 'test'),
+      context(),
+    );
     const finished = result.effects.find((e) => e.kind === 'sequenceFinished');
     if (finished?.kind !== 'sequenceFinished') throw new Error('not finished');
     expect(finished.event.type).toBe('sh.keptn.event.dev.delivery.finished');
@@ -321,7 +499,9 @@ describe('transition: payloads and outcomes', () => {
   it('schedules a task with triggeredAfter, emits it when due and counts its timeouts from then', () => {
     const ctx = context();
     const dispatched = transition(withDelayedTask(), { kind: 'dispatch' }, ctx);
-    expect(dispatched.effects).toEqual([{ kind: 'setTimer', timer: { kind: 'taskDue', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 } }]);
+    expect(dispatched.effects).toEqual([
+      { kind: 'setTimer', timer: { kind: 'taskDue', triggeredId: 'id-1', dueAtMs: ctx.nowMs + 600_000 } },
+    ]);
     expect(dispatched.execution.status.currentTask).toEqual({
       name: 'deployment',
       triggeredID: 'id-1',
@@ -335,7 +515,12 @@ describe('transition: payloads and outcomes', () => {
     const trigger = due.effects.find((e) => e.kind === 'triggerTask');
     if (trigger?.kind !== 'triggerTask') throw new Error('no trigger');
     expect(trigger.event).toMatchObject({ id: 'id-1', type: 'sh.keptn.event.deployment.triggered', time: '2026-01-01T00:10:00.000Z' });
-    expect(due.execution.status.currentTask).toEqual({ name: 'deployment', triggeredID: 'id-1', scheduledAt: '2026-01-01T00:10:00.000Z', events: [] });
+    expect(due.execution.status.currentTask).toEqual({
+      name: 'deployment',
+      triggeredID: 'id-1',
+      scheduledAt: '2026-01-01T00:10:00.000Z',
+      events: [],
+    });
     const timers = due.effects.flatMap((e) => (e.kind === 'setTimer' ? [e.timer] : []));
     expect(timers).toEqual([
       { kind: 'startTimeout', triggeredId: 'id-1', dueAtMs: dueMs + WAIT_MS },
@@ -368,7 +553,14 @@ describe('transition: payloads and outcomes', () => {
   });
 
   it('lets a sequence finish while paused', () => {
-    const lastTask = execution({ state: 'paused', stateBeforePause: 'started', currentTask: { name: 'deployment', triggeredID: 'task-1', scheduledAt: 't', events: [] } }, ['deployment']);
+    const lastTask = execution(
+      {
+        state: 'paused',
+        stateBeforePause: 'started',
+        currentTask: { name: 'deployment', triggeredID: 'task-1', scheduledAt: 't', events: [] },
+      },
+      ['deployment'],
+    );
     const result = transition(lastTask, taskEvent('finished', pass), context());
     expect(result.execution.status.state).toBe('finished');
   });
@@ -385,5 +577,63 @@ describe('transition: payloads and outcomes', () => {
     const snapshot = JSON.stringify(before);
     transition(before, taskEvent('finished', pass), context());
     expect(JSON.stringify(before)).toBe(snapshot);
+  });
+});
+
+describe('transition: sub-tasks of the current task', () => {
+  const getSli = (kind: 'triggered' | 'finished', id: string, triggeredid?: string): KeptnEvent => ({
+    id,
+    type: `sh.keptn.event.get-sli.${kind}`,
+    source: 'lighthouse-service',
+    specversion: '1.0',
+    time: '2026-01-01T00:00:01.000Z',
+    shkeptncontext: 'ctx-1',
+    ...(triggeredid ? { triggeredid } : {}),
+    data: { project: 'shop', stage: 'dev', service: 'carts' },
+  });
+  const evaluating = () => running('evaluation');
+  const withSubtask = () =>
+    transition(evaluating(), { kind: 'subtaskTriggered', event: getSli('triggered', 'sli-1') }, context()).execution;
+
+  it('opens a sub-task of the open task without changing the state', () => {
+    const result = transition(evaluating(), { kind: 'subtaskTriggered', event: getSli('triggered', 'sli-1') }, context());
+    expect(kinds(result.effects)).toEqual(['openSubtask']);
+    expect(result.execution.status).toMatchObject({ state: 'started', currentTask: { triggeredID: 'task-1', subtasks: ['sli-1'] } });
+  });
+
+  it('ignores a sub-task when no task is open, when the task is delayed, and a second copy of one', () => {
+    expect(kinds(transition(held(), { kind: 'subtaskTriggered', event: getSli('triggered', 'sli-1') }, context()).effects)).toEqual([
+      'ignored',
+    ]);
+    expect(kinds(transition(scheduled(), { kind: 'subtaskTriggered', event: getSli('triggered', 'sli-1') }, context()).effects)).toEqual([
+      'ignored',
+    ]);
+    expect(kinds(transition(withSubtask(), { kind: 'subtaskTriggered', event: getSli('triggered', 'sli-1') }, context()).effects)).toEqual([
+      'ignored',
+    ]);
+  });
+
+  it('closes a sub-task on its .finished only, and ignores unknown ones', () => {
+    const started = { ...getSli('finished', 'e1', 'sli-1'), type: 'sh.keptn.event.get-sli.started' };
+    expect(kinds(transition(withSubtask(), { kind: 'subtaskEvent', event: started }, context()).effects)).toEqual(['ignored']);
+    const closed = transition(withSubtask(), { kind: 'subtaskEvent', event: getSli('finished', 'e2', 'sli-1') }, context());
+    expect(closed.effects).toEqual([{ kind: 'closeTask', triggeredId: 'sli-1' }]);
+    expect(closed.execution.status.currentTask?.subtasks).toBeUndefined();
+    expect(kinds(transition(withSubtask(), { kind: 'subtaskEvent', event: getSli('finished', 'e3', 'other') }, context()).effects)).toEqual(
+      ['ignored'],
+    );
+  });
+
+  it('closes open sub-tasks with their task, and when the sequence is aborted', () => {
+    const done = transition(withSubtask(), taskEvent('finished', pass, 'task-1', 'evaluation'), context());
+    expect(done.effects.filter((e) => e.kind === 'closeTask')).toEqual([
+      { kind: 'closeTask', triggeredId: 'task-1' },
+      { kind: 'closeTask', triggeredId: 'sli-1' },
+    ]);
+    const aborted = transition(withSubtask(), { kind: 'abort' }, context());
+    expect(aborted.effects.filter((e) => e.kind === 'closeTask').map((e) => (e.kind === 'closeTask' ? e.triggeredId : ''))).toEqual([
+      'task-1',
+      'sli-1',
+    ]);
   });
 });

@@ -32,6 +32,12 @@
  * - `finished`: terminal; normal end, failed task, finish deadline, abort or `fail`
  *   (`outcome.status` and `outcome.message` tell which). Nothing leaves it.
  *
+ * Sub-tasks: while a task is open (triggered, not delayed), an integration may send a task
+ * `.triggered` of another name in the same context, stage and service (`subtaskTriggered`; Keptn's
+ * lighthouse sends `get-sli.triggered` while it handles `evaluation`). It is opened for delivery
+ * like a task and recorded in `currentTask.subtasks`; its `.finished` (`subtaskEvent`) closes it,
+ * and so does the end of its parent task or of the sequence. Sub-tasks never change the state.
+ *
  * `fail` is the orchestrator's own input, not an event's: an event or timer of the execution could
  * not be handled for a permanent reason (see event-processor.ts), so the execution ends with status
  * `errored`, result `fail` and the reason as its message, from every non-terminal state, instead
@@ -63,7 +69,11 @@ export type ExecutionInput =
   /** The `triggeredAfter` of the delayed current task has passed: emit its `.triggered`. */
   | { kind: 'taskDue'; triggeredId: string }
   /** An event or timer of the execution cannot be handled (permanently): end it as errored. */
-  | { kind: 'fail'; message: string };
+  | { kind: 'fail'; message: string }
+  /** An integration sent a task `.triggered` in the context of the current task (see "Sub-tasks"). */
+  | { kind: 'subtaskTriggered'; event: KeptnEvent }
+  /** A `.started`/`.finished` answering one of the current task's sub-tasks. */
+  | { kind: 'subtaskEvent'; event: KeptnEvent };
 
 /** Timer kinds the state machine asks for. */
 export const TimerKind = { startTimeout: 'startTimeout', finishDeadline: 'finishDeadline', taskDue: 'taskDue' } as const;
@@ -76,6 +86,8 @@ export type ExecutionEffect =
   | { kind: 'triggerTask'; event: KeptnEvent }
   /** Remove the task's `.triggered` from the open-triggered set and cancel its timers. */
   | { kind: 'closeTask'; triggeredId: string }
+  /** Put a sub-task's `.triggered` (already stored) into the open-triggered set, for delivery. */
+  | { kind: 'openSubtask'; event: KeptnEvent }
   | { kind: 'setTimer'; timer: { kind: TimerKind; triggeredId: string; dueAtMs: number } }
   /** The task event was recorded (feeds the state view and service activity). */
   | { kind: 'taskEventRecorded'; event: KeptnEvent }
@@ -106,7 +118,8 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
   }
   switch (input.kind) {
     case 'dispatch':
-      if (state !== ExecutionState.triggered && state !== ExecutionState.waiting) return ignored(current, `cannot dispatch in state ${state}`);
+      if (state !== ExecutionState.triggered && state !== ExecutionState.waiting)
+        return ignored(current, `cannot dispatch in state ${state}`);
       return { execution, effects: triggerNextTask(execution, ctx) };
     case 'taskEvent':
       return onTaskEvent(execution, current, input.event, ctx);
@@ -174,11 +187,32 @@ export function transition(current: SequenceExecution, input: ExecutionInput, ct
         chain: false,
         timedOut: false,
       });
+    case 'subtaskTriggered': {
+      const task = execution.status.currentTask;
+      if (!task || task.delayed) return ignored(current, 'no task is open to own the sub-task');
+      if (input.event.id === task.triggeredID || task.subtasks?.includes(input.event.id)) return ignored(current, 'already open');
+      task.subtasks = [...(task.subtasks ?? []), input.event.id];
+      return { execution, effects: [{ kind: 'openSubtask', event: input.event }] };
+    }
+    case 'subtaskEvent': {
+      const task = execution.status.currentTask;
+      const id = input.event.triggeredid;
+      if (!task?.subtasks || id === undefined || !task.subtasks.includes(id)) return ignored(current, 'not an open sub-task');
+      if (!input.event.type.endsWith('.finished')) return ignored(current, 'only .finished closes a sub-task');
+      task.subtasks = task.subtasks.filter((open) => open !== id);
+      if (task.subtasks.length === 0) delete task.subtasks;
+      return { execution, effects: [{ kind: 'closeTask', triggeredId: id }] };
+    }
     default: {
       const unreachable: never = input;
       throw new Error(`unknown input ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** Closes a task and its open sub-tasks. */
+function closeTaskEffects(task: CurrentTask): ExecutionEffect[] {
+  return [task.triggeredID, ...(task.subtasks ?? [])].map((triggeredId) => ({ kind: 'closeTask', triggeredId }));
 }
 
 function ignored(execution: SequenceExecution, reason: string): TransitionResult {
@@ -214,7 +248,7 @@ function onTaskEvent(
   const previous: PreviousTask = { name: task.name, triggeredID: task.triggeredID, ...outcome, properties };
   execution.status.previousTasks.push(previous);
   execution.status.currentTask = null;
-  effects.push({ kind: 'closeTask', triggeredId: task.triggeredID });
+  effects.push(...closeTaskEffects(task));
 
   const completing = event.data;
   const labels = isStringMap(completing.labels) ? completing.labels : execution.scope.labels;
@@ -318,7 +352,7 @@ function finish(
 ): TransitionResult {
   const effects: ExecutionEffect[] = [];
   const open = execution.status.currentTask;
-  if (open) effects.push({ kind: 'closeTask', triggeredId: open.triggeredID });
+  if (open) effects.push(...closeTaskEffects(open));
   const lastTaskName = execution.status.previousTasks.at(-1)?.name ?? open?.name ?? '';
   execution.status.state = options.timedOut ? ExecutionState.timedOut : ExecutionState.finished;
   execution.status.stateBeforePause = '';

@@ -27,6 +27,13 @@ export const keptnContextResponse = {
   properties: { keptnContext: { type: 'string' } },
 } as const;
 
+/** `POST /api/v1/event`: Keptn's answer plus the id the control plane gave the event (Shipmate). */
+export const acceptedEventResponse = {
+  type: 'object',
+  required: ['keptnContext', 'id'],
+  properties: { keptnContext: { type: 'string' }, id: { type: 'string', description: 'Shipmate: the id of the stored event' } },
+} as const;
+
 /** Fields of the Keptn CloudEvent envelope (`KeptnContextExtendedCE`). */
 export const keptnEventProperties = {
   contenttype: { type: 'string' },

@@ -2,6 +2,7 @@ import { parseEventType } from '@shipmate/core';
 import { requireOpenApproval } from '../approvals/open-approvals.js';
 import type { Clock, ControlPlaneStore, EventProcessor, IdGenerator, KeptnEvent, ParsedEventType } from '@shipmate/core';
 import { createEventAppender } from './event-appender.js';
+import { requireOpenParentTask } from './subtask-parent.js';
 import { normalizeIncomingEvent } from './normalize-event.js';
 
 /** Accepts events from clients and from the control plane's own API handlers. */
@@ -14,10 +15,13 @@ export interface EventIntake {
 
 const APPROVAL_FINISHED = 'sh.keptn.event.approval.finished';
 
-/** Events the orchestrator acts on; everything else is only stored. */
+/**
+ * Events the orchestrator acts on; everything else is only stored. A task `.triggered` from a
+ * client may be a sub-task of a running task (the lighthouse's `get-sli`), opened for delivery.
+ */
 function needsOrchestration(parsed: ParsedEventType): boolean {
   if (parsed.category === 'sequence') return parsed.kind === 'triggered';
-  if (parsed.category === 'task') return parsed.kind === 'started' || parsed.kind === 'finished';
+  if (parsed.category === 'task') return parsed.kind === 'triggered' || parsed.kind === 'started' || parsed.kind === 'finished';
   return false;
 }
 
@@ -62,6 +66,8 @@ export function createEventIntake(options: {
         const project = typeof event.data.project === 'string' ? event.data.project : undefined;
         await requireOpenApproval(options.store, options.clock, project, event.triggeredid);
       }
+      const parsed = parseEventType(event.type);
+      if (parsed.category === 'task' && parsed.kind === 'triggered') await requireOpenParentTask(options.store, event);
       await append(event);
       return event;
     },

@@ -27,7 +27,10 @@ export function normalizeIncomingEvent(body: unknown, ids: IdGenerator, nowMs: n
   const type = requireString(body, 'type');
   const sourceValue = requireString(body, 'source');
   if (!isPlainObject(body.data)) {
-    throw new InputError(ErrorCode.missingField, "field 'data' is required and must be an object, e.g. {\"project\":\"p\",\"stage\":\"dev\",\"service\":\"s\"}");
+    throw new InputError(
+      ErrorCode.missingField,
+      'field \'data\' is required and must be an object, e.g. {"project":"p","stage":"dev","service":"s"}',
+    );
   }
   const data = body.data as EventData;
   const rawContext = optionalString(body, 'shkeptncontext');
@@ -55,7 +58,11 @@ export function validateKeptnEvent(event: KeptnEvent): void {
   if (ALWAYS_ACCEPTED.has(event.type)) return;
   if (STATUS_CHANGED.test(event.type)) {
     requireData(event, ['project', 'stage', 'service']);
-    if (!event.triggeredid) throw new InputError(ErrorCode.missingField, "field 'triggeredid' is required on status.changed events: set it to the id of the task's .triggered event");
+    if (!event.triggeredid)
+      throw new InputError(
+        ErrorCode.missingField,
+        "field 'triggeredid' is required on status.changed events: set it to the id of the task's .triggered event",
+      );
     return;
   }
   if (event.type === 'sh.keptn.event.monitoring.configure') {
@@ -65,25 +72,37 @@ export function validateKeptnEvent(event: KeptnEvent): void {
   const parsed = parseEventType(event.type);
   if (parsed.category === 'sequence') {
     if (parsed.kind !== 'triggered') {
-      throw new InputError(ErrorCode.invalidEventType, `event type '${event.type}' cannot be sent: only '<stage>.<sequence>.triggered' sequence events are accepted; the control plane sends .finished itself`);
+      throw new InputError(
+        ErrorCode.invalidEventType,
+        `event type '${event.type}' cannot be sent: only '<stage>.<sequence>.triggered' sequence events are accepted; the control plane sends .finished itself`,
+      );
     }
     requireData(event, ['project', 'stage', 'service']);
     if (event.data.stage !== parsed.stage) {
-      throw new InputError(ErrorCode.invalidEvent, `data.stage '${String(event.data.stage)}' does not match the stage '${parsed.stage}' in the event type; use the same stage in both`);
+      throw new InputError(
+        ErrorCode.invalidEvent,
+        `data.stage '${String(event.data.stage)}' does not match the stage '${parsed.stage}' in the event type; use the same stage in both`,
+      );
     }
     return;
   }
   if (parsed.category === 'task') {
-    if (parsed.kind === 'triggered') {
-      throw new InputError(ErrorCode.invalidEventType, `task event '${event.type}' cannot be sent: the control plane triggers tasks; start a sequence with sh.keptn.event.<stage>.<sequence>.triggered`);
-    }
     if (parsed.kind === 'invalidated') return;
     requireData(event, ['project', 'stage', 'service']);
-    if (!event.triggeredid) throw new InputError(ErrorCode.missingField, `field 'triggeredid' is required on ${parsed.kind} events: set it to the id of the .triggered event being answered`);
+    // A sub-task of an open task (checked against the store by the intake): it names no triggeredid.
+    if (parsed.kind === 'triggered') return;
+    if (!event.triggeredid)
+      throw new InputError(
+        ErrorCode.missingField,
+        `field 'triggeredid' is required on ${parsed.kind} events: set it to the id of the .triggered event being answered`,
+      );
     if (parsed.kind === 'finished') requireData(event, ['result', 'status']);
     return;
   }
-  throw new InputError(ErrorCode.invalidEventType, `unknown event type '${event.type}': expected sh.keptn.event.<task>.<started|finished|invalidated|status.changed> or sh.keptn.event.<stage>.<sequence>.triggered`);
+  throw new InputError(
+    ErrorCode.invalidEventType,
+    `unknown event type '${event.type}': expected sh.keptn.event.<task>.<started|finished|invalidated|status.changed> or sh.keptn.event.<stage>.<sequence>.triggered`,
+  );
 }
 
 function requireData(event: KeptnEvent, fields: string[]): void {
@@ -97,7 +116,8 @@ function requireData(event: KeptnEvent, fields: string[]): void {
 
 function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value === '') throw new InputError(ErrorCode.missingField, `field '${field}' is required and must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new InputError(ErrorCode.missingField, `field '${field}' is required and must be a non-empty string`);
   return value;
 }
 
