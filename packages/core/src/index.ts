@@ -132,6 +132,7 @@ export type {
 } from './ports/config-upstream.js';
 export { MAX_RESOURCE_URI_LENGTH, checkResourceUri, checkResourceUriFromPath } from './resources/resource-uri.js';
 export { MAX_RESOURCE_BYTES_SETTING, decodeResourceContent } from './resources/base64-content.js';
+export { SLI_PROVIDER_CONFIG_URI, parseSliProviderConfig, sliProviderConfigYaml } from './resources/sli-provider-config.js';
 
 export { createOrchestrator } from './orchestrator/orchestrator.js';
 export type { Orchestrator, OrchestratorOptions, SequenceControlState } from './orchestrator/orchestrator.js';

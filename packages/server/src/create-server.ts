@@ -30,6 +30,8 @@ import {
   parkedHeartbeatMs,
   systemClock,
   uuidGenerator,
+  SLI_PROVIDER_CONFIG_URI,
+  sliProviderConfigYaml,
 } from '@shipmate/core';
 import type {
   ControlPlaneStore,
@@ -235,6 +237,14 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       if (upstream && !start.commit) await upstream.pull(start.project);
       await orchestrator.prepareStart(start.project, start.stage, start.commit);
     },
+    ...(options.resources
+      ? {
+          configureMonitoring: async (project: string, provider: string) => {
+            const content = Buffer.from(sliProviderConfigYaml(provider));
+            await options.resources?.putResources({ project }, [{ uri: SLI_PROVIDER_CONFIG_URI, content }]);
+          },
+        }
+      : {}),
   });
   const locks = new KeyedMutex();
   const projects = createProjectService({

@@ -14,6 +14,7 @@ export interface EventIntake {
 }
 
 const APPROVAL_FINISHED = 'sh.keptn.event.approval.finished';
+const MONITORING_CONFIGURE = 'sh.keptn.event.monitoring.configure';
 
 /**
  * Events the orchestrator acts on; everything else is only stored. A task `.triggered` from a
@@ -44,6 +45,11 @@ export function createEventIntake(options: {
    * create-server.ts: the upstream pull and the shipyard preload). Must not throw.
    */
   beforeSequenceStart?: (start: SequenceStart) => Promise<void>;
+  /**
+   * Stores the SLI provider a `sh.keptn.event.monitoring.configure` names for its project, before the
+   * event is stored (an unknown project fails the request). Absent: the event is only stored.
+   */
+  configureMonitoring?: (project: string, provider: string) => Promise<void>;
 }): EventIntake {
   async function append(event: KeptnEvent): Promise<void> {
     const project = event.data?.project;
@@ -68,6 +74,9 @@ export function createEventIntake(options: {
       }
       const parsed = parseEventType(event.type);
       if (parsed.category === 'task' && parsed.kind === 'triggered') await requireOpenParentTask(options.store, event);
+      if (event.type === MONITORING_CONFIGURE && options.configureMonitoring) {
+        await options.configureMonitoring(String(event.data.project), String(event.data.type));
+      }
       await append(event);
       return event;
     },
