@@ -40,6 +40,8 @@ export interface TaskContext {
   resource: TaskReads['resource'];
   /** Reads a secret while the task is held (see {@link TaskReads.secret}). */
   secret: TaskReads['secret'];
+  /** Reads any API path as JSON (see {@link TaskReads.api}). */
+  api: TaskReads['api'];
 }
 
 /**
@@ -143,6 +145,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
         signal,
         resource: reads.resource,
         secret: reads.secret,
+        api: reads.api,
         progress: async (message) => {
           await started;
           await send(progressEvent(event, task, options.name, message));
