@@ -14,13 +14,8 @@ export {
 export type { Slo, SloComparison, SloCriteriaGroup, SloCriterion, SloObjective } from './lighthouse/parse-slo.js';
 export { EvaluationResult, IndicatorStatus, aggregate, scoreEvaluation } from './lighthouse/score-evaluation.js';
 export type { EvaluationOutcome, IndicatorResult, PreviousEvaluation, SliTarget, SliValue } from './lighthouse/score-evaluation.js';
-export {
-  GET_ACTION_TASK,
-  REMEDIATION_SERVICE,
-  actionsTaken,
-  handleGetAction,
-  withRemediation,
-} from './remediation/remediation-integration.js';
+export { REMEDIATION_SERVICE, handleGetAction, withRemediation } from './remediation/remediation-integration.js';
+export { GET_ACTION_TASK, actionsTaken } from './remediation/actions-taken.js';
 export {
   REMEDIATION_API_VERSION,
   REMEDIATION_FILE,
