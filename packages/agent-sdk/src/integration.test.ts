@@ -193,7 +193,7 @@ describe('createIntegration', () => {
     await expect(starting).rejects.toThrow(/stopped before it could register/);
   });
 
-  it('reads configuration files at the most specific level and at the sequence commit, and secrets while it holds the task', async () => {
+  it('reads configuration files at the most specific level and at the sequence commit, secrets while it holds the task, and API paths', async () => {
     const service = await newService();
     await api.putResource({ project: 'sdk' }, 'conf/where.txt', 'project');
     await api.putResource({ project: 'sdk' }, 'conf/only-project.txt', 'project only');
@@ -214,6 +214,12 @@ describe('createIntegration', () => {
         seen.missing = await task.resource('conf/none.txt');
         seen.secret = await task.secret('sdk-reads');
         seen.unknownSecret = await task.secret('no-such-secret').catch((error: Error) => error.message);
+        const own = (await task.api(
+          `/mongodb-datastore/event?project=sdk&keptnContext=${task.event.shkeptncontext}&type=sh.keptn.event.deployment.triggered`,
+        )) as { events: KeptnEvent[] };
+        seen.apiRead = own.events.map((e) => e.id === task.event.id);
+        seen.apiUnknown = await task.api('/no-such-route?x=1').catch((error: Error) => error.message);
+        seen.apiRelative = await task.api('mongodb-datastore/event').catch((error: Error) => error.message);
       })
       .onTask('test', () => undefined)
       .start();
@@ -227,6 +233,9 @@ describe('createIntegration', () => {
       missing: undefined,
       secret: { token: 's3cret' },
       unknownSecret: expect.stringMatching(/404.*no-such-secret/),
+      apiRead: [true],
+      apiUnknown: expect.stringMatching(/^GET \/no-such-route answered 404/),
+      apiRelative: expect.stringMatching(/must start with '\/'/),
     });
   });
 

@@ -42,6 +42,8 @@ export interface TaskContext {
   resource: TaskReads['resource'];
   /** Reads a secret while the task is held (see {@link TaskReads.secret}). */
   secret: TaskReads['secret'];
+  /** Reads any API path as JSON (see {@link TaskReads.api}). */
+  api: TaskReads['api'];
   /** Asks other integrations for a sub-task in this task's context and waits for its `.finished` (subtask.ts). */
   subtask: RunSubtask;
 }
@@ -147,6 +149,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
         signal,
         resource: reads.resource,
         secret: reads.secret,
+        api: reads.api,
         subtask: createSubtaskRunner(client, event, options.name, signal),
         progress: async (message) => {
           await started;

@@ -1,7 +1,7 @@
 /**
  * What a task handler reads from the control plane besides its event: configuration files of its
- * project (Keptn's resource service) and secrets (Shipmate's task secret read, allowed only while
- * the instance holds the task).
+ * project (Keptn's resource service), secrets (Shipmate's task secret read, allowed only while
+ * the instance holds the task) and other API reads (e.g. earlier events from the datastore).
  */
 import type { KeptnEvent } from '@shipmate/core';
 import { ControlPlaneError } from './control-plane-client.js';
@@ -33,6 +33,12 @@ export interface TaskReads {
   resource: (uri: string, options?: { levels?: readonly ResourceLevelName[] }) => Promise<TaskResource | undefined>;
   /** The values of secret `name` in `scope` (default `keptn-default`); rejects with the control plane's reason. */
   secret: (name: string, scope?: string) => Promise<SecretValues>;
+  /**
+   * `GET path` below the API endpoint (e.g. `/mongodb-datastore/event?keptnContext=…`) with the
+   * integration's token, as parsed JSON; rejects with the control plane's reason unless it answers
+   * 200. Reads only: a task changes the control plane through its own events.
+   */
+  api: (path: string) => Promise<unknown>;
 }
 
 const ALL_LEVELS: readonly ResourceLevelName[] = ['service', 'stage', 'project'];
@@ -90,6 +96,12 @@ export function createTaskReads(client: ControlPlaneClient, event: KeptnEvent, r
       const answer = await client.raw('GET', path);
       if (answer.status !== 200) throw failure('GET', path.replace(/\?.*/, ''), answer.status, answer.body);
       return Object.freeze({ ...(JSON.parse(answer.body.toString('utf8')) as { data: Record<string, string> }).data });
+    },
+    async api(path) {
+      if (!path.startsWith('/')) throw new Error(`api path '${path}' must start with '/', e.g. '/mongodb-datastore/event?project=p'`);
+      const answer = await client.raw('GET', path);
+      if (answer.status !== 200) throw failure('GET', path.replace(/\?.*/, ''), answer.status, answer.body);
+      return JSON.parse(answer.body.toString('utf8')) as unknown;
     },
   };
 }

@@ -14,3 +14,15 @@ export {
 export type { Slo, SloComparison, SloCriteriaGroup, SloCriterion, SloObjective } from './lighthouse/parse-slo.js';
 export { EvaluationResult, IndicatorStatus, aggregate, scoreEvaluation } from './lighthouse/score-evaluation.js';
 export type { EvaluationOutcome, IndicatorResult, PreviousEvaluation, SliTarget, SliValue } from './lighthouse/score-evaluation.js';
+export { REMEDIATION_SERVICE, handleGetAction, withRemediation } from './remediation/remediation-integration.js';
+export { GET_ACTION_TASK, actionsTaken } from './remediation/actions-taken.js';
+export {
+  REMEDIATION_API_VERSION,
+  REMEDIATION_FILE,
+  REMEDIATION_KIND,
+  RemediationParseError,
+  parseRemediation,
+} from './remediation/parse-remediation.js';
+export type { ProblemRemediation, Remediation, RemediationAction } from './remediation/parse-remediation.js';
+export { DEFAULT_PROBLEM_TYPES, MatchedBy, describeProblem, nextAction, problemDetailsOf } from './remediation/next-action.js';
+export type { NextAction, ProblemDetails } from './remediation/next-action.js';

@@ -10,6 +10,7 @@ export const ErrorCode = {
   invalidName: 'ERR_INVALID_NAME',
   invalidShipyard: 'ERR_INVALID_SHIPYARD',
   invalidSlo: 'ERR_INVALID_SLO',
+  invalidRemediation: 'ERR_INVALID_REMEDIATION',
   invalidEventType: 'ERR_INVALID_EVENT_TYPE',
   invalidEvent: 'ERR_INVALID_EVENT',
   invalidDuration: 'ERR_INVALID_DURATION',
