@@ -26,3 +26,7 @@ export {
 export type { ProblemRemediation, Remediation, RemediationAction } from './remediation/parse-remediation.js';
 export { DEFAULT_PROBLEM_TYPES, MatchedBy, describeProblem, nextAction, problemDetailsOf } from './remediation/next-action.js';
 export type { NextAction, ProblemDetails } from './remediation/next-action.js';
+export { LIGHTHOUSE_SERVICE, NO_SLO_MESSAGE, handleEvaluation, withLighthouse } from './lighthouse/lighthouse-integration.js';
+export type { LighthouseOptions } from './lighthouse/lighthouse-integration.js';
+export { evaluationWindow } from './lighthouse/evaluation-window.js';
+export type { WindowResult } from './lighthouse/evaluation-window.js';

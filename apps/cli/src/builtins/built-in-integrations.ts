@@ -12,12 +12,14 @@ import type { Integration } from '@shipmate/agent-sdk';
 import { hashToken } from '@shipmate/server';
 import { APPROVAL_SERVICE, withApproval } from '@shipmate/integrations';
 import { REMEDIATION_SERVICE, withRemediation } from '@shipmate/integrations';
+import { LIGHTHOUSE_SERVICE, withLighthouse } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
 
 /** The built-in integrations by Keptn's name, and how each subscribes its tasks. */
 const BUILT_INS: Readonly<Record<string, (integration: Integration) => Integration>> = Object.freeze({
   [APPROVAL_SERVICE]: withApproval,
   [REMEDIATION_SERVICE]: withRemediation,
+  [LIGHTHOUSE_SERVICE]: (integration) => withLighthouse(integration),
 });
 
 /** Names of every built-in integration. */

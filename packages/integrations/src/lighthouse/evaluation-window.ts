@@ -14,7 +14,8 @@ function record(value: unknown): Record<string, unknown> {
 
 function time(value: unknown, field: string): number | string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) return `${field} '${String(value)}' is not a time (RFC 3339, e.g. 2026-01-01T10:00:00Z)`;
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
+    return `${field} '${JSON.stringify(value)}' is not a time (RFC 3339, e.g. 2026-01-01T10:00:00Z)`;
   return Date.parse(value);
 }
 
@@ -37,7 +38,8 @@ export function evaluationWindow(data: Record<string, unknown>, nowMs: number): 
     return checked(from, start === undefined ? nowMs : from + ms);
   }
   if (start !== undefined && end !== undefined) return checked(start, end);
-  if (start !== undefined || end !== undefined) return { ok: false, message: 'evaluation.start and evaluation.end must be given together (or start with timeframe)' };
+  if (start !== undefined || end !== undefined)
+    return { ok: false, message: 'evaluation.start and evaluation.end must be given together (or start with timeframe)' };
   const test = record(data.test);
   const testStart = time(test.start, 'test.start');
   const testEnd = time(test.end, 'test.end');
@@ -53,7 +55,10 @@ export function evaluationWindow(data: Record<string, unknown>, nowMs: number): 
 
 function checked(startMs: number, endMs: number): WindowResult {
   if (endMs <= startMs) {
-    return { ok: false, message: `the evaluation window ends (${new Date(endMs).toISOString()}) before it starts (${new Date(startMs).toISOString()})` };
+    return {
+      ok: false,
+      message: `the evaluation window ends (${new Date(endMs).toISOString()}) before it starts (${new Date(startMs).toISOString()})`,
+    };
   }
   return { ok: true, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
 }
