@@ -11,11 +11,14 @@ import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
 import type { Integration } from '@shipmate/agent-sdk';
 import { hashToken } from '@shipmate/server';
 import { APPROVAL_SERVICE, withApproval } from '@shipmate/integrations';
+import { PROMETHEUS_SERVICE, withPrometheus } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
 
 /** The built-in integrations by Keptn's name, and how each subscribes its tasks. */
 const BUILT_INS: Readonly<Record<string, (integration: Integration) => Integration>> = Object.freeze({
   [APPROVAL_SERVICE]: withApproval,
+  // SHIPMATE_PROMETHEUS_URL: Prometheus for projects and stages without prometheus/config.yaml (read when the server starts).
+  [PROMETHEUS_SERVICE]: (integration) => withPrometheus(integration, { prometheusUrl: process.env.SHIPMATE_PROMETHEUS_URL }),
 });
 
 /** Names of every built-in integration. */
