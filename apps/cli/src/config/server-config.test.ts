@@ -44,6 +44,14 @@ describe('resolveServerConfig', () => {
     );
   });
 
+  it('reads the Prometheus URL of the prometheus-service, or refuses one that is not http(s) naming the variable', () => {
+    expect(resolveServerConfig({}, {}).prometheusUrl).toBeUndefined();
+    expect(resolveServerConfig({ SHIPMATE_PROMETHEUS_URL: ' http://prom:9090/ ' }, {}).prometheusUrl).toBe('http://prom:9090/');
+    expect(() => resolveServerConfig({ SHIPMATE_PROMETHEUS_URL: 'prom:9090' }, {})).toThrow(
+      /^SHIPMATE_PROMETHEUS_URL='prom:9090' is not valid: Prometheus URL 'prom:9090' must start with http:\/\/ or https:\/\//,
+    );
+  });
+
   it('reads the connection limits, the failed-authentication limit and the trusted proxies', () => {
     const env = {
       SHIPMATE_AUTH_FAILURE_LIMIT: '5',

@@ -42,6 +42,8 @@ export const PROMETHEUS_SLI_PROVIDER = 'prometheus';
 export interface PrometheusOptions {
   /** Prometheus' base URL for projects and stages without `prometheus/config.yaml`. @default none */
   prometheusUrl?: string | undefined;
+  /** How messages name where `prometheusUrl` came from. @default 'the prometheusUrl option' */
+  prometheusUrlSource?: string;
   /** How long one query may take. @default 30000 */
   queryTimeoutMs?: number;
 }
@@ -49,6 +51,7 @@ export interface PrometheusOptions {
 /** {@link PrometheusOptions} resolved. */
 export interface ResolvedPrometheusOptions {
   readonly prometheusUrl: string | undefined;
+  readonly prometheusUrlSource: string;
   readonly queryTimeoutMs: number;
 }
 
@@ -63,11 +66,12 @@ export interface SliResult {
 /** Resolves and checks options once (an unusable `prometheusUrl` throws, naming it). */
 export function resolvePrometheusOptions(options: PrometheusOptions = {}): ResolvedPrometheusOptions {
   const url = options.prometheusUrl?.trim() ? options.prometheusUrl.trim() : undefined;
-  if (url !== undefined) endpointFromUrl(url, 'the prometheusUrl option');
+  const prometheusUrlSource = options.prometheusUrlSource ?? 'the prometheusUrl option';
+  if (url !== undefined) endpointFromUrl(url, prometheusUrlSource);
   const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
   if (!Number.isFinite(queryTimeoutMs) || queryTimeoutMs <= 0)
     throw new PrometheusConfigError(`queryTimeoutMs ${queryTimeoutMs} must be a positive number of milliseconds`);
-  return Object.freeze({ prometheusUrl: url, queryTimeoutMs });
+  return Object.freeze({ prometheusUrl: url, prometheusUrlSource, queryTimeoutMs });
 }
 
 /** Whether a `get-sli` task asks for this provider (Keptn's prometheusSLIProviderFilter). */
@@ -91,7 +95,7 @@ async function resolveEndpoint(task: TaskContext, request: GetSliRequest, option
   const file = await task.resource(PROMETHEUS_CONFIG_URI, { levels: ['stage', 'project'] });
   if (!file) {
     if (options.prometheusUrl === undefined) throw noPrometheusUrl(request.project, request.stage);
-    return endpointFromUrl(options.prometheusUrl, 'the prometheusUrl option');
+    return endpointFromUrl(options.prometheusUrl, options.prometheusUrlSource);
   }
   const where = `${PROMETHEUS_CONFIG_URI} (${file.level} level)`;
   const config = parsePrometheusConfig(file.content.toString('utf8'), where);

@@ -88,7 +88,7 @@ export function interpretQueryData(data: unknown): SliMeasurement {
 }
 
 function describeCause(error: unknown): string {
-  const cause = isRecord(error) && 'cause' in error ? (error.cause) : undefined;
+  const cause = isRecord(error) && 'cause' in error ? error.cause : undefined;
   if (isRecord(cause) && typeof cause.code === 'string') return cause.code;
   if (cause instanceof Error) return cause.message;
   return error instanceof Error ? error.message : String(error);
