@@ -30,3 +30,27 @@ export { LIGHTHOUSE_SERVICE, NO_SLO_MESSAGE, handleEvaluation, withLighthouse } 
 export type { LighthouseOptions } from './lighthouse/lighthouse-integration.js';
 export { evaluationWindow } from './lighthouse/evaluation-window.js';
 export type { WindowResult } from './lighthouse/evaluation-window.js';
+export {
+  PROMETHEUS_SERVICE,
+  PROMETHEUS_SLI_PROVIDER,
+  acceptsPrometheus,
+  createPrometheusHandler,
+  resolvePrometheusOptions,
+  withPrometheus,
+} from './prometheus/prometheus-integration.js';
+export type { PrometheusOptions, ResolvedPrometheusOptions, SliResult } from './prometheus/prometheus-integration.js';
+export { SLI_RESOURCE_URI, SliConfigError, parseSliConfig } from './prometheus/parse-sli-config.js';
+export type { SliQueries } from './prometheus/parse-sli-config.js';
+export {
+  PROMETHEUS_CONFIG_URI,
+  PROMETHEUS_SECRET_SCOPE,
+  PrometheusConfigError,
+  parsePrometheusConfig,
+} from './prometheus/prometheus-config.js';
+export type { PasswordSecret, PrometheusConfig, PrometheusEndpoint } from './prometheus/prometheus-config.js';
+export { PrometheusUnavailableError, interpretQueryData, queryPrometheus } from './prometheus/query-prometheus.js';
+export type { SliMeasurement } from './prometheus/query-prometheus.js';
+export { durationSeconds, substitutePlaceholders } from './prometheus/substitute-placeholders.js';
+export type { QueryVariables } from './prometheus/substitute-placeholders.js';
+export { parseSliTime, readGetSliRequest } from './prometheus/get-sli-request.js';
+export type { GetSliRequest, SliFilter } from './prometheus/get-sli-request.js';

@@ -37,3 +37,14 @@ export type { ServerProcess, ServerProcessOptions } from './server-process.js';
 export { shipyardYaml, manualClock } from './test-fixtures.js';
 export { fuzzApi, seededRandom } from './api-fuzzer.js';
 export type { FuzzOptions, FuzzRequest, FuzzResult, FuzzSchema, OpenApiDocument } from './api-fuzzer.js';
+export { prometheusUnavailable, startPrometheus } from './prometheus-server.js';
+export type { PrometheusServer, PrometheusServerOptions, ScrapeJob } from './prometheus-server.js';
+export {
+  SAMPLE_BUCKETS,
+  SAMPLE_LATENCY_MS,
+  SAMPLE_SERVICE_MAIN,
+  createSampleService,
+  parseSampleLatency,
+  startSampleServiceProcess,
+} from './sample-service.js';
+export type { SampleService, SampleServiceOptions } from './sample-service.js';

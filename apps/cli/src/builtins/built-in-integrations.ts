@@ -13,6 +13,7 @@ import { hashToken } from '@shipmate/server';
 import { APPROVAL_SERVICE, withApproval } from '@shipmate/integrations';
 import { REMEDIATION_SERVICE, withRemediation } from '@shipmate/integrations';
 import { LIGHTHOUSE_SERVICE, withLighthouse } from '@shipmate/integrations';
+import { PROMETHEUS_SERVICE, resolvePrometheusOptions, withPrometheus } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
 
 /** The built-in integrations by Keptn's name, and how each subscribes its tasks. */
@@ -20,6 +21,12 @@ const BUILT_INS: Readonly<Record<string, (integration: Integration) => Integrati
   [APPROVAL_SERVICE]: withApproval,
   [REMEDIATION_SERVICE]: withRemediation,
   [LIGHTHOUSE_SERVICE]: (integration) => withLighthouse(integration),
+  // SHIPMATE_PROMETHEUS_URL was checked by resolveServerConfig before the server started.
+  [PROMETHEUS_SERVICE]: (integration) =>
+    withPrometheus(integration, {
+      prometheusUrl: prometheusUrlOf(process.env.SHIPMATE_PROMETHEUS_URL),
+      prometheusUrlSource: 'SHIPMATE_PROMETHEUS_URL',
+    }),
 });
 
 /** Names of every built-in integration. */
@@ -45,6 +52,17 @@ export function parseBuiltIns(value: string | undefined): readonly string[] {
       `SHIPMATE_BUILT_IN_INTEGRATIONS='${value}' is not valid: '${unknown}' is not a built-in integration; give some of ${BUILT_IN_NAMES.join(', ')}, or none`,
     );
   return Object.freeze([...new Set(names)]);
+}
+
+/** SHIPMATE_PROMETHEUS_URL: the prometheus-service's Prometheus for projects and stages without prometheus/config.yaml. */
+export function prometheusUrlOf(value: string | undefined): string | undefined {
+  try {
+    return resolvePrometheusOptions({ prometheusUrl: value, prometheusUrlSource: 'SHIPMATE_PROMETHEUS_URL' }).prometheusUrl;
+  } catch (error) {
+    throw new ConfigError(
+      `SHIPMATE_PROMETHEUS_URL='${value}' is not valid: ${error instanceof Error ? error.message.replace(/^SHIPMATE_PROMETHEUS_URL: /, '') : String(error)}`,
+    );
+  }
 }
 
 /** Running built-ins. */

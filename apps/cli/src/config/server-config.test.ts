@@ -30,7 +30,7 @@ describe('resolveServerConfig', () => {
       maxConnections: 4096,
       trustProxy: false,
       walMaxBytes: 64 * 1024 * 1024,
-      builtInIntegrations: ['approval-service', 'remediation-service', 'lighthouse-service'],
+      builtInIntegrations: ['approval-service', 'remediation-service', 'lighthouse-service', 'prometheus-service'],
     });
   });
 
@@ -40,7 +40,15 @@ describe('resolveServerConfig', () => {
       'approval-service',
     ]);
     expect(() => resolveServerConfig({ SHIPMATE_BUILT_IN_INTEGRATIONS: 'approval-service,lighthouse' }, {})).toThrow(
-      /SHIPMATE_BUILT_IN_INTEGRATIONS=.*'lighthouse' is not a built-in integration; give some of approval-service, remediation-service, lighthouse-service, or none/,
+      /SHIPMATE_BUILT_IN_INTEGRATIONS=.*'lighthouse' is not a built-in integration; give some of approval-service, remediation-service, lighthouse-service, prometheus-service, or none/,
+    );
+  });
+
+  it('reads the Prometheus URL of the prometheus-service, or refuses one that is not http(s) naming the variable', () => {
+    expect(resolveServerConfig({}, {}).prometheusUrl).toBeUndefined();
+    expect(resolveServerConfig({ SHIPMATE_PROMETHEUS_URL: ' http://prom:9090/ ' }, {}).prometheusUrl).toBe('http://prom:9090/');
+    expect(() => resolveServerConfig({ SHIPMATE_PROMETHEUS_URL: 'prom:9090' }, {})).toThrow(
+      /^SHIPMATE_PROMETHEUS_URL='prom:9090' is not valid: Prometheus URL 'prom:9090' must start with http:\/\/ or https:\/\//,
     );
   });
 

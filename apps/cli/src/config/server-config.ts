@@ -7,6 +7,7 @@ import { DEFAULT_SECRET_SCOPE, KEPTN_SECRET_SCOPES, validateSecretName } from '@
 import { booleanValue, durationValue, integerValue, listValue } from './env-values.js';
 import { parseSecretKey } from './secret-key.js';
 import { parseBuiltIns } from '../builtins/built-in-integrations.js';
+import { prometheusUrlOf } from '../builtins/built-in-integrations.js';
 import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
 
 /** Re-exported so existing imports keep working; the class lives in config-error.ts. */
@@ -62,6 +63,8 @@ export interface ServerConfig {
   readonly trustProxy: boolean | readonly string[];
   /** SHIPMATE_BUILT_IN_INTEGRATIONS: the built-in integrations this server runs itself. */
   readonly builtInIntegrations: readonly string[];
+  /** SHIPMATE_PROMETHEUS_URL: Prometheus of the built-in prometheus-service where no prometheus/config.yaml names one. */
+  readonly prometheusUrl: string | undefined;
   /** SHIPMATE_WAL_MAX_BYTES: ceiling of the SQLite WAL file (store option `walMaxBytes`). */
   readonly walMaxBytes: number;
 }
@@ -105,6 +108,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     maxConnections: integerValue(env.SHIPMATE_MAX_CONNECTIONS, 4096, 'SHIPMATE_MAX_CONNECTIONS', 1, 1_000_000),
     trustProxy: trustProxy(env.SHIPMATE_TRUST_PROXY),
     builtInIntegrations: parseBuiltIns(env.SHIPMATE_BUILT_IN_INTEGRATIONS),
+    prometheusUrl: prometheusUrlOf(env.SHIPMATE_PROMETHEUS_URL),
     walMaxBytes: integerValue(env.SHIPMATE_WAL_MAX_BYTES, DEFAULT_WAL_MAX_BYTES, 'SHIPMATE_WAL_MAX_BYTES', MIN_WAL_MAX_BYTES, 2 ** 40),
   });
 }
