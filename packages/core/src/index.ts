@@ -17,6 +17,8 @@ export { ErrorCode } from './errors/error-codes.js';
 export { systemResourceError, diskFullError, descriptorsExhaustedError } from './errors/system-resource-error.js';
 export { upstreamTarget, classifyHost, classifyAddress, RestrictedAddressKind } from './upstream/upstream-target.js';
 export type { UpstreamTarget, RestrictedAddress } from './upstream/upstream-target.js';
+export { AddressRange, classifyIpAddress, ipBytes, parseCidr, cidrContains } from './net/ip-address.js';
+export type { ClassifiedAddress, Cidr, IpBytes } from './net/ip-address.js';
 export {
   STRICT_UPSTREAM_HOSTS,
   checkUpstreamUrl,
@@ -123,13 +125,7 @@ export { createStoreConfigurationSource } from './config/store-configuration-sou
 export { KeyedMutex } from './config/keyed-mutex.js';
 export { LruCache } from './config/lru-cache.js';
 export type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from './ports/resource-store.js';
-export type {
-  ConfigUpstream,
-  DivergedBranch,
-  UpstreamCredentials,
-  UpstreamState,
-  UpstreamStatus,
-} from './ports/config-upstream.js';
+export type { ConfigUpstream, DivergedBranch, UpstreamCredentials, UpstreamState, UpstreamStatus } from './ports/config-upstream.js';
 export { MAX_RESOURCE_URI_LENGTH, checkResourceUri, checkResourceUriFromPath } from './resources/resource-uri.js';
 export { MAX_RESOURCE_BYTES_SETTING, decodeResourceContent } from './resources/base64-content.js';
 
