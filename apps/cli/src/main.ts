@@ -29,6 +29,10 @@ const agent = program
   .option('--endpoint <url>', 'control plane API URL ending in /api (overrides KEPTN_API_ENDPOINT)')
   .option('--token <token>', 'API token (overrides KEPTN_API_TOKEN)')
   .option('--config <file>', 'YAML file with the same variable names (env SHIPMATE_AGENT_CONFIG); the environment wins over it')
+  .option(
+    '--integration <name>',
+    'run this built-in integration (e.g. webhook-service) in this process against the control plane, instead of forwarding to PUBSUB_RECIPIENT (env SHIPMATE_INTEGRATION)',
+  )
   .addHelpText(
     'after',
     `
@@ -36,9 +40,10 @@ Environment (Keptn's distributor variables): KEPTN_API_ENDPOINT, KEPTN_API_TOKEN
 PUBSUB_RECIPIENT, PUBSUB_RECIPIENT_PORT, PUBSUB_RECIPIENT_PATH, PROJECT_FILTER, STAGE_FILTER,
 SERVICE_FILTER, K8S_DEPLOYMENT_NAME, K8S_NAMESPACE, K8S_POD_NAME, K8S_NODE_NAME, LOCATION, VERSION,
 HTTP_SSL_VERIFY, SHIPMATE_CA_FILE, API_PROXY_PORT, API_PROXY_MAX_PAYLOAD_BYTES_KB, HEARTBEAT_INTERVAL,
-SHIPMATE_FORWARD_RETRY, SHIPMATE_DRAIN_TIMEOUT, SHIPMATE_POLL_WAIT. See docs/agent.md.`,
+SHIPMATE_FORWARD_RETRY, SHIPMATE_DRAIN_TIMEOUT, SHIPMATE_POLL_WAIT, SHIPMATE_INTEGRATION,
+SHIPMATE_WEBHOOK_ALLOW, SHIPMATE_WEBHOOK_TIMEOUT. See docs/agent.md.`,
   )
-  .action(async (flags: AgentFlags & { config?: string }) => {
+  .action(async (flags: AgentFlags & { config?: string; integration?: string }) => {
     await runAgent(flags);
   });
 

@@ -310,4 +310,24 @@ describe('createIntegration', () => {
     await waitFor('child handler aborted', async () => (abortedChild ? true : undefined));
     expect(await api.openTriggered('sh.keptn.event.get-sli.triggered', { project: 'sdk', service: second })).toEqual([]);
   });
+
+  it('sends no .started for a deferStarted handler unless it calls task.started(), and the sequence still runs through', async () => {
+    const service = await newService();
+    await integration('sdk-deferred')
+      .onTask('deployment', () => ({ deployment: { quiet: true } }), { deferStarted: true })
+      .onTask(
+        'test',
+        async (task) => {
+          await task.started();
+          await task.started();
+          return { test: { started: 'by handler' } };
+        },
+        { deferStarted: true },
+      )
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
+    const types = (await contextEvents(context)).filter((e) => e.source === 'sdk-deferred').map((e) => e.type);
+    expect(types).toEqual(['sh.keptn.event.deployment.finished', 'sh.keptn.event.test.started', 'sh.keptn.event.test.finished']);
+  });
 });

@@ -38,6 +38,12 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Sends `sh.keptn.event.<task>.status.changed` with the message. */
   progress(message: string): Promise<void>;
+  /**
+   * Sends `.started` now, once: what a handler subscribed with `deferStarted` calls when it has
+   * decided to (e.g. Keptn's webhook-service only when the webhook's `sendStarted` says so).
+   * Otherwise the SDK has sent it already and this resolves once it went out.
+   */
+  started(): Promise<void>;
   /** Reads a configuration file of the task's project (see {@link TaskReads.resource}). */
   resource: TaskReads['resource'];
   /** Reads a secret while the task is held (see {@link TaskReads.secret}). */
@@ -67,6 +73,12 @@ export interface TaskHandlerOptions {
    * `.started` (e.g. an SLI provider that answers only `get-sli` tasks naming it as provider).
    */
   accepts?: (event: KeptnEvent) => boolean;
+  /**
+   * The SDK sends no `.started` for the task: the handler sends it with {@link TaskContext.started}
+   * if it wants one (the control plane counts a lone `.finished` as started and finished).
+   * @default false
+   */
+  deferStarted?: boolean;
 }
 
 /** Options of {@link createIntegration}. */
@@ -132,13 +144,22 @@ export function createIntegration(options: IntegrationOptions): Integration {
   let session: AgentSession | undefined;
   let stopping: Promise<void> | undefined;
 
-  async function run(event: KeptnEvent, task: string, handler: TaskHandler, signal: AbortSignal): Promise<void> {
+  async function run(
+    event: KeptnEvent,
+    task: string,
+    handler: TaskHandler,
+    signal: AbortSignal,
+    handlerOptions: TaskHandlerOptions,
+  ): Promise<void> {
     // The handler starts at once; `.started` goes out meanwhile, and every later event of the task
     // waits for it, so the control plane still sees started → progress → finished in order.
-    const started = send(startedEvent(event, task, options.name)).then(
-      () => undefined,
-      (error: unknown) => logger.error(`could not send ${task}.started for task ${event.id}: ${describe(error)}`),
-    );
+    let started: Promise<void> | undefined;
+    const sendStarted = (): Promise<void> =>
+      (started ??= send(startedEvent(event, task, options.name)).then(
+        () => undefined,
+        (error: unknown) => logger.error(`could not send ${task}.started for task ${event.id}: ${describe(error)}`),
+      ));
+    if (!handlerOptions.deferStarted) void sendStarted();
     let finished: Record<string, unknown>;
     try {
       const reads = createTaskReads(client, event, () => session?.registration);
@@ -155,6 +176,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
           await started;
           await send(progressEvent(event, task, options.name, message));
         },
+        started: sendStarted,
       };
       const outcome = await handler(context);
       if (outcome === LEAVE_OPEN) {
@@ -192,7 +214,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
       return;
     }
     const controller = new AbortController();
-    const done = run(event, task, subscribed.handler, controller.signal).finally(() => running.delete(event.id));
+    const done = run(event, task, subscribed.handler, controller.signal, subscribed.options).finally(() => running.delete(event.id));
     running.set(event.id, { controller, done });
   }
 

@@ -17,6 +17,8 @@ export { ErrorCode } from './errors/error-codes.js';
 export { systemResourceError, diskFullError, descriptorsExhaustedError } from './errors/system-resource-error.js';
 export { upstreamTarget, classifyHost, classifyAddress, RestrictedAddressKind } from './upstream/upstream-target.js';
 export type { UpstreamTarget, RestrictedAddress } from './upstream/upstream-target.js';
+export { AddressRange, classifyIpAddress, ipBytes, parseCidr, cidrContains } from './net/ip-address.js';
+export type { ClassifiedAddress, Cidr, IpBytes } from './net/ip-address.js';
 export {
   STRICT_UPSTREAM_HOSTS,
   checkUpstreamUrl,

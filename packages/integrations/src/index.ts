@@ -54,3 +54,22 @@ export { durationSeconds, substitutePlaceholders } from './prometheus/substitute
 export type { QueryVariables } from './prometheus/substitute-placeholders.js';
 export { parseSliTime, readGetSliRequest } from './prometheus/get-sli-request.js';
 export type { GetSliRequest, SliFilter } from './prometheus/get-sli-request.js';
+export {
+  WEBHOOK_CONFIG_URI,
+  WEBHOOK_SECRET_SCOPE,
+  WEBHOOK_SERVICE,
+  WEBHOOK_TIMEOUT_BOUNDS,
+  resolveWebhookOptions,
+  runWebhook,
+  subscriptionIdOf,
+  webhookHandler,
+  withWebhook,
+} from './webhook/webhook-integration.js';
+export type { ResolvedWebhookOptions, WebhookOptions } from './webhook/webhook-integration.js';
+export { WebhookConfigError, WebhookMethod, findWebhook, parseWebhookConfig } from './webhook/parse-webhook-config.js';
+export type { Webhook, WebhookConfig, WebhookEnvFrom, WebhookRequest } from './webhook/parse-webhook-config.js';
+export { TemplateError, renderTemplate } from './webhook/render-template.js';
+export { MASK, secretMasker } from './webhook/mask-secrets.js';
+export type { SecretMasker } from './webhook/mask-secrets.js';
+export { checkWebhookUrl, parseWebhookAllowList } from './webhook/webhook-address-policy.js';
+export type { CheckedTarget, WebhookAddressPolicy, WebhookAllowList } from './webhook/webhook-address-policy.js';

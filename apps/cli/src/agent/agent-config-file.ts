@@ -40,6 +40,9 @@ export const AGENT_VARIABLES: readonly string[] = [
   'SHIPMATE_FORWARD_RETRY',
   'SHIPMATE_DRAIN_TIMEOUT',
   'SHIPMATE_POLL_WAIT',
+  'SHIPMATE_INTEGRATION',
+  'SHIPMATE_WEBHOOK_ALLOW',
+  'SHIPMATE_WEBHOOK_TIMEOUT',
 ];
 
 function scalar(value: unknown, where: string): string {

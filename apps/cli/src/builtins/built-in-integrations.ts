@@ -10,27 +10,58 @@ import { hostname } from 'node:os';
 import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
 import type { Integration } from '@shipmate/agent-sdk';
 import { hashToken } from '@shipmate/server';
-import { APPROVAL_SERVICE, withApproval } from '@shipmate/integrations';
-import { REMEDIATION_SERVICE, withRemediation } from '@shipmate/integrations';
-import { LIGHTHOUSE_SERVICE, withLighthouse } from '@shipmate/integrations';
-import { PROMETHEUS_SERVICE, resolvePrometheusOptions, withPrometheus } from '@shipmate/integrations';
+import {
+  APPROVAL_SERVICE,
+  LIGHTHOUSE_SERVICE,
+  PROMETHEUS_SERVICE,
+  REMEDIATION_SERVICE,
+  WEBHOOK_SERVICE,
+  resolvePrometheusOptions,
+  withApproval,
+  withLighthouse,
+  withPrometheus,
+  withRemediation,
+  withWebhook,
+} from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
+import { webhookOptionsFromEnv } from './webhook-options.js';
+
+/** What a built-in may read besides its integration: the environment (only apps read it) and where it runs. */
+export interface BuiltInContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** The control plane's API URL the integration talks to. */
+  readonly endpoint: string;
+  /** `control-plane` inside `shipmate server`, otherwise the agent's LOCATION. */
+  readonly location: string;
+}
 
 /** The built-in integrations by Keptn's name, and how each subscribes its tasks. */
-const BUILT_INS: Readonly<Record<string, (integration: Integration) => Integration>> = Object.freeze({
+const BUILT_INS: Readonly<Record<string, (integration: Integration, context: BuiltInContext) => Integration>> = Object.freeze({
   [APPROVAL_SERVICE]: withApproval,
   [REMEDIATION_SERVICE]: withRemediation,
   [LIGHTHOUSE_SERVICE]: (integration) => withLighthouse(integration),
-  // SHIPMATE_PROMETHEUS_URL was checked by resolveServerConfig before the server started.
-  [PROMETHEUS_SERVICE]: (integration) =>
+  // In the server, SHIPMATE_PROMETHEUS_URL was checked by resolveServerConfig before it started.
+  [PROMETHEUS_SERVICE]: (integration, context) =>
     withPrometheus(integration, {
-      prometheusUrl: prometheusUrlOf(process.env.SHIPMATE_PROMETHEUS_URL),
+      prometheusUrl: prometheusUrlOf(context.env.SHIPMATE_PROMETHEUS_URL),
       prometheusUrlSource: 'SHIPMATE_PROMETHEUS_URL',
     }),
+  [WEBHOOK_SERVICE]: (integration, context) =>
+    withWebhook(integration, webhookOptionsFromEnv(context.env, context.endpoint, context.location === 'control-plane')),
 });
 
 /** Names of every built-in integration. */
 export const BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(BUILT_INS));
+
+/**
+ * Subscribes built-in `name` on `integration` (created under that name); a name that is not a
+ * built-in is a ConfigError listing the names (`source` says where it came from).
+ */
+export function subscribeBuiltIn(name: string, integration: Integration, context: BuiltInContext, source: string): Integration {
+  const subscribe = BUILT_INS[name];
+  if (!subscribe) throw new ConfigError(`${source} '${name}' is not a built-in integration: give one of ${BUILT_IN_NAMES.join(', ')}`);
+  return subscribe(integration, context);
+}
 
 /** A token for the built-ins of this process: give `sha256` to the server, `token` to the integrations. */
 export function builtInToken(): { token: string; sha256: string } {
@@ -78,6 +109,8 @@ export async function startBuiltIns(options: {
   token: string;
   namespace: string;
   version: string;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
 }): Promise<BuiltIns> {
   const started: Integration[] = [];
   for (const name of options.names) {
@@ -95,6 +128,7 @@ export async function startBuiltIns(options: {
         handleSignals: false,
         logger: stderrLogger(name),
       }),
+      { env: options.env ?? process.env, endpoint: options.endpoint, location: 'control-plane' },
     );
     await integration.start();
     started.push(integration);

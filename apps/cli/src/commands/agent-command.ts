@@ -2,6 +2,7 @@ import { resolveAgentConfig } from '../agent/agent-config.js';
 import type { AgentFlags } from '../agent/agent-config.js';
 import { agentEnvironment } from '../agent/agent-config-file.js';
 import { startAgent } from '../agent/run-agent.js';
+import { builtInSelection, startBuiltInAgent } from '../agent/run-built-in.js';
 import { testConnection } from '../agent/test-connection.js';
 import { ConfigError } from '../config/config-error.js';
 import { durationValue } from '../config/env-values.js';
@@ -29,10 +30,19 @@ export async function runTestConnection(flags: TestConnectionFlags): Promise<num
 
 /**
  * `shipmate agent`: runs the agent until SIGTERM or SIGINT, then drains and exits 0 (1 when the
- * control plane refused the registration). Configuration errors throw ConfigError (exit 2).
+ * control plane refused the registration). Configuration errors throw ConfigError (exit 2). With
+ * `--integration <name>` (SHIPMATE_INTEGRATION) it runs that built-in integration in this process
+ * instead of forwarding tasks to PUBSUB_RECIPIENT.
  */
-export async function runAgent(flags: AgentFlags & { config?: string }): Promise<void> {
-  const config = resolveAgentConfig(agentEnvironment(process.env, flags.config), flags);
+export async function runAgent(flags: AgentFlags & { config?: string; integration?: string }): Promise<void> {
+  const env = agentEnvironment(process.env, flags.config);
+  const config = resolveAgentConfig(env, flags);
+  const builtIn = builtInSelection(flags.integration, env);
+  if (builtIn) {
+    // The SDK drains on SIGTERM/SIGINT and exits; a refused registration rejects (exit 1).
+    await startBuiltInAgent(builtIn, config, env);
+    return;
+  }
   const agent = await startAgent(config);
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`${new Date().toISOString()} info  agent ${config.deploymentName}: ${signal}: draining\n`);

@@ -30,7 +30,7 @@ describe('resolveServerConfig', () => {
       maxConnections: 4096,
       trustProxy: false,
       walMaxBytes: 64 * 1024 * 1024,
-      builtInIntegrations: ['approval-service', 'remediation-service', 'lighthouse-service', 'prometheus-service'],
+      builtInIntegrations: ['approval-service', 'remediation-service', 'lighthouse-service', 'prometheus-service', 'webhook-service'],
     });
   });
 
@@ -40,7 +40,7 @@ describe('resolveServerConfig', () => {
       'approval-service',
     ]);
     expect(() => resolveServerConfig({ SHIPMATE_BUILT_IN_INTEGRATIONS: 'approval-service,lighthouse' }, {})).toThrow(
-      /SHIPMATE_BUILT_IN_INTEGRATIONS=.*'lighthouse' is not a built-in integration; give some of approval-service, remediation-service, lighthouse-service, prometheus-service, or none/,
+      /SHIPMATE_BUILT_IN_INTEGRATIONS=.*'lighthouse' is not a built-in integration; give some of approval-service, remediation-service, lighthouse-service, prometheus-service, webhook-service, or none/,
     );
   });
 

@@ -49,6 +49,7 @@ function task(data: Record<string, unknown>, files: Files, secrets: Record<strin
     },
     api: () => Promise.reject(new Error('the prometheus handler reads no other API path')),
     subtask: () => Promise.reject(new Error('the prometheus handler starts no sub-task')),
+    started: async () => undefined,
   };
 }
 

@@ -1,0 +1,49 @@
+/**
+ * `shipmate agent --integration <name>` (SHIPMATE_INTEGRATION): runs a built-in integration
+ * (webhook-service, …) in this process against a remote control plane, as an execution plane of
+ * its own, instead of forwarding tasks to a PUBSUB_RECIPIENT. It registers under the built-in's
+ * name with its own subscriptions (K8S_DEPLOYMENT_NAME, PUBSUB_TOPIC and PUBSUB_RECIPIENT* are not
+ * used), at the agent's LOCATION (default `remote-execution-plane`), with the agent's endpoint,
+ * token, TLS settings, filters, poll wait and drain timeout. SIGTERM/SIGINT drain and exit.
+ */
+import { hostname } from 'node:os';
+import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
+import type { Integration } from '@shipmate/agent-sdk';
+import { subscribeBuiltIn } from '../builtins/built-in-integrations.js';
+import type { AgentConfig } from './agent-config.js';
+
+/** The built-in named by `--integration` or SHIPMATE_INTEGRATION, if any. */
+export function builtInSelection(flag: string | undefined, env: NodeJS.ProcessEnv): { name: string; source: string } | undefined {
+  if (flag !== undefined) return { name: flag.trim(), source: '--integration' };
+  const value = env.SHIPMATE_INTEGRATION?.trim();
+  return value ? { name: value, source: 'SHIPMATE_INTEGRATION' } : undefined;
+}
+
+/** Creates and subscribes the built-in (throws ConfigError for an unknown name), then starts it. */
+export async function startBuiltInAgent(
+  selection: { name: string; source: string },
+  config: AgentConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<Integration> {
+  const { name } = selection;
+  const integration = subscribeBuiltIn(
+    name,
+    createIntegration({
+      name,
+      namespace: config.namespace || 'default',
+      controlPlane: { endpoint: config.apiEndpoint, token: config.apiToken, sslVerify: config.sslVerify, caPem: config.caPem },
+      hostname: config.nodeName,
+      podname: config.podName || `${hostname()}-${process.pid}`,
+      location: config.location,
+      version: config.version,
+      filters: { projects: [...config.projectFilter], stages: [...config.stageFilter], services: [...config.serviceFilter] },
+      drainTimeoutMs: config.drainTimeoutMs,
+      pollWaitMs: config.pollWaitMs,
+      logger: stderrLogger(`agent ${name}`),
+    }),
+    { env, endpoint: config.apiEndpoint, location: config.location },
+    selection.source,
+  );
+  await integration.start();
+  return integration;
+}
