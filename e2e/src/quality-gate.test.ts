@@ -16,6 +16,7 @@ import {
   startSampleServiceProcess,
   startServerProcess,
   waitFor,
+  waitForScrapedWindow,
 } from '@shipmate/testing';
 import type { PrometheusServer, SampleService, ServerProcess } from '@shipmate/testing';
 
@@ -108,20 +109,7 @@ describe.skipIf(unavailable !== undefined)(
           released.push(String(task.data.service));
         });
       await tester.start();
-      const sinceMs = Date.now();
-      await waitFor(
-        'a full window of samples of both versions',
-        async () => {
-          if (Date.now() - sinceMs < WINDOW_MS) return undefined;
-          const data = await prometheus!.query(
-            `count(rate(http_request_duration_seconds_count{job=~"carts-(fast|slow)"}[${WINDOW_MS / 1000}s]) > 0)`,
-          );
-          const result = data.result as Array<{ value: [number, string] }>;
-          return result[0]?.value[1] === '2' ? true : undefined;
-        },
-        60_000,
-        200,
-      );
+      await waitForScrapedWindow(prometheus, ['carts-fast', 'carts-slow'], WINDOW_MS);
     }, 120_000);
 
     afterAll(async () => {

@@ -37,7 +37,7 @@ export type { ServerProcess, ServerProcessOptions } from './server-process.js';
 export { shipyardYaml, manualClock } from './test-fixtures.js';
 export { fuzzApi, seededRandom } from './api-fuzzer.js';
 export type { FuzzOptions, FuzzRequest, FuzzResult, FuzzSchema, OpenApiDocument } from './api-fuzzer.js';
-export { prometheusUnavailable, startPrometheus } from './prometheus-server.js';
+export { prometheusUnavailable, startPrometheus, waitForScrapedWindow } from './prometheus-server.js';
 export type { PrometheusServer, PrometheusServerOptions, ScrapeJob } from './prometheus-server.js';
 export {
   SAMPLE_BUCKETS,

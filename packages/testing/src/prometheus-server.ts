@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { waitFor } from './keptn-api-client.js';
 import { freePort } from './server-process.js';
 
 /** Where Debian installs the binary; PATH is searched too. */
@@ -136,4 +137,31 @@ export async function startPrometheus(options: PrometheusServerOptions = {}): Pr
     },
     stop,
   };
+}
+
+/**
+ * Waits until Prometheus has scraped every sample-service job in `jobs` for at least `windowMs` (a `rate()` over
+ * the window then has samples of each), polling every 200 ms for at most `timeoutMs`.
+ */
+export async function waitForScrapedWindow(
+  prometheus: PrometheusServer,
+  jobs: readonly string[],
+  windowMs: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const sinceMs = Date.now();
+  const selector = `{job=~"${jobs.join('|')}"}`;
+  await waitFor(
+    `a full window of samples of ${jobs.join(', ')}`,
+    async () => {
+      if (Date.now() - sinceMs < windowMs) return undefined;
+      const data = await prometheus.query(
+        `count(rate(http_request_duration_seconds_count${selector}[${Math.ceil(windowMs / 1000)}s]) > 0)`,
+      );
+      const result = data.result as Array<{ value: [number, string] }>;
+      return result[0]?.value[1] === String(jobs.length) ? true : undefined;
+    },
+    timeoutMs,
+    200,
+  );
 }

@@ -9,7 +9,8 @@
  * notices while scoring), this parser fails closed with {@link SloParseError} naming the line.
  */
 import { ErrorCode, InputError } from '@shipmate/core';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
 /** How earlier evaluations are compared with (`comparison.compare_with`). */
@@ -119,16 +120,10 @@ export function parseCriterion(text: string): SloCriterion | undefined {
 
 /** Parses `slo.yaml` text; throws {@link SloParseError} naming the line and the reason. */
 export function parseSlo(text: string): Slo {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lc.linePos(node.range[0]).line : undefined);
+  const { doc, lineOf } = parseLocatedYaml(text, (line, reason) => new SloParseError(line, reason));
   const fail = (node: Node | null | undefined, reason: string): never => {
     throw new SloParseError(lineOf(node), reason);
   };
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    throw new SloParseError(lc.linePos(first.pos[0]).line, `not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
-  }
   const root = doc.contents;
   if (!isMap(root)) return fail(root, 'the document must be a mapping with objectives and total_score');
 

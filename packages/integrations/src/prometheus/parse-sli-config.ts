@@ -10,7 +10,8 @@
  * would otherwise surface as a confusing PromQL error at evaluation time.
  */
 import { ErrorCode, InputError } from '@shipmate/core';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node } from 'yaml';
 
 /** Where the provider reads its SLI file (Keptn's `SliResourceURI`). */
@@ -48,13 +49,7 @@ function kindOf(node: Node | null | undefined): string {
  * `prometheus/sli.yaml (service level)`). Throws {@link SliConfigError}.
  */
 export function parseSliConfig(text: string, where: string = SLI_RESOURCE_URI): SliQueries {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lc.linePos(node.range[0]).line : undefined);
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    throw new SliConfigError(where, lc.linePos(first.pos[0]).line, `not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
-  }
+  const { doc, lineOf } = parseLocatedYaml(text, (line, reason) => new SliConfigError(where, line, reason));
   const root = doc.contents;
   if (!isMap(root)) {
     throw new SliConfigError(

@@ -11,7 +11,8 @@
  * falling back to the integration's `prometheusUrl` option. Pure: no I/O.
  */
 import { ErrorCode, InputError } from '@shipmate/core';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar } from 'yaml';
+import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
 /** Where the provider reads its Prometheus URL (stage level, then project level). */
@@ -82,14 +83,11 @@ export function endpointFromUrl(raw: string, source: string, auth: { username?: 
 
 /** Parses `prometheus/config.yaml`; `where` names it in messages. Throws {@link PrometheusConfigError}. */
 export function parsePrometheusConfig(text: string, where: string = PROMETHEUS_CONFIG_URI): PrometheusConfig {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const at = (node: Node | null | undefined): string => (node?.range ? `${where} line ${lc.linePos(node.range[0]).line}` : where);
-  const first = doc.errors[0];
-  if (first !== undefined)
-    throw new PrometheusConfigError(
-      `${where} line ${lc.linePos(first.pos[0]).line}: not valid YAML: ${first.message.split('\n')[0] ?? ''}`,
-    );
+  const { doc, lineOf } = parseLocatedYaml(text, (line, reason) => new PrometheusConfigError(`${where} line ${line}: ${reason}`));
+  const at = (node: Node | null | undefined): string => {
+    const line = lineOf(node);
+    return line === undefined ? where : `${where} line ${line}`;
+  };
   const root = doc.contents;
   if (!isMap(root)) throw new PrometheusConfigError(`${at(root)}: the file must be a mapping with 'url'; ${CONFIG_EXAMPLE}`);
   const str = (map: YAMLMap, key: string, field: string): string | undefined => {

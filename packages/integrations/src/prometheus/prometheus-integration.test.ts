@@ -16,6 +16,7 @@ import {
   startSampleServiceProcess,
   startServerProcess,
   waitFor,
+  waitForScrapedWindow,
 } from '@shipmate/testing';
 import type { PrometheusServer, SampleService, ServerProcess } from '@shipmate/testing';
 
@@ -70,21 +71,8 @@ describe.skipIf(unavailable !== undefined)(
         data: { password: 'not-checked-by-this-prometheus' },
       });
       expect(secret.status).toBe(201);
-      // Both services scraped for a whole window, so rate() over it has samples.
-      const sinceMs = Date.now();
-      await waitFor(
-        'a full window of samples of every scrape job',
-        async () => {
-          if (Date.now() - sinceMs < WINDOW_MS) return undefined;
-          const data = await prometheus!.query(
-            `count(rate(http_request_duration_seconds_count{job=~"(fast|slow)-shop-dev|fast-auth-dev"}[${WINDOW_MS / 1000}s]) > 0)`,
-          );
-          const result = data.result as Array<{ value: [number, string] }>;
-          return result[0]?.value[1] === '3' ? true : undefined;
-        },
-        60_000,
-        200,
-      );
+      // Every service scraped for a whole window, so rate() over it has samples.
+      await waitForScrapedWindow(prometheus, ['fast-shop-dev', 'slow-shop-dev', 'fast-auth-dev'], WINDOW_MS);
     }, 120_000);
 
     afterAll(async () => {

@@ -8,7 +8,8 @@
  * names the line, the field and the fix. Unknown keys are ignored, as Keptn did.
  */
 import { ErrorCode, InputError } from '@shipmate/core';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
 /** The only `apiVersion` Keptn's remediation-service accepted. */
@@ -62,16 +63,10 @@ const EXAMPLE = `e.g. '- problemType: Response time degradation' with 'actionsOn
 
 /** Parses `remediation.yaml` text; throws {@link RemediationParseError} naming the line, the field and the fix. */
 export function parseRemediation(text: string): Remediation {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lc.linePos(node.range[0]).line : undefined);
+  const { doc, lineOf } = parseLocatedYaml(text, (line, reason) => new RemediationParseError(line, reason));
   const fail = (node: Node | null | undefined, reason: string): never => {
     throw new RemediationParseError(lineOf(node), reason);
   };
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    throw new RemediationParseError(lc.linePos(first.pos[0]).line, `not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
-  }
   const root = doc.contents;
   // Plain values (aliases resolved) for the free-form `value` of each action.
   const plain = doc.toJS() as { spec?: { remediations?: Array<{ actionsOnOpen?: Array<{ value?: unknown }> }> } } | null;

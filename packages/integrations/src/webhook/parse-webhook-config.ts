@@ -13,7 +13,8 @@
  * field and, when known, the line.
  */
 import { ErrorCode, InputError } from '@shipmate/core';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
 /** Keptn's v1beta1 API version, the one Shipmate runs. */
@@ -77,16 +78,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Parses `webhook.yaml` text; throws {@link WebhookConfigError} naming the field, the line and the fix. */
 export function parseWebhookConfig(text: string): WebhookConfig {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lc.linePos(node.range[0]).line : undefined);
+  const { doc, lineOf } = parseLocatedYaml(text, (line, reason) => new WebhookConfigError(line, reason));
   const fail = (node: Node | null | undefined, reason: string): never => {
     throw new WebhookConfigError(lineOf(node), reason);
   };
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    throw new WebhookConfigError(lc.linePos(first.pos[0]).line, `not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
-  }
   const root = doc.contents;
   if (!isMap(root)) return fail(root, `the document must be a mapping with apiVersion: ${WEBHOOK_API_VERSION}, kind and spec.webhooks`);
 

@@ -1,0 +1,25 @@
+/**
+ * YAML configuration files (slo.yaml, webhook.yaml, remediation.yaml, sli.yaml, …) parsed with line
+ * positions, so every refusal can name the line of the offending node.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+
+/** A parsed document and the line of any of its nodes. */
+export interface LocatedYaml {
+  readonly doc: Document.Parsed;
+  /** 1-based line where `node` starts, undefined when it has no position (absent or generated). */
+  readonly lineOf: (node: Node | null | undefined) => number | undefined;
+}
+
+/**
+ * Parses `text` (duplicate keys are errors); the first syntax error is thrown as
+ * `syntaxError(line, 'not valid YAML: <first line of the parser message>')`.
+ */
+export function parseLocatedYaml(text: string, syntaxError: (line: number, reason: string) => Error): LocatedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first !== undefined) throw syntaxError(lines.linePos(first.pos[0]).line, `not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
+  return { doc, lineOf: (node) => (node?.range ? lines.linePos(node.range[0]).line : undefined) };
+}
