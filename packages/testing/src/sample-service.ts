@@ -36,6 +36,7 @@ export interface SampleService {
   readonly port: number;
   /** `127.0.0.1:<port>`, a Prometheus scrape target. */
   readonly target: string;
+  /** Its latency now; `POST /latency` with `{"latencyMs": <ms>}` changes it (what a remediation action does). */
   readonly latencyMs: number;
   stop(): Promise<void>;
 }
@@ -52,7 +53,7 @@ export function parseSampleLatency(text: string): number {
 
 /** Starts the sample service in this process. */
 export async function createSampleService(options: SampleServiceOptions): Promise<SampleService> {
-  const latencyMs = typeof options.latency === 'number' ? options.latency : SAMPLE_LATENCY_MS[options.latency];
+  let latencyMs = typeof options.latency === 'number' ? options.latency : SAMPLE_LATENCY_MS[options.latency];
   const registry = new Registry();
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -66,6 +67,26 @@ export async function createSampleService(options: SampleServiceOptions): Promis
       void registry.metrics().then((text) => {
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(text);
+      });
+      return;
+    }
+    if (req.url === '/latency' && req.method === 'POST') {
+      // What a remediation action (e.g. a webhook) changes: {"latencyMs": 20}.
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        let next: unknown;
+        try {
+          next = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { latencyMs?: unknown }).latencyMs;
+        } catch {
+          next = undefined;
+        }
+        if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body must be {\\"latencyMs\\": <milliseconds>}"}');
+          return;
+        }
+        latencyMs = next;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ latencyMs }));
       });
       return;
     }
@@ -99,7 +120,9 @@ export async function createSampleService(options: SampleServiceOptions): Promis
     url,
     port,
     target: `127.0.0.1:${port}`,
-    latencyMs,
+    get latencyMs() {
+      return latencyMs;
+    },
     async stop() {
       clearInterval(traffic);
       agent.destroy();
