@@ -35,8 +35,11 @@ export interface BuiltInContext {
   readonly location: string;
 }
 
-/** The built-in integrations by Keptn's name, and how each subscribes its tasks. */
-const BUILT_INS: Readonly<Record<string, (integration: Integration, context: BuiltInContext) => Integration>> = Object.freeze({
+/** How a built-in subscribes its tasks on an integration created under its name. */
+type SubscribeBuiltIn = (integration: Integration, context: BuiltInContext) => Integration;
+
+/** The control plane's built-in integrations by Keptn's name: `shipmate server` runs them. */
+const BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
   [APPROVAL_SERVICE]: withApproval,
   [REMEDIATION_SERVICE]: withRemediation,
   [LIGHTHOUSE_SERVICE]: (integration) => withLighthouse(integration),
@@ -50,16 +53,31 @@ const BUILT_INS: Readonly<Record<string, (integration: Integration, context: Bui
     withWebhook(integration, webhookOptionsFromEnv(context.env, context.endpoint, context.location === 'control-plane')),
 });
 
-/** Names of every built-in integration. */
+/**
+ * The execution plane's built-in integrations (they do the work of a delivery on the machine they
+ * run on): `shipmate up` runs them beside the control plane; `shipmate server` does not.
+ */
+const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({});
+
+/** Every built-in, for `shipmate agent --integration`. */
+const ALL_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({ ...BUILT_INS, ...EXECUTION_PLANE_BUILT_INS });
+
+/** Names of the control plane's built-in integrations (SHIPMATE_BUILT_IN_INTEGRATIONS). */
 export const BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(BUILT_INS));
+
+/** Names of the execution plane's built-in integrations. */
+export const EXECUTION_PLANE_BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(EXECUTION_PLANE_BUILT_INS));
+
+/** Names of every built-in integration. */
+export const ALL_BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(ALL_BUILT_INS));
 
 /**
  * Subscribes built-in `name` on `integration` (created under that name); a name that is not a
  * built-in is a ConfigError listing the names (`source` says where it came from).
  */
 export function subscribeBuiltIn(name: string, integration: Integration, context: BuiltInContext, source: string): Integration {
-  const subscribe = BUILT_INS[name];
-  if (!subscribe) throw new ConfigError(`${source} '${name}' is not a built-in integration: give one of ${BUILT_IN_NAMES.join(', ')}`);
+  const subscribe = ALL_BUILT_INS[name];
+  if (!subscribe) throw new ConfigError(`${source} '${name}' is not a built-in integration: give one of ${ALL_BUILT_IN_NAMES.join(', ')}`);
   return subscribe(integration, context);
 }
 
@@ -111,10 +129,13 @@ export async function startBuiltIns(options: {
   version: string;
   /** @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** @default 'control-plane' */
+  location?: string;
 }): Promise<BuiltIns> {
   const started: Integration[] = [];
+  const location = options.location ?? 'control-plane';
   for (const name of options.names) {
-    const subscribe = BUILT_INS[name];
+    const subscribe = ALL_BUILT_INS[name];
     if (!subscribe) continue;
     const integration = subscribe(
       createIntegration({
@@ -123,12 +144,12 @@ export async function startBuiltIns(options: {
         controlPlane: { endpoint: options.endpoint, token: options.token },
         hostname: hostname(),
         podname: `${name}-${process.pid}`,
-        location: 'control-plane',
+        location,
         version: options.version,
         handleSignals: false,
         logger: stderrLogger(name),
       }),
-      { env: options.env ?? process.env, endpoint: options.endpoint, location: 'control-plane' },
+      { env: options.env ?? process.env, endpoint: options.endpoint, location },
     );
     await integration.start();
     started.push(integration);
