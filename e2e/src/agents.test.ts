@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('shipmate agent', () => {
   it('runs a whole three-stage delivery through one agent and its integration', async () => {
-    const { recipient } = await plane('helm-all', {});
+    const { agent, recipient } = await plane('helm-all', {});
     const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
     await waitForState(client, 'shop', context, (s) => s === 'finished', 'finished');
     const tasks = recipient.tasks().filter((e) => e.shkeptncontext === context);
@@ -78,6 +78,26 @@ describe('shipmate agent', () => {
     const first = tasks[0];
     expect(first?.data.temporaryData).toMatchObject({ distributor: { subscriptionID: expect.any(String) } });
     expect(first).toMatchObject({ specversion: '1.0', datacontenttype: 'application/json' });
+    // One log line per forwarded task.
+    expect(agent.output()).toContain(
+      `forwarding sh.keptn.event.deployment.triggered ${first?.id ?? ''} (shop/dev/carts, context ${context})`,
+    );
+  });
+
+  it('warns at start when PUBSUB_TOPIC differs from the subscriptions stored for its integration', async () => {
+    const { agent } = await plane('helm-drift', { K8S_POD_NAME: 'helm-drift-a' });
+    await waitFor('registered', async () => ((await integrations('helm-drift'))[0]?.instances.length ? true : undefined));
+    expect(agent.output()).not.toContain('differs from the subscriptions');
+    const id = (await integrations('helm-drift'))[0]?.id ?? '';
+    const subscriptions = await client.request<Array<{ id: string; event: string }>>('GET', `${REGISTRATION}/${id}/subscription`);
+    const testSubscription = subscriptions.body.find((s) => s.event === 'sh.keptn.event.test.triggered');
+    expect((await client.request('DELETE', `${REGISTRATION}/${id}/subscription/${testSubscription?.id ?? ''}`)).status).toBe(200);
+    const { agent: restarted } = await plane('helm-drift', { K8S_POD_NAME: 'helm-drift-b' });
+    const warning = await waitFor('the drift warning', async () =>
+      restarted.output().includes('differs from the subscriptions') ? restarted.output() : undefined,
+    );
+    expect(warning).toMatch(/not subscribed to sh\.keptn\.event\.test\.triggered/);
+    expect(warning).toContain(`/api/controlPlane/v1/uniform/registration/${id}/subscription`);
   });
 
   it('two planes with one name and STAGE_FILTER: each gets only its stage, the registry flags the collision', async () => {

@@ -6,19 +6,33 @@ import { runAgent, runTestConnection } from './commands/agent-command.js';
 import type { AgentFlags } from './agent/agent-config.js';
 import type { TestConnectionFlags } from './commands/agent-command.js';
 import { ConfigError } from './config/config-error.js';
+import type { ServerFlags } from './config/server-config.js';
 
 const program = new Command();
 program.enablePositionalOptions();
 program.name('shipmate').description('Event-driven continuous delivery, speaking Keptn v1').version(SHIPMATE_VERSION);
 
-program
-  .command('server')
-  .description('run the control plane (API, orchestrator, embedded SQLite store)')
-  .option('--port <port>', 'port to listen on (env SHIPMATE_PORT, default 8080)')
-  .option('--host <host>', 'address to bind (env SHIPMATE_HOST, default 0.0.0.0)')
-  .option('--data-dir <dir>', 'where the store and token hash live (env SHIPMATE_DATA_DIR, default ./.shipmate)')
-  .action(async (flags: { port?: string; host?: string; dataDir?: string }) => {
+/** The flags `shipmate server` and `shipmate up` share. */
+function serverFlags(command: Command): Command {
+  return command
+    .option('--port <port>', 'port to listen on (env SHIPMATE_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (env SHIPMATE_HOST, default 0.0.0.0)')
+    .option('--data-dir <dir>', 'where the store and token hash live (env SHIPMATE_DATA_DIR, default ./.shipmate)')
+    .option('--log-format <format>', 'text or json (env SHIPMATE_LOG_FORMAT; default text on a terminal, json otherwise)');
+}
+
+serverFlags(program.command('server'))
+  .description('run the control plane (API, orchestrator, embedded SQLite store) and its built-in integrations')
+  .action(async (flags: ServerFlags) => {
     await runServer(flags);
+  });
+
+serverFlags(program.command('up'))
+  .description(
+    'run the control plane and a local execution plane on this machine (what `npm start` runs): the control plane of `shipmate server` plus the deployment, test and job integrations',
+  )
+  .action(async (flags: ServerFlags) => {
+    await runServer(flags, { local: true });
   });
 
 const agent = program

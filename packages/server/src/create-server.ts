@@ -35,6 +35,7 @@ import {
 } from '@shipmate/core';
 import type {
   ControlPlaneStore,
+  KeptnEvent,
   EventProcessor,
   IntegrationRegistryStore,
   RegistrySweepResult,
@@ -51,6 +52,8 @@ import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './ht
 import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
 import { isDelete, useJsonParser } from './http/json-body-parser.js';
 import { createEventIntake } from './intake/event-intake.js';
+import { DebugAccessLogController } from './logging/access-log-controller.js';
+import { deliveryLogLine } from './logging/delivery-log.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
 import { bootstrapRepositories } from './projects/bootstrap-repositories.js';
@@ -187,6 +190,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     // Whose X-Forwarded-For names the client (the failed-authentication limit counts per client).
     trustProxy: typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy],
     frameworkErrors: frameworkErrorHandler,
+    // Access lines go out at debug: at info the log follows deliveries.
+    logController: new DebugAccessLogController(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   // Route schemas document the API (OpenAPI) and validate input; responses are plain JSON so
@@ -194,6 +199,11 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(keptnErrorHandler(defaultBodyLimit(options.maxBodyBytes)));
   useJsonParser(app, isDelete);
+  /** One info line per sequence and task step (logging/delivery-log.ts). */
+  const logDelivery = (event: KeptnEvent): void => {
+    const line = deliveryLogLine(event);
+    if (line) app.log.info(line.fields, line.message);
+  };
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
@@ -220,11 +230,15 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     orchestrator,
     clock,
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
-    onEmitted: (events) => wakeOnEmitted(waiters, events),
+    onEmitted: (events) => {
+      wakeOnEmitted(waiters, events);
+      for (const event of events) logDelivery(event);
+    },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const upstream = options.upstream;
   const intake = createEventIntake({
+    onStored: logDelivery,
     store,
     processor,
     ids,

@@ -94,7 +94,7 @@ export interface ServerOptions {
   /** How often retention runs. @default 3600000 (1h) */
   retentionIntervalMs?: number;
   /** Log requests and errors (pino through Fastify). @default false */
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   /** Reported by /api/v1/metadata. @default the package version */
   version?: string;
   /** Reported as `namespace` by /api/v1/metadata. @default 'shipmate' */

@@ -22,6 +22,12 @@ export interface ServerProcessOptions {
   maxOpenFiles?: number;
   /** How long to wait for /health. @default 20000 */
   startTimeoutMs?: number;
+  /** `up` runs the control plane with the local execution plane. @default 'server' */
+  command?: 'server' | 'up';
+  /** More command-line arguments (e.g. `--log-format text`). */
+  args?: readonly string[];
+  /** Leave SHIPMATE_API_TOKEN unset (the server generates one; `token` is then ''). */
+  generatedToken?: boolean;
 }
 
 /** A running server process. */
@@ -49,11 +55,11 @@ export async function freePort(): Promise<number> {
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'shipmate-e2e-'));
-  const token = options.token ?? 'e2e-token';
+  const token = options.generatedToken ? '' : (options.token ?? 'e2e-token');
   const process = spawnShipmate(
-    ['server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+    [options.command ?? 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
     {
-      SHIPMATE_API_TOKEN: token,
+      ...(options.generatedToken ? {} : { SHIPMATE_API_TOKEN: token }),
       SHIPMATE_LOG_LEVEL: 'warn',
       ...options.env,
     },

@@ -11,12 +11,13 @@
 import { hostname } from 'node:os';
 import type { KeptnEvent } from '@shipmate/core';
 import { createAgentSession, createControlPlaneClient, createEventSender, stderrLogger } from '@shipmate/agent-sdk';
-import type { AgentIdentity, AgentLogger, AgentSession } from '@shipmate/agent-sdk';
+import type { AgentIdentity, AgentLogger, AgentSession, ControlPlaneClient } from '@shipmate/agent-sdk';
 import { ConfigError } from '../config/config-error.js';
 import type { AgentConfig } from './agent-config.js';
 import { startLocalSurface } from './local-surface.js';
 import type { LocalSurface } from './local-surface.js';
 import { createRecipientForwarder } from './recipient-forwarder.js';
+import { topicDriftWarning } from './topic-drift.js';
 
 /** A running agent. */
 export interface RunningAgent {
@@ -88,6 +89,10 @@ export async function startAgent(
     pollWaitMs: config.pollWaitMs,
     onTask(event) {
       open.set(event.id, event);
+      const { project, stage, service } = event.data;
+      logger.info(
+        `forwarding ${event.type} ${event.id} (${[project, stage, service].join('/')}, context ${event.shkeptncontext}) to ${config.recipientUrl}`,
+      );
       void forwarder.forward(event, stopping.signal).then((accepted) => {
         if (!accepted) finishedTask(event.id);
       });
@@ -113,12 +118,15 @@ export async function startAgent(
   });
   logger.info(`local surface on ${surface.url} (GET /health, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`);
 
-  const started = session.start().catch((error: unknown) => {
-    if (stopping.signal.aborted) return;
-    logger.error(`registration refused: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-    void running.stop();
-  });
+  const started = session
+    .start()
+    .then((registration) => warnOfTopicDrift(client, registration.id, identity.topics, logger))
+    .catch((error: unknown) => {
+      if (stopping.signal.aborted) return;
+      logger.error(`registration refused: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+      void running.stop();
+    });
 
   let stopped: Promise<void> | undefined;
   const running: RunningAgent = {
@@ -150,4 +158,26 @@ export async function startAgent(
     },
   };
   return running;
+}
+
+/** Warns when the stored subscriptions of the integration differ from PUBSUB_TOPIC (topic-drift.ts). */
+async function warnOfTopicDrift(
+  client: ControlPlaneClient,
+  integrationId: string,
+  topics: readonly string[],
+  logger: AgentLogger,
+): Promise<void> {
+  const path = `/controlPlane/v1/uniform/registration/${encodeURIComponent(integrationId)}/subscription`;
+  try {
+    const answer = await client.raw('GET', path);
+    if (answer.status !== 200) return;
+    const stored = (JSON.parse(answer.body.toString('utf8')) as Array<{ event?: unknown }>).flatMap((s) =>
+      typeof s.event === 'string' ? [s.event] : [],
+    );
+    const warning = topicDriftWarning(topics, stored, integrationId);
+    if (warning) logger.warn(warning);
+  } catch (error) {
+    // Only a hint: a failed look changes nothing about the agent's work.
+    logger.info(`could not compare PUBSUB_TOPIC with the stored subscriptions: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -7,8 +7,9 @@ import { createSqliteStore, lockDataDir } from '@shipmate/store-sqlite';
 import type { DataDirLock } from '@shipmate/store-sqlite';
 import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream } from '@shipmate/config-git';
 import type { UpstreamMirror } from '@shipmate/config-git';
-import { resolveApiToken } from '../config/api-token.js';
-import { builtInToken, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
+import { resolveApiToken, resolveLocalApiToken } from '../config/api-token.js';
+import { textLogStream } from '../logging/text-log-stream.js';
+import { EXECUTION_PLANE_BUILT_IN_NAMES, builtInToken, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
 import { ConfigError } from '../config/config-error.js';
 import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
@@ -29,8 +30,8 @@ async function checkGit(): Promise<void> {
  * `shipmate server`: runs the control plane on the embedded SQLite store, with the configuration
  * repositories in `<data dir>/git`, until SIGTERM/SIGINT.
  */
-export async function runServer(flags: ServerFlags): Promise<void> {
-  const config = resolveServerConfig(process.env, flags);
+export async function runServer(flags: ServerFlags, plane: { local: boolean } = { local: false }): Promise<void> {
+  const config = resolveServerConfig(process.env, flags, process.stdout.isTTY === true);
   const upstreamConfig = resolveUpstreamConfig(process.env);
   await checkGit();
   const dataDir = prepareDataDir(config.dataDir, (line) => process.stderr.write(`shipmate: ${line}\n`));
@@ -38,7 +39,9 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const lock = lockTheDataDir(dataDir);
   const gitDir = join(dataDir, 'git');
   mkdirSync(gitDir, { recursive: true, mode: DATA_DIR_MODE });
-  const token = resolveApiToken(dataDir, config.apiToken);
+  const token: { sha256: string; token?: string; generated?: string } = plane.local
+    ? localToken(dataDir, config.apiToken)
+    : resolveApiToken(dataDir, config.apiToken);
   const secretKey = resolveSecretKey(dataDir, config.secretKey);
   const repositories = createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor });
   const upstream = createUpstreamMirror({
@@ -75,7 +78,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     leaseMs: config.leaseMs,
     integrationTtlMs: config.integrationTtlMs,
     logTtlMs: config.logTtlMs,
-    logger: { level: config.logLevel },
+    logger: config.logFormat === 'text' ? { level: config.logLevel, stream: textLogStream() } : { level: config.logLevel },
     secretKey: secretKey.key,
     previousSecretKey: config.previousSecretKey,
     secretScopes: config.secretScopes,
@@ -98,12 +101,27 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   });
   if (config.builtInIntegrations.length > 0)
     process.stdout.write(`built-in integrations running: ${config.builtInIntegrations.join(', ')} (SHIPMATE_BUILT_IN_INTEGRATIONS)\n`);
+  // `shipmate up`: the execution plane of this machine runs in the same process.
+  const localPlane = plane.local
+    ? await startBuiltIns({
+        names: EXECUTION_PLANE_BUILT_IN_NAMES,
+        endpoint: loopbackApi(url),
+        token: internal.token,
+        namespace: server.options.namespace,
+        version: server.options.version,
+        location: LOCAL_PLANE,
+      })
+    : undefined;
+  if (plane.local)
+    process.stdout.write(`local execution plane (${LOCAL_PLANE}) running: ${EXECUTION_PLANE_BUILT_IN_NAMES.join(', ') || 'none'}\n`);
   if (secretKey.generatedFile) {
     process.stdout.write(
       `secret key generated in ${secretKey.generatedFile} (mode 0600): back it up, stored secrets cannot be read without it (docs/secrets.md)\n`,
     );
   }
-  if (token.generated) {
+  if (plane.local) {
+    process.stdout.write(upBanner(shown, token.token));
+  } else if (token.generated) {
     process.stdout.write(
       [
         '',
@@ -121,8 +139,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
-    builtIns
-      .stop()
+    Promise.all([builtIns.stop(), localPlane?.stop()])
       .then(() => server.close())
       .then(() => store.close())
       .then(() => lock.release())
@@ -169,4 +186,23 @@ async function startServer(options: ServerOptions) {
     if (error instanceof ShipmateError && error.code === ErrorCode.secretKey) throw new ConfigError(error.message);
     throw error;
   }
+}
+
+/** The location of the execution plane `shipmate up` runs in the server process. */
+const LOCAL_PLANE = 'local-execution-plane';
+
+/** `shipmate up`'s token (kept in clear for `shipmate demo`, see api-token.ts). */
+function localToken(dataDir: string, fromEnv: string | undefined): { sha256: string; token: string | undefined; generated?: string } {
+  const local = resolveLocalApiToken(dataDir, fromEnv);
+  return { sha256: local.sha256, token: local.token, ...(local.generated && local.token ? { generated: local.token } : {}) };
+}
+
+/** What `shipmate up` prints once it runs: where, the token, and what to do next. */
+function upBanner(url: string, token: string | undefined): string {
+  const tokenLine =
+    token === undefined
+      ? 'API token: the one printed when this data dir was first used by `shipmate server` (set SHIPMATE_API_TOKEN to choose one)'
+      : `API token: ${token}`;
+  const next = token === undefined ? 'SHIPMATE_API_TOKEN=<token> npx shipmate demo' : 'npx shipmate demo';
+  return ['', `Shipmate is up: ${url}`, tokenLine, `Next, in another terminal: ${next}`, ''].join('\n');
 }

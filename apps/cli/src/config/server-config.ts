@@ -18,6 +18,7 @@ export interface ServerFlags {
   port?: string;
   host?: string;
   dataDir?: string;
+  logFormat?: string;
 }
 
 /** Resolved server configuration. */
@@ -35,6 +36,8 @@ export interface ServerConfig {
   readonly projectNameMaxLength: number;
   readonly serviceNameMaxLength: number;
   readonly logLevel: string;
+  /** SHIPMATE_LOG_FORMAT / --log-format: `text` (for people) or `json`; default text on a terminal. */
+  readonly logFormat: LogFormat;
   readonly heartbeatIntervalMs: number;
   readonly integrationTtlMs: number;
   readonly logTtlMs: number;
@@ -70,7 +73,7 @@ export interface ServerConfig {
 }
 
 /** Resolves configuration from the environment and flags. */
-export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags): ServerConfig {
+export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags, isTerminal = false): ServerConfig {
   return Object.freeze({
     port: integerValue(flags.port ?? env.SHIPMATE_PORT, 8080, flags.port ? '--port' : 'SHIPMATE_PORT', 0, 65535),
     host: flags.host ?? env.SHIPMATE_HOST ?? '0.0.0.0',
@@ -84,6 +87,11 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags):
     projectNameMaxLength: integerValue(env.PROJECT_NAME_MAX_SIZE, 200, 'PROJECT_NAME_MAX_SIZE', 1, 10_000),
     serviceNameMaxLength: integerValue(env.SERVICE_NAME_MAX_SIZE, 43, 'SERVICE_NAME_MAX_SIZE', 1, 10_000),
     logLevel: logLevel(env.SHIPMATE_LOG_LEVEL),
+    logFormat: logFormat(
+      flags.logFormat ?? env.SHIPMATE_LOG_FORMAT,
+      flags.logFormat === undefined ? 'SHIPMATE_LOG_FORMAT' : '--log-format',
+      isTerminal,
+    ),
     heartbeatIntervalMs: durationValue(env.SHIPMATE_HEARTBEAT_INTERVAL, '5s', 'SHIPMATE_HEARTBEAT_INTERVAL'),
     integrationTtlMs: durationValue(env.UNIFORM_INTEGRATION_TTL, '48h', 'UNIFORM_INTEGRATION_TTL'),
     logTtlMs: durationValue(env.LOG_TTL, '120h', 'LOG_TTL'),
@@ -124,6 +132,15 @@ function trustProxy(value: string | undefined): boolean | readonly string[] {
       `SHIPMATE_TRUST_PROXY='${value}' is not valid: '${bad}' is not an address or CIDR; give true, false or a list such as 10.0.0.0/8,fd00::/8`,
     );
   return proxies;
+}
+
+/** How log lines are written. */
+export type LogFormat = 'text' | 'json';
+
+function logFormat(value: string | undefined, source: string, isTerminal: boolean): LogFormat {
+  if (value === undefined || value === '') return isTerminal ? 'text' : 'json';
+  if (value !== 'text' && value !== 'json') throw new ConfigError(`${source}='${value}' is not valid: give text or json`);
+  return value;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -50,6 +50,8 @@ export function createEventIntake(options: {
    * event is stored (an unknown project fails the request). Absent: the event is only stored.
    */
   configureMonitoring?: (project: string, provider: string) => Promise<void>;
+  /** Called with every event once it is stored (the delivery log). */
+  onStored?: (event: KeptnEvent) => void;
 }): EventIntake {
   async function append(event: KeptnEvent): Promise<void> {
     const project = event.data?.project;
@@ -58,6 +60,7 @@ export function createEventIntake(options: {
       await options.beforeSequenceStart({ project, stage: parsed.stage, ...(event.gitcommitid ? { commit: event.gitcommitid } : {}) });
     }
     await appender.append(event, needsOrchestration(parsed));
+    options.onStored?.(event);
   }
   const appender = createEventAppender({
     ingest: (events) => options.processor.ingest(events),
