@@ -7,6 +7,9 @@ import type { AgentFlags } from './agent/agent-config.js';
 import type { TestConnectionFlags } from './commands/agent-command.js';
 import { ConfigError } from './config/config-error.js';
 import type { ServerFlags } from './config/server-config.js';
+import { resolveDemoOptions } from './demo/demo-options.js';
+import type { DemoFlags } from './demo/demo-options.js';
+import { runDemo } from './demo/run-demo.js';
 
 const program = new Command();
 program.enablePositionalOptions();
@@ -33,6 +36,26 @@ serverFlags(program.command('up'))
   )
   .action(async (flags: ServerFlags) => {
     await runServer(flags, { local: true });
+  });
+
+program
+  .command('demo')
+  .description(
+    'a first delivery on a running Shipmate (`npm start`): creates a project with dev, staging and production, onboards a small sample service and delivers it, showing each task; --version slow fails the quality gate in staging and rolls back',
+  )
+  .option('--endpoint <url>', 'the control plane (env SHIPMATE_ENDPOINT, default http://127.0.0.1:8080)')
+  .option('--api-token <token>', 'its API token (env SHIPMATE_API_TOKEN; default the token `shipmate up` keeps in ./.shipmate)')
+  .option('--version <version>', 'fast or slow (default fast)')
+  .option('--manual-approval', 'ask a person to approve the release to production instead of approving automatically')
+  .option('--project <name>', 'the demo project (default shipmate-demo)')
+  .action(async (flags: DemoFlags) => {
+    const options = resolveDemoOptions(process.env, flags);
+    try {
+      process.exitCode = await runDemo(options);
+    } catch (error) {
+      process.stderr.write(`shipmate demo: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
   });
 
 const agent = program
