@@ -48,3 +48,4 @@ export {
   startSampleServiceProcess,
 } from './sample-service.js';
 export type { SampleService, SampleServiceOptions } from './sample-service.js';
+export { helmBinary, helmUnavailable, readZipEntry } from './helm-binary.js';
