@@ -31,7 +31,8 @@ export function deploymentTargetOf(task: TaskContext, defaultStrategy: Deploymen
   const data = task.data as Record<string, unknown>;
   const text = (name: string): string => {
     const value = data[name];
-    if (typeof value !== 'string' || value === '') throw new Error(`the ${task.task} task has no data.${name}; the control plane always sends one`);
+    if (typeof value !== 'string' || value === '')
+      throw new Error(`the ${task.task} task has no data.${name}; the control plane always sends one`);
     return value;
   };
   const change = data.configurationChange as { values?: unknown } | undefined;
@@ -68,7 +69,10 @@ async function finishing(work: () => Promise<Record<string, unknown>>): Promise<
 /** The handler of `deployment` tasks. */
 export function handleDeployment(task: TaskContext, runtime: DeploymentRuntime): Promise<TaskOutcome> {
   return finishing(async () => {
-    const outcome: RuntimeOutcome = await runtime.deploy(deploymentTargetOf(task, runtime.defaultStrategy ?? DeploymentStrategy.direct), task);
+    const outcome: RuntimeOutcome = await runtime.deploy(
+      deploymentTargetOf(task, runtime.defaultStrategy ?? DeploymentStrategy.direct),
+      task,
+    );
     return { deployment: { ...outcome.deployment }, message: outcome.message };
   });
 }

@@ -16,7 +16,14 @@ describe('launchSpec', () => {
   it.each(table)('runs %s with env %s', (command, env, file, args, childEnv) => {
     const spec = launchSpec(parseProcessConfig(`command: ${command}\nenv: ${env}`), TARGET, '/plane', { PATH: '/bin' }, WHERE);
     expect(spec).toMatchObject({ file, args, cwd: resolve('/plane'), portEnv: 'PORT', image: 'carts:1.2' });
-    expect(spec.env).toEqual({ PATH: '/bin', KEPTN_PROJECT: 'shop', KEPTN_STAGE: 'dev', KEPTN_SERVICE: 'carts', IMAGE: 'carts:1.2', ...childEnv });
+    expect(spec.env).toEqual({
+      PATH: '/bin',
+      KEPTN_PROJECT: 'shop',
+      KEPTN_STAGE: 'dev',
+      KEPTN_SERVICE: 'carts',
+      IMAGE: 'carts:1.2',
+      ...childEnv,
+    });
   });
 
   it('resolves workingDir against the deploy dir unless it is absolute', () => {

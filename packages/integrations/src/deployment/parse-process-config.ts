@@ -105,7 +105,8 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null))
     return fail(root, `the file is empty; write at least the command that starts the service, ${EXAMPLE}`);
-  if (!isMap(root)) return fail(root, `the document must be a mapping with command (and optionally ${KEYS.slice(1).join(', ')}), ${EXAMPLE}`);
+  if (!isMap(root))
+    return fail(root, `the document must be a mapping with command (and optionally ${KEYS.slice(1).join(', ')}), ${EXAMPLE}`);
 
   const checkKeys = (map: YAMLMap, allowed: readonly string[], prefix: string): void => {
     for (const pair of map.items) {
@@ -142,7 +143,10 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
     try {
       command = splitCommand(text);
     } catch (error) {
-      return fail(commandNode, `command cannot be split into words: ${(error as Error).message}; close the quote or give a list, ${EXAMPLE}`);
+      return fail(
+        commandNode,
+        `command cannot be split into words: ${(error as Error).message}; close the quote or give a list, ${EXAMPLE}`,
+      );
     }
     const operator = command.find((w) => SHELL_OPERATORS.has(w) || w.startsWith('$('));
     if (operator !== undefined)
@@ -156,7 +160,8 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
 
   const workingDirNode = get(root, 'workingDir');
   const workingDir = workingDirNode === undefined ? '.' : scalarText(workingDirNode, 'workingDir', "e.g. 'workingDir: services/carts'");
-  if (workingDir === '') return fail(workingDirNode, "workingDir is empty; leave it out for the deploy dir or give a path, e.g. 'workingDir: .'");
+  if (workingDir === '')
+    return fail(workingDirNode, "workingDir is empty; leave it out for the deploy dir or give a path, e.g. 'workingDir: .'");
 
   const env: Record<string, string> = {};
   const envNode = get(root, 'env');
@@ -164,7 +169,8 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
     if (!isMap(envNode)) return fail(envNode, "env must be a mapping of names to values, e.g. 'env: {GREETING: hello}'");
     for (const pair of envNode.items) {
       const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      if (!ENV_NAME.test(name)) fail(pair.key as Node, `env name '${name}' is not a variable name; use letters, digits and _, e.g. GREETING`);
+      if (!ENV_NAME.test(name))
+        fail(pair.key as Node, `env name '${name}' is not a variable name; use letters, digits and _, e.g. GREETING`);
       const value = pair.value as Node | null;
       if (value === null || (isScalar(value) && value.value === null))
         return fail(pair.key as Node, `env.${name} has no value; give one, e.g. '${name}: "1"', or remove it`);
@@ -175,13 +181,18 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
   const portEnvNode = get(root, 'portEnv');
   const portEnv = portEnvNode === undefined ? DEFAULT_PORT_ENV : scalarText(portEnvNode, 'portEnv', "e.g. 'portEnv: PORT'");
   if (!ENV_NAME.test(portEnv))
-    return fail(portEnvNode, `portEnv '${portEnv}' is not a variable name; give the variable your service reads its port from, e.g. 'portEnv: PORT'`);
-  if (portEnv in env) return fail(portEnvNode ?? envNode, `env.${portEnv} is set, but the runtime puts the port in ${portEnv}; remove env.${portEnv}`);
+    return fail(
+      portEnvNode,
+      `portEnv '${portEnv}' is not a variable name; give the variable your service reads its port from, e.g. 'portEnv: PORT'`,
+    );
+  if (portEnv in env)
+    return fail(portEnvNode ?? envNode, `env.${portEnv} is set, but the runtime puts the port in ${portEnv}; remove env.${portEnv}`);
 
   let healthCheck: HealthCheck = { path: undefined, timeoutSeconds: DEFAULT_HEALTH_TIMEOUT_SECONDS };
   const healthNode = get(root, 'healthCheck');
   if (healthNode !== undefined) {
-    if (!isMap(healthNode)) return fail(healthNode, "healthCheck must be a mapping, e.g. 'healthCheck: {path: /health, timeoutSeconds: 30}'");
+    if (!isMap(healthNode))
+      return fail(healthNode, "healthCheck must be a mapping, e.g. 'healthCheck: {path: /health, timeoutSeconds: 30}'");
     checkKeys(healthNode, HEALTH_KEYS, 'healthCheck.');
     const pathNode = get(healthNode, 'path');
     const path = pathNode === undefined ? undefined : scalarText(pathNode, 'healthCheck.path', "e.g. 'path: /health'");
@@ -198,5 +209,11 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
     healthCheck = { path, timeoutSeconds };
   }
 
-  return Object.freeze({ command: Object.freeze(command), workingDir, env: Object.freeze(env), portEnv, healthCheck: Object.freeze(healthCheck) });
+  return Object.freeze({
+    command: Object.freeze(command),
+    workingDir,
+    env: Object.freeze(env),
+    portEnv,
+    healthCheck: Object.freeze(healthCheck),
+  });
 }

@@ -166,7 +166,9 @@ describe('process runtime', () => {
     const task = fakeTask({ service: SAMPLE().replace('path: /metrics, timeoutSeconds: 20', 'path: /ready, timeoutSeconds: 1') });
     const failed = (await runtime.deploy(target('slow'), task).catch((e: unknown) => e)) as Error;
     expect(failed).toBeInstanceOf(DeploymentFailure);
-    expect(failed.message).toContain('did not pass its health check (GET /ready answering 2xx/3xx) within 1 s; last: GET /ready answered 404');
+    expect(failed.message).toContain(
+      'did not pass its health check (GET /ready answering 2xx/3xx) within 1 s; last: GET /ready answered 404',
+    );
     expect(failed.message).toContain('Last output:\nsample service (latency 600 ms) listening on');
     expect(await refused(`http://127.0.0.1:${portsOf(task.progressed)[0]}`)).toBe(true);
     expect(await latencyAt(url)).toBe(20);
@@ -178,7 +180,11 @@ describe('process runtime', () => {
     const task = fakeTask({ service: SAMPLE().replace('path: /metrics', 'path: /ready') }, controller.signal);
     const deploying = runtime.deploy(target('fast'), task).catch((e: unknown) => e);
     // Once it listens (it answers 404 on /ready), abort.
-    for (let i = 0; i < 200 && (portsOf(task.progressed).length === 0 || (await refused(`http://127.0.0.1:${portsOf(task.progressed)[0]}`))); i++)
+    for (
+      let i = 0;
+      i < 200 && (portsOf(task.progressed).length === 0 || (await refused(`http://127.0.0.1:${portsOf(task.progressed)[0]}`)));
+      i++
+    )
       await new Promise((resolve) => setTimeout(resolve, 25));
     controller.abort('aborted');
     expect(await deploying).toBe('aborted');
@@ -194,9 +200,27 @@ describe('process runtime', () => {
       ProcessConfigError,
       "deployment/process.yaml: not found at service, stage or project level for service 'carts' in stage 'dev' of project 'shop'; add it (at service level, e.g. 'command: [node, server.js, --version, $IMAGE]')",
     ],
-    ['an unknown key', { stage: 'command: [node]\nhealtCheck: {}' }, 'fast', ProcessConfigError, "deployment/process.yaml at stage level line 2: unknown field 'healtCheck'"],
-    ['an empty command', { service: 'command: []' }, 'fast', ProcessConfigError, 'deployment/process.yaml at service level line 1: command is empty'],
-    ['$IMAGE without an image', { service: SAMPLE() }, undefined, ProcessConfigError, 'command[3] uses $IMAGE, but the sequence has no configurationChange.values.image'],
+    [
+      'an unknown key',
+      { stage: 'command: [node]\nhealtCheck: {}' },
+      'fast',
+      ProcessConfigError,
+      "deployment/process.yaml at stage level line 2: unknown field 'healtCheck'",
+    ],
+    [
+      'an empty command',
+      { service: 'command: []' },
+      'fast',
+      ProcessConfigError,
+      'deployment/process.yaml at service level line 1: command is empty',
+    ],
+    [
+      '$IMAGE without an image',
+      { service: SAMPLE() },
+      undefined,
+      ProcessConfigError,
+      'command[3] uses $IMAGE, but the sequence has no configurationChange.values.image',
+    ],
     [
       'a working dir that does not exist',
       { service: 'command: [node]\nworkingDir: builds/v2' },

@@ -266,12 +266,20 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): Deployment
       return withSlot(target, async (slot) => {
         const { standby, current } = slot;
         if (!standby || !current)
-          return outcome(slot, target.strategy, `Finished release: nothing to promote for ${slot.label} (no earlier version runs beside ${versionOf(current?.spec)})`);
+          return outcome(
+            slot,
+            target.strategy,
+            `Finished release: nothing to promote for ${slot.label} (no earlier version runs beside ${versionOf(current?.spec)})`,
+          );
         await slot.proxy.drained(standby.port, stopGraceMs);
         await standby.stop(stopGraceMs);
         slot.standby = undefined;
         slot.previous = standby.spec;
-        return outcome(slot, target.strategy, `Finished release: promoted ${versionOf(current.spec)} of ${slot.label}; ${versionOf(standby.spec)} was stopped`);
+        return outcome(
+          slot,
+          target.strategy,
+          `Finished release: promoted ${versionOf(current.spec)} of ${slot.label}; ${versionOf(standby.spec)} was stopped`,
+        );
       });
     },
 
@@ -283,7 +291,11 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): Deployment
           slot.current = standby;
           slot.standby = undefined;
           slot.previous = current?.spec;
-          return outcome(slot, target.strategy, `Finished rollback: ${slot.label} serves ${versionOf(standby.spec)} again; ${versionOf(current?.spec)} was stopped`);
+          return outcome(
+            slot,
+            target.strategy,
+            `Finished rollback: ${slot.label} serves ${versionOf(standby.spec)} again; ${versionOf(current?.spec)} was stopped`,
+          );
         }
         if (!previous)
           throw new DeploymentFailure(
@@ -293,7 +305,11 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): Deployment
         await switchTo(slot, again, [current]);
         slot.current = again;
         slot.previous = current?.spec;
-        return outcome(slot, target.strategy, `Finished rollback: ${slot.label} serves ${versionOf(previous)} again; ${versionOf(current?.spec)} was stopped`);
+        return outcome(
+          slot,
+          target.strategy,
+          `Finished rollback: ${slot.label} serves ${versionOf(previous)} again; ${versionOf(current?.spec)} was stopped`,
+        );
       });
     },
 

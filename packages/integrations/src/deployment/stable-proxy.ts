@@ -58,7 +58,8 @@ export async function startStableProxy(port: number, host: string, name: string)
     const bodiless = BODILESS.has(req.method ?? '') && req.headers['content-length'] === undefined && !req.headers['transfer-encoding'];
     const headers = endToEnd(req.headers);
     const remote = req.socket.remoteAddress;
-    if (remote) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote;
+    if (remote)
+      headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote;
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     count(upstream, 1);
     let counted = true;
