@@ -73,3 +73,25 @@ export { MASK, secretMasker } from './webhook/mask-secrets.js';
 export type { SecretMasker } from './webhook/mask-secrets.js';
 export { checkWebhookUrl, parseWebhookAllowList } from './webhook/webhook-address-policy.js';
 export type { CheckedTarget, WebhookAddressPolicy, WebhookAllowList } from './webhook/webhook-address-policy.js';
+export { DeploymentFailure, DeploymentStrategy } from './deployment/deployment-runtime.js';
+export type { DeploymentData, DeploymentRuntime, DeploymentTarget, RuntimeOutcome } from './deployment/deployment-runtime.js';
+export { STRATEGY_CHOICES, deploymentNameOf, parseDeploymentStrategy, strategyOnWire } from './deployment/deployment-strategy.js';
+export {
+  DEPLOYMENT_TASKS,
+  deploymentTargetOf,
+  handleDeployment,
+  handleRelease,
+  handleRollback,
+  withDeployment,
+} from './deployment/deployment-integration.js';
+export { DEPLOYMENT_SERVICE, createProcessRuntime, resolveProcessRuntimeOptions } from './deployment/process-runtime.js';
+export type { ProcessRuntimeOptions, ResolvedProcessRuntimeOptions } from './deployment/process-runtime.js';
+export {
+  DEFAULT_HEALTH_TIMEOUT_SECONDS,
+  DEFAULT_PORT_ENV,
+  PROCESS_CONFIG_URI,
+  ProcessConfigError,
+  parseProcessConfig,
+  splitCommand,
+} from './deployment/parse-process-config.js';
+export type { HealthCheck, ProcessConfig } from './deployment/parse-process-config.js';

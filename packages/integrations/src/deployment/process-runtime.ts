@@ -16,7 +16,7 @@
  * groups are killed on exit.
  */
 import { mkdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -175,6 +175,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): Deployment
       );
     const where = `${PROCESS_CONFIG_URI} at ${resource.level} level`;
     const spec = launchSpec(parseProcessConfig(resource.content.toString('utf8'), where), target, deployDir, resolved.childEnv, where);
+    // The deploy dir itself is the runtime's: made on first use (a workingDir below it is the user's).
+    await mkdir(deployDir, { recursive: true });
     const info = await stat(spec.cwd).catch(() => undefined);
     if (!info?.isDirectory())
       throw new ProcessConfigError(
