@@ -84,3 +84,25 @@ export { containerImages, firstService, localDeploymentUri } from './deployment-
 export type { ManifestService } from './deployment-helm/rendered-manifest.js';
 export { HELM_ENDPOINTS_URI, HelmEndpointsError, parseUserEndpoints } from './deployment-helm/user-endpoints.js';
 export type { UserEndpoints } from './deployment-helm/user-endpoints.js';
+export { DeploymentFailure, DeploymentStrategy } from './deployment/deployment-runtime.js';
+export type { DeploymentData, DeploymentRuntime, DeploymentTarget, RuntimeOutcome } from './deployment/deployment-runtime.js';
+export { STRATEGY_CHOICES, deploymentNameOf, parseDeploymentStrategy, strategyOnWire } from './deployment/deployment-strategy.js';
+export {
+  DEPLOYMENT_TASKS,
+  deploymentTargetOf,
+  handleDeployment,
+  handleRelease,
+  handleRollback,
+  withDeployment,
+} from './deployment/deployment-integration.js';
+export { DEPLOYMENT_SERVICE, createProcessRuntime, resolveProcessRuntimeOptions } from './deployment/process-runtime.js';
+export type { ProcessRuntimeOptions, ResolvedProcessRuntimeOptions } from './deployment/process-runtime.js';
+export {
+  DEFAULT_HEALTH_TIMEOUT_SECONDS,
+  DEFAULT_PORT_ENV,
+  PROCESS_CONFIG_URI,
+  ProcessConfigError,
+  parseProcessConfig,
+  splitCommand,
+} from './deployment/parse-process-config.js';
+export type { HealthCheck, ProcessConfig } from './deployment/parse-process-config.js';

@@ -36,7 +36,7 @@ export interface SampleService {
   readonly port: number;
   /** `127.0.0.1:<port>`, a Prometheus scrape target. */
   readonly target: string;
-  /** Its latency now; `POST /latency` with `{"latencyMs": <ms>}` changes it (what a remediation action does). */
+  /** Its latency now; `GET /latency` answers `{"latencyMs": <ms>}`, `POST /latency` with that body changes it (what a remediation action does). */
   readonly latencyMs: number;
   stop(): Promise<void>;
 }
@@ -68,6 +68,11 @@ export async function createSampleService(options: SampleServiceOptions): Promis
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(text);
       });
+      return;
+    }
+    if (req.url === '/latency' && req.method === 'GET') {
+      // Which build answers (a deployment test tells versions apart by it, not by timing).
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ latencyMs }));
       return;
     }
     if (req.url === '/latency' && req.method === 'POST') {

@@ -25,6 +25,8 @@ import {
 } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
 import { webhookOptionsFromEnv } from './webhook-options.js';
+import { DEPLOYMENT_SERVICE, createProcessRuntime, withDeployment } from '@shipmate/integrations';
+import { deploymentOptionsFromEnv } from './deployment-options.js';
 
 /** What a built-in may read besides its integration: the environment (only apps read it) and where it runs. */
 export interface BuiltInContext {
@@ -57,7 +59,9 @@ const BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
  * The execution plane's built-in integrations (they do the work of a delivery on the machine they
  * run on): `shipmate up` runs them beside the control plane; `shipmate server` does not.
  */
-const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({});
+const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
+  [DEPLOYMENT_SERVICE]: (integration, context) => withDeployment(integration, createProcessRuntime(deploymentOptionsFromEnv(context.env))),
+});
 
 /** Every built-in, for `shipmate agent --integration`. */
 const ALL_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({ ...BUILT_INS, ...EXECUTION_PLANE_BUILT_INS });

@@ -18,6 +18,7 @@ export const ErrorCode = {
   invalidHelmChart: 'ERR_INVALID_HELM_CHART',
   invalidHelmEndpoints: 'ERR_INVALID_HELM_ENDPOINTS',
   helmUnavailable: 'ERR_HELM_UNAVAILABLE',
+  invalidProcessConfig: 'ERR_INVALID_PROCESS_CONFIG',
   invalidEventType: 'ERR_INVALID_EVENT_TYPE',
   invalidEvent: 'ERR_INVALID_EVENT',
   invalidDuration: 'ERR_INVALID_DURATION',

@@ -56,6 +56,8 @@ export class DeploymentFailure extends Error {
 export interface DeploymentRuntime {
   /** Keptn's name the integration registers under with this runtime (`helm-service` for Helm). */
   readonly integrationName: string;
+  /** The strategy of a task whose `deployment.deploymentstrategy` is absent or empty. @default 'direct' */
+  readonly defaultStrategy?: DeploymentStrategy;
   deploy(target: DeploymentTarget, task: TaskContext): Promise<RuntimeOutcome>;
   /** Promotes a blue/green deployment once its checks passed (no-op for other strategies). */
   release(target: DeploymentTarget, task: TaskContext): Promise<RuntimeOutcome>;
