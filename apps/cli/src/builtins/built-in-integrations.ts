@@ -12,18 +12,21 @@ import type { Integration } from '@shipmate/agent-sdk';
 import { hashToken } from '@shipmate/server';
 import {
   APPROVAL_SERVICE,
+  JOB_EXECUTOR_SERVICE,
   LIGHTHOUSE_SERVICE,
   PROMETHEUS_SERVICE,
   REMEDIATION_SERVICE,
   WEBHOOK_SERVICE,
   resolvePrometheusOptions,
   withApproval,
+  withJob,
   withLighthouse,
   withPrometheus,
   withRemediation,
   withWebhook,
 } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
+import { jobOptionsFromEnv } from './job-options.js';
 import { webhookOptionsFromEnv } from './webhook-options.js';
 
 /** What a built-in may read besides its integration: the environment (only apps read it) and where it runs. */
@@ -57,7 +60,9 @@ const BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
  * The execution plane's built-in integrations (they do the work of a delivery on the machine they
  * run on): `shipmate up` runs them beside the control plane; `shipmate server` does not.
  */
-const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({});
+const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
+  [JOB_EXECUTOR_SERVICE]: (integration, context) => withJob(integration, jobOptionsFromEnv(context.env)),
+});
 
 /** Every built-in, for `shipmate agent --integration`. */
 const ALL_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({ ...BUILT_INS, ...EXECUTION_PLANE_BUILT_INS });
