@@ -4,7 +4,13 @@ import { jobOptionsFromEnv } from './job-options.js';
 
 describe('jobOptionsFromEnv', () => {
   it('has defaults, and passes on only PATH, HOME and the other listed variables', () => {
-    const options = jobOptionsFromEnv({ PATH: '/bin', HOME: '/home/p', SHIPMATE_TOKEN: 'secret', AWS_SECRET_ACCESS_KEY: 'x' });
+    const options = jobOptionsFromEnv({
+      PATH: '/bin',
+      HOME: '/home/p',
+      SHIPMATE_TOKEN: 'secret',
+      KEPTN_API_TOKEN: 'token',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    });
     expect(options).toMatchObject({
       jobDir: '.shipmate-plane/jobs',
       maxLogBytes: 16384,
@@ -40,6 +46,7 @@ describe('jobOptionsFromEnv', () => {
     [{ SHIPMATE_JOB_KILL_GRACE: 'soon' }, 'SHIPMATE_JOB_KILL_GRACE'],
     [{ SHIPMATE_JOB_KEEP_FAILED: 'maybe' }, "SHIPMATE_JOB_KEEP_FAILED='maybe' is not valid: give true or false"],
     [{ SHIPMATE_JOB_PASS_ENV: 'SHIPMATE_TOKEN' }, "'SHIPMATE_TOKEN' is not a variable a task may inherit"],
+    [{ SHIPMATE_JOB_PASS_ENV: 'JAVA_HOME,KEPTN_API_TOKEN' }, "'KEPTN_API_TOKEN' is not a variable a task may inherit"],
     [{ SHIPMATE_JOB_PASS_ENV: 'BAD-NAME' }, "'BAD-NAME' is not a variable a task may inherit"],
   ];
   it.each(bad)('refuses %j', (env, message) => {

@@ -5,7 +5,8 @@
  * 49152, default 16384), SHIPMATE_JOB_KILL_GRACE (SIGTERM to SIGKILL, a Go duration, default 5s),
  * SHIPMATE_JOB_KEEP_FAILED (keep a failed task's directory, default false) and SHIPMATE_JOB_PASS_ENV
  * (names of further variables the tasks inherit besides PATH, HOME, USER, LOGNAME, LANG, LC_ALL,
- * TZ and TMPDIR; nothing else of the plane's environment, its token included, reaches a task).
+ * TZ and TMPDIR; nothing else of the plane's environment, its token included, reaches a task, and
+ * SHIPMATE_* and KEPTN_API_TOKEN cannot be passed).
  */
 import { stderrLogger } from '@shipmate/agent-sdk';
 import { DEFAULT_JOB_DIR, JOB_EXECUTOR_SERVICE, MAX_JOB_MESSAGE_BYTES } from '@shipmate/integrations';
@@ -21,10 +22,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The job options from `env`. */
 export function jobOptionsFromEnv(env: NodeJS.ProcessEnv): JobOptions {
   const passed = listValue(env.SHIPMATE_JOB_PASS_ENV);
-  const bad = passed.find((name) => !ENV_NAME.test(name) || name.startsWith('SHIPMATE_'));
+  const bad = passed.find((name) => !ENV_NAME.test(name) || name.startsWith('SHIPMATE_') || name === 'KEPTN_API_TOKEN');
   if (bad !== undefined)
     throw new ConfigError(
-      `SHIPMATE_JOB_PASS_ENV='${env.SHIPMATE_JOB_PASS_ENV}' is not valid: '${bad}' is not a variable a task may inherit; give names such as JAVA_HOME,GOPATH (SHIPMATE_* are never passed)`,
+      `SHIPMATE_JOB_PASS_ENV='${env.SHIPMATE_JOB_PASS_ENV}' is not valid: '${bad}' is not a variable a task may inherit; give names such as JAVA_HOME,GOPATH (SHIPMATE_* and KEPTN_API_TOKEN are never passed)`,
     );
   const baseEnv: Record<string, string> = {};
   for (const name of [...JOB_INHERITED_ENV, ...passed]) {
