@@ -106,3 +106,23 @@ export {
   splitCommand,
 } from './deployment/parse-process-config.js';
 export type { HealthCheck, ProcessConfig } from './deployment/parse-process-config.js';
+export {
+  DEFAULT_JOB_DIR,
+  JOB_CONFIG_URI,
+  JOB_EXECUTOR_SERVICE,
+  JOB_SECRET_SCOPE,
+  MAX_JOB_MESSAGE_BYTES,
+  jobHandler,
+  resolveJobOptions,
+  runJob,
+  withJob,
+} from './job/job-integration.js';
+export type { JobOptions, ResolvedJobOptions } from './job/job-integration.js';
+export { DEFAULT_MAX_POLL_DURATION_SECONDS, JOB_CONFIG_API_VERSION, JobConfigError, parseJobConfig } from './job/parse-job-config.js';
+export type { JobAction, JobConfig, JobEnv, JobEventCondition, JobEventFilter, JobTask } from './job/parse-job-config.js';
+export { eventDocument, eventFilterMatches, matchJobAction } from './job/match-job-action.js';
+export { EnvFormat, EventPathError, formatEnvValue, lookupEventPath, parseEventPath } from './job/event-path.js';
+export type { EventPathSegment, EventPathValue } from './job/event-path.js';
+export { JES_MOUNT, commandLine, expandReferences, jobEnvironment, mapMountPath, resolveWorkingDir } from './job/job-command.js';
+export { JobProcessEnd, runJobProcess } from './job/run-job-process.js';
+export type { JobProcessResult, JobProcessSpec } from './job/run-job-process.js';

@@ -43,6 +43,11 @@ export const AGENT_VARIABLES: readonly string[] = [
   'SHIPMATE_INTEGRATION',
   'SHIPMATE_WEBHOOK_ALLOW',
   'SHIPMATE_WEBHOOK_TIMEOUT',
+  'SHIPMATE_JOB_DIR',
+  'SHIPMATE_JOB_MAX_LOG_BYTES',
+  'SHIPMATE_JOB_KILL_GRACE',
+  'SHIPMATE_JOB_KEEP_FAILED',
+  'SHIPMATE_JOB_PASS_ENV',
 ];
 
 function scalar(value: unknown, where: string): string {

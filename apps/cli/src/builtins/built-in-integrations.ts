@@ -12,18 +12,21 @@ import type { Integration } from '@shipmate/agent-sdk';
 import { hashToken } from '@shipmate/server';
 import {
   APPROVAL_SERVICE,
+  JOB_EXECUTOR_SERVICE,
   LIGHTHOUSE_SERVICE,
   PROMETHEUS_SERVICE,
   REMEDIATION_SERVICE,
   WEBHOOK_SERVICE,
   resolvePrometheusOptions,
   withApproval,
+  withJob,
   withLighthouse,
   withPrometheus,
   withRemediation,
   withWebhook,
 } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
+import { jobOptionsFromEnv } from './job-options.js';
 import { webhookOptionsFromEnv } from './webhook-options.js';
 import { DEPLOYMENT_SERVICE, createProcessRuntime, withDeployment } from '@shipmate/integrations';
 import { deploymentOptionsFromEnv } from './deployment-options.js';
@@ -61,6 +64,7 @@ const BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
  */
 const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
   [DEPLOYMENT_SERVICE]: (integration, context) => withDeployment(integration, createProcessRuntime(deploymentOptionsFromEnv(context.env))),
+  [JOB_EXECUTOR_SERVICE]: (integration, context) => withJob(integration, jobOptionsFromEnv(context.env)),
 });
 
 /** Every built-in, for `shipmate agent --integration`. */

@@ -19,6 +19,7 @@ export const ErrorCode = {
   invalidHelmEndpoints: 'ERR_INVALID_HELM_ENDPOINTS',
   helmUnavailable: 'ERR_HELM_UNAVAILABLE',
   invalidProcessConfig: 'ERR_INVALID_PROCESS_CONFIG',
+  invalidJobConfig: 'ERR_INVALID_JOB_CONFIG',
   invalidEventType: 'ERR_INVALID_EVENT_TYPE',
   invalidEvent: 'ERR_INVALID_EVENT',
   invalidDuration: 'ERR_INVALID_DURATION',
