@@ -23,6 +23,7 @@ import {
   withRemediation,
   withWebhook,
 } from '@shipmate/integrations';
+import { HTTP_TEST_SERVICE, TEST_RESULTS_SERVICE, withHttpTest, withTestResults } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
 import { webhookOptionsFromEnv } from './webhook-options.js';
 
@@ -57,7 +58,10 @@ const BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
  * The execution plane's built-in integrations (they do the work of a delivery on the machine they
  * run on): `shipmate up` runs them beside the control plane; `shipmate server` does not.
  */
-const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({});
+const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
+  [HTTP_TEST_SERVICE]: (integration) => withHttpTest(integration),
+  [TEST_RESULTS_SERVICE]: (integration) => withTestResults(integration),
+});
 
 /** Every built-in, for `shipmate agent --integration`. */
 const ALL_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({ ...BUILT_INS, ...EXECUTION_PLANE_BUILT_INS });

@@ -15,6 +15,7 @@ export const ErrorCode = {
   invalidPrometheusConfig: 'ERR_INVALID_PROMETHEUS_CONFIG',
   prometheusUnavailable: 'ERR_PROMETHEUS_UNAVAILABLE',
   invalidWebhookConfig: 'ERR_INVALID_WEBHOOK_CONFIG',
+  invalidWorkload: 'ERR_INVALID_WORKLOAD',
   invalidEventType: 'ERR_INVALID_EVENT_TYPE',
   invalidEvent: 'ERR_INVALID_EVENT',
   invalidDuration: 'ERR_INVALID_DURATION',
