@@ -114,7 +114,9 @@ describe('http-test-service', () => {
     const { finished, events } = await runTest(service, at(`${fast.url}/work`, 'performance'));
     expect(finished.source).toBe(HTTP_TEST_SERVICE);
     expect(finished.data).toMatchObject({ status: 'succeeded', result: 'pass' });
-    expect(String(finished.data.message)).toMatch(/^teststrategy 'performance' against http:\/\/127\.0\.0\.1:\d+\/work: workload 'performance' passed: 40 request\(s\), error rate 0/);
+    expect(String(finished.data.message)).toMatch(
+      /^teststrategy 'performance' against http:\/\/127\.0\.0\.1:\d+\/work: workload 'performance' passed: 40 request\(s\), error rate 0/,
+    );
     const test = testOf(finished);
     expect(test).toMatchObject({ teststrategy: 'performance', errorRate: 0, requests: 40 });
     expect(test.latencyP50Ms).toBeGreaterThanOrEqual(45);
@@ -156,19 +158,25 @@ workloads:
     acceptederrorrate: 0.1
     avgrtvalidation: 200
 `;
-    const slowFinished = (await runTest(await newService({ 'jmeter/jmeter.conf.yaml': conf }), at(`${slow.url}/work`, 'performance'))).finished;
+    const slowFinished = (await runTest(await newService({ 'jmeter/jmeter.conf.yaml': conf }), at(`${slow.url}/work`, 'performance')))
+      .finished;
     expect(slowFinished.data).toMatchObject({ status: 'succeeded', result: 'fail' });
-    expect(String(slowFinished.data.message)).toMatch(/average response time [\d.]+ ms is above avgrtvalidation 200 ms of workload 'performance'/);
+    expect(String(slowFinished.data.message)).toMatch(
+      /average response time [\d.]+ ms is above avgrtvalidation 200 ms of workload 'performance'/,
+    );
     expect(testOf(slowFinished).latencyP50Ms).toBeGreaterThanOrEqual(300);
 
-    const fastFinished = (await runTest(await newService({ 'jmeter/jmeter.conf.yaml': conf }), at(`${fast.url}/work`, 'performance'))).finished;
+    const fastFinished = (await runTest(await newService({ 'jmeter/jmeter.conf.yaml': conf }), at(`${fast.url}/work`, 'performance')))
+      .finished;
     expect(fastFinished.data).toMatchObject({ status: 'succeeded', result: 'pass' });
   });
 
   it('runs the health check only when the strategy is empty (a GET of the deployment URI)', async () => {
     const { finished } = await runTest(await newService(), at(`${fast.url}/work`));
     expect(finished.data).toMatchObject({ status: 'succeeded', result: 'pass' });
-    expect(String(finished.data.message)).toMatch(/^health check of http:\/\/127\.0\.0\.1:\d+\/work: workload 'healthcheck' passed: 1 request/);
+    expect(String(finished.data.message)).toMatch(
+      /^health check of http:\/\/127\.0\.0\.1:\d+\/work: workload 'healthcheck' passed: 1 request/,
+    );
     expect(testOf(finished)).toMatchObject({ teststrategy: '', requests: 1, errorRate: 0 });
   });
 
@@ -182,7 +190,9 @@ workloads:
   });
 
   it('takes deploymentURIsPublic when there is no local URI', async () => {
-    const { finished } = await runTest(await newService(), { deployment: { deploymentURIsLocal: [], deploymentURIsPublic: [`${fast.url}/work`] } });
+    const { finished } = await runTest(await newService(), {
+      deployment: { deploymentURIsLocal: [], deploymentURIsPublic: [`${fast.url}/work`] },
+    });
     expect(finished.data).toMatchObject({ result: 'pass' });
   });
 
@@ -204,7 +214,9 @@ workloads:
     });
 
     it('with an unknown strategy, naming it and the strategies of the file', async () => {
-      const service = await newService({ 'test/workloads.yaml': 'workloads:\n  - teststrategy: smoke\n  - teststrategy: soak\n    duration: 5s\n' });
+      const service = await newService({
+        'test/workloads.yaml': 'workloads:\n  - teststrategy: smoke\n  - teststrategy: soak\n    duration: 5s\n',
+      });
       const { finished } = await runTest(service, at(`${fast.url}/work`, 'Stress'));
       expect(finished.data).toMatchObject({ status: 'errored', result: 'fail' });
       expect(String(finished.data.message)).toMatch(
@@ -213,9 +225,24 @@ workloads:
     });
 
     it.each([
-      { field: 'vuser', file: 'test/workloads.yaml', yaml: 'workloads:\n  - teststrategy: performance\n    vuser: -3\n', message: /test\/workloads\.yaml \(service level\) line 3: .*\.vuser '-3' is not valid: .*at least 1/ },
-      { field: 'an unknown key', file: 'jmeter/jmeter.conf.yaml', yaml: 'workloads:\n  - teststrategy: performance\n    users: 3\n', message: /jmeter\/jmeter\.conf\.yaml \(service level\) line 3: .*unknown key 'users'; the keys are/ },
-      { field: 'a check kind', file: 'test/workloads.yaml', yaml: 'workloads:\n  - teststrategy: performance\n    checks:\n      - jsonPath: $.ok\n', message: /line 4: .*has unknown check kind 'jsonPath'; the kinds are status, bodyContains, maxLatencyMs/ },
+      {
+        field: 'vuser',
+        file: 'test/workloads.yaml',
+        yaml: 'workloads:\n  - teststrategy: performance\n    vuser: -3\n',
+        message: /test\/workloads\.yaml \(service level\) line 3: .*\.vuser '-3' is not valid: .*at least 1/,
+      },
+      {
+        field: 'an unknown key',
+        file: 'jmeter/jmeter.conf.yaml',
+        yaml: 'workloads:\n  - teststrategy: performance\n    users: 3\n',
+        message: /jmeter\/jmeter\.conf\.yaml \(service level\) line 3: .*unknown key 'users'; the keys are/,
+      },
+      {
+        field: 'a check kind',
+        file: 'test/workloads.yaml',
+        yaml: 'workloads:\n  - teststrategy: performance\n    checks:\n      - jsonPath: $.ok\n',
+        message: /line 4: .*has unknown check kind 'jsonPath'; the kinds are status, bodyContains, maxLatencyMs/,
+      },
     ])('with a workload file with a bad $field, naming the file, the line, the field and the fix', async ({ file, yaml, message }) => {
       const { finished } = await runTest(await newService({ [file]: yaml }), at(`${fast.url}/work`, 'performance'));
       expect(finished.data).toMatchObject({ status: 'errored', result: 'fail' });

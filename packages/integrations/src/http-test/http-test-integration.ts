@@ -72,10 +72,16 @@ export function deploymentTarget(data: Record<string, unknown>): URL {
     try {
       url = new URL(first.trim());
     } catch {
-      throw new InputError(ErrorCode.invalidField, `deployment.${field}[0] '${first}' is not a URL; the deployment must report e.g. http://carts.shop-dev:8080`);
+      throw new InputError(
+        ErrorCode.invalidField,
+        `deployment.${field}[0] '${first}' is not a URL; the deployment must report e.g. http://carts.shop-dev:8080`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new InputError(ErrorCode.invalidField, `deployment.${field}[0] '${first}' is not http(s); the http-test-service tests HTTP services`);
+      throw new InputError(
+        ErrorCode.invalidField,
+        `deployment.${field}[0] '${first}' is not http(s); the http-test-service tests HTTP services`,
+      );
     return url;
   }
   throw new InputError(
@@ -99,7 +105,8 @@ function describeWorkload(workload: Workload, source: string): string {
   const amount =
     workload.durationMs === undefined ? `${workload.loopcount} pass(es) through` : `for ${workload.durationMs / 1000} s through`;
   const requests = workload.requests.length === 0 ? 'a GET of the deployment URI' : `${workload.requests.length} request(s)`;
-  const script = workload.script !== undefined && workload.requests.length === 0 ? `; script ${workload.script} is not run (give requests instead)` : '';
+  const script =
+    workload.script !== undefined && workload.requests.length === 0 ? `; script ${workload.script} is not run (give requests instead)` : '';
   return `workload '${workload.teststrategy}' (${source}): ${workload.vuser} connection(s), ${amount} ${requests}, thinktime ${workload.thinktimeMs} ms${script}`;
 }
 
@@ -110,7 +117,14 @@ interface Outcome {
   readonly endMs: number;
 }
 
-async function run(task: TaskContext, target: URL, workload: Workload, strategy: string, source: string, options: ResolvedHttpTestOptions): Promise<Outcome> {
+async function run(
+  task: TaskContext,
+  target: URL,
+  workload: Workload,
+  strategy: string,
+  source: string,
+  options: ResolvedHttpTestOptions,
+): Promise<Outcome> {
   await task.progress(`running ${describeWorkload(workload, source)} against ${target.href}`);
   const measured = await runWorkload(target, workload, { requestTimeoutMs: options.requestTimeoutMs, signal: task.signal });
   const figures = computeFigures(measured.samples, measured.endMs - measured.startMs);
@@ -140,8 +154,7 @@ export function httpTestHandler(options: HttpTestOptions = {}): TaskHandler {
     await task.started();
     const target = deploymentTarget(task.data);
     const { file, workloads } = await loadWorkloads(task);
-    const sourceOf = (workload: Workload): string =>
-      file !== undefined && workloads.includes(workload) ? file : 'built-in default';
+    const sourceOf = (workload: Workload): string => (file !== undefined && workloads.includes(workload) ? file : 'built-in default');
     let workload: Workload | undefined;
     if (strategy !== '' && strategy !== HEALTHCHECK_STRATEGY) {
       workload = findWorkload(strategy, workloads);
@@ -157,7 +170,11 @@ export function httpTestHandler(options: HttpTestOptions = {}): TaskHandler {
     const checked = await run(task, target, health, HEALTHCHECK_STRATEGY, sourceOf(health), resolved);
     if (workload === undefined) return finished(strategy, checked, `health check of ${target.href}: ${checked.verdict.message}`);
     if (checked.verdict.result === 'fail')
-      return finished(strategy, checked, `health check of ${target.href} failed, so teststrategy '${strategy}' did not run: ${checked.verdict.message}`);
+      return finished(
+        strategy,
+        checked,
+        `health check of ${target.href} failed, so teststrategy '${strategy}' did not run: ${checked.verdict.message}`,
+      );
     const outcome = await run(task, target, workload, strategy, sourceOf(workload), resolved);
     return finished(strategy, outcome, `teststrategy '${strategy}' against ${target.href}: ${outcome.verdict.message}`);
   };

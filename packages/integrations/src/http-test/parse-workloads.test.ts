@@ -37,9 +37,17 @@ const base = {
 };
 
 describe('parseWorkloads', () => {
-  it("reads a Keptn jmeter.conf.yaml: vuser, loopcount, thinktime, acceptederrorrate (a fraction), avgrtvalidation; script and properties kept aside", () => {
+  it('reads a Keptn jmeter.conf.yaml: vuser, loopcount, thinktime, acceptederrorrate (a fraction), avgrtvalidation; script and properties kept aside', () => {
     expect(parseWorkloads(KEPTN_CONF, FILE)).toEqual([
-      { ...base, teststrategy: 'performance', vuser: 100, loopcount: 10, thinktimeMs: 250, acceptedErrorRate: 1, script: 'jmeter/load.jmx' },
+      {
+        ...base,
+        teststrategy: 'performance',
+        vuser: 100,
+        loopcount: 10,
+        thinktimeMs: 250,
+        acceptedErrorRate: 1,
+        script: 'jmeter/load.jmx',
+      },
       {
         ...base,
         teststrategy: 'performance_light',
@@ -119,58 +127,136 @@ describe('parseWorkloads', () => {
   it.each([
     { name: 'not YAML', yaml: 'workloads:\n  - teststrategy: [a\n', line: 3, message: /not valid YAML/ },
     { name: 'not a mapping', yaml: '- a\n', line: 1, message: /the document must be a mapping with a 'workloads' list/ },
-    { name: 'an unknown top-level key', yaml: 'workload:\n  - teststrategy: a\n', line: 1, message: /the file has unknown key 'workload' \(did you mean 'workloads'\?\); the keys are spec_version, workloads/ },
+    {
+      name: 'an unknown top-level key',
+      yaml: 'workload:\n  - teststrategy: a\n',
+      line: 1,
+      message: /the file has unknown key 'workload' \(did you mean 'workloads'\?\); the keys are spec_version, workloads/,
+    },
     { name: 'workloads not a list', yaml: 'workloads: {teststrategy: a}\n', line: 1, message: /workloads must be a list/ },
-    { name: 'a workload without teststrategy', yaml: 'workloads:\n  - vuser: 2\n', line: 2, message: /workloads\[0\]\.teststrategy is missing; name the strategy it runs/ },
+    {
+      name: 'a workload without teststrategy',
+      yaml: 'workloads:\n  - vuser: 2\n',
+      line: 2,
+      message: /workloads\[0\]\.teststrategy is missing; name the strategy it runs/,
+    },
     {
       name: 'an unknown workload key (a typo)',
       yaml: 'workloads:\n  - teststrategy: performance\n    vusers: 50\n',
       line: 3,
-      message: /workloads\[0\] \(teststrategy 'performance'\) has unknown key 'vusers' \(did you mean 'vuser'\?\); the keys are teststrategy, vuser/,
+      message:
+        /workloads\[0\] \(teststrategy 'performance'\) has unknown key 'vusers' \(did you mean 'vuser'\?\); the keys are teststrategy, vuser/,
     },
     {
       name: 'a negative vuser',
       yaml: 'workloads:\n  - teststrategy: performance\n    vuser: -1\n',
       line: 3,
-      message: /workloads\[0\] \(teststrategy 'performance'\)\.vuser '-1' is not valid: it is the number of concurrent connections: a whole number of at least 1, e\.g\. 10/,
+      message:
+        /workloads\[0\] \(teststrategy 'performance'\)\.vuser '-1' is not valid: it is the number of concurrent connections: a whole number of at least 1, e\.g\. 10/,
     },
-    { name: 'a zero loopcount', yaml: 'workloads:\n  - teststrategy: p\n    loopcount: 0\n', line: 3, message: /\.loopcount '0' is not valid: .*at least 1/ },
-    { name: 'a fractional vuser', yaml: 'workloads:\n  - teststrategy: p\n    vuser: 2.5\n', line: 3, message: /\.vuser '2\.5' is not valid/ },
-    { name: 'a negative thinktime', yaml: 'workloads:\n  - teststrategy: p\n    thinktime: -250\n', line: 3, message: /\.thinktime '-250' is not valid: .*pause between requests in milliseconds/ },
+    {
+      name: 'a zero loopcount',
+      yaml: 'workloads:\n  - teststrategy: p\n    loopcount: 0\n',
+      line: 3,
+      message: /\.loopcount '0' is not valid: .*at least 1/,
+    },
+    {
+      name: 'a fractional vuser',
+      yaml: 'workloads:\n  - teststrategy: p\n    vuser: 2.5\n',
+      line: 3,
+      message: /\.vuser '2\.5' is not valid/,
+    },
+    {
+      name: 'a negative thinktime',
+      yaml: 'workloads:\n  - teststrategy: p\n    thinktime: -250\n',
+      line: 3,
+      message: /\.thinktime '-250' is not valid: .*pause between requests in milliseconds/,
+    },
     {
       name: 'an error rate above 1 (a percentage)',
       yaml: 'workloads:\n  - teststrategy: p\n    acceptederrorrate: 10\n',
       line: 3,
       message: /\.acceptederrorrate '10' is not valid: it is the fraction of requests allowed to fail, from 0 to 1 \(0\.1 = 10 %\)/,
     },
-    { name: 'an error rate as text', yaml: "workloads:\n  - teststrategy: p\n    acceptederrorrate: '10%'\n", line: 3, message: /\.acceptederrorrate '10%' is not valid/ },
-    { name: 'a negative avgrtvalidation', yaml: 'workloads:\n  - teststrategy: p\n    avgrtvalidation: -5\n', line: 3, message: /\.avgrtvalidation '-5' is not valid/ },
+    {
+      name: 'an error rate as text',
+      yaml: "workloads:\n  - teststrategy: p\n    acceptederrorrate: '10%'\n",
+      line: 3,
+      message: /\.acceptederrorrate '10%' is not valid/,
+    },
+    {
+      name: 'a negative avgrtvalidation',
+      yaml: 'workloads:\n  - teststrategy: p\n    avgrtvalidation: -5\n',
+      line: 3,
+      message: /\.avgrtvalidation '-5' is not valid/,
+    },
     {
       name: 'a bad duration',
       yaml: 'workloads:\n  - teststrategy: p\n    duration: 30 seconds\n',
       line: 3,
       message: /duration '30 seconds' is not a valid duration: .*use Go duration syntax such as '300ms', '10m'/,
     },
-    { name: 'a duration below a second', yaml: 'workloads:\n  - teststrategy: p\n    duration: 500ms\n', line: 3, message: /duration '500ms' is shorter than 1s/ },
-    { name: 'a strategy twice', yaml: 'workloads:\n  - teststrategy: p\n  - teststrategy: P\n', line: 3, message: /workloads\[1\]\.teststrategy 'P' is defined twice/ },
+    {
+      name: 'a duration below a second',
+      yaml: 'workloads:\n  - teststrategy: p\n    duration: 500ms\n',
+      line: 3,
+      message: /duration '500ms' is shorter than 1s/,
+    },
+    {
+      name: 'a strategy twice',
+      yaml: 'workloads:\n  - teststrategy: p\n  - teststrategy: P\n',
+      line: 3,
+      message: /workloads\[1\]\.teststrategy 'P' is defined twice/,
+    },
     {
       name: 'a check of an unknown kind',
       yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - status: 200\n      - bodyMatches: ok\n',
       line: 5,
-      message: /workloads\[0\] \(teststrategy 'p'\)\.checks\[1\] has unknown check kind 'bodyMatches'; the kinds are status, bodyContains, maxLatencyMs/,
+      message:
+        /workloads\[0\] \(teststrategy 'p'\)\.checks\[1\] has unknown check kind 'bodyMatches'; the kinds are status, bodyContains, maxLatencyMs/,
     },
-    { name: 'a check with two kinds', yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - {status: 200, bodyContains: a}\n', line: 4, message: /checks\[0\] must be a mapping with one of status, bodyContains, maxLatencyMs/ },
-    { name: 'a status that is no HTTP status', yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - status: 99\n', line: 4, message: /checks\[0\]\.status '99' is not valid: give an HTTP status code/ },
-    { name: 'a zero maxLatencyMs', yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - maxLatencyMs: 0\n', line: 4, message: /maxLatencyMs '0' is not valid/ },
+    {
+      name: 'a check with two kinds',
+      yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - {status: 200, bodyContains: a}\n',
+      line: 4,
+      message: /checks\[0\] must be a mapping with one of status, bodyContains, maxLatencyMs/,
+    },
+    {
+      name: 'a status that is no HTTP status',
+      yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - status: 99\n',
+      line: 4,
+      message: /checks\[0\]\.status '99' is not valid: give an HTTP status code/,
+    },
+    {
+      name: 'a zero maxLatencyMs',
+      yaml: 'workloads:\n  - teststrategy: p\n    checks:\n      - maxLatencyMs: 0\n',
+      line: 4,
+      message: /maxLatencyMs '0' is not valid/,
+    },
     {
       name: 'an unknown request key',
       yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - url: http://x\n',
       line: 4,
       message: /workloads\[0\] \(teststrategy 'p'\)\.requests\[0\] has unknown key 'url'; the keys are method, path, headers, body, checks/,
     },
-    { name: 'a path without a slash', yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - path: health\n', line: 4, message: /requests\[0\]\.path 'health' must start with '\/'/ },
-    { name: 'an unsupported method', yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - method: HEAD\n', line: 4, message: /requests\[0\]\.method 'HEAD' is not supported; use one of GET, POST/ },
-    { name: 'headers as a list', yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - headers: [a]\n', line: 4, message: /requests\[0\]\.headers must be a mapping of name to value/ },
+    {
+      name: 'a path without a slash',
+      yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - path: health\n',
+      line: 4,
+      message: /requests\[0\]\.path 'health' must start with '\/'/,
+    },
+    {
+      name: 'an unsupported method',
+      yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - method: HEAD\n',
+      line: 4,
+      message: /requests\[0\]\.method 'HEAD' is not supported; use one of GET, POST/,
+    },
+    {
+      name: 'headers as a list',
+      yaml: 'workloads:\n  - teststrategy: p\n    requests:\n      - headers: [a]\n',
+      line: 4,
+      message: /requests\[0\]\.headers must be a mapping of name to value/,
+    },
   ])('refuses $name, naming the file, line $line, the field and the fix', ({ yaml, line, message }) => {
     let error: unknown;
     try {

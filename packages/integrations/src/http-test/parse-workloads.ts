@@ -153,7 +153,9 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       if (!known.includes(key)) {
         const lower = key.toLowerCase();
-        const near = known.find((k) => k.toLowerCase() === lower.replace(/s$/, '') || (lower.length >= 3 && k.toLowerCase().startsWith(lower)));
+        const near = known.find(
+          (k) => k.toLowerCase() === lower.replace(/s$/, '') || (lower.length >= 3 && k.toLowerCase().startsWith(lower)),
+        );
         fail(
           pair.key as Node,
           `${where} has unknown key '${key}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; the keys are ${known.join(', ')}`,
@@ -180,7 +182,8 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
 
   const checksOf = (node: Node | undefined, where: string): Check[] => {
     if (node === undefined) return [];
-    if (!isSeq(node)) return fail(node, `${where}.checks must be a list such as '[{status: 200}, {bodyContains: ok}, {maxLatencyMs: 500}]'`);
+    if (!isSeq(node))
+      return fail(node, `${where}.checks must be a list such as '[{status: 200}, {bodyContains: ok}, {maxLatencyMs: 500}]'`);
     return node.items.map((item, i): Check => {
       const at = `${where}.checks[${i}]`;
       const entry = item as Node;
@@ -193,7 +196,12 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
         case CheckKind.status: {
           const items = isSeq(value) ? (value.items as Node[]) : [value];
           const statuses = items.map((n) =>
-            number(n, `${at}.status`, (s) => Number.isInteger(s) && s >= 100 && s <= 599, 'give an HTTP status code (100-599) or a list of them, e.g. [200, 204]'),
+            number(
+              n,
+              `${at}.status`,
+              (s) => Number.isInteger(s) && s >= 100 && s <= 599,
+              'give an HTTP status code (100-599) or a list of them, e.g. [200, 204]',
+            ),
           ) as number[];
           if (statuses.length === 0) return fail(value, `${at}.status is an empty list; give the status codes that pass, e.g. [200, 204]`);
           return { kind, statuses };
@@ -204,7 +212,12 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
           return { kind, text };
         }
         case CheckKind.maxLatencyMs: {
-          const ms = number(value, `${at}.maxLatencyMs`, (n) => n > 0, 'give the longest time a response may take in milliseconds, e.g. 500');
+          const ms = number(
+            value,
+            `${at}.maxLatencyMs`,
+            (n) => n > 0,
+            'give the longest time a response may take in milliseconds, e.g. 500',
+          );
           return { kind, ms: ms! };
         }
         default:
@@ -222,8 +235,10 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
       if (!isMap(entry)) return fail(entry, `${at} must be a mapping with method, path, headers, body, checks`);
       onlyKeys(entry, REQUEST_KEYS, at);
       const methodNode = get(entry, 'method');
-      const method = methodNode === undefined ? 'GET' : string(methodNode, `${at}.method`, `use one of ${HTTP_METHODS.join(', ')}`).toUpperCase();
-      if (!HTTP_METHODS.includes(method)) return fail(methodNode, `${at}.method '${method}' is not supported; use one of ${HTTP_METHODS.join(', ')}`);
+      const method =
+        methodNode === undefined ? 'GET' : string(methodNode, `${at}.method`, `use one of ${HTTP_METHODS.join(', ')}`).toUpperCase();
+      if (!HTTP_METHODS.includes(method))
+        return fail(methodNode, `${at}.method '${method}' is not supported; use one of ${HTTP_METHODS.join(', ')}`);
       const pathNode = get(entry, 'path');
       const path = pathNode === undefined ? undefined : string(pathNode, `${at}.path`, "give a path such as '/health'");
       if (path !== undefined && !path.startsWith('/'))
@@ -231,15 +246,17 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
       const headersNode = get(entry, 'headers');
       const headers: Record<string, string> = {};
       if (headersNode !== undefined) {
-        if (!isMap(headersNode)) return fail(headersNode, `${at}.headers must be a mapping of name to value, e.g. '{accept: application/json}'`);
+        if (!isMap(headersNode))
+          return fail(headersNode, `${at}.headers must be a mapping of name to value, e.g. '{accept: application/json}'`);
         for (const pair of headersNode.items) {
           const name = isScalar(pair.key) ? String(pair.key.value) : '';
-          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return fail(pair.key as Node, `${at}.headers has a name '${name}' that is not an HTTP header name`);
+          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+            return fail(pair.key as Node, `${at}.headers has a name '${name}' that is not an HTTP header name`);
           headers[name] = string(pair.value as Node, `${at}.headers.${name}`, 'give the header value as text');
         }
       }
       const bodyNode = get(entry, 'body');
-      const body = bodyNode === undefined ? undefined : string(bodyNode, `${at}.body`, "give the body as text, e.g. body: '{\"a\": 1}'");
+      const body = bodyNode === undefined ? undefined : string(bodyNode, `${at}.body`, 'give the body as text, e.g. body: \'{"a": 1}\'');
       return { method, path, headers, body, checks: checksOf(get(entry, 'checks'), at) };
     });
   };
@@ -250,7 +267,8 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
     const at = `workloads[${i}]`;
     if (!isMap(entry)) return fail(entry, `${at} must be a mapping with teststrategy and its settings, ${EXAMPLE}`);
     const strategyNode = get(entry, 'teststrategy');
-    if (strategyNode === undefined) return fail(entry, `${at}.teststrategy is missing; name the strategy it runs, e.g. 'teststrategy: performance'`);
+    if (strategyNode === undefined)
+      return fail(entry, `${at}.teststrategy is missing; name the strategy it runs, e.g. 'teststrategy: performance'`);
     const teststrategy = string(strategyNode, `${at}.teststrategy`, "name the strategy, e.g. 'teststrategy: performance'").trim();
     if (teststrategy === '') return fail(strategyNode, `${at}.teststrategy is empty; name the strategy, e.g. 'teststrategy: performance'`);
     if (seen.has(teststrategy.toLowerCase()))
@@ -262,7 +280,11 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
     const int = (key: string, min: number, fix: string) =>
       number(get(entry, key), `${where}.${key}`, (n) => Number.isInteger(n) && n >= min, fix);
     const vuser = int('vuser', 1, 'it is the number of concurrent connections: a whole number of at least 1, e.g. 10');
-    const loopcount = int('loopcount', 1, 'it is how often each connection goes through the requests: a whole number of at least 1, e.g. 50');
+    const loopcount = int(
+      'loopcount',
+      1,
+      'it is how often each connection goes through the requests: a whole number of at least 1, e.g. 50',
+    );
     const thinktime = int('thinktime', 0, 'it is the pause between requests in milliseconds: a whole number of at least 0, e.g. 250');
     const acceptederrorrate = number(
       get(entry, 'acceptederrorrate'),
@@ -289,7 +311,8 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
     }
     const scriptNode = get(entry, 'script');
     const propertiesNode = get(entry, 'properties');
-    if (propertiesNode !== undefined && !isMap(propertiesNode)) return fail(propertiesNode, `${where}.properties must be a mapping (it is not used)`);
+    if (propertiesNode !== undefined && !isMap(propertiesNode))
+      return fail(propertiesNode, `${where}.properties must be a mapping (it is not used)`);
     return workload(teststrategy, {
       ...(vuser === undefined ? {} : { vuser }),
       ...(loopcount === undefined ? {} : { loopcount }),

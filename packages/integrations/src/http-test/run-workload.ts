@@ -8,7 +8,7 @@
  * `1000 / thinktime` requests per second per connection (autocannon paces per second, so at least
  * one request a second and bursts within a second).
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { checkResponse } from './test-figures.js';
 import type { Sample } from './test-figures.js';
 import type { Workload, WorkloadRequest } from './parse-workloads.js';
@@ -64,9 +64,15 @@ export async function runWorkload(base: URL, workload: Workload, options: RunWor
     },
   }));
   const rate = workload.thinktimeMs > 0 ? Math.max(1, Math.round(1000 / workload.thinktimeMs)) : undefined;
+  // Loaded on first use: it costs ~150 ms (WebAssembly histograms) that processes running other
+  // built-ins (shipmate server) need not pay.
+  const { default: load } = await import('autocannon');
   const startMs = Date.now();
   const result = new Promise<void>((resolve, reject) => {
-    const instance = autocannon(
+    // autocannon calls back synchronously (and has no stop()) when it refuses the options.
+    const running = { stop: (): void => undefined };
+    const stop = (): void => running.stop();
+    const instance = load(
       {
         url: base.origin,
         connections: workload.vuser,
@@ -79,11 +85,11 @@ export async function runWorkload(base: URL, workload: Workload, options: RunWor
       },
       (error: unknown) => {
         options.signal?.removeEventListener('abort', stop);
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        if (error) reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`));
         else resolve();
       },
     );
-    const stop = (): void => instance.stop();
+    if (typeof instance.stop === 'function') running.stop = () => instance.stop();
     if (options.signal?.aborted) stop();
     else options.signal?.addEventListener('abort', stop, { once: true });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {

@@ -75,7 +75,12 @@ describe('checkResponse', () => {
     { name: 'no checks: a 2xx passes', checks: [], response: ok, want: undefined },
     { name: 'no checks: a 3xx passes', checks: [], response: { ...ok, status: 302 }, want: undefined },
     { name: 'no checks: 400 and above fail', checks: [], response: { ...ok, status: 503 }, want: 'status 503' },
-    { name: 'a status check replaces the default', checks: [{ kind: 'status', statuses: [404] }], response: { ...ok, status: 404 }, want: undefined },
+    {
+      name: 'a status check replaces the default',
+      checks: [{ kind: 'status', statuses: [404] }],
+      response: { ...ok, status: 404 },
+      want: undefined,
+    },
     {
       name: 'a status check fails another status',
       checks: [{ kind: 'status', statuses: [200, 201] }],

@@ -58,7 +58,12 @@ export function testResultsHandler(): TaskHandler {
       result,
       ...(result === 'pass'
         ? {}
-        : { message: `${failed} of ${values.length} indicator(s) have no value: ${values.filter((v) => !v.success).map((v) => v.message).join('; ')}` }),
+        : {
+            message: `${failed} of ${values.length} indicator(s) have no value: ${values
+              .filter((v) => !v.success)
+              .map((v) => v.message)
+              .join('; ')}`,
+          }),
       'get-sli': { ...echo, indicatorValues: values },
     };
   };

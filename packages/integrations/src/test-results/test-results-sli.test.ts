@@ -39,7 +39,9 @@ describe('sliFromTest', () => {
   it('a figure the test lacks (no response arrived, or another test tool) fails, naming the event', () => {
     const [value] = sliFromTest(['response_time_p95'], { errorRate: 1 }, 'jmeter-service (event e1)');
     expect(value).toMatchObject({ success: false, value: 0 });
-    expect(value?.message).toMatch(/^the test.finished of jmeter-service \(event e1\) has no latencyP95Ms for 'response_time_p95' \(no response arrived\?\)/);
+    expect(value?.message).toMatch(
+      /^the test.finished of jmeter-service \(event e1\) has no latencyP95Ms for 'response_time_p95' \(no response arrived\?\)/,
+    );
   });
 
   it('inherited names are not indicators', () => {

@@ -24,9 +24,12 @@ export interface TestResultSli {
 /** The datastore path of the newest `test.finished` of a context, stage and service. */
 export function latestTestPath(scope: { keptnContext: string; project: string; stage: string; service: string }): string {
   const filter = encodeURIComponent(
-    [`shkeptncontext:${scope.keptnContext}`, `data.project:${scope.project}`, `data.stage:${scope.stage}`, `data.service:${scope.service}`].join(
-      ' AND ',
-    ),
+    [
+      `shkeptncontext:${scope.keptnContext}`,
+      `data.project:${scope.project}`,
+      `data.stage:${scope.stage}`,
+      `data.service:${scope.service}`,
+    ].join(' AND '),
   );
   return `/mongodb-datastore/event/type/sh.keptn.event.test.finished?filter=${filter}&limit=1`;
 }
@@ -43,7 +46,12 @@ export function sliFromTest(indicators: readonly string[], test: Record<string, 
   return indicators.map((metric) => {
     const figure = Object.hasOwn(TEST_RESULT_INDICATORS, metric) ? TEST_RESULT_INDICATORS[metric] : undefined;
     if (figure === undefined)
-      return { metric, value: 0, success: false, message: `indicator '${metric}' is not a test result; the test-results provider knows ${known}` };
+      return {
+        metric,
+        value: 0,
+        success: false,
+        message: `indicator '${metric}' is not a test result; the test-results provider knows ${known}`,
+      };
     const value = test[figure];
     if (typeof value !== 'number' || !Number.isFinite(value))
       return {
