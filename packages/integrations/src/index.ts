@@ -126,3 +126,39 @@ export type { EventPathSegment, EventPathValue } from './job/event-path.js';
 export { JES_MOUNT, commandLine, expandReferences, jobEnvironment, mapMountPath, resolveWorkingDir } from './job/job-command.js';
 export { JobProcessEnd, runJobProcess } from './job/run-job-process.js';
 export type { JobProcessResult, JobProcessSpec } from './job/run-job-process.js';
+export {
+  HEALTHCHECK_STRATEGY,
+  HTTP_TEST_SERVICE,
+  REAL_USER_STRATEGY,
+  deploymentTarget,
+  httpTestHandler,
+  resolveHttpTestOptions,
+  testStrategyOf,
+  withHttpTest,
+} from './http-test/http-test-integration.js';
+export type { HttpTestOptions, ResolvedHttpTestOptions } from './http-test/http-test-integration.js';
+export {
+  CheckKind,
+  DEFAULT_WORKLOADS,
+  HTTP_METHODS,
+  JMETER_CONF_URI,
+  WORKLOADS_URI,
+  WorkloadParseError,
+  findWorkload,
+  knownStrategies,
+  parseWorkloads,
+} from './http-test/parse-workloads.js';
+export type { Check, Workload, WorkloadRequest } from './http-test/parse-workloads.js';
+export { checkResponse, computeFigures, judge, percentile } from './http-test/test-figures.js';
+export type { CheckedResponse, Sample, TestFigures, Verdict } from './http-test/test-figures.js';
+export { requestTarget, runWorkload } from './http-test/run-workload.js';
+export type { RunWorkloadOptions, WorkloadRun } from './http-test/run-workload.js';
+export {
+  TEST_RESULTS_SERVICE,
+  TEST_RESULTS_SLI_PROVIDER,
+  acceptsTestResults,
+  testResultsHandler,
+  withTestResults,
+} from './test-results/test-results-integration.js';
+export { TEST_RESULT_INDICATORS, firstEvent, latestTestPath, sliFromTest } from './test-results/test-results-sli.js';
+export type { TestResultSli } from './test-results/test-results-sli.js';

@@ -12,23 +12,31 @@ import type { Integration } from '@shipmate/agent-sdk';
 import { hashToken } from '@shipmate/server';
 import {
   APPROVAL_SERVICE,
+  DEPLOYMENT_SERVICE,
+  HELM_SERVICE,
+  HTTP_TEST_SERVICE,
   JOB_EXECUTOR_SERVICE,
   LIGHTHOUSE_SERVICE,
   PROMETHEUS_SERVICE,
   REMEDIATION_SERVICE,
+  TEST_RESULTS_SERVICE,
   WEBHOOK_SERVICE,
+  createProcessRuntime,
   resolvePrometheusOptions,
   withApproval,
+  withDeployment,
+  withHttpTest,
   withJob,
   withLighthouse,
   withPrometheus,
   withRemediation,
+  withTestResults,
   withWebhook,
 } from '@shipmate/integrations';
 import { ConfigError } from '../config/config-error.js';
 import { jobOptionsFromEnv } from './job-options.js';
 import { webhookOptionsFromEnv } from './webhook-options.js';
-import { DEPLOYMENT_SERVICE, createProcessRuntime, withDeployment } from '@shipmate/integrations';
+import { helmRuntimeFromEnv } from './helm-options.js';
 import { deploymentOptionsFromEnv } from './deployment-options.js';
 
 /** What a built-in may read besides its integration: the environment (only apps read it) and where it runs. */
@@ -65,6 +73,10 @@ const BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
 const EXECUTION_PLANE_BUILT_INS: Readonly<Record<string, SubscribeBuiltIn>> = Object.freeze({
   [DEPLOYMENT_SERVICE]: (integration, context) => withDeployment(integration, createProcessRuntime(deploymentOptionsFromEnv(context.env))),
   [JOB_EXECUTOR_SERVICE]: (integration, context) => withJob(integration, jobOptionsFromEnv(context.env)),
+  [HTTP_TEST_SERVICE]: (integration) => withHttpTest(integration),
+  [TEST_RESULTS_SERVICE]: (integration) => withTestResults(integration),
+  // The same deployment integration with the Helm runtime, under Keptn's name (a cluster's plane).
+  [HELM_SERVICE]: (integration, context) => withDeployment(integration, helmRuntimeFromEnv(context.env)),
 });
 
 /** Every built-in, for `shipmate agent --integration`. */
@@ -75,6 +87,15 @@ export const BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(BUILT
 
 /** Names of the execution plane's built-in integrations. */
 export const EXECUTION_PLANE_BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(EXECUTION_PLANE_BUILT_INS));
+
+/**
+ * What `shipmate up` runs on this machine: every execution-plane built-in but `helm-service`,
+ * which answers the same deployment tasks as `deployment-service` and needs a cluster (run it with
+ * `shipmate agent --integration helm-service` in the cluster's plane).
+ */
+export const LOCAL_PLANE_BUILT_IN_NAMES: readonly string[] = Object.freeze(
+  EXECUTION_PLANE_BUILT_IN_NAMES.filter((name) => name !== HELM_SERVICE),
+);
 
 /** Names of every built-in integration. */
 export const ALL_BUILT_IN_NAMES: readonly string[] = Object.freeze(Object.keys(ALL_BUILT_INS));

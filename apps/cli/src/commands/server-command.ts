@@ -9,7 +9,7 @@ import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream 
 import type { UpstreamMirror } from '@shipmate/config-git';
 import { resolveApiToken, resolveLocalApiToken } from '../config/api-token.js';
 import { textLogStream } from '../logging/text-log-stream.js';
-import { EXECUTION_PLANE_BUILT_IN_NAMES, builtInToken, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
+import { LOCAL_PLANE_BUILT_IN_NAMES, builtInToken, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
 import { ConfigError } from '../config/config-error.js';
 import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
@@ -104,7 +104,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   // `shipmate up`: the execution plane of this machine runs in the same process.
   const localPlane = plane.local
     ? await startBuiltIns({
-        names: EXECUTION_PLANE_BUILT_IN_NAMES,
+        names: LOCAL_PLANE_BUILT_IN_NAMES,
         endpoint: loopbackApi(url),
         token: internal.token,
         namespace: server.options.namespace,
@@ -113,7 +113,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
       })
     : undefined;
   if (plane.local)
-    process.stdout.write(`local execution plane (${LOCAL_PLANE}) running: ${EXECUTION_PLANE_BUILT_IN_NAMES.join(', ') || 'none'}\n`);
+    process.stdout.write(`local execution plane (${LOCAL_PLANE}) running: ${LOCAL_PLANE_BUILT_IN_NAMES.join(', ') || 'none'}\n`);
   if (secretKey.generatedFile) {
     process.stdout.write(
       `secret key generated in ${secretKey.generatedFile} (mode 0600): back it up, stored secrets cannot be read without it (docs/secrets.md)\n`,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KeptnApiClient, shipyardYaml, startServerProcess, waitFor } from '@shipmate/testing';
-import { EXECUTION_PLANE_BUILT_IN_NAMES } from '../builtins/built-in-integrations.js';
+import { LOCAL_PLANE_BUILT_IN_NAMES } from '../builtins/built-in-integrations.js';
 
 describe('shipmate up', () => {
   it('prints the URL, a working token and the next command, keeps the token across restarts, and runs the local plane', async () => {
@@ -26,9 +26,9 @@ describe('shipmate up', () => {
             '/api/controlPlane/v1/uniform/registration',
           )
         ).body;
-        return EXECUTION_PLANE_BUILT_IN_NAMES.every((name) => list.some((i) => i.name === name)) ? list : undefined;
+        return LOCAL_PLANE_BUILT_IN_NAMES.every((name) => list.some((i) => i.name === name)) ? list : undefined;
       });
-      for (const name of EXECUTION_PLANE_BUILT_IN_NAMES) {
+      for (const name of LOCAL_PLANE_BUILT_IN_NAMES) {
         expect(registered.find((i) => i.name === name)?.instances, name).toEqual([
           expect.objectContaining({ location: 'local-execution-plane' }),
         ]);

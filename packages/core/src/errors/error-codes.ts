@@ -20,6 +20,7 @@ export const ErrorCode = {
   helmUnavailable: 'ERR_HELM_UNAVAILABLE',
   invalidProcessConfig: 'ERR_INVALID_PROCESS_CONFIG',
   invalidJobConfig: 'ERR_INVALID_JOB_CONFIG',
+  invalidWorkload: 'ERR_INVALID_WORKLOAD',
   invalidEventType: 'ERR_INVALID_EVENT_TYPE',
   invalidEvent: 'ERR_INVALID_EVENT',
   invalidDuration: 'ERR_INVALID_DURATION',
