@@ -55,6 +55,15 @@ describe('stepLine', () => {
       '  staging     deployment  fail (errored)  no deployment/process.yaml',
     ],
     [
+      'a rollback says what serves again',
+      event(
+        'sh.keptn.event.rollback.finished',
+        { result: 'pass', status: 'succeeded', message: "Finished rollback: 'fast' serves again" },
+        'deployment-service',
+      ),
+      "  staging     rollback    pass  Finished rollback: 'fast' serves again",
+    ],
+    [
       'a sequence ends',
       event('sh.keptn.event.staging.delivery.finished', { result: 'fail', status: 'succeeded', message: 'gate' }),
       '▸ staging: delivery fail - gate',

@@ -14,8 +14,8 @@ function num(value: unknown, digits = 0): string | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : undefined;
 }
 
-/** The most telling detail of a finished task. */
-function detail(task: string, data: Record<string, unknown>): string {
+/** The most telling detail of a finished task (its message for tasks without figures). */
+function detail(task: string, data: Record<string, unknown>, message: string): string {
   const own = record(data[task]);
   switch (task) {
     case 'deployment': {
@@ -33,6 +33,9 @@ function detail(task: string, data: Record<string, unknown>): string {
       const score = num(evaluation.score);
       return score === undefined ? '' : `quality gate score ${score}`;
     }
+    case 'rollback':
+    case 'release':
+      return message;
     default:
       return '';
   }
@@ -56,6 +59,6 @@ export function stepLine(event: KeptnEvent): string | undefined {
   const name = `  ${stage.padEnd(11)} ${parsed.task.padEnd(11)}`;
   if (parsed.kind === 'triggered') return event.source === 'shipyard-controller' ? `${name} …` : undefined;
   if (parsed.kind !== 'finished') return undefined;
-  const about = failed ? message : detail(parsed.task, event.data);
+  const about = failed ? message : detail(parsed.task, event.data, message);
   return `${name} ${outcome}${about ? `  ${about}` : ''}`;
 }

@@ -9,7 +9,8 @@
  * - `release`: promotes only when `data.result` is `pass` or `warning` (or absent: no earlier task
  *   judged the deployment); finishes with the incoming result and "Finished release", as
  *   helm-service did.
- * - `rollback`: goes back to the version before the last deployment; finishes with the incoming result.
+ * - `rollback`: goes back to the version before the last deployment; a rollback that worked
+ *   finishes `pass` (as Keptn's helm-service: "Finished rollback"), whatever failed before it.
  *
  * A {@link DeploymentFailure} (a health check, a version that exited) finishes the task
  * `result: fail`, `status: succeeded` with its message; any other error (bad configuration, a
@@ -94,8 +95,7 @@ export function handleRollback(task: TaskContext, runtime: DeploymentRuntime): P
   return finishing(async () => {
     const target = deploymentTargetOf(task, runtime.defaultStrategy ?? DeploymentStrategy.direct);
     const outcome = await runtime.rollback(target, task);
-    const incoming = typeof task.data.result === 'string' && task.data.result !== '' ? task.data.result : 'pass';
-    return { result: incoming, message: outcome.message };
+    return { result: 'pass', message: outcome.message };
   });
 }
 
