@@ -41,7 +41,15 @@ createServer((request, response) => {
     void (async () => {
       await answer(task, 'started', { status: 'succeeded' });
       // ... the real work goes here ...
-      await answer(task, 'finished', { status: 'succeeded', result: 'pass', message: 'done by my-recipient' });
+      await answer(task, 'finished', {
+        status: 'succeeded',
+        result: 'pass',
+        message: 'done by my-recipient',
+        // what later tasks read (here: the greet job prints it)
+        ...(task.type === 'sh.keptn.event.deployment.triggered'
+          ? { deployment: { deploymentURIsLocal: ['http://carts.example:8080'] } }
+          : {}),
+      });
     })();
   });
 }).listen(port, '127.0.0.1', () => console.log(`recipient listening on http://127.0.0.1:${port}`));
