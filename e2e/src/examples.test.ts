@@ -58,7 +58,7 @@ it('runs the hello shipyard with the SDK example and the recipient example behin
     endpoint: `${server.url}/api`,
     token: server.token,
     name: 'my-recipient',
-    topics: ['sh.keptn.event.deployment.triggered'],
+    topics: ['sh.keptn.event.notify.triggered'],
     recipientPort,
   });
   await example(
@@ -96,14 +96,14 @@ it('runs the hello shipyard with the SDK example and the recipient example behin
     result: 'pass',
     hello: { greeting: 'hello carts in hello/dev' },
   });
-  expect(events.find((e) => e.type === 'sh.keptn.event.deployment.finished')).toMatchObject({
+  expect(events.find((e) => e.type === 'sh.keptn.event.notify.finished')).toMatchObject({
     source: 'my-recipient',
     data: { result: 'pass', message: 'done by my-recipient' },
   });
   const greet = events.find((e) => e.type === 'sh.keptn.event.greet.finished');
   expect(greet).toMatchObject({ source: 'job-executor-service', data: { result: 'pass' } });
   expect(String(greet?.data.message)).toContain('hello from a job: carts in hello/dev');
-  expect(String(greet?.data.message)).toContain('the deployment said it runs at http://carts.example:8080');
+  expect(String(greet?.data.message)).toContain('notify posted to #deployments');
   expect(events.find((e) => e.type === 'sh.keptn.event.dev.delivery.finished')?.data).toMatchObject({
     result: 'pass',
     status: 'succeeded',

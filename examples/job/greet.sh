@@ -3,4 +3,4 @@
 # A non-zero exit fails the task with the exit code and the last lines.
 set -e
 echo "hello from a job: ${KEPTN_SERVICE} in ${KEPTN_PROJECT}/${KEPTN_STAGE}"
-echo "the deployment said it runs at ${DEPLOYED_AT}"
+echo "notify posted to ${CHANNEL}"

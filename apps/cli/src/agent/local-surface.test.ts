@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlPlaneClient, createEventSender, silentLogger } from '@shipmate/agent-sdk';
 import { KeptnApiClient, freePort, shipyardYaml, startServerProcess } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
+import { ConfigError } from '../config/config-error.js';
 import { proxiedPath, startLocalSurface } from './local-surface.js';
 import type { LocalSurface } from './local-surface.js';
 
@@ -45,6 +46,23 @@ async function call(method: string, path: string, body?: string): Promise<{ stat
 }
 
 describe('local surface', () => {
+  it('refuses a port in use with a configuration error naming API_PROXY_PORT (exit 2, no stack)', async () => {
+    const client = createControlPlaneClient({ endpoint: `${server.url}/api`, token: server.token });
+    const taken = Number(new URL(surface.url).port);
+    const second = startLocalSurface({
+      port: taken,
+      maxPayloadBytes: 2048,
+      client,
+      send: createEventSender({ client, logger: silentLogger, giveUpAfterMs: 0 }),
+      logger: silentLogger,
+      integrationId: () => undefined,
+      health: () => ({ registered: false }),
+      onFinished: () => undefined,
+    });
+    await expect(second).rejects.toBeInstanceOf(ConfigError);
+    await expect(second).rejects.toThrow(`API_PROXY_PORT ${taken} on 127.0.0.1 is in use: set API_PROXY_PORT to a free port`);
+  });
+
   it('answers /health with the agent state', async () => {
     expect(await call('GET', '/health')).toEqual({ status: 200, body: { status: 'OK', registered: true } });
   });

@@ -10,6 +10,7 @@
  * Bodies are capped at API_PROXY_MAX_PAYLOAD_BYTES_KB (413 above). Errors answer Keptn's
  * `{code, message}`.
  */
+import { ConfigError } from '../config/config-error.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parseEventType } from '@shipmate/core';
@@ -214,7 +215,7 @@ export async function startLocalSurface(options: LocalSurfaceOptions): Promise<L
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`API_PROXY_PORT ${options.port} on ${host} is in use: set API_PROXY_PORT to a free port`)
+          ? new ConfigError(`API_PROXY_PORT ${options.port} on ${host} is in use: set API_PROXY_PORT to a free port`)
           : error,
       ),
     );
