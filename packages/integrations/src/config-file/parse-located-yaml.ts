@@ -2,8 +2,8 @@
  * YAML configuration files (slo.yaml, webhook.yaml, remediation.yaml, sli.yaml, …) parsed with line
  * positions, so every refusal can name the line of the offending node.
  */
-import { LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { LineCounter, isScalar, parseDocument } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 
 /** A parsed document and the line of any of its nodes. */
 export interface LocatedYaml {
@@ -22,4 +22,16 @@ export function parseLocatedYaml(text: string, syntaxError: (line: number, reaso
   const first = doc.errors[0];
   if (first !== undefined) throw syntaxError(lines.linePos(first.pos[0]).line, `not valid YAML: ${first.message.split('\n')[0] ?? ''}`);
   return { doc, lineOf: (node) => (node?.range ? lines.linePos(node.range[0]).line : undefined) };
+}
+
+/** The value node of `key` in `map`; undefined when the key is absent or its value is empty (`key:` or `key: ~`). */
+export function fieldNode(map: YAMLMap, key: string): Node | undefined {
+  const value = map.get(key, true) as unknown;
+  if (value === undefined || value === null) return undefined;
+  return isScalar(value) && value.value === null ? undefined : (value as Node);
+}
+
+/** The key node of `key` in `map` (to name the line of a key whose value is missing). */
+export function keyNodeOf(map: YAMLMap, key: string): Node | undefined {
+  return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key as Node | undefined;
 }

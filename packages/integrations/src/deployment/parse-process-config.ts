@@ -14,7 +14,7 @@
 import { ErrorCode, InputError } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
+import { fieldNode, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 
 /** Where the process runtime reads the file (service, then stage, then project level). */
 export const PROCESS_CONFIG_URI = 'deployment/process.yaml';
@@ -120,11 +120,7 @@ export function parseProcessConfig(text: string, where: string = PROCESS_CONFIG_
       }
     }
   };
-  const get = (map: YAMLMap, key: string): Node | undefined => {
-    const v = map.get(key, true) as unknown;
-    if (v === undefined || v === null) return undefined;
-    return isScalar(v) && v.value === null ? undefined : (v as Node);
-  };
+  const get = fieldNode;
   const scalarText = (node: Node, what: string, fix: string): string => {
     if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number' || typeof node.value === 'boolean'))
       return String(node.value);

@@ -15,7 +15,7 @@
  */
 import { ErrorCode, InputError, parseGoDuration } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
-import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
+import { fieldNode, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
 /** Shipmate's workload file. */
@@ -143,11 +143,7 @@ export function parseWorkloads(text: string, file: string): readonly Workload[] 
   if (root === null || (isScalar(root) && root.value === null)) return [];
   if (!isMap(root)) return fail(root, `the document must be a mapping with a 'workloads' list, ${EXAMPLE}`);
 
-  const get = (map: YAMLMap, key: string): Node | undefined => {
-    const v = map.get(key, true) as unknown;
-    if (v === undefined || v === null) return undefined;
-    return isScalar(v) && v.value === null ? undefined : (v as Node);
-  };
+  const get = fieldNode;
   const onlyKeys = (map: YAMLMap, known: readonly string[], where: string): void => {
     for (const pair of map.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);

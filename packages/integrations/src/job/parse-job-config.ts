@@ -12,7 +12,7 @@
  */
 import { ErrorCode, InputError } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
-import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
+import { fieldNode, keyNodeOf, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 import { EnvFormat, EventPathError, parseEventPath } from './event-path.js';
 import type { EventPathSegment } from './event-path.js';
@@ -121,12 +121,8 @@ export function parseJobConfig(text: string): JobConfig {
   const root = doc.contents;
   if (!isMap(root)) return fail(root, `the document must be a mapping with apiVersion: ${JOB_CONFIG_API_VERSION} and actions`);
 
-  const get = (map: YAMLMap, key: string): Node | undefined => {
-    const value = map.get(key, true) as unknown;
-    return value === undefined || value === null || (isScalar(value) && value.value === null) ? undefined : (value as Node);
-  };
-  const keyNode = (map: YAMLMap, key: string): Node | undefined =>
-    map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key as Node | undefined;
+  const get = fieldNode;
+  const keyNode = keyNodeOf;
   const string = (map: YAMLMap, key: string, field: string, fix: string): string => {
     const node = get(map, key);
     if (node === undefined) return fail(keyNode(map, key) ?? map, `${field} is missing: ${fix}`);

@@ -9,8 +9,8 @@
  */
 import { ErrorCode, InputError } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
-import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
-import type { Node, YAMLMap } from 'yaml';
+import { fieldNode, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
+import type { Node } from 'yaml';
 
 /** The only `apiVersion` Keptn's remediation-service accepted. */
 export const REMEDIATION_API_VERSION = 'spec.keptn.sh/0.1.4';
@@ -76,11 +76,7 @@ export function parseRemediation(text: string): Remediation {
       `the document must be a mapping with apiVersion: ${REMEDIATION_API_VERSION}, kind: ${REMEDIATION_KIND} and spec.remediations`,
     );
 
-  const get = (map: YAMLMap, key: string): Node | undefined => {
-    const v = map.get(key, true) as unknown;
-    if (v === undefined || v === null) return undefined;
-    return isScalar(v) && v.value === null ? undefined : (v as Node);
-  };
+  const get = fieldNode;
   const str = (n: Node | undefined, what: string): string | undefined => {
     if (n === undefined) return undefined;
     if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number' || typeof n.value === 'boolean')) return String(n.value);

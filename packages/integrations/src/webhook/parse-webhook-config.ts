@@ -14,7 +14,7 @@
  */
 import { ErrorCode, InputError } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
-import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
+import { fieldNode, keyNodeOf, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
 /** Keptn's v1beta1 API version, the one Shipmate runs. */
@@ -85,12 +85,8 @@ export function parseWebhookConfig(text: string): WebhookConfig {
   const root = doc.contents;
   if (!isMap(root)) return fail(root, `the document must be a mapping with apiVersion: ${WEBHOOK_API_VERSION}, kind and spec.webhooks`);
 
-  const get = (map: YAMLMap, key: string): Node | undefined => {
-    const value = map.get(key, true) as unknown;
-    return value === undefined || value === null || (isScalar(value) && value.value === null) ? undefined : (value as Node);
-  };
-  const keyNode = (map: YAMLMap, key: string): Node | undefined =>
-    map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key as Node | undefined;
+  const get = fieldNode;
+  const keyNode = keyNodeOf;
   const string = (map: YAMLMap, key: string, field: string, fix: string): string => {
     const node = get(map, key);
     if (node === undefined) return fail(keyNode(map, key) ?? map, `${field} is missing: ${fix}`);
