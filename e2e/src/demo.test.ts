@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnShipmate, startServerProcess } from '@shipmate/testing';
+import { KeptnApiClient, spawnShipmate, startServerProcess, waitFor } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 
 let server: ServerProcess;
@@ -69,6 +69,24 @@ describe('shipmate up + shipmate demo', () => {
     expect(output).toContain("carts 'slow' failed the quality gate in staging");
     expect(output).toContain(`Production still serves the version before it at ${production}.`);
     expect(await versionAt(production)).toBe('fast');
+  });
+
+  it('with --manual-approval waits for a person before production, and goes on once approved', async () => {
+    const run = spawnShipmate(
+      ['demo', '--endpoint', server.url, '--api-token', server.token, '--manual-approval', '--project', 'demo-manual'],
+      {},
+    );
+    const exited = new Promise<number | null>((resolve) => run.child.once('exit', resolve));
+    const hint = await waitFor('the approval hint', async () => /approval\/([0-9a-f-]{36})/.exec(run.output()) ?? undefined, 60_000);
+    expect(run.output()).toContain('waiting for a person: approve with');
+    expect(run.output()).not.toMatch(/▸ production: delivery started/);
+    const api = new KeptnApiClient(server.url, server.token);
+    const decided = await api.request('POST', `/api/controlPlane/v1/project/demo-manual/approval/${hint[1] ?? ''}`, {
+      decision: 'approve',
+    });
+    expect(decided.status).toBe(200);
+    expect(await exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/▸ production: delivery pass/);
   });
 
   it('refuses bad input with the fix and exit code 2', async () => {
