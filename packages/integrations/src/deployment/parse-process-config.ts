@@ -11,9 +11,10 @@
  * It fails closed: unknown keys, an empty command, shell syntax in a command string and values of
  * the wrong type throw a {@link ProcessConfigError} naming the file, the line, the field and the fix.
  */
-import { ErrorCode, InputError } from '@shipmate/core';
+import { ErrorCode } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
+import { ConfigFileError } from '../config-file/config-file-error.js';
 import { fieldNode, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 
 /** Where the process runtime reads the file (service, then stage, then project level). */
@@ -43,12 +44,9 @@ export interface ProcessConfig {
 }
 
 /** A `deployment/process.yaml` that cannot be used. */
-export class ProcessConfigError extends InputError {
-  /** 1-based line of the offending node, when known. */
-  readonly line: number | undefined;
+export class ProcessConfigError extends ConfigFileError {
   constructor(where: string, line: number | undefined, reason: string) {
-    super(ErrorCode.invalidProcessConfig, line === undefined ? `${where}: ${reason}` : `${where} line ${line}: ${reason}`);
-    this.line = line;
+    super(ErrorCode.invalidProcessConfig, where, line, reason);
   }
 }
 

@@ -10,8 +10,9 @@
  * `namespace`, `ttlSecondsAfterFinished`, `securityContext`, `serviceAccount`, `annotations`) are
  * accepted and kept in {@link JobTask.kubernetes}; a plain host does not use them.
  */
-import { ErrorCode, InputError } from '@shipmate/core';
+import { ErrorCode } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
+import { ConfigFileError } from '../config-file/config-file-error.js';
 import { fieldNode, keyNodeOf, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 import { EnvFormat, EventPathError, parseEventPath } from './event-path.js';
@@ -81,12 +82,9 @@ export interface JobConfig {
 }
 
 /** A `job/config.yaml` that cannot be used. */
-export class JobConfigError extends InputError {
-  /** 1-based line of the offending node, when known. */
-  readonly line: number | undefined;
+export class JobConfigError extends ConfigFileError {
   constructor(line: number | undefined, reason: string) {
-    super(ErrorCode.invalidJobConfig, line === undefined ? reason : `line ${line}: ${reason}`);
-    this.line = line;
+    super(ErrorCode.invalidJobConfig, undefined, line, reason);
   }
 }
 

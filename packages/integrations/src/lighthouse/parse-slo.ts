@@ -8,8 +8,9 @@
  * are skipped. Where Keptn silently guesses (unknown enum values, unparsable criteria, which it only
  * notices while scoring), this parser fails closed with {@link SloParseError} naming the line.
  */
-import { ErrorCode, InputError } from '@shipmate/core';
+import { ErrorCode } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
+import { ConfigFileError } from '../config-file/config-file-error.js';
 import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
@@ -89,12 +90,9 @@ export interface Slo {
 }
 
 /** An `slo.yaml` that cannot be evaluated; the lighthouse turns it into an evaluation `fail`. */
-export class SloParseError extends InputError {
-  /** 1-based line of the offending node, when known. */
-  readonly line: number | undefined;
+export class SloParseError extends ConfigFileError {
   constructor(line: number | undefined, reason: string) {
-    super(ErrorCode.invalidSlo, line === undefined ? `slo.yaml: ${reason}` : `slo.yaml line ${line}: ${reason}`);
-    this.line = line;
+    super(ErrorCode.invalidSlo, 'slo.yaml', line, reason);
   }
 }
 

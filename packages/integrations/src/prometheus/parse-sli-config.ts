@@ -9,8 +9,9 @@
  * {@link SliConfigError} naming the file's level and line: a query that is not a non-empty string
  * would otherwise surface as a confusing PromQL error at evaluation time.
  */
-import { ErrorCode, InputError } from '@shipmate/core';
+import { ErrorCode } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
+import { ConfigFileError } from '../config-file/config-file-error.js';
 import { parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node } from 'yaml';
 
@@ -21,12 +22,9 @@ export const SLI_RESOURCE_URI = 'prometheus/sli.yaml';
 export type SliQueries = Readonly<Record<string, string>>;
 
 /** A `prometheus/sli.yaml` that cannot be used; the provider answers `get-sli` with `errored`. */
-export class SliConfigError extends InputError {
-  /** 1-based line of the offending node, when known. */
-  readonly line: number | undefined;
+export class SliConfigError extends ConfigFileError {
   constructor(where: string, line: number | undefined, reason: string) {
-    super(ErrorCode.invalidSliConfig, `${where}${line === undefined ? '' : ` line ${line}`}: ${reason}`);
-    this.line = line;
+    super(ErrorCode.invalidSliConfig, where, line, reason);
   }
 }
 

@@ -7,8 +7,9 @@
  * later as "unable to find action". This parser fails closed instead: {@link RemediationParseError}
  * names the line, the field and the fix. Unknown keys are ignored, as Keptn did.
  */
-import { ErrorCode, InputError } from '@shipmate/core';
+import { ErrorCode } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
+import { ConfigFileError } from '../config-file/config-file-error.js';
 import { fieldNode, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node } from 'yaml';
 
@@ -47,15 +48,9 @@ export interface Remediation {
 }
 
 /** A `remediation.yaml` that cannot be used; the remediation-service fails `get-action` with this message. */
-export class RemediationParseError extends InputError {
-  /** 1-based line of the offending node, when known. */
-  readonly line: number | undefined;
+export class RemediationParseError extends ConfigFileError {
   constructor(line: number | undefined, reason: string) {
-    super(
-      ErrorCode.invalidRemediation,
-      line === undefined ? `${REMEDIATION_FILE}: ${reason}` : `${REMEDIATION_FILE} line ${line}: ${reason}`,
-    );
-    this.line = line;
+    super(ErrorCode.invalidRemediation, REMEDIATION_FILE, line, reason);
   }
 }
 

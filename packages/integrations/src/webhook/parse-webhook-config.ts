@@ -12,8 +12,9 @@
  * refused with the fix (Shipmate sends requests itself, without curl). Every message names the
  * field and, when known, the line.
  */
-import { ErrorCode, InputError } from '@shipmate/core';
+import { ErrorCode } from '@shipmate/core';
 import { isMap, isScalar, isSeq } from 'yaml';
+import { ConfigFileError } from '../config-file/config-file-error.js';
 import { fieldNode, keyNodeOf, parseLocatedYaml } from '../config-file/parse-located-yaml.js';
 import type { Node, YAMLMap } from 'yaml';
 
@@ -63,12 +64,9 @@ export interface WebhookConfig {
 }
 
 /** A `webhook.yaml` that cannot be used. */
-export class WebhookConfigError extends InputError {
-  /** 1-based line of the offending node, when known. */
-  readonly line: number | undefined;
+export class WebhookConfigError extends ConfigFileError {
   constructor(line: number | undefined, reason: string) {
-    super(ErrorCode.invalidWebhookConfig, line === undefined ? reason : `line ${line}: ${reason}`);
-    this.line = line;
+    super(ErrorCode.invalidWebhookConfig, undefined, line, reason);
   }
 }
 
