@@ -5,8 +5,8 @@
  * a task to the integrations subscribed to it and closes it with the parent task. The handler
  * gets the first `.finished` that answers it.
  *
- * The answer is looked for in the event store, first after 100 ms and then at most every second,
- * until it comes, the timeout passes or the signal aborts.
+ * The answer is waited for by long poll (`GET /controlPlane/v1/event/finished/{id}`, held up to
+ * 30 s at a time): it arrives as soon as it is stored, until the timeout passes or the signal aborts.
  */
 import { KEPTN_SPEC_VERSION } from '@shipmate/core';
 import type { EventData, KeptnEvent } from '@shipmate/core';
@@ -35,8 +35,12 @@ export class SubtaskTimeoutError extends Error {
 /** Sends `<task>.triggered` in the context of `parent` and resolves with its first `.finished`. */
 export type RunSubtask = (task: string, data: EventData, options?: SubtaskOptions) => Promise<KeptnEvent>;
 
-const FIRST_LOOK_MS = 100;
-const MAX_LOOK_INTERVAL_MS = 1000;
+/** How long one long poll for the answer is held by the control plane (its maximum is 60 s). */
+const LONG_POLL_MS = 30_000;
+/** Extra time a long poll may take beyond its wait before the client gives up on it. */
+const POLL_GRACE_MS = 10_000;
+/** Pause before looking again after a 5xx or 429. */
+const RETRY_MS = 1000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -84,26 +88,25 @@ export function createSubtaskRunner(client: ControlPlaneClient, parent: KeptnEve
       throw new ControlPlaneError(`sending ${task}.triggered answered ${sent.status}: ${reason}`, sent.status, '/v1/event');
     }
     const id = answer.id;
-    const type = `sh.keptn.event.${task}.finished`;
-    const filter = encodeURIComponent(`shkeptncontext:${parent.shkeptncontext} AND triggeredid:${id}`);
-    const path = `/mongodb-datastore/event/type/${encodeURIComponent(type)}?filter=${filter}&limit=1`;
+    const path = `/controlPlane/v1/event/finished/${encodeURIComponent(id)}?keptnContext=${encodeURIComponent(parent.shkeptncontext)}`;
     const deadline = Date.now() + timeoutMs;
-    let interval = FIRST_LOOK_MS;
     for (;;) {
-      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), signal);
-      const look = await client.raw('GET', path, { signal });
+      const waitMs = Math.max(0, Math.min(LONG_POLL_MS, deadline - Date.now()));
+      const look = await client.raw('GET', `${path}&waitMs=${waitMs}`, { signal, timeoutMs: waitMs + POLL_GRACE_MS });
       if (look.status === 200) {
-        const found = (JSON.parse(look.body.toString('utf8')) as { events?: KeptnEvent[] }).events?.[0];
+        const found = (JSON.parse(look.body.toString('utf8')) as { event?: KeptnEvent | null }).event;
         if (found) return found;
       } else if (look.status >= 400 && look.status < 500 && look.status !== 429) {
         throw new ControlPlaneError(
-          `looking for ${type} answered ${look.status}: ${look.body.toString('utf8').slice(0, 200)}`,
+          `waiting for the answer to ${task}.triggered answered ${look.status}: ${look.body.toString('utf8').slice(0, 200)}`,
           look.status,
           path,
         );
+      } else {
+        // Unavailable for a moment: look again shortly rather than at once.
+        await sleep(RETRY_MS, signal);
       }
       if (Date.now() >= deadline) throw new SubtaskTimeoutError(task, timeoutMs);
-      interval = Math.min(interval * 2, MAX_LOOK_INTERVAL_MS);
     }
   };
 }

@@ -52,6 +52,7 @@ import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './ht
 import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
 import { isDelete, useJsonParser } from './http/json-body-parser.js';
 import { createEventIntake } from './intake/event-intake.js';
+import { createAnswerWaiters } from './intake/answer-waiters.js';
 import { DebugAccessLogController } from './logging/access-log-controller.js';
 import { deliveryLogLine } from './logging/delivery-log.js';
 import { createProjectService } from './projects/project-service.js';
@@ -237,8 +238,12 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const upstream = options.upstream;
+  const answers = createAnswerWaiters();
   const intake = createEventIntake({
-    onStored: logDelivery,
+    onStored: (event) => {
+      logDelivery(event);
+      answers.stored(event);
+    },
     store,
     processor,
     ids,
@@ -312,6 +317,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   const taskSecrets = createTaskSecretReader({ registry: options.registry, leases: options.leases, events: store, secrets, clock });
   const context: ServerContext = {
     options,
+    answers,
     store,
     processor,
     intake,

@@ -11,6 +11,7 @@ import type {
   TaskWaiters,
 } from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import type { AnswerWaiters } from './intake/answer-waiters.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { ResolvedServerOptions } from './server-options.js';
@@ -36,6 +37,8 @@ export interface ServerContext {
   readonly secrets: SecretService;
   /** Secret values for running tasks (the agent call). */
   readonly taskSecrets: TaskSecretReader;
+  /** Requests waiting for the `.finished` answering a `.triggered` (answer-routes.ts). */
+  readonly answers: AnswerWaiters;
   /** Seals and opens secret blobs with the server's key (for other secrets, e.g. git credentials). */
   readonly secretCipher: SecretCipher;
 }

@@ -10,6 +10,7 @@ import { registerProjectWriteRoutes } from './project-write-routes.js';
 import { registerSequenceControlRoutes } from './sequence-control-routes.js';
 import { registerSequenceRoutes } from './sequence-routes.js';
 import { registerTriggeredEventRoutes } from './triggered-event-routes.js';
+import { registerAnswerRoutes } from './answer-routes.js';
 import { registerUniformRoutes } from './uniform-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
@@ -28,6 +29,7 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerSequenceRoutes(app, context);
   registerSequenceControlRoutes(app, context);
   registerTriggeredEventRoutes(app, context);
+  registerAnswerRoutes(app, context);
   registerEvaluationRoutes(app, context);
   registerDatastoreRoutes(app, context);
   registerUniformRoutes(app, context);
