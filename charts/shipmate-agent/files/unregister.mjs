@@ -1,3 +1,4 @@
+/* global AbortSignal */
 // post-delete hook of the shipmate-agent chart: removes from the control plane's registry the
 // instances this release's pods left behind. Plain Node 20, no dependencies (it runs with
 // `node --input-type=module -e` in the agent image).
@@ -36,7 +37,9 @@ async function leftovers() {
   const query = new URLSearchParams({ name, namespace });
   const integrations = await call('GET', `${base}?${query}`);
   return integrations.flatMap((integration) =>
-    (integration.instances ?? []).filter((instance) => ownPod.test(instance.podname ?? '')).map((instance) => ({ id: integration.id, instance })),
+    (integration.instances ?? [])
+      .filter((instance) => ownPod.test(instance.podname ?? ''))
+      .map((instance) => ({ id: integration.id, instance })),
   );
 }
 
