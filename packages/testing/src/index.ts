@@ -49,3 +49,4 @@ export {
 } from './sample-service.js';
 export type { SampleService, SampleServiceOptions } from './sample-service.js';
 export { helmBinary, helmUnavailable, readZipEntry } from './helm-binary.js';
+export { VALIDATED_KINDS, validateKubernetesManifest } from './kubernetes-manifests.js';

@@ -1,0 +1,453 @@
+/**
+ * The Helm charts (issue 12 points 2 and 3), rendered with a real helm 3 and validated offline:
+ * `helm lint`, `helm template` with Keptn's install line, the values schemas' messages, and every
+ * rendered manifest against Kubernetes' schemas (kubernetes-models, unknown fields refused). No
+ * cluster is used: the charts are rendered and validated here, not installed. The uninstall hook's
+ * script runs against a real control plane process.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { helmBinary, helmUnavailable, startServerProcess, validateKubernetesManifest } from '@shipmate/testing';
+import type { ServerProcess } from '@shipmate/testing';
+
+const CHARTS = fileURLToPath(new URL('../../charts/', import.meta.url));
+const AGENT = `${CHARTS}shipmate-agent`;
+const CONTROL_PLANE = `${CHARTS}shipmate`;
+
+/** The seed's install line of a remote execution plane (Keptn's helm-service chart values). */
+const SEED_LINE =
+  'remoteControlPlane.enabled=true,remoteControlPlane.api.protocol=http,remoteControlPlane.api.hostname=cp.example.com,remoteControlPlane.api.token=abc,distributor.stageFilter=hardening,nameOverride=helm-service-hardening';
+
+type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
+}
+
+function helm(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(helmBinary(), args, { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `helm template` of a chart with `--set` arguments; throws with helm's message when it fails. */
+function render(chart: string, ...sets: string[]): Manifest[] {
+  const result = helm(['template', 'r', chart, '--namespace', 'planes', ...sets.flatMap((set) => ['--set', set])]);
+  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest !== null);
+}
+
+/** helm's error for values that must be refused. */
+function refused(chart: string, ...sets: string[]): string {
+  const result = helm(['template', 'r', chart, ...sets.flatMap((set) => ['--set', set])]);
+  expect(result.status, `helm template ${sets.join(' ')} should fail`).not.toBe(0);
+  return result.stderr;
+}
+
+function find(manifests: Manifest[], kind: string, nameSuffix = ''): Manifest {
+  const found = manifests.find((m) => m.kind === kind && String(m.metadata.name).endsWith(nameSuffix));
+  if (found === undefined)
+    throw new Error(`no ${kind} *${nameSuffix} in ${manifests.map((m) => `${m.kind} ${m.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+function envOf(container: { env?: EnvVar[] }): Map<string, EnvVar> {
+  return new Map((container.env ?? []).map((variable) => [variable.name, variable]));
+}
+
+function values(env: Map<string, EnvVar>): Record<string, string | undefined> {
+  return Object.fromEntries([...env].map(([name, variable]) => [name, variable.value]));
+}
+
+function expectValidManifests(manifests: Manifest[]): void {
+  expect(manifests.length).toBeGreaterThan(0);
+  expect(manifests.flatMap((manifest) => validateKubernetesManifest(manifest))).toEqual([]);
+}
+
+const unavailable = helmUnavailable();
+
+describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  describe('both charts', () => {
+    it.each([
+      ['shipmate', CONTROL_PLANE],
+      ['shipmate-agent', AGENT],
+    ])('%s passes helm lint --strict', (_, chart) => {
+      const result = helm(['lint', '--strict', chart]);
+      expect(result.stdout + result.stderr).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(result.status).toBe(0);
+    });
+
+    it.each([
+      ['control plane, defaults', CONTROL_PLANE, []],
+      [
+        'control plane, everything on',
+        CONTROL_PLANE,
+        [
+          'ingress.enabled=true,ingress.className=nginx,ingress.tls.enabled=true,ingress.tls.secretName=cp-tls',
+          'metrics.scrapeAnnotations=true,apiToken.existingSecret=cp-token,secretKey.existingSecret=cp-key,secretKey.previousKeySecretKey=previous',
+          'persistence.storageClass=fast,config.eventRetention=168h,config.integrationTtl=48h',
+          'extraEnv[0].name=SHIPMATE_WEBHOOK_TIMEOUT,extraEnv[0].value=10s',
+        ],
+      ],
+      ['control plane, no persistence', CONTROL_PLANE, ['persistence.enabled=false']],
+      ['agent, defaults (in-cluster control plane)', AGENT, []],
+      ['agent, the seed install line', AGENT, [SEED_LINE]],
+      [
+        'agent, sidecar image with a CA and an existing token Secret',
+        AGENT,
+        [
+          'integration.builtIn=,integration.image.repository=ghcr.io/keptn-contrib/jmeter-service,integration.image.tag=0.18.1',
+          'subscription.pubsubTopic=sh.keptn.event.test.triggered,remoteControlPlane.enabled=true,remoteControlPlane.api.hostname=cp.example.com',
+          'remoteControlPlane.api.tokenSecretName=cp-token,remoteControlPlane.api.caSecretName=cp-ca,remoteControlPlane.api.apiValidateTls=false',
+        ],
+      ],
+    ])('%s: every manifest is valid Kubernetes without unknown fields', (_, chart, sets) => {
+      expectValidManifests(render(chart, ...sets));
+    });
+  });
+
+  describe('shipmate-agent', () => {
+    it("renders the env the agent reads from the seed's install line", () => {
+      const manifests = render(AGENT, SEED_LINE);
+      const deployment = find(manifests, 'Deployment');
+      expect(deployment.metadata.labels['app.kubernetes.io/name']).toBe('helm-service-hardening');
+      const [agent, ...others] = deployment.spec.template.spec.containers as Array<{ args: string[]; env: EnvVar[] }>;
+      expect(others).toEqual([]);
+      expect(agent!.args).toEqual(['agent', '--integration', 'helm-service']);
+      const env = envOf(agent!);
+      expect(values(env)).toMatchObject({
+        KEPTN_API_ENDPOINT: 'http://cp.example.com/api',
+        HTTP_SSL_VERIFY: 'true',
+        STAGE_FILTER: 'hardening',
+        PROJECT_FILTER: '',
+        SERVICE_FILTER: '',
+        K8S_DEPLOYMENT_NAME: 'helm-service-hardening',
+        SHIPMATE_DRAIN_TIMEOUT: '60s',
+      });
+      expect(env.get('K8S_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
+      expect(env.get('K8S_POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+      expect(env.get('K8S_NODE_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('spec.nodeName');
+      // The token is kept in a Secret under Keptn's key, not in the pod spec.
+      const tokenRef = env.get('KEPTN_API_TOKEN')?.valueFrom?.secretKeyRef;
+      expect(tokenRef?.key).toBe('keptn-api-token');
+      const secret = find(manifests, 'Secret');
+      expect(secret.metadata.name).toBe(tokenRef?.name);
+      expect(Buffer.from(String(secret.data['keptn-api-token']), 'base64').toString()).toBe('abc');
+      // Drain: the pod is not killed before the agent's drain timeout is over.
+      expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(60);
+    });
+
+    it('renders the helm test pod: shipmate agent test-connection with the same connection env', () => {
+      const manifests = render(AGENT, SEED_LINE);
+      const pod = find(manifests, 'Pod', '-test-connection');
+      expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
+      expect(pod.spec.restartPolicy).toBe('Never');
+      const [container] = pod.spec.containers as Array<{ args: string[]; env: EnvVar[] }>;
+      expect(container!.args).toEqual(['agent', 'test-connection']);
+      const agentEnv = envOf(find(manifests, 'Deployment').spec.template.spec.containers[0]);
+      for (const [name, variable] of envOf(container!)) expect(variable, name).toEqual(agentEnv.get(name));
+      expect(values(envOf(container!))).toMatchObject({ KEPTN_API_ENDPOINT: 'http://cp.example.com/api', HTTP_SSL_VERIFY: 'true' });
+    });
+
+    it('has no test pod without remoteControlPlane.enabled, and reaches the in-cluster control plane', () => {
+      const manifests = render(AGENT);
+      expect(manifests.filter((m) => m.kind === 'Pod')).toEqual([]);
+      const env = envOf(find(manifests, 'Deployment').spec.template.spec.containers[0]);
+      expect(env.get('KEPTN_API_ENDPOINT')?.value).toBe('http://shipmate:8080/api');
+      expect(env.get('KEPTN_API_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'shipmate-api-token', key: 'keptn-api-token' });
+    });
+
+    it('takes the token from tokenSecretName (key keptn-api-token) and turns TLS verification off with apiValidateTls=false', () => {
+      const manifests = render(
+        AGENT,
+        'remoteControlPlane.enabled=true,remoteControlPlane.api.hostname=cp.example.com,remoteControlPlane.api.tokenSecretName=my-token,remoteControlPlane.api.apiValidateTls=false',
+      );
+      expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+      for (const container of [find(manifests, 'Deployment').spec.template.spec.containers[0], find(manifests, 'Pod').spec.containers[0]]) {
+        const env = envOf(container);
+        expect(env.get('KEPTN_API_ENDPOINT')?.value).toBe('https://cp.example.com/api');
+        expect(env.get('KEPTN_API_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'my-token', key: 'keptn-api-token' });
+        expect(env.get('HTTP_SSL_VERIFY')?.value).toBe('false');
+      }
+    });
+
+    it('runs a sidecar integration image: the agent forwards to it on PUBSUB_RECIPIENT with PUBSUB_TOPIC', () => {
+      const deployment = find(
+        render(
+          AGENT,
+          'integration.builtIn=,integration.image.repository=ghcr.io/keptn-contrib/jmeter-service,integration.image.tag=0.18.1,integration.port=9090',
+          'subscription.pubsubTopic=sh.keptn.event.test.triggered,location=cluster-eu',
+        ),
+        'Deployment',
+      );
+      const [agent, integration] = deployment.spec.template.spec.containers as Array<{
+        name: string;
+        args?: string[];
+        image: string;
+        env?: EnvVar[];
+      }>;
+      expect(agent!.args).toEqual(['agent']);
+      expect(integration!.image).toBe('ghcr.io/keptn-contrib/jmeter-service:0.18.1');
+      expect(values(envOf(agent!))).toMatchObject({
+        PUBSUB_TOPIC: 'sh.keptn.event.test.triggered',
+        PUBSUB_RECIPIENT: '127.0.0.1',
+        PUBSUB_RECIPIENT_PORT: '9090',
+        LOCATION: 'cluster-eu',
+      });
+    });
+
+    it.each(['deployment-service', 'helm-service', 'http-test-service', 'webhook-service', 'job-executor-service', 'prometheus-service'])(
+      'runs the built-in %s as shipmate agent --integration',
+      (builtIn) => {
+        const deployment = find(render(AGENT, `integration.builtIn=${builtIn}`), 'Deployment');
+        expect(deployment.spec.template.spec.containers.map((c: { args: string[] }) => c.args)).toEqual([
+          ['agent', '--integration', builtIn],
+        ]);
+        expect(envOf(deployment.spec.template.spec.containers[0]).has('PUBSUB_TOPIC')).toBe(false);
+      },
+    );
+
+    it('gives the pod more time than the drain timeout', () => {
+      const deployment = find(render(AGENT, 'agent.drainTimeoutSeconds=300'), 'Deployment');
+      expect(envOf(deployment.spec.template.spec.containers[0]).get('SHIPMATE_DRAIN_TIMEOUT')?.value).toBe('300s');
+      expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(315);
+    });
+
+    it.each([
+      [
+        'a hostname with /api',
+        ['remoteControlPlane.api.hostname=cp.example.com/api'],
+        /remoteControlPlane\.api\.hostname does not match: "a host without \/api, e\.g\. cp\.example\.com \(the chart appends \/api\)"/,
+      ],
+      ['a hostname with a path after /api', ['remoteControlPlane.api.hostname=cp.example.com/api/v1'], /a host without \/api/],
+      [
+        'a hostname with a scheme',
+        ['remoteControlPlane.api.hostname=https://cp.example.com'],
+        /remoteControlPlane\.api\.hostname does not match: "a host without the scheme/,
+      ],
+      [
+        'a bad protocol',
+        ['remoteControlPlane.api.protocol=ftp'],
+        /remoteControlPlane\.api\.protocol must be one of the following: "http", "https"/,
+      ],
+      [
+        'a filter that is not a string',
+        ['distributor.stageFilter=1'],
+        /distributor\.stageFilter: Invalid type\. Expected: string, given: integer/,
+      ],
+      [
+        'apiValidateTls that is not a boolean',
+        ['remoteControlPlane.api.apiValidateTls=maybe'],
+        /remoteControlPlane\.api\.apiValidateTls: Invalid type\. Expected: boolean/,
+      ],
+      [
+        'an unknown built-in',
+        ['integration.builtIn=jmeter-service'],
+        /integration\.builtIn must be one of the following: "", "deployment-service"/,
+      ],
+      ['a nameOverride that is no Kubernetes name', ['nameOverride=Helm_Service'], /nameOverride: Does not match pattern/],
+      [
+        'remote mode without a hostname',
+        ['remoteControlPlane.enabled=true,remoteControlPlane.api.token=abc'],
+        /remoteControlPlane\.api\.hostname is required with remoteControlPlane\.enabled=true: give the control plane's host/,
+      ],
+      [
+        'remote mode without a token',
+        ['remoteControlPlane.enabled=true,remoteControlPlane.api.hostname=cp.example.com'],
+        /remoteControlPlane\.api\.token or remoteControlPlane\.api\.tokenSecretName is required/,
+      ],
+      [
+        'both a built-in and an image',
+        ['integration.image.repository=x,integration.image.tag=v1,subscription.pubsubTopic=a'],
+        /integration\.builtIn=helm-service and integration\.image\.repository=x are both set: give one/,
+      ],
+      [
+        'an image tag that --set made a number',
+        ['integration.builtIn=,integration.image.repository=x,integration.image.tag=1'],
+        /integration\.image\.tag: Invalid type\. Expected: string, given: integer/,
+      ],
+      [
+        'an env value that --set made a number',
+        ['agent.extraEnv[0].name=A,agent.extraEnv[0].value=50'],
+        /agent\.extraEnv\.0\.value: Invalid type\. Expected: string, given: integer/,
+      ],
+      [
+        'neither a built-in nor an image',
+        ['integration.builtIn='],
+        /neither integration\.builtIn nor integration\.image\.repository is set/,
+      ],
+      [
+        'an image without pubsubTopic',
+        ['integration.builtIn=,integration.image.repository=x,integration.image.tag=v1'],
+        /subscription\.pubsubTopic is required with a sidecar integration image/,
+      ],
+    ])('refuses %s with a message naming the value and the fix', (_, sets, message) => {
+      expect(refused(AGENT, ...sets)).toMatch(message);
+    });
+  });
+
+  describe('shipmate (control plane)', () => {
+    it('generates the API token into a Secret that survives uninstall, and the server reads it', () => {
+      const manifests = render(CONTROL_PLANE);
+      const secret = find(manifests, 'Secret', '-api-token');
+      expect(secret.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+      expect(Buffer.from(String(secret.data['keptn-api-token']), 'base64').toString()).toMatch(/^[A-Za-z0-9]{43}$/);
+      const server = find(manifests, 'StatefulSet').spec.template.spec.containers[0];
+      expect(server.args).toEqual(['server']);
+      expect(envOf(server).get('SHIPMATE_API_TOKEN')?.valueFrom?.secretKeyRef).toEqual({
+        name: secret.metadata.name,
+        key: 'keptn-api-token',
+      });
+      expect(envOf(server).has('SHIPMATE_SECRET_KEY')).toBe(false);
+    });
+
+    it('uses an existing token Secret and secret key Secret instead', () => {
+      const manifests = render(
+        CONTROL_PLANE,
+        'apiToken.existingSecret=cp-token,apiToken.existingSecretKey=token,secretKey.existingSecret=cp-key,secretKey.previousKeySecretKey=old',
+      );
+      expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+      const env = envOf(find(manifests, 'StatefulSet').spec.template.spec.containers[0]);
+      expect(env.get('SHIPMATE_API_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'cp-token', key: 'token' });
+      expect(env.get('SHIPMATE_SECRET_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'cp-key', key: 'secret-key' });
+      expect(env.get('SHIPMATE_SECRET_KEY_PREVIOUS')?.valueFrom?.secretKeyRef).toEqual({ name: 'cp-key', key: 'old' });
+    });
+
+    it('runs one non-root replica with the data dir on a volume, probes on /health and the settings as env', () => {
+      const manifests = render(CONTROL_PLANE, 'config.integrationTtl=48h,config.builtInIntegrations=none,config.trustProxy=10.0.0.0/8');
+      const statefulSet = find(manifests, 'StatefulSet');
+      expect(statefulSet.spec.replicas).toBe(1);
+      expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('8Gi');
+      const pod = statefulSet.spec.template.spec;
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      const [server] = pod.containers;
+      expect(server.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(server.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(server.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/shipmate' });
+      expect(values(envOf(server))).toMatchObject({
+        SHIPMATE_DATA_DIR: '/var/lib/shipmate',
+        UNIFORM_INTEGRATION_TTL: '48h',
+        SHIPMATE_BUILT_IN_INTEGRATIONS: 'none',
+        SHIPMATE_TRUST_PROXY: '10.0.0.0/8',
+        SHIPMATE_LOG_FORMAT: 'json',
+      });
+      expect(envOf(server).has('TASK_STARTED_WAIT_DURATION')).toBe(false);
+    });
+
+    it('renders the Ingress with TLS, the scrape annotations and the ServiceMonitor for /metrics only when asked', () => {
+      const off = render(CONTROL_PLANE);
+      expect(off.map((m) => m.kind).sort()).toEqual(['Secret', 'Service', 'ServiceAccount', 'StatefulSet']);
+      expect(find(off, 'StatefulSet').spec.template.metadata.annotations).toBeUndefined();
+      const on = render(
+        CONTROL_PLANE,
+        'ingress.enabled=true,ingress.host=cp.example.com,ingress.tls.enabled=true,ingress.tls.secretName=cp-tls',
+        'metrics.scrapeAnnotations=true,metrics.serviceMonitor.enabled=true',
+      );
+      expect(find(on, 'Ingress').spec.tls).toEqual([{ hosts: ['cp.example.com'], secretName: 'cp-tls' }]);
+      expect(find(on, 'StatefulSet').spec.template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/path': '/metrics',
+      });
+      // kubernetes-models has no Prometheus Operator CRDs: the ServiceMonitor is checked by shape only.
+      expect(find(on, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+      expectValidManifests(on.filter((m) => m.kind !== 'ServiceMonitor'));
+    });
+
+    it.each([
+      [
+        'a duration that is not Go syntax',
+        ['config.eventRetention=30d'],
+        /config\.eventRetention does not match: "a Go duration such as 90s, 10m, 1h30m or 0/,
+      ],
+      ['an unknown log level', ['config.logLevel=verbose'], /config\.logLevel must be one of the following: "", "fatal"/],
+      ['a misspelt setting', ['config.logLevle=debug'], /Additional property logLevle is not allowed/],
+      [
+        'an env value that --set made a number',
+        ['extraEnv[0].name=SHIPMATE_AUTH_FAILURE_LIMIT,extraEnv[0].value=50'],
+        /extraEnv\.0\.value: Invalid type\. Expected: string, given: integer/,
+      ],
+      [
+        'TLS without its Secret',
+        ['ingress.enabled=true,ingress.tls.enabled=true'],
+        /ingress\.tls\.secretName is required with ingress\.tls\.enabled/,
+      ],
+    ])('refuses %s', (_, sets, message) => {
+      expect(refused(CONTROL_PLANE, ...sets)).toMatch(message);
+    });
+  });
+
+  describe('uninstall hook (post-delete Job) against a real control plane', () => {
+    let server: ServerProcess;
+    const REGISTRATION = '/api/controlPlane/v1/uniform/registration';
+
+    beforeAll(async () => {
+      server = await startServerProcess();
+    });
+    afterAll(async () => {
+      expect(await server.stop()).toBe(0);
+    });
+
+    async function register(name: string, namespace: string, podname: string): Promise<void> {
+      const response = await fetch(`${server.url}${REGISTRATION}`, {
+        method: 'POST',
+        headers: { 'x-token': server.token, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name,
+          metadata: { hostname: 'node-1', kubernetesmetadata: { namespace, podname, deploymentname: name } },
+          subscriptions: [],
+        }),
+      });
+      expect(response.status).toBeLessThan(300);
+    }
+
+    async function podsOf(name: string): Promise<string[]> {
+      const response = await fetch(`${server.url}${REGISTRATION}?name=${name}`, { headers: { 'x-token': server.token } });
+      const integrations = (await response.json()) as Array<{ instances: Array<{ podname: string }> }>;
+      return integrations.flatMap((integration) => integration.instances.map((instance) => instance.podname)).sort();
+    }
+
+    it("removes the instances of this release's pods and leaves other planes' instances", async () => {
+      const job = find(render(AGENT, SEED_LINE), 'Job', '-unregister');
+      expect(job.metadata.annotations['helm.sh/hook']).toBe('post-delete');
+      const [container] = job.spec.template.spec.containers as Array<{ command: string[]; args: string[]; env: EnvVar[] }>;
+      const env = values(envOf(container!));
+      expect(env).toMatchObject({
+        REGISTRATION_NAME: 'helm-service',
+        POD_NAME_PREFIX: 'r-helm-service-hardening-',
+        KEPTN_API_ENDPOINT: 'http://cp.example.com/api',
+      });
+
+      await register('helm-service', 'planes', 'r-helm-service-hardening-5d8f9c7b6-abcde');
+      await register('helm-service', 'planes', 'r-helm-service-hardening-5d8f9c7b6-fghij');
+      await register('helm-service', 'planes', 'r-helm-service-production-7c9d8b6f5-klmno');
+      await register('helm-service', 'elsewhere', 'r-helm-service-hardening-5d8f9c7b6-pqrst');
+
+      const [command, ...commandArgs] = container!.command;
+      const run = spawnSync(command!, [...commandArgs, ...container!.args], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH,
+          REGISTRATION_NAME: env.REGISTRATION_NAME,
+          POD_NAME_PREFIX: env.POD_NAME_PREFIX,
+          KEPTN_API_ENDPOINT: `${server.url}/api`,
+          KEPTN_API_TOKEN: server.token,
+          K8S_NAMESPACE: 'planes',
+          // The pods are gone: remove what is left at once rather than wait for it to go offline.
+          DEADLINE_SECONDS: '0',
+        },
+      });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('removed instance');
+      expect(await podsOf('helm-service')).toEqual([
+        'r-helm-service-hardening-5d8f9c7b6-pqrst',
+        'r-helm-service-production-7c9d8b6f5-klmno',
+      ]);
+    });
+  });
+});
