@@ -52,6 +52,7 @@ import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './ht
 import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
 import { isDelete, useJsonParser } from './http/json-body-parser.js';
 import { createEventIntake } from './intake/event-intake.js';
+import { createServerMetrics } from './metrics/server-metrics.js';
 import { DebugAccessLogController } from './logging/access-log-controller.js';
 import { deliveryLogLine } from './logging/delivery-log.js';
 import { createProjectService } from './projects/project-service.js';
@@ -171,6 +172,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     keepAliveTimeoutMs: positive(options.keepAliveTimeoutMs ?? 65 * 1000, 'keepAliveTimeoutMs'),
     maxConnections: positive(options.maxConnections ?? 4096, 'maxConnections', 'connections', '4096'),
     trustProxy: options.trustProxy ?? false,
+    metricsPublic: options.metricsPublic ?? false,
   });
 }
 
@@ -224,6 +226,14 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     taskHasLiveSubscriber: (task) => subscribers.hasLiveSubscriber(task),
   });
   const waiters = createTaskWaiters();
+  const metrics = createServerMetrics({
+    store,
+    clock,
+    registered: () => subscribers.registered(),
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    parkedPolls: () => waiters.size,
+    upstream: options.upstream,
+  });
   const unserved = createUnservedTaskNotes({ store });
   const processor = createEventProcessor({
     store,
@@ -232,13 +242,17 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
     onEmitted: (events) => {
       wakeOnEmitted(waiters, events);
+      metrics.emitted(events);
       for (const event of events) logDelivery(event);
     },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });
   const upstream = options.upstream;
   const intake = createEventIntake({
-    onStored: logDelivery,
+    onStored: (event) => {
+      logDelivery(event);
+      metrics.stored(event);
+    },
     store,
     processor,
     ids,
@@ -333,6 +347,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     secrets,
     taskSecrets,
     secretCipher,
+    metrics,
   };
 
   await app.register(fastifySwagger, {

@@ -14,6 +14,7 @@ import type { TokenVerifier } from './auth/token-verifier.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { ResolvedServerOptions } from './server-options.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
 
 /** What route modules get: the wired use cases and the resolved options. */
 export interface ServerContext {
@@ -38,4 +39,6 @@ export interface ServerContext {
   readonly taskSecrets: TaskSecretReader;
   /** Seals and opens secret blobs with the server's key (for other secrets, e.g. git credentials). */
   readonly secretCipher: SecretCipher;
+  /** The Prometheus metrics `/metrics` exposes. */
+  readonly metrics: ServerMetrics;
 }

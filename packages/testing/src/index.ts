@@ -49,3 +49,5 @@ export {
 } from './sample-service.js';
 export type { SampleService, SampleServiceOptions } from './sample-service.js';
 export { helmBinary, helmUnavailable, readZipEntry } from './helm-binary.js';
+export { parseMetricsText } from './metrics-text.js';
+export type { MetricSample, MetricsText } from './metrics-text.js';
