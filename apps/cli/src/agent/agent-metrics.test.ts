@@ -31,7 +31,9 @@ async function scrape(url: string): Promise<MetricsText> {
 }
 
 async function sequenceFinished(context: string): Promise<void> {
-  await waitFor(`sequence ${context} finished`, async () => ((await client.sequenceState('shop', context))?.state === 'finished' ? true : undefined));
+  await waitFor(`sequence ${context} finished`, async () =>
+    (await client.sequenceState('shop', context))?.state === 'finished' ? true : undefined,
+  );
 }
 
 beforeAll(async () => {
@@ -70,7 +72,9 @@ describe('shipmate agent /metrics', () => {
     await sequenceFinished(context);
     const metrics = await waitFor('the .finished through the agent', async () => {
       const scraped = await scrape(agent.surfaceUrl);
-      return scraped.value('shipmate_agent_open_tasks') === 0 && scraped.value('shipmate_agent_events_sent_total') === 2 ? scraped : undefined;
+      return scraped.value('shipmate_agent_open_tasks') === 0 && scraped.value('shipmate_agent_events_sent_total') === 2
+        ? scraped
+        : undefined;
     });
     expect(metrics.value('shipmate_agent_tasks_received_total', { task: 'deployment' })).toBe(1);
     expect(metrics.value('shipmate_agent_tasks_forwarded_total', { task: 'deployment', result: 'accepted' })).toBe(1);

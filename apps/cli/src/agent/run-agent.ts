@@ -124,7 +124,9 @@ export async function startAgent(
     onFinished: finishedTask,
     metrics,
   });
-  logger.info(`local surface on ${surface.url} (GET /health, GET /metrics, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`);
+  logger.info(
+    `local surface on ${surface.url} (GET /health, GET /metrics, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`,
+  );
 
   const started = session
     .start()

@@ -46,7 +46,10 @@ async function scrape(server: InProcessServer, headers: Record<string, string> =
 }
 
 async function openTask(server: InProcessServer): Promise<KeptnEvent> {
-  const reply = await server.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/sh.keptn.event.deployment.triggered?project=shop`);
+  const reply = await server.call<{ events: KeptnEvent[] }>(
+    'GET',
+    `${CP}/event/triggered/sh.keptn.event.deployment.triggered?project=shop`,
+  );
   const task = reply.body.events[0];
   if (!task) throw new Error('no open deployment task');
   return task;

@@ -8,8 +8,12 @@ import type { ServerContext } from '../server-context.js';
  */
 export function registerMetricsRoutes(app: FastifyInstance, context: ServerContext): void {
   const { registry } = context.metrics;
-  app.get('/metrics', { ...(context.options.metricsPublic ? { config: PUBLIC_ROUTE } : {}), schema: { hide: true } }, async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { ...(context.options.metricsPublic ? { config: PUBLIC_ROUTE } : {}), schema: { hide: true } },
+    async (_request, reply) => {
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).send(body);
+    },
+  );
 }
