@@ -125,15 +125,7 @@ export interface ResolvedServerOptions extends Readonly<
   Required<
     Omit<
       ServerOptions,
-      | 'builtInTokenSha256'
-      | 'configuration'
-      | 'registry'
-      | 'leases'
-      | 'resources'
-      | 'secrets'
-      | 'previousSecretKey'
-      | 'upstream'
-      | 'upstreamHosts'
+      'builtInTokenSha256' | 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream' | 'upstreamHosts'
     >
   >
 > {
