@@ -4,10 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
-import { manualClock, parseMetricsText } from '@shipmate/testing';
+import { LOCAL_TEST_UPSTREAMS, manualClock, parseMetricsText, waitFor } from '@shipmate/testing';
 import type { MetricsText } from '@shipmate/testing';
 import { TEST_TOKEN, base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
+import { startMirroredServer } from '../test-support/mirrored-server.js';
 import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
 
 const CP = '/api/controlPlane/v1';
@@ -133,6 +134,36 @@ describe('GET /metrics', () => {
     expect(metrics.value('shipmate_sequence_executions_queued', { project: 'shop', state: 'waiting' })).toBe(0);
     expect(metrics.value('shipmate_integrations_online', { location: 'edge-1' })).toBe(1);
     expect(metrics.value('shipmate_parked_long_polls')).toBe(0);
+  });
+
+  it('counts the projects of each upstream sync state when the server mirrors upstreams', async () => {
+    const mirrored = await startMirroredServer({ hosts: LOCAL_TEST_UPSTREAMS });
+    try {
+      api = mirrored.api;
+      const created = await api.call('POST', `${CP}/project`, {
+        name: 'mirrored',
+        shipyard: base64(SHIPYARD),
+        gitCredentials: { remoteURL: mirrored.upstream.url },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      // A project without upstream is not counted.
+      expect((await api.call('POST', `${CP}/project`, { name: 'local', shipyard: base64(SHIPYARD) })).status).toBe(201);
+      const metrics = await waitFor('the upstream synced', async () => {
+        const scraped = await scrape(mirrored.api);
+        return scraped.value('shipmate_upstream_projects', { state: 'synced' }) === 1 ? scraped : undefined;
+      });
+      expect(metrics.value('shipmate_upstream_projects')).toBe(1);
+      expect(metrics.value('shipmate_upstream_projects', { state: 'failing' })).toBe(0);
+    } finally {
+      await api?.close();
+      api = undefined;
+      mirrored.upstream.cleanup();
+    }
+  });
+
+  it('has no upstream metric without an upstream mirror', async () => {
+    const server = await start();
+    expect((await scrape(server)).types.has('shipmate_upstream_projects')).toBe(false);
   });
 
   it('needs the API token: 401 without it, 200 with it', async () => {
