@@ -23,6 +23,7 @@ import type {
   Clock,
   ConfigUpstream,
   ControlPlaneStore,
+  EventData,
   InstanceRecord,
   IntegrationRecord,
   KeptnEvent,
@@ -189,9 +190,11 @@ export function createServerMetrics(sources: ServerMetricsSources): ServerMetric
 
   function observe(event: KeptnEvent, parsed: ParsedEventType): void {
     if (parsed.category === 'sequence') {
-      const project = text(event.data.project);
+      // `data` is required by the type, but a metric must never fail the request that stored the event.
+      const data = (event.data as EventData | undefined) ?? {};
+      const project = text(data.project);
       if (parsed.kind === 'triggered') sequencesTriggered.inc({ project, stage: parsed.stage });
-      else sequencesFinished.inc({ project, stage: parsed.stage, result: text(event.data.result) });
+      else sequencesFinished.inc({ project, stage: parsed.stage, result: text(data.result) });
       return;
     }
     if (parsed.category !== 'task') return;
