@@ -33,6 +33,8 @@ export interface AgentSessionOptions {
   /** Heartbeat period while not polling (draining). @default 5000 */
   heartbeatMs?: number;
   backoff?: Backoff;
+  /** Called when a long poll for tasks fails (before the retry; for metrics). */
+  onPollError?: (error: unknown) => void;
 }
 
 /** The session. */
@@ -145,6 +147,7 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
           registration = (await register(signal)) ?? registration;
           continue;
         }
+        options.onPollError?.(error);
         wentDown(error, 'polling for tasks');
         await sleep(backoffDelay(attempt++, backoff), signal);
       }

@@ -53,6 +53,7 @@ import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
 import { isDelete, useJsonParser } from './http/json-body-parser.js';
 import { createEventIntake } from './intake/event-intake.js';
 import { createAnswerWaiters } from './intake/answer-waiters.js';
+import { createServerMetrics } from './metrics/server-metrics.js';
 import { DebugAccessLogController } from './logging/access-log-controller.js';
 import { deliveryLogLine } from './logging/delivery-log.js';
 import { createProjectService } from './projects/project-service.js';
@@ -172,6 +173,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     keepAliveTimeoutMs: positive(options.keepAliveTimeoutMs ?? 65 * 1000, 'keepAliveTimeoutMs'),
     maxConnections: positive(options.maxConnections ?? 4096, 'maxConnections', 'connections', '4096'),
     trustProxy: options.trustProxy ?? false,
+    metricsPublic: options.metricsPublic ?? false,
   });
 }
 
@@ -225,6 +227,14 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     taskHasLiveSubscriber: (task) => subscribers.hasLiveSubscriber(task),
   });
   const waiters = createTaskWaiters();
+  const metrics = createServerMetrics({
+    store,
+    clock,
+    registered: () => subscribers.registered(),
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    parkedPolls: () => waiters.size,
+    upstream: options.upstream,
+  });
   const unserved = createUnservedTaskNotes({ store });
   const processor = createEventProcessor({
     store,
@@ -233,6 +243,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
     onEmitted: (events) => {
       wakeOnEmitted(waiters, events);
+      metrics.emitted(events);
       for (const event of events) logDelivery(event);
     },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
@@ -243,6 +254,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onStored: (event) => {
       logDelivery(event);
       answers.stored(event);
+      metrics.stored(event);
     },
     store,
     processor,
@@ -339,6 +351,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     secrets,
     taskSecrets,
     secretCipher,
+    metrics,
   };
 
   await app.register(fastifySwagger, {

@@ -15,6 +15,7 @@ import type { AnswerWaiters } from './intake/answer-waiters.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { ResolvedServerOptions } from './server-options.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
 
 /** What route modules get: the wired use cases and the resolved options. */
 export interface ServerContext {
@@ -41,4 +42,6 @@ export interface ServerContext {
   readonly answers: AnswerWaiters;
   /** Seals and opens secret blobs with the server's key (for other secrets, e.g. git credentials). */
   readonly secretCipher: SecretCipher;
+  /** The Prometheus metrics `/metrics` exposes. */
+  readonly metrics: ServerMetrics;
 }

@@ -116,6 +116,8 @@ export interface ServerOptions {
    * true trusts every proxy, a list trusts those addresses/CIDRs). @default false (the socket's peer is the client)
    */
   trustProxy?: boolean | readonly string[];
+  /** `GET /metrics` answers without the API token (SHIPMATE_METRICS_PUBLIC), for scrapers that cannot send one. @default false */
+  metricsPublic?: boolean;
 }
 
 /** Options with every default applied. */

@@ -50,3 +50,5 @@ export {
 export type { SampleService, SampleServiceOptions } from './sample-service.js';
 export { helmBinary, helmUnavailable, readZipEntry } from './helm-binary.js';
 export { VALIDATED_KINDS, validateKubernetesManifest } from './kubernetes-manifests.js';
+export { parseMetricsText } from './metrics-text.js';
+export type { MetricSample, MetricsText } from './metrics-text.js';

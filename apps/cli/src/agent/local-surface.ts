@@ -2,6 +2,7 @@
  * The distributor's local surface on 127.0.0.1:API_PROXY_PORT (execution-plane.md §3.2), what the
  * integration beside the agent talks to:
  * - `GET /health`: 200 with the agent's state;
+ * - `GET /metrics`: the agent's Prometheus metrics (agent-metrics.ts), when given;
  * - `POST /event`: a structured CloudEvent the integration sends (`.started`, `.finished`, …),
  *   passed to the control plane's `POST /v1/event` with retries; an errored `.finished` and
  *   `sh.keptn.log.error` also become error-log entries (`sh.keptn.log.error` is not sent on, as
@@ -15,6 +16,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parseEventType } from '@shipmate/core';
 import { ControlPlaneError } from '@shipmate/agent-sdk';
+import type { AgentMetrics } from './agent-metrics.js';
 import type { AgentLogger, ControlPlaneClient, EventSender } from '@shipmate/agent-sdk';
 
 /** Options of {@link startLocalSurface}. */
@@ -32,6 +34,8 @@ export interface LocalSurfaceOptions {
   health: () => Record<string, unknown>;
   /** Called after a `.finished` event for a task went to the control plane. */
   onFinished: (triggeredId: string) => void;
+  /** Served on `GET /metrics`, and told of every event sent; without it there is no `/metrics`. */
+  metrics?: Pick<AgentMetrics, 'registry' | 'eventSent'>;
 }
 
 /** The running surface. */
@@ -73,6 +77,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+async function sendMetrics(res: ServerResponse, registry: AgentMetrics['registry']): Promise<void> {
+  const text = await registry.metrics();
+  res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** The CloudEvent in a `/event` body, or a 400 naming what is wrong. */
@@ -159,7 +169,9 @@ export async function startLocalSurface(options: LocalSurfaceOptions): Promise<L
     delete event.datacontenttype;
     try {
       await options.send(event);
+      options.metrics?.eventSent(true);
     } catch (error) {
+      options.metrics?.eventSent(false);
       if (error instanceof ControlPlaneError && error.status >= 400 && error.status < 500)
         throw new HttpProblem(error.status, error.message);
       throw new HttpProblem(502, `the control plane did not take the event: ${(error as Error).message}`);
@@ -190,6 +202,7 @@ export async function startLocalSurface(options: LocalSurfaceOptions): Promise<L
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
     if (path === '/health' && req.method === 'GET') return sendJson(res, 200, { status: 'OK', ...options.health() });
+    if (path === '/metrics' && req.method === 'GET' && options.metrics) return sendMetrics(res, options.metrics.registry);
     if (path === '/event') {
       if (req.method !== 'POST') throw new HttpProblem(405, 'POST structured CloudEvents to /event');
       return handleEvent(req, res);
@@ -197,7 +210,7 @@ export async function startLocalSurface(options: LocalSurfaceOptions): Promise<L
     if (PROXY_PREFIXES.some((prefix) => path.startsWith(prefix))) return proxy(req, res, path, url.search);
     throw new HttpProblem(
       404,
-      `no route for ${req.method} ${path}: the agent serves GET /health, POST /event and the API proxy under ${PROXY_PREFIXES.join(', ')}`,
+      `no route for ${req.method} ${path}: the agent serves GET /health, GET /metrics, POST /event and the API proxy under ${PROXY_PREFIXES.join(', ')}`,
     );
   }
 

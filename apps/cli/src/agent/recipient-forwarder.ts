@@ -32,6 +32,8 @@ export interface RecipientForwarderOptions {
   backoff?: Backoff;
   /** Source of the aborted notice. */
   source: string;
+  /** Called for each failed attempt that is retried (for metrics). */
+  onRetry?: () => void;
 }
 
 /** The forwarder. */
@@ -120,6 +122,7 @@ export function createRecipientForwarder(options: RecipientForwarderOptions): Re
         );
         return false;
       }
+      options.onRetry?.();
       if (!(await sleep(delay, signal))) return false;
     }
   }

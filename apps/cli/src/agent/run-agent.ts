@@ -14,6 +14,7 @@ import { createAgentSession, createControlPlaneClient, createEventSender, stderr
 import type { AgentIdentity, AgentLogger, AgentSession, ControlPlaneClient } from '@shipmate/agent-sdk';
 import { ConfigError } from '../config/config-error.js';
 import type { AgentConfig } from './agent-config.js';
+import { createAgentMetrics } from './agent-metrics.js';
 import { startLocalSurface } from './local-surface.js';
 import type { LocalSurface } from './local-surface.js';
 import { createRecipientForwarder } from './recipient-forwarder.js';
@@ -65,15 +66,18 @@ export async function startAgent(
     caPem: config.caPem,
   });
   const send = createEventSender({ client, logger });
+  /** Forwarded tasks whose `.finished` has not passed through `/event` yet. */
+  const open = new Map<string, KeptnEvent>();
+  // `session` is created below; the gauges are only read when scraped, after the surface starts.
+  const metrics = createAgentMetrics({ connected: () => session.connected, openTasks: () => open.size });
   const forwarder = createRecipientForwarder({
     recipientUrl: config.recipientUrl,
     retryMs: config.forwardRetryMs,
     logger,
     source: identity.name,
+    onRetry: () => metrics.forwardRetried(),
   });
   const stopping = new AbortController();
-  /** Forwarded tasks whose `.finished` has not passed through `/event` yet. */
-  const open = new Map<string, KeptnEvent>();
   let drained: (() => void) | undefined;
 
   const finishedTask = (triggeredId: string) => {
@@ -87,13 +91,16 @@ export async function startAgent(
     logger,
     heartbeatMs: config.heartbeatIntervalMs,
     pollWaitMs: config.pollWaitMs,
+    onPollError: () => metrics.pollFailed(),
     onTask(event) {
+      metrics.taskReceived(event.type);
       open.set(event.id, event);
       const { project, stage, service } = event.data;
       logger.info(
         `forwarding ${event.type} ${event.id} (${[project, stage, service].join('/')}, context ${event.shkeptncontext}) to ${config.recipientUrl}`,
       );
       void forwarder.forward(event, stopping.signal).then((accepted) => {
+        metrics.taskForwarded(event.type, accepted);
         if (!accepted) finishedTask(event.id);
       });
     },
@@ -115,8 +122,11 @@ export async function startAgent(
     integrationId: () => session.registration?.id,
     health: () => ({ registered: session.registration !== undefined, connected: session.connected, openTasks: open.size }),
     onFinished: finishedTask,
+    metrics,
   });
-  logger.info(`local surface on ${surface.url} (GET /health, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`);
+  logger.info(
+    `local surface on ${surface.url} (GET /health, GET /metrics, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`,
+  );
 
   const started = session
     .start()

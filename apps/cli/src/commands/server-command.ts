@@ -88,6 +88,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections,
     trustProxy: config.trustProxy,
+    metricsPublic: config.metricsPublic,
   });
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');

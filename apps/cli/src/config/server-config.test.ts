@@ -29,6 +29,7 @@ describe('resolveServerConfig', () => {
       keepAliveTimeoutMs: 65_000,
       maxConnections: 4096,
       trustProxy: false,
+      metricsPublic: false,
       walMaxBytes: 64 * 1024 * 1024,
       builtInIntegrations: ['approval-service', 'remediation-service', 'lighthouse-service', 'prometheus-service', 'webhook-service'],
     });
@@ -70,6 +71,11 @@ describe('resolveServerConfig', () => {
       trustProxy: ['10.0.0.0/8', 'fd00::/8'],
     });
     expect(resolveServerConfig({ SHIPMATE_TRUST_PROXY: 'true' }, {}).trustProxy).toBe(true);
+  });
+
+  it('reads whether /metrics is public', () => {
+    expect(resolveServerConfig({ SHIPMATE_METRICS_PUBLIC: 'true' }, {}).metricsPublic).toBe(true);
+    expect(resolveServerConfig({ SHIPMATE_METRICS_PUBLIC: 'false' }, {}).metricsPublic).toBe(false);
   });
 
   it('reads the WAL ceiling and rejects one under 1 MiB', () => {
@@ -130,6 +136,7 @@ describe('resolveServerConfig', () => {
     [{ SHIPMATE_HEADERS_TIMEOUT: 'ten' }, /SHIPMATE_HEADERS_TIMEOUT/],
     [{ SHIPMATE_MAX_CONNECTIONS: 'many' }, /SHIPMATE_MAX_CONNECTIONS='many'/],
     [{ SHIPMATE_TRUST_PROXY: 'lb.example.com' }, /SHIPMATE_TRUST_PROXY=.*'lb.example.com' is not an address or CIDR/],
+    [{ SHIPMATE_METRICS_PUBLIC: 'yes' }, /SHIPMATE_METRICS_PUBLIC='yes' is not valid: give true or false/],
   ])('rejects %o with a clear message', (env, message) => {
     expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, {})).toThrow(message);

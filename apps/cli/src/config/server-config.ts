@@ -64,6 +64,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** SHIPMATE_TRUST_PROXY: false, true, or the proxies' addresses/CIDRs. */
   readonly trustProxy: boolean | readonly string[];
+  /** SHIPMATE_METRICS_PUBLIC: `GET /metrics` answers without the API token. */
+  readonly metricsPublic: boolean;
   /** SHIPMATE_BUILT_IN_INTEGRATIONS: the built-in integrations this server runs itself. */
   readonly builtInIntegrations: readonly string[];
   /** SHIPMATE_PROMETHEUS_URL: Prometheus of the built-in prometheus-service where no prometheus/config.yaml names one. */
@@ -115,6 +117,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags, 
     keepAliveTimeoutMs: durationValue(env.SHIPMATE_KEEPALIVE_TIMEOUT, '65s', 'SHIPMATE_KEEPALIVE_TIMEOUT'),
     maxConnections: integerValue(env.SHIPMATE_MAX_CONNECTIONS, 4096, 'SHIPMATE_MAX_CONNECTIONS', 1, 1_000_000),
     trustProxy: trustProxy(env.SHIPMATE_TRUST_PROXY),
+    metricsPublic: booleanValue(env.SHIPMATE_METRICS_PUBLIC, false, 'SHIPMATE_METRICS_PUBLIC'),
     builtInIntegrations: parseBuiltIns(env.SHIPMATE_BUILT_IN_INTEGRATIONS),
     prometheusUrl: prometheusUrlOf(env.SHIPMATE_PROMETHEUS_URL),
     walMaxBytes: integerValue(env.SHIPMATE_WAL_MAX_BYTES, DEFAULT_WAL_MAX_BYTES, 'SHIPMATE_WAL_MAX_BYTES', MIN_WAL_MAX_BYTES, 2 ** 40),

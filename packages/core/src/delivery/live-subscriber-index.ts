@@ -34,6 +34,8 @@ export interface LiveSubscriberIndex extends RegistryLookup {
   load(): Promise<void>;
   /** True when some integration is a live subscriber of the task now. */
   hasLiveSubscriber(task: KeptnEvent): boolean;
+  /** Every integration with its instances, as the copy holds them now (for metrics; no store read). */
+  registered(): Array<{ integration: IntegrationRecord; instances: InstanceRecord[] }>;
 }
 
 interface Entry {
@@ -154,6 +156,9 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
     },
     instance(integrationId, instanceId) {
       return entries.get(integrationId)?.instances.get(instanceId);
+    },
+    registered() {
+      return [...entries.values()].map((entry) => ({ integration: entry.integration, instances: [...entry.instances.values()] }));
     },
     hasLiveSubscriber(task) {
       const integrations: IntegrationRecord[] = [];

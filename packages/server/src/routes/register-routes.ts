@@ -18,10 +18,12 @@ import { registerResourceRoutes } from './resource-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
 import { registerTaskSecretRoutes } from './task-secret-routes.js';
 import { registerApprovalRoutes } from './approval-routes.js';
+import { registerMetricsRoutes } from './metrics-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
   registerHealthRoutes(app);
+  registerMetricsRoutes(app, context);
   registerOpenApiRoutes(app);
   registerApiV1Routes(app, context);
   registerProjectWriteRoutes(app, context);
