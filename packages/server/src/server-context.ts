@@ -11,6 +11,7 @@ import type {
   TaskWaiters,
 } from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import type { ApiTokenRegistry } from './auth/api-token-registry.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { ResolvedServerOptions } from './server-options.js';
@@ -38,4 +39,6 @@ export interface ServerContext {
   readonly taskSecrets: TaskSecretReader;
   /** Seals and opens secret blobs with the server's key (for other secrets, e.g. git credentials). */
   readonly secretCipher: SecretCipher;
+  /** Created (execution-plane) tokens. */
+  readonly apiTokens: ApiTokenRegistry;
 }

@@ -43,8 +43,7 @@ export function buildSqliteApiTokenStore(db: Database.Database, run: <T>(fn: () 
   return {
     insertApiToken(token) {
       return run(
-        () =>
-          s.insert.run(token.id, token.name, token.role, JSON.stringify(token.filters), token.sha256, token.createdAt).changes > 0,
+        () => s.insert.run(token.id, token.name, token.role, JSON.stringify(token.filters), token.sha256, token.createdAt).changes > 0,
       );
     },
     listApiTokens() {

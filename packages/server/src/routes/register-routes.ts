@@ -17,6 +17,7 @@ import { registerResourceRoutes } from './resource-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
 import { registerTaskSecretRoutes } from './task-secret-routes.js';
 import { registerApprovalRoutes } from './approval-routes.js';
+import { registerTokenRoutes } from './token-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -37,4 +38,5 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerSecretRoutes(app, context);
   registerTaskSecretRoutes(app, context);
   registerApprovalRoutes(app, context);
+  registerTokenRoutes(app, context);
 }
