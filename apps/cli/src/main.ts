@@ -10,6 +10,8 @@ import type { ServerFlags } from './config/server-config.js';
 import { resolveDemoOptions } from './demo/demo-options.js';
 import type { DemoFlags } from './demo/demo-options.js';
 import { runDemo } from './demo/run-demo.js';
+import { createToken, listTokens, revokeToken } from './token/token-command.js';
+import type { TokenCreateFlags, TokenFlags } from './token/token-command.js';
 
 const program = new Command();
 program.enablePositionalOptions();
@@ -103,6 +105,38 @@ distributor variables of the agent. See docs/agent-test-connection.md.`,
   .action(async (flags: TestConnectionFlags) => {
     process.exitCode = await runTestConnection(flags);
   });
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** The flags every `shipmate token` subcommand shares. */
+function tokenFlags(command: Command): Command {
+  return command
+    .option('--endpoint <url>', 'the control plane (env SHIPMATE_ENDPOINT, default http://127.0.0.1:8080)')
+    .option('--api-token <token>', 'its admin API token (env SHIPMATE_API_TOKEN; default the token `shipmate up` keeps in ./.shipmate)');
+}
+/** Runs a token subcommand: its errors go to stderr with exit 1. */
+async function tokenAction(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    process.stderr.write(`shipmate token: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+const write = (text: string) => void process.stdout.write(text);
+const token = program.command('token').description('execution-plane tokens: create (printed once), list, revoke (docs/security.md)');
+tokenFlags(token.command('create <name>'))
+  .description('create an execution-plane token, limited to the given projects, stages and services (all when none given)')
+  .option('--project <name>', 'limit to this project (repeat for several)', collect)
+  .option('--stage <name>', 'limit to this stage (repeat for several)', collect)
+  .option('--service <name>', 'limit to this service (repeat for several)', collect)
+  .action((name: string, flags: TokenCreateFlags) => tokenAction(() => createToken(name, flags, write)));
+tokenFlags(token.command('list'))
+  .description('list the tokens (never the tokens themselves): id, name, role, filters, created, last used, revoked')
+  .action((flags: TokenFlags) => tokenAction(() => listTokens(flags, write)));
+tokenFlags(token.command('revoke <id>'))
+  .description('revoke a token at once')
+  .action((id: string, flags: TokenFlags) => tokenAction(() => revokeToken(id, flags, write)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

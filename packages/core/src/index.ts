@@ -160,6 +160,9 @@ export { createUnservedTaskNotes, isTaskTriggered, noLiveSubscriberMessage } fro
 export type { UnservedTaskNotes, UnservedTaskNotesOptions } from './delivery/unserved-tasks.js';
 
 export type { SecretStore, StoredSecret, SecretQuery } from './ports/secret-store.js';
+export type { ApiTokenStore } from './ports/api-token-store.js';
+export { TokenRole, outsideFilters, parseApiTokenInput } from './tokens/api-token.js';
+export type { ApiTokenInput, ApiTokenSummary, StoredApiToken, TokenFilters, TokenTarget } from './tokens/api-token.js';
 export { SECRET_KEY_BYTES, createSecretCipher, secretKeyId } from './secrets/secret-cipher.js';
 export type { SealedBlob, SecretCipher } from './secrets/secret-cipher.js';
 export {

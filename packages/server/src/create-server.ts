@@ -10,6 +10,7 @@ import { resolveHost } from './projects/resolve-host.js';
 import {
   ErrorCode,
   InputError,
+  UnavailableError,
   createIntegrationRegistry,
   createSecretCipher,
   createSecretService,
@@ -43,10 +44,13 @@ import type {
   SecretStore,
   TaskLeaseStore,
   TaskWaiters,
+  ApiTokenStore,
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
+import { createApiTokenRegistry } from './auth/api-token-registry.js';
+import { createIntegrationOwners } from './auth/integration-owners.js';
 import { closeSilentConnections, httpLimits } from './http/http-limits.js';
 import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './http/keptn-error.js';
 import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
@@ -98,6 +102,21 @@ function isSecretStore(store: ControlPlaneStore): store is ControlPlaneStore & S
   return typeof (store as Partial<SecretStore>).insertSecret === 'function';
 }
 
+function apiTokensOf(store: ControlPlaneStore): ApiTokenStore | undefined {
+  return typeof (store as Partial<ApiTokenStore>).insertApiToken === 'function' ? (store as ControlPlaneStore & ApiTokenStore) : undefined;
+}
+
+/** Stands in for a store without the API token port: nothing stored, creating a token says why. */
+const NO_API_TOKEN_STORE: ApiTokenStore = {
+  insertApiToken: () =>
+    Promise.reject(
+      new UnavailableError(ErrorCode.storeUnavailable, 'this store does not keep API tokens; run the server with the SQLite store'),
+    ),
+  listApiTokens: () => Promise.resolve([]),
+  revokeApiToken: () => Promise.resolve(false),
+  touchApiToken: () => Promise.resolve(),
+};
+
 function secretsOf(store: ControlPlaneStore): SecretStore {
   if (isSecretStore(store)) return store;
   throw new InputError(ErrorCode.invalidField, 'the store does not implement the secret port; pass options.secrets');
@@ -133,6 +152,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     registry: options.registry ?? registryOf(options.store),
     leases: options.leases ?? leasesOf(options.store),
     secrets: options.secrets ?? secretsOf(options.store),
+    apiTokens: options.apiTokens ?? apiTokensOf(options.store),
     secretKey: options.secretKey ?? randomBytes(32),
     previousSecretKey: options.previousSecretKey,
     secretScopes: secretScopes(options.secretScopes ?? KEPTN_SECRET_SCOPES),
@@ -327,6 +347,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   const resealed = await secrets.rotateKeys();
   if (resealed > 0) app.log.info(`secret key rotation re-encrypted ${resealed} secrets with the key of id ${secretCipher.keyId}`);
   const taskSecrets = createTaskSecretReader({ registry: options.registry, leases: options.leases, events: store, secrets, clock });
+  const apiTokens = createApiTokenRegistry({
+    store: options.apiTokens ?? NO_API_TOKEN_STORE,
+    clock,
+    ids,
+    onError: (error) => app.log.warn({ err: error }, 'recording the last use of an API token failed'),
+  });
+  await apiTokens.load();
   const context: ServerContext = {
     options,
     answers,
@@ -352,6 +379,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     taskSecrets,
     secretCipher,
     metrics,
+    apiTokens,
   };
 
   await app.register(fastifySwagger, {
@@ -369,6 +397,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   registerAuth(app, {
     tokens: context.tokens,
     failures: createAuthFailureLimiter({ clock, maxFailures: options.authFailureLimit, windowMs: options.authFailureWindowMs }),
+    apiTokens,
+    owners: createIntegrationOwners({ leases: options.leases, clock }),
   });
   // One check for every JSON route, after the token check and before schema validation and handlers.
   app.addHook('preValidation', async (request) => {

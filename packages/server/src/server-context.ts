@@ -12,6 +12,7 @@ import type {
 } from '@shipmate/core';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { AnswerWaiters } from './intake/answer-waiters.js';
+import type { ApiTokenRegistry } from './auth/api-token-registry.js';
 import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { ResolvedServerOptions } from './server-options.js';
@@ -44,4 +45,6 @@ export interface ServerContext {
   readonly secretCipher: SecretCipher;
   /** The Prometheus metrics `/metrics` exposes. */
   readonly metrics: ServerMetrics;
+  /** Created (execution-plane) tokens. */
+  readonly apiTokens: ApiTokenRegistry;
 }

@@ -8,6 +8,7 @@ import type {
   ResolveHost,
   ResourceStore,
   SecretStore,
+  ApiTokenStore,
   TaskLeaseStore,
   UpstreamHostPolicy,
 } from '@shipmate/core';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   leases?: TaskLeaseStore;
   /** Secrets of the secrets API. @default the store, when it implements the secret port (SQLite does) */
   secrets?: SecretStore;
+  /** Execution-plane tokens of the token API. @default the store, when it implements the API token port (SQLite does); else none can be created */
+  apiTokens?: ApiTokenStore;
   /**
    * AES-256 key (32 bytes) that seals secret values (SHIPMATE_SECRET_KEY or `<data dir>/secret.key`).
    * @default a random key per process: secrets stored with it cannot be read after a restart (tests only)
@@ -125,7 +128,16 @@ export interface ResolvedServerOptions extends Readonly<
   Required<
     Omit<
       ServerOptions,
-      'builtInTokenSha256' | 'configuration' | 'registry' | 'leases' | 'resources' | 'secrets' | 'previousSecretKey' | 'upstream' | 'upstreamHosts'
+      | 'builtInTokenSha256'
+      | 'configuration'
+      | 'registry'
+      | 'leases'
+      | 'resources'
+      | 'secrets'
+      | 'previousSecretKey'
+      | 'upstream'
+      | 'upstreamHosts'
+      | 'apiTokens'
     >
   >
 > {
@@ -138,4 +150,5 @@ export interface ResolvedServerOptions extends Readonly<
   readonly previousSecretKey: Uint8Array | undefined;
   readonly registry: IntegrationRegistryStore;
   readonly leases: TaskLeaseStore;
+  readonly apiTokens: ApiTokenStore | undefined;
 }

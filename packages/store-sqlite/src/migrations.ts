@@ -202,6 +202,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX secrets_key_id ON secrets (key_id);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- API tokens created through the API (issue 12 point 4): only the SHA-256 of a token is kept.
+      -- Revoked tokens stay (revoked_at set) so that a request with one is told it was revoked.
+      CREATE TABLE api_tokens (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        role         TEXT NOT NULL,
+        filters      TEXT NOT NULL,
+        sha256       TEXT NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at   TEXT,
+        seq          INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Schema version this build writes. */

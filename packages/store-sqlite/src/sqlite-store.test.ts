@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@shipmate/core';
 import type { ControlPlaneStore } from '@shipmate/core';
 import {
+  describeApiTokenStoreContract,
   describeRegistryStoreContract,
   describeSecretStoreContract,
   describeStoreContract,
@@ -41,6 +42,7 @@ describeStoreContract('SQLite file', openTempStore, removeTempStore);
 describeRegistryStoreContract('SQLite file', openTempStore, removeTempStore);
 describeTaskLeaseStoreContract('SQLite file', openTempStore, removeTempStore);
 describeSecretStoreContract('SQLite file', openTempStore, removeTempStore);
+describeApiTokenStoreContract('SQLite file', openTempStore, removeTempStore);
 
 describe('createSqliteStore', () => {
   let dir: string;

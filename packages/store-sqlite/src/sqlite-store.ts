@@ -20,6 +20,7 @@ import type {
   IntegrationRegistryStore,
   TaskLeaseStore,
   SecretStore,
+  ApiTokenStore,
   EventQuery,
   ExecutionQuery,
   ExecutionState,
@@ -45,6 +46,7 @@ import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
+import { buildSqliteApiTokenStore } from './sqlite-api-token-store.js';
 import { createPrivateFile } from './private-file.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -79,7 +81,7 @@ export const DEFAULT_WAL_MAX_BYTES = 64 * 1024 * 1024;
 export const MIN_WAL_MAX_BYTES = 1024 * 1024;
 
 /** The SQLite adapter of the store port and of the integration registry port (one connection). */
-export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore {
+export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore, ApiTokenStore {
   /** The options the store was opened with. */
   readonly options: ResolvedSqliteStoreOptions;
   /**
@@ -618,6 +620,7 @@ function buildStore(
     ...buildSqliteRegistryStore(db, run),
     ...buildSqliteTaskLeaseStore(db, run),
     ...buildSqliteSecretStore(db, run),
+    ...buildSqliteApiTokenStore(db, run),
 
     maxPageCount(pages) {
       return Number(db.pragma(`max_page_count = ${Math.max(1, Math.floor(pages))}`, { simple: true }));

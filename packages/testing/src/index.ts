@@ -5,6 +5,7 @@ export { describeRegistryStoreContract, fixtureIntegration, fixtureInstance } fr
 export { describeTaskLeaseStoreContract, fixtureLease } from './task-lease-store-contract.js';
 export { describeResourceStoreContract } from './resource-store-contract.js';
 export { describeSecretStoreContract, fixtureSecret } from './secret-store-contract.js';
+export { describeApiTokenStoreContract, fixtureApiToken } from './api-token-store-contract.js';
 export {
   at,
   nextId,

@@ -8,13 +8,23 @@
  * reach no route, and then the default.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiTokenSummary } from '@shipmate/core';
+import type { ApiTokenRegistry } from './api-token-registry.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { ADMIN_OWNER } from './integration-owners.js';
+import type { IntegrationOwners } from './integration-owners.js';
+import { PLANE_TOKEN_MAY, ROUTE_PERMISSIONS, checkPlaneRequest } from './route-permissions.js';
+import type { RequestParts } from './route-permissions.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers without a token (see register-auth.ts). */
     public?: boolean;
+  }
+  interface FastifyRequest {
+    /** The created (execution-plane) token of the request; undefined for the admin token and public routes. */
+    planeToken?: ApiTokenSummary | undefined;
   }
 }
 
@@ -34,7 +44,14 @@ export function tokenOf(request: FastifyRequest): string | undefined {
 export interface AuthDependencies {
   readonly tokens: TokenVerifier;
   readonly failures: AuthFailureLimiter;
+  /** Created tokens (execution-plane tokens), checked after the admin token. */
+  readonly apiTokens?: ApiTokenRegistry;
+  /** Who registered which integration (plane tokens act on their own only). */
+  readonly owners?: IntegrationOwners;
 }
+
+const REGISTER = 'POST /api/controlPlane/v1/uniform/registration';
+const PING = 'PUT /api/controlPlane/v1/uniform/registration/:integrationID/ping';
 
 /** Requires the API token on every route not declared public (Keptn's 401 body otherwise; 429 for guessers). */
 export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void {
@@ -46,8 +63,56 @@ export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void
       if (waitMs > 0) return refuseGuesser(reply, request.ip, waitMs);
     }
     if (auth.tokens.verify(token)) return;
+    const known = token === undefined ? undefined : auth.apiTokens?.identify(token);
+    if (known !== undefined && known.revokedAt === undefined) {
+      request.planeToken = known;
+      return;
+    }
     if (token !== undefined) auth.failures.failed(request.ip);
+    if (known !== undefined)
+      return reply.status(401).send({
+        code: 401,
+        message: `token '${known.name}' was revoked at ${known.revokedAt}; create a new one with shipmate token create`,
+        errorCode: 'ERR_TOKEN_REVOKED',
+      });
     return reply.status(401).send({ code: 401, message: 'unauthenticated or invalid credentials', errorCode: 'ERR_UNAUTHORIZED' });
+  });
+
+  // The one door for plane tokens, after the body is parsed (some rules read it) and before validation.
+  app.addHook('preValidation', async (request, reply) => {
+    const token = request.planeToken;
+    const url = request.routeOptions.url;
+    if (token === undefined || url === undefined) return;
+    const action = `${request.method} ${url}`;
+    const parts: RequestParts = {
+      params: request.params as RequestParts['params'],
+      query: request.query as RequestParts['query'],
+      body: request.body,
+    };
+    const owners = auth.owners ?? { ownsIntegration: () => false, holdsTask: async () => false };
+    const decision = await checkPlaneRequest(token, action, ROUTE_PERMISSIONS[action], parts, owners);
+    if (decision.allowed) return;
+    return reply.status(403).send({
+      code: 403,
+      message: `token '${token.name}' (${token.role}) may not ${decision.reason}; it may ${PLANE_TOKEN_MAY}; use the admin token for anything else`,
+      errorCode: 'ERR_TOKEN_SCOPE',
+    });
+  });
+
+  // Registrations and pings bind the integration to the token that made them (integration-owners.ts).
+  app.addHook('onSend', async (request, reply, payload) => {
+    const owners = auth.owners;
+    const url = request.routeOptions.url;
+    if (owners === undefined || url === undefined || reply.statusCode >= 300) return payload;
+    const action = `${request.method} ${url}`;
+    const owner = request.planeToken?.id ?? ADMIN_OWNER;
+    if (action === PING) owners.bind((request.params as { integrationID: string }).integrationID, owner, false);
+    if (action === REGISTER && typeof payload === 'string') {
+      const id = (JSON.parse(payload) as { id?: unknown }).id;
+      // Only a new registration (201) rebinds; an existing one (200) keeps its owner, so no token takes over another's.
+      if (typeof id === 'string') owners.bind(id, owner, reply.statusCode === 201);
+    }
+    return payload;
   });
 }
 

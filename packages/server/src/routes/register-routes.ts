@@ -19,6 +19,7 @@ import { registerSecretRoutes } from './secret-routes.js';
 import { registerTaskSecretRoutes } from './task-secret-routes.js';
 import { registerApprovalRoutes } from './approval-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
+import { registerTokenRoutes } from './token-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -41,4 +42,5 @@ export function registerRoutes(app: FastifyInstance, context: ServerContext): vo
   registerSecretRoutes(app, context);
   registerTaskSecretRoutes(app, context);
   registerApprovalRoutes(app, context);
+  registerTokenRoutes(app, context);
 }

@@ -1,0 +1,215 @@
+/**
+ * What an execution-plane token may do, route by route: one declarative table (route → required
+ * permission and where the request acts), read by one door (`registerAuth`). A route that is not
+ * in the table is for the admin token only (default deny), so a new route is closed to plane
+ * tokens until it is listed here. Each permission is checked by {@link checkPlaneRequest}; the
+ * token's filters further limit every request to its projects, stages and services.
+ */
+import { outsideFilters } from '@shipmate/core';
+import type { ApiTokenSummary, TokenTarget } from '@shipmate/core';
+import { parseDatastoreFilter } from '../http/datastore-filter.js';
+
+/** What a route needs from a plane token. */
+export const Permission = {
+  /** `/v1/auth`, `/v1/metadata`, the OpenAPI document. */
+  metadata: 'metadata',
+  /** Register an integration; its subscriptions must stay inside the token's filters. */
+  register: 'integration.register',
+  /** Act on an integration this token registered: ping, unregister, read subscriptions, long poll tasks. */
+  ownIntegration: 'integration.own',
+  /** Write log entries of integrations this token registered. */
+  log: 'integration.log',
+  /** Post events answering tasks this token holds (`.started`, `.status.changed`, `.finished`), sub-task `.triggered`, `sh.keptn.log.*`. */
+  answerTask: 'task.answer',
+  /** Read configuration files (resources) of the token's projects, stages and services. */
+  readResources: 'resource.read',
+  /** Read datastore events of the token's projects, stages and services. */
+  readEvents: 'event.read',
+} as const;
+/** One of {@link Permission}. */
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+/** The parts of a request the rules look at. */
+export interface RequestParts {
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: unknown;
+}
+
+/** A route's rule: the permission, and where a request acts (for the filters). */
+export interface RouteRule {
+  readonly permission: Permission;
+  readonly target?: (request: RequestParts) => TokenTarget;
+}
+
+const REGISTRATION = '/api/controlPlane/v1/uniform/registration';
+const paramsTarget = ({ params }: RequestParts): TokenTarget => ({ project: params.project, stage: params.stage, service: params.service });
+const queryTarget = ({ query }: RequestParts): TokenTarget => ({ project: query.project, stage: query.stage, service: query.service });
+function datastoreFilterTarget({ query }: RequestParts): TokenTarget {
+  try {
+    // Only a single value names a project (stage, service); several values cannot be checked one by one here.
+    const clauses = parseDatastoreFilter(query.filter ?? '');
+    const single = (key: string) => {
+      const values = clauses.find((clause) => clause.key === key)?.values;
+      return values?.length === 1 ? values[0] : undefined;
+    };
+    return { project: single('data.project'), stage: single('data.stage'), service: single('data.service') };
+  } catch {
+    // A bad filter names nothing; the route itself answers 400 when the token has no filters.
+    return {};
+  }
+}
+const resourceRoutes = (
+  ['/project/:project', '/project/:project/stage/:stage', '/project/:project/stage/:stage/service/:service'] as const
+).flatMap((level) => [`GET /api/resource-service/v1${level}/resource`, `GET /api/resource-service/v1${level}/resource/:resourceURI`]);
+
+/** The routes a plane token may call, keyed `METHOD /route/:pattern` as Fastify matched it. */
+export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = Object.freeze({
+  'POST /api/v1/auth': { permission: Permission.metadata },
+  'GET /api/v1/metadata': { permission: Permission.metadata },
+  'GET /api/openapi.json': { permission: Permission.metadata },
+  [`POST ${REGISTRATION}`]: { permission: Permission.register },
+  [`DELETE ${REGISTRATION}/:integrationID`]: { permission: Permission.ownIntegration },
+  [`DELETE ${REGISTRATION}/:integrationID/instance/:instanceID`]: { permission: Permission.ownIntegration },
+  [`PUT ${REGISTRATION}/:integrationID/ping`]: { permission: Permission.ownIntegration },
+  [`GET ${REGISTRATION}/:integrationID/subscription`]: { permission: Permission.ownIntegration },
+  [`GET ${REGISTRATION}/:integrationID/instance/:instanceID/tasks`]: { permission: Permission.ownIntegration },
+  [`GET ${REGISTRATION}/:integrationID/instance/:instanceID/task/:triggeredID/secret`]: { permission: Permission.ownIntegration },
+  'POST /api/controlPlane/v1/log': { permission: Permission.log },
+  'POST /api/v1/event': { permission: Permission.answerTask },
+  ...Object.fromEntries(resourceRoutes.map((route) => [route, { permission: Permission.readResources, target: paramsTarget }])),
+  'GET /api/mongodb-datastore/event': { permission: Permission.readEvents, target: queryTarget },
+  'GET /api/mongodb-datastore/event/type/:eventType': { permission: Permission.readEvents, target: datastoreFilterTarget },
+  // The answer of a sub-task the token's integration asked for (task.subtask); it names no scope,
+  // so a token limited by filters is refused it, as every request that names none.
+  'GET /api/controlPlane/v1/event/finished/:triggeredId': { permission: Permission.readEvents },
+} satisfies Record<string, RouteRule>);
+
+/** What a plane token may do, in one line (for the 403 message). */
+export const PLANE_TOKEN_MAY =
+  'register, ping and unregister its integrations, long poll and answer the tasks they hold, read their task secrets, read resources and datastore events';
+
+/** Facts about the running system the rules need (who registered what, who holds which task). */
+export interface PlaneFacts {
+  /** True when `integrationId` was registered with the token `tokenId`. */
+  ownsIntegration(tokenId: string, integrationId: string): boolean;
+  /** True when an integration registered with `tokenId` holds the task `triggeredId` (a current lease). */
+  holdsTask(tokenId: string, triggeredId: string): Promise<boolean>;
+}
+
+/** The decision on a plane token's request: allowed, or the action and why not. */
+export type PlaneDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+const ALLOWED: PlaneDecision = Object.freeze({ allowed: true });
+const deny = (reason: string): PlaneDecision => ({ allowed: false, reason });
+
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/** Why a subscription filter reaches beyond the token's filters, or undefined. */
+function subscriptionOutside(token: ApiTokenSummary, subscription: unknown): string | undefined {
+  const filter = record(record(subscription).filter);
+  const event = text(record(subscription).event);
+  const dimensions = [
+    ['projects', token.filters.projects, strings(filter.projects)],
+    ['stages', token.filters.stages, strings(filter.stages)],
+    ['services', token.filters.services, strings(filter.services)],
+  ] as const;
+  for (const [kind, allowed, wanted] of dimensions) {
+    if (allowed.length === 0) continue;
+    if (wanted.length === 0) return `a subscription to '${event}' for all ${kind} (the token is limited to ${kind} ${allowed.join(', ')})`;
+    const outside = wanted.find((name) => !allowed.includes(name));
+    if (outside !== undefined)
+      return `a subscription to '${event}' for ${kind} '${outside}' (the token is limited to ${kind} ${allowed.join(', ')})`;
+  }
+  return undefined;
+}
+
+function eventTarget(event: Record<string, unknown>): TokenTarget {
+  const data = record(event.data);
+  const name = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { project: name(data.project), stage: name(data.stage), service: name(data.service) };
+}
+
+/** A task event's kind, from `sh.keptn.event.<task>.<kind>` (a sequence event has one more part). */
+function taskEventKind(type: string): { kind: 'task' | 'sequence' | 'log' | 'other'; phase: string } {
+  if (type.startsWith('sh.keptn.log.')) return { kind: 'log', phase: '' };
+  if (!type.startsWith('sh.keptn.event.')) return { kind: 'other', phase: '' };
+  const rest = type.slice('sh.keptn.event.'.length);
+  const phase = ['.status.changed', '.started', '.finished', '.triggered'].find((suffix) => rest.endsWith(suffix));
+  if (phase === undefined) return { kind: 'other', phase: '' };
+  const name = rest.slice(0, -phase.length);
+  if (name === '' || name.includes('.') === false) return { kind: 'task', phase };
+  return { kind: 'sequence', phase };
+}
+
+async function checkEvent(token: ApiTokenSummary, body: unknown, facts: PlaneFacts): Promise<PlaneDecision> {
+  const event = record(body);
+  const type = typeof event.type === 'string' ? event.type : '';
+  const { kind, phase } = taskEventKind(type);
+  const outside = outsideFilters(token.filters, eventTarget(event));
+  if (kind === 'sequence' && phase === '.triggered')
+    return deny(`triggering the sequence '${type}' (only the admin token starts sequences)`);
+  if (kind === 'log') return outside === undefined ? ALLOWED : deny(`posting '${type}' for ${outside}`);
+  if (kind === 'task' && phase === '.triggered')
+    return outside === undefined ? ALLOWED : deny(`posting the sub-task '${type}' for ${outside}`);
+  if (kind === 'task') {
+    const triggeredId = typeof event.triggeredid === 'string' ? event.triggeredid : '';
+    if (outside !== undefined) return deny(`posting '${type}' for ${outside}`);
+    if (triggeredId === '' || !(await facts.holdsTask(token.id, triggeredId)))
+      return deny(`posting '${type}' for task '${triggeredId}', which no integration registered with this token holds`);
+    return ALLOWED;
+  }
+  return deny(`posting the event type '${type}'`);
+}
+
+/** Decides a plane token's request on a route with `rule` (undefined: not in the table). */
+export async function checkPlaneRequest(
+  token: ApiTokenSummary,
+  action: string,
+  rule: RouteRule | undefined,
+  request: RequestParts,
+  facts: PlaneFacts,
+): Promise<PlaneDecision> {
+  if (rule === undefined) return deny(action);
+  switch (rule.permission) {
+    case Permission.metadata:
+      return ALLOWED;
+    case Permission.register: {
+      const body = record(request.body);
+      const listed: unknown[] = Array.isArray(body.subscriptions) ? body.subscriptions : [];
+      const subscriptions = body.subscription === undefined ? listed : [...listed, body.subscription];
+      for (const subscription of subscriptions) {
+        const outside = subscriptionOutside(token, subscription);
+        if (outside !== undefined) return deny(`registering ${outside}`);
+      }
+      return ALLOWED;
+    }
+    case Permission.ownIntegration: {
+      const integrationId = request.params.integrationID ?? '';
+      return facts.ownsIntegration(token.id, integrationId)
+        ? ALLOWED
+        : deny(`${action} for integration '${integrationId}', which was not registered with this token`);
+    }
+    case Permission.log: {
+      const body = record(request.body);
+      const entries: unknown[] = Array.isArray(body.logs) ? body.logs : [];
+      const foreign = entries.map((entry) => text(record(entry).integrationid)).find((id) => !facts.ownsIntegration(token.id, id));
+      return foreign === undefined ? ALLOWED : deny(`writing logs of integration '${foreign}', which was not registered with this token`);
+    }
+    case Permission.answerTask:
+      return checkEvent(token, request.body, facts);
+    case Permission.readResources:
+    case Permission.readEvents: {
+      const outside = outsideFilters(token.filters, rule.target?.(request) ?? {});
+      return outside === undefined ? ALLOWED : deny(`${action} for ${outside}`);
+    }
+    default: {
+      const never: never = rule.permission;
+      return deny(`${action} (unknown permission ${String(never)})`);
+    }
+  }
+}
