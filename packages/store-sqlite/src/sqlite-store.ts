@@ -354,7 +354,11 @@ function buildStore(
     getExecution: prepare('SELECT doc FROM executions WHERE id = ?'),
     executionByTrigger: prepare('SELECT doc FROM executions WHERE triggered_id = ?'),
     executionByTask: prepare('SELECT doc FROM executions WHERE current_task_id = ? ORDER BY triggered_at, rowid LIMIT 1'),
-    executionsOfContext: prepare('SELECT doc FROM executions WHERE project = ? AND keptn_context = ? ORDER BY triggered_at, rowid'),
+    // INDEXED BY: without it SQLite takes executions_project_time for the ORDER BY and reads every
+    // execution of the project (the sub-task lookup runs this for every .finished).
+    executionsOfContext: prepare(
+      'SELECT doc FROM executions INDEXED BY executions_context WHERE project = ? AND keptn_context = ? ORDER BY triggered_at, rowid',
+    ),
     // INDEXED BY: with the json_each list the planner cannot size, it picks executions_project_time
     // and scans every execution of the project at each dispatch.
     executionsInScope: prepare(
