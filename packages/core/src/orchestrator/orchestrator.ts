@@ -16,7 +16,7 @@ import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/stor
 import { findSequence, parseShipyardYaml, sequencesTriggeredBy } from '../shipyard/parse-shipyard.js';
 import { LruCache } from '../config/lru-cache.js';
 import type { Shipyard } from '../shipyard/shipyard.js';
-import { BLOCKING_STATES, ExecutionState, isTerminal } from '../sequence/execution.js';
+import { BLOCKING_STATES, ExecutionState, executionWithCurrentTask, isTerminal } from '../sequence/execution.js';
 import type { SequenceExecution } from '../sequence/execution.js';
 import { SequenceViewState } from '../sequence/sequence-state.js';
 import type { SequenceState } from '../sequence/sequence-state.js';
@@ -441,10 +441,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   async function executionWithOpenTask(uow: UnitOfWork, event: KeptnEvent): Promise<SequenceExecution | undefined> {
     const { project, stage, service } = event.data;
     if (!project) return undefined;
-    const executions = await uow.executionsOfContext(project, event.shkeptncontext);
-    return executions.find(
-      (e) => e.scope.stage === stage && e.scope.service === service && !isTerminal(e.status.state) && e.status.currentTask !== null,
-    );
+    return executionWithCurrentTask(await uow.executionsOfContext(project, event.shkeptncontext), stage, service);
   }
 
   /** A task `.triggered` an integration sent in a running task's context becomes its sub-task. */

@@ -23,6 +23,20 @@ export function isTerminal(state: ExecutionState): boolean {
   return state === ExecutionState.finished || state === ExecutionState.timedOut;
 }
 
+/**
+ * The execution among `executions` (those of one keptn context) that runs a task in `stage` and
+ * `service`: not terminal, with a current task. The task a sub-task belongs to (see transition.ts).
+ */
+export function executionWithCurrentTask(
+  executions: readonly SequenceExecution[],
+  stage: unknown,
+  service: unknown,
+): SequenceExecution | undefined {
+  return executions.find(
+    (e) => e.scope.stage === stage && e.scope.service === service && !isTerminal(e.status.state) && e.status.currentTask !== null,
+  );
+}
+
 /** A `.started` or `.finished` event recorded against the current task. */
 export interface TaskEventRecord {
   eventType: string;

@@ -3,7 +3,7 @@
  * same keptn context, stage and service (the lighthouse's `get-sli` while it evaluates): the
  * control plane triggers every other task itself.
  */
-import { ErrorCode, InputError, isTerminal } from '@shipmate/core';
+import { ErrorCode, InputError, executionWithCurrentTask } from '@shipmate/core';
 import type { ControlPlaneStore, KeptnEvent } from '@shipmate/core';
 
 /** Throws 400 unless a task is open in the event's context, stage and service. */
@@ -11,15 +11,9 @@ export async function requireOpenParentTask(store: Pick<ControlPlaneStore, 'list
   const { project, stage, service } = event.data;
   const executions =
     typeof project === 'string' && project !== '' ? await store.listExecutionsOfContext(project, event.shkeptncontext) : [];
-  const parent = executions.find(
-    (e) =>
-      e.scope.stage === stage &&
-      e.scope.service === service &&
-      !isTerminal(e.status.state) &&
-      e.status.currentTask !== null &&
-      e.status.currentTask.delayed !== true,
-  );
-  if (parent) return;
+  // A delayed task has no .triggered yet: nothing can answer it, nor ask on its behalf.
+  const parent = executionWithCurrentTask(executions, stage, service);
+  if (parent && parent.status.currentTask?.delayed !== true) return;
   throw new InputError(
     ErrorCode.invalidEventType,
     `task event '${event.type}' cannot be sent here: the control plane triggers tasks, and accepts a task .triggered only as a sub-task ` +
