@@ -211,6 +211,46 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       },
     );
 
+    it('serves the metrics port for the liveness probe, and adds scrape annotations, a Service and a ServiceMonitor only when asked', () => {
+      const off = render(AGENT);
+      const deployment = find(off, 'Deployment');
+      const [agent] = deployment.spec.template.spec.containers;
+      expect(envOf(agent).get('SHIPMATE_METRICS_PORT')?.value).toBe('9464');
+      expect(agent.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+      expect(agent.livenessProbe.httpGet).toEqual({ path: '/health', port: 'metrics' });
+      expect(deployment.spec.template.metadata.annotations).toBeUndefined();
+      expect(off.map((m) => m.kind)).not.toContain('Service');
+      const on = render(AGENT, 'metrics.port=9100,metrics.scrapeAnnotations=true,metrics.serviceMonitor.enabled=true');
+      expect(find(on, 'Deployment').spec.template.metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9100',
+        'prometheus.io/path': '/metrics',
+      });
+      expect(find(on, 'Service', '-metrics').spec.ports).toEqual([{ name: 'metrics', port: 9100, targetPort: 'metrics', protocol: 'TCP' }]);
+      expect(find(on, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+      expectValidManifests(on.filter((m) => m.kind !== 'ServiceMonitor'));
+    });
+
+    it.each([
+      [
+        'the local surface port',
+        ['metrics.port=8081'],
+        /metrics\.port=8081 is the agent's local surface \(API_PROXY_PORT\): give another port/,
+      ],
+      [
+        "the sidecar's port",
+        [
+          'integration.builtIn=,integration.image.repository=ghcr.io/keptn-contrib/jmeter-service,integration.image.tag=0.18.1',
+          'subscription.pubsubTopic=sh.keptn.event.test.triggered,integration.port=9464',
+        ],
+        /metrics\.port=9464 is also integration\.port, where the sidecar listens/,
+      ],
+      ['a port out of range', ['metrics.port=70000'], /metrics\.port: Must be less than or equal to 65535/],
+      ['a misspelt metrics value', ['metrics.scrape=true'], /metrics: Additional property scrape is not allowed/],
+    ])('refuses a metrics port that is %s', (_what, sets, message) => {
+      expect(refused(AGENT, ...sets)).toMatch(message);
+    });
+
     it('gives the pod more time than the drain timeout', () => {
       const deployment = find(render(AGENT, 'agent.drainTimeoutSeconds=300'), 'Deployment');
       expect(envOf(deployment.spec.template.spec.containers[0]).get('SHIPMATE_DRAIN_TIMEOUT')?.value).toBe('300s');

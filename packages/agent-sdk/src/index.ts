@@ -1,6 +1,15 @@
 // Public entry point of @shipmate/agent-sdk: connect an execution plane to a Shipmate control plane.
 export { createIntegration, LEAVE_OPEN } from './integration.js';
-export type { Integration, IntegrationOptions, TaskContext, TaskHandler, TaskHandlerOptions, TaskOutcome } from './integration.js';
+export type {
+  Integration,
+  IntegrationObserver,
+  IntegrationOptions,
+  TaskEnd,
+  TaskContext,
+  TaskHandler,
+  TaskHandlerOptions,
+  TaskOutcome,
+} from './integration.js';
 export { DEFAULT_POLL_WAIT_MS, createAgentSession } from './agent-session.js';
 export type { AgentSession, AgentSessionOptions } from './agent-session.js';
 export { createControlPlaneClient, ControlPlaneError } from './control-plane-client.js';

@@ -121,6 +121,28 @@ describe('createIntegration', () => {
     expect(finished.data).toMatchObject({ status: 'errored', result: 'fail', message: 'helm upgrade failed: release not found' });
   });
 
+  it('tells its observer of each task received and how it ended, and reports connected once registered', async () => {
+    const service = await newService();
+    const heard: string[] = [];
+    const observed = integration('sdk-observed', {
+      observer: {
+        taskReceived: (task) => heard.push(`received ${task}`),
+        taskEnded: (task, end, seconds) => heard.push(`${task} ${end} ${seconds >= 0 ? 'timed' : 'untimed'}`),
+      },
+    })
+      .onTask('deployment', () => ({}))
+      .onTask('test', () => {
+        throw new Error('tests failed');
+      });
+    expect(observed.connected).toBe(false);
+    await observed.start();
+    expect(observed.connected).toBe(true);
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    await finishedOf(context, 'test');
+    await waitFor('test ended', async () => (heard.includes('test errored timed') ? true : undefined));
+    expect(heard).toEqual(['received deployment', 'deployment finished timed', 'received test', 'test errored timed']);
+  });
+
   it('aborts the handler signal when the sequence is aborted and sends no .finished', async () => {
     const service = await newService();
     let aborted = false;

@@ -104,6 +104,25 @@ export interface IntegrationOptions {
   drainTimeoutMs?: number;
   /** How long each poll parks on the server (at most 60000). @default 55000 (`DEFAULT_POLL_WAIT_MS`) */
   pollWaitMs?: number;
+  /** Told of each task's arrival and end, and of failed polls: for metrics. */
+  observer?: IntegrationObserver;
+}
+
+/** How a task handled by this integration ended, as {@link IntegrationObserver.taskEnded} hears it. */
+export type TaskEnd = 'finished' | 'errored' | 'aborted' | 'declined' | 'left_open';
+
+/** Hooks for metrics; each is called synchronously and must not throw. */
+export interface IntegrationObserver {
+  /** A task came from the control plane (before `accepts` is asked). */
+  taskReceived?(task: string): void;
+  /**
+   * A task ended after `seconds` in this process: its `.finished` was sent (`finished`, or
+   * `errored` when the handler threw), the control plane aborted it, `accepts` declined it, or the
+   * handler left it open for another process to finish.
+   */
+  taskEnded?(task: string, end: TaskEnd, seconds: number): void;
+  /** A long poll for tasks failed (the SDK retries with back-off). */
+  pollFailed?(): void;
 }
 
 /** A running (or not yet started) integration. */
@@ -122,6 +141,8 @@ export interface Integration {
   stop(): Promise<void>;
   /** Tasks running now. */
   readonly running: number;
+  /** True while the last call to the control plane succeeded (false before {@link start}). */
+  readonly connected: boolean;
 }
 
 interface RunningTask {
@@ -150,7 +171,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
     handler: TaskHandler,
     signal: AbortSignal,
     handlerOptions: TaskHandlerOptions,
-  ): Promise<void> {
+  ): Promise<TaskEnd> {
     // The handler starts at once; `.started` goes out meanwhile, and every later event of the task
     // waits for it, so the control plane still sees started → progress → finished in order.
     let started: Promise<void> | undefined;
@@ -161,6 +182,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
       ));
     if (!handlerOptions.deferStarted) void sendStarted();
     let finished: Record<string, unknown>;
+    let end: TaskEnd = 'errored';
     try {
       const reads = createTaskReads(client, event, () => session?.registration);
       const context: TaskContext = {
@@ -181,16 +203,17 @@ export function createIntegration(options: IntegrationOptions): Integration {
       const outcome = await handler(context);
       if (outcome === LEAVE_OPEN) {
         await started;
-        return;
+        return 'left_open';
       }
       finished = finishedEvent(event, task, options.name, outcome ?? {});
+      end = 'finished';
     } catch (error) {
       logger.warn(`task ${task} ${event.id} failed: ${describe(error)}`);
       finished = erroredEvent(event, task, options.name, error);
     }
     if (signal.aborted && signal.reason === 'aborted') {
       logger.info(`task ${task} ${event.id} was aborted; its sequence is closed, so no .finished is sent`);
-      return;
+      return 'aborted';
     }
     await started;
     try {
@@ -198,11 +221,13 @@ export function createIntegration(options: IntegrationOptions): Integration {
     } catch (error) {
       logger.error(`could not send ${task}.finished for task ${event.id}: ${describe(error)}`);
     }
+    return end;
   }
 
   function onTask(event: KeptnEvent): void {
     const task = taskNameOf(event);
     const subscribed = task === undefined ? undefined : (handlers.get(task) ?? fallback);
+    if (task !== undefined) options.observer?.taskReceived?.(task);
     if (task === undefined || !subscribed) {
       logger.warn(
         `got ${event.type} (${event.id}) but no handler is subscribed to it (a subscription was added through the API?); ignoring it`,
@@ -211,10 +236,14 @@ export function createIntegration(options: IntegrationOptions): Integration {
     }
     if (subscribed.options.accepts && !subscribed.options.accepts(event)) {
       logger.info(`task ${task} ${event.id} is not for this integration (declined by accepts); nothing is sent`);
+      options.observer?.taskEnded?.(task, 'declined', 0);
       return;
     }
     const controller = new AbortController();
-    const done = run(event, task, subscribed.handler, controller.signal, subscribed.options).finally(() => running.delete(event.id));
+    const since = performance.now();
+    const done = run(event, task, subscribed.handler, controller.signal, subscribed.options)
+      .then((end) => options.observer?.taskEnded?.(task, end, (performance.now() - since) / 1000))
+      .finally(() => running.delete(event.id));
     running.set(event.id, { controller, done });
   }
 
@@ -281,6 +310,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
         onTask,
         onAborted,
         logger,
+        onPollError: () => options.observer?.pollFailed?.(),
         ...(options.pollWaitMs === undefined ? {} : { pollWaitMs: options.pollWaitMs }),
       });
       if (options.handleSignals ?? true) {
@@ -299,6 +329,9 @@ export function createIntegration(options: IntegrationOptions): Integration {
     },
     get running() {
       return running.size;
+    },
+    get connected() {
+      return session?.connected ?? false;
     },
   };
   return integration;

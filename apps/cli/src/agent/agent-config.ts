@@ -68,6 +68,11 @@ export interface AgentConfig {
   readonly version: string;
   /** API_PROXY_PORT: local port of the distributor surface (localhost only). @default 8081 */
   readonly apiProxyPort: number;
+  /**
+   * SHIPMATE_METRICS_PORT: a port on all interfaces serving only `GET /metrics` and `GET /health`,
+   * for Prometheus and probes. Unset: no such port (the local surface still serves `/metrics`).
+   */
+  readonly metricsPort: number | undefined;
   /** HEARTBEAT_INTERVAL (Go duration). @default 5s (the Go SDK's interval; the distributor's is 10s) */
   readonly heartbeatIntervalMs: number;
   /** API_PROXY_MAX_PAYLOAD_BYTES_KB: body cap of the local endpoints, in bytes. @default 64 KiB (Keptn's) */
@@ -118,6 +123,9 @@ export function resolveAgentConfig(env: NodeJS.ProcessEnv, flags: AgentFlags = {
     location: env.LOCATION || 'remote-execution-plane',
     version: env.VERSION ?? '',
     apiProxyPort: integerValue(env.API_PROXY_PORT, 8081, 'API_PROXY_PORT', 1, 65535),
+    metricsPort: env.SHIPMATE_METRICS_PORT?.trim()
+      ? integerValue(env.SHIPMATE_METRICS_PORT, 0, 'SHIPMATE_METRICS_PORT', 1, 65535)
+      : undefined,
     heartbeatIntervalMs: heartbeatInterval(env.HEARTBEAT_INTERVAL),
     maxPayloadBytes: integerValue(env.API_PROXY_MAX_PAYLOAD_BYTES_KB, 64, 'API_PROXY_MAX_PAYLOAD_BYTES_KB', 1, 1024 * 1024) * 1024,
     forwardRetryMs: durationValue(env.SHIPMATE_FORWARD_RETRY, '25s', 'SHIPMATE_FORWARD_RETRY'),

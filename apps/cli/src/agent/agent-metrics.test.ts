@@ -9,6 +9,7 @@ import {
   freePort,
   parseMetricsText,
   shipyardYaml,
+  spawnShipmate,
   startAgentProcess,
   startRecipient,
   startServerProcess,
@@ -54,13 +55,14 @@ describe('shipmate agent /metrics', () => {
   it('counts a task received, forwarded and answered, and the events sent; the control plane counts it too', async () => {
     const recipient: Recipient = await startRecipient();
     running.push({ stop: () => recipient.close() });
+    const metricsPort = await freePort();
     const agent = await startAgentProcess({
       endpoint: `${server.url}/api`,
       token: server.token,
       name: 'deployer',
       topics: TOPICS,
       recipientPort: recipient.port,
-      env: { LOCATION: 'edge-1' },
+      env: { LOCATION: 'edge-1', SHIPMATE_METRICS_PORT: String(metricsPort) },
     });
     running.push(agent);
     recipient.setAgentUrl(agent.surfaceUrl);
@@ -84,6 +86,10 @@ describe('shipmate agent /metrics', () => {
     expect(metrics.value('shipmate_agent_poll_errors_total')).toBe(0);
     expect(metrics.value('shipmate_agent_connected')).toBe(1);
     expect(metrics.value('process_resident_memory_bytes')).toBeGreaterThan(0);
+    // The same registry on the scrape port (SHIPMATE_METRICS_PORT), which serves nothing else.
+    const scrapePort = await scrape(`http://127.0.0.1:${metricsPort}`);
+    expect(scrapePort.value('shipmate_agent_tasks_forwarded_total', { task: 'deployment', result: 'accepted' })).toBe(1);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/controlPlane/v1/project`)).status).toBe(404);
 
     // The control plane's /metrics, public here (SHIPMATE_METRICS_PUBLIC): no token sent.
     const plane = await scrape(server.url);
@@ -114,5 +120,57 @@ describe('shipmate agent /metrics', () => {
     expect(metrics.value('shipmate_agent_tasks_received_total', { task: 'deployment' })).toBe(1);
     expect(metrics.value('shipmate_agent_forward_retries_total')).toBeGreaterThanOrEqual(1);
     expect(metrics.value('shipmate_agent_tasks_forwarded_total', { result: 'accepted' })).toBeUndefined();
+  });
+
+  it('serves the metrics of agent --integration on SHIPMATE_METRICS_PORT: tasks received and ended, their duration, connection', async () => {
+    await client.createProject('tested', shipyardYaml({ dev: ['test'] }, { name: 'tested' }));
+    await client.createService('tested', 'carts');
+    const port = await freePort();
+    const agent = spawnShipmate(['agent', '--integration', 'http-test-service'], {
+      KEPTN_API_ENDPOINT: `${server.url}/api`,
+      KEPTN_API_TOKEN: server.token,
+      SHIPMATE_METRICS_PORT: String(port),
+    });
+    running.push(agent);
+    const url = `http://127.0.0.1:${port}`;
+    const idle = await waitFor('the metrics port up and connected', async () => {
+      const scraped = await scrape(url).catch(() => undefined);
+      return scraped?.value('shipmate_agent_connected') === 1 ? scraped : undefined;
+    });
+    expect(idle.value('shipmate_agent_tasks_received_total')).toBeUndefined();
+    expect(idle.value('shipmate_agent_running_tasks')).toBe(0);
+
+    const context = await client.triggerSequence('tested', 'dev', 'delivery', 'carts');
+    await waitFor(`sequence ${context} finished`, async () =>
+      (await client.sequenceState('tested', context))?.state === 'finished' ? true : undefined,
+    );
+    const metrics = await waitFor('the task ended', async () => {
+      const scraped = await scrape(url);
+      return scraped.value('shipmate_agent_task_seconds_count', { task: 'test' }) === 1 ? scraped : undefined;
+    });
+    expect(metrics.value('shipmate_agent_tasks_received_total', { task: 'test' })).toBe(1);
+    const ended = ['finished', 'errored'].map((result) => metrics.value('shipmate_agent_tasks_ended_total', { task: 'test', result }) ?? 0);
+    expect(ended[0]! + ended[1]!).toBe(1);
+    expect(metrics.value('shipmate_agent_poll_errors_total')).toBe(0);
+    expect(metrics.value('process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    const health = await fetch(`${url}/health`);
+    expect(await health.json()).toMatchObject({ status: 'OK', integration: 'http-test-service', connected: true });
+    const event = await fetch(`${url}/event`, { method: 'POST', body: '{}' });
+    expect(event.status).toBe(405);
+    expect(((await event.json()) as { message: string }).message).toMatch(/GET \/metrics or GET \/health/);
+    expect((await fetch(`${url}/controlPlane/v1/project`)).status).toBe(404);
+  });
+
+  it('exits 2 naming SHIPMATE_METRICS_PORT when that port is taken', async () => {
+    // The control plane's own port: binding all interfaces there fails with EADDRINUSE.
+    const agent = spawnShipmate(['agent', '--integration', 'http-test-service'], {
+      KEPTN_API_ENDPOINT: `${server.url}/api`,
+      KEPTN_API_TOKEN: server.token,
+      SHIPMATE_METRICS_PORT: new URL(server.url).port,
+    });
+    const code = await waitFor('the agent to exit', async () => agent.child.exitCode ?? undefined);
+    expect(code).toBe(2);
+    expect(agent.output()).toMatch(/SHIPMATE_METRICS_PORT \d+ on 0\.0\.0\.0 is in use: set SHIPMATE_METRICS_PORT to a free port/);
   });
 });

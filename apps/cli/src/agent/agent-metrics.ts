@@ -1,9 +1,12 @@
 /**
- * The agent's Prometheus metrics, served as `GET /metrics` on its local surface (docs/metrics.md).
+ * The agent's Prometheus metrics (docs/metrics.md), served as `GET /metrics` on its local surface
+ * and on SHIPMATE_METRICS_PORT: the forwarding agent's (tasks forwarded to PUBSUB_RECIPIENT) and
+ * those of `--integration <name>` (tasks run in this process, told by the SDK's observer).
  * Counters are bumped where the agent already does the work (one increment per task or event);
- * `connected` and `open tasks` are read when scraped.
+ * the gauges are read when scraped.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IntegrationObserver, TaskEnd } from '@shipmate/agent-sdk';
 import { parseEventType } from '@shipmate/core';
 
 /** What the scrape-time gauges read. */
@@ -34,8 +37,15 @@ function taskOf(type: string): string {
   return parsed.category === 'task' ? parsed.task : 'other';
 }
 
-/** Creates the registry and its metrics, with prom-client's default process metrics. */
-export function createAgentMetrics(sources: AgentMetricsSources): AgentMetrics {
+/** The metrics both kinds of agent have: received tasks, failed polls, connection state. */
+interface BaseMetrics {
+  readonly registry: Registry;
+  readonly registers: Registry[];
+  readonly received: Counter;
+  readonly pollErrors: Counter;
+}
+
+function createBaseMetrics(connected: () => boolean): BaseMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -45,6 +55,25 @@ export function createAgentMetrics(sources: AgentMetricsSources): AgentMetrics {
     labelNames: ['task'],
     registers,
   });
+  const pollErrors = new Counter({
+    name: 'shipmate_agent_poll_errors_total',
+    help: 'Long polls for tasks that failed (the agent retries with back-off)',
+    registers,
+  });
+  new Gauge({
+    name: 'shipmate_agent_connected',
+    help: '1 while the last call to the control plane succeeded, else 0',
+    registers,
+    collect() {
+      this.set(connected() ? 1 : 0);
+    },
+  });
+  return { registry, registers, received, pollErrors };
+}
+
+/** Creates the registry and the metrics of the forwarding agent, with prom-client's default process metrics. */
+export function createAgentMetrics(sources: AgentMetricsSources): AgentMetrics {
+  const { registry, registers, received, pollErrors } = createBaseMetrics(sources.connected);
   const forwarded = new Counter({
     name: 'shipmate_agent_tasks_forwarded_total',
     help: 'Tasks handed to the recipient (PUBSUB_RECIPIENT), by task name and result (accepted, or given_up after SHIPMATE_FORWARD_RETRY)',
@@ -66,19 +95,6 @@ export function createAgentMetrics(sources: AgentMetricsSources): AgentMetrics {
     help: 'Events from the integration (POST /event) the control plane refused or could not be reached for, after retries',
     registers,
   });
-  const pollErrors = new Counter({
-    name: 'shipmate_agent_poll_errors_total',
-    help: 'Long polls for tasks that failed (the agent retries with back-off)',
-    registers,
-  });
-  new Gauge({
-    name: 'shipmate_agent_connected',
-    help: '1 while the last call to the control plane succeeded, else 0',
-    registers,
-    collect() {
-      this.set(sources.connected() ? 1 : 0);
-    },
-  });
   new Gauge({
     name: 'shipmate_agent_open_tasks',
     help: 'Forwarded tasks whose .finished has not passed through the agent yet',
@@ -94,5 +110,55 @@ export function createAgentMetrics(sources: AgentMetricsSources): AgentMetrics {
     forwardRetried: () => retries.inc(),
     eventSent: (ok) => (ok ? sent : failed).inc(),
     pollFailed: () => pollErrors.inc(),
+  };
+}
+
+/** What the scrape-time gauges of a built-in integration's agent read. */
+export interface BuiltInMetricsSources {
+  readonly connected: () => boolean;
+  /** Tasks whose handler is running now. */
+  readonly runningTasks: () => number;
+}
+
+/** The metrics of `shipmate agent --integration <name>`, fed by the SDK's observer. */
+export interface BuiltInMetrics {
+  readonly registry: Registry;
+  readonly observer: Required<IntegrationObserver>;
+}
+
+/** Creates the registry and the metrics of an agent running a built-in integration in its process. */
+export function createBuiltInMetrics(sources: BuiltInMetricsSources): BuiltInMetrics {
+  const { registry, registers, received, pollErrors } = createBaseMetrics(sources.connected);
+  const ended = new Counter({
+    name: 'shipmate_agent_tasks_ended_total',
+    help: 'Tasks the integration ended, by task name and how: finished, errored (the handler threw), aborted (by the control plane), declined (not for this integration), left_open (finished elsewhere)',
+    labelNames: ['task', 'result'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'shipmate_agent_task_seconds',
+    help: 'Time from receiving a task to sending its .finished (finished or errored), by task name',
+    labelNames: ['task'],
+    buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers,
+  });
+  new Gauge({
+    name: 'shipmate_agent_running_tasks',
+    help: 'Tasks whose handler is running in this process',
+    registers,
+    collect() {
+      this.set(sources.runningTasks());
+    },
+  });
+  return {
+    registry,
+    observer: {
+      taskReceived: (task) => received.inc({ task }),
+      taskEnded: (task, end: TaskEnd, seconds) => {
+        ended.inc({ task, result: end });
+        if (end === 'finished' || end === 'errored') duration.observe({ task }, seconds);
+      },
+      pollFailed: () => pollErrors.inc(),
+    },
   };
 }

@@ -17,6 +17,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parseEventType } from '@shipmate/core';
 import { ControlPlaneError } from '@shipmate/agent-sdk';
 import type { AgentMetrics } from './agent-metrics.js';
+import { sendMetrics } from './metrics-listener.js';
 import type { AgentLogger, ControlPlaneClient, EventSender } from '@shipmate/agent-sdk';
 
 /** Options of {@link startLocalSurface}. */
@@ -77,12 +78,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-async function sendMetrics(res: ServerResponse, registry: AgentMetrics['registry']): Promise<void> {
-  const text = await registry.metrics();
-  res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /** The CloudEvent in a `/event` body, or a 400 naming what is wrong. */

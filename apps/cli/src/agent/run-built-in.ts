@@ -11,6 +11,8 @@ import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
 import type { Integration } from '@shipmate/agent-sdk';
 import { subscribeBuiltIn } from '../builtins/built-in-integrations.js';
 import type { AgentConfig } from './agent-config.js';
+import { createBuiltInMetrics } from './agent-metrics.js';
+import { startMetricsListener } from './metrics-listener.js';
 
 /** The built-in named by `--integration` or SHIPMATE_INTEGRATION, if any. */
 export function builtInSelection(flag: string | undefined, env: NodeJS.ProcessEnv): { name: string; source: string } | undefined {
@@ -19,14 +21,19 @@ export function builtInSelection(flag: string | undefined, env: NodeJS.ProcessEn
   return value ? { name: value, source: 'SHIPMATE_INTEGRATION' } : undefined;
 }
 
-/** Creates and subscribes the built-in (throws ConfigError for an unknown name), then starts it. */
+/**
+ * Creates and subscribes the built-in (throws ConfigError for an unknown name), then starts it;
+ * with SHIPMATE_METRICS_PORT its metrics are served there (the built-in has no local surface).
+ */
 export async function startBuiltInAgent(
   selection: { name: string; source: string },
   config: AgentConfig,
   env: NodeJS.ProcessEnv,
 ): Promise<Integration> {
   const { name } = selection;
-  const integration = subscribeBuiltIn(
+  // `integration` is assigned below; the gauges are only read when scraped.
+  const metrics = createBuiltInMetrics({ connected: () => integration.connected, runningTasks: () => integration.running });
+  const integration: Integration = subscribeBuiltIn(
     name,
     createIntegration({
       name,
@@ -40,10 +47,26 @@ export async function startBuiltInAgent(
       drainTimeoutMs: config.drainTimeoutMs,
       pollWaitMs: config.pollWaitMs,
       logger: stderrLogger(`agent ${name}`),
+      observer: metrics.observer,
     }),
     { env, endpoint: config.apiEndpoint, location: config.location },
     selection.source,
   );
-  await integration.start();
+  const listener =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsListener({
+          port: config.metricsPort,
+          registry: metrics.registry,
+          health: () => ({ integration: name, connected: integration.connected, runningTasks: integration.running }),
+        });
+  if (listener) stderrLogger(`agent ${name}`).info(`metrics on ${listener.url}/metrics (SHIPMATE_METRICS_PORT, all interfaces)`);
+  try {
+    await integration.start();
+  } catch (error) {
+    // A refused registration ends the process (exit 1): nothing may keep it alive.
+    await listener?.close();
+    throw error;
+  }
   return integration;
 }

@@ -126,6 +126,9 @@ export function withDeployment(integration: Integration, runtime: DeploymentRunt
     get running() {
       return integration.running;
     },
+    get connected() {
+      return integration.connected;
+    },
   };
   return wrapped;
 }
