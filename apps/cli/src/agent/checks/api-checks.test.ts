@@ -17,6 +17,10 @@ describe('token and API compatibility checks', () => {
       if (request.url?.startsWith('/json/')) return response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       if (request.url?.startsWith('/limited/')) return response.writeHead(429).end();
       if (!request.url?.startsWith('/api/')) return response.writeHead(404).end('404 page not found');
+      if (request.headers['x-token'] === 'revoked') {
+        const revoked = { code: 401, message: "token 'hardening' was revoked at 2026-12-05T10:00:00.000Z", errorCode: 'ERR_TOKEN_REVOKED' };
+        return response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify(revoked));
+      }
       if (!authorized) return response.writeHead(401, { 'content-type': 'application/json' }).end('{"code":401,"message":"invalid token"}');
       if (request.method === 'POST' && request.url === '/api/v1/auth') return response.writeHead(200).end();
       if (request.url === '/api/v1/metadata') {
@@ -50,6 +54,16 @@ describe('token and API compatibility checks', () => {
     const result = await checkToken(connection(path, token), 'KEPTN_API_TOKEN', 2000);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.fix).toMatch(fix);
+  });
+
+  it('names a revoked token, with what the control plane said and how to get a new one', async () => {
+    const result = await checkToken(connection('/api', 'revoked'), 'KEPTN_API_TOKEN', 2000);
+    expect(result).toMatchObject({
+      ok: false,
+      summary: `token: revoked (POST ${base}/api/v1/auth answered 401)`,
+      cause: "the control plane says: token 'hardening' was revoked at 2026-12-05T10:00:00.000Z",
+      fix: expect.stringMatching(/^create a new execution-plane token \(shipmate token create <name> --stage …\) and put it in KEPTN_API_TOKEN/),
+    });
   });
 
   it('reports the versions of a Keptn-compatible API', async () => {

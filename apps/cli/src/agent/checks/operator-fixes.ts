@@ -6,7 +6,7 @@ export const NOT_KEPTN_API_FIX =
 
 /** The control plane did not accept the token. */
 export const WRONG_TOKEN_FIX =
-  "KEPTN_API_TOKEN is wrong: copy the token of the control plane (Keptn: Secret keptn-api-token, Helm value remoteControlPlane.api.token; Shipmate: the token printed at the server's first start or its SHIPMATE_API_TOKEN)";
+  "KEPTN_API_TOKEN is wrong: copy the token of the control plane (Keptn: Secret keptn-api-token, Helm value remoteControlPlane.api.token; Shipmate: a plane token from shipmate token create, or the admin token printed at the server's first start or its SHIPMATE_API_TOKEN)";
 
 /** Nothing reachable listens on the endpoint's port. */
 export const NOT_EXPOSED_FIX =

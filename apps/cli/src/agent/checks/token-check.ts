@@ -11,7 +11,7 @@ export async function checkToken(connection: ApiConnection, source: string, time
     return failed(
       'token: not set',
       `${source} is empty, and the control plane requires a token on every API call`,
-      `set ${source} to the control plane's API token (Keptn: Secret keptn-api-token, Helm value remoteControlPlane.api.token; Shipmate: the token printed at the server's first start or its SHIPMATE_API_TOKEN)`,
+      `set ${source} to the control plane's API token (Keptn: Secret keptn-api-token, Helm value remoteControlPlane.api.token; Shipmate: a plane token from shipmate token create, or the admin token printed at the server's first start or its SHIPMATE_API_TOKEN)`,
     );
   }
   const call = `POST ${connection.apiEndpoint}/v1/auth`;
@@ -27,12 +27,20 @@ export async function checkToken(connection: ApiConnection, source: string, time
   }
   const { status } = response;
   if (status >= 200 && status < 300) return passed(`token: accepted (${call} answered ${status})`, undefined);
-  if (status === 401 || status === 403)
+  if (status === 401 || status === 403) {
+    const revoked = revokedMessage(response.body);
+    if (revoked !== undefined)
+      return failed(
+        `token: revoked (${call} answered ${status})`,
+        `the control plane says: ${revoked}`,
+        `create a new execution-plane token (shipmate token create <name> --stage …) and put it in ${source} (Helm: the Secret named by remoteControlPlane.api.tokenSecretName, or remoteControlPlane.api.token)`,
+      );
     return failed(
       `token: rejected (${call} answered ${status})`,
       `the control plane does not accept the token from ${source}`,
       WRONG_TOKEN_FIX,
     );
+  }
   if (status === 404 || status === 405)
     return failed(
       `token: ${call} answered ${status}`,
@@ -51,4 +59,14 @@ export async function checkToken(connection: ApiConnection, source: string, time
     `the control plane answered ${status} instead of 200`,
     "check the control plane's log for this request; a proxy in between may answer instead of it",
   );
+}
+
+/** The message of Shipmate's `ERR_TOKEN_REVOKED` answer, if the body is one. */
+function revokedMessage(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { errorCode?: unknown; message?: unknown };
+    return parsed.errorCode === 'ERR_TOKEN_REVOKED' && typeof parsed.message === 'string' ? parsed.message : undefined;
+  } catch {
+    return undefined;
+  }
 }
