@@ -270,7 +270,8 @@ describe('createIntegration', () => {
         return { anyTask: { task: task.task } };
       })
       .start();
-    const declined = await integration('sdk-declines')
+    const ends: string[] = [];
+    const declined = await integration('sdk-declines', { observer: { taskEnded: (task, end) => ends.push(`${task} ${end}`) } })
       .onTask('test', () => ({ shouldNot: 'run' }), { accepts: (event) => event.data.service !== service })
       .start();
     for (const task of ['deployment', 'test']) {
@@ -287,6 +288,7 @@ describe('createIntegration', () => {
     expect(events.filter((e) => e.source === 'sdk-declines')).toEqual([]);
     expect(events.find((e) => e.type === 'sh.keptn.event.test.finished')?.data).toMatchObject({ anyTask: { task: 'test' } });
     expect(declined.id).toEqual(expect.any(String));
+    expect(ends).toEqual(['test declined']);
   });
 
   it('runs a sub-task in the task context: delivered like a task to its subscriber, answered into the parent handler, closed with the sequence', async () => {
