@@ -28,8 +28,13 @@ export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
 export { startGitHttpServer } from './git-http-server.js';
 export { GitUpstream, LOCAL_TEST_UPSTREAMS, LOCAL_TEST_UPSTREAM_ENV, personGit, personGitAsync } from './git-upstream.js';
-export { createSelfSignedCertificate, opensslUnavailable } from './self-signed-certificate.js';
-export type { SelfSignedCertificate } from './self-signed-certificate.js';
+export {
+  createCertificateAuthority,
+  createSelfSignedCertificate,
+  issueServerCertificate,
+  opensslUnavailable,
+} from './self-signed-certificate.js';
+export type { CertificateAuthority, SelfSignedCertificate } from './self-signed-certificate.js';
 export { createSshKeyPair, sshdUnavailable, startSshGitServer } from './ssh-git-server.js';
 export type { SshGitServer, SshKeyPair } from './ssh-git-server.js';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.js';
