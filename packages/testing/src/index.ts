@@ -58,3 +58,5 @@ export { helmBinary, helmUnavailable, readZipEntry } from './helm-binary.js';
 export { VALIDATED_KINDS, validateKubernetesManifest } from './kubernetes-manifests.js';
 export { parseMetricsText } from './metrics-text.js';
 export type { MetricSample, MetricsText } from './metrics-text.js';
+export { createNetworkHosts, networkNamespacesUnavailable } from './network-hosts.js';
+export type { HostFetchOptions, NetworkHost, NetworkHosts, NetworkHostsOptions } from './network-hosts.js';

@@ -82,7 +82,12 @@ export function createCertificateAuthority(dir: string, commonName: string): Cer
  * (e.g. `IP:10.0.0.1,DNS:cp.example`), valid one day; written to `<dir>/<commonName>-key.pem` and
  * `<dir>/<commonName>-cert.pem` (the certificate alone; the CA is in `ca.certFile`).
  */
-export function issueServerCertificate(ca: CertificateAuthority, dir: string, commonName: string, subjectAltName: string): SelfSignedCertificate {
+export function issueServerCertificate(
+  ca: CertificateAuthority,
+  dir: string,
+  commonName: string,
+  subjectAltName: string,
+): SelfSignedCertificate {
   const keyFile = join(dir, `${commonName}-key.pem`);
   const certFile = join(dir, `${commonName}-cert.pem`);
   const requestFile = join(dir, `${commonName}.csr`);

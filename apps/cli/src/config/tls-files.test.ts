@@ -35,7 +35,9 @@ describe.skipIf(skip !== undefined)(`resolveTlsFiles${skip ? ` (skipped: ${skip}
     expect(() => resolveTlsFiles({ SHIPMATE_TLS_CERT_FILE: leaf.certFile })).toThrow(
       /SHIPMATE_TLS_CERT_FILE is set but SHIPMATE_TLS_KEY_FILE is not: HTTPS needs both/,
     );
-    expect(() => resolveTlsFiles({ SHIPMATE_TLS_KEY_FILE: leaf.keyFile })).toThrow(/SHIPMATE_TLS_KEY_FILE is set but SHIPMATE_TLS_CERT_FILE is not/);
+    expect(() => resolveTlsFiles({ SHIPMATE_TLS_KEY_FILE: leaf.keyFile })).toThrow(
+      /SHIPMATE_TLS_KEY_FILE is set but SHIPMATE_TLS_CERT_FILE is not/,
+    );
   });
 
   it('names a file that cannot be read', () => {
