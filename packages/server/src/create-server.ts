@@ -52,6 +52,7 @@ import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { createApiTokenRegistry } from './auth/api-token-registry.js';
 import { createIntegrationOwners } from './auth/integration-owners.js';
 import { closeSilentConnections, httpLimits } from './http/http-limits.js';
+import { checkServerTls, httpsServerOptions } from './http/tls.js';
 import { defaultBodyLimit, frameworkErrorHandler, keptnErrorHandler } from './http/keptn-error.js';
 import { checkBodyDepth, DEFAULT_MAX_EVENT_DEPTH } from './http/body-depth.js';
 import { isDelete, useJsonParser } from './http/json-body-parser.js';
@@ -194,6 +195,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     maxConnections: positive(options.maxConnections ?? 4096, 'maxConnections', 'connections', '4096'),
     trustProxy: options.trustProxy ?? false,
     metricsPublic: options.metricsPublic ?? false,
+    tls: options.tls ? checkServerTls(options.tls) : undefined,
   });
 }
 
@@ -210,6 +212,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     bodyLimit: options.maxBodyBytes,
     logger: options.logger,
     ...httpLimits(options),
+    // HTTPS when a certificate is given (SHIPMATE_TLS_CERT_FILE); node:https is a node:http server underneath.
+    ...(options.tls ? { https: httpsServerOptions(options.tls, options) } : {}),
     // Whose X-Forwarded-For names the client (the failed-authentication limit counts per client).
     trustProxy: typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy],
     frameworkErrors: frameworkErrorHandler,

@@ -6,3 +6,5 @@ export { hashToken, createTokenVerifier } from './auth/token-verifier.js';
 export type { TokenVerifier } from './auth/token-verifier.js';
 export { SHIPMATE_VERSION } from './version.js';
 export { parseRemoteUrlDenylist } from './projects/git-credentials.js';
+export { checkServerTls } from './http/tls.js';
+export type { ServerTls } from './http/tls.js';

@@ -12,6 +12,7 @@ import type {
   TaskLeaseStore,
   UpstreamHostPolicy,
 } from '@shipmate/core';
+import type { ServerTls } from './http/tls.js';
 
 /** Options of the control-plane HTTP server (all but store and token optional). */
 export interface ServerOptions {
@@ -121,6 +122,11 @@ export interface ServerOptions {
   trustProxy?: boolean | readonly string[];
   /** `GET /metrics` answers without the API token (SHIPMATE_METRICS_PUBLIC), for scrapers that cannot send one. @default false */
   metricsPublic?: boolean;
+  /**
+   * Serve HTTPS with this certificate and key (SHIPMATE_TLS_CERT_FILE, SHIPMATE_TLS_KEY_FILE); a
+   * pair that does not fit is refused at build time. @default none: plain HTTP
+   */
+  tls?: ServerTls;
 }
 
 /** Options with every default applied. */
@@ -138,6 +144,7 @@ export interface ResolvedServerOptions extends Readonly<
       | 'upstream'
       | 'upstreamHosts'
       | 'apiTokens'
+      | 'tls'
     >
   >
 > {
@@ -151,4 +158,5 @@ export interface ResolvedServerOptions extends Readonly<
   readonly registry: IntegrationRegistryStore;
   readonly leases: TaskLeaseStore;
   readonly apiTokens: ApiTokenStore | undefined;
+  readonly tls: ServerTls | undefined;
 }

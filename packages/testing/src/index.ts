@@ -28,8 +28,13 @@ export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
 export { startGitHttpServer } from './git-http-server.js';
 export { GitUpstream, LOCAL_TEST_UPSTREAMS, LOCAL_TEST_UPSTREAM_ENV, personGit, personGitAsync } from './git-upstream.js';
-export { createSelfSignedCertificate, opensslUnavailable } from './self-signed-certificate.js';
-export type { SelfSignedCertificate } from './self-signed-certificate.js';
+export {
+  createCertificateAuthority,
+  createSelfSignedCertificate,
+  issueServerCertificate,
+  opensslUnavailable,
+} from './self-signed-certificate.js';
+export type { CertificateAuthority, SelfSignedCertificate } from './self-signed-certificate.js';
 export { createSshKeyPair, sshdUnavailable, startSshGitServer } from './ssh-git-server.js';
 export type { SshGitServer, SshKeyPair } from './ssh-git-server.js';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.js';
@@ -53,3 +58,5 @@ export { helmBinary, helmUnavailable, readZipEntry } from './helm-binary.js';
 export { VALIDATED_KINDS, validateKubernetesManifest } from './kubernetes-manifests.js';
 export { parseMetricsText } from './metrics-text.js';
 export type { MetricSample, MetricsText } from './metrics-text.js';
+export { createNetworkHosts, networkNamespacesUnavailable } from './network-hosts.js';
+export type { HostFetchOptions, NetworkHost, NetworkHosts, NetworkHostsOptions } from './network-hosts.js';

@@ -12,14 +12,16 @@ export interface ApiResponse<T = unknown> {
 
 /** Client bound to one server and token. */
 export class KeptnApiClient {
+  /** `send` replaces the global fetch (e.g. a fetch into a network namespace, network-hosts.ts). */
   constructor(
     readonly baseUrl: string,
     readonly token: string,
+    private readonly send: typeof fetch = fetch,
   ) {}
 
   /** Any request; the body is JSON-encoded, the response JSON-decoded (or null when empty). */
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await this.send(`${this.baseUrl}${path}`, {
       method,
       headers: { 'x-token': this.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -28,12 +28,14 @@ export interface ShipmateProcess {
 export interface SpawnShipmateOptions {
   /** Soft and hard limit of open file descriptors (`ulimit -n` in a shell that then execs node). @default inherited */
   readonly maxOpenFiles?: number;
+  /** A command that runs the process, e.g. `['ip', 'netns', 'exec', '<ns>']` (it must exec, so signals reach the process). @default none */
+  readonly prefix?: readonly string[];
 }
 
 /** Spawns `shipmate <args>` with `env` added to this process's environment. */
 export function spawnShipmate(args: readonly string[], env: Record<string, string>, options: SpawnShipmateOptions = {}): ShipmateProcess {
   let output = '';
-  const command = [process.execPath, SHIPMATE_BIN, ...args];
+  const command = [...(options.prefix ?? []), process.execPath, SHIPMATE_BIN, ...args];
   const [file, argv] =
     options.maxOpenFiles === undefined
       ? [command[0]!, command.slice(1)]

@@ -160,6 +160,12 @@ export async function startBuiltIns(options: {
   env?: NodeJS.ProcessEnv;
   /** @default 'control-plane' */
   location?: string;
+  /**
+   * Verify the certificate of an `https://` endpoint. The server's own built-ins call its TLS
+   * listener on loopback, whose certificate names the public host, not 127.0.0.1: they pass false
+   * (the listener is this process's own; their token is made per process). @default true
+   */
+  sslVerify?: boolean;
 }): Promise<BuiltIns> {
   const started: Integration[] = [];
   const location = options.location ?? 'control-plane';
@@ -170,7 +176,7 @@ export async function startBuiltIns(options: {
       createIntegration({
         name,
         namespace: options.namespace,
-        controlPlane: { endpoint: options.endpoint, token: options.token },
+        controlPlane: { endpoint: options.endpoint, token: options.token, sslVerify: options.sslVerify ?? true },
         hostname: hostname(),
         podname: `${name}-${process.pid}`,
         location,

@@ -89,14 +89,18 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     maxConnections: config.maxConnections,
     trustProxy: config.trustProxy,
     metricsPublic: config.metricsPublic,
+    ...(config.tls ? { tls: config.tls } : {}),
   });
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
   process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir})\n`);
+  // Over TLS the built-ins call this process's own listener on loopback (see startBuiltIns).
+  const loopbackTls = { sslVerify: config.tls === undefined };
   const builtIns = await startBuiltIns({
     names: config.builtInIntegrations,
     endpoint: loopbackApi(url),
     token: internal.token,
+    ...loopbackTls,
     namespace: server.options.namespace,
     version: server.options.version,
   });
@@ -108,6 +112,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
         names: LOCAL_PLANE_BUILT_IN_NAMES,
         endpoint: loopbackApi(url),
         token: internal.token,
+        ...loopbackTls,
         namespace: server.options.namespace,
         version: server.options.version,
         location: LOCAL_PLANE,

@@ -31,6 +31,7 @@ describe('resolveServerConfig', () => {
       trustProxy: false,
       metricsPublic: false,
       walMaxBytes: 64 * 1024 * 1024,
+      tls: undefined,
       builtInIntegrations: ['approval-service', 'remediation-service', 'lighthouse-service', 'prometheus-service', 'webhook-service'],
     });
   });

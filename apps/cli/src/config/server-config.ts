@@ -9,6 +9,8 @@ import { parseSecretKey } from './secret-key.js';
 import { parseBuiltIns } from '../builtins/built-in-integrations.js';
 import { prometheusUrlOf } from '../builtins/built-in-integrations.js';
 import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
+import type { ServerTls } from '@shipmate/server';
+import { resolveTlsFiles } from './tls-files.js';
 
 /** Re-exported so existing imports keep working; the class lives in config-error.ts. */
 export { ConfigError };
@@ -72,6 +74,8 @@ export interface ServerConfig {
   readonly prometheusUrl: string | undefined;
   /** SHIPMATE_WAL_MAX_BYTES: ceiling of the SQLite WAL file (store option `walMaxBytes`). */
   readonly walMaxBytes: number;
+  /** SHIPMATE_TLS_CERT_FILE and SHIPMATE_TLS_KEY_FILE, read: serve HTTPS; undefined serves plain HTTP. */
+  readonly tls: ServerTls | undefined;
 }
 
 /** Resolves configuration from the environment and flags. */
@@ -121,6 +125,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags, 
     builtInIntegrations: parseBuiltIns(env.SHIPMATE_BUILT_IN_INTEGRATIONS),
     prometheusUrl: prometheusUrlOf(env.SHIPMATE_PROMETHEUS_URL),
     walMaxBytes: integerValue(env.SHIPMATE_WAL_MAX_BYTES, DEFAULT_WAL_MAX_BYTES, 'SHIPMATE_WAL_MAX_BYTES', MIN_WAL_MAX_BYTES, 2 ** 40),
+    tls: resolveTlsFiles(env),
   });
 }
 

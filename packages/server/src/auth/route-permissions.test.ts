@@ -46,6 +46,9 @@ const RESOURCE = 'GET /api/resource-service/v1/project/:project/stage/:stage/res
 const DATASTORE = 'GET /api/mongodb-datastore/event';
 const DATASTORE_TYPE = 'GET /api/mongodb-datastore/event/type/:eventType';
 const subscription = (projects: string[]) => parts({ body: { subscriptions: [{ event: 'e', filter: { projects } }] } });
+/** A registration as `shipmate agent` sends it: subscriptions without a filter, the instance's own filters in metadata. */
+const agentRegistration = (filters: Record<string, string[]>) =>
+  parts({ body: { subscriptions: [{ event: 'e', filter: {} }], metadata: { shipmate: { filters } } } });
 
 describe('checkPlaneRequest', () => {
   it.each<[string, string, ApiTokenSummary, RequestParts, true | RegExp]>([
@@ -63,6 +66,39 @@ describe('checkPlaneRequest', () => {
     ['registration for all projects', REGISTER, token({ projects: ['shop'] }), subscription([]), /for all projects/],
     ['registration for another project', REGISTER, token({ projects: ['shop'] }), subscription(['shop', 'bank']), /for projects 'bank'/],
     ['registration of an unfiltered token', REGISTER, token(), subscription([]), true],
+    [
+      'an agent registration whose own filters lie inside the token’s',
+      REGISTER,
+      token({ projects: ['shop'], stages: ['hardening'] }),
+      agentRegistration({ projects: ['shop'], stages: ['hardening'] }),
+      true,
+    ],
+    [
+      'an agent registration without its own filters, naming the variable to set',
+      REGISTER,
+      token({ projects: ['shop'], stages: ['hardening'] }),
+      agentRegistration({ projects: ['shop'] }),
+      /for all stages \(the token is limited to stages hardening; give the agent STAGE_FILTER=hardening or the subscription a filter\)/,
+    ],
+    [
+      'an agent registration whose own filters reach another stage',
+      REGISTER,
+      token({ stages: ['hardening'] }),
+      agentRegistration({ stages: ['hardening', 'production'] }),
+      /for stages 'production'/,
+    ],
+    [
+      'a subscription narrowed by the instance’s filters to the token’s',
+      REGISTER,
+      token({ projects: ['shop'] }),
+      parts({
+        body: {
+          subscriptions: [{ event: 'e', filter: { projects: ['shop', 'bank'] } }],
+          metadata: { shipmate: { filters: { projects: ['shop'] } } },
+        },
+      }),
+      true,
+    ],
     ['.started of a held task', EVENT, token(), event('sh.keptn.event.deployment.started'), true],
     ['.status.changed of a held task', EVENT, token(), event('sh.keptn.event.deployment.status.changed'), true],
     [

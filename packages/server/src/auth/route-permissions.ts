@@ -109,18 +109,31 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 
-/** Why a subscription filter reaches beyond the token's filters, or undefined. */
-function subscriptionOutside(token: ApiTokenSummary, subscription: unknown): string | undefined {
+/**
+ * What a subscription reaches in one dimension for the registering instance: the server delivers a
+ * task to an instance only when both the subscription's filter and the instance's own filters
+ * (`metadata.shipmate.filters`, the agent's PROJECT_FILTER, STAGE_FILTER, SERVICE_FILTER) match, so
+ * the reach is their intersection; an empty list matches everything. `'all'` when neither limits it.
+ */
+function reach(subscription: readonly string[], instance: readonly string[]): readonly string[] | 'all' {
+  if (subscription.length === 0) return instance.length === 0 ? 'all' : instance;
+  return instance.length === 0 ? subscription : subscription.filter((name) => instance.includes(name));
+}
+
+/** Why a subscription reaches beyond the token's filters (narrowed by the instance's filters), or undefined. */
+function subscriptionOutside(token: ApiTokenSummary, subscription: unknown, instanceFilters: Record<string, unknown>): string | undefined {
   const filter = record(record(subscription).filter);
   const event = text(record(subscription).event);
   const dimensions = [
-    ['projects', token.filters.projects, strings(filter.projects)],
-    ['stages', token.filters.stages, strings(filter.stages)],
-    ['services', token.filters.services, strings(filter.services)],
+    ['projects', 'PROJECT_FILTER', token.filters.projects],
+    ['stages', 'STAGE_FILTER', token.filters.stages],
+    ['services', 'SERVICE_FILTER', token.filters.services],
   ] as const;
-  for (const [kind, allowed, wanted] of dimensions) {
+  for (const [kind, variable, allowed] of dimensions) {
     if (allowed.length === 0) continue;
-    if (wanted.length === 0) return `a subscription to '${event}' for all ${kind} (the token is limited to ${kind} ${allowed.join(', ')})`;
+    const wanted = reach(strings(filter[kind]), strings(instanceFilters[kind]));
+    if (wanted === 'all')
+      return `a subscription to '${event}' for all ${kind} (the token is limited to ${kind} ${allowed.join(', ')}; give the agent ${variable}=${allowed.join(',')} or the subscription a filter)`;
     const outside = wanted.find((name) => !allowed.includes(name));
     if (outside !== undefined)
       return `a subscription to '${event}' for ${kind} '${outside}' (the token is limited to ${kind} ${allowed.join(', ')})`;
@@ -182,8 +195,9 @@ export async function checkPlaneRequest(
       const body = record(request.body);
       const listed: unknown[] = Array.isArray(body.subscriptions) ? body.subscriptions : [];
       const subscriptions = body.subscription === undefined ? listed : [...listed, body.subscription];
+      const instanceFilters = record(record(record(body.metadata).shipmate).filters);
       for (const subscription of subscriptions) {
-        const outside = subscriptionOutside(token, subscription);
+        const outside = subscriptionOutside(token, subscription, instanceFilters);
         if (outside !== undefined) return deny(`registering ${outside}`);
       }
       return ALLOWED;

@@ -17,6 +17,7 @@
  */
 import type { IncomingMessage, Server, ServerOptions as NodeServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { ResolvedServerOptions } from '../server-options.js';
 
 /** Fastify and node:http options applying the limits of `options`. */
@@ -37,10 +38,12 @@ export function httpLimits(options: Pick<ResolvedServerOptions, 'headersTimeoutM
 /**
  * Closes every new connection of `server` that has not sent a whole request head within
  * `headersTimeoutMs` (later idleness is the keep-alive timeout's). Call once, before listening.
+ * On an HTTPS server the clock starts once the TLS handshake is done (the request's socket is the
+ * TLS socket, not the TCP one); the handshake itself has its own timeout (`handshakeTimeout`).
  */
 export function closeSilentConnections(server: Server, headersTimeoutMs: number): void {
   const waiting = new WeakMap<object, NodeJS.Timeout>();
-  server.on('connection', (socket: Socket) => {
+  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
     const timer = setTimeout(() => socket.destroy(), headersTimeoutMs);
     timer.unref();
     waiting.set(socket, timer);
