@@ -31,10 +31,12 @@ export function buildSqliteTaskLeaseStore(db: Database.Database, run: <T>(fn: ()
   const s = {
     blocking: prepare(
       `SELECT 1 FROM task_leases WHERE triggered_id = ? AND integration_id = ?
-         AND (instance_id = ? OR answered = 1 OR lease_until_ms > ?) LIMIT 1`,
+         AND (answered = 1 OR lease_until_ms > ?) LIMIT 1`,
     ),
-    insert: prepare(
-      'INSERT INTO task_leases (triggered_id, integration_id, instance_id, event_type, lease_until_ms, answered) VALUES (?, ?, ?, ?, ?, 0)',
+    // A new lease, or the instance's own expired one renewed (a re-offer after a lost poll answer).
+    upsert: prepare(
+      `INSERT INTO task_leases (triggered_id, integration_id, instance_id, event_type, lease_until_ms, answered) VALUES (?, ?, ?, ?, ?, 0)
+       ON CONFLICT (triggered_id, integration_id, instance_id) DO UPDATE SET lease_until_ms = excluded.lease_until_ms`,
     ),
     ofTasks: prepare(
       `SELECT ${columns} FROM task_leases WHERE triggered_id IN (SELECT value FROM json_each(?)) AND integration_id = ?
@@ -53,8 +55,8 @@ export function buildSqliteTaskLeaseStore(db: Database.Database, run: <T>(fn: ()
   };
 
   const claimTx = db.transaction((lease: Omit<TaskLease, 'answered'>, nowMs: number): boolean => {
-    if (s.blocking.get(lease.triggeredId, lease.integrationId, lease.instanceId, nowMs) !== undefined) return false;
-    s.insert.run(lease.triggeredId, lease.integrationId, lease.instanceId, lease.eventType, lease.leaseUntilMs);
+    if (s.blocking.get(lease.triggeredId, lease.integrationId, nowMs) !== undefined) return false;
+    s.upsert.run(lease.triggeredId, lease.integrationId, lease.instanceId, lease.eventType, lease.leaseUntilMs);
     return true;
   });
 

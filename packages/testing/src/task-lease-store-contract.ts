@@ -45,11 +45,18 @@ export function describeTaskLeaseStoreContract<S extends TaskLeaseStore>(
       expect(await store.leasesOfTasks(['t1'], 'int-2')).toHaveLength(1);
     });
 
-    it('hands an expired lease to another instance, never back to the same one', async () => {
+    it('hands an expired lease to another instance', async () => {
       await store.claimLease(fixtureLease('t1', 'a', 1000), 0);
-      expect(await store.claimLease(fixtureLease('t1', 'a', 3000), 1000)).toBe(false);
       expect(await store.claimLease(fixtureLease('t1', 'b', 3000), 1000)).toBe(true);
       expect((await store.leasesOfTasks(['t1'], 'int-1')).map((l) => l.instanceId)).toEqual(['a', 'b']);
+    });
+
+    it("renews an instance's own lease once it expired, in its row, and refuses while any lease runs", async () => {
+      await store.claimLease(fixtureLease('t1', 'a', 1000), 0);
+      expect(await store.claimLease(fixtureLease('t1', 'a', 2000), 999)).toBe(false);
+      expect(await store.claimLease(fixtureLease('t1', 'a', 3000), 1000)).toBe(true);
+      expect(await store.leasesOfTasks(['t1'], 'int-1')).toEqual([{ ...fixtureLease('t1', 'a', 3000), answered: false }]);
+      expect(await store.claimLease(fixtureLease('t1', 'b', 5000), 2999)).toBe(false);
     });
 
     it('makes an answered lease permanent', async () => {

@@ -70,8 +70,12 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
         first = false;
         ticket.looked(taken.accepts, taken.events);
         batch = taken;
-        // Another instance of the integration may take these tasks when the lease runs out: wake one then.
-        if (batch.events.length > 0) waiters.wakeForAfter(request.leaseMs + 1, batch.events, request.integrationId);
+        // Another instance of the integration may take these tasks when the lease runs out, and this
+        // one a lease later (its answer may be lost on the way): wake a waiter at both times.
+        if (batch.events.length > 0) {
+          waiters.wakeForAfter(request.leaseMs + 1, batch.events, request.integrationId);
+          waiters.wakeForAfter(2 * request.leaseMs + 1, batch.events, request.integrationId);
+        }
       }
       const remaining = request.waitMs - (now() - started);
       if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) {

@@ -9,7 +9,12 @@
  *   before any `.started`/`.finished` for the task arrived, another instance may take it; once
  *   one arrived the lease is permanent (checked when another instance asks, from the stored
  *   events, so no hook on the intake is needed).
- * - An instance is never offered the same task twice.
+ * - An instance is offered a task it held again only when its lease ran out a whole lease ago
+ *   (twice `leaseMs` after it was granted) with no `.started`/`.finished` and no other instance
+ *   holding it: the answer to its poll was lost on the way (a link down, a proxy cutting the
+ *   response). Other instances get the first lease period to take it. The agent remembers the
+ *   tasks it was handed and does not run one twice, so a holder that did get the task only
+ *   ignores the second offer.
  * - Tasks leased to the instance that were closed without a `.finished` (sequence aborted or
  *   timed out) are reported once in `aborted`.
  * The first look of a long poll is also the instance's heartbeat; the heartbeats of parked polls
@@ -65,8 +70,9 @@ export interface TaskBatch {
 /** A batch and which new events could give the instance work (to wake it only for those). */
 export interface TakeResult extends TaskBatch {
   /**
-   * True when a new `.triggered` event matches one of the integration's subscriptions and the
-   * instance's filters, and is not an open task the instance holds or held.
+   * True when a `.triggered` event matches one of the integration's subscriptions and the
+   * instance's filters, and the instance may take it now: not a task it holds, nor one it held
+   * whose second lease period has not passed yet (asked again when a lease runs out).
    */
   accepts: (event: KeptnEvent) => boolean;
 }
@@ -198,7 +204,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     return aborted;
   }
 
-  /** Tries to lease one task to the instance (which never held it). */
+  /** Tries to lease one task to the instance (which does not hold it now). */
   async function tryLease(
     event: KeptnEvent,
     existing: TaskLease[],
@@ -218,8 +224,17 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     );
   }
 
-  /** New leases of the instance, and the ids of every open task it holds or held (it is never offered them again). */
-  async function offers(record: IntegrationRecord, instance: InstanceRecord): Promise<{ granted: KeptnEvent[]; given: Set<string> }> {
+  /**
+   * When the instance may be offered a task it held: answered never, else one lease after its own
+   * lease ran out (the other instances' turn comes first).
+   */
+  const retakeAtMs = (own: TaskLease): number => (own.answered ? Number.POSITIVE_INFINITY : own.leaseUntilMs + leaseMs);
+
+  /**
+   * New leases of the instance, and for each open task it holds or held the time from which it may
+   * be offered it again.
+   */
+  async function offers(record: IntegrationRecord, instance: InstanceRecord): Promise<{ granted: KeptnEvent[]; given: Map<string, number> }> {
     const nowMs = clock.nowMs();
     const candidates: Array<{ event: KeptnEvent; subscription: EventSubscription }> = [];
     const seen = new Set<string>();
@@ -244,7 +259,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     }
     candidates.sort((a, b) => (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0));
     const granted: KeptnEvent[] = [];
-    const given = new Set<string>();
+    const given = new Map<string, number>();
     if (candidates.length === 0) return { granted, given };
     // One read of the integration's leases on every candidate; claims then re-check atomically.
     const byTask = new Map<string, TaskLease[]>();
@@ -256,10 +271,11 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     }
     for (const { event, subscription } of candidates) {
       const existing = byTask.get(event.id) ?? [];
-      if (existing.some((l) => l.instanceId === instance.instanceId)) given.add(event.id);
+      const own = existing.find((l) => l.instanceId === instance.instanceId);
+      if (own && retakeAtMs(own) > nowMs) given.set(event.id, retakeAtMs(own));
       else if (await tryLease(event, existing, record.id, instance.instanceId, nowMs)) {
         granted.push(withSubscriptionId(event, subscription.id));
-        given.add(event.id);
+        given.set(event.id, nowMs + 2 * leaseMs);
       }
     }
     return { granted, given };
@@ -271,8 +287,13 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       const aborted = await closedTasks(integrationId, instanceId);
       const { granted, given } = await offers(record, instance);
       if (granted.length > 0) options.onLeased?.(granted);
-      // Tasks it holds or held cannot wake it: a lease running out on them wakes another instance.
-      return { events: granted, aborted, accepts: (event) => !given.has(event.id) && accepts(record, instance, event) };
+      // Tasks it holds cannot wake it: a lease running out wakes another instance first, and this
+      // one only a lease later (the long poll wakes a waiter at both times).
+      return {
+        events: granted,
+        aborted,
+        accepts: (event) => (given.get(event.id) ?? 0) <= clock.nowMs() && accepts(record, instance, event),
+      };
     },
     async renewHeartbeats(instances) {
       const found = await registry.touchInstances(instances, keptnTime(clock.nowMs()));

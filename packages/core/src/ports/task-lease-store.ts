@@ -1,8 +1,8 @@
 /**
  * The task-lease port (issue 3, delivery): which instance of an integration holds an open task
- * `.triggered` event. One row per (task, integration, instance) that was ever offered the task, so
- * an instance is never offered the same task twice. Adapters pass `describeTaskLeaseStoreContract`
- * in @shipmate/testing. Every method is one transaction.
+ * `.triggered` event. One row per (task, integration, instance) that was ever offered the task; an
+ * instance's own expired lease is renewed in its row when the delivery offers the task to it again.
+ * Adapters pass `describeTaskLeaseStoreContract` in @shipmate/testing. Every method is one transaction.
  */
 
 /** A task offered to one instance of an integration. */
@@ -22,9 +22,10 @@ export interface TaskLease {
 /** The lease port. */
 export interface TaskLeaseStore {
   /**
-   * Grants `lease` (with `answered: false`) when no instance of its integration holds the task
-   * (a lease that is answered or not yet expired at `nowMs`) and this instance was never offered
-   * it. Atomic: of two concurrent claims for one task and integration, at most one wins.
+   * Grants `lease` (with `answered: false`) when no instance of its integration holds the task (a
+   * lease that is answered or not yet expired at `nowMs`); when the instance held it before, its
+   * row gets the new `leaseUntilMs`. When an instance may have a task again is the delivery's rule,
+   * not the store's. Atomic: of two concurrent claims for one task and integration, at most one wins.
    */
   claimLease(lease: Omit<TaskLease, 'answered'>, nowMs: number): Promise<boolean>;
   /** Leases of the given tasks for one integration, oldest first. */

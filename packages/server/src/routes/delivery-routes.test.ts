@@ -154,7 +154,7 @@ describe('task delivery', () => {
     expect((await poll(b)).events).toEqual([]);
   });
 
-  it('gives the task to the other instance when the lease runs out before .started, and never back', async () => {
+  it('gives the task to the other instance when the lease runs out before .started, and not back while that one holds it', async () => {
     const a = await register('a');
     const b = await register('b');
     await trigger('dev');
@@ -165,8 +165,40 @@ describe('task delivery', () => {
     expect((await poll(b)).events).toEqual([]);
     clock.advance(2);
     expect((await poll(b)).events.map((e) => e.id)).toEqual([task?.id]);
-    clock.advance(LEASE_MS + 1);
+    clock.advance(LEASE_MS - 2);
     expect((await poll(a)).events).toEqual([]);
+  });
+
+  it('offers the task again to its only instance when the answer to its poll was lost: a lease after its lease ran out', async () => {
+    const a = await register('a');
+    await trigger('dev');
+    const [task] = (await poll(a)).events; // the answer the agent never got
+    expect(task).toBeDefined();
+    clock.advance(LEASE_MS + 1);
+    // The first lease period after it ran out is for other instances.
+    expect((await poll(a)).events).toEqual([]);
+    clock.advance(LEASE_MS - 2);
+    expect((await poll(a)).events).toEqual([]);
+    clock.advance(1);
+    expect((await poll(a)).events.map((e) => e.id)).toEqual([task?.id]);
+    // Renewed for a lease: not offered a third time meanwhile, and permanent once .started arrives.
+    expect((await poll(a)).events).toEqual([]);
+    await send(task!, 'started');
+    clock.advance(10 * LEASE_MS);
+    expect((await poll(a)).events).toEqual([]);
+  });
+
+  it('wakes the parked holder when its answer was lost and nobody else took the task', async () => {
+    await api.close();
+    await start({ leaseMs: 200 });
+    const a = await register('a');
+    await trigger('dev');
+    const [task] = (await poll(a)).events;
+    expect(task).toBeDefined();
+    const waiting = poll(a, 5000);
+    await parked(1);
+    clock.advance(401);
+    expect((await waiting).events.map((e) => e.id)).toEqual([task?.id]);
   });
 
   it('makes the lease permanent once .started arrived', async () => {
