@@ -8,7 +8,18 @@
 // certificates, /tmp) and the helm binary when one is found. The Containerfile beside the image's
 // directory COPYs these; `images/build.sh` runs this, then buildah.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -79,7 +90,8 @@ function copyClosure(roots, fromDir, appDir, leaveOut) {
     const { name, fromDir: from } = pending.pop();
     if (leaveOut.has(name) || INSTALL_TIME_PACKAGES.has(name)) continue;
     const location = findPackage(name, from);
-    if (!location) throw new Error(`prepare-context: package '${name}' (needed from ${relative(REPO, from) || '.'}) is not installed: run npm ci`);
+    if (!location)
+      throw new Error(`prepare-context: package '${name}' (needed from ${relative(REPO, from) || '.'}) is not installed: run npm ci`);
     const target = join(appDir, relative(REPO, location));
     if (copied.has(target)) continue;
     copied.add(target);
@@ -143,7 +155,10 @@ function layOutAgentRootfs(contextDir) {
     cpSync(realpathSync(path), target);
   }
   mkdirSync(join(rootfs, 'etc', 'ssl', 'certs'), { recursive: true });
-  writeFileSync(join(rootfs, 'etc', 'passwd'), `root:x:0:0:root:/root:/nonexistent\nshipmate:x:${USER_ID}:${USER_ID}:shipmate:/home/shipmate:/nonexistent\n`);
+  writeFileSync(
+    join(rootfs, 'etc', 'passwd'),
+    `root:x:0:0:root:/root:/nonexistent\nshipmate:x:${USER_ID}:${USER_ID}:shipmate:/home/shipmate:/nonexistent\n`,
+  );
   writeFileSync(join(rootfs, 'etc', 'group'), `root:x:0:\nshipmate:x:${USER_ID}:\n`);
   writeFileSync(join(rootfs, 'etc', 'nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
   const bundle = '/etc/ssl/certs/ca-certificates.crt';
@@ -206,6 +221,8 @@ copyNode(contextDir);
 const rootfs = image === 'shipmate-agent' ? layOutAgentRootfs(contextDir) : undefined;
 process.stdout.write(
   `prepare-context: ${image}: ${app.count} packages` +
-    (rootfs ? `, ${rootfs.libraries} libraries, helm ${rootfs.helm ? 'included' : 'not found (helm-service needs SHIPMATE_HELM_BINARY)'}` : '') +
+    (rootfs
+      ? `, ${rootfs.libraries} libraries, helm ${rootfs.helm ? 'included' : 'not found (helm-service needs SHIPMATE_HELM_BINARY)'}`
+      : '') +
     '\n',
 );

@@ -101,7 +101,12 @@ async function startContainer(name: string, args: string[]): Promise<void> {
 }
 
 /** The registration of integration `name` in the control plane of `client`, once `ready` holds for it. */
-async function registration(client: KeptnApiClient, name: string, ready: (found: Registration) => boolean, what: string): Promise<Registration> {
+async function registration(
+  client: KeptnApiClient,
+  name: string,
+  ready: (found: Registration) => boolean,
+  what: string,
+): Promise<Registration> {
   return waitFor(
     what,
     async () => {
@@ -290,10 +295,14 @@ describe('the charts run with podman kube play', () => {
 
 /** `helm template` of a chart of this repository. */
 function render(release: string, chart: string, sets: string[]): Manifest[] {
-  const result = spawnSync(helmBinary(), ['template', release, join(REPO, chart), '--namespace', 'planes', ...sets.flatMap((set) => ['--set', set])], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    helmBinary(),
+    ['template', release, join(REPO, chart), '--namespace', 'planes', ...sets.flatMap((set) => ['--set', set])],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   if (result.status !== 0) throw new Error(`helm template ${chart} failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout)
     .map((document) => document.toJS() as Manifest | null)
@@ -302,7 +311,8 @@ function render(release: string, chart: string, sets: string[]): Manifest[] {
 
 function find(manifests: Manifest[], kind: string, nameSuffix = ''): Manifest {
   const found = manifests.find((manifest) => manifest.kind === kind && String(manifest.metadata.name).endsWith(nameSuffix));
-  if (!found) throw new Error(`no ${kind} *${nameSuffix} in ${manifests.map((manifest) => `${manifest.kind} ${manifest.metadata.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(`no ${kind} *${nameSuffix} in ${manifests.map((manifest) => `${manifest.kind} ${manifest.metadata.name}`).join(', ')}`);
   return found;
 }
 

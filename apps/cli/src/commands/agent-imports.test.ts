@@ -69,9 +69,15 @@ function controlPlaneModules(urls: string[]): string[] {
 describe('the execution plane loads no control-plane module', () => {
   it('shipmate agent test-connection', async () => {
     // Port 1 on loopback refuses at once: the run ends at the TCP check with exit 1.
-    const run = await loadedModules(['agent', 'test-connection', '--endpoint', 'http://127.0.0.1:1/api', '--token', 'x', '--timeout', '2s'], {});
+    const run = await loadedModules(
+      ['agent', 'test-connection', '--endpoint', 'http://127.0.0.1:1/api', '--token', 'x', '--timeout', '2s'],
+      {},
+    );
     expect(run.code, run.output).toBe(1);
-    expect(run.urls.some((url) => url.includes('/agent/test-connection.js')), 'the hook saw the CLI load').toBe(true);
+    expect(
+      run.urls.some((url) => url.includes('/agent/test-connection.js')),
+      'the hook saw the CLI load',
+    ).toBe(true);
     expect(controlPlaneModules(run.urls)).toEqual([]);
   });
 
@@ -84,8 +90,14 @@ describe('the execution plane loads no control-plane module', () => {
     });
     expect(run.code, run.output).toBe(2);
     expect(run.output).toContain('HEARTBEAT_INTERVAL');
-    expect(run.urls.some((url) => url.includes('/builtins/built-in-integrations.js')), run.output).toBe(true);
-    expect(run.urls.some((url) => url.includes('/http-test/http-test-integration.js')), 'the http-test integration is loaded').toBe(true);
+    expect(
+      run.urls.some((url) => url.includes('/builtins/built-in-integrations.js')),
+      run.output,
+    ).toBe(true);
+    expect(
+      run.urls.some((url) => url.includes('/http-test/http-test-integration.js')),
+      'the http-test integration is loaded',
+    ).toBe(true);
     expect(controlPlaneModules(run.urls)).toEqual([]);
   });
 });
