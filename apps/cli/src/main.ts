@@ -1,17 +1,38 @@
-/** The `shipmate` command: one binary, several roles. */
+/**
+ * The `shipmate` command: one binary, several roles. The execution plane's commands (`agent`,
+ * `agent test-connection`) are imported up front; the others are imported when they run, so an
+ * agent never loads the server, Fastify or the SQLite addon (commands/agent-imports.test.ts), and
+ * the shipmate-agent image can leave them out (docs/images.md).
+ */
 import { Command } from 'commander';
-import { SHIPMATE_VERSION } from '@shipmate/server';
-import { runServer } from './commands/server-command.js';
+import { SHIPMATE_VERSION } from '@shipmate/core';
 import { runAgent, runTestConnection } from './commands/agent-command.js';
 import type { AgentFlags } from './agent/agent-config.js';
 import type { TestConnectionFlags } from './commands/agent-command.js';
 import { ConfigError } from './config/config-error.js';
 import type { ServerFlags } from './config/server-config.js';
-import { resolveDemoOptions } from './demo/demo-options.js';
 import type { DemoFlags } from './demo/demo-options.js';
-import { runDemo } from './demo/run-demo.js';
-import { createToken, listTokens, revokeToken } from './token/token-command.js';
 import type { TokenCreateFlags, TokenFlags } from './token/token-command.js';
+
+/** True when `error` is Node's failure to find an imported package. */
+function isMissingModule(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
+}
+
+/**
+ * Imports the module of a command that needs the control plane's packages, when it runs. Where
+ * they were left out (the shipmate-agent image), it is a ConfigError (exit 2) saying where to run it.
+ */
+async function controlPlaneCommand<T>(command: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!isMissingModule(error)) throw error;
+    throw new ConfigError(
+      `shipmate ${command} is not in this installation (it has the execution plane only, like the shipmate-agent image): run it where the whole CLI is installed, or from the shipmate image`,
+    );
+  }
+}
 
 const program = new Command();
 program.enablePositionalOptions();
@@ -29,6 +50,7 @@ function serverFlags(command: Command): Command {
 serverFlags(program.command('server'))
   .description('run the control plane (API, orchestrator, embedded SQLite store) and its built-in integrations')
   .action(async (flags: ServerFlags) => {
+    const { runServer } = await controlPlaneCommand('server', () => import('./commands/server-command.js'));
     await runServer(flags);
   });
 
@@ -37,6 +59,7 @@ serverFlags(program.command('up'))
     'run the control plane and a local execution plane on this machine (what `npm start` runs): the control plane of `shipmate server` plus the deployment, test and job integrations',
   )
   .action(async (flags: ServerFlags) => {
+    const { runServer } = await controlPlaneCommand('up', () => import('./commands/server-command.js'));
     await runServer(flags, { local: true });
   });
 
@@ -51,6 +74,8 @@ program
   .option('--manual-approval', 'ask a person to approve the release to production instead of approving automatically')
   .option('--project <name>', 'the demo project (default shipmate-demo)')
   .action(async (flags: DemoFlags) => {
+    const { resolveDemoOptions } = await controlPlaneCommand('demo', () => import('./demo/demo-options.js'));
+    const { runDemo } = await import('./demo/run-demo.js');
     const options = resolveDemoOptions(process.env, flags);
     try {
       process.exitCode = await runDemo(options);
@@ -113,6 +138,8 @@ function tokenFlags(command: Command): Command {
     .option('--endpoint <url>', 'the control plane (env SHIPMATE_ENDPOINT, default http://127.0.0.1:8080)')
     .option('--api-token <token>', 'its admin API token (env SHIPMATE_API_TOKEN; default the token `shipmate up` keeps in ./.shipmate)');
 }
+/** The token subcommands' module, imported when one runs. */
+const tokenCommands = () => controlPlaneCommand('token', () => import('./token/token-command.js'));
 /** Runs a token subcommand: its errors go to stderr with exit 1. */
 async function tokenAction(run: () => Promise<void>): Promise<void> {
   try {
@@ -130,13 +157,13 @@ tokenFlags(token.command('create <name>'))
   .option('--project <name>', 'limit to this project (repeat for several)', collect)
   .option('--stage <name>', 'limit to this stage (repeat for several)', collect)
   .option('--service <name>', 'limit to this service (repeat for several)', collect)
-  .action((name: string, flags: TokenCreateFlags) => tokenAction(() => createToken(name, flags, write)));
+  .action((name: string, flags: TokenCreateFlags) => tokenAction(async () => (await tokenCommands()).createToken(name, flags, write)));
 tokenFlags(token.command('list'))
   .description('list the tokens (never the tokens themselves): id, name, role, filters, created, last used, revoked')
-  .action((flags: TokenFlags) => tokenAction(() => listTokens(flags, write)));
+  .action((flags: TokenFlags) => tokenAction(async () => (await tokenCommands()).listTokens(flags, write)));
 tokenFlags(token.command('revoke <id>'))
   .description('revoke a token at once')
-  .action((id: string, flags: TokenFlags) => tokenAction(() => revokeToken(id, flags, write)));
+  .action((id: string, flags: TokenFlags) => tokenAction(async () => (await tokenCommands()).revokeToken(id, flags, write)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -180,3 +180,4 @@ export { createSecretService, secretContext } from './secrets/secret-service.js'
 export type { RevealedSecret, SecretService, SecretServiceOptions } from './secrets/secret-service.js';
 export { createTaskSecretReader } from './secrets/task-secrets.js';
 export type { TaskSecretReader, TaskSecretReaderOptions, TaskSecretRequest } from './secrets/task-secrets.js';
+export { SHIPMATE_VERSION } from './version.js';

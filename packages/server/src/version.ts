@@ -1,2 +1,2 @@
-/** Shipmate's version, reported by /api/v1/metadata and the OpenAPI document. */
-export const SHIPMATE_VERSION = '0.1.0';
+/** Shipmate's version, reported by /api/v1/metadata and the OpenAPI document (defined in core, re-exported for compatibility). */
+export { SHIPMATE_VERSION } from '@shipmate/core';

@@ -3,13 +3,14 @@
  * each is an ordinary integration written with `@shipmate/agent-sdk`, registered in the registry
  * under Keptn's name with its subscriptions and an instance at location `control-plane`, and it
  * receives its tasks over the same long poll as a remote agent. They call the API over loopback
- * with a token made for this process only (never stored or printed).
+ * with a token made for this process only (never stored or printed; built-in-token.ts).
+ *
+ * `shipmate agent --integration` loads this registry too, so nothing here may import the server,
+ * its store or its configuration repositories (agent-imports.test.ts checks it).
  */
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
 import type { Integration } from '@shipmate/agent-sdk';
-import { hashToken } from '@shipmate/server';
 import {
   APPROVAL_SERVICE,
   DEPLOYMENT_SERVICE,
@@ -108,12 +109,6 @@ export function subscribeBuiltIn(name: string, integration: Integration, context
   const subscribe = ALL_BUILT_INS[name];
   if (!subscribe) throw new ConfigError(`${source} '${name}' is not a built-in integration: give one of ${ALL_BUILT_IN_NAMES.join(', ')}`);
   return subscribe(integration, context);
-}
-
-/** A token for the built-ins of this process: give `sha256` to the server, `token` to the integrations. */
-export function builtInToken(): { token: string; sha256: string } {
-  const token = randomBytes(32).toString('base64url');
-  return { token, sha256: hashToken(token) };
 }
 
 /** SHIPMATE_BUILT_IN_INTEGRATIONS: a comma-separated list of built-in names, or `none`. */

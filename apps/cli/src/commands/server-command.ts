@@ -9,7 +9,8 @@ import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream 
 import type { UpstreamMirror } from '@shipmate/config-git';
 import { resolveApiToken, resolveLocalApiToken } from '../config/api-token.js';
 import { textLogStream } from '../logging/text-log-stream.js';
-import { LOCAL_PLANE_BUILT_IN_NAMES, builtInToken, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
+import { LOCAL_PLANE_BUILT_IN_NAMES, loopbackApi, startBuiltIns } from '../builtins/built-in-integrations.js';
+import { builtInToken } from '../builtins/built-in-token.js';
 import { ConfigError } from '../config/config-error.js';
 import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';

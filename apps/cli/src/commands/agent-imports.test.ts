@@ -1,0 +1,103 @@
+/**
+ * The execution plane's commands load no control-plane code: `shipmate agent` and `shipmate agent
+ * test-connection` run the real CLI (built by `npm test` first) with a module hook that records
+ * every module URL Node resolves, and none may come from the server, its store, its configuration
+ * repositories, Fastify or the native SQLite addon. This is what keeps the shipmate-agent image
+ * small (docs/images.md): its app tree leaves those packages out.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../bin/shipmate.js', import.meta.url));
+
+/** Module URLs (or their package names) the execution plane must never load. */
+const CONTROL_PLANE_ONLY = [
+  /\/node_modules\/fastify\//,
+  /\/node_modules\/better-sqlite3\//,
+  /\/packages\/server\//,
+  /\/packages\/store-sqlite\//,
+  /\/packages\/config-git\//,
+  /\/node_modules\/@shipmate\/(server|store-sqlite|config-git)\//,
+];
+
+/** Runs the CLI with `args` under a resolve hook; returns its exit code and every resolved module URL. */
+async function loadedModules(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; urls: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'shipmate-imports-'));
+  const record = join(dir, 'resolved.txt');
+  writeFileSync(record, '');
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+let file;
+export function initialize(data) { file = data.file; }
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(file, resolved.url + '\\n');
+  return resolved;
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import { register } from 'node:module';
+register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)}, { data: { file: ${JSON.stringify(record)} } });
+`,
+  );
+  const child = spawn(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Both runs end by themselves within seconds; a hang is ended so the test fails on the exit code instead.
+  const stopper = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(stopper);
+  const urls = readFileSync(record, 'utf8').split('\n').filter(Boolean);
+  return { code, output, urls };
+}
+
+function controlPlaneModules(urls: string[]): string[] {
+  return urls.filter((url) => CONTROL_PLANE_ONLY.some((pattern) => pattern.test(url)));
+}
+
+describe('the execution plane loads no control-plane module', () => {
+  it('shipmate agent test-connection', async () => {
+    // Port 1 on loopback refuses at once: the run ends at the TCP check with exit 1.
+    const run = await loadedModules(
+      ['agent', 'test-connection', '--endpoint', 'http://127.0.0.1:1/api', '--token', 'x', '--timeout', '2s'],
+      {},
+    );
+    expect(run.code, run.output).toBe(1);
+    expect(
+      run.urls.some((url) => url.includes('/agent/test-connection.js')),
+      'the hook saw the CLI load',
+    ).toBe(true);
+    expect(controlPlaneModules(run.urls)).toEqual([]);
+  });
+
+  it('shipmate agent --integration (every built-in is loaded by then)', async () => {
+    // A bad HEARTBEAT_INTERVAL is a configuration error (exit 2), found after every module of the command is loaded.
+    const run = await loadedModules(['agent', '--integration', 'http-test-service'], {
+      KEPTN_API_ENDPOINT: 'http://127.0.0.1:1/api',
+      KEPTN_API_TOKEN: 'x',
+      HEARTBEAT_INTERVAL: 'often',
+    });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain('HEARTBEAT_INTERVAL');
+    expect(
+      run.urls.some((url) => url.includes('/builtins/built-in-integrations.js')),
+      run.output,
+    ).toBe(true);
+    expect(
+      run.urls.some((url) => url.includes('/http-test/http-test-integration.js')),
+      'the http-test integration is loaded',
+    ).toBe(true);
+    expect(controlPlaneModules(run.urls)).toEqual([]);
+  });
+});
