@@ -69,6 +69,8 @@ export interface TakeResult extends TaskBatch {
    * instance's filters, and is not an open task the instance holds or held.
    */
   accepts: (event: KeptnEvent) => boolean;
+  /** The event types (the integration's subscription patterns) outside which `accepts` accepts nothing. */
+  topics: readonly string[];
 }
 
 /** The delivery use case. */
@@ -272,7 +274,12 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       const { granted, given } = await offers(record, instance);
       if (granted.length > 0) options.onLeased?.(granted);
       // Tasks it holds or held cannot wake it: a lease running out on them wakes another instance.
-      return { events: granted, aborted, accepts: (event) => !given.has(event.id) && accepts(record, instance, event) };
+      return {
+        events: granted,
+        aborted,
+        accepts: (event) => !given.has(event.id) && accepts(record, instance, event),
+        topics: record.subscriptions.map((subscription) => subscription.event),
+      };
     },
     async renewHeartbeats(instances) {
       const found = await registry.touchInstances(instances, keptnTime(clock.nowMs()));
