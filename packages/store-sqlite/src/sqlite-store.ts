@@ -119,11 +119,16 @@ const EVENT_FIELD_COLUMNS: Readonly<Record<string, string>> = {
 const FIELD_PATH = /^[A-Za-z0-9_.-]+$/;
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Root of a context: no earlier event (by time, then seq) in the same context and project. */
+/**
+ * Root of a context: no earlier event (by time, then seq) in the same context and project. The
+ * probe is one range of events_context_time (`time <= e.time`); spelling the tie as
+ * `r.time < e.time OR (r.time = e.time AND …)` made SQLite run two index searches per row, twice
+ * the cost when a bounded count probes a thousand roots.
+ */
 const ROOT_EVENT_CLAUSE = `NOT EXISTS (
   SELECT 1 FROM events r
-  WHERE r.shkeptncontext = e.shkeptncontext AND r.project IS e.project
-    AND (r.time < e.time OR (r.time = e.time AND r.seq < e.seq)))`;
+  WHERE r.shkeptncontext = e.shkeptncontext AND r.time <= e.time AND r.project IS e.project
+    AND (r.time < e.time OR r.seq < e.seq))`;
 
 /**
  * The event's triggeredid has no `.invalidated` event in the same project. The GLOB term matches

@@ -48,7 +48,7 @@ export interface PageSizeRule {
 export const DEFAULT_PAGE_SIZE = 20;
 
 /** How many matches past the requested page `totalCount` counts at most. */
-export const TOTAL_COUNT_LOOKAHEAD = 1000;
+export const TOTAL_COUNT_LOOKAHEAD = 500;
 
 /** The `countLimit` of a store query for `request`: its page's end plus {@link TOTAL_COUNT_LOOKAHEAD}. */
 export function countLimitOf(request: PageRequest): number {
