@@ -1,6 +1,6 @@
 /** Bench settings from the environment (see bench/README.md). */
 
-export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
+export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
@@ -41,6 +41,12 @@ export interface BenchConfig {
   resourceGets: number;
   /** (g) sequences run at full speed while the WAL size is sampled. BENCH_WAL_SEQUENCES, default 20000. */
   walSequences: number;
+  /** (h) finished sequences preloaded first (the "10k" figures). BENCH_HISTORY_SMALL, default 10000. */
+  historySmall: number;
+  /** (h) finished sequences the store then grows to (the "100k" figures). BENCH_HISTORY_LARGE, default 100000. */
+  historyLarge: number;
+  /** (h) timed requests per read and size. BENCH_HISTORY_SAMPLES, default 200. */
+  historySamples: number;
   /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
   scenarios: Scenario[];
   /** Where the server's data dir is created, e.g. /dev/shm to take the disk out. BENCH_DATA_DIR, default the OS temp dir. */
@@ -60,9 +66,16 @@ function positive(name: string, fallback: number, allowZero = false): number {
 }
 
 export function readConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g').split(',').map((s) => s.trim().toLowerCase());
-  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const).filter((s) => only.includes(s));
-  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f, g): '${process.env.BENCH_ONLY}'`);
+  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h').split(',').map((s) => s.trim().toLowerCase());
+  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const).filter((s) => only.includes(s));
+  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f, g, h): '${process.env.BENCH_ONLY}'`);
+  const historySmall = Math.floor(positive('BENCH_HISTORY_SMALL', 10_000));
+  const historyLarge = Math.floor(positive('BENCH_HISTORY_LARGE', 100_000));
+  if (historyLarge < historySmall) {
+    throw new Error(
+      `BENCH_HISTORY_LARGE (${historyLarge}) must be at least BENCH_HISTORY_SMALL (${historySmall}): the store grows from one to the other`,
+    );
+  }
   return {
     sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
@@ -83,6 +96,9 @@ export function readConfig(): BenchConfig {
     configInFlight: Math.floor(positive('BENCH_CONFIG_IN_FLIGHT', 16)),
     resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),
     walSequences: Math.floor(positive('BENCH_WAL_SEQUENCES', 20_000)),
+    historySmall,
+    historyLarge,
+    historySamples: Math.floor(positive('BENCH_HISTORY_SAMPLES', 200)),
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,
     keepData: process.env.BENCH_KEEP_DATA === '1',

@@ -4,6 +4,9 @@ import type { Figure } from './report.js';
 /** The server's default WAL ceiling (SHIPMATE_WAL_MAX_BYTES, 64 MiB): the target of (g). */
 export const WAL_CEILING_MIB = 64;
 
+/** Target of every (h) read: p99 below 20 ms at 100k finished sequences (issue 13, point 7). */
+export const HISTORY_TARGET_MS = 20;
+
 export const FIGURES = [
   { key: 'sequencesPerSecond', label: '(a) sequences completed per second', unit: 'seq/s', target: { op: '>=', value: 200 } },
   { key: 'configStartsCachedPerSecond', label: '(f) sequence starts/s, shipyard cached (tip)', unit: 'starts/s' },
@@ -47,6 +50,92 @@ export const FIGURES = [
     unit: 'MiB',
     target: { op: '<', value: WAL_CEILING_MIB },
   },
+  {
+    key: 'historyRootEventsP99MsAt10k',
+    label: '(h) datastore root=true list p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyRootEventsP99MsAt100k',
+    label: '(h) datastore root=true list p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyProjectEventsP99MsAt10k',
+    label: '(h) datastore project event list p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyProjectEventsP99MsAt100k',
+    label: '(h) datastore project event list p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyContextEventsP99MsAt10k',
+    label: '(h) datastore events of a context p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyContextEventsP99MsAt100k',
+    label: '(h) datastore events of a context p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyEventsOfTypeP99MsAt10k',
+    label: '(h) datastore event/type filter p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyEventsOfTypeP99MsAt100k',
+    label: '(h) datastore event/type filter p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historySequencePageP99MsAt10k',
+    label: '(h) /sequence/{p}?pageSize=25 p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historySequencePageP99MsAt100k',
+    label: '(h) /sequence/{p}?pageSize=25 p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historySequenceByContextP99MsAt10k',
+    label: '(h) /sequence/{p}?keptnContext= p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historySequenceByContextP99MsAt100k',
+    label: '(h) /sequence/{p}?keptnContext= p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyExecutionsByContextP99MsAt10k',
+    label: '(h) /sequence-execution?keptnContext= p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'historyExecutionsByContextP99MsAt100k',
+    label: '(h) /sequence-execution?keptnContext= p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  { key: 'historySequenceNoPageSizeKiBAt100k', label: '(h) /sequence/{p} without pageSize, 100k sequences', unit: 'KiB' },
+  { key: 'historySequenceNoPageSizeP50MsAt100k', label: '(h) /sequence/{p} without pageSize p50, 100k', unit: 'ms' },
   { key: 'peakRssMiB', label: 'server peak RSS (VmHWM)', unit: 'MiB', target: { op: '<', value: 200 } },
   { key: 'maxSampledRssMiB', label: 'server max sampled VmRSS', unit: 'MiB' },
 ] as const satisfies readonly Omit<Figure, 'value'>[];

@@ -1,8 +1,9 @@
 /**
  * Shipmate benchmark: starts the real server, runs the scenarios, prints a table of figures
  * against their targets and writes bench/results/. Run with `npm run bench` from the repo root.
- * Scenario order is (a), (f), (c), (d), (e), (b), (g): the intake flood of (b) and the 20,000
- * sequences of (g) go last so they do not grow the store or leave orchestrator backlog under the others.
+ * Scenario order is (a), (f), (c), (d), (e), (b), (g), (h): the intake flood of (b) and the 20,000
+ * sequences of (g) go last so they do not grow the store or leave orchestrator backlog under the
+ * others; (h) runs its own server on its own data dir.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { readConfig } from './config.js';
 import { closeAllClients, createHttpClient } from './http-client.js';
 import { createKeptnApi } from './keptn-api.js';
 import { busyWarning, machineLoad } from './machine.js';
-import { collectFigures } from './figures.js';
+import { FIGURES, collectFigures } from './figures.js';
 import type { FigureKey } from './figures.js';
 import { formatTable, isMet, writeResults } from './report.js';
 import { runFleet } from './scenario-fleet.js';
@@ -26,6 +27,8 @@ import { createScenarioRunner } from './scenario-runner.js';
 import { runConfigScenario } from './scenario-config.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
 import { runWalScenario } from './scenario-wal.js';
+import { HISTORY_READS, runHistoryScenario } from './scenario-history.js';
+import type { HistoryRead } from './scenario-history.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
@@ -41,6 +44,13 @@ const MIB = 1024 * 1024;
 const t0 = performance.now();
 function log(line: string): void {
   console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+}
+
+/** `key` as a figure key; throws when figures.ts has no such figure (a read added without its figures). */
+function historyFigureKey(key: string): FigureKey {
+  const found = FIGURES.find((f) => f.key === key);
+  if (!found) throw new Error(`figures.ts has no figure '${key}'`);
+  return found.key;
 }
 
 async function startShipmate(dataDir: string): Promise<ServerProcess> {
@@ -267,6 +277,38 @@ async function main(): Promise<number> {
         log(
           `(g) ${result.completed} finished at ${result.sequencesPerSecond.toFixed(1)} seq/s; WAL max ${result.maxWalBytes} bytes, at the end ${result.endWalBytes} bytes (${result.samples} samples)`,
         );
+      });
+    }
+
+    if (config.scenarios.includes('h')) {
+      await scenarios.run('h', async () => {
+        const sizes = [config.historySmall, config.historyLarge];
+        log(`(h) history of ${sizes.join(' then ')} finished sequences on its own server, ${config.historySamples} GETs per read`);
+        const result = await runHistoryScenario({
+          startServer: async (dir) => {
+            const p = await startShipmate(dir);
+            running.add(p);
+            return p;
+          },
+          stopServer,
+          token: TOKEN,
+          dataParent: config.dataParent,
+          keepData: config.keepData,
+          sizes,
+          samples: config.historySamples,
+          services: config.services,
+          log,
+        });
+        details.history = result;
+        const [small, large] = result.sizes;
+        for (const read of Object.keys(HISTORY_READS) as HistoryRead[]) {
+          if (read === 'sequenceNoPageSize') continue;
+          const name = `${read[0]!.toUpperCase()}${read.slice(1)}`;
+          figure(historyFigureKey(`history${name}P99MsAt10k`), small!.reads[read].p99);
+          figure(historyFigureKey(`history${name}P99MsAt100k`), large!.reads[read].p99);
+        }
+        figure('historySequenceNoPageSizeKiBAt100k', large!.reads.sequenceNoPageSize.meanBytes / 1024);
+        figure('historySequenceNoPageSizeP50MsAt100k', large!.reads.sequenceNoPageSize.p50);
       });
     }
 

@@ -64,6 +64,7 @@ export type {
   ExecutionQuery,
   SequenceStateQuery,
   Page,
+  PageQuery,
   ProjectRecord,
   ServiceRecord,
   ServiceActivity,

@@ -28,6 +28,7 @@ import type {
   OpenTriggeredEvent,
   OpenTriggeredQuery,
   Page,
+  PageQuery,
   PauseMarker,
   PendingEvent,
   ProjectRecord,
@@ -96,6 +97,9 @@ export interface SqliteControlPlaneStore extends ControlPlaneStore, IntegrationR
 type SqlValue = string | number | bigint | null;
 type Statement = Database.Statement<SqlValue[]>;
 
+/** SQLite's name of the primary-key index of `sequence_states` (project, keptn_context). */
+const SEQUENCE_STATES_PRIMARY_KEY = 'sqlite_autoindex_sequence_states_1';
+
 /** Most distinct dynamic query shapes kept prepared. */
 const DYNAMIC_STATEMENT_CACHE_SIZE = 200;
 
@@ -115,11 +119,16 @@ const EVENT_FIELD_COLUMNS: Readonly<Record<string, string>> = {
 const FIELD_PATH = /^[A-Za-z0-9_.-]+$/;
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Root of a context: no earlier event (by time, then seq) in the same context and project. */
+/**
+ * Root of a context: no earlier event (by time, then seq) in the same context and project. The
+ * probe is one range of events_context_time (`time <= e.time`); spelling the tie as
+ * `r.time < e.time OR (r.time = e.time AND …)` made SQLite run two index searches per row, twice
+ * the cost when a bounded count probes a thousand roots.
+ */
 const ROOT_EVENT_CLAUSE = `NOT EXISTS (
   SELECT 1 FROM events r
-  WHERE r.shkeptncontext = e.shkeptncontext AND r.project IS e.project
-    AND (r.time < e.time OR (r.time = e.time AND r.seq < e.seq)))`;
+  WHERE r.shkeptncontext = e.shkeptncontext AND r.time <= e.time AND r.project IS e.project
+    AND (r.time < e.time OR r.seq < e.seq))`;
 
 /**
  * The event's triggeredid has no `.invalidated` event in the same project. The GLOB term matches
@@ -554,19 +563,33 @@ function buildStore(
     return true;
   });
 
-  /** Count and one page of a query, read in one transaction so both see the same data. */
-  const pageTx = db.transaction((from: string, where: Where, orderBy: string, offset: number, limit: number): Page<DocRow> => {
-    const count = cached(`SELECT count(*) AS n FROM ${from} ${where.toString()}`).get(...where.params) as CountRow;
+  /**
+   * One page of a query and its count, read in one transaction so both see the same data. The
+   * count stops at `paging.countLimit` (SQLite stops reading the subquery at its LIMIT), so a
+   * bounded count costs at most that many index steps however many rows match.
+   */
+  const pageTx = db.transaction((from: string, where: Where, orderBy: string, paging: PageQuery): Page<DocRow> => {
+    const offset = Math.max(0, paging.offset);
     const rows = cached(`SELECT doc FROM ${from} ${where.toString()} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
       ...where.params,
-      sqlLimit(limit),
-      Math.max(0, offset),
+      sqlLimit(paging.limit),
+      offset,
     ) as DocRow[];
-    return { items: rows, totalCount: count.n };
+    const seen = rows.length > 0 ? offset + rows.length : 0;
+    return { items: rows, totalCount: Math.max(seen, countMatches(from, where, paging.countLimit)) };
   });
 
-  function page<T>(from: string, where: Where, orderBy: string, offset: number, limit: number): Page<T> {
-    const result = pageTx(from, where, orderBy, offset, limit);
+  /** Rows matching `where`, up to `countLimit` of them (0: none counted; undefined: all). */
+  function countMatches(from: string, where: Where, countLimit: number | undefined): number {
+    if (countLimit === undefined)
+      return (cached(`SELECT count(*) AS n FROM ${from} ${where.toString()}`).get(...where.params) as CountRow).n;
+    if (countLimit <= 0) return 0;
+    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${where.toString()} LIMIT ?)`;
+    return (cached(sql).get(...where.params, countLimit) as CountRow).n;
+  }
+
+  function page<T>(from: string, where: Where, orderBy: string, paging: PageQuery): Page<T> {
+    const result = pageTx(from, where, orderBy, paging);
     return { items: result.items.map((row) => parseDoc<T>(row)), totalCount: result.totalCount };
   }
 
@@ -652,7 +675,7 @@ function buildStore(
     },
 
     queryEvents(query) {
-      return run(() => page<KeptnEvent>('events e', eventWhere(query), 'e.time DESC, e.seq DESC', query.offset, query.limit));
+      return run(() => page<KeptnEvent>('events e', eventWhere(query), 'e.time DESC, e.seq DESC', query));
     },
 
     deleteEventsBefore(time) {
@@ -751,7 +774,10 @@ function buildStore(
           .eq('keptn_context', q.keptnContext)
           .eq('name', q.name)
           .eq('state', q.state);
-        return page<SequenceExecution>('executions', w, 'triggered_at DESC, rowid DESC', q.offset, q.limit);
+        // With a context, its few executions by executions_context; the planner otherwise walks
+        // executions_project_time for the ORDER BY through every execution of the project.
+        const from = q.keptnContext !== undefined ? 'executions INDEXED BY executions_context' : 'executions';
+        return page<SequenceExecution>(from, w, 'triggered_at DESC, rowid DESC', q);
       });
     },
 
@@ -765,7 +791,11 @@ function buildStore(
         if (q.fromTime !== undefined) w.add('time > ?', q.fromTime);
         if (q.beforeTime !== undefined) w.add('time < ?', q.beforeTime);
         if (q.keptnContexts !== undefined) w.add('keptn_context IN (SELECT value FROM json_each(?))', JSON.stringify(q.keptnContexts));
-        return page<SequenceState>('sequence_states', w, 'time DESC, rowid DESC', q.offset, q.limit);
+        // With a list of contexts, look each up by the primary key (project, keptn_context): the
+        // planner, unable to size the json_each list, otherwise walks sequence_states_project_time
+        // for the ORDER BY and reads every state of the project.
+        const from = q.keptnContexts !== undefined ? `sequence_states INDEXED BY ${SEQUENCE_STATES_PRIMARY_KEY}` : 'sequence_states';
+        return page<SequenceState>(from, w, 'time DESC, rowid DESC', q);
       });
     },
 

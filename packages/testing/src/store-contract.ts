@@ -248,6 +248,21 @@ export function describeStoreContract(
         expect(beyond).toEqual({ items: [], totalCount: 5 });
       });
 
+      it('counts matches only up to countLimit, never below the items returned, and none with 0', async () => {
+        await append([1, 2, 3, 4, 5, 6].map((m) => ({ time: at(m), shkeptncontext: `ctx-${m}` })));
+        const page = (q: { offset: number; limit: number; countLimit?: number; rootOnly?: boolean }) => store.queryEvents(q);
+
+        expect((await page({ offset: 0, limit: 2, countLimit: 4 })).totalCount).toBe(4);
+        expect((await page({ offset: 0, limit: 2, countLimit: 10 })).totalCount).toBe(6);
+        expect((await page({ offset: 3, limit: 2, countLimit: 1 })).totalCount).toBe(5);
+        const uncounted = await page({ offset: 1, limit: 2, countLimit: 0 });
+        expect(uncounted.items).toHaveLength(2);
+        expect(uncounted.totalCount).toBe(3);
+        expect((await page({ offset: 0, limit: 1, countLimit: 3, rootOnly: true })).totalCount).toBe(3);
+        expect((await store.queryExecutions({ project: 'shop', offset: 0, limit: 1, countLimit: 0 })).totalCount).toBe(0);
+        expect((await store.querySequenceStates({ project: 'shop', offset: 0, limit: 1, countLimit: 1 })).totalCount).toBe(0);
+      });
+
       it('pages through events with equal times without repeating or skipping any', async () => {
         const events = await append(Array.from({ length: 7 }, () => ({ time: at(1) })));
         const seen: string[] = [];
@@ -543,6 +558,18 @@ export function describeStoreContract(
         expect(contexts(await query({ fromTime: at(1), beforeTime: at(4) }))).toEqual(['c3', 'c2']);
         expect(contexts(await query({ keptnContexts: ['c1', 'c4', 'unknown'] }))).toEqual(['c4', 'c1']);
         expect(contexts(await query({ keptnContexts: [] }))).toEqual([]);
+      });
+
+      it('pages a list of contexts with a bounded count', async () => {
+        await saveStates(...[1, 2, 3, 4, 5].map((m) => fixtureSequenceState({ keptnContext: `c${m}`, time: at(m) })));
+        const asked = ['c1', 'c2', 'c4', 'c5'];
+
+        const first = await query({ keptnContexts: asked, limit: 2, countLimit: 3 });
+        expect(contexts(first)).toEqual(['c5', 'c4']);
+        expect(first.totalCount).toBe(3);
+        const second = await query({ keptnContexts: asked, offset: 2, limit: 2, countLimit: 100 });
+        expect(contexts(second)).toEqual(['c2', 'c1']);
+        expect(second.totalCount).toBe(4);
       });
 
       it('sets and removes a stage message only while the stage latest event is the given one', async () => {

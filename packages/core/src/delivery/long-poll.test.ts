@@ -40,7 +40,7 @@ function fakeDelivery(): TaskDelivery & {
       fake.takesBy[instanceId] = (fake.takesBy[instanceId] ?? 0) + 1;
       if (options?.heartbeat ?? true) fake.heartbeats++;
       await fake.gate;
-      return { ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored' };
+      return { ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored', topics: ['>'] };
     },
     renewHeartbeats(instances: readonly InstanceRef[]) {
       fake.renewals.push(instances.map((i) => i.instanceId));

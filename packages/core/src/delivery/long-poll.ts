@@ -68,7 +68,7 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
         // The heartbeat is written on the first look only; once parked, the shared renewal takes over.
         const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first });
         first = false;
-        ticket.looked(taken.accepts, taken.events);
+        ticket.looked(taken.accepts, taken.events, taken.topics);
         batch = taken;
         // Another instance of the integration may take these tasks when the lease runs out, and this
         // one a lease later (its answer may be lost on the way): wake a waiter at both times.

@@ -75,6 +75,8 @@ export interface TakeResult extends TaskBatch {
    * whose second lease period has not passed yet (asked again when a lease runs out).
    */
   accepts: (event: KeptnEvent) => boolean;
+  /** The event types (the integration's subscription patterns) outside which `accepts` accepts nothing. */
+  topics: readonly string[];
 }
 
 /** The delivery use case. */
@@ -293,6 +295,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
         events: granted,
         aborted,
         accepts: (event) => (given.get(event.id) ?? 0) <= clock.nowMs() && accepts(record, instance, event),
+        topics: record.subscriptions.map((subscription) => subscription.event),
       };
     },
     async renewHeartbeats(instances) {

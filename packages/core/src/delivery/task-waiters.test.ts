@@ -178,4 +178,66 @@ describe('createTaskWaiters', () => {
     a.cancel();
     expect(waiters.size).toBe(0);
   });
+
+  describe('with the topics of each look (issue 13: per-task cost independent of parked agents)', () => {
+    const typed = (id: string, taskName: string) =>
+      ({ id, type: `sh.keptn.event.${taskName}.triggered`, data: { stage: 'dev' } }) as unknown as KeptnEvent;
+    /** An accepts that counts how often the waiters ask it. */
+    const counting =
+      (counter: { asked: number }): AcceptsEvent =>
+      () => {
+        counter.asked++;
+        return true;
+      };
+    function parkedOn(integrationId: string, topics: readonly string[], accepts: AcceptsEvent): WaitTicket {
+      const ticket = waiters.ticket(integrationId);
+      ticket.looking();
+      ticket.looked(accepts, [], topics);
+      return ticket;
+    }
+
+    it('asks only the first ticket of the one subscribed integration among 2,000 parked polls', () => {
+      const counter = { asked: 0 };
+      const tickets = new Map<string, WaitTicket[]>();
+      for (let i = 0; i < 50; i++) {
+        const integration = `fleet-${i}`;
+        const own = Array.from({ length: 40 }, () => parkedOn(integration, [`sh.keptn.event.${integration}.triggered`], counting(counter)));
+        tickets.set(integration, own);
+      }
+      expect(waiters.size).toBe(2000);
+      waiters.wakeFor([typed('t1', 'fleet-7')]);
+      expect(counter.asked).toBe(1);
+      expect(tickets.get('fleet-7')!.map((t) => t.woken)).toEqual([true, ...Array<boolean>(39).fill(false)]);
+      expect([...tickets.values()].flat().filter((t) => t.woken)).toHaveLength(1);
+    });
+
+    it('wakes integrations subscribed by wildcard, and tickets that have not looked yet, for any type', () => {
+      const wildcard = parkedOn('logger', ['sh.keptn.event.*.triggered'], everything);
+      const other = parkedOn('helm', ['sh.keptn.event.deployment.triggered'], everything);
+      const fresh = waiters.ticket('jmeter');
+      waiters.wakeFor([typed('t1', 'test')]);
+      expect(woken(wildcard, other, fresh)).toEqual([true, false, true]);
+    });
+
+    it('indexes a ticket under the topics of its latest look and forgets it when cancelled', () => {
+      const counter = { asked: 0 };
+      const ticket = parkedOn('helm', ['sh.keptn.event.deployment.triggered'], counting(counter));
+      looksAgainOn(ticket, ['sh.keptn.event.test.triggered'], counting(counter));
+      waiters.wakeFor([typed('t1', 'deployment')]);
+      expect(counter.asked).toBe(0);
+      waiters.wakeFor([typed('t2', 'test')]);
+      expect(ticket.woken).toBe(true);
+      ticket.cancel();
+      const later = parkedOn('jmeter', ['sh.keptn.event.test.triggered'], counting(counter));
+      counter.asked = 0;
+      waiters.wakeFor([typed('t3', 'test')]);
+      expect(counter.asked).toBe(1);
+      expect(later.woken).toBe(true);
+    });
+
+    function looksAgainOn(ticket: WaitTicket, topics: readonly string[], accepts: AcceptsEvent): void {
+      ticket.looking();
+      ticket.looked(accepts, [], topics);
+    }
+  });
 });

@@ -13,8 +13,15 @@
  * goes away first (client disconnect), when it came during a look that then answered with other
  * tasks, or when the look showed that the instance does not accept the event after all. Time here is
  * real time (the request's `waitMs`), not the domain clock.
+ *
+ * Cost: tickets are indexed by the event types their last look said they accept
+ * (waiter-topic-index.ts), so a new task examines only the tickets of integrations subscribed to
+ * its type, and, for a single event, only the tickets of such an integration up to the first one
+ * that accepts it and was not woken yet: independent of how many other agents are parked.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
+import { createWaiterTopicIndex } from './waiter-topic-index.js';
+import type { TicketTopics } from './waiter-topic-index.js';
 
 /** Which events may wake a ticket. */
 export type AcceptsEvent = (event: KeptnEvent) => boolean;
@@ -29,9 +36,11 @@ export interface WaitTicket {
   /**
    * The look ended: from now on only events `accepts` accepts wake the ticket. Wake-ups that came
    * during the look for events in `taken` (the look got them) are used; those for events `accepts`
-   * rejects are passed on to the next ticket of the integration.
+   * rejects are passed on to the next ticket of the integration. `topics`, the event types (NATS
+   * wildcards allowed) outside which `accepts` accepts nothing, lets events of other types skip
+   * the ticket without asking `accepts`; without it, every event asks.
    */
-  looked(accepts: AcceptsEvent, taken: readonly KeptnEvent[]): void;
+  looked(accepts: AcceptsEvent, taken: readonly KeptnEvent[], topics?: readonly string[]): void;
   /**
    * True at once when woken since the last {@link looking} (or the waiters are closed); else waits
    * for a wake-up (true), `timeoutMs` or `signal` (false), whichever comes first.
@@ -72,6 +81,8 @@ interface Entry {
   readonly integrationId: string;
   /** Undefined until the first look: every event. */
   accepts: AcceptsEvent | undefined;
+  /** The types it is indexed under (undefined: any). */
+  topics: TicketTopics;
   /** Events that woke it since the last look began. */
   pending: KeptnEvent[];
   /** Woken by {@link TaskWaiters.wakeAll} since the last look began. */
@@ -87,6 +98,7 @@ const acceptsEvent = (entry: Entry, event: KeptnEvent): boolean => entry.accepts
 export function createTaskWaiters(): TaskWaiters {
   /** Per integration, its tickets in the order they parked (a Set keeps insertion order). */
   const queues = new Map<string, Set<Entry>>();
+  const topicIndex = createWaiterTopicIndex();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
   let size = 0;
@@ -103,8 +115,12 @@ export function createTaskWaiters(): TaskWaiters {
    * Events with the fewest candidates go first, so that 2 events reach 2 tickets where they can.
    */
   function dispatch(queue: Set<Entry>, events: readonly KeptnEvent[], skip?: Entry): void {
-    const tickets = [...queue].filter((entry) => entry !== skip);
     const distinct = [...new Map(events.map((event) => [event.id, event])).values()];
+    if (distinct.length === 1) {
+      dispatchOne(queue, distinct[0]!, skip);
+      return;
+    }
+    const tickets = [...queue].filter((entry) => entry !== skip);
     const wanted = distinct
       .map((event) => ({ event, candidates: tickets.filter((entry) => acceptsEvent(entry, event)) }))
       .filter((w) => w.candidates.length > 0)
@@ -115,12 +131,39 @@ export function createTaskWaiters(): TaskWaiters {
     }
   }
 
+  /** {@link dispatch} of one event: stops at the first accepting ticket not woken yet. */
+  function dispatchOne(queue: Set<Entry>, event: KeptnEvent, skip?: Entry): void {
+    let firstWoken: Entry | undefined;
+    for (const entry of queue) {
+      if (entry === skip || !acceptsEvent(entry, event)) continue;
+      if (!isWoken(entry)) {
+        wake(entry, event);
+        return;
+      }
+      firstWoken ??= entry;
+    }
+    if (firstWoken) wake(firstWoken, event);
+  }
+
   function wakeFor(events: readonly KeptnEvent[], integrationId?: string): void {
     if (events.length === 0) return;
-    if (integrationId === undefined) for (const queue of queues.values()) dispatch(queue, events);
-    else {
+    if (integrationId !== undefined) {
       const queue = queues.get(integrationId);
       if (queue) dispatch(queue, events);
+      return;
+    }
+    // Only the integrations with a ticket that may accept the type; each gets its events.
+    const perIntegration = new Map<string, KeptnEvent[]>();
+    for (const event of events) {
+      for (const id of topicIndex.integrationsFor(event.type)) {
+        const list = perIntegration.get(id);
+        if (list) list.push(event);
+        else perIntegration.set(id, [event]);
+      }
+    }
+    for (const [id, list] of perIntegration) {
+      const queue = queues.get(id);
+      if (queue) dispatch(queue, list);
     }
   }
 
@@ -130,7 +173,8 @@ export function createTaskWaiters(): TaskWaiters {
 
   return {
     ticket(integrationId) {
-      const entry: Entry = { integrationId, accepts: undefined, pending: [], all: false, resolve: undefined };
+      const entry: Entry = { integrationId, accepts: undefined, topics: undefined, pending: [], all: false, resolve: undefined };
+      topicIndex.add(integrationId, entry.topics);
       let queue = queues.get(integrationId);
       if (!queue) queues.set(integrationId, (queue = new Set()));
       queue.add(entry);
@@ -148,8 +192,13 @@ export function createTaskWaiters(): TaskWaiters {
           queue.delete(entry);
           queue.add(entry);
         },
-        looked(accepts, taken) {
+        looked(accepts, taken, topics) {
           entry.accepts = accepts;
+          if (live) {
+            topicIndex.remove(integrationId, entry.topics);
+            entry.topics = topics && [...topics];
+            topicIndex.add(integrationId, entry.topics);
+          }
           const got = new Set(taken.map((e) => e.id));
           const open = entry.pending.filter((e) => !got.has(e.id));
           entry.pending = open.filter(accepts);
@@ -178,6 +227,7 @@ export function createTaskWaiters(): TaskWaiters {
           if (!live) return;
           live = false;
           queue.delete(entry);
+          topicIndex.remove(integrationId, entry.topics);
           if (queue.size === 0 && queues.get(integrationId) === queue) queues.delete(integrationId);
           size--;
           entry.resolve?.(false);

@@ -109,8 +109,26 @@ export interface Changeset {
   projectLastContext?: Array<{ project: string; keptnContext: string }>;
 }
 
+/**
+ * The page asked of a list query, and how far its `totalCount` is counted. Counting every match
+ * costs a pass over all of them however small the page, so the API routes bound it: `totalCount`
+ * is then exact while at most `countLimit` items match, else `countLimit` (a lower bound). A SQL
+ * store counts `SELECT count(*) FROM (SELECT 1 … LIMIT countLimit)`, which stops at the bound.
+ */
+export interface PageQuery {
+  offset: number;
+  /** Items in the page; 0 = no limit. */
+  limit: number;
+  /**
+   * Count matches only up to this many; 0 counts none (`totalCount` is then `offset` plus the
+   * items returned). Without it, every match is counted. A `totalCount` is never below `offset`
+   * plus the items returned.
+   */
+  countLimit?: number;
+}
+
 /** Filter of the event store queries (mongodb-datastore `GET /event`). */
-export interface EventQuery {
+export interface EventQuery extends PageQuery {
   keptnContext?: string;
   type?: string;
   project?: string;
@@ -129,8 +147,6 @@ export interface EventQuery {
   fieldIn?: Record<string, string[]>;
   /** Drop events whose `triggeredid` has an `.invalidated` event in the project. */
   excludeInvalidated?: boolean;
-  offset: number;
-  limit: number;
 }
 
 /** Filter of the open triggered-event query (`/v1/event/triggered/{type}`). */
@@ -146,29 +162,23 @@ export interface OpenTriggeredQuery {
 }
 
 /** Filter of the sequence-execution query. */
-export interface ExecutionQuery {
+export interface ExecutionQuery extends PageQuery {
   project: string;
   stage?: string;
   service?: string;
   keptnContext?: string;
   name?: string;
   state?: string;
-  offset: number;
-  /** 0 = no limit. */
-  limit: number;
 }
 
 /** Filter of the sequence-state query. */
-export interface SequenceStateQuery {
+export interface SequenceStateQuery extends PageQuery {
   project: string;
   name?: string;
   state?: string;
   fromTime?: string;
   beforeTime?: string;
   keptnContexts?: string[];
-  offset: number;
-  /** 0 = no limit. */
-  limit: number;
 }
 
 /** A change of one stage's `message` in a sequence view (see {@link ControlPlaneStore.updateStageMessage}). */
@@ -185,6 +195,7 @@ export interface StageMessageUpdate {
 /** A page of results. */
 export interface Page<T> {
   items: T[];
+  /** Matches in all, counted as far as {@link PageQuery.countLimit} says. */
   totalCount: number;
 }
 

@@ -6,6 +6,8 @@ import {
   nextOffset,
   paginateInMemory,
   parseDatastorePageRequest,
+  TOTAL_COUNT_LOOKAHEAD,
+  countLimitOf,
   parseDbPageRequest,
   parseInMemoryPageRequest,
   parseNextPageKey,
@@ -125,9 +127,15 @@ describe('in-memory shape', () => {
 });
 
 describe('DB shape', () => {
-  it('treats a missing or 0 pageSize as no limit', () => {
-    expect(parseDbPageRequest({})).toEqual({ offset: 0, pageSize: 0 });
-    expect(parseDbPageRequest({ pageSize: '0', nextPageKey: '4' })).toEqual({ offset: 4, pageSize: 0 });
+  it('gives a missing or 0 pageSize the default page of 20 (Keptn returned everything)', () => {
+    expect(parseDbPageRequest({})).toEqual({ offset: 0, pageSize: 20 });
+    expect(parseDbPageRequest({ pageSize: '0', nextPageKey: '4' })).toEqual({ offset: 4, pageSize: 20 });
+    expect(parseDbPageRequest({ pageSize: '500' })).toEqual({ offset: 0, pageSize: 500 });
+  });
+
+  it('takes the default a route gives, e.g. the number of contexts asked for', () => {
+    expect(parseDbPageRequest({}, 75)).toEqual({ offset: 0, pageSize: 75 });
+    expect(parseDbPageRequest({ pageSize: '5' }, 75)).toEqual({ offset: 0, pageSize: 5 });
   });
 
   it('rejects a bad key with the pagination message', () => {
@@ -140,6 +148,13 @@ describe('DB shape', () => {
     expect(dbPageFields({ offset: 0, pageSize: 2 }, 2, 5)).toEqual({ nextPageKey: 2, totalCount: 5 });
     expect(dbPageFields({ offset: 4, pageSize: 2 }, 1, 5)).toEqual({ totalCount: 5 });
     expect(dbPageFields({ offset: 0, pageSize: 0 }, 5, 5)).toEqual({ totalCount: 5 });
+  });
+});
+
+describe('countLimitOf', () => {
+  it('counts to the end of the page plus the lookahead', () => {
+    expect(countLimitOf({ offset: 0, pageSize: 20 })).toBe(20 + TOTAL_COUNT_LOOKAHEAD);
+    expect(countLimitOf({ offset: 40, pageSize: 20 })).toBe(60 + TOTAL_COUNT_LOOKAHEAD);
   });
 });
 

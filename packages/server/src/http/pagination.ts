@@ -3,17 +3,22 @@
  *
  * - in-memory (projects, stages, services, triggered events): `nextPageKey` is a decimal offset
  *   sent as a string, `"0"` when there are no more pages; `pageSize` defaults to 20 (0 too).
- * - DB (`/sequence`, `/sequence-execution`): `nextPageKey` is a JSON number, left out when there
- *   are no more pages; `pageSize` 0 or missing means no limit.
+ * - DB (`/sequence`, `/sequence-execution`, `/log`): `nextPageKey` is a JSON number, left out when
+ *   there are no more pages; `pageSize` defaults to 20 (0 too). Keptn returned everything without
+ *   `pageSize`, which grows with the history (36 MB at 100k sequences); Shipmate pages always.
  * - datastore (`/mongodb-datastore/event`): `nextPageKey` is a string present only when more
  *   results exist; the response repeats `pageSize`; `pageSize` is 1..100, default 20.
  *
  * Invariant of all three: the next key is the offset plus the number of items returned, and it is
  * only given when items remain after them, so a client following keys never sees a page twice.
+ *
+ * `totalCount` of the store-backed lists (DB and datastore shapes) is counted only up to
+ * {@link countLimitOf} (the page's end plus {@link TOTAL_COUNT_LOOKAHEAD}): exact while fewer
+ * match, else that bound. Counting every match would read the whole history on every page.
  */
 import { ErrorCode, InputError } from '@shipmate/core';
 
-/** Offset and size of a requested page; `pageSize` 0 means no limit (DB shape only). */
+/** Offset and size of a requested page. */
 export interface PageRequest {
   readonly offset: number;
   readonly pageSize: number;
@@ -39,8 +44,16 @@ export interface PageSizeRule {
   readonly name?: string;
 }
 
-/** Default page size of the in-memory and datastore shapes. */
+/** Default page size of every shape. */
 export const DEFAULT_PAGE_SIZE = 20;
+
+/** How many matches past the requested page `totalCount` counts at most. */
+export const TOTAL_COUNT_LOOKAHEAD = 500;
+
+/** The `countLimit` of a store query for `request`: its page's end plus {@link TOTAL_COUNT_LOOKAHEAD}. */
+export function countLimitOf(request: PageRequest): number {
+  return request.offset + request.pageSize + TOTAL_COUNT_LOOKAHEAD;
+}
 
 /** Largest page of the datastore (`pageSize` and `limit`, go-swagger validation in Keptn). */
 export const DATASTORE_MAX_PAGE_SIZE = 100;
@@ -110,11 +123,14 @@ export function paginateInMemory<T>(sorted: readonly T[], request: PageRequest):
   return { items, nextPageKey: next === undefined ? '0' : String(next), totalCount: sorted.length };
 }
 
-/** Page request of the DB shape: `pageSize` 0 or missing = no limit. */
-export function parseDbPageRequest(query: PaginationQuery): PageRequest {
+/**
+ * Page request of the DB shape: `pageSize` 0 or missing = `defaultSize` ({@link DEFAULT_PAGE_SIZE}
+ * unless the route knows its answer is bounded otherwise, e.g. by a list of contexts).
+ */
+export function parseDbPageRequest(query: PaginationQuery, defaultSize = DEFAULT_PAGE_SIZE): PageRequest {
   return {
     offset: parseNextPageKey(query.nextPageKey),
-    pageSize: parsePageSize(query.pageSize, { defaultSize: 0, min: 0 }),
+    pageSize: parsePageSize(query.pageSize, { defaultSize, min: 1, defaultWhen: 0 }),
   };
 }
 

@@ -13,6 +13,7 @@ import { filterToEventQuery, parseDatastoreFilter } from '../http/datastore-filt
 import {
   DATASTORE_MAX_PAGE_SIZE,
   DEFAULT_PAGE_SIZE,
+  countLimitOf,
   datastorePageFields,
   parseDatastorePageRequest,
   parsePageSize,
@@ -63,6 +64,7 @@ export function registerDatastoreRoutes(app: FastifyInstance, context: ServerCon
         excludeInvalidated: query.excludeInvalidated === 'true',
         offset: page.offset,
         limit: page.pageSize,
+        countLimit: countLimitOf(page),
       });
       return { events: result.items, ...datastorePageFields(page, result.items.length, result.totalCount) };
     },
@@ -107,6 +109,8 @@ export function registerDatastoreRoutes(app: FastifyInstance, context: ServerCon
         excludeInvalidated: query.excludeInvalidated === 'true',
         offset: 0,
         limit,
+        // The answer has no totalCount: count nothing.
+        countLimit: 0,
       });
       return { events: result.items };
     },

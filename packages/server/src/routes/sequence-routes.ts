@@ -4,7 +4,7 @@ import type { ServerContext } from '../server-context.js';
 import { errorResponses } from '../contract/common-schemas.js';
 import { projectParams } from '../contract/project-schemas.js';
 import { sequenceExecutionQuery, sequenceExecutionsSchema, sequenceStateQuery, sequenceStatesSchema } from '../contract/read-schemas.js';
-import { dbPageFields, parseDbPageRequest } from '../http/pagination.js';
+import { DEFAULT_PAGE_SIZE, countLimitOf, dbPageFields, parseDbPageRequest } from '../http/pagination.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -31,7 +31,7 @@ export function registerSequenceRoutes(app: FastifyInstance, context: ServerCont
     {
       schema: {
         tags: ['sequence'],
-        summary: 'Lists the sequence states of a project, newest first (all without pageSize)',
+        summary: 'Lists the sequence states of a project, newest first (pageSize default 20, or the number of keptnContexts listed)',
         params: projectParams,
         querystring: sequenceStateQuery,
         response: { 200: sequenceStatesSchema, ...errorResponses },
@@ -40,7 +40,9 @@ export function registerSequenceRoutes(app: FastifyInstance, context: ServerCont
     async (request) => {
       const { project } = request.params as { project: string };
       const query = request.query as Query;
-      const page = parseDbPageRequest(query);
+      const keptnContexts = commaList(query.keptnContext);
+      // A project has one state per context, so a list of contexts bounds the answer by itself.
+      const page = parseDbPageRequest(query, Math.max(DEFAULT_PAGE_SIZE, keptnContexts?.length ?? 0));
       await projects.requireProject(project);
       const result = await store.querySequenceStates({
         project,
@@ -48,9 +50,10 @@ export function registerSequenceRoutes(app: FastifyInstance, context: ServerCont
         state: optional(query.state),
         fromTime: optional(query.fromTime),
         beforeTime: optional(query.beforeTime),
-        keptnContexts: commaList(query.keptnContext),
+        keptnContexts,
         offset: page.offset,
         limit: page.pageSize,
+        countLimit: countLimitOf(page),
       });
       return { states: result.items, ...dbPageFields(page, result.items.length, result.totalCount) };
     },
@@ -89,6 +92,7 @@ export function registerSequenceRoutes(app: FastifyInstance, context: ServerCont
         state: optional(query.status),
         offset: page.offset,
         limit: page.pageSize,
+        countLimit: countLimitOf(page),
       });
       const { nextPageKey, totalCount } = dbPageFields(page, result.items.length, result.totalCount);
       return {
