@@ -247,7 +247,7 @@ describe('filters of a plane token', () => {
     expectScope(
       outside,
       'shop-plane',
-      /registering a subscription to 'sh.keptn.event.deployment.triggered' for all projects \(the token is limited to projects shop\)/,
+      /registering a subscription to 'sh.keptn.event.deployment.triggered' for all projects \(the token is limited to projects shop; give the agent PROJECT_FILTER=shop or the subscription a filter\)/,
     );
     expect((await api.call('GET', '/api/resource-service/v1/project/shop/resource', undefined, as(token))).status).toBe(200);
     expectScope(
