@@ -378,6 +378,29 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       expect(envOf(server).has('TASK_STARTED_WAIT_DURATION')).toBe(false);
     });
 
+    it('serves HTTPS itself from a TLS Secret: the files mounted, SHIPMATE_TLS_* set, probes and scraping over HTTPS', () => {
+      const manifests = render(
+        CONTROL_PLANE,
+        'serverTls.existingSecret=cp-tls,metrics.scrapeAnnotations=true,metrics.serviceMonitor.enabled=true',
+      );
+      const statefulSet = find(manifests, 'StatefulSet');
+      const [server] = statefulSet.spec.template.spec.containers;
+      expect(values(envOf(server))).toMatchObject({
+        SHIPMATE_TLS_CERT_FILE: '/etc/shipmate/tls/tls.crt',
+        SHIPMATE_TLS_KEY_FILE: '/etc/shipmate/tls/tls.key',
+      });
+      expect(server.volumeMounts).toContainEqual({ name: 'server-tls', mountPath: '/etc/shipmate/tls', readOnly: true });
+      expect(statefulSet.spec.template.spec.volumes).toContainEqual({ name: 'server-tls', secret: { secretName: 'cp-tls' } });
+      expect(server.livenessProbe.httpGet.scheme).toBe('HTTPS');
+      expect(server.readinessProbe.httpGet.scheme).toBe('HTTPS');
+      expect(statefulSet.spec.template.metadata.annotations['prometheus.io/scheme']).toBe('https');
+      expect(find(manifests, 'ServiceMonitor').spec.endpoints[0].scheme).toBe('https');
+      expectValidManifests(manifests.filter((m) => m.kind !== 'ServiceMonitor'));
+      const plain = find(render(CONTROL_PLANE), 'StatefulSet').spec.template.spec.containers[0];
+      expect(envOf(plain).has('SHIPMATE_TLS_CERT_FILE')).toBe(false);
+      expect(plain.livenessProbe.httpGet.scheme).toBeUndefined();
+    });
+
     it('renders the Ingress with TLS, the scrape annotations and the ServiceMonitor for /metrics only when asked', () => {
       const off = render(CONTROL_PLANE);
       expect(off.map((m) => m.kind).sort()).toEqual(['Secret', 'Service', 'ServiceAccount', 'StatefulSet']);
