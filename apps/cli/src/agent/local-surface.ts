@@ -11,13 +11,13 @@
  * Bodies are capped at API_PROXY_MAX_PAYLOAD_BYTES_KB (413 above). Errors answer Keptn's
  * `{code, message}`.
  */
-import { ConfigError } from '../config/config-error.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parseEventType } from '@shipmate/core';
 import { ControlPlaneError } from '@shipmate/agent-sdk';
 import type { AgentMetrics } from './agent-metrics.js';
 import { sendMetrics } from './metrics-listener.js';
+import { listenHttp } from './listen-http.js';
 import type { AgentLogger, ControlPlaneClient, EventSender } from '@shipmate/agent-sdk';
 
 /** Options of {@link startLocalSurface}. */
@@ -219,24 +219,6 @@ export async function startLocalSurface(options: LocalSurfaceOptions): Promise<L
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new ConfigError(`API_PROXY_PORT ${options.port} on ${host} is in use: set API_PROXY_PORT to a free port`)
-          : error,
-      ),
-    );
-    server.listen(options.port, host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  return {
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenHttp(server, options.port, host, 'API_PROXY_PORT');
+  return { url: `http://${host}:${listening.port}`, close: listening.close };
 }

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ConfigError } from '../config/config-error.js';
+import { listenHttp } from './listen-http.js';
 
 /** Writes the registry in Prometheus' text format. */
 export async function sendMetrics(res: ServerResponse, registry: Registry): Promise<void> {
@@ -54,24 +54,6 @@ export async function startMetricsListener(options: MetricsListenerOptions): Pro
     sendJson(res, 404, { code: 404, message: `no route for ${path}: the metrics port serves GET /metrics and GET /health` });
   });
   const host = options.host ?? '0.0.0.0';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new ConfigError(`SHIPMATE_METRICS_PORT ${options.port} on ${host} is in use: set SHIPMATE_METRICS_PORT to a free port`)
-          : error,
-      ),
-    );
-    server.listen(options.port, host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenHttp(server, options.port, host, 'SHIPMATE_METRICS_PORT');
+  return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listening.port}`, close: listening.close };
 }
