@@ -124,7 +124,7 @@ describe('durability: SIGKILL in the middle of running sequences', () => {
     );
     const executions = await client.request<{ sequenceExecutions: Array<{ status: { state: string; previousTasks: unknown[] } }> }>(
       'GET',
-      '/api/controlPlane/v1/sequence-execution?project=durable',
+      '/api/controlPlane/v1/sequence-execution?project=durable&pageSize=100',
     );
     expect(executions.body.sequenceExecutions).toHaveLength(contexts.length);
     for (const execution of executions.body.sequenceExecutions) {
