@@ -53,7 +53,8 @@ export type { SequenceState, SequenceStageState, EventRef } from './sequence/seq
 export { transition, accumulatedData, TimerKind } from './sequence/transition.js';
 export type { ExecutionInput, ExecutionEffect, TransitionContext, TransitionResult } from './sequence/transition.js';
 export { mergeData, cloneJson, isPlainObject } from './sequence/merge-data.js';
-export { withStageMessage } from './sequence/sequence-state-updates.js';
+export { nextSequenceView, withStageMessage } from './sequence/sequence-view.js';
+export type { StageOutcome, ViewChange } from './sequence/sequence-view.js';
 export { aggregateTask, isTaskComplete, stopsSequence } from './sequence/aggregate-task.js';
 
 export type {

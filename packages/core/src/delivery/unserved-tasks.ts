@@ -4,7 +4,7 @@
  * and service nobody serves. The orchestration step that triggers the task writes the note with the
  * rest of the view (orchestrator option `taskHasLiveSubscriber`), so it can never overwrite a newer
  * state; the next task event on the stage (`.started`, `.finished`) replaces it
- * (sequence-state-updates.ts), and so does a lease of the task to an agent instance that registered
+ * (sequence-view.ts), and so does a lease of the task to an agent instance that registered
  * later ({@link UnservedTaskNotes.served}).
  */
 import { parseEventType } from '../events/event-type.js';

@@ -18,20 +18,11 @@ import { LruCache } from '../config/lru-cache.js';
 import type { Shipyard } from '../shipyard/shipyard.js';
 import { BLOCKING_STATES, ExecutionState, executionWithCurrentTask, isTerminal } from '../sequence/execution.js';
 import type { SequenceExecution } from '../sequence/execution.js';
-import { SequenceViewState } from '../sequence/sequence-state.js';
-import type { SequenceState } from '../sequence/sequence-state.js';
 import { accumulatedData, transition } from '../sequence/transition.js';
 import type { ExecutionEffect, ExecutionInput } from '../sequence/transition.js';
 import { cloneJson } from '../sequence/merge-data.js';
-import {
-  hasRunningStage,
-  imageOf,
-  newSequenceState,
-  noteTaskEvent,
-  updateStage,
-  withOverallState,
-  withStage,
-} from '../sequence/sequence-state-updates.js';
+import { imageOf, nextSequenceView } from '../sequence/sequence-view.js';
+import type { ViewChange } from '../sequence/sequence-view.js';
 import { noLiveSubscriberMessage } from '../delivery/unserved-tasks.js';
 import { QUEUE_STATES, UnitOfWork } from './unit-of-work.js';
 
@@ -135,14 +126,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return keptnTime(clock.nowMs());
   }
 
-  async function updateView(
-    uow: UnitOfWork,
-    project: string,
-    context: string,
-    change: (view: SequenceState) => SequenceState,
-  ): Promise<void> {
-    const view = await uow.sequenceState(project, context);
-    if (view) uow.saveSequenceState(change(view));
+  /** The one door to the context's sequence view (sequence-view.ts): tells it what happened. */
+  async function changeView(uow: UnitOfWork, project: string, context: string, change: ViewChange): Promise<void> {
+    const next = nextSequenceView(await uow.sequenceState(project, context), change);
+    if (next) uow.saveSequenceState(next);
   }
 
   /** Applies a transition and its effects to the unit of work. */
@@ -166,7 +153,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         noteActivity(uow, execution, effect.event);
         const unserved = options.taskHasLiveSubscriber?.(effect.event) === false;
         const message = unserved ? noLiveSubscriberMessage(effect.event, options.taskStartedWaitMs) : undefined;
-        await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso(), message));
+        await changeView(uow, project, keptnContext, {
+          kind: 'taskEvent',
+          stage,
+          event: effect.event,
+          nowIso: nowIso(),
+          ...(message ? { message } : {}),
+        });
         return;
       }
       case 'openSubtask':
@@ -181,7 +174,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         return;
       case 'taskEventRecorded':
         noteActivity(uow, execution, effect.event);
-        await updateView(uow, project, keptnContext, (v) => noteTaskEvent(v, stage, effect.event, nowIso()));
+        await changeView(uow, project, keptnContext, { kind: 'taskEvent', stage, event: effect.event, nowIso: nowIso() });
         return;
       case 'sequenceFinished':
         await onSequenceFinished(uow, execution, effect);
@@ -219,22 +212,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     uow.closeTriggered(execution.scope.triggeredId);
     const chained = effect.chain ? await chainedTriggers(uow, execution, effect.outcome.result, effect.lastTaskName) : [];
     for (const event of chained) uow.emit(event, { pending: true });
-    await updateView(uow, project, keptnContext, (view) => {
-      let next = updateStage(view, stage, (entry) => {
-        entry.state = effect.outcome.status;
-        entry.latestEvent = { type: effect.event.type, id: effect.event.id, time: nowIso() };
-        // Keptn marks a stage failed only for result fail or status errored: an aborted sequence
-        // (status aborted, result pass) is not failed, and the Bridge paints latestFailedEvent red.
-        if (effect.outcome.result === 'fail' || effect.outcome.status === 'errored') entry.latestFailedEvent = entry.latestEvent;
-        if (effect.outcome.status !== 'succeeded' || effect.outcome.result === 'fail') {
-          if (effect.outcome.message) entry.message = effect.outcome.message;
-        }
-      });
-      if (effect.timedOut) return withOverallState(next, SequenceViewState.timedOut);
-      if (effect.outcome.status === 'aborted') return withOverallState(next, SequenceViewState.aborted);
-      for (const event of chained) next = withStage(next, event.data.stage ?? '');
-      if (chained.length === 0 && !hasRunningStage(next)) next = withOverallState(next, SequenceViewState.finished);
-      return next;
+    await changeView(uow, project, keptnContext, {
+      kind: 'stageFinished',
+      stage,
+      finished: effect.event,
+      nowIso: nowIso(),
+      outcome: effect.outcome,
+      timedOut: effect.timedOut,
+      chainedStages: chained.map((event) => event.data.stage ?? ''),
     });
   }
 
@@ -283,18 +268,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const context = candidate.scope.keptnContext;
       blocked ||= running.some((e) => e.scope.keptnContext !== context);
       if (blocked) {
-        await updateView(uow, project, context, (v) =>
-          v.state === SequenceViewState.triggered ? withOverallState(v, SequenceViewState.waiting) : v,
-        );
+        await changeView(uow, project, context, { kind: 'queued' });
         continue;
       }
       const started = await step(uow, candidate, { kind: 'dispatch' });
       if (started.status.state === ExecutionState.started) running.push(started);
-      await updateView(uow, project, context, (v) =>
-        v.state === SequenceViewState.triggered || v.state === SequenceViewState.waiting
-          ? withOverallState(v, SequenceViewState.started)
-          : v,
-      );
+      await changeView(uow, project, context, { kind: 'started' });
     }
   }
 
@@ -330,15 +309,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     };
     uow.emit(finished, { pending: false });
     if (!options.view || !project) return;
-    const existing = await uow.sequenceState(project, trigger.shkeptncontext);
-    let view = existing ? withStage(existing, stage) : newSequenceState(trigger, sequence, stage);
-    view = updateStage(view, stage, (entry) => {
-      entry.state = 'errored';
-      entry.latestEvent = { type: finished.type, id: finished.id, time: nowIso() };
-      entry.latestFailedEvent = entry.latestEvent;
-      entry.message = message;
+    await changeView(uow, project, trigger.shkeptncontext, {
+      kind: 'stageErrored',
+      trigger,
+      sequence,
+      stage,
+      finished,
+      nowIso: nowIso(),
+      message,
     });
-    uow.saveSequenceState(hasRunningStage(view) ? view : withOverallState(view, SequenceViewState.finished));
   }
 
   async function startSequence(uow: UnitOfWork, trigger: KeptnEvent, stage: string, sequenceName: string): Promise<void> {
@@ -426,14 +405,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     uow.saveExecution(execution);
     uow.openTriggered({ event: { ...trigger, gitcommitid: commit }, executionId: execution._id, project, stage, service });
     uow.noteLastContext(project, trigger.shkeptncontext);
-    const existing = await uow.sequenceState(project, trigger.shkeptncontext);
-    let view = existing ? withStage(existing, stage) : newSequenceState(trigger, sequence.name, stage);
-    if (existing) view = updateStage(view, stage, (entry) => (entry.state = 'triggered'));
-    if (paused)
-      view = markers.some((m) => m.stage === '')
-        ? withOverallState(view, SequenceViewState.paused)
-        : updateStage(view, stage, (e) => (e.state = 'paused'));
-    uow.saveSequenceState(view);
+    await changeView(uow, project, trigger.shkeptncontext, {
+      kind: 'stageTriggered',
+      trigger,
+      sequence: sequence.name,
+      stage,
+      ...(paused ? { paused: markers.some((m) => m.stage === '') ? ('context' as const) : ('stage' as const) } : {}),
+    });
     if (!paused) await dispatchQueue(uow, project, stage, service);
   }
 
@@ -590,15 +568,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         if (isTerminal(execution.status.state)) continue;
         await step(uow, execution, input);
       }
-      const overall: Record<SequenceControlState, SequenceViewState> = { pause: 'paused', resume: 'started', abort: 'aborted' };
-      await updateView(uow, project, keptnContext, (v) => {
-        if (state === 'abort') return withOverallState(v, SequenceViewState.aborted);
-        if (!stage) return withOverallState(v, overall[state]);
-        return updateStage(v, stage, (entry) => {
-          if (entry.state === 'triggered' || entry.state === 'paused' || entry.state === 'started')
-            entry.state = state === 'pause' ? 'paused' : 'triggered';
-        });
-      });
+      await changeView(uow, project, keptnContext, { kind: 'control', state, ...(stage ? { stage } : {}) });
       for (const execution of selected) await dispatchScopeOf(uow, execution);
       await uow.commit();
       return [...uow.deliverable];
