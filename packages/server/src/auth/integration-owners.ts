@@ -1,9 +1,15 @@
 /**
- * Which token registered which integration, so that a plane token acts only on its own
- * integrations and answers only the tasks they hold. Kept in memory: an integration is bound by
- * its registration, or by its first ping after a restart of the control plane (the registry
- * survives restarts, this map does not). The admin token's integrations are bound to
- * {@link ADMIN_OWNER} and so are never claimed by a plane token.
+ * Which token registered which integration instance, so that a plane token acts only on its own
+ * instances and answers only the tasks they hold. Several tokens may share one integration (two
+ * planes registering one name, which the registry flags as a collision): each owns the instances
+ * it registered, and all of them may act on the integration as a whole (read its subscriptions,
+ * write its logs); only a sole owner may unregister it.
+ *
+ * Kept in memory: an instance is bound by its registration, or by its first ping after a restart
+ * of the control plane (the registry survives restarts, this map does not). The first token to
+ * bind an instance keeps it, so no token takes over another's instance by registering the same pod
+ * name. The admin token's (and built-ins') registrations are bound to {@link ADMIN_OWNER}, which no
+ * plane token is.
  */
 import type { Clock, TaskLeaseStore } from '@shipmate/core';
 import type { PlaneFacts } from './route-permissions.js';
@@ -11,28 +17,46 @@ import type { PlaneFacts } from './route-permissions.js';
 /** Owner id of integrations registered with the admin (or built-in) token. */
 export const ADMIN_OWNER = '';
 
-/** {@link PlaneFacts} plus the binding of integrations to tokens. */
+/** {@link PlaneFacts} plus the binding of instances to tokens. */
 export interface IntegrationOwners extends PlaneFacts {
-  /** Binds `integrationId` to `owner` unless it is bound already (`force`: a new registration rebinds). */
-  bind(integrationId: string, owner: string, force: boolean): void;
+  /** Makes `owner` an owner of the integration and, unless bound already, of the instance. */
+  bind(integrationId: string, instanceId: string | undefined, owner: string): void;
 }
+
+const instanceKey = (integrationId: string, instanceId: string) => `${integrationId}\n${instanceId}`;
 
 /** Creates the owner map; `leases` answers which instance holds a task. */
 export function createIntegrationOwners(options: { readonly leases: TaskLeaseStore; readonly clock: Clock }): IntegrationOwners {
-  const ownerOf = new Map<string, string>();
+  const ownersOf = new Map<string, Set<string>>();
+  const instanceOwner = new Map<string, string>();
   return {
-    bind(integrationId, owner, force) {
-      if (force || !ownerOf.has(integrationId)) ownerOf.set(integrationId, owner);
+    bind(integrationId, instanceId, owner) {
+      let owners = ownersOf.get(integrationId);
+      if (!owners) ownersOf.set(integrationId, (owners = new Set()));
+      owners.add(owner);
+      if (instanceId !== undefined && instanceId !== '' && !instanceOwner.has(instanceKey(integrationId, instanceId)))
+        instanceOwner.set(instanceKey(integrationId, instanceId), owner);
     },
     ownsIntegration(tokenId, integrationId) {
-      return ownerOf.get(integrationId) === tokenId;
+      return ownersOf.get(integrationId)?.has(tokenId) ?? false;
+    },
+    ownsIntegrationAlone(tokenId, integrationId) {
+      const owners = ownersOf.get(integrationId);
+      return owners?.size === 1 && owners.has(tokenId);
+    },
+    ownsInstance(tokenId, integrationId, instanceId) {
+      return instanceOwner.get(instanceKey(integrationId, instanceId)) === tokenId;
     },
     async holdsTask(tokenId, triggeredId) {
       const nowMs = options.clock.nowMs();
-      for (const [integrationId, owner] of ownerOf) {
-        if (owner !== tokenId) continue;
+      for (const [integrationId, owners] of ownersOf) {
+        if (!owners.has(tokenId)) continue;
         const leases = await options.leases.leasesOfTasks([triggeredId], integrationId);
-        if (leases.some((lease) => lease.answered || lease.leaseUntilMs > nowMs)) return true;
+        const held = leases.some(
+          (lease) =>
+            (lease.answered || lease.leaseUntilMs > nowMs) && instanceOwner.get(instanceKey(integrationId, lease.instanceId)) === tokenId,
+        );
+        if (held) return true;
       }
       return false;
     },

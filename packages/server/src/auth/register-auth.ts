@@ -89,7 +89,12 @@ export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void
       query: request.query as RequestParts['query'],
       body: request.body,
     };
-    const owners = auth.owners ?? { ownsIntegration: () => false, holdsTask: async () => false };
+    const owners = auth.owners ?? {
+      ownsIntegration: () => false,
+      ownsIntegrationAlone: () => false,
+      ownsInstance: () => false,
+      holdsTask: async () => false,
+    };
     const decision = await checkPlaneRequest(token, action, ROUTE_PERMISSIONS[action], parts, owners);
     if (decision.allowed) return;
     return reply.status(403).send({
@@ -106,11 +111,14 @@ export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void
     if (owners === undefined || url === undefined || reply.statusCode >= 300) return payload;
     const action = `${request.method} ${url}`;
     const owner = request.planeToken?.id ?? ADMIN_OWNER;
-    if (action === PING) owners.bind((request.params as { integrationID: string }).integrationID, owner, false);
+    if (action === PING) {
+      const { instanceId } = request.query as { instanceId?: string };
+      owners.bind((request.params as { integrationID: string }).integrationID, instanceId, owner);
+    }
     if (action === REGISTER && typeof payload === 'string') {
-      const id = (JSON.parse(payload) as { id?: unknown }).id;
-      // Only a new registration (201) rebinds; an existing one (200) keeps its owner, so no token takes over another's.
-      if (typeof id === 'string') owners.bind(id, owner, reply.statusCode === 201);
+      const { id, instanceId } = JSON.parse(payload) as { id?: unknown; instanceId?: unknown };
+      // An instance keeps its first owner, so no token takes over another's (integration-owners.ts).
+      if (typeof id === 'string') owners.bind(id, typeof instanceId === 'string' ? instanceId : undefined, owner);
     }
     return payload;
   });

@@ -11,8 +11,11 @@ const token = (filters: Partial<ApiTokenSummary['filters']> = {}): ApiTokenSumma
   filters: { projects: [], stages: [], services: [], ...filters },
   createdAt: '2024-01-01T00:00:00.000Z',
 });
+/** t1 registered instance i1 of 'mine' (alone) and instance i1 of 'shared', where another token registered i2. */
 const facts: PlaneFacts = {
-  ownsIntegration: (tokenId, integrationId) => tokenId === 't1' && integrationId === 'mine',
+  ownsIntegration: (tokenId, integrationId) => tokenId === 't1' && (integrationId === 'mine' || integrationId === 'shared'),
+  ownsIntegrationAlone: (tokenId, integrationId) => tokenId === 't1' && integrationId === 'mine',
+  ownsInstance: (tokenId, integrationId, instanceId) => tokenId === 't1' && integrationId !== 'theirs' && instanceId === 'i1',
   holdsTask: async (tokenId, triggeredId) => tokenId === 't1' && triggeredId === 'held',
 };
 const parts = (part: Partial<RequestParts>): RequestParts => ({ params: {}, query: {}, body: undefined, ...part });
@@ -40,6 +43,11 @@ describe('ROUTE_PERMISSIONS', () => {
 });
 
 const PUT_PING = 'PUT /api/controlPlane/v1/uniform/registration/:integrationID/ping';
+const TASKS = 'GET /api/controlPlane/v1/uniform/registration/:integrationID/instance/:instanceID/tasks';
+const SECRET = 'GET /api/controlPlane/v1/uniform/registration/:integrationID/instance/:instanceID/task/:triggeredID/secret';
+const DELETE_INSTANCE = 'DELETE /api/controlPlane/v1/uniform/registration/:integrationID/instance/:instanceID';
+const DELETE_INTEGRATION = 'DELETE /api/controlPlane/v1/uniform/registration/:integrationID';
+const SUBSCRIPTIONS = 'GET /api/controlPlane/v1/uniform/registration/:integrationID/subscription';
 const REGISTER = 'POST /api/controlPlane/v1/uniform/registration';
 const EVENT = 'POST /api/v1/event';
 const RESOURCE = 'GET /api/resource-service/v1/project/:project/stage/:stage/resource';
@@ -55,6 +63,39 @@ describe('checkPlaneRequest', () => {
     ['a route not in the table', 'POST /api/controlPlane/v1/project', token(), parts({}), /^POST \/api\/controlPlane\/v1\/project$/],
     ['metadata', 'GET /api/v1/metadata', token({ projects: ['shop'] }), parts({}), true],
     ['ping of its integration', PUT_PING, token(), parts({ params: { integrationID: 'mine' } }), true],
+    ['ping of its instance', PUT_PING, token(), parts({ params: { integrationID: 'shared' }, query: { instanceId: 'i1' } }), true],
+    [
+      'ping of another token’s instance of a shared integration',
+      PUT_PING,
+      token(),
+      parts({ params: { integrationID: 'shared' }, query: { instanceId: 'i2' } }),
+      /instance 'i2' of integration 'shared', which was not registered with this token/,
+    ],
+    ['long poll of its instance', TASKS, token(), parts({ params: { integrationID: 'shared', instanceID: 'i1' } }), true],
+    [
+      'long poll of another token’s instance',
+      TASKS,
+      token(),
+      parts({ params: { integrationID: 'shared', instanceID: 'i2' } }),
+      /instance 'i2' of integration 'shared', which was not registered with this token/,
+    ],
+    [
+      'a task secret through another token’s instance',
+      SECRET,
+      token(),
+      parts({ params: { integrationID: 'shared', instanceID: 'i2', triggeredID: 'held' } }),
+      /instance 'i2'/,
+    ],
+    ['unregistering its own instance', DELETE_INSTANCE, token(), parts({ params: { integrationID: 'shared', instanceID: 'i1' } }), true],
+    ['unregistering an integration it registered alone', DELETE_INTEGRATION, token(), parts({ params: { integrationID: 'mine' } }), true],
+    [
+      'unregistering an integration shared with another token',
+      DELETE_INTEGRATION,
+      token(),
+      parts({ params: { integrationID: 'shared' } }),
+      /has instances registered with other tokens; unregister this token's instances instead/,
+    ],
+    ['reading the subscriptions of a shared integration', SUBSCRIPTIONS, token(), parts({ params: { integrationID: 'shared' } }), true],
     [
       'ping of another integration',
       PUT_PING,
@@ -106,7 +147,7 @@ describe('checkPlaneRequest', () => {
       EVENT,
       token(),
       event('sh.keptn.event.approval.finished', { triggeredid: 'other' }),
-      /task 'other', which no integration/,
+      /task 'other', which no instance/,
     ],
     ['.finished without triggeredid', EVENT, token(), event('sh.keptn.event.test.finished', { triggeredid: undefined }), /task ''/],
     ['a sub-task .triggered', EVENT, token({ projects: ['shop'] }), event('sh.keptn.event.test.triggered'), true],

@@ -15,8 +15,12 @@ export const Permission = {
   metadata: 'metadata',
   /** Register an integration; its subscriptions must stay inside the token's filters. */
   register: 'integration.register',
-  /** Act on an integration this token registered: ping, unregister, read subscriptions, long poll tasks. */
+  /** Act on an integration this token registered (one of its instances): ping, read subscriptions. */
   ownIntegration: 'integration.own',
+  /** Act on an instance this token registered: unregister it, long poll its tasks, read their secrets. */
+  ownInstance: 'integration.instance',
+  /** Unregister a whole integration: only when no other token registered instances of it. */
+  ownIntegrationAlone: 'integration.own-alone',
   /** Write log entries of integrations this token registered. */
   log: 'integration.log',
   /** Post events answering tasks this token holds (`.started`, `.status.changed`, `.finished`), sub-task `.triggered`, `sh.keptn.log.*`. */
@@ -69,12 +73,13 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = Object.fre
   'GET /api/v1/metadata': { permission: Permission.metadata },
   'GET /api/openapi.json': { permission: Permission.metadata },
   [`POST ${REGISTRATION}`]: { permission: Permission.register },
-  [`DELETE ${REGISTRATION}/:integrationID`]: { permission: Permission.ownIntegration },
-  [`DELETE ${REGISTRATION}/:integrationID/instance/:instanceID`]: { permission: Permission.ownIntegration },
-  [`PUT ${REGISTRATION}/:integrationID/ping`]: { permission: Permission.ownIntegration },
+  [`DELETE ${REGISTRATION}/:integrationID`]: { permission: Permission.ownIntegrationAlone },
+  [`DELETE ${REGISTRATION}/:integrationID/instance/:instanceID`]: { permission: Permission.ownInstance },
+  // With ?instanceId= the ping is the instance's; Keptn's ping without it is the integration's.
+  [`PUT ${REGISTRATION}/:integrationID/ping`]: { permission: Permission.ownInstance },
   [`GET ${REGISTRATION}/:integrationID/subscription`]: { permission: Permission.ownIntegration },
-  [`GET ${REGISTRATION}/:integrationID/instance/:instanceID/tasks`]: { permission: Permission.ownIntegration },
-  [`GET ${REGISTRATION}/:integrationID/instance/:instanceID/task/:triggeredID/secret`]: { permission: Permission.ownIntegration },
+  [`GET ${REGISTRATION}/:integrationID/instance/:instanceID/tasks`]: { permission: Permission.ownInstance },
+  [`GET ${REGISTRATION}/:integrationID/instance/:instanceID/task/:triggeredID/secret`]: { permission: Permission.ownInstance },
   'POST /api/controlPlane/v1/log': { permission: Permission.log },
   'POST /api/v1/event': { permission: Permission.answerTask },
   ...Object.fromEntries(resourceRoutes.map((route) => [route, { permission: Permission.readResources, target: paramsTarget }])),
@@ -91,9 +96,13 @@ export const PLANE_TOKEN_MAY =
 
 /** Facts about the running system the rules need (who registered what, who holds which task). */
 export interface PlaneFacts {
-  /** True when `integrationId` was registered with the token `tokenId`. */
+  /** True when the token `tokenId` registered an instance of `integrationId`. */
   ownsIntegration(tokenId: string, integrationId: string): boolean;
-  /** True when an integration registered with `tokenId` holds the task `triggeredId` (a current lease). */
+  /** True when `tokenId` registered instances of `integrationId` and no other token did. */
+  ownsIntegrationAlone(tokenId: string, integrationId: string): boolean;
+  /** True when the instance was registered with `tokenId`. */
+  ownsInstance(tokenId: string, integrationId: string, instanceId: string): boolean;
+  /** True when an instance registered with `tokenId` holds the task `triggeredId` (a current or answered lease). */
   holdsTask(tokenId: string, triggeredId: string): Promise<boolean>;
 }
 
@@ -173,7 +182,7 @@ async function checkEvent(token: ApiTokenSummary, body: unknown, facts: PlaneFac
     const triggeredId = typeof event.triggeredid === 'string' ? event.triggeredid : '';
     if (outside !== undefined) return deny(`posting '${type}' for ${outside}`);
     if (triggeredId === '' || !(await facts.holdsTask(token.id, triggeredId)))
-      return deny(`posting '${type}' for task '${triggeredId}', which no integration registered with this token holds`);
+      return deny(`posting '${type}' for task '${triggeredId}', which no instance registered with this token holds`);
     return ALLOWED;
   }
   return deny(`posting the event type '${type}'`);
@@ -206,6 +215,26 @@ export async function checkPlaneRequest(
       const integrationId = request.params.integrationID ?? '';
       return facts.ownsIntegration(token.id, integrationId)
         ? ALLOWED
+        : deny(`${action} for integration '${integrationId}', which was not registered with this token`);
+    }
+    case Permission.ownInstance: {
+      const integrationId = request.params.integrationID ?? '';
+      const instanceId = request.params.instanceID ?? request.query.instanceId;
+      if (instanceId === undefined || instanceId === '')
+        return facts.ownsIntegration(token.id, integrationId)
+          ? ALLOWED
+          : deny(`${action} for integration '${integrationId}', which was not registered with this token`);
+      return facts.ownsInstance(token.id, integrationId, instanceId)
+        ? ALLOWED
+        : deny(`${action} for instance '${instanceId}' of integration '${integrationId}', which was not registered with this token`);
+    }
+    case Permission.ownIntegrationAlone: {
+      const integrationId = request.params.integrationID ?? '';
+      if (facts.ownsIntegrationAlone(token.id, integrationId)) return ALLOWED;
+      return facts.ownsIntegration(token.id, integrationId)
+        ? deny(
+            `${action}: integration '${integrationId}' has instances registered with other tokens; unregister this token's instances instead`,
+          )
         : deny(`${action} for integration '${integrationId}', which was not registered with this token`);
     }
     case Permission.log: {

@@ -50,13 +50,13 @@ async function create(name: string, filters?: Record<string, string[]>): Promise
 
 const as = (token: string) => ({ 'x-token': token });
 
-async function register(token: string, name = 'plane-service', projects: string[] = ['shop']): Promise<Agent> {
+async function register(token: string, name = 'plane-service', projects: string[] = ['shop'], podname = `${name}-pod`): Promise<Agent> {
   const reply = await api.call<Agent>(
     'POST',
     REG,
     {
       name,
-      metadata: { hostname: 'node', kubernetesmetadata: { namespace: 'keptn', podname: `${name}-pod`, deploymentname: name } },
+      metadata: { hostname: 'node', kubernetesmetadata: { namespace: 'keptn', podname, deploymentname: name } },
       subscriptions: [{ event: DEPLOYMENT, filter: { projects, stages: [], services: [] } }],
     },
     as(token),
@@ -218,7 +218,7 @@ describe('what a plane token may do', () => {
     const { token } = await create('plane');
     const other = await create('other-plane');
     const { agent, task } = await heldTask(token);
-    expectScope(await answer(task, 'finished', other.token), 'other-plane', /which no integration registered with this token holds/);
+    expectScope(await answer(task, 'finished', other.token), 'other-plane', /which no instance registered with this token holds/);
     expectScope(
       await api.call('PUT', `${REG}/${agent.id}/ping`, undefined, as(other.token)),
       'other-plane',
@@ -231,6 +231,44 @@ describe('what a plane token may do', () => {
     );
     const approval = { ...task, id: 'x', type: 'sh.keptn.event.approval.triggered' };
     expectScope(await answer(approval, 'finished', token), 'plane', /'sh.keptn.event.approval.finished' for task 'x'/);
+  });
+});
+
+describe('two planes sharing an integration name, each with its own token', () => {
+  it('each polls, answers and reads secrets through its own instance only; neither unregisters the shared integration', async () => {
+    const hardening = await create('hardening-plane');
+    const production = await create('production-plane');
+    const h = await register(hardening.token, 'helm-service', ['shop'], 'helm-h');
+    const p = await register(production.token, 'helm-service', ['shop'], 'helm-p');
+    expect(p.id).toBe(h.id);
+    expect(p.instanceId).not.toBe(h.instanceId);
+    const poll = (agent: Agent, token: string) =>
+      api.call<{ events: KeptnEvent[] }>('GET', `${REG}/${agent.id}/instance/${agent.instanceId}/tasks?waitMs=0`, undefined, as(token));
+    expect((await poll(h, hardening.token)).status).toBe(200);
+    expect((await poll(p, production.token)).status).toBe(200);
+    expectScope(await poll(h, production.token), 'production-plane', new RegExp(`instance '${h.instanceId}' of integration '${h.id}'`));
+    expect((await api.call('PUT', `${REG}/${p.id}/ping?instanceId=${p.instanceId}`, undefined, as(production.token))).status).toBe(200);
+    expect((await api.call('GET', `${REG}/${p.id}/subscription`, undefined, as(production.token))).status).toBe(200);
+
+    await triggerSequence(api, { project: 'shop', stage: 'dev', service: 'carts' });
+    const [task] = (await poll(h, hardening.token)).body.events;
+    expect(task?.type).toBe(DEPLOYMENT);
+    expectScope(await answer(task!, 'started', production.token), 'production-plane', /which no instance registered with this token holds/);
+    // Its own instance does not hold the task: the task secret read's lease check refuses it.
+    const secret = await api.call(
+      'GET',
+      `${REG}/${p.id}/instance/${p.instanceId}/task/${task!.id}/secret?name=hook`,
+      undefined,
+      as(production.token),
+    );
+    expect(secret).toMatchObject({ status: 403, body: { errorCode: 'ERR_TASK_NOT_LEASED' } });
+    expect((await answer(task!, 'started', hardening.token)).status).toBe(200);
+    expectScope(
+      await api.call('DELETE', `${REG}/${h.id}`, undefined, as(hardening.token)),
+      'hardening-plane',
+      /has instances registered with other tokens; unregister this token's instances instead/,
+    );
+    expect((await api.call('DELETE', `${REG}/${p.id}/instance/${p.instanceId}`, undefined, as(production.token))).status).toBe(200);
   });
 });
 
