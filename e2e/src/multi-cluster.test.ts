@@ -233,6 +233,7 @@ describe('multi-cluster on one machine: network namespaces as hosts', () => {
     await waitUntilReady(server, 'shipmate server in cp', async () => (await admin.request('GET', '/health')).status === 200, 30_000);
     await admin.createProject('shop', SHIPYARD);
     await admin.createService('shop', 'carts');
+    await admin.createService('shop', 'shared-check');
     for (let i = 0; i < OUTAGE_SEQUENCES; i++) await admin.createService('shop', `svc-${i}`);
     // A secret only production's work should see.
     const secret = await admin.request('POST', '/api/secrets/v1/secret', {
@@ -324,13 +325,30 @@ describe('multi-cluster on one machine: network namespaces as hosts', () => {
 
   it('two planes sharing K8S_DEPLOYMENT_NAME are flagged in the registry; the unique names are not', async () => {
     const shared = 'helm-service';
-    const sharing = [await startPlane('h', 'hardening', shared, 'helm-shared-h', 1), await startPlane('p', 'production', shared, 'helm-shared-p', 1)];
+    const sharing = [
+      await startPlane('h', 'hardening', shared, 'helm-shared-h', 1),
+      await startPlane('p', 'production', shared, 'helm-shared-p', 1),
+    ];
     const [view] = await integrations(shared);
     expect(view?.instances.map((i) => i.location).sort()).toEqual(['hardening-cluster', 'production-cluster']);
     expect(view?.collision?.message).toMatch(/K8S_DEPLOYMENT_NAME|nameOverride/);
     expect(view?.collision?.filtersOverlap).toBe(false);
     for (const name of ['helm-service-hardening', 'helm-service-production'])
       expect((await integrations(name))[0]?.collision).toBeUndefined();
+    // Flagged, and still both working with their own tokens: neither plane's polls are refused
+    // through a delivery (a task goes to both integrations, so either may finish it first: which
+    // tasks the shared planes run is not fixed, only that each stays in its own stage).
+    const context = await admin.triggerSequence('shop', 'hardening', 'delivery', 'shared-check');
+    await waitFor('the shared-name delivery to finish', async () =>
+      (await admin.sequenceState('shop', context))?.state === 'finished' ? true : undefined,
+    ).catch((error: unknown) => {
+      for (const plane of sharing) process.stdout.write(`shared-name agent output:\n${plane.agent.output()}\n`);
+      throw error;
+    });
+    const [hardeningShared, productionShared] = sharing;
+    expect(tasksRun(hardeningShared!).filter((t) => t.includes('/shared-check') && !t.startsWith('hardening/'))).toEqual([]);
+    expect(tasksRun(productionShared!).filter((t) => t.includes('/shared-check') && !t.startsWith('production/'))).toEqual([]);
+    for (const plane of sharing) expect(plane.agent.output()).not.toMatch(/ERR_TOKEN_SCOPE|403/);
     // Uninstalled again: as a second integration subscribed to the same tasks, they would also run
     // the later tests' tasks.
     for (const plane of sharing) {

@@ -95,6 +95,35 @@ describe('local surface', () => {
     expect(body.logs).toContainEqual(expect.objectContaining({ message: 'helm failed', task: 'deployment', triggeredid: 'task-1' }));
   });
 
+  it('counts a .finished the control plane refuses for good (4xx) as the end of the task, and passes the refusal on', async () => {
+    const ended: string[] = [];
+    const client = createControlPlaneClient({ endpoint: `${server.url}/api`, token: 'not-the-token' });
+    const refusing = await startLocalSurface({
+      port: await freePort(),
+      maxPayloadBytes: 2048,
+      client,
+      send: createEventSender({ client, logger: silentLogger, giveUpAfterMs: 0 }),
+      logger: silentLogger,
+      integrationId: () => undefined,
+      health: () => ({ registered: true }),
+      onFinished: (id) => ended.push(id),
+    });
+    try {
+      const post = (type: string) =>
+        fetch(`${refusing.url}/event`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json' },
+          body: JSON.stringify({ specversion: '1.0', type, source: 'it', triggeredid: 'task-9', data: { project: 'surface' } }),
+        });
+      expect((await post('sh.keptn.event.deployment.started')).status).toBe(401);
+      expect(ended).toEqual([]);
+      expect((await post('sh.keptn.event.deployment.finished')).status).toBe(401);
+      expect(ended).toEqual(['task-9']);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('turns sh.keptn.log.error into a log entry and does not send it on as an event', async () => {
     const event = { specversion: '1.0', type: 'sh.keptn.log.error', source: 'it', data: { message: 'config missing', task: 'test' } };
     expect((await call('POST', '/event', JSON.stringify(event))).status).toBe(200);

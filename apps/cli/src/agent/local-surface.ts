@@ -33,7 +33,7 @@ export interface LocalSurfaceOptions {
   integrationId: () => string | undefined;
   /** State shown by `/health`. */
   health: () => Record<string, unknown>;
-  /** Called after a `.finished` event for a task went to the control plane. */
+  /** Called after a `.finished` event for a task went to the control plane, or was refused by it for good (4xx). */
   onFinished: (triggeredId: string) => void;
   /** Served on `GET /metrics`, and told of every event sent; without it there is no `/metrics`. */
   metrics?: Pick<AgentMetrics, 'registry' | 'eventSent'>;
@@ -162,18 +162,22 @@ export async function startLocalSurface(options: LocalSurfaceOptions): Promise<L
       return;
     }
     delete event.datacontenttype;
+    const parsed = parseEventType(String(event.type));
+    const finishedTask = parsed.category === 'task' && parsed.kind === 'finished' && typeof event.triggeredid === 'string';
     try {
       await options.send(event);
       options.metrics?.eventSent(true);
     } catch (error) {
       options.metrics?.eventSent(false);
-      if (error instanceof ControlPlaneError && error.status >= 400 && error.status < 500)
+      if (error instanceof ControlPlaneError && error.status >= 400 && error.status < 500) {
+        // Refused for good (e.g. the task ended meanwhile): nothing more will come for it, so a
+        // drain does not wait for it.
+        if (finishedTask) options.onFinished(String(event.triggeredid));
         throw new HttpProblem(error.status, error.message);
+      }
       throw new HttpProblem(502, `the control plane did not take the event: ${(error as Error).message}`);
     }
-    const parsed = parseEventType(String(event.type));
-    if (parsed.category === 'task' && parsed.kind === 'finished' && typeof event.triggeredid === 'string')
-      options.onFinished(event.triggeredid);
+    if (finishedTask) options.onFinished(String(event.triggeredid));
     res.writeHead(200).end();
   }
 
