@@ -20,14 +20,17 @@ export class MemoryTable<K, V> {
     this.#database = database;
   }
 
+  /** How many rows the table holds. */
   get size(): number {
     return this.#rows.size;
   }
 
+  /** The row with that key. */
   get(key: K): V | undefined {
     return this.#rows.get(key);
   }
 
+  /** Whether a row has that key. */
   has(key: K): boolean {
     return this.#rows.has(key);
   }
@@ -100,6 +103,7 @@ export class MemoryDatabase {
     return work();
   }
 
+  /** Makes every later call fail (see {@link read}). */
   close(): void {
     this.#closed = true;
   }

@@ -90,7 +90,9 @@ export function buildMemoryRegistryStore(db: MemoryDatabase): IntegrationRegistr
         const instance = change.instance;
         if (instance) {
           if (!integrations.has(instance.integrationId))
-            throw new Error(`FOREIGN KEY constraint failed: instance of unknown integration '${instance.integrationId}'`);
+            throw new Error(
+              `instance '${instance.instanceId}' has integrationId '${instance.integrationId}', an integration that is not stored; save the instance with its own integration`,
+            );
           instances.set(instanceKey(instance.integrationId, instance.instanceId), copyInstance(instance));
         }
       });

@@ -166,8 +166,11 @@ export function createMemoryStore(): MemoryControlPlaneStore {
       doc: JSON.stringify(e),
     };
     const sameTrigger = executions.rows().find((other) => other.triggeredId === row.triggeredId && other.id !== row.id);
-    if (sameTrigger)
-      throw new Error(`UNIQUE constraint failed: executions.triggered_id ('${row.triggeredId}' is execution ${sameTrigger.id}'s)`);
+    if (sameTrigger) {
+      throw new Error(
+        `execution '${row.id}' has scope.triggeredId '${row.triggeredId}', which execution '${sameTrigger.id}' has already; a sequence trigger starts one execution, so save that one instead`,
+      );
+    }
     executions.set(row.id, row);
   }
 
@@ -369,7 +372,7 @@ export function createMemoryStore(): MemoryControlPlaneStore {
           throw new ConflictError(ErrorCode.serviceExists, `service '${service}' already exists in project '${project}'`);
         for (const stage of stages) {
           const key = compositeKey(project, stage, service);
-          if (services.has(key)) throw new Error(`UNIQUE constraint failed: services (stage '${stage}' given twice)`);
+          if (services.has(key)) throw new Error(`stage '${stage}' is given twice for service '${service}'; list each stage once`);
           services.set(key, { project, stage, name: service, creationDate, deployedImage: null, lastEventTypes: '{}' });
         }
       });
