@@ -13,7 +13,15 @@
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConflictError, ErrorCode, InputError, NotFoundError, UnavailableError, withStageMessage } from '@shipmate/core';
+import {
+  ConflictError,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  UnavailableError,
+  documentPathSegments,
+  withStageMessage,
+} from '@shipmate/core';
 import type {
   Changeset,
   ControlPlaneStore,
@@ -116,7 +124,6 @@ const EVENT_FIELD_COLUMNS: Readonly<Record<string, string>> = {
   time: 'time',
 };
 
-const FIELD_PATH = /^[A-Za-z0-9_.-]+$/;
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -297,17 +304,15 @@ function sqlLimit(limit: number): number {
 
 /**
  * The `json_extract` path of a dotted document path (`data.get-sli.x` → `$.data."get-sli".x`).
- * Throws on anything but letters, digits, `_`, `-` and non-empty dot-separated segments.
+ * Throws on anything but a document path (see `documentPathSegments`).
  */
 export function jsonPathOf(path: string): string {
-  const segments = path.split('.');
-  if (!FIELD_PATH.test(path) || segments.some((s) => s === '')) {
-    throw new InputError(
-      ErrorCode.invalidField,
-      `filter key '${path}' is not a document path; use dot-separated names of letters, digits, '_' and '-', e.g. data.result or data.get-sli.start`,
-    );
-  }
-  return '$' + segments.map((s) => (PLAIN_SEGMENT.test(s) ? `.${s}` : `."${s}"`)).join('');
+  return (
+    '$' +
+    documentPathSegments(path)
+      .map((s) => (PLAIN_SEGMENT.test(s) ? `.${s}` : `."${s}"`))
+      .join('')
+  );
 }
 
 /** A WHERE clause under construction: terms joined with AND, parameters in order. */

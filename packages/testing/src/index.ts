@@ -6,6 +6,8 @@ export { describeTaskLeaseStoreContract, fixtureLease } from './task-lease-store
 export { describeResourceStoreContract } from './resource-store-contract.js';
 export { describeSecretStoreContract, fixtureSecret } from './secret-store-contract.js';
 export { describeApiTokenStoreContract, fixtureApiToken } from './api-token-store-contract.js';
+export { createMemoryStore } from './memory-store.js';
+export type { MemoryControlPlaneStore } from './memory-store.js';
 export {
   at,
   nextId,
