@@ -32,6 +32,7 @@ export type { KeptnEvent, EventData } from './events/keptn-event.js';
 export { isUuid, contextFromString, contentVersion } from './events/keptn-context.js';
 export { parseEventType, taskEventType, sequenceEventType, TaskEventKind, SequenceEventKind } from './events/event-type.js';
 export type { ParsedEventType } from './events/event-type.js';
+export { EVENT_FIELD_COLUMNS, eventFieldPathSegments } from './events/event-field-path.js';
 
 export type { Shipyard, ShipyardStage, ShipyardSequence, ShipyardTask, ShipyardTrigger } from './shipyard/shipyard.js';
 export {

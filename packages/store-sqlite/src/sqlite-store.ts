@@ -13,7 +13,16 @@
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConflictError, ErrorCode, InputError, NotFoundError, UnavailableError, withStageMessage } from '@shipmate/core';
+import {
+  ConflictError,
+  EVENT_FIELD_COLUMNS,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  UnavailableError,
+  eventFieldPathSegments,
+  withStageMessage,
+} from '@shipmate/core';
 import type {
   Changeset,
   ControlPlaneStore,
@@ -103,20 +112,6 @@ const SEQUENCE_STATES_PRIMARY_KEY = 'sqlite_autoindex_sequence_states_1';
 /** Most distinct dynamic query shapes kept prepared. */
 const DYNAMIC_STATEMENT_CACHE_SIZE = 200;
 
-/** Path keys of `EventQuery.fieldIn` that map to indexed columns instead of `json_extract`. */
-const EVENT_FIELD_COLUMNS: Readonly<Record<string, string>> = {
-  'data.project': 'project',
-  'data.stage': 'stage',
-  'data.service': 'service',
-  id: 'id',
-  type: 'type',
-  source: 'source',
-  shkeptncontext: 'shkeptncontext',
-  triggeredid: 'triggeredid',
-  time: 'time',
-};
-
-const FIELD_PATH = /^[A-Za-z0-9_.-]+$/;
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -300,14 +295,12 @@ function sqlLimit(limit: number): number {
  * Throws on anything but letters, digits, `_`, `-` and non-empty dot-separated segments.
  */
 export function jsonPathOf(path: string): string {
-  const segments = path.split('.');
-  if (!FIELD_PATH.test(path) || segments.some((s) => s === '')) {
-    throw new InputError(
-      ErrorCode.invalidField,
-      `filter key '${path}' is not a document path; use dot-separated names of letters, digits, '_' and '-', e.g. data.result or data.get-sli.start`,
-    );
-  }
-  return '$' + segments.map((s) => (PLAIN_SEGMENT.test(s) ? `.${s}` : `."${s}"`)).join('');
+  return (
+    '$' +
+    eventFieldPathSegments(path)
+      .map((s) => (PLAIN_SEGMENT.test(s) ? `.${s}` : `."${s}"`))
+      .join('')
+  );
 }
 
 /** A WHERE clause under construction: terms joined with AND, parameters in order. */

@@ -15,7 +15,11 @@ export interface ListeningHttp {
 export async function listenHttp(server: Server, port: number, host: string, portVariable: string): Promise<ListeningHttp> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new ConfigError(`${portVariable} ${port} on ${host} is in use: set ${portVariable} to a free port`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ConfigError(`${portVariable} ${port} on ${host} is in use: set ${portVariable} to a free port`)
+          : error,
+      ),
     );
     server.listen(port, host, resolve);
   });
