@@ -44,11 +44,12 @@ function serverFlags(command: Command): Command {
     .option('--port <port>', 'port to listen on (env SHIPMATE_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env SHIPMATE_HOST, default 0.0.0.0)')
     .option('--data-dir <dir>', 'where the store and token hash live (env SHIPMATE_DATA_DIR, default ./.shipmate)')
-    .option('--log-format <format>', 'text or json (env SHIPMATE_LOG_FORMAT; default text on a terminal, json otherwise)');
+    .option('--log-format <format>', 'text or json (env SHIPMATE_LOG_FORMAT; default text on a terminal, json otherwise)')
+    .option('--store <url>', 'a postgres:// URL to keep the store in PostgreSQL (env SHIPMATE_STORE_URL; default SQLite in the data dir)');
 }
 
 serverFlags(program.command('server'))
-  .description('run the control plane (API, orchestrator, embedded SQLite store) and its built-in integrations')
+  .description('run the control plane (API, orchestrator, store: embedded SQLite or PostgreSQL) and its built-in integrations')
   .action(async (flags: ServerFlags) => {
     const { runServer } = await controlPlaneCommand('server', () => import('./commands/server-command.js'));
     await runServer(flags);

@@ -30,9 +30,9 @@ export type { UpstreamHostPolicy, ResolveHost } from './upstream/upstream-host-p
 export { TaskResult, TaskStatus, keptnTime, ORCHESTRATOR_SOURCE, API_DEFAULT_SOURCE, KEPTN_SPEC_VERSION } from './events/keptn-event.js';
 export type { KeptnEvent, EventData } from './events/keptn-event.js';
 export { isUuid, contextFromString, contentVersion } from './events/keptn-context.js';
-export { documentPathSegments } from './events/document-path.js';
 export { parseEventType, taskEventType, sequenceEventType, TaskEventKind, SequenceEventKind } from './events/event-type.js';
 export type { ParsedEventType } from './events/event-type.js';
+export { EVENT_FIELD_COLUMNS, eventFieldPathSegments } from './events/event-field-path.js';
 
 export type { Shipyard, ShipyardStage, ShipyardSequence, ShipyardTask, ShipyardTrigger } from './shipyard/shipyard.js';
 export {

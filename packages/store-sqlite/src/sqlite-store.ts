@@ -15,11 +15,12 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   ConflictError,
+  EVENT_FIELD_COLUMNS,
   ErrorCode,
   InputError,
   NotFoundError,
   UnavailableError,
-  documentPathSegments,
+  eventFieldPathSegments,
   withStageMessage,
 } from '@shipmate/core';
 import type {
@@ -110,19 +111,6 @@ const SEQUENCE_STATES_PRIMARY_KEY = 'sqlite_autoindex_sequence_states_1';
 
 /** Most distinct dynamic query shapes kept prepared. */
 const DYNAMIC_STATEMENT_CACHE_SIZE = 200;
-
-/** Path keys of `EventQuery.fieldIn` that map to indexed columns instead of `json_extract`. */
-const EVENT_FIELD_COLUMNS: Readonly<Record<string, string>> = {
-  'data.project': 'project',
-  'data.stage': 'stage',
-  'data.service': 'service',
-  id: 'id',
-  type: 'type',
-  source: 'source',
-  shkeptncontext: 'shkeptncontext',
-  triggeredid: 'triggeredid',
-  time: 'time',
-};
 
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -304,12 +292,12 @@ function sqlLimit(limit: number): number {
 
 /**
  * The `json_extract` path of a dotted document path (`data.get-sli.x` → `$.data."get-sli".x`).
- * Throws on anything but a document path (see `documentPathSegments`).
+ * Throws on anything but a document path (see `eventFieldPathSegments`).
  */
 export function jsonPathOf(path: string): string {
   return (
     '$' +
-    documentPathSegments(path)
+    eventFieldPathSegments(path)
       .map((s) => (PLAIN_SEGMENT.test(s) ? `.${s}` : `."${s}"`))
       .join('')
   );

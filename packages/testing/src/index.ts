@@ -62,3 +62,5 @@ export { parseMetricsText } from './metrics-text.js';
 export type { MetricSample, MetricsText } from './metrics-text.js';
 export { createNetworkHosts, networkNamespacesUnavailable } from './network-hosts.js';
 export type { HostFetchOptions, NetworkHost, NetworkHosts, NetworkHostsOptions } from './network-hosts.js';
+export { DEFAULT_TEST_POSTGRES_URL, TEST_POSTGRES_URL_ENV, createTestPostgresDatabase, testPostgresAdminUrl } from './postgres-database.js';
+export type { TestPostgresDatabase, TestPostgresDatabaseOptions } from './postgres-database.js';

@@ -3,7 +3,7 @@
  * store's meaning of each filter: exact matches on the indexed fields, exclusive time bounds,
  * `fieldIn` on string values only, roots by time then arrival, and invalidations per project.
  */
-import { documentPathSegments, isPlainObject } from '@shipmate/core';
+import { eventFieldPathSegments, isPlainObject } from '@shipmate/core';
 import type { EventQuery, KeptnEvent } from '@shipmate/core';
 
 /** An event as the in-memory store keeps it: its document as JSON text and the fields queries use. */
@@ -79,7 +79,7 @@ function fieldInMatcher(path: string, values: readonly string[]): (row: EventRow
       const value = field(row);
       return value !== null && wanted.has(value);
     };
-  const segments = documentPathSegments(path);
+  const segments = eventFieldPathSegments(path);
   return (row) => {
     const value = valueAt(JSON.parse(row.doc), segments);
     return typeof value === 'string' && wanted.has(value);

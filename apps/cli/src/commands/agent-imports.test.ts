@@ -3,16 +3,22 @@
  * test-connection` run the real CLI (built by `npm test` first) with a module hook that records
  * every module URL Node resolves, and none may come from the server, its store, its configuration
  * repositories, Fastify or the native SQLite addon. This is what keeps the shipmate-agent image
- * small (docs/images.md): its app tree leaves those packages out.
+ * small (docs/images.md): its app tree leaves those packages out. Likewise `shipmate server` on its
+ * default SQLite store loads neither the PostgreSQL adapter nor its driver (`pg` is imported only
+ * for `--store postgres://…`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../bin/shipmate.js', import.meta.url));
+
+/** Module URLs of the PostgreSQL store, which the server loads only for a postgres:// store. */
+const POSTGRES_ONLY = [/\/node_modules\/pg\//, /\/packages\/store-postgres\/dist\/postgres-store\.js/];
 
 /** Module URLs (or their package names) the execution plane must never load. */
 const CONTROL_PLANE_ONLY = [
@@ -21,7 +27,9 @@ const CONTROL_PLANE_ONLY = [
   /\/packages\/server\//,
   /\/packages\/store-sqlite\//,
   /\/packages\/config-git\//,
-  /\/node_modules\/@shipmate\/(server|store-sqlite|config-git)\//,
+  /\/node_modules\/pg\//,
+  /\/packages\/store-postgres\//,
+  /\/node_modules\/@shipmate\/(server|store-sqlite|store-postgres|config-git)\//,
 ];
 
 /** Runs the CLI with `args` under a resolve hook; returns its exit code and every resolved module URL. */
@@ -99,5 +107,31 @@ describe('the execution plane loads no control-plane module', () => {
       'the http-test integration is loaded',
     ).toBe(true);
     expect(controlPlaneModules(run.urls)).toEqual([]);
+  });
+});
+
+describe('the server on its default store loads no PostgreSQL module', () => {
+  it('shipmate server without --store', async () => {
+    // The port is taken, so the server exits when it starts listening: after its store was opened.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const dataDir = mkdtempSync(join(tmpdir(), 'shipmate-imports-data-'));
+    try {
+      const run = await loadedModules(['server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
+        SHIPMATE_API_TOKEN: 'x',
+        SHIPMATE_LOG_LEVEL: 'warn',
+      });
+      expect(run.output).toContain('EADDRINUSE');
+      expect(
+        run.urls.some((url) => /\/node_modules\/better-sqlite3\//.test(url)),
+        'the SQLite store was opened',
+      ).toBe(true);
+      expect(run.urls.filter((url) => POSTGRES_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ErrorCode, ShipmateError, createSecretCipher } from '@shipmate/core';
 import { createControlPlaneServer } from '@shipmate/server';
 import type { ServerOptions } from '@shipmate/server';
-import { createSqliteStore, lockDataDir } from '@shipmate/store-sqlite';
+import { lockDataDir } from '@shipmate/store-sqlite';
 import type { DataDirLock } from '@shipmate/store-sqlite';
 import { createGitResourceStore, createUpstreamMirror, requireGit, withUpstream } from '@shipmate/config-git';
 import type { UpstreamMirror } from '@shipmate/config-git';
@@ -16,6 +16,7 @@ import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
+import { describeStore, openStore } from './open-store.js';
 import type { ServerFlags } from '../config/server-config.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
@@ -28,8 +29,9 @@ async function checkGit(): Promise<void> {
 }
 
 /**
- * `shipmate server`: runs the control plane on the embedded SQLite store, with the configuration
- * repositories in `<data dir>/git`, until SIGTERM/SIGINT.
+ * `shipmate server`: runs the control plane on its store (the embedded SQLite file in the data dir,
+ * or PostgreSQL with `--store`), with the configuration repositories in `<data dir>/git`, until
+ * SIGTERM/SIGINT.
  */
 export async function runServer(flags: ServerFlags, plane: { local: boolean } = { local: false }): Promise<void> {
   const config = resolveServerConfig(process.env, flags, process.stdout.isTTY === true);
@@ -58,7 +60,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   });
   await loadUpstreams(upstream);
   const internal = builtInToken();
-  const store = createSqliteStore({ path: join(dataDir, 'shipmate.db'), walMaxBytes: config.walMaxBytes });
+  const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
   const server = await startServer({
     store,
     resources: withUpstream(repositories, upstream),
@@ -94,7 +96,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   });
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
-  process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir})\n`);
+  process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)})\n`);
   // Over TLS the built-ins call this process's own listener on loopback (see startBuiltIns).
   const loopbackTls = { sslVerify: config.tls === undefined };
   const builtIns = await startBuiltIns({

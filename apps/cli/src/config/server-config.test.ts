@@ -7,6 +7,7 @@ describe('resolveServerConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       dataDir: './.shipmate',
+      store: { kind: 'sqlite' },
       apiToken: undefined,
       taskStartedWaitMs: 600_000,
       maxBodyBytes: 65_536,
@@ -141,5 +142,43 @@ describe('resolveServerConfig', () => {
   ])('rejects %o with a clear message', (env, message) => {
     expect(() => resolveServerConfig(env, {})).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, {})).toThrow(message);
+  });
+  it('keeps the store in PostgreSQL for a postgres:// SHIPMATE_STORE_URL or --store, the flag first; empty is SQLite', () => {
+    expect(resolveServerConfig({ SHIPMATE_STORE_URL: 'postgres://shipmate:pw@db:5432/shipmate' }, {}).store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://shipmate:pw@db:5432/shipmate',
+      redactedUrl: 'postgres://shipmate:***@db:5432/shipmate',
+      source: 'SHIPMATE_STORE_URL',
+    });
+    expect(resolveServerConfig({ SHIPMATE_STORE_URL: 'postgres://a@db/x' }, { store: 'postgresql://b@db2/y' }).store).toMatchObject({
+      url: 'postgresql://b@db2/y',
+      source: '--store',
+    });
+    expect(resolveServerConfig({ SHIPMATE_STORE_URL: '' }, {}).store).toEqual({ kind: 'sqlite' });
+  });
+
+  it.each([
+    [
+      'another scheme',
+      { SHIPMATE_STORE_URL: 'mysql://root:pw@db/shipmate' },
+      {},
+      /^SHIPMATE_STORE_URL is not valid: .*postgres:\/\/.*not mysql:.*leave SHIPMATE_STORE_URL unset/,
+    ],
+    [
+      'a file path',
+      { SHIPMATE_STORE_URL: './shipmate.db' },
+      {},
+      /^SHIPMATE_STORE_URL is not valid: PostgreSQL URL must start with postgres:\/\//,
+    ],
+    ['no host', {}, { store: 'postgres:///shipmate' }, /^--store is not valid: .*names no host.*leave out --store/],
+  ])('refuses %s as the store, naming the variable and the fix', (_case, env, flags, message) => {
+    expect(() => resolveServerConfig(env, flags)).toThrow(ConfigError);
+    expect(() => resolveServerConfig(env, flags)).toThrow(message);
+  });
+
+  it('never repeats the password of a refused store URL', () => {
+    expect(() => resolveServerConfig({ SHIPMATE_STORE_URL: 'postgres://u:hunter2@ho st/db' }, {})).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

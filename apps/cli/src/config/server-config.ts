@@ -9,6 +9,7 @@ import { parseSecretKey } from './secret-key.js';
 import { parseBuiltIns } from '../builtins/built-in-integrations.js';
 import { prometheusUrlOf } from '../builtins/built-in-integrations.js';
 import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
+import { parsePostgresUrl } from '@shipmate/store-postgres/url';
 import type { ServerTls } from '@shipmate/server';
 import { resolveTlsFiles } from './tls-files.js';
 
@@ -21,13 +22,31 @@ export interface ServerFlags {
   host?: string;
   dataDir?: string;
   logFormat?: string;
+  store?: string;
 }
+
+/**
+ * Where the control plane keeps its store: the embedded SQLite file in the data dir (the default),
+ * or a PostgreSQL database (`--store` / SHIPMATE_STORE_URL).
+ */
+export type StoreChoice =
+  | { readonly kind: 'sqlite' }
+  | {
+      readonly kind: 'postgres';
+      /** The URL as given (it may hold a password: never print it; print `redactedUrl`). */
+      readonly url: string;
+      readonly redactedUrl: string;
+      /** Where the URL came from, for messages: `--store` or `SHIPMATE_STORE_URL`. */
+      readonly source: '--store' | 'SHIPMATE_STORE_URL';
+    };
 
 /** Resolved server configuration. */
 export interface ServerConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** --store / SHIPMATE_STORE_URL: SQLite in the data dir unless a postgres:// URL is given. */
+  readonly store: StoreChoice;
   readonly apiToken: string | undefined;
   readonly taskStartedWaitMs: number;
   readonly maxBodyBytes: number;
@@ -84,6 +103,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags, 
     port: integerValue(flags.port ?? env.SHIPMATE_PORT, 8080, flags.port ? '--port' : 'SHIPMATE_PORT', 0, 65535),
     host: flags.host ?? env.SHIPMATE_HOST ?? '0.0.0.0',
     dataDir: flags.dataDir ?? env.SHIPMATE_DATA_DIR ?? './.shipmate',
+    store: storeChoice(flags.store, env.SHIPMATE_STORE_URL),
     apiToken: env.SHIPMATE_API_TOKEN || undefined,
     taskStartedWaitMs: durationValue(env.TASK_STARTED_WAIT_DURATION, '10m', 'TASK_STARTED_WAIT_DURATION'),
     maxBodyBytes: integerValue(env.SHIPMATE_MAX_BODY_BYTES, 64 * 1024, 'SHIPMATE_MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
@@ -127,6 +147,22 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags, 
     walMaxBytes: integerValue(env.SHIPMATE_WAL_MAX_BYTES, DEFAULT_WAL_MAX_BYTES, 'SHIPMATE_WAL_MAX_BYTES', MIN_WAL_MAX_BYTES, 2 ** 40),
     tls: resolveTlsFiles(env),
   });
+}
+
+/** --store, else SHIPMATE_STORE_URL: a postgres:// URL, or unset/empty for the embedded SQLite store. */
+function storeChoice(flag: string | undefined, env: string | undefined): StoreChoice {
+  const source = flag !== undefined ? '--store' : 'SHIPMATE_STORE_URL';
+  const value = (flag ?? env ?? '').trim();
+  if (value === '') return { kind: 'sqlite' };
+  try {
+    const { url, redacted } = parsePostgresUrl(value);
+    return { kind: 'postgres', url, redactedUrl: redacted, source };
+  } catch (error) {
+    const embedded = source === '--store' ? 'leave out --store' : 'leave SHIPMATE_STORE_URL unset';
+    throw new ConfigError(
+      `${source} is not valid: ${(error as Error).message}; or ${embedded} for the embedded SQLite store in the data dir`,
+    );
+  }
 }
 
 /** SHIPMATE_TRUST_PROXY: Go boolean spellings, or a comma-separated list of proxy addresses/CIDRs. */

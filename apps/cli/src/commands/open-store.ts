@@ -1,0 +1,45 @@
+/**
+ * Opens the store `shipmate server` runs on: the embedded SQLite file in the data dir, or the
+ * PostgreSQL database of `--store` / SHIPMATE_STORE_URL. The PostgreSQL adapter (and its driver)
+ * is imported only when asked for, so the default path never loads `pg`.
+ */
+import { join } from 'node:path';
+import { ErrorCode, ShipmateError } from '@shipmate/core';
+import type { ApiTokenStore, ControlPlaneStore, IntegrationRegistryStore, SecretStore, TaskLeaseStore } from '@shipmate/core';
+import { createSqliteStore } from '@shipmate/store-sqlite';
+import { ConfigError } from '../config/config-error.js';
+import type { StoreChoice } from '../config/server-config.js';
+
+/** Every store port, as both adapters provide them. */
+export type ServerStore = ControlPlaneStore & IntegrationRegistryStore & TaskLeaseStore & SecretStore & ApiTokenStore;
+
+/** What {@link openStore} needs besides the choice. */
+export interface OpenStoreOptions {
+  readonly dataDir: string;
+  /** SHIPMATE_WAL_MAX_BYTES, for the SQLite store. */
+  readonly walMaxBytes: number;
+}
+
+/**
+ * Opens (creating or migrating) the chosen store. A PostgreSQL server that cannot be reached,
+ * refuses the login or lacks the database is a configuration error (exit 2) naming the variable.
+ */
+export async function openStore(choice: StoreChoice, options: OpenStoreOptions): Promise<ServerStore> {
+  if (choice.kind === 'sqlite') return createSqliteStore({ path: join(options.dataDir, 'shipmate.db'), walMaxBytes: options.walMaxBytes });
+  const { createPostgresStore } = await import('@shipmate/store-postgres');
+  try {
+    return await createPostgresStore(choice.url);
+  } catch (error) {
+    if (error instanceof ShipmateError && (error.code === ErrorCode.storeUnavailable || error.code === ErrorCode.invalidField)) {
+      throw new ConfigError(
+        `${choice.source} names a store that cannot be opened: ${error.message}. Fix ${choice.source}, or leave it unset for the embedded SQLite store in the data dir`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** How the store is named in the startup lines: the URL without its password, or the SQLite file. */
+export function describeStore(choice: StoreChoice, dataDir: string): string {
+  return choice.kind === 'sqlite' ? `SQLite ${join(dataDir, 'shipmate.db')}` : `PostgreSQL ${choice.redactedUrl}`;
+}

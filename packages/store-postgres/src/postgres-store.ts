@@ -1,0 +1,665 @@
+/**
+ * The shared store: {@link ControlPlaneStore} (and the registry, lease, secret and API token ports)
+ * on PostgreSQL through a `pg` pool.
+ *
+ * Every method that writes runs in one transaction on one pooled connection; a page and its count
+ * are read in one REPEATABLE READ snapshot. Writers that must not interleave lock what they
+ * decide on (`SELECT … FOR UPDATE` of the row, or a transaction-level advisory lock where the row
+ * may not exist yet). Each connection runs with `statement_timeout`, so a statement stuck behind a
+ * lock fails with `ERR_STORE_UNAVAILABLE` instead of hanging a request.
+ *
+ * Documents are stored whole as `json` (the text as written); the filter and sort columns are
+ * copies written from the document in the same statement, as in the SQLite store, whose ordering,
+ * paging and counting this adapter reproduces (the contract suites in @shipmate/testing pin them).
+ */
+import pg from 'pg';
+import {
+  ConflictError,
+  EVENT_FIELD_COLUMNS,
+  ErrorCode,
+  InputError,
+  NotFoundError,
+  eventFieldPathSegments,
+  withStageMessage,
+} from '@shipmate/core';
+import type {
+  ApiTokenStore,
+  Changeset,
+  ControlPlaneStore,
+  EventQuery,
+  IntegrationRegistryStore,
+  KeptnEvent,
+  OpenTriggeredEvent,
+  Page,
+  PageQuery,
+  PauseMarker,
+  ProjectRecord,
+  SecretStore,
+  SequenceExecution,
+  SequenceState,
+  ServiceActivity,
+  ServiceRecord,
+  TaskLeaseStore,
+  TimerRecord,
+} from '@shipmate/core';
+import { applyMigrations, readMigrations } from './migrations.js';
+import { translatePostgresError } from './postgres-errors.js';
+import type { PostgresErrorContext } from './postgres-errors.js';
+import { parsePostgresUrl } from './postgres-url.js';
+import { buildPostgresRegistryStore } from './postgres-registry-store.js';
+import { buildPostgresTaskLeaseStore } from './postgres-task-lease-store.js';
+import { buildPostgresSecretStore } from './postgres-secret-store.js';
+import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
+import { Where, changed, inTransaction, sqlLimit } from './sql.js';
+import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * Most connections the pool opens.
+   * @default 10
+   */
+  poolSize?: number;
+  /**
+   * `statement_timeout` of every connection: a statement running longer is cancelled and the call
+   * fails with `ERR_STORE_UNAVAILABLE`.
+   * @default 30000
+   */
+  statementTimeoutMs?: number;
+  /**
+   * How long opening a connection (or waiting for a free one of the pool) may take.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+}
+
+/** {@link PostgresStoreOptions} with defaults applied, and the URL without its password. */
+export interface ResolvedPostgresStoreOptions {
+  /** The connection URL with the password replaced by `***`. */
+  readonly redactedUrl: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+/** The PostgreSQL adapter of every store port (one pool). */
+export interface PostgresControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore, ApiTokenStore {
+  /** The options the store was opened with. */
+  readonly options: ResolvedPostgresStoreOptions;
+}
+
+/** OID of `int8`: seqs, counts and millisecond times, all far below 2^53, come back as numbers. */
+const INT8_OID = 20;
+
+/**
+ * Root of a context: no earlier event (by time, then seq) in the same context and project (as
+ * the SQLite store's ROOT_EVENT_CLAUSE).
+ */
+const ROOT_EVENT_CLAUSE = `NOT EXISTS (
+  SELECT 1 FROM events r
+  WHERE r.shkeptncontext = e.shkeptncontext AND r.time <= e.time AND r.project IS NOT DISTINCT FROM e.project
+    AND (r.time < e.time OR r.seq < e.seq))`;
+
+/** The event's triggeredid has no `.invalidated` event in the same project (uses the partial index events_invalidated). */
+const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
+  SELECT 1 FROM events i
+  WHERE i.type LIKE '%.invalidated' AND i.triggeredid = e.triggeredid AND i.project IS NOT DISTINCT FROM e.project))`;
+
+/**
+ * Opens the store on the PostgreSQL database that `url` names (`postgres://user:password@host:5432/db`),
+ * creating or upgrading its schema first. The database must exist. Throws `ERR_INVALID_FIELD`
+ * for a malformed URL or option and `ERR_STORE_UNAVAILABLE` when the server cannot be reached,
+ * refuses the login or the database is missing; the pool is closed again then.
+ */
+export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresControlPlaneStore> {
+  const target = parsePostgresUrl(url);
+  const resolved = resolveOptions(target.redacted, options);
+  const context: PostgresErrorContext = { redactedUrl: resolved.redactedUrl, statementTimeoutMs: resolved.statementTimeoutMs };
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: resolved.poolSize,
+    statement_timeout: resolved.statementTimeoutMs,
+    connectionTimeoutMillis: resolved.connectTimeoutMs,
+    application_name: 'shipmate',
+    types: int8AsNumber(),
+  });
+  // An idle connection that the server drops (restart, idle timeout) is reported here; the pool
+  // discards it and opens a new one on the next query, so there is nothing else to do.
+  pool.on('error', () => undefined);
+  try {
+    await applyMigrations(pool, await readMigrations(), resolved.redactedUrl);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw translatePostgresError(error, context);
+  }
+  return buildStore(pool, resolved, context);
+}
+
+/** Type parsers of the pool: `pg`'s defaults, with `int8` read as a number instead of a string. */
+function int8AsNumber(): pg.TypeOverrides {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(INT8_OID, Number);
+  return types;
+}
+
+function resolveOptions(redactedUrl: string, options: PostgresStoreOptions): ResolvedPostgresStoreOptions {
+  const poolSize = wholeNumber('poolSize', options.poolSize ?? 10, 1, 10);
+  const statementTimeoutMs = wholeNumber('statementTimeoutMs', options.statementTimeoutMs ?? 30_000, 1, 30_000);
+  const connectTimeoutMs = wholeNumber('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1, 10_000);
+  return Object.freeze({ redactedUrl, poolSize, statementTimeoutMs, connectTimeoutMs });
+}
+
+function wholeNumber(field: string, value: number, min: number, example: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new InputError(ErrorCode.invalidField, `${field} must be a whole number >= ${min}, got ${value}; e.g. ${example}`);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row shapes and conversions (json columns arrive parsed)
+
+interface DocRow<T> {
+  doc: T;
+}
+interface ProjectRow {
+  doc: Omit<ProjectRecord, 'lastEventContext'>;
+  last_event_context: string | null;
+}
+interface ServiceRow {
+  project: string;
+  stage: string;
+  name: string;
+  creation_date: string;
+  deployed_image: string | null;
+  last_event_types: ServiceRecord['lastEventTypes'];
+}
+interface TimerRow {
+  id: string;
+  kind: TimerRecord['kind'];
+  execution_id: string;
+  triggered_id: string;
+  due_at_ms: number;
+}
+interface PauseRow {
+  project: string;
+  keptn_context: string;
+  stage: string;
+}
+
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function toProject(row: ProjectRow): ProjectRecord {
+  return { ...row.doc, lastEventContext: row.last_event_context };
+}
+
+function toService(row: ServiceRow): ServiceRecord {
+  return {
+    project: row.project,
+    stage: row.stage,
+    name: row.name,
+    creationDate: row.creation_date,
+    ...(row.deployed_image !== null ? { deployedImage: row.deployed_image } : {}),
+    lastEventTypes: row.last_event_types,
+  };
+}
+
+function toTimer(row: TimerRow): TimerRecord {
+  return { id: row.id, kind: row.kind, executionId: row.execution_id, triggeredId: row.triggered_id, dueAtMs: row.due_at_ms };
+}
+
+function toPauseMarker(row: PauseRow): PauseMarker {
+  return { project: row.project, keptnContext: row.keptn_context, stage: row.stage };
+}
+
+function docs<T>(result: pg.QueryResult<DocRow<T>>): T[] {
+  return result.rows.map((row) => row.doc);
+}
+
+function firstDoc<T>(result: pg.QueryResult<DocRow<T>>): T | undefined {
+  return result.rows[0]?.doc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+
+const SERVICE_COLUMNS = 'project, stage, name, creation_date, deployed_image, last_event_types';
+const TIMER_COLUMNS = 'id, kind, execution_id, triggered_id, due_at_ms';
+
+const SQL = {
+  insertEvent: `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+  pendingEvents: 'SELECT seq, doc FROM events WHERE pending ORDER BY seq LIMIT $1',
+  markProcessed: 'UPDATE events SET pending = false WHERE seq = $1 AND pending',
+  deleteEventsBefore: 'DELETE FROM events WHERE NOT pending AND time < $1',
+
+  upsertExecution: `INSERT INTO executions (id, project, stage, service, keptn_context, name, state, triggered_id, current_task_id, triggered_at, doc)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (id) DO UPDATE SET
+       project = excluded.project, stage = excluded.stage, service = excluded.service,
+       keptn_context = excluded.keptn_context, name = excluded.name, state = excluded.state,
+       triggered_id = excluded.triggered_id, current_task_id = excluded.current_task_id,
+       triggered_at = excluded.triggered_at, doc = excluded.doc`,
+  getExecution: 'SELECT doc FROM executions WHERE id = $1',
+  executionByTrigger: 'SELECT doc FROM executions WHERE triggered_id = $1',
+  executionByTask: 'SELECT doc FROM executions WHERE current_task_id = $1 ORDER BY triggered_at, seq LIMIT 1',
+  executionsOfContext: 'SELECT doc FROM executions WHERE project = $1 AND keptn_context = $2 ORDER BY triggered_at, seq',
+  executionsInScope: `SELECT doc FROM executions
+     WHERE project = $1 AND stage = $2 AND service = $3 AND state = ANY($4::text[])
+     ORDER BY triggered_at, seq`,
+
+  upsertState: `INSERT INTO sequence_states (project, keptn_context, name, state, time, doc) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (project, keptn_context) DO UPDATE SET
+       name = excluded.name, state = excluded.state, time = excluded.time, doc = excluded.doc`,
+  getState: 'SELECT doc FROM sequence_states WHERE project = $1 AND keptn_context = $2',
+  getStateForUpdate: 'SELECT doc FROM sequence_states WHERE project = $1 AND keptn_context = $2 FOR UPDATE',
+
+  putOpen: `INSERT INTO open_triggered (event_id, execution_id, project, stage, service, type, time, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (event_id) DO UPDATE SET
+       execution_id = excluded.execution_id, project = excluded.project, stage = excluded.stage,
+       service = excluded.service, type = excluded.type, time = excluded.time, doc = excluded.doc`,
+  removeOpen: 'DELETE FROM open_triggered WHERE event_id = $1',
+
+  putTimer: `INSERT INTO timers (id, kind, execution_id, triggered_id, due_at_ms) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET
+       kind = excluded.kind, execution_id = excluded.execution_id, triggered_id = excluded.triggered_id, due_at_ms = excluded.due_at_ms`,
+  removeTimer: 'DELETE FROM timers WHERE id = $1',
+  removeTimersOfTask: 'DELETE FROM timers WHERE triggered_id = $1',
+  dueTimers: `SELECT ${TIMER_COLUMNS} FROM timers WHERE due_at_ms <= $1 ORDER BY due_at_ms, seq LIMIT $2`,
+  nextTimerDue: 'SELECT due_at_ms FROM timers ORDER BY due_at_ms LIMIT 1',
+
+  putPause: 'INSERT INTO pause_markers (project, keptn_context, stage) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  removePause: 'DELETE FROM pause_markers WHERE project = $1 AND keptn_context = $2 AND stage = $3',
+  listPause: 'SELECT project, keptn_context, stage FROM pause_markers WHERE project = $1 AND keptn_context = $2 ORDER BY stage',
+
+  // The entry of the event type is replaced whole (`||` of jsonb objects replaces a key's value).
+  serviceActivity: `UPDATE services SET
+       last_event_types = last_event_types || jsonb_build_object($1::text, $2::jsonb),
+       deployed_image = coalesce($3, deployed_image)
+     WHERE project = $4 AND stage = $5 AND name = $6`,
+  projectLastContext: 'UPDATE projects SET last_event_context = $1 WHERE name = $2',
+
+  insertProject:
+    'INSERT INTO projects (name, creation_date, last_event_context, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING',
+  updateProject: 'UPDATE projects SET creation_date = $1, doc = $2 WHERE name = $3',
+  getProject: 'SELECT doc, last_event_context FROM projects WHERE name = $1',
+  lockProject: 'SELECT 1 FROM projects WHERE name = $1 FOR UPDATE',
+  listProjects: 'SELECT doc, last_event_context FROM projects ORDER BY name',
+  putShipyard: 'INSERT INTO shipyard_versions (project, commit_id, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  getShipyard: 'SELECT content FROM shipyard_versions WHERE project = $1 AND commit_id = $2',
+
+  serviceExists: 'SELECT 1 FROM services WHERE project = $1 AND name = $2 LIMIT 1',
+  insertService: 'INSERT INTO services (project, stage, name, creation_date) VALUES ($1, $2, $3, $4)',
+  deleteService: 'DELETE FROM services WHERE project = $1 AND name = $2',
+  // seq breaks ties: a service's rows were inserted in the project's stage order.
+  listServices: `SELECT ${SERVICE_COLUMNS} FROM services WHERE project = $1 ORDER BY name, seq`,
+  hasService: 'SELECT 1 FROM services WHERE project = $1 AND stage = $2 AND name = $3',
+  listServicesOfStage: `SELECT ${SERVICE_COLUMNS} FROM services WHERE project = $1 AND stage = $2 ORDER BY name, seq`,
+} as const;
+
+/** Cascade of deleteProject, child rows first. Timers hang off executions, so they go before them. */
+const DELETE_PROJECT_STEPS = [
+  'DELETE FROM timers WHERE execution_id IN (SELECT id FROM executions WHERE project = $1)',
+  'DELETE FROM open_triggered WHERE project = $1',
+  'DELETE FROM executions WHERE project = $1',
+  'DELETE FROM sequence_states WHERE project = $1',
+  'DELETE FROM pause_markers WHERE project = $1',
+  'DELETE FROM events WHERE project = $1',
+  'DELETE FROM services WHERE project = $1',
+  'DELETE FROM shipyard_versions WHERE project = $1',
+  'DELETE FROM projects WHERE name = $1',
+];
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, context: PostgresErrorContext): PostgresControlPlaneStore {
+  let closed: Promise<void> | undefined;
+
+  const run: RunOnPool = async (fn) => {
+    try {
+      return await fn(pool);
+    } catch (error) {
+      throw translatePostgresError(error, context);
+    }
+  };
+  const transaction: RunInTransaction = (fn, mode?: TransactionMode) => run((p) => inTransaction(p, fn, mode));
+
+  async function insertEvent(db: Queryable, event: KeptnEvent, pending: boolean): Promise<void> {
+    await db.query(SQL.insertEvent, [
+      event.id,
+      textOrNull(event.data.project),
+      textOrNull(event.data.stage),
+      textOrNull(event.data.service),
+      event.type,
+      event.shkeptncontext,
+      // An empty triggeredid means none; storing it as '' would tie unrelated events together.
+      event.triggeredid ? event.triggeredid : null,
+      event.source,
+      event.time,
+      pending,
+      JSON.stringify(event),
+    ]);
+  }
+
+  async function upsertExecution(db: Queryable, e: SequenceExecution): Promise<void> {
+    await db.query(SQL.upsertExecution, [
+      e._id,
+      e.scope.project,
+      e.scope.stage,
+      e.scope.service,
+      e.scope.keptnContext,
+      e.sequence.name,
+      e.status.state,
+      e.scope.triggeredId,
+      e.status.currentTask?.triggeredID ?? null,
+      e.triggeredAt,
+      JSON.stringify(e),
+    ]);
+  }
+
+  async function upsertState(db: Queryable, state: SequenceState): Promise<void> {
+    await db.query(SQL.upsertState, [state.project, state.shkeptncontext, state.name, state.state, state.time, JSON.stringify(state)]);
+  }
+
+  async function putOpen(db: Queryable, entry: OpenTriggeredEvent): Promise<void> {
+    await db.query(SQL.putOpen, [
+      entry.event.id,
+      entry.executionId,
+      entry.project,
+      entry.stage,
+      entry.service,
+      entry.event.type,
+      entry.visibleAt ?? entry.event.time,
+      JSON.stringify(entry.event),
+    ]);
+  }
+
+  async function noteActivity(db: Queryable, a: ServiceActivity): Promise<void> {
+    await db.query(SQL.serviceActivity, [a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service]);
+  }
+
+  // Within one changeset, puts apply before removes: a step that opens and closes the same
+  // thing ends with it closed. The order of the steps is the SQLite store's.
+  async function applyChangeset(tx: pg.PoolClient, c: Changeset): Promise<void> {
+    for (const { event, pending } of c.newEvents ?? []) await insertEvent(tx, event, pending);
+    for (const seq of c.processedSeqs ?? []) await tx.query(SQL.markProcessed, [seq]);
+    for (const execution of c.executions ?? []) await upsertExecution(tx, execution);
+    for (const entry of c.openTriggeredPut ?? []) await putOpen(tx, entry);
+    for (const eventId of c.openTriggeredRemove ?? []) await tx.query(SQL.removeOpen, [eventId]);
+    for (const t of c.timersPut ?? []) await tx.query(SQL.putTimer, [t.id, t.kind, t.executionId, t.triggeredId, t.dueAtMs]);
+    for (const triggeredId of c.timersRemoveForTask ?? []) await tx.query(SQL.removeTimersOfTask, [triggeredId]);
+    for (const id of c.timersRemove ?? []) await tx.query(SQL.removeTimer, [id]);
+    for (const state of c.sequenceStates ?? []) await upsertState(tx, state);
+    for (const m of c.pausePut ?? []) await tx.query(SQL.putPause, [m.project, m.keptnContext, m.stage]);
+    for (const m of c.pauseRemove ?? []) await tx.query(SQL.removePause, [m.project, m.keptnContext, m.stage]);
+    for (const activity of c.serviceActivity ?? []) await noteActivity(tx, activity);
+    for (const { project, keptnContext } of c.projectLastContext ?? []) await tx.query(SQL.projectLastContext, [keptnContext, project]);
+  }
+
+  /**
+   * One page of a query and its count, read in one snapshot. The count stops at
+   * `paging.countLimit` (the subquery's LIMIT), so a bounded count reads at most that many rows.
+   */
+  function page<T>(from: string, where: Where, orderBy: string, paging: PageQuery): Promise<Page<T>> {
+    return transaction(async (tx) => {
+      const offset = Math.max(0, paging.offset);
+      const n = where.params.length;
+      const rows = await tx.query<DocRow<T>>(
+        `SELECT doc FROM ${from} ${where.toString()} ORDER BY ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...where.params, sqlLimit(paging.limit), offset],
+      );
+      const seen = rows.rows.length > 0 ? offset + rows.rows.length : 0;
+      return { items: docs(rows), totalCount: Math.max(seen, await countMatches(tx, from, where, paging.countLimit)) };
+    }, 'snapshot');
+  }
+
+  /** Rows matching `where`, up to `countLimit` of them (0: none counted; undefined: all). */
+  async function countMatches(tx: pg.PoolClient, from: string, where: Where, countLimit: number | undefined): Promise<number> {
+    if (countLimit !== undefined && countLimit <= 0) return 0;
+    const sql =
+      countLimit === undefined
+        ? `SELECT count(*) AS n FROM ${from} ${where.toString()}`
+        : `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${where.toString()} LIMIT $${where.params.length + 1}) bounded`;
+    const result = await tx.query<{ n: number }>(sql, countLimit === undefined ? where.params : [...where.params, countLimit]);
+    return result.rows[0]?.n ?? 0;
+  }
+
+  function eventWhere(q: EventQuery): Where {
+    const w = new Where()
+      .eq('e.shkeptncontext', q.keptnContext)
+      .eq('e.type', q.type)
+      .eq('e.project', q.project)
+      .eq('e.stage', q.stage)
+      .eq('e.service', q.service)
+      .eq('e.id', q.eventId)
+      .eq('e.source', q.source)
+      .eq('e.triggeredid', q.triggeredId);
+    if (q.fromTime !== undefined) w.add(`e.time > ${w.param(q.fromTime)}`);
+    if (q.beforeTime !== undefined) w.add(`e.time < ${w.param(q.beforeTime)}`);
+    for (const [path, values] of Object.entries(q.fieldIn ?? {})) {
+      const column = EVENT_FIELD_COLUMNS[path];
+      // One array parameter keeps one statement shape whatever the number of values; [] matches nothing.
+      if (column) {
+        w.add(`e.${column} = ANY(${w.param(values)}::text[])`);
+      } else {
+        // Only string values match, as SQLite's json_extract compares them (a number 1 is not '1').
+        const at = w.param(eventFieldPathSegments(path));
+        w.add(`json_typeof(e.doc #> ${at}::text[]) = 'string' AND (e.doc #>> ${at}::text[]) = ANY(${w.param(values)}::text[])`);
+      }
+    }
+    if (q.rootOnly) w.add(ROOT_EVENT_CLAUSE);
+    if (q.excludeInvalidated) w.add(NOT_INVALIDATED_CLAUSE);
+    return w;
+  }
+
+  return {
+    options,
+    ...buildPostgresRegistryStore(run, transaction),
+    ...buildPostgresTaskLeaseStore(run, transaction),
+    ...buildPostgresSecretStore(run, transaction),
+    ...buildPostgresApiTokenStore(run),
+
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+
+    appendEvents(events, { pending }) {
+      if (events.length === 0) return Promise.resolve();
+      return transaction(async (tx) => {
+        for (const event of events) await insertEvent(tx, event, pending);
+      });
+    },
+
+    pendingEvents(limit) {
+      return run(async (db) => {
+        const result = await db.query<{ seq: number; doc: KeptnEvent }>(SQL.pendingEvents, [limit]);
+        return result.rows.map((row) => ({ seq: row.seq, event: row.doc }));
+      });
+    },
+
+    commit(changes) {
+      return transaction((tx) => applyChangeset(tx, changes));
+    },
+
+    queryEvents(query) {
+      return run(async () => page<KeptnEvent>('events e', eventWhere(query), 'e.time DESC, e.seq DESC', query));
+    },
+
+    deleteEventsBefore(time) {
+      return run(async (db) => changed(await db.query(SQL.deleteEventsBefore, [time])));
+    },
+
+    insertProject(project) {
+      return run(async (db) => {
+        const { lastEventContext, ...doc } = project;
+        const inserted = await db.query(SQL.insertProject, [
+          project.name,
+          project.creationDate,
+          lastEventContext ?? null,
+          JSON.stringify(doc),
+        ]);
+        if (changed(inserted) === 0)
+          throw new ConflictError(ErrorCode.projectExists, `project '${project.name}' already exists; choose another name or update it`);
+      });
+    },
+
+    updateProject(project) {
+      return run(async (db) => {
+        const { lastEventContext: _ownedByCommit, ...doc } = project;
+        const updated = await db.query(SQL.updateProject, [project.creationDate, JSON.stringify(doc), project.name]);
+        if (changed(updated) === 0)
+          throw new NotFoundError(ErrorCode.projectNotFound, `project '${project.name}' not found; create it before updating it`);
+      });
+    },
+
+    deleteProject(name) {
+      return transaction(async (tx) => {
+        if ((await tx.query(SQL.lockProject, [name])).rows.length === 0) return false;
+        for (const step of DELETE_PROJECT_STEPS) await tx.query(step, [name]);
+        return true;
+      });
+    },
+
+    getProject(name) {
+      return run(async (db) => {
+        const row = (await db.query<ProjectRow>(SQL.getProject, [name])).rows[0];
+        return row && toProject(row);
+      });
+    },
+
+    listProjects() {
+      return run(async (db) => (await db.query<ProjectRow>(SQL.listProjects)).rows.map(toProject));
+    },
+
+    putShipyardVersion(project, commit, content) {
+      return run(async (db) => {
+        await db.query(SQL.putShipyard, [project, commit, content]);
+      });
+    },
+
+    getShipyardVersion(project, commit) {
+      return run(async (db) => (await db.query<{ content: string }>(SQL.getShipyard, [project, commit])).rows[0]?.content);
+    },
+
+    insertService(project, service, stages, creationDate) {
+      return transaction(async (tx) => {
+        // The project row's lock serializes service creation in the project, so the check below holds.
+        if ((await tx.query(SQL.lockProject, [project])).rows.length === 0) {
+          throw new NotFoundError(
+            ErrorCode.projectNotFound,
+            `project '${project}' not found; create the project before adding service '${service}'`,
+          );
+        }
+        if ((await tx.query(SQL.serviceExists, [project, service])).rows.length > 0) {
+          throw new ConflictError(ErrorCode.serviceExists, `service '${service}' already exists in project '${project}'`);
+        }
+        for (const stage of stages) await tx.query(SQL.insertService, [project, stage, service, creationDate]);
+      });
+    },
+
+    deleteService(project, service) {
+      return run(async (db) => {
+        await db.query(SQL.deleteService, [project, service]);
+      });
+    },
+
+    listServices(project, stage) {
+      return run(async (db) => {
+        const result =
+          stage === undefined
+            ? await db.query<ServiceRow>(SQL.listServices, [project])
+            : await db.query<ServiceRow>(SQL.listServicesOfStage, [project, stage]);
+        return result.rows.map(toService);
+      });
+    },
+
+    hasService(project, stage, service) {
+      return run(async (db) => (await db.query(SQL.hasService, [project, stage, service])).rows.length > 0);
+    },
+
+    getExecution(id) {
+      return run(async (db) => firstDoc(await db.query<DocRow<SequenceExecution>>(SQL.getExecution, [id])));
+    },
+
+    findExecutionByTrigger(triggeredId) {
+      return run(async (db) => firstDoc(await db.query<DocRow<SequenceExecution>>(SQL.executionByTrigger, [triggeredId])));
+    },
+
+    findExecutionByTask(triggeredId) {
+      return run(async (db) => firstDoc(await db.query<DocRow<SequenceExecution>>(SQL.executionByTask, [triggeredId])));
+    },
+
+    listExecutionsOfContext(project, keptnContext) {
+      return run(async (db) => docs(await db.query<DocRow<SequenceExecution>>(SQL.executionsOfContext, [project, keptnContext])));
+    },
+
+    listExecutionsInScope(project, stage, service, states) {
+      return run(async (db) =>
+        docs(await db.query<DocRow<SequenceExecution>>(SQL.executionsInScope, [project, stage, service, [...states]])),
+      );
+    },
+
+    queryExecutions(q) {
+      const w = new Where()
+        .eq('project', q.project)
+        .eq('stage', q.stage)
+        .eq('service', q.service)
+        .eq('keptn_context', q.keptnContext)
+        .eq('name', q.name)
+        .eq('state', q.state);
+      return page<SequenceExecution>('executions', w, 'triggered_at DESC, seq DESC', q);
+    },
+
+    getSequenceState(project, keptnContext) {
+      return run(async (db) => firstDoc(await db.query<DocRow<SequenceState>>(SQL.getState, [project, keptnContext])));
+    },
+
+    querySequenceStates(q) {
+      const w = new Where().eq('project', q.project).eq('name', q.name).eq('state', q.state);
+      if (q.fromTime !== undefined) w.add(`time > ${w.param(q.fromTime)}`);
+      if (q.beforeTime !== undefined) w.add(`time < ${w.param(q.beforeTime)}`);
+      if (q.keptnContexts !== undefined) w.add(`keptn_context = ANY(${w.param(q.keptnContexts)}::text[])`);
+      return page<SequenceState>('sequence_states', w, 'time DESC, seq DESC', q);
+    },
+
+    updateStageMessage(u) {
+      return transaction(async (tx) => {
+        const view = firstDoc(await tx.query<DocRow<SequenceState>>(SQL.getStateForUpdate, [u.project, u.keptnContext]));
+        const next = view && withStageMessage(view, u.stage, u.latestEventId, u.message);
+        if (!next) return false;
+        await upsertState(tx, next);
+        return true;
+      });
+    },
+
+    queryOpenTriggered(q) {
+      return run(async (db) => {
+        const w = new Where().eq('type', q.type);
+        w.add(`time <= ${w.param(q.visibleAt)}`)
+          .eq('project', q.project)
+          .eq('stage', q.stage)
+          .eq('service', q.service)
+          .eq('event_id', q.eventId);
+        return docs(
+          await db.query<DocRow<KeptnEvent>>(`SELECT doc FROM open_triggered ${w.toString()} ORDER BY time DESC, seq DESC`, w.params),
+        );
+      });
+    },
+
+    dueTimers(nowMs, limit) {
+      return run(async (db) => (await db.query<TimerRow>(SQL.dueTimers, [nowMs, limit])).rows.map(toTimer));
+    },
+
+    nextTimerDueMs() {
+      return run(async (db) => (await db.query<{ due_at_ms: number }>(SQL.nextTimerDue)).rows[0]?.due_at_ms);
+    },
+
+    listPauseMarkers(project, keptnContext) {
+      return run(async (db) => (await db.query<PauseRow>(SQL.listPause, [project, keptnContext])).rows.map(toPauseMarker));
+    },
+  };
+}

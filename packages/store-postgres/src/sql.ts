@@ -1,0 +1,88 @@
+/**
+ * The small SQL toolkit the PostgreSQL adapters share: a WHERE clause builder with numbered
+ * parameters, transactions on a pooled connection, and the error-mapping wrapper.
+ */
+import type pg from 'pg';
+
+/** A value bound to a `$n` parameter. */
+export type SqlValue = string | number | boolean | null | Buffer | readonly string[];
+
+/** Something a statement can run on: the pool (one statement, autocommit) or a transaction's client. */
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** How the adapters run a method: `fn` gets the pool; errors come out mapped (see postgres-errors.ts). */
+export type RunOnPool = <T>(fn: (pool: pg.Pool) => Promise<T>) => Promise<T>;
+
+/** How the adapters run a transaction: `fn` gets the transaction's client; errors come out mapped. */
+export type RunInTransaction = <T>(fn: (tx: pg.PoolClient) => Promise<T>, mode?: TransactionMode) => Promise<T>;
+
+/**
+ * `write`: READ COMMITTED, the default; writers that must not interleave take row or advisory locks.
+ * `snapshot`: REPEATABLE READ, READ ONLY: several reads (a page and its count) see one snapshot.
+ */
+export type TransactionMode = 'write' | 'snapshot';
+
+const BEGIN: Readonly<Record<TransactionMode, string>> = {
+  write: 'BEGIN',
+  snapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY',
+};
+
+/**
+ * Runs `fn` in one transaction on a connection of the pool: COMMIT when it resolves, ROLLBACK when
+ * it throws (the error is rethrown). A connection whose ROLLBACK fails is closed, not reused.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(BEGIN[mode]);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A WHERE clause under construction: terms joined with AND, parameters numbered `$1`, `$2`, … in order. */
+export class Where {
+  readonly terms: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  /** Binds `value` and returns its placeholder, e.g. `$3`. */
+  param(value: SqlValue): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** Adds `column = value` when the value is given. */
+  eq(column: string, value: string | undefined): this {
+    if (value !== undefined) this.add(`${column} = ${this.param(value)}`);
+    return this;
+  }
+
+  /** Adds a term whose placeholders came from {@link param}. */
+  add(term: string): this {
+    this.terms.push(term);
+    return this;
+  }
+
+  toString(): string {
+    return this.terms.length === 0 ? '' : `WHERE ${this.terms.join(' AND ')}`;
+  }
+}
+
+/** `LIMIT` of a port's page size: PostgreSQL reads `LIMIT NULL` as no limit; the ports use 0 for that. */
+export function sqlLimit(limit: number): number | null {
+  return limit > 0 ? limit : null;
+}
+
+/** Rows a statement changed (`rowCount` is null only for statements that change none). */
+export function changed(result: pg.QueryResult): number {
+  return result.rowCount ?? 0;
+}
