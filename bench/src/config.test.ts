@@ -6,17 +6,17 @@ afterEach(() => {
 });
 
 describe('readConfig: the settings of (b)', () => {
-  it('defaults to one wrk thread, 32 connections, pinned CPUs, 1 s + 5 s', () => {
+  it('defaults to one wrk thread, 32 connections, unpinned CPUs, 1 s + 5 s', () => {
     for (const name of ['BENCH_WRK_THREADS', 'BENCH_CONNECTIONS', 'BENCH_PIN_CPUS', 'BENCH_INTAKE_SECONDS', 'BENCH_WARMUP_SECONDS']) {
       vi.stubEnv(name, '');
     }
     const config = readConfig();
-    expect(config).toMatchObject({ wrkThreads: 1, connections: 32, pinCpus: true, intakeSeconds: 5, warmupSeconds: 1 });
+    expect(config).toMatchObject({ wrkThreads: 1, connections: 32, pinCpus: false, intakeSeconds: 5, warmupSeconds: 1 });
   });
 
-  it('turns pinning off with BENCH_PIN_CPUS=0 and rejects other values', () => {
-    vi.stubEnv('BENCH_PIN_CPUS', '0');
-    expect(readConfig().pinCpus).toBe(false);
+  it('turns pinning on with BENCH_PIN_CPUS=1 and rejects other values', () => {
+    vi.stubEnv('BENCH_PIN_CPUS', '1');
+    expect(readConfig().pinCpus).toBe(true);
     vi.stubEnv('BENCH_PIN_CPUS', 'yes');
     expect(() => readConfig()).toThrow("BENCH_PIN_CPUS must be 1 (on) or 0 (off), got 'yes'");
   });

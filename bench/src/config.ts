@@ -11,7 +11,7 @@ export interface BenchConfig {
   connections: number;
   /** (b) wrk threads. BENCH_WRK_THREADS, default 1. */
   wrkThreads: number;
-  /** (b) give the server under load and wrk one CPU each (taskset). BENCH_PIN_CPUS=0 turns it off; default on. */
+  /** (b) give the server under load and wrk one CPU each (taskset). BENCH_PIN_CPUS=1 turns it on; default off. */
   pinCpus: boolean;
   /** (b) measured whole seconds per target. BENCH_INTAKE_SECONDS, default 5. */
   intakeSeconds: number;
@@ -109,7 +109,7 @@ export function readConfig(): BenchConfig {
     services: Math.floor(positive('BENCH_SERVICES', 50)),
     connections,
     wrkThreads,
-    pinCpus: flag('BENCH_PIN_CPUS', true),
+    pinCpus: flag('BENCH_PIN_CPUS', false),
     intakeSeconds: wholeSeconds('BENCH_INTAKE_SECONDS', 5),
     warmupSeconds: wholeSeconds('BENCH_WARMUP_SECONDS', 1, true),
     intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 1)),
