@@ -43,6 +43,10 @@ const BARE_SERVER = join(BENCH_DIR, 'dist/bare-server.js');
 const WRK_SCRIPT = join(BENCH_DIR, 'wrk/post-body.lua');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 const TOKEN = 'bench-token';
+/** The server's default SHIPMATE_MAX_CONNECTIONS. */
+const SERVER_DEFAULT_MAX_CONNECTIONS = 4096;
+/** Connections besides (e)'s fleet: the bench's client (128), wrk (32), the agent of (d), and spare. */
+const CONNECTION_HEADROOM = 1024;
 const MIB = 1024 * 1024;
 
 const t0 = performance.now();
@@ -57,13 +61,17 @@ function historyFigureKey(key: string): FigureKey {
   return found.key;
 }
 
-async function startShipmate(dataDir: string): Promise<ServerProcess> {
+/**
+ * Starts `shipmate server` on a free port. `maxConnections` (SHIPMATE_MAX_CONNECTIONS) must hold (e)'s
+ * fleet: above the default cap the server closes further connections at once.
+ */
+async function startShipmate(dataDir: string, maxConnections: number): Promise<ServerProcess> {
   const port = await freePort();
   return startServerProcess({
     name: 'shipmate server',
     args: [SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     url: `http://127.0.0.1:${port}`,
-    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn' },
+    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn', SHIPMATE_MAX_CONNECTIONS: String(maxConnections) },
   });
 }
 
@@ -96,6 +104,7 @@ async function main(): Promise<number> {
   if (config.scenarios.includes('b')) requireWrk();
   const date = new Date();
   const services = serviceNames(config.services);
+  const maxConnections = Math.max(SERVER_DEFAULT_MAX_CONNECTIONS, config.agentInstances + CONNECTION_HEADROOM);
   const values = new Map<FigureKey, number>();
   const details: Record<string, unknown> = {};
   const running = new Set<ServerProcess>();
@@ -136,7 +145,7 @@ async function main(): Promise<number> {
   if (warning) log(warning);
   const dataDir = mkdtempSync(join(config.dataParent ?? tmpdir(), 'shipmate-bench-'));
   log(`starting shipmate server (data dir ${dataDir})`);
-  const server = await startShipmate(dataDir).catch((error: unknown) => {
+  const server = await startShipmate(dataDir, maxConnections).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -313,7 +322,7 @@ async function main(): Promise<number> {
         log(`(h) history of ${sizes.join(' then ')} finished sequences on its own server, ${config.historySamples} GETs per read`);
         const result = await runHistoryScenario({
           startServer: async (dir) => {
-            const p = await startShipmate(dir);
+            const p = await startShipmate(dir, maxConnections);
             running.add(p);
             return p;
           },
