@@ -7,11 +7,15 @@ export interface BenchConfig {
   sequences: number;
   /** Services created, and sequences in flight in (a). BENCH_SERVICES, default 50. */
   services: number;
-  /** (b) concurrent keep-alive connections. BENCH_CONNECTIONS, default 32. */
+  /** (b) concurrent keep-alive connections of wrk. BENCH_CONNECTIONS, default 32. */
   connections: number;
-  /** (b) measured seconds per target. BENCH_INTAKE_SECONDS, default 5. */
+  /** (b) wrk threads. BENCH_WRK_THREADS, default 1. */
+  wrkThreads: number;
+  /** (b) give the server under load and wrk one CPU each (taskset). BENCH_PIN_CPUS=1 turns it on; default off. */
+  pinCpus: boolean;
+  /** (b) measured whole seconds per target. BENCH_INTAKE_SECONDS, default 5. */
   intakeSeconds: number;
-  /** (b) unmeasured warm-up seconds per target. BENCH_WARMUP_SECONDS, default 1. */
+  /** (b) unmeasured warm-up, whole seconds per target. BENCH_WARMUP_SECONDS, default 1. */
   warmupSeconds: number;
   /** (b) alternating bare/shipmate rounds, best of each counts. BENCH_INTAKE_ROUNDS, default 1. */
   intakeRounds: number;
@@ -21,7 +25,7 @@ export interface BenchConfig {
   handlerSequences: number;
   /** (d) sequences in flight in the second mode. BENCH_HANDLER_IN_FLIGHT, default 4. */
   handlerInFlight: number;
-  /** (e) agent instances connected. BENCH_AGENT_INSTANCES, default 500. */
+  /** (e) agent instances connected. BENCH_AGENT_INSTANCES, default 5000. */
   agentInstances: number;
   /** (e) instances per integration. BENCH_AGENT_REPLICAS, default 10. */
   agentReplicas: number;
@@ -65,6 +69,23 @@ function positive(name: string, fallback: number, allowZero = false): number {
   return value;
 }
 
+/** A whole number of seconds (wrk's `--duration` takes no fractions). */
+function wholeSeconds(name: string, fallback: number, allowZero = false): number {
+  const value = positive(name, fallback, allowZero);
+  if (!Number.isInteger(value)) {
+    throw new Error(`${name} must be a whole number of seconds (wrk runs whole seconds), got '${process.env[name]}'`);
+  }
+  return value;
+}
+
+/** `1`/unset → true, `0` → false; anything else is an error naming the variable. */
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === '0') return raw === '1';
+  throw new Error(`${name} must be 1 (on) or 0 (off), got '${raw}'`);
+}
+
 export function readConfig(): BenchConfig {
   const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h').split(',').map((s) => s.trim().toLowerCase());
   const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const).filter((s) => only.includes(s));
@@ -76,17 +97,26 @@ export function readConfig(): BenchConfig {
       `BENCH_HISTORY_LARGE (${historyLarge}) must be at least BENCH_HISTORY_SMALL (${historySmall}): the store grows from one to the other`,
     );
   }
+  const connections = Math.floor(positive('BENCH_CONNECTIONS', 32));
+  const wrkThreads = Math.floor(positive('BENCH_WRK_THREADS', 1));
+  if (connections < wrkThreads) {
+    throw new Error(
+      `BENCH_CONNECTIONS (${connections}) must be at least BENCH_WRK_THREADS (${wrkThreads}): each wrk thread needs a connection`,
+    );
+  }
   return {
     sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
-    connections: Math.floor(positive('BENCH_CONNECTIONS', 32)),
-    intakeSeconds: positive('BENCH_INTAKE_SECONDS', 5),
-    warmupSeconds: positive('BENCH_WARMUP_SECONDS', 1, true),
+    connections,
+    wrkThreads,
+    pinCpus: flag('BENCH_PIN_CPUS', false),
+    intakeSeconds: wholeSeconds('BENCH_INTAKE_SECONDS', 5),
+    warmupSeconds: wholeSeconds('BENCH_WARMUP_SECONDS', 1, true),
     intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 1)),
     latencySequences: Math.floor(positive('BENCH_LATENCY_SEQUENCES', 200)),
     handlerSequences: Math.floor(positive('BENCH_HANDLER_SEQUENCES', 100)),
     handlerInFlight: Math.floor(positive('BENCH_HANDLER_IN_FLIGHT', 4)),
-    agentInstances: Math.floor(positive('BENCH_AGENT_INSTANCES', 500)),
+    agentInstances: Math.floor(positive('BENCH_AGENT_INSTANCES', 5000)),
     agentReplicas: Math.floor(positive('BENCH_AGENT_REPLICAS', 10)),
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
     idleSeconds: positive('BENCH_IDLE_SECONDS', 55),

@@ -1,7 +1,7 @@
 /**
  * Keep-alive HTTP/1.1 client on `node:http`: one Agent per target, JSON in, text or JSON out.
- * The load generator uses {@link HttpClient.send} with pre-encoded bodies; everything else uses
- * {@link HttpClient.json}.
+ * {@link HttpClient.send} takes a pre-encoded body and returns the raw text (the timed reads of (h));
+ * everything else uses {@link HttpClient.json}.
  */
 import { Agent, request } from 'node:http';
 

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { agentServiceNames, createAgentProject } from './agent-project.js';
+import { allowedCpus } from './cpu-affinity.js';
 import { createBenchProject, serviceNames } from './bench-project.js';
 import { readConfig } from './config.js';
 import { closeAllClients, createHttpClient } from './http-client.js';
@@ -22,6 +23,7 @@ import { formatTable, isMet, writeResults } from './report.js';
 import { runFleet } from './scenario-fleet.js';
 import { runAgentHandlerLatency, runSdkHandlerLatency } from './scenario-handler-latency.js';
 import { runIntake } from './scenario-intake.js';
+import type { IntakePinning } from './scenario-intake.js';
 import { runTaskLatency } from './scenario-latency.js';
 import { createScenarioRunner } from './scenario-runner.js';
 import { runConfigScenario } from './scenario-config.js';
@@ -32,13 +34,19 @@ import type { HistoryRead } from './scenario-history.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
+import { requireWrk } from './wrk.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = resolve(BENCH_DIR, '..');
 const SHIPMATE_BIN = join(REPO_ROOT, 'apps/cli/bin/shipmate.js');
 const BARE_SERVER = join(BENCH_DIR, 'dist/bare-server.js');
+const WRK_SCRIPT = join(BENCH_DIR, 'wrk/post-body.lua');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 const TOKEN = 'bench-token';
+/** The server's default SHIPMATE_MAX_CONNECTIONS. */
+const SERVER_DEFAULT_MAX_CONNECTIONS = 4096;
+/** Connections besides (e)'s fleet: the bench's client (128), wrk (32), the agent of (d), and spare. */
+const CONNECTION_HEADROOM = 1024;
 const MIB = 1024 * 1024;
 
 const t0 = performance.now();
@@ -53,13 +61,17 @@ function historyFigureKey(key: string): FigureKey {
   return found.key;
 }
 
-async function startShipmate(dataDir: string): Promise<ServerProcess> {
+/**
+ * Starts `shipmate server` on a free port. `maxConnections` (SHIPMATE_MAX_CONNECTIONS) must hold (e)'s
+ * fleet: above the default cap the server closes further connections at once.
+ */
+async function startShipmate(dataDir: string, maxConnections: number): Promise<ServerProcess> {
   const port = await freePort();
   return startServerProcess({
     name: 'shipmate server',
     args: [SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     url: `http://127.0.0.1:${port}`,
-    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn' },
+    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn', SHIPMATE_MAX_CONNECTIONS: String(maxConnections) },
   });
 }
 
@@ -72,10 +84,27 @@ async function startBare(): Promise<ServerProcess> {
   });
 }
 
+/**
+ * The CPUs of (b): the server under load on the first CPU this process may use, wrk on the second;
+ * undefined (with a note) when pinning is off or there is only one CPU.
+ */
+function intakePinning(pin: boolean, shipmatePid: number, log: (line: string) => void): IntakePinning | undefined {
+  if (!pin) return undefined;
+  const cpus = allowedCpus();
+  if (cpus.length < 2) {
+    log(`(b) one CPU only (${cpus.join(',')}): server and wrk are not pinned`);
+    return undefined;
+  }
+  return { server: [cpus[0]!], wrk: [cpus[1]!], shipmateBefore: allowedCpus(shipmatePid) };
+}
+
 async function main(): Promise<number> {
   const config = readConfig();
+  // Fail before minutes of other scenarios rather than at (b).
+  if (config.scenarios.includes('b')) requireWrk();
   const date = new Date();
   const services = serviceNames(config.services);
+  const maxConnections = Math.max(SERVER_DEFAULT_MAX_CONNECTIONS, config.agentInstances + CONNECTION_HEADROOM);
   const values = new Map<FigureKey, number>();
   const details: Record<string, unknown> = {};
   const running = new Set<ServerProcess>();
@@ -116,7 +145,7 @@ async function main(): Promise<number> {
   if (warning) log(warning);
   const dataDir = mkdtempSync(join(config.dataParent ?? tmpdir(), 'shipmate-bench-'));
   log(`starting shipmate server (data dir ${dataDir})`);
-  const server = await startShipmate(dataDir).catch((error: unknown) => {
+  const server = await startShipmate(dataDir, maxConnections).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -242,7 +271,11 @@ async function main(): Promise<number> {
     }
     if (config.scenarios.includes('b')) {
       await scenarios.run('b', async () => {
-        log(`(b) ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round`);
+        const pinning = intakePinning(config.pinCpus, server.pid, log);
+        log(
+          `(b) wrk, ${config.wrkThreads} thread(s), ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round; ` +
+            (pinning ? `server on CPU ${pinning.server.join(',')}, wrk on CPU ${pinning.wrk.join(',')}` : 'CPUs not pinned'),
+        );
         const bare = await startBare();
         running.add(bare);
         if (interrupted) await stopServer(bare);
@@ -252,10 +285,13 @@ async function main(): Promise<number> {
             bare,
             token: TOKEN,
             service: services[0]!,
+            wrkScript: WRK_SCRIPT,
+            threads: config.wrkThreads,
             connections: config.connections,
-            durationMs: config.intakeSeconds * 1000,
-            warmupMs: config.warmupSeconds * 1000,
+            durationSeconds: config.intakeSeconds,
+            warmupSeconds: config.warmupSeconds,
             rounds: config.intakeRounds,
+            ...(pinning ? { pinning } : {}),
             log,
           });
           details.intake = result;
@@ -286,7 +322,7 @@ async function main(): Promise<number> {
         log(`(h) history of ${sizes.join(' then ')} finished sequences on its own server, ${config.historySamples} GETs per read`);
         const result = await runHistoryScenario({
           startServer: async (dir) => {
-            const p = await startShipmate(dir);
+            const p = await startShipmate(dir, maxConnections);
             running.add(p);
             return p;
           },

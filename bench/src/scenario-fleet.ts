@@ -1,5 +1,5 @@
 /**
- * Figure (e): a fleet of connected agent instances (500 by default: 50 integrations × 10 replicas)
+ * Figure (e): a fleet of connected agent instances (5,000 by default: 500 integrations × 10 replicas)
  * each holding the long poll. Once all are registered and parked, the server's VmRSS is sampled
  * every 200 ms and its CPU time (utime + stime) taken over an idle window; no other request reaches
  * the server then, so the CPU is the fleet's own cost: polls that end after their 55 s wait and are
@@ -8,7 +8,7 @@
  * the probe integration. Finally every instance stops and unregisters.
  *
  * The probe integration `fleet-probe` answers the tasks of `bench-agents`; the others
- * (`fleet-2` … `fleet-50`) subscribe to a task type of their own that nothing triggers, the way
+ * (`fleet-2` … `fleet-500`) subscribe to a task type of their own that nothing triggers, the way
  * different services subscribe to different tasks.
  */
 import { performance } from 'node:perf_hooks';
@@ -83,7 +83,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const limit = openFileLimit();
   if (limit !== undefined && limit < options.instances + SPARE_FDS) {
     throw new Error(
-      `the open-file limit (ulimit -n) is ${limit}, too low for ${options.instances} agent sockets: raise it (e.g. ulimit -n 4096) before npm run bench, or lower BENCH_AGENT_INSTANCES`,
+      `the open-file limit (ulimit -n) is ${limit}, too low for ${options.instances} agent sockets: raise it (e.g. ulimit -n 8192) before npm run bench, or lower BENCH_AGENT_INSTANCES`,
     );
   }
   const integrations = Math.ceil(options.instances / options.replicas);
