@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnShipmate, startServerProcess } from '@shipmate/testing';
+import { exitOf, freePort, spawnShipmate, startServerProcess } from '@shipmate/testing';
 import type { ServerProcess, ShipmateProcess } from '@shipmate/testing';
 
 const started: ShipmateProcess[] = [];
@@ -24,19 +24,6 @@ async function start(dataDir?: string): Promise<ServerProcess> {
   started.push(server);
   dataDirs.add(server.dataDir);
   return server;
-}
-
-/** Resolves with the exit code of `process`, or 'still running' after `timeoutMs`. */
-function exitOf(process: ShipmateProcess, timeoutMs: number): Promise<number | null | 'still running'> {
-  const { child } = process;
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('still running'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
 }
 
 describe('data dir of shipmate server', () => {

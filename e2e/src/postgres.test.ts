@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   KeptnApiClient,
   createTestPostgresDatabase,
+  exitOf,
   freePort,
   spawnShipmate,
   startAgentProcess,
@@ -18,7 +19,7 @@ import {
   startServerProcess,
   testPostgresAdminUrl,
 } from '@shipmate/testing';
-import type { ServerProcess, ShipmateProcess, TestPostgresDatabase } from '@shipmate/testing';
+import type { ServerProcess, TestPostgresDatabase } from '@shipmate/testing';
 import { waitForState } from './executor.js';
 import { THREE_STAGE_SHIPYARD } from './shipyards.js';
 
@@ -82,19 +83,6 @@ async function plane(server: ServerProcess): Promise<{ tasksOf(context: string):
         .filter((e) => e.shkeptncontext === context)
         .map((e) => `${String(e.data.stage)}/${e.type.split('.')[3] ?? ''}`),
   };
-}
-
-/** Resolves with the exit code of `process`, or 'still running' after `timeoutMs`. */
-function exitOf(process: ShipmateProcess, timeoutMs: number): Promise<number | null | 'still running'> {
-  const { child } = process;
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('still running'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
 }
 
 describe('shipmate server on PostgreSQL', () => {

@@ -22,7 +22,7 @@ export type { EventFixture, ExecutionFixture, SequenceStateFixture } from './sto
 export { KeptnApiClient, waitFor } from './keptn-api-client.js';
 export type { ApiResponse, SequenceStateView } from './keptn-api-client.js';
 export { freePort, startServerProcess } from './server-process.js';
-export { SHIPMATE_BIN, spawnShipmate, waitUntilReady } from './shipmate-process.js';
+export { SHIPMATE_BIN, exitOf, spawnShipmate, waitUntilReady } from './shipmate-process.js';
 export type { SpawnShipmateOptions } from './shipmate-process.js';
 export type { ShipmateProcess } from './shipmate-process.js';
 export { startAgentProcess } from './agent-process.js';

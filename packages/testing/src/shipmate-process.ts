@@ -90,3 +90,16 @@ export async function waitUntilReady(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Resolves with the exit code of `process`, or 'still running' after `timeoutMs`. */
+export function exitOf(process: ShipmateProcess, timeoutMs: number): Promise<number | null | 'still running'> {
+  const { child } = process;
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
