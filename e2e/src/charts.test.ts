@@ -378,6 +378,20 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       expect(envOf(server).has('TASK_STARTED_WAIT_DURATION')).toBe(false);
     });
 
+    it('takes the PostgreSQL URL of the store from a Secret, and keeps the embedded store by default', () => {
+      const onPostgres = find(render(CONTROL_PLANE, 'store.existingSecret=cp-store'), 'StatefulSet').spec.template.spec.containers[0];
+      expect(envOf(onPostgres).get('SHIPMATE_STORE_URL')).toEqual({
+        name: 'SHIPMATE_STORE_URL',
+        valueFrom: { secretKeyRef: { name: 'cp-store', key: 'url' } },
+      });
+      expect(find(render(CONTROL_PLANE, 'store.existingSecret=cp-store'), 'StatefulSet').spec.replicas).toBe(1);
+      const embedded = find(render(CONTROL_PLANE), 'StatefulSet').spec.template.spec.containers[0];
+      expect(envOf(embedded).has('SHIPMATE_STORE_URL')).toBe(false);
+      expect(refused(CONTROL_PLANE, 'store.existingSecretKey=')).toMatch(
+        /store\.existingSecretKey: String length must be greater than or equal to 1/,
+      );
+    });
+
     it('serves HTTPS itself from a TLS Secret: the files mounted, SHIPMATE_TLS_* set, probes and scraping over HTTPS', () => {
       const manifests = render(
         CONTROL_PLANE,
