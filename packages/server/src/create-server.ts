@@ -402,7 +402,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     tokens: context.tokens,
     failures: createAuthFailureLimiter({ clock, maxFailures: options.authFailureLimit, windowMs: options.authFailureWindowMs }),
     apiTokens,
-    owners: createIntegrationOwners({ leases: options.leases, clock }),
+    owners: createIntegrationOwners({ leases: options.leases, events: options.store, clock }),
   });
   // One check for every JSON route, after the token check and before schema validation and handlers.
   app.addHook('preValidation', async (request) => {

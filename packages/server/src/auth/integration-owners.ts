@@ -11,7 +11,7 @@
  * name. The admin token's (and built-ins') registrations are bound to {@link ADMIN_OWNER}, which no
  * plane token is.
  */
-import type { Clock, TaskLeaseStore } from '@shipmate/core';
+import type { Clock, ControlPlaneStore, TaskLeaseStore } from '@shipmate/core';
 import type { PlaneFacts } from './route-permissions.js';
 
 /** Owner id of integrations registered with the admin (or built-in) token. */
@@ -25,8 +25,15 @@ export interface IntegrationOwners extends PlaneFacts {
 
 const instanceKey = (integrationId: string, instanceId: string) => `${integrationId}\n${instanceId}`;
 
-/** Creates the owner map; `leases` answers which instance holds a task. */
-export function createIntegrationOwners(options: { readonly leases: TaskLeaseStore; readonly clock: Clock }): IntegrationOwners {
+/** Later than any event time: asks whether a task is still open at all. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
+/** Creates the owner map; `leases` answers which instance holds a task, `events` whether it is still open. */
+export function createIntegrationOwners(options: {
+  readonly leases: TaskLeaseStore;
+  readonly events: Pick<ControlPlaneStore, 'queryOpenTriggered'>;
+  readonly clock: Clock;
+}): IntegrationOwners {
   const ownersOf = new Map<string, Set<string>>();
   const instanceOwner = new Map<string, string>();
   return {
@@ -46,6 +53,9 @@ export function createIntegrationOwners(options: { readonly leases: TaskLeaseSto
     },
     ownsInstance(tokenId, integrationId, instanceId) {
       return instanceOwner.get(instanceKey(integrationId, instanceId)) === tokenId;
+    },
+    async taskEnded(triggeredId) {
+      return (await options.events.queryOpenTriggered({ eventId: triggeredId, visibleAt: END_OF_TIME })).length === 0;
     },
     async holdsTask(tokenId, triggeredId) {
       const nowMs = options.clock.nowMs();

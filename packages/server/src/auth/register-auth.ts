@@ -94,6 +94,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void
       ownsIntegrationAlone: () => false,
       ownsInstance: () => false,
       holdsTask: async () => false,
+      taskEnded: async () => false,
     };
     const decision = await checkPlaneRequest(token, action, ROUTE_PERMISSIONS[action], parts, owners);
     if (decision.allowed) return;

@@ -17,6 +17,7 @@ const facts: PlaneFacts = {
   ownsIntegrationAlone: (tokenId, integrationId) => tokenId === 't1' && integrationId === 'mine',
   ownsInstance: (tokenId, integrationId, instanceId) => tokenId === 't1' && integrationId !== 'theirs' && instanceId === 'i1',
   holdsTask: async (tokenId, triggeredId) => tokenId === 't1' && triggeredId === 'held',
+  taskEnded: async (triggeredId) => triggeredId === 'ended',
 };
 const parts = (part: Partial<RequestParts>): RequestParts => ({ params: {}, query: {}, body: undefined, ...part });
 const event = (type: string, extra: Record<string, unknown> = {}) =>
@@ -150,6 +151,13 @@ describe('checkPlaneRequest', () => {
       /task 'other', which no instance/,
     ],
     ['.finished without triggeredid', EVENT, token(), event('sh.keptn.event.test.finished', { triggeredid: undefined }), /task ''/],
+    [
+      '.finished of a task that has ended',
+      EVENT,
+      token(),
+      event('sh.keptn.event.deployment.finished', { triggeredid: 'ended' }),
+      /task 'ended', which has ended \(another integration finished it, or its sequence was aborted or timed out\): there is nothing left to answer/,
+    ],
     ['a sub-task .triggered', EVENT, token({ projects: ['shop'] }), event('sh.keptn.event.test.triggered'), true],
     ['a sequence trigger', EVENT, token(), event('sh.keptn.event.dev.delivery.triggered'), /triggering the sequence/],
     ['a log event', EVENT, token(), event('sh.keptn.log.error'), true],

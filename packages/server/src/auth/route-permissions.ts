@@ -104,6 +104,8 @@ export interface PlaneFacts {
   ownsInstance(tokenId: string, integrationId: string, instanceId: string): boolean;
   /** True when an instance registered with `tokenId` holds the task `triggeredId` (a current or answered lease). */
   holdsTask(tokenId: string, triggeredId: string): Promise<boolean>;
+  /** True when the task `triggeredId` is no longer open (finished, aborted, timed out) or never was; asked only to explain a refusal. */
+  taskEnded(triggeredId: string): Promise<boolean>;
 }
 
 /** The decision on a plane token's request: allowed, or the action and why not. */
@@ -181,9 +183,12 @@ async function checkEvent(token: ApiTokenSummary, body: unknown, facts: PlaneFac
   if (kind === 'task') {
     const triggeredId = typeof event.triggeredid === 'string' ? event.triggeredid : '';
     if (outside !== undefined) return deny(`posting '${type}' for ${outside}`);
-    if (triggeredId === '' || !(await facts.holdsTask(token.id, triggeredId)))
-      return deny(`posting '${type}' for task '${triggeredId}', which no instance registered with this token holds`);
-    return ALLOWED;
+    if (triggeredId !== '' && (await facts.holdsTask(token.id, triggeredId))) return ALLOWED;
+    if (triggeredId !== '' && (await facts.taskEnded(triggeredId)))
+      return deny(
+        `posting '${type}' for task '${triggeredId}', which has ended (another integration finished it, or its sequence was aborted or timed out): there is nothing left to answer`,
+      );
+    return deny(`posting '${type}' for task '${triggeredId}', which no instance registered with this token holds`);
   }
   return deny(`posting the event type '${type}'`);
 }

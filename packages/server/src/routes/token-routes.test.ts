@@ -214,6 +214,22 @@ describe('what a plane token may do', () => {
     expectScope(await api.call(method, url, body, as(token)), 'plane', action);
   });
 
+  it('says a task has ended when its sequence was aborted before the plane answered', async () => {
+    const { token } = await create('plane');
+    const { agent, task } = await heldTask(token);
+    const aborted = await api.call('POST', `${CP}/sequence/shop/${task.shkeptncontext}/control`, { state: 'abort' });
+    expect(aborted.status).toBe(200);
+    // The next poll reports the abort and forgets the lease.
+    const polled = await api.call<{ aborted: string[] }>(
+      'GET',
+      `${REG}/${agent.id}/instance/${agent.instanceId}/tasks?waitMs=0`,
+      undefined,
+      as(token),
+    );
+    expect(polled.body.aborted).toEqual([task.id]);
+    expectScope(await answer(task, 'finished', token), 'plane', /which has ended .*: there is nothing left to answer/);
+  });
+
   it("may not answer, approve or read the secret of a task it does not hold, nor act on another's integration", async () => {
     const { token } = await create('plane');
     const other = await create('other-plane');
