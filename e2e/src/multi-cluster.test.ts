@@ -28,6 +28,7 @@ import {
 } from '@shipmate/testing';
 import type { CertificateAuthority, NetworkHosts, ShipmateProcess } from '@shipmate/testing';
 import { waitForState } from './executor.js';
+import { THREE_STAGE_SHIPYARD } from './shipyards.js';
 
 const RECIPIENT = resolve(fileURLToPath(new URL('../../examples/recipient/recipient.mjs', import.meta.url)));
 const REGISTRATION = '/api/controlPlane/v1/uniform/registration';
@@ -38,34 +39,6 @@ const TOPICS = 'sh.keptn.event.deployment.triggered,sh.keptn.event.release.trigg
 /** The link outage of the issue. Not asserted on: it only has to outlast the agent's in-flight calls. */
 const OUTAGE_MS = 20_000;
 const OUTAGE_SEQUENCES = 4;
-
-/** dev → hardening → production; hardening and production each run a deployment and a release. */
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: multi-cluster
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: approval
-    - name: hardening
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-            - name: release
-    - name: production
-      sequences:
-        - name: delivery
-          triggeredOn:
-            - event: hardening.delivery.finished
-          tasks:
-            - name: deployment
-            - name: release
-`;
 
 interface IntegrationView {
   id: string;
@@ -231,7 +204,7 @@ describe('multi-cluster on one machine: network namespaces as hosts', () => {
     started.push(server);
     admin = new KeptnApiClient(cpUrl, ADMIN_TOKEN, await hosts.fetchTo('cp', CP_PORT, { ca: ca.cert }));
     await waitUntilReady(server, 'shipmate server in cp', async () => (await admin.request('GET', '/health')).status === 200, 30_000);
-    await admin.createProject('shop', SHIPYARD);
+    await admin.createProject('shop', THREE_STAGE_SHIPYARD);
     await admin.createService('shop', 'carts');
     await admin.createService('shop', 'shared-check');
     for (let i = 0; i < OUTAGE_SEQUENCES; i++) await admin.createService('shop', `svc-${i}`);
@@ -294,7 +267,7 @@ describe('multi-cluster on one machine: network namespaces as hosts', () => {
     );
     const project = await fromHardening.request<{ message: string; errorCode: string }>('POST', '/api/controlPlane/v1/project', {
       name: 'rogue',
-      shipyard: Buffer.from(SHIPYARD).toString('base64'),
+      shipyard: Buffer.from(THREE_STAGE_SHIPYARD).toString('base64'),
     });
     expect(project.status).toBe(403);
     expect(project.body.errorCode).toBe('ERR_TOKEN_SCOPE');

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import type { AgentLogger } from '@shipmate/agent-sdk';
 import { listenHttp } from './listen-http.js';
 
 /** Writes the registry in Prometheus' text format. */
@@ -56,4 +57,18 @@ export async function startMetricsListener(options: MetricsListenerOptions): Pro
   const host = options.host ?? '0.0.0.0';
   const listening = await listenHttp(server, options.port, host, 'SHIPMATE_METRICS_PORT');
   return { url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listening.port}`, close: listening.close };
+}
+
+/**
+ * The agent's scrape port when SHIPMATE_METRICS_PORT is set (`port`), logged with its URL;
+ * undefined when it is not.
+ */
+export async function startAgentMetricsPort(
+  port: number | undefined,
+  options: Omit<MetricsListenerOptions, 'port' | 'host'> & { logger: Pick<AgentLogger, 'info'> },
+): Promise<MetricsListener | undefined> {
+  if (port === undefined) return undefined;
+  const listener = await startMetricsListener({ port, registry: options.registry, health: options.health });
+  options.logger.info(`metrics on ${listener.url}/metrics (SHIPMATE_METRICS_PORT, all interfaces)`);
+  return listener;
 }

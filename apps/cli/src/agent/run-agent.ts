@@ -16,7 +16,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { AgentConfig } from './agent-config.js';
 import { createAgentMetrics } from './agent-metrics.js';
 import { startLocalSurface } from './local-surface.js';
-import { startMetricsListener } from './metrics-listener.js';
+import { startAgentMetricsPort } from './metrics-listener.js';
 import type { LocalSurface } from './local-surface.js';
 import { createRecipientForwarder } from './recipient-forwarder.js';
 import { topicDriftWarning } from './topic-drift.js';
@@ -128,18 +128,14 @@ export async function startAgent(
   logger.info(
     `local surface on ${surface.url} (GET /health, GET /metrics, POST /event, API proxy); forwarding tasks to ${config.recipientUrl}`,
   );
-  const metricsListener =
-    config.metricsPort === undefined
-      ? undefined
-      : await startMetricsListener({
-          port: config.metricsPort,
-          registry: metrics.registry,
-          health: () => ({ registered: session.registration !== undefined, connected: session.connected }),
-        }).catch(async (error: unknown) => {
-          await surface.close();
-          throw error;
-        });
-  if (metricsListener) logger.info(`metrics on ${metricsListener.url}/metrics (SHIPMATE_METRICS_PORT, all interfaces)`);
+  const metricsListener = await startAgentMetricsPort(config.metricsPort, {
+    registry: metrics.registry,
+    health: () => ({ registered: session.registration !== undefined, connected: session.connected }),
+    logger,
+  }).catch(async (error: unknown) => {
+    await surface.close();
+    throw error;
+  });
 
   const started = session
     .start()

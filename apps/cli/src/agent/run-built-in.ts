@@ -12,7 +12,7 @@ import type { Integration } from '@shipmate/agent-sdk';
 import { subscribeBuiltIn } from '../builtins/built-in-integrations.js';
 import type { AgentConfig } from './agent-config.js';
 import { createBuiltInMetrics } from './agent-metrics.js';
-import { startMetricsListener } from './metrics-listener.js';
+import { startAgentMetricsPort } from './metrics-listener.js';
 
 /** The built-in named by `--integration` or SHIPMATE_INTEGRATION, if any. */
 export function builtInSelection(flag: string | undefined, env: NodeJS.ProcessEnv): { name: string; source: string } | undefined {
@@ -31,6 +31,7 @@ export async function startBuiltInAgent(
   env: NodeJS.ProcessEnv,
 ): Promise<Integration> {
   const { name } = selection;
+  const logger = stderrLogger(`agent ${name}`);
   // `integration` is assigned below; the gauges are only read when scraped.
   const metrics = createBuiltInMetrics({ connected: () => integration.connected, runningTasks: () => integration.running });
   const integration: Integration = subscribeBuiltIn(
@@ -46,21 +47,17 @@ export async function startBuiltInAgent(
       filters: { projects: [...config.projectFilter], stages: [...config.stageFilter], services: [...config.serviceFilter] },
       drainTimeoutMs: config.drainTimeoutMs,
       pollWaitMs: config.pollWaitMs,
-      logger: stderrLogger(`agent ${name}`),
+      logger,
       observer: metrics.observer,
     }),
     { env, endpoint: config.apiEndpoint, location: config.location },
     selection.source,
   );
-  const listener =
-    config.metricsPort === undefined
-      ? undefined
-      : await startMetricsListener({
-          port: config.metricsPort,
-          registry: metrics.registry,
-          health: () => ({ integration: name, connected: integration.connected, runningTasks: integration.running }),
-        });
-  if (listener) stderrLogger(`agent ${name}`).info(`metrics on ${listener.url}/metrics (SHIPMATE_METRICS_PORT, all interfaces)`);
+  const listener = await startAgentMetricsPort(config.metricsPort, {
+    registry: metrics.registry,
+    health: () => ({ integration: name, connected: integration.connected, runningTasks: integration.running }),
+    logger,
+  });
   try {
     await integration.start();
   } catch (error) {

@@ -102,6 +102,11 @@ export interface TaskDelivery {
 /** Later than any event time: used to ask whether a task is still open at all. */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
+/** Whether the task is still open (not finished, aborted or timed out), whenever it became visible. */
+export async function taskOpen(events: Pick<ControlPlaneStore, 'queryOpenTriggered'>, triggeredId: string): Promise<boolean> {
+  return (await events.queryOpenTriggered({ eventId: triggeredId, visibleAt: END_OF_TIME })).length > 0;
+}
+
 /** The event with `data.temporaryData.distributor.subscriptionID` set (a copy). */
 export function withSubscriptionId(event: KeptnEvent, subscriptionId: string): KeptnEvent {
   const temporary = event.data.temporaryData;
@@ -192,8 +197,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   async function closedTasks(integrationId: string, instanceId: string): Promise<string[]> {
     const aborted: string[] = [];
     for (const lease of await leases.leasesOfInstance(integrationId, instanceId)) {
-      const open = await events.queryOpenTriggered({ eventId: lease.triggeredId, visibleAt: END_OF_TIME });
-      if (open.length > 0) continue;
+      if (await taskOpen(events, lease.triggeredId)) continue;
       const finished = await events.queryEvents({
         triggeredId: lease.triggeredId,
         type: taskTypeWith(lease.eventType, 'finished'),
@@ -236,7 +240,10 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
    * New leases of the instance, and for each open task it holds or held the time from which it may
    * be offered it again.
    */
-  async function offers(record: IntegrationRecord, instance: InstanceRecord): Promise<{ granted: KeptnEvent[]; given: Map<string, number> }> {
+  async function offers(
+    record: IntegrationRecord,
+    instance: InstanceRecord,
+  ): Promise<{ granted: KeptnEvent[]; given: Map<string, number> }> {
     const nowMs = clock.nowMs();
     const candidates: Array<{ event: KeptnEvent; subscription: EventSubscription }> = [];
     const seen = new Set<string>();
@@ -307,8 +314,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       const instances = await registry.listInstances(integrations.map((i) => i.id));
       let removed = 0;
       for (const lease of await leases.leasesOfOtherInstances(instances)) {
-        const open = await events.queryOpenTriggered({ eventId: lease.triggeredId, visibleAt: END_OF_TIME });
-        if (open.length > 0) continue;
+        if (await taskOpen(events, lease.triggeredId)) continue;
         await leases.deleteLease(lease.triggeredId, lease.integrationId, lease.instanceId);
         removed++;
       }

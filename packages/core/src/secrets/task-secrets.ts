@@ -11,7 +11,7 @@
  *
  * Names of secrets are checked last, so a caller without the right learns nothing about them.
  */
-import { holdsTask } from '../delivery/task-delivery.js';
+import { holdsTask, taskOpen } from '../delivery/task-delivery.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { ForbiddenError, NotFoundError } from '../errors/errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -21,9 +21,6 @@ import type { TaskLeaseStore } from '../ports/task-lease-store.js';
 import { mayReadScope, readableScopes } from './secret-access.js';
 import { validateSecretName, validateSecretScope } from './secret.js';
 import type { RevealedSecret, SecretService } from './secret-service.js';
-
-/** Later than any event time: asks whether a task is open at all, delayed or not. */
-const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 /** Options of {@link createTaskSecretReader}. */
 export interface TaskSecretReaderOptions {
@@ -68,8 +65,7 @@ export function createTaskSecretReader(options: TaskSecretReaderOptions): TaskSe
           `instance '${instanceId}' of integration '${integrationId}' not found; register again and use the ids the registration returned`,
         );
       }
-      const open = await events.queryOpenTriggered({ eventId: triggeredId, visibleAt: END_OF_TIME });
-      if (open.length === 0) {
+      if (!(await taskOpen(events, triggeredId))) {
         throw new NotFoundError(
           ErrorCode.taskNotOpen,
           `task '${triggeredId}' is not open (unknown, finished or aborted); secrets are given only for tasks that are running`,

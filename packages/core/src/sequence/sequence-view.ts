@@ -73,8 +73,9 @@ export type ViewChange =
 
 /** The view after `change`, or undefined when nothing changes. */
 export function nextSequenceView(view: SequenceState | undefined, change: ViewChange): SequenceState | undefined {
+  // Every rule returns the view it was given when it changes nothing, so no deep comparison is needed.
   const next = apply(view, change);
-  return next === undefined || (view !== undefined && JSON.stringify(next) === JSON.stringify(view)) ? undefined : next;
+  return next === view ? undefined : next;
 }
 
 function apply(view: SequenceState | undefined, change: ViewChange): SequenceState | undefined {
@@ -129,9 +130,11 @@ function changeExisting(view: SequenceState, change: Exclude<ViewChange, { kind:
       if (change.state === 'abort') return withOverallState(view, SequenceViewState.aborted);
       if (change.stage === undefined)
         return withOverallState(view, change.state === 'pause' ? SequenceViewState.paused : SequenceViewState.started);
+      const wanted = change.state === 'pause' ? 'paused' : 'triggered';
+      const current = view.stages.find((s) => s.name === change.stage)?.state;
+      if (current === wanted || (current !== undefined && !['triggered', 'paused', 'started'].includes(current))) return view;
       return updateStage(view, change.stage, (entry) => {
-        if (entry.state === 'triggered' || entry.state === 'paused' || entry.state === 'started')
-          entry.state = change.state === 'pause' ? 'paused' : 'triggered';
+        if (entry.state === 'triggered' || entry.state === 'paused' || entry.state === 'started') entry.state = wanted;
       });
     }
     default: {

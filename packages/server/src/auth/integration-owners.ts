@@ -11,6 +11,7 @@
  * name. The admin token's (and built-ins') registrations are bound to {@link ADMIN_OWNER}, which no
  * plane token is.
  */
+import { taskOpen } from '@shipmate/core';
 import type { Clock, ControlPlaneStore, TaskLeaseStore } from '@shipmate/core';
 import type { PlaneFacts } from './route-permissions.js';
 
@@ -24,9 +25,6 @@ export interface IntegrationOwners extends PlaneFacts {
 }
 
 const instanceKey = (integrationId: string, instanceId: string) => `${integrationId}\n${instanceId}`;
-
-/** Later than any event time: asks whether a task is still open at all. */
-const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 /** Creates the owner map; `leases` answers which instance holds a task, `events` whether it is still open. */
 export function createIntegrationOwners(options: {
@@ -55,7 +53,7 @@ export function createIntegrationOwners(options: {
       return instanceOwner.get(instanceKey(integrationId, instanceId)) === tokenId;
     },
     async taskEnded(triggeredId) {
-      return (await options.events.queryOpenTriggered({ eventId: triggeredId, visibleAt: END_OF_TIME })).length === 0;
+      return !(await taskOpen(options.events, triggeredId));
     },
     async holdsTask(tokenId, triggeredId) {
       const nowMs = options.clock.nowMs();
