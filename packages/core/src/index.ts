@@ -184,3 +184,7 @@ export type { RevealedSecret, SecretService, SecretServiceOptions } from './secr
 export { createTaskSecretReader } from './secrets/task-secrets.js';
 export type { TaskSecretReader, TaskSecretReaderOptions, TaskSecretRequest } from './secrets/task-secrets.js';
 export { SHIPMATE_VERSION } from './version.js';
+export type { EmittedEventStub, ReplicaNotice, NoticeListener, ReplicaNoticeBus } from './ports/replica-notices.js';
+export { MAX_NOTICE_BYTES, emittedStubs, fitNotice, parseNotice, createLocalNoticeBus } from './ports/replica-notices.js';
+export type { StepScope, StepClaims } from './ports/step-claims.js';
+export { processClaims, scopesOfEvents } from './ports/step-claims.js';

@@ -1,0 +1,112 @@
+/**
+ * What one control-plane replica tells the others, so that state kept in memory for speed (parked
+ * long polls, the registry index, API tokens, token ownership of instances, sub-task waiters)
+ * follows changes made through another replica. The store stays the source of truth: a notice only
+ * says "look again", so a lost notice costs latency (a parked poll wakes at its timeout, caches are
+ * re-read on every reconnect and on a slow backstop timer), never correctness.
+ *
+ * A replica acts on its own changes directly; the bus carries them to the others. Adapters: the
+ * embedded default {@link createLocalNoticeBus} (one process: nobody else to tell), PostgreSQL
+ * LISTEN/NOTIFY (store-postgres) and NATS (bus-nats).
+ */
+import type { KeptnEvent } from '../events/keptn-event.js';
+
+/** The part of an emitted event that deciding whom to wake needs (type, scope and status). */
+export interface EmittedEventStub {
+  id: string;
+  type: string;
+  shkeptncontext: string;
+  triggeredid?: string;
+  data: { project?: string; stage?: string; service?: string; status?: string; result?: string };
+}
+
+/** One notice between replicas. */
+export type ReplicaNotice =
+  /** Events a step emitted: new task `.triggered` wake parked polls; a failed `.finished` wakes all. */
+  | { kind: 'emitted'; events: EmittedEventStub[] }
+  /** An integration, its instances or its subscriptions changed (all when `integrationId` is absent). */
+  | { kind: 'registry'; integrationId?: string }
+  /** An API token was created or revoked. */
+  | { kind: 'tokens' }
+  /** A plane token registered (or first pinged as) an instance. */
+  | { kind: 'owner'; integrationId: string; instanceId?: string; owner: string }
+  /** A `.finished` answering `triggeredId` was stored (wakes sub-task waiters). */
+  | { kind: 'answer'; project: string; triggeredId: string; eventId: string };
+
+/** Receives the notices of other replicas. */
+export type NoticeListener = (notice: ReplicaNotice) => void;
+
+/** The notification port. */
+export interface ReplicaNoticeBus {
+  /** What the adapter is, for logs and `/metrics` (`local`, `postgres`, `nats`). */
+  readonly kind: string;
+  /** Tells the other replicas; never throws (an adapter logs what it could not send). */
+  publish(notice: ReplicaNotice): void;
+  /**
+   * Calls `listener` with every notice of another replica (never with this replica's own), and
+   * `onReconnect` after the connection to the bus came back (notices may have been lost meanwhile:
+   * re-read what is cached). Returns the unsubscribe function.
+   */
+  subscribe(listener: NoticeListener, onReconnect?: () => void): () => void;
+  close(): Promise<void>;
+}
+
+/** The largest notice adapters must carry (PostgreSQL NOTIFY allows 8000 bytes). */
+export const MAX_NOTICE_BYTES = 7900;
+
+/** Strips emitted events to what waking needs. */
+export function emittedStubs(events: readonly KeptnEvent[]): EmittedEventStub[] {
+  return events.map((event) => {
+    const data = (event.data ?? {}) as Record<string, unknown>;
+    const stub: EmittedEventStub = { id: event.id, type: event.type, shkeptncontext: event.shkeptncontext ?? '', data: {} };
+    if (event.triggeredid) stub.triggeredid = event.triggeredid;
+    for (const key of ['project', 'stage', 'service', 'status', 'result'] as const)
+      if (typeof data[key] === 'string') stub.data[key] = data[key];
+    return stub;
+  });
+}
+
+/**
+ * Splits an `emitted` notice that would be larger than {@link MAX_NOTICE_BYTES} into several; other
+ * notices are returned as they are.
+ */
+export function fitNotice(notice: ReplicaNotice): ReplicaNotice[] {
+  if (notice.kind !== 'emitted' || Buffer.byteLength(JSON.stringify(notice)) <= MAX_NOTICE_BYTES) return [notice];
+  if (notice.events.length <= 1) return [notice];
+  const half = Math.ceil(notice.events.length / 2);
+  return [
+    ...fitNotice({ kind: 'emitted', events: notice.events.slice(0, half) }),
+    ...fitNotice({ kind: 'emitted', events: notice.events.slice(half) }),
+  ];
+}
+
+/** The checked form of a notice received from the wire, or undefined when it is not one. */
+export function parseNotice(value: unknown): ReplicaNotice | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const notice = value as { kind?: unknown };
+  switch (notice.kind) {
+    case 'emitted':
+      return Array.isArray((value as { events?: unknown }).events) ? (value as ReplicaNotice) : undefined;
+    case 'registry':
+    case 'tokens':
+      return value as ReplicaNotice;
+    case 'owner':
+      return typeof (value as { integrationId?: unknown }).integrationId === 'string' ? (value as ReplicaNotice) : undefined;
+    case 'answer':
+      return typeof (value as { triggeredId?: unknown }).triggeredId === 'string' ? (value as ReplicaNotice) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The embedded default: one process, nobody else to tell. */
+export function createLocalNoticeBus(): ReplicaNoticeBus {
+  return {
+    kind: 'local',
+    publish() {},
+    subscribe() {
+      return () => {};
+    },
+    async close() {},
+  };
+}
