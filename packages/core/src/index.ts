@@ -7,6 +7,7 @@ export {
   AuthError,
   NotFoundError,
   ConflictError,
+  AlreadyHandledError,
   ForbiddenError,
   TooLargeError,
   UnprocessableError,

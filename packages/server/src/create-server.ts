@@ -33,6 +33,9 @@ import {
   uuidGenerator,
   SLI_PROVIDER_CONFIG_URI,
   sliProviderConfigYaml,
+  createLocalNoticeBus,
+  emittedStubs,
+  processClaims,
 } from '@shipmate/core';
 import type {
   ControlPlaneStore,
@@ -45,8 +48,10 @@ import type {
   TaskLeaseStore,
   TaskWaiters,
   ApiTokenStore,
+  StepClaims,
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
+import { followOtherReplicas } from './replicas/follow-other-replicas.js';
 import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { createApiTokenRegistry } from './auth/api-token-registry.js';
@@ -196,7 +201,16 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     trustProxy: options.trustProxy ?? false,
     metricsPublic: options.metricsPublic ?? false,
     tls: options.tls ? checkServerTls(options.tls) : undefined,
+    claims: options.claims ?? claimsOf(options.store),
+    notices: options.notices ?? createLocalNoticeBus(),
+    registryRefreshMs: positive(options.registryRefreshMs ?? 5000, 'registryRefreshMs'),
   });
+}
+
+/** The store's claims when it has its own (a store shared by replicas), else one process's. */
+function claimsOf(store: ControlPlaneStore): StepClaims {
+  const claims = (store as { claims?: StepClaims }).claims;
+  return claims ?? processClaims;
 }
 
 function registryOf(store: ControlPlaneStore): IntegrationRegistryStore {
@@ -238,7 +252,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   });
 
   // The registry as the server uses it: writes also keep the in-memory index of live subscribers current.
-  const subscribers = createLiveSubscriberIndex({ store: options.registry, clock, heartbeatIntervalMs: options.heartbeatIntervalMs });
+  const notices = options.notices;
+  const subscribers = createLiveSubscriberIndex({
+    store: options.registry,
+    clock,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    onChanged: (integrationId) => notices.publish({ kind: 'registry', ...(integrationId === undefined ? {} : { integrationId }) }),
+  });
   await subscribers.load();
   const registryStore = subscribers.store;
   const orchestrator = createOrchestrator({
@@ -267,10 +287,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
     onEmitted: (events) => {
       wakeOnEmitted(waiters, events);
+      const stubs = emittedStubs(events);
+      if (stubs.length > 0) notices.publish({ kind: 'emitted', events: stubs });
       metrics.emitted(events);
       for (const event of events) logDelivery(event);
     },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
+    claims: options.claims,
   });
   const upstream = options.upstream;
   const answers = createAnswerWaiters();
@@ -278,6 +301,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onStored: (event) => {
       logDelivery(event);
       answers.stored(event);
+      if (event.triggeredid && event.type.endsWith('.finished'))
+        notices.publish({ kind: 'answer', project: String(event.data.project ?? ''), triggeredId: event.triggeredid, eventId: event.id });
       metrics.stored(event);
     },
     store,
@@ -356,8 +381,28 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     clock,
     ids,
     onError: (error) => app.log.warn({ err: error }, 'recording the last use of an API token failed'),
+    onChanged: () => notices.publish({ kind: 'tokens' }),
   });
   await apiTokens.load();
+  const owners = createIntegrationOwners({
+    leases: options.leases,
+    events: options.store,
+    clock,
+    onBound: (integrationId, instanceId, owner) =>
+      notices.publish({ kind: 'owner', integrationId, owner, ...(instanceId === undefined ? {} : { instanceId }) }),
+  });
+  const stopFollowing = followOtherReplicas({
+    notices,
+    store,
+    waiters,
+    subscribers,
+    apiTokens,
+    owners,
+    answers,
+    claims: options.claims,
+    registryRefreshMs: options.registryRefreshMs,
+    onError: (error, what) => app.log.warn({ err: error }, what),
+  });
   const context: ServerContext = {
     options,
     answers,
@@ -402,7 +447,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     tokens: context.tokens,
     failures: createAuthFailureLimiter({ clock, maxFailures: options.authFailureLimit, windowMs: options.authFailureWindowMs }),
     apiTokens,
-    owners: createIntegrationOwners({ leases: options.leases, events: options.store, clock }),
+    owners,
   });
   // One check for every JSON route, after the token check and before schema validation and handlers.
   app.addHook('preValidation', async (request) => {
@@ -472,6 +517,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       return url;
     },
     async close() {
+      stopFollowing();
       if (retentionTimer) clearInterval(retentionTimer);
       if (registryTimer) clearInterval(registryTimer);
       // Parked long polls answer (empty) at once instead of holding the close.

@@ -11,6 +11,8 @@ import type {
   ApiTokenStore,
   TaskLeaseStore,
   UpstreamHostPolicy,
+  ReplicaNoticeBus,
+  StepClaims,
 } from '@shipmate/core';
 import type { ServerTls } from './http/tls.js';
 
@@ -127,6 +129,21 @@ export interface ServerOptions {
    * pair that does not fit is refused at build time. @default none: plain HTTP
    */
   tls?: ServerTls;
+  /**
+   * Claims of orchestrator steps across replicas (ports/step-claims.ts).
+   * @default the store's own when it has them (PostgreSQL: advisory locks), else one process
+   */
+  claims?: StepClaims;
+  /**
+   * How this replica tells the others what changed (ports/replica-notices.ts): PostgreSQL
+   * LISTEN/NOTIFY or NATS (`--bus`). @default none: one process
+   */
+  notices?: ReplicaNoticeBus;
+  /**
+   * With shared claims: how often the registry copy is re-read for the heartbeats other replicas
+   * record. @default 5000
+   */
+  registryRefreshMs?: number;
 }
 
 /** Options with every default applied. */

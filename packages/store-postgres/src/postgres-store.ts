@@ -15,6 +15,7 @@
 import pg from 'pg';
 import {
   ConflictError,
+  AlreadyHandledError,
   EVENT_FIELD_COLUMNS,
   ErrorCode,
   InputError,
@@ -38,6 +39,7 @@ import type {
   SequenceExecution,
   SequenceState,
   ServiceActivity,
+  StepClaims,
   ServiceRecord,
   TaskLeaseStore,
   TimerRecord,
@@ -50,6 +52,7 @@ import { buildPostgresRegistryStore } from './postgres-registry-store.js';
 import { buildPostgresTaskLeaseStore } from './postgres-task-lease-store.js';
 import { buildPostgresSecretStore } from './postgres-secret-store.js';
 import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
+import { createPostgresStepClaims } from './postgres-step-claims.js';
 import { Where, changed, inTransaction, sqlLimit } from './sql.js';
 import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
 
@@ -86,6 +89,8 @@ export interface ResolvedPostgresStoreOptions {
 export interface PostgresControlPlaneStore extends ControlPlaneStore, IntegrationRegistryStore, TaskLeaseStore, SecretStore, ApiTokenStore {
   /** The options the store was opened with. */
   readonly options: ResolvedPostgresStoreOptions;
+  /** Claims of orchestrator steps across the replicas sharing this database (postgres-step-claims.ts). */
+  readonly claims: StepClaims;
 }
 
 /** OID of `int8`: seqs, counts and millisecond times, all far below 2^53, come back as numbers. */
@@ -385,7 +390,10 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   // thing ends with it closed. The order of the steps is the SQLite store's.
   async function applyChangeset(tx: pg.PoolClient, c: Changeset): Promise<void> {
     for (const { event, pending } of c.newEvents ?? []) await insertEvent(tx, event, pending);
-    for (const seq of c.processedSeqs ?? []) await tx.query(SQL.markProcessed, [seq]);
+    for (const seq of c.processedSeqs ?? [])
+      if ((await tx.query(SQL.markProcessed, [seq])).rowCount !== 1) throw new AlreadyHandledError(`event ${seq}`);
+    for (const id of c.firedTimers ?? [])
+      if ((await tx.query(SQL.removeTimer, [id])).rowCount !== 1) throw new AlreadyHandledError(`timer ${id}`);
     for (const execution of c.executions ?? []) await upsertExecution(tx, execution);
     for (const entry of c.openTriggeredPut ?? []) await putOpen(tx, entry);
     for (const eventId of c.openTriggeredRemove ?? []) await tx.query(SQL.removeOpen, [eventId]);
@@ -457,6 +465,7 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
 
   return {
     options,
+    claims: createPostgresStepClaims(pool, context),
     ...buildPostgresRegistryStore(run, transaction),
     ...buildPostgresTaskLeaseStore(run, transaction),
     ...buildPostgresSecretStore(run, transaction),

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   ConflictError,
+  AlreadyHandledError,
   EVENT_FIELD_COLUMNS,
   ErrorCode,
   InputError,
@@ -534,7 +535,9 @@ function buildStore(
   // thing ends with it closed.
   const commitTx = db.transaction((c: Changeset) => {
     for (const { event, pending } of c.newEvents ?? []) insertEvent(event, pending);
-    for (const seq of c.processedSeqs ?? []) s.markProcessed.run(seq);
+    for (const seq of c.processedSeqs ?? [])
+      if (s.markProcessed.run(seq).changes !== 1) throw new AlreadyHandledError(`event ${seq}`);
+    for (const id of c.firedTimers ?? []) if (s.removeTimer.run(id).changes !== 1) throw new AlreadyHandledError(`timer ${id}`);
     for (const execution of c.executions ?? []) upsertExecution(execution);
     for (const entry of c.openTriggeredPut ?? []) putOpen(entry);
     for (const eventId of c.openTriggeredRemove ?? []) s.removeOpen.run(eventId);

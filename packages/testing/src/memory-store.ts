@@ -9,7 +9,7 @@
  * Documents are kept as JSON text, as the SQLite store keeps them: what a caller changes after a
  * write or a read never reaches the store, and a document that is not JSON fails its write.
  */
-import { ConflictError, ErrorCode, NotFoundError, withStageMessage } from '@shipmate/core';
+import { AlreadyHandledError, ConflictError, ErrorCode, NotFoundError, withStageMessage } from '@shipmate/core';
 import type {
   ApiTokenStore,
   Changeset,
@@ -148,7 +148,8 @@ export function createMemoryStore(): MemoryControlPlaneStore {
 
   function markProcessed(seq: number): void {
     const row = events.get(seq);
-    if (row?.pending) events.set(seq, { ...row, pending: false });
+    if (!row?.pending) throw new AlreadyHandledError(`event ${seq}`);
+    events.set(seq, { ...row, pending: false });
   }
 
   function upsertExecution(e: SequenceExecution): void {
@@ -220,6 +221,10 @@ export function createMemoryStore(): MemoryControlPlaneStore {
   function applyChangeset(c: Changeset): void {
     for (const { event, pending } of c.newEvents ?? []) insertEvent(event, pending);
     for (const seq of c.processedSeqs ?? []) markProcessed(seq);
+    for (const id of c.firedTimers ?? []) {
+      if (!timers.get(id)) throw new AlreadyHandledError(`timer ${id}`);
+      timers.delete(id);
+    }
     for (const execution of c.executions ?? []) upsertExecution(execution);
     for (const entry of c.openTriggeredPut ?? []) putOpen(entry);
     for (const eventId of c.openTriggeredRemove ?? []) openTriggered.delete(eventId);

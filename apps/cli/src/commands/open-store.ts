@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { ErrorCode, ShipmateError } from '@shipmate/core';
-import type { ApiTokenStore, ControlPlaneStore, IntegrationRegistryStore, SecretStore, TaskLeaseStore } from '@shipmate/core';
+import type { ApiTokenStore, ControlPlaneStore, IntegrationRegistryStore, ReplicaNoticeBus, SecretStore, TaskLeaseStore } from '@shipmate/core';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { ConfigError } from '../config/config-error.js';
 import type { StoreChoice } from '../config/server-config.js';
@@ -42,4 +42,18 @@ export async function openStore(choice: StoreChoice, options: OpenStoreOptions):
 /** How the store is named in the startup lines: the URL without its password, or the SQLite file. */
 export function describeStore(choice: StoreChoice, dataDir: string): string {
   return choice.kind === 'sqlite' ? `SQLite ${join(dataDir, 'shipmate.db')}` : `PostgreSQL ${choice.redactedUrl}`;
+}
+
+/**
+ * How the replicas on this store tell each other what changed: PostgreSQL LISTEN/NOTIFY on the
+ * store's database; undefined for the embedded store (one process).
+ */
+export async function openNotices(choice: StoreChoice, onError: (error: unknown, what: string) => void): Promise<ReplicaNoticeBus | undefined> {
+  if (choice.kind === 'sqlite') return undefined;
+  const { createPostgresNoticeBus } = await import('@shipmate/store-postgres');
+  try {
+    return await createPostgresNoticeBus({ url: choice.url, onError });
+  } catch (error) {
+    throw new ConfigError(`${choice.source} names a database whose notices cannot be listened to: ${String(error)}`);
+  }
 }

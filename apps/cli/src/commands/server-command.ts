@@ -16,7 +16,7 @@ import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
-import { describeStore, openStore } from './open-store.js';
+import { describeStore, openNotices, openStore } from './open-store.js';
 import type { ServerFlags } from '../config/server-config.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
@@ -38,8 +38,9 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   const upstreamConfig = resolveUpstreamConfig(process.env);
   await checkGit();
   const dataDir = prepareDataDir(config.dataDir, (line) => process.stderr.write(`shipmate: ${line}\n`));
-  // Before anything in the data dir is read or written; held until the process ends.
-  const lock = lockTheDataDir(dataDir);
+  // Before anything in the data dir is read or written; held until the process ends. The embedded
+  // store allows one server per data dir; replicas on PostgreSQL may share one (a shared volume).
+  const lock = config.store.kind === 'sqlite' ? lockTheDataDir(dataDir) : undefined;
   const gitDir = join(dataDir, 'git');
   mkdirSync(gitDir, { recursive: true, mode: DATA_DIR_MODE });
   const token: { sha256: string; token?: string; generated?: string } = plane.local
@@ -61,8 +62,10 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   await loadUpstreams(upstream);
   const internal = builtInToken();
   const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
+  const notices = await openNotices(config.store, (error, what) => process.stderr.write(`replica notices: ${what}: ${String(error)}\n`));
   const server = await startServer({
     store,
+    ...(notices ? { notices } : {}),
     resources: withUpstream(repositories, upstream),
     upstream,
     remoteUrlDenylist: upstreamConfig.remoteUrlDenylist,
@@ -150,8 +153,9 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
     Promise.all([builtIns.stop(), localPlane?.stop()])
       .then(() => server.close())
+      .then(() => notices?.close())
       .then(() => store.close())
-      .then(() => lock.release())
+      .then(() => lock?.release())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -191,6 +195,7 @@ async function startServer(options: ServerOptions) {
   try {
     return await createControlPlaneServer(options);
   } catch (error) {
+    await options.notices?.close();
     await options.store.close();
     if (error instanceof ShipmateError && error.code === ErrorCode.secretKey) throw new ConfigError(error.message);
     throw error;

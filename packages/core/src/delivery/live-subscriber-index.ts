@@ -6,8 +6,12 @@
  * and then kept current by the registry writes made through {@link LiveSubscriberIndex.store}:
  * registrations, heartbeats (lastseen), subscription changes, deletes and expiry; a subscription
  * change is in the copy before its API call answers. Online state is computed from lastseen when
- * asked. Writes that bypass the wrapper (another process on the same database) are not seen; the
- * server is the only writer of its registry.
+ * asked.
+ *
+ * Writes that bypass the wrapper (another control-plane replica on the same database) are seen
+ * through {@link LiveSubscriberIndex.refresh}: the server calls it when another replica's notice says
+ * an integration changed (`onChanged` is how this replica tells the others), and on a timer for the
+ * heartbeats (lastseen) other replicas record, which are not announced.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 import type { Clock } from '../ports/clock.js';
@@ -24,6 +28,11 @@ export interface LiveSubscriberIndexOptions {
   clock: Clock;
   /** An instance is offline after 3 missed heartbeats. */
   heartbeatIntervalMs: number;
+  /**
+   * Called after a write through the wrapper that other replicas must see (registration, removal,
+   * subscription change, expiry; not heartbeats), with the integration's id (none: several).
+   */
+  onChanged?: (integrationId?: string) => void;
 }
 
 /** The copy and the store wrapper that keeps it current. */
@@ -32,6 +41,8 @@ export interface LiveSubscriberIndex extends RegistryLookup {
   readonly store: IntegrationRegistryStore;
   /** Reads the whole registry into the copy; call once before {@link hasLiveSubscriber}. */
   load(): Promise<void>;
+  /** Re-reads one integration and its instances (or, without an id, everything) written by another replica. */
+  refresh(integrationId?: string): Promise<void>;
   /** True when some integration is a live subscriber of the task now. */
   hasLiveSubscriber(task: KeptnEvent): boolean;
   /** Every integration with its instances, as the copy holds them now (for metrics; no store read). */
@@ -71,6 +82,8 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
     entry.instances.set(instanceId, { ...instance, lastseen });
   }
 
+  const changed = (integrationId?: string): void => options.onChanged?.(integrationId);
+
   async function reloadIntegration(id: string): Promise<void> {
     const integration = await store.getIntegration(id);
     if (integration) putIntegration(integration);
@@ -90,15 +103,18 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
       for (const id of change.removeIds ?? []) if (id !== change.integration.id) entries.delete(id);
       putIntegration(change.integration);
       if (change.instance) putInstance(change.instance);
+      changed(change.removeIds?.some((id) => id !== change.integration.id) ? undefined : change.integration.id);
     },
     async deleteIntegration(id) {
       const removed = await store.deleteIntegration(id);
       entries.delete(id);
+      changed(id);
       return removed;
     },
     async deleteInstance(integrationId, instanceId) {
       const removed = await store.deleteInstance(integrationId, instanceId);
       entries.get(integrationId)?.instances.delete(instanceId);
+      changed(integrationId);
       return removed;
     },
     async touchIntegration(id, lastseen, instanceId) {
@@ -124,11 +140,13 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
     async putSubscription(integrationId, subscription) {
       const found = await store.putSubscription(integrationId, subscription);
       if (found) await reloadIntegration(integrationId);
+      if (found) changed(integrationId);
       return found;
     },
     async deleteSubscription(integrationId, subscriptionId) {
       const found = await store.deleteSubscription(integrationId, subscriptionId);
       if (found) await reloadIntegration(integrationId);
+      if (found) changed(integrationId);
       return found;
     },
     async deleteIntegrationsSeenBefore(time) {
@@ -138,18 +156,30 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
         if (entry.integration.metadata.lastseen < time) entries.delete(id);
         else for (const [instanceId, instance] of entry.instances) if (instance.lastseen < time) entry.instances.delete(instanceId);
       }
+      if (removed > 0) changed();
       return removed;
     },
   };
 
+  async function load(): Promise<void> {
+    const integrations = await store.listIntegrations({});
+    const instances = integrations.length > 0 ? await store.listInstances(integrations.map((i) => i.id)) : [];
+    entries.clear();
+    for (const integration of integrations) putIntegration(integration);
+    for (const instance of instances) putInstance(instance);
+  }
+
   return {
     store: wrapped,
-    async load() {
-      const integrations = await store.listIntegrations({});
-      const instances = integrations.length > 0 ? await store.listInstances(integrations.map((i) => i.id)) : [];
-      entries.clear();
-      for (const integration of integrations) putIntegration(integration);
-      for (const instance of instances) putInstance(instance);
+    load,
+    async refresh(integrationId) {
+      if (integrationId === undefined) return load();
+      const [integration, instances] = await Promise.all([store.getIntegration(integrationId), store.listInstances([integrationId])]);
+      if (!integration) {
+        entries.delete(integrationId);
+        return;
+      }
+      entries.set(integrationId, { integration, instances: new Map(instances.map((instance) => [instance.instanceId, instance])) });
     },
     integration(id) {
       return entries.get(id)?.integration;

@@ -4,6 +4,7 @@
  */
 export const ErrorCode = {
   invalidJson: 'ERR_INVALID_JSON',
+  alreadyHandled: 'ERR_ALREADY_HANDLED',
   invalidField: 'ERR_INVALID_FIELD',
   unknownField: 'ERR_UNKNOWN_FIELD',
   missingField: 'ERR_MISSING_FIELD',

@@ -3,6 +3,7 @@
  * message that names the offending value and the fix. HTTP status mapping happens only in the
  * server's error handler.
  */
+import { ErrorCode } from './error-codes.js';
 
 /** Closed set of error categories. */
 export const ErrorCategory = {
@@ -64,6 +65,18 @@ export class NotFoundError extends ShipmateError {
 export class ConflictError extends ShipmateError {
   constructor(code: string, message: string) {
     super('conflict', code, message);
+  }
+}
+
+/**
+ * A step's pending event was processed, or its timer fired, by another control-plane replica
+ * meanwhile: the store applied nothing of the step (see ports/step-claims.ts); the caller reads
+ * again instead of doing the work twice.
+ */
+export class AlreadyHandledError extends ConflictError {
+  /** `what`: the event or timer, e.g. `event 42`. */
+  constructor(what: string) {
+    super(ErrorCode.alreadyHandled, `${what} was handled by another replica meanwhile; nothing of this step was applied`);
   }
 }
 

@@ -17,12 +17,20 @@
  *   state) and the event marked processed or the timer removed. Recording that failure is retried
  *   like any step when it fails transiently; only if it fails permanently too is the event marked
  *   processed without it (logged), so that one broken record cannot stop every other sequence.
+ *
+ * With several control-plane replicas (`claims.shared`, ports/step-claims.ts) every step holds the
+ * claims of its scopes while it reads and commits, so steps of one scope never interleave across
+ * replicas; a pending event or timer another replica handled first fails the commit with
+ * `AlreadyHandledError` and is skipped; and every `sweepMs` each replica looks for pending events
+ * and due timers, so work a dead replica left behind (or a timer another replica set) runs.
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 import { keptnTime } from '../events/keptn-event.js';
-import { isTransient } from '../errors/errors.js';
+import { AlreadyHandledError, isTransient } from '../errors/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/store.js';
+import { processClaims, scopesOfEvents } from '../ports/step-claims.js';
+import type { StepClaims, StepScope } from '../ports/step-claims.js';
 import type { Orchestrator, SequenceControlState } from './orchestrator.js';
 
 /** Settings of the processor. */
@@ -40,6 +48,10 @@ export interface EventProcessorOptions {
   retryInitialMs?: number;
   /** Longest pause between retries. @default 30000 */
   retryMaxMs?: number;
+  /** Claims across replicas. @default one process ({@link processClaims}) */
+  claims?: StepClaims;
+  /** With shared claims: how often to look for pending events and due timers. @default 1000 */
+  sweepMs?: number;
 }
 
 /** The running orchestrator loop. */
@@ -82,6 +94,8 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   const batchSize = options.batchSize ?? 256;
   const retryInitialMs = options.retryInitialMs ?? 100;
   const retryMaxMs = Math.max(retryInitialMs, options.retryMaxMs ?? 30_000);
+  const claims = options.claims ?? processClaims;
+  let sweep: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -136,6 +150,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       emitted(await fail());
       return true;
     } catch (error) {
+      if (error instanceof AlreadyHandledError) return true;
       if (isTransient(error)) return retryLater(error, `recording the failure of ${what}`);
       options.onError(error, `recording the failure of ${what} failed too; it is dropped so that the work behind it can run`);
     }
@@ -143,6 +158,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       await giveUp();
       return true;
     } catch (error) {
+      if (error instanceof AlreadyHandledError) return true;
       if (isTransient(error)) return retryLater(error, `dropping ${what}`);
       throw error;
     }
@@ -151,15 +167,17 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   /** Handles one pending event; false when a retry was scheduled. */
   async function handleOne(pending: PendingEvent): Promise<boolean> {
     const what = `event ${pending.event.id} (${pending.event.type})`;
+    const scopes = scopesOfEvents([pending.event]);
     try {
-      emitted(await orchestrator.handleEvent(pending));
+      emitted(await claims.hold(scopes, () => orchestrator.handleEvent(pending)));
       return true;
     } catch (error) {
+      if (error instanceof AlreadyHandledError) return true;
       if (isTransient(error)) return retryLater(error, `handling ${what}`);
       options.onError(error, `handling ${what} failed permanently; ending its sequence as errored`);
       return recordFailure(
         what,
-        () => orchestrator.failEvent(pending, reasonOf(error)),
+        () => claims.hold(scopes, () => orchestrator.failEvent(pending, reasonOf(error))),
         () => store.commit({ processedSeqs: [pending.seq] }),
       );
     }
@@ -172,9 +190,11 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       if (batch === undefined) return false;
       if (batch.length === 0) return true;
       try {
-        emitted(await orchestrator.handleEvents(batch));
+        emitted(await claims.hold(scopesOfEvents(batch.map((p) => p.event)), () => orchestrator.handleEvents(batch)));
         continue;
       } catch (error) {
+        // Another replica handled some of them first: read what is still pending.
+        if (error instanceof AlreadyHandledError) continue;
         if (isTransient(error)) return retryLater(error, `handling a batch of ${batch.length} events`);
         options.onError(error, `handling a batch of ${batch.length} events; retrying them one by one`);
       }
@@ -182,18 +202,28 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     }
   }
 
+  /** The scope of a timer's execution (only asked when replicas share the store: a scope needs a read). */
+  async function scopesOfTimer(record: TimerRecord): Promise<StepScope[]> {
+    if (!claims.shared) return [];
+    const execution = await store.getExecution(record.executionId);
+    return execution ? [{ project: execution.scope.project, service: execution.scope.service }] : [];
+  }
+
   /** Fires one due timer; false when a retry was scheduled. */
   async function fireOne(record: TimerRecord): Promise<boolean> {
     const what = `timer ${record.kind} of task ${record.triggeredId}`;
+    let scopes: StepScope[] = [];
     try {
-      emitted(await orchestrator.fireTimer(record));
+      scopes = await scopesOfTimer(record);
+      emitted(await claims.hold(scopes, () => orchestrator.fireTimer(record)));
       return true;
     } catch (error) {
+      if (error instanceof AlreadyHandledError) return true;
       if (isTransient(error)) return retryLater(error, `firing ${what}`);
       options.onError(error, `firing ${what} failed permanently; ending its sequence as errored`);
       return recordFailure(
         what,
-        () => orchestrator.failTimer(record, reasonOf(error)),
+        () => claims.hold(scopes, () => orchestrator.failTimer(record, reasonOf(error))),
         () => store.commit({ timersRemove: [record.id] }),
       );
     }
@@ -254,9 +284,16 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
   return {
     async start() {
       await serial(async () => {
-        await orchestrator.recover();
+        for (const project of await store.listProjects())
+          await claims.hold([{ project: project.name }], () => orchestrator.recoverProject(project.name));
         await pump(true);
       });
+      if (claims.shared) {
+        sweep = setInterval(() => {
+          if (retryAtMs === undefined) void serial(() => pump(true)).catch((error: unknown) => options.onError(error, 'sweeping for work'));
+        }, options.sweepMs ?? 1000);
+        sweep.unref?.();
+      }
     },
     async ingest(events) {
       // No drain first: every step ends with one and pending events are only written inside
@@ -269,7 +306,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
           return;
         }
         try {
-          emitted(await orchestrator.ingestEvents(events));
+          emitted(await claims.hold(scopesOfEvents(events), () => orchestrator.ingestEvents(events)));
         } catch (error) {
           options.onError(error, `handling ${events.length} new events; storing them for one-by-one handling`);
           await store.appendEvents([...events], { pending: true });
@@ -279,7 +316,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     },
     async control(project, keptnContext, state, stage) {
       await serial(async () => {
-        emitted(await orchestrator.control(project, keptnContext, state, stage));
+        emitted(await claims.hold([{ project }], () => orchestrator.control(project, keptnContext, state, stage)));
         await pump(false);
       });
     },
@@ -291,6 +328,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
     },
     async stop() {
       stopped = true;
+      if (sweep) clearInterval(sweep);
       if (timer) clearTimeout(timer);
       timer = undefined;
       // Steps may queue work (exclusive) while they run: wait until nothing was added.

@@ -76,6 +76,8 @@ export interface Orchestrator {
   control(project: string, keptnContext: string, state: SequenceControlState, stage?: string): Promise<KeptnEvent[]>;
   /** Re-runs queue dispatch for every scope with queued work (after a restart). */
   recover(): Promise<void>;
+  /** {@link recover} for one project. */
+  recoverProject(project: string): Promise<void>;
   /**
    * Loads and parses the shipyard a new sequence of `stage` will pin (`commit`, or the stage's latest)
    * into the cache, outside any step: called when a trigger arrives, so that reading git and
@@ -517,7 +519,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async fireTimer(timer) {
       const uow = new UnitOfWork(store);
-      uow.removeTimer(timer.id);
+      uow.firedTimer(timer.id);
       const execution = await store.getExecution(timer.executionId);
       if (execution) {
         const input: ExecutionInput = { kind: timer.kind, triggeredId: timer.triggeredId };
@@ -539,7 +541,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async failTimer(timer, reason) {
       const uow = new UnitOfWork(store);
-      uow.removeTimer(timer.id);
+      uow.firedTimer(timer.id);
       const execution = await store.getExecution(timer.executionId);
       if (execution) await failExecution(uow, execution, `Unable to fire timer ${timer.kind} of task ${timer.triggeredId}: ${reason}`);
       await uow.commit();
@@ -575,16 +577,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
 
     async recover() {
-      for (const project of await store.listProjects()) {
-        const queued = [];
-        for (const state of [ExecutionState.triggered, ExecutionState.waiting])
-          queued.push(...(await store.queryExecutions({ project: project.name, state, offset: 0, limit: 0 })).items);
-        const scopes = new Map(queued.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
-        for (const execution of scopes.values()) {
-          const uow = new UnitOfWork(store);
-          await dispatchScopeOf(uow, execution);
-          await uow.commit();
-        }
+      for (const project of await store.listProjects()) await this.recoverProject(project.name);
+    },
+
+    async recoverProject(project) {
+      const queued = [];
+      for (const state of [ExecutionState.triggered, ExecutionState.waiting])
+        queued.push(...(await store.queryExecutions({ project, state, offset: 0, limit: 0 })).items);
+      const scopes = new Map(queued.map((e) => [`${e.scope.stage}/${e.scope.service}`, e]));
+      for (const execution of scopes.values()) {
+        const uow = new UnitOfWork(store);
+        await dispatchScopeOf(uow, execution);
+        await uow.commit();
       }
     },
   };

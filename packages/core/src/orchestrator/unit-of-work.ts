@@ -24,6 +24,7 @@ export class UnitOfWork {
   private readonly timersPut: TimerRecord[] = [];
   private readonly timersRemoveForTask: string[] = [];
   private readonly timersRemove: string[] = [];
+  private readonly firedTimers: string[] = [];
   private readonly pausePut: PauseMarker[] = [];
   private readonly pauseRemove: PauseMarker[] = [];
   private readonly activity: ServiceActivity[] = [];
@@ -147,6 +148,11 @@ export class UnitOfWork {
     this.timersRemove.push(id);
   }
 
+  /** Removes the timer this step fires; the commit fails with `AlreadyHandledError` if it is gone. */
+  firedTimer(id: string): void {
+    this.firedTimers.push(id);
+  }
+
   putPause(marker: PauseMarker): void {
     this.pausePut.push(marker);
   }
@@ -174,6 +180,7 @@ export class UnitOfWork {
       timersPut: this.timersPut,
       timersRemoveForTask: this.timersRemoveForTask,
       timersRemove: this.timersRemove,
+      firedTimers: this.firedTimers,
       sequenceStates: [...this.states.values()],
       pausePut: this.pausePut,
       pauseRemove: this.pauseRemove,

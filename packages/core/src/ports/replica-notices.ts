@@ -12,11 +12,7 @@
 import type { KeptnEvent } from '../events/keptn-event.js';
 
 /** The part of an emitted event that deciding whom to wake needs (type, scope and status). */
-export interface EmittedEventStub {
-  id: string;
-  type: string;
-  shkeptncontext: string;
-  triggeredid?: string;
+export interface EmittedEventStub extends KeptnEvent {
   data: { project?: string; stage?: string; service?: string; status?: string; result?: string };
 }
 
@@ -54,11 +50,19 @@ export interface ReplicaNoticeBus {
 /** The largest notice adapters must carry (PostgreSQL NOTIFY allows 8000 bytes). */
 export const MAX_NOTICE_BYTES = 7900;
 
-/** Strips emitted events to what waking needs. */
+/** Strips emitted events to what waking needs: the `.triggered` and `.finished` ones, without their payload. */
 export function emittedStubs(events: readonly KeptnEvent[]): EmittedEventStub[] {
-  return events.map((event) => {
+  return events.filter((event) => event.type.endsWith('.triggered') || event.type.endsWith('.finished')).map((event) => {
     const data = (event.data ?? {}) as Record<string, unknown>;
-    const stub: EmittedEventStub = { id: event.id, type: event.type, shkeptncontext: event.shkeptncontext ?? '', data: {} };
+    const stub: EmittedEventStub = {
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      specversion: event.specversion,
+      time: event.time,
+      shkeptncontext: event.shkeptncontext,
+      data: {},
+    };
     if (event.triggeredid) stub.triggeredid = event.triggeredid;
     for (const key of ['project', 'stage', 'service', 'status', 'result'] as const)
       if (typeof data[key] === 'string') stub.data[key] = data[key];

@@ -92,8 +92,16 @@ export interface PendingEvent {
 export interface Changeset {
   /** New events to store; `pending` ones are handed to the orchestrator afterwards. */
   newEvents?: Array<{ event: KeptnEvent; pending: boolean }>;
-  /** Pending events this step has handled. */
+  /**
+   * Pending events this step has handled. Each must still be pending: if another replica processed
+   * one meanwhile, the store applies nothing and throws `AlreadyHandledError`.
+   */
   processedSeqs?: number[];
+  /**
+   * Timers this step fired (removed like `timersRemove`). Each must still exist: if another replica
+   * fired one meanwhile, the store applies nothing and throws `AlreadyHandledError`.
+   */
+  firedTimers?: string[];
   executions?: SequenceExecution[];
   openTriggeredPut?: OpenTriggeredEvent[];
   openTriggeredRemove?: string[];

@@ -3,6 +3,8 @@
  * start and changed only through `create` and `revoke`, so that identifying a request's token is
  * one hash and one map lookup, never a store read. Revocation takes effect on the next request.
  * The last use is recorded in memory and written to the store at most once per `touchEveryMs`.
+ * With several replicas, `onChanged` tells the others about a create or revoke, and they `load`
+ * again (a revocation through one replica holds on every replica once its notice arrived).
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, ErrorCode, NotFoundError, keptnTime } from '@shipmate/core';
@@ -18,6 +20,8 @@ export interface ApiTokenRegistryOptions {
   readonly touchEveryMs?: number;
   /** Called when writing a last use fails (the request goes on). */
   readonly onError?: (error: unknown) => void;
+  /** Called after a token was created or revoked through this registry. */
+  readonly onChanged?: () => void;
 }
 
 /** A created token, known by its hash. */
@@ -27,7 +31,7 @@ export interface KnownApiToken {
 
 /** Created tokens: create, list, revoke, and identify a request's token. */
 export interface ApiTokenRegistry {
-  /** Reads the stored tokens into memory (once, at start). */
+  /** Reads the stored tokens into memory (at start, and when another replica changed them). */
   load(): Promise<void>;
   /** Creates a token; returns it (shown once) with its summary. */
   create(input: ApiTokenInput): Promise<{ token: string; summary: ApiTokenSummary }>;
@@ -72,6 +76,7 @@ export function createApiTokenRegistry(options: ApiTokenRegistryOptions): ApiTok
           `a token named '${input.name}' exists (revoked ones keep their name); choose another name or list them with shipmate token list`,
         );
       put(stored);
+      options.onChanged?.();
       return { token, summary: summaryOf(stored) };
     },
     list() {
@@ -84,6 +89,7 @@ export function createApiTokenRegistry(options: ApiTokenRegistryOptions): ApiTok
       const revokedAt = keptnTime(options.clock.nowMs());
       await options.store.revokeApiToken(id, revokedAt);
       put({ ...known, revokedAt });
+      options.onChanged?.();
       return summaryOf(byId.get(id) ?? known);
     },
     identify(token) {

@@ -10,6 +10,9 @@
  * bind an instance keeps it, so no token takes over another's instance by registering the same pod
  * name. The admin token's (and built-ins') registrations are bound to {@link ADMIN_OWNER}, which no
  * plane token is.
+ *
+ * With several replicas a new binding is announced (`onBound`) and the others bind it too, so a
+ * registration through one replica holds for the pings and answers that reach another.
  */
 import { taskOpen } from '@shipmate/core';
 import type { Clock, ControlPlaneStore, TaskLeaseStore } from '@shipmate/core';
@@ -20,8 +23,11 @@ export const ADMIN_OWNER = '';
 
 /** {@link PlaneFacts} plus the binding of instances to tokens. */
 export interface IntegrationOwners extends PlaneFacts {
-  /** Makes `owner` an owner of the integration and, unless bound already, of the instance. */
-  bind(integrationId: string, instanceId: string | undefined, owner: string): void;
+  /**
+   * Makes `owner` an owner of the integration and, unless bound already, of the instance; a new
+   * binding is announced to the other replicas unless `announce` is false (it came from one).
+   */
+  bind(integrationId: string, instanceId: string | undefined, owner: string, options?: { announce?: boolean }): void;
 }
 
 const instanceKey = (integrationId: string, instanceId: string) => `${integrationId}\n${instanceId}`;
@@ -31,16 +37,22 @@ export function createIntegrationOwners(options: {
   readonly leases: TaskLeaseStore;
   readonly events: Pick<ControlPlaneStore, 'queryOpenTriggered'>;
   readonly clock: Clock;
+  /** Called with every new binding made here (to tell the other replicas). */
+  readonly onBound?: (integrationId: string, instanceId: string | undefined, owner: string) => void;
 }): IntegrationOwners {
   const ownersOf = new Map<string, Set<string>>();
   const instanceOwner = new Map<string, string>();
   return {
-    bind(integrationId, instanceId, owner) {
+    bind(integrationId, instanceId, owner, bindOptions) {
       let owners = ownersOf.get(integrationId);
       if (!owners) ownersOf.set(integrationId, (owners = new Set()));
+      let isNew = !owners.has(owner);
       owners.add(owner);
-      if (instanceId !== undefined && instanceId !== '' && !instanceOwner.has(instanceKey(integrationId, instanceId)))
+      if (instanceId !== undefined && instanceId !== '' && !instanceOwner.has(instanceKey(integrationId, instanceId))) {
         instanceOwner.set(instanceKey(integrationId, instanceId), owner);
+        isNew = true;
+      }
+      if (isNew && bindOptions?.announce !== false) options.onBound?.(integrationId, instanceId, owner);
     },
     ownsIntegration(tokenId, integrationId) {
       return ownersOf.get(integrationId)?.has(tokenId) ?? false;

@@ -1,0 +1,78 @@
+/**
+ * What a replica does with the other replicas' notices (ports/replica-notices.ts): the in-memory
+ * state each replica keeps for speed follows the changes made through the others.
+ * - `emitted`: a task emitted by another replica wakes the long polls parked here;
+ * - `registry`: the registry copy re-reads the integration (registrations, subscriptions, removals);
+ * - `tokens`: the API tokens are read again (a revocation holds everywhere);
+ * - `owner`: a plane token's instance is bound here too;
+ * - `answer`: a sub-task's answer stored elsewhere wakes the waiter parked here (read from the store).
+ * After the bus reconnects (notices may have been lost) the registry and the tokens are re-read.
+ * With shared claims the registry copy is also re-read every `registryRefreshMs`, for the
+ * heartbeats other replicas record (they are not announced: one per parked poll would flood the bus).
+ */
+import { wakeOnEmitted } from '@shipmate/core';
+import type { ControlPlaneStore, LiveSubscriberIndex, ReplicaNotice, ReplicaNoticeBus, StepClaims, TaskWaiters } from '@shipmate/core';
+import type { ApiTokenRegistry } from '../auth/api-token-registry.js';
+import type { IntegrationOwners } from '../auth/integration-owners.js';
+import type { AnswerWaiters } from '../intake/answer-waiters.js';
+
+/** What {@link followOtherReplicas} keeps current. */
+export interface FollowOptions {
+  readonly notices: ReplicaNoticeBus;
+  readonly store: Pick<ControlPlaneStore, 'queryEvents'>;
+  readonly waiters: TaskWaiters;
+  readonly subscribers: Pick<LiveSubscriberIndex, 'refresh'>;
+  readonly apiTokens: Pick<ApiTokenRegistry, 'load'>;
+  readonly owners: Pick<IntegrationOwners, 'bind'>;
+  readonly answers: Pick<AnswerWaiters, 'stored'>;
+  readonly claims: StepClaims;
+  readonly registryRefreshMs: number;
+  readonly onError: (error: unknown, what: string) => void;
+}
+
+/** Subscribes to the notices; returns the function that stops following. */
+export function followOtherReplicas(options: FollowOptions): () => void {
+  const { notices, onError } = options;
+  const failed = (what: string) => (error: unknown) => onError(error, what);
+
+  function apply(notice: ReplicaNotice): void {
+    switch (notice.kind) {
+      case 'emitted':
+        wakeOnEmitted(options.waiters, notice.events);
+        return;
+      case 'registry':
+        options.subscribers.refresh(notice.integrationId).catch(failed('re-reading the registry after another replica changed it failed'));
+        return;
+      case 'tokens':
+        options.apiTokens.load().catch(failed('re-reading the API tokens after another replica changed them failed'));
+        return;
+      case 'owner':
+        options.owners.bind(notice.integrationId, notice.instanceId, notice.owner, { announce: false });
+        return;
+      case 'answer':
+        options.store
+          .queryEvents({ project: notice.project, eventId: notice.eventId, offset: 0, limit: 1 })
+          .then((page) => page.items.forEach((event) => options.answers.stored(event)))
+          .catch(failed(`reading the answer ${notice.eventId} another replica stored failed`));
+        return;
+    }
+  }
+
+  function reread(): void {
+    options.subscribers.refresh().catch(failed('re-reading the registry after the notice bus reconnected failed'));
+    options.apiTokens.load().catch(failed('re-reading the API tokens after the notice bus reconnected failed'));
+  }
+
+  const unsubscribe = notices.subscribe(apply, reread);
+  const timer = options.claims.shared
+    ? setInterval(
+        () => options.subscribers.refresh().catch(failed('re-reading the registry for other replicas\' heartbeats failed')),
+        options.registryRefreshMs,
+      )
+    : undefined;
+  timer?.unref?.();
+  return () => {
+    unsubscribe();
+    if (timer) clearInterval(timer);
+  };
+}
