@@ -60,3 +60,19 @@ spec:
             - name: release
               triggeredAfter: 1s
 `;
+
+/** One stage, one three-task sequence (the replica test and the bench's sequences). */
+export const THREE_TASK_SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: e2e-three-tasks
+spec:
+  stages:
+    - name: dev
+      sequences:
+        - name: delivery
+          tasks:
+            - name: deployment
+            - name: test
+            - name: release
+`;

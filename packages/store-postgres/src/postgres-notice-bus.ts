@@ -2,7 +2,8 @@
  * {@link ReplicaNoticeBus} on PostgreSQL `LISTEN/NOTIFY`: replicas that share a database tell each
  * other what changed without any other service. One dedicated connection listens on the channel
  * (a pooled connection cannot: it goes back to the pool); notices are sent with `pg_notify` on a
- * short-lived client. Each notice carries the sender's replica id, so a replica ignores its own.
+ * connection of its own, one after the other (the others receive them in the order they were
+ * published). Each notice carries the sender's replica id, so a replica ignores its own.
  *
  * NOTIFY is delivered only to sessions listening at commit time, so notices sent while the
  * listener reconnects are lost: `onReconnect` tells the subscribers to re-read what they cache.
@@ -42,7 +43,9 @@ export async function createPostgresNoticeBus(options: PostgresNoticeBusOptions)
   const replicaId = options.replicaId ?? randomUUID();
   const onError = options.onError ?? (() => undefined);
   const listeners = new Set<{ listener: NoticeListener; onReconnect?: () => void }>();
-  const sender = new pg.Pool({ connectionString: target.url, max: 2, application_name: 'shipmate-notices' });
+  const sender = new pg.Pool({ connectionString: target.url, max: 1, application_name: 'shipmate-notices' });
+  /** The notices being sent, in order. */
+  let sending: Promise<unknown> = Promise.resolve();
   sender.on('error', () => undefined);
   let listener: pg.Client | undefined;
   let closed = false;
@@ -116,7 +119,9 @@ export async function createPostgresNoticeBus(options: PostgresNoticeBusOptions)
       if (closed) return;
       for (const part of fitNotice(notice)) {
         const payload = JSON.stringify({ from: replicaId, notice: part } satisfies Envelope);
-        sender.query('SELECT pg_notify($1, $2)', [channel, payload]).catch((error: unknown) => onError(error, `sending a ${part.kind} notice failed`));
+        sending = sending
+          .then(() => sender.query('SELECT pg_notify($1, $2)', [channel, payload]))
+          .catch((error: unknown) => onError(error, `sending a ${part.kind} notice failed`));
       }
     },
     subscribe(fn, onReconnect) {
@@ -129,6 +134,7 @@ export async function createPostgresNoticeBus(options: PostgresNoticeBusOptions)
       if (retryTimer) clearTimeout(retryTimer);
       const client = listener;
       listener = undefined;
+      await sending;
       await Promise.all([client?.end().catch(() => undefined), sender.end().catch(() => undefined)]);
     },
   };

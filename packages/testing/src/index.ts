@@ -64,3 +64,5 @@ export { createNetworkHosts, networkNamespacesUnavailable } from './network-host
 export type { HostFetchOptions, NetworkHost, NetworkHosts, NetworkHostsOptions } from './network-hosts.js';
 export { DEFAULT_TEST_POSTGRES_URL, TEST_POSTGRES_URL_ENV, createTestPostgresDatabase, testPostgresAdminUrl } from './postgres-database.js';
 export type { TestPostgresDatabase, TestPostgresDatabaseOptions } from './postgres-database.js';
+export { startRoundRobinProxy } from './round-robin-proxy.js';
+export type { RoundRobinProxy } from './round-robin-proxy.js';

@@ -4,7 +4,7 @@
  * `cleanup` afterwards. Tests assert what a caller can observe through the port only.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, ErrorCode, ExecutionState, NotFoundError, SequenceViewState, TimerKind } from '@shipmate/core';
+import { AlreadyHandledError, ConflictError, ErrorCode, ExecutionState, NotFoundError, SequenceViewState, TimerKind } from '@shipmate/core';
 import type { ControlPlaneStore, EventQuery, KeptnEvent, Page, SequenceExecution, SequenceState, SequenceStateQuery } from '@shipmate/core';
 import {
   at,
@@ -84,6 +84,19 @@ export function describeStoreContract(
 
         expect((await store.pendingEvents(10)).map((p) => p.event.id)).toEqual([b?.id]);
         expect(await eventIds({})).toEqual([b?.id, a?.id]);
+      });
+
+      it('refuses to process an event twice: the whole commit is dropped with ERR_ALREADY_HANDLED', async () => {
+        const [a] = await append([{ time: at(1) }], true);
+        const [pending] = await store.pendingEvents(1);
+        await store.commit({ processedSeqs: [pending?.seq ?? -1] });
+        const emitted = fixtureEvent({ time: at(2) });
+
+        const second = store.commit({ processedSeqs: [pending?.seq ?? -1], newEvents: [{ event: emitted, pending: false }] });
+
+        await expect(second).rejects.toBeInstanceOf(AlreadyHandledError);
+        await expect(second).rejects.toMatchObject({ code: 'ERR_ALREADY_HANDLED' });
+        expect(await eventIds({})).toEqual([a?.id]);
       });
 
       it('queues pending events of a commit after those appended before it', async () => {
@@ -639,6 +652,19 @@ export function describeStoreContract(
         expect(await store.nextTimerDueMs()).toBe(4);
         await store.commit({ timersRemove: [b2.id] });
         expect(await store.nextTimerDueMs()).toBeUndefined();
+      });
+
+      it('removes a fired timer, and refuses to fire one that is gone: the whole commit is dropped with ERR_ALREADY_HANDLED', async () => {
+        const fired = fixtureTimer({ dueAtMs: 1000 });
+        const other = fixtureTimer({ dueAtMs: 2000 });
+        await store.commit({ timersPut: [fired, other] });
+        await store.commit({ firedTimers: [fired.id] });
+        expect(await store.dueTimers(5000, 10)).toEqual([other]);
+
+        const again = store.commit({ firedTimers: [fired.id], timersRemove: [other.id] });
+
+        await expect(again).rejects.toBeInstanceOf(AlreadyHandledError);
+        expect(await store.dueTimers(5000, 10)).toEqual([other]);
       });
 
       it('replaces a timer put again under the same id', async () => {
