@@ -58,6 +58,8 @@ export interface TaskWaiters {
   ticket(integrationId: string): WaitTicket;
   /** Wakes every ticket. */
   wakeAll(): void;
+  /** Wakes every ticket of one integration (its subscriptions changed: each looks again). */
+  wakeIntegration(integrationId: string): void;
   /**
    * Per integration, wakes for each event the accepting ticket that waited longest, a different
    * one for each event while there are some (only `integrationId`'s tickets when given).
@@ -171,6 +173,10 @@ export function createTaskWaiters(): TaskWaiters {
     for (const queue of queues.values()) for (const entry of queue) wake(entry);
   }
 
+  function wakeIntegration(integrationId: string): void {
+    for (const entry of queues.get(integrationId) ?? []) wake(entry);
+  }
+
   return {
     ticket(integrationId) {
       const entry: Entry = { integrationId, accepts: undefined, topics: undefined, pending: [], all: false, resolve: undefined };
@@ -238,6 +244,7 @@ export function createTaskWaiters(): TaskWaiters {
       };
     },
     wakeAll,
+    wakeIntegration,
     wakeFor,
     wakeForAfter(delayMs, events, integrationId) {
       const timer = setTimeout(() => {

@@ -17,6 +17,7 @@ function recorder(): TaskWaiters & { calls: string[] } {
       woken: false,
     }),
     wakeAll: () => void calls.push('all'),
+    wakeIntegration: (id) => void calls.push(`integration ${id}`),
     wakeFor: (events) => void calls.push(`for ${events.map((e) => e.type).join(',')}`),
     wakeForAfter: (ms, events) => void calls.push(`after ${ms} for ${events.length}`),
     size: 0,

@@ -2,7 +2,8 @@
  * What a replica does with the other replicas' notices (ports/replica-notices.ts): the in-memory
  * state each replica keeps for speed follows the changes made through the others.
  * - `emitted`: a task emitted by another replica wakes the long polls parked here;
- * - `registry`: the registry copy re-reads the integration (registrations, subscriptions, removals);
+ * - `registry`: the registry copy re-reads the integration (registrations, subscriptions, removals),
+ *   then its parked polls look again (under subscriptions that may have changed);
  * - `tokens`: the API tokens are read again (a revocation holds everywhere);
  * - `owner`: a plane token's instance is bound here too;
  * - `answer`: a sub-task's answer stored elsewhere wakes the waiter parked here (read from the store).
@@ -41,7 +42,10 @@ export function followOtherReplicas(options: FollowOptions): () => void {
         wakeOnEmitted(options.waiters, notice.events);
         return;
       case 'registry':
-        options.subscribers.refresh(notice.integrationId).catch(failed('re-reading the registry after another replica changed it failed'));
+        options.subscribers
+          .refresh(notice.integrationId)
+          .then(() => (notice.integrationId === undefined ? options.waiters.wakeAll() : options.waiters.wakeIntegration(notice.integrationId)))
+          .catch(failed('re-reading the registry after another replica changed it failed'));
         return;
       case 'tokens':
         options.apiTokens.load().catch(failed('re-reading the API tokens after another replica changed them failed'));

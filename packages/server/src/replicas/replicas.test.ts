@@ -1,0 +1,127 @@
+/**
+ * Two control-plane replicas in one test process, each with its own PostgreSQL store (pool) and
+ * LISTEN/NOTIFY bus on one database, as two pods would run: what one replica changes reaches what
+ * the other keeps in memory. The registry backstop timer is set to an hour, so only the notices
+ * can make these pass.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestPostgresDatabase, shipyardYaml } from '@shipmate/testing';
+import type { TestPostgresDatabase } from '@shipmate/testing';
+import { createPostgresNoticeBus, createPostgresStore } from '@shipmate/store-postgres';
+import type { KeptnEvent, ReplicaNoticeBus } from '@shipmate/core';
+import { base64, startInProcessServer } from '../test-support/in-process-server.js';
+import type { InProcessServer } from '../test-support/in-process-server.js';
+import { triggerSequence } from '../test-support/sequence-events.js';
+
+const CP = '/api/controlPlane/v1';
+const REG = `${CP}/uniform/registration`;
+const TOKENS = '/api/shipmate/v1/token';
+const DEPLOYMENT = 'sh.keptn.event.deployment.triggered';
+const SHIPYARD = shipyardYaml({ dev: ['deployment', 'test'] }, { name: 'delivery' });
+
+let database: TestPostgresDatabase;
+const closing: Array<() => Promise<unknown>> = [];
+
+/** A replica on the test database. */
+async function replica(name: string): Promise<InProcessServer> {
+  const store = await createPostgresStore(database.url);
+  const notices: ReplicaNoticeBus = await createPostgresNoticeBus({ url: database.url, replicaId: name });
+  const server = await startInProcessServer({ store, notices, resources: undefined, registryRefreshMs: 3_600_000 });
+  closing.push(async () => {
+    await server.close();
+    await notices.close();
+    await store.close();
+  });
+  return server;
+}
+
+let a: InProcessServer;
+let b: InProcessServer;
+
+beforeEach(async () => {
+  database = await createTestPostgresDatabase();
+  a = await replica('a');
+  b = await replica('b');
+  expect((await a.call('POST', `${CP}/project`, { name: 'shop', shipyard: base64(SHIPYARD) })).status).toBe(201);
+  expect((await a.call('POST', `${CP}/project/shop/service`, { serviceName: 'carts' })).status).toBe(200);
+});
+
+afterEach(async () => {
+  for (const close of closing.splice(0).reverse()) await close();
+  await database.drop();
+});
+
+/** Registers helm-service through `on`, subscribed to `event`. */
+async function register(on: InProcessServer, event = DEPLOYMENT): Promise<{ id: string; instanceId: string }> {
+  const reply = await on.call<{ id: string; instanceId: string }>('POST', REG, {
+    name: 'helm-service',
+    metadata: { hostname: 'node-1', integrationversion: '1.0.0', kubernetesmetadata: { namespace: 'keptn', podname: 'helm-1' } },
+    subscriptions: [{ event, filter: { projects: ['shop'], stages: [], services: [] } }],
+  });
+  expect(reply.status).toBeLessThan(300);
+  return reply.body;
+}
+
+/** A long poll of `agent` parked on `on` for up to a minute: its tasks, or 'not woken' after `ms`. */
+async function pollWithin(on: InProcessServer, agent: { id: string; instanceId: string }, ms: number, parked: Promise<unknown>): Promise<KeptnEvent[] | 'not woken'> {
+  const reply = on.call<{ events: KeptnEvent[] }>('GET', `${REG}/${agent.id}/instance/${agent.instanceId}/tasks?waitMs=60000`);
+  await parked;
+  const timeout = new Promise<'not woken'>((resolve) => setTimeout(() => resolve('not woken'), ms));
+  const result = await Promise.race([reply.then((r) => r.body.events), timeout]);
+  if (result === 'not woken') on.server.waiters.close();
+  return result;
+}
+
+/** Resolves once `on` has `count` parked polls. */
+async function parkedOn(on: InProcessServer, count: number): Promise<void> {
+  await expect.poll(() => on.server.waiters.size, { timeout: 5000, interval: 10 }).toBe(count);
+}
+
+describe('two replicas on one PostgreSQL database', () => {
+  it('wake a long poll parked on one replica for a task emitted on the other', async () => {
+    const agent = await register(b);
+    const polled = pollWithin(b, agent, 5000, parkedOn(b, 1).then(() => triggerSequence(a, { project: 'shop', stage: 'dev', service: 'carts' })));
+    expect(await polled).toEqual([expect.objectContaining({ type: DEPLOYMENT })]);
+  });
+
+  it('deliver a task on one replica to a subscription added through the other', async () => {
+    const agent = await register(b, 'sh.keptn.event.evaluation.triggered');
+    const added = await a.call('POST', `${REG}/${agent.id}/subscription`, { event: DEPLOYMENT, filter: { projects: [], stages: [], services: [] } });
+    expect(added.status).toBe(201);
+    const polled = pollWithin(b, agent, 5000, parkedOn(b, 1).then(() => triggerSequence(b, { project: 'shop', stage: 'dev', service: 'carts' })));
+    expect(await polled).toEqual([expect.objectContaining({ type: DEPLOYMENT })]);
+  });
+
+  it('accept on one replica a token created through the other, and refuse it once revoked there', async () => {
+    const created = await a.call<{ id: string; token: string }>('POST', TOKENS, { name: 'plane-eu', role: 'execution-plane' });
+    expect(created.status).toBe(201);
+    const asPlane = { 'x-token': created.body.token };
+    await expect.poll(async () => (await b.call('GET', '/api/v1/metadata', undefined, asPlane)).status, { timeout: 5000 }).toBe(200);
+    expect((await a.call('DELETE', `${TOKENS}/${created.body.id}`)).status).toBe(200);
+    await expect
+      .poll(async () => (await b.call<{ errorCode?: string }>('GET', '/api/v1/metadata', undefined, asPlane)).body.errorCode, { timeout: 5000 })
+      .toBe('ERR_TOKEN_REVOKED');
+  });
+
+  it('keep the instance a plane token registered through one replica from another plane token on the other', async () => {
+    const eu = (await a.call<{ token: string }>('POST', TOKENS, { name: 'plane-eu', role: 'execution-plane' })).body.token;
+    const us = (await a.call<{ token: string }>('POST', TOKENS, { name: 'plane-us', role: 'execution-plane' })).body.token;
+    await expect.poll(async () => (await b.call('GET', '/api/v1/metadata', undefined, { 'x-token': us })).status, { timeout: 5000 }).toBe(200);
+    const registered = await a.call<{ id: string; instanceId: string }>(
+      'POST',
+      REG,
+      {
+        name: 'helm-service',
+        metadata: { hostname: 'node-1', kubernetesmetadata: { namespace: 'keptn', podname: 'helm-1' } },
+        subscriptions: [{ event: DEPLOYMENT, filter: { projects: [], stages: [], services: [] } }],
+      },
+      { 'x-token': eu },
+    );
+    expect(registered.status).toBeLessThan(300);
+    const ping = (token: string) =>
+      b.call('PUT', `${REG}/${registered.body.id}/ping?instanceId=${registered.body.instanceId}`, undefined, { 'x-token': token });
+    // Until the binding arrived, the other plane's first ping on b would bind the instance to itself.
+    await expect.poll(async () => (await ping(eu)).status, { timeout: 5000 }).toBe(200);
+    expect((await ping(us)).status).toBe(403);
+  });
+});
