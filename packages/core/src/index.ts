@@ -8,6 +8,7 @@ export {
   NotFoundError,
   ConflictError,
   AlreadyHandledError,
+  isAlreadyHandled,
   ForbiddenError,
   TooLargeError,
   UnprocessableError,

@@ -80,6 +80,11 @@ export class AlreadyHandledError extends ConflictError {
   }
 }
 
+/** True for an {@link AlreadyHandledError} (by its code, so also for one raised by another copy of this module). */
+export function isAlreadyHandled(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === ErrorCode.alreadyHandled;
+}
+
 /** The request body or a value is larger than the configured limit. */
 export class TooLargeError extends ShipmateError {
   constructor(code: string, message: string) {

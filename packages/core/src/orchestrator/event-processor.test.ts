@@ -74,7 +74,7 @@ function memoryStore() {
       for (const e of c.executions ?? []) executions.set(e._id, structuredClone(e));
       for (const t of c.timersPut ?? []) timers.set(t.id, t);
       for (const id of c.timersRemoveForTask ?? []) for (const t of [...timers.values()]) if (t.triggeredId === id) timers.delete(t.id);
-      for (const id of c.timersRemove ?? []) timers.delete(id);
+      for (const id of [...(c.timersRemove ?? []), ...(c.firedTimers ?? [])]) timers.delete(id);
       for (const s of c.sequenceStates ?? []) states.set(s.shkeptncontext, structuredClone(s));
     },
     async getProject(name) {

@@ -26,7 +26,7 @@
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 import { keptnTime } from '../events/keptn-event.js';
-import { AlreadyHandledError, isTransient } from '../errors/errors.js';
+import { isAlreadyHandled, isTransient } from '../errors/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ControlPlaneStore, PendingEvent, TimerRecord } from '../ports/store.js';
 import { processClaims, scopesOfEvents } from '../ports/step-claims.js';
@@ -150,7 +150,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       emitted(await fail());
       return true;
     } catch (error) {
-      if (error instanceof AlreadyHandledError) return true;
+      if (isAlreadyHandled(error)) return true;
       if (isTransient(error)) return retryLater(error, `recording the failure of ${what}`);
       options.onError(error, `recording the failure of ${what} failed too; it is dropped so that the work behind it can run`);
     }
@@ -158,7 +158,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       await giveUp();
       return true;
     } catch (error) {
-      if (error instanceof AlreadyHandledError) return true;
+      if (isAlreadyHandled(error)) return true;
       if (isTransient(error)) return retryLater(error, `dropping ${what}`);
       throw error;
     }
@@ -172,7 +172,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       emitted(await claims.hold(scopes, () => orchestrator.handleEvent(pending)));
       return true;
     } catch (error) {
-      if (error instanceof AlreadyHandledError) return true;
+      if (isAlreadyHandled(error)) return true;
       if (isTransient(error)) return retryLater(error, `handling ${what}`);
       options.onError(error, `handling ${what} failed permanently; ending its sequence as errored`);
       return recordFailure(
@@ -194,7 +194,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         continue;
       } catch (error) {
         // Another replica handled some of them first: read what is still pending.
-        if (error instanceof AlreadyHandledError) continue;
+        if (isAlreadyHandled(error)) continue;
         if (isTransient(error)) return retryLater(error, `handling a batch of ${batch.length} events`);
         options.onError(error, `handling a batch of ${batch.length} events; retrying them one by one`);
       }
@@ -218,7 +218,7 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       emitted(await claims.hold(scopes, () => orchestrator.fireTimer(record)));
       return true;
     } catch (error) {
-      if (error instanceof AlreadyHandledError) return true;
+      if (isAlreadyHandled(error)) return true;
       if (isTransient(error)) return retryLater(error, `firing ${what}`);
       options.onError(error, `firing ${what} failed permanently; ending its sequence as errored`);
       return recordFailure(

@@ -11,7 +11,7 @@ import { createPostgresNoticeBus, createPostgresStore } from '@shipmate/store-po
 import type { KeptnEvent, ReplicaNoticeBus } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
-import { triggerSequence } from '../test-support/sequence-events.js';
+import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
@@ -123,5 +123,19 @@ describe('two replicas on one PostgreSQL database', () => {
     // Until the binding arrived, the other plane's first ping on b would bind the instance to itself.
     await expect.poll(async () => (await ping(eu)).status, { timeout: 5000 }).toBe(200);
     expect((await ping(us)).status).toBe(403);
+  });
+
+  it('answer a wait for a .finished parked on one replica when the answer is stored through the other', async () => {
+    await triggerSequence(a, { project: 'shop', stage: 'dev', service: 'carts' });
+    const open = await a.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/${DEPLOYMENT}?project=shop`);
+    const task = open.body.events[0];
+    if (!task) throw new Error('no deployment task was triggered');
+    const answer = b.call<{ event: KeptnEvent | null }>('GET', `${CP}/event/finished/${task.id}?waitMs=60000`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await answerTask(a, task, 'started');
+    await answerTask(a, task, 'finished');
+    const timeout = new Promise<'not woken'>((resolve) => setTimeout(() => resolve('not woken'), 5000));
+    const result = await Promise.race([answer.then((r) => r.body.event?.type), timeout]);
+    expect(result).toBe('sh.keptn.event.deployment.finished');
   });
 });
