@@ -213,8 +213,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
   }
 
   const readLevel = (level: ResourceLevel) => resolveLevel(level, (branch) => tips.tip(level.project, branch));
-  const writeLevel = (level: ResourceLevel, branches: ReadonlyMap<string, string>) =>
-    resolveLevel(level, (branch) => branches.get(branch));
+  const writeLevel = (level: ResourceLevel, branches: ReadonlyMap<string, string>) => resolveLevel(level, (branch) => branches.get(branch));
 
   async function commitAt(repo: BareRepository, project: string, id: string | undefined, tip: string): Promise<string> {
     if (id === undefined) return tip;
