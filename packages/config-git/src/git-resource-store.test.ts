@@ -22,6 +22,20 @@ describeResourceStoreContract(
   },
 );
 
+// The same contract with the tips read from the repository and the lock files of several replicas.
+describeResourceStoreContract(
+  'git (shared)',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipmate-git-store-'));
+    const store = createGitResourceStore({ rootDir: dir, shared: true });
+    dirs.set(store, dir);
+    return store;
+  },
+  async (store) => {
+    rmSync(dirs.get(store)!, { recursive: true, force: true });
+  },
+);
+
 function gitLog(dir: string, ref: string): string[] {
   return execFileSync('git', ['--git-dir', join(dir, 'shop.git'), 'log', '--format=%an <%ae> %s', ref], { encoding: 'utf8' })
     .trim()

@@ -8,12 +8,18 @@
  * - a service is the folder `<service>/` on each stage branch, marked by `<service>/metadata.yaml`.
  *
  * Writes of one project are serialised in process, and every branch update is a compare-and-swap.
- * Branch tips are kept in memory and updated on every write, so `latestCommit` (called when a
- * sequence starts) runs no git command; `readShipyard` is served from an LRU cache keyed by commit,
- * filled on writes and read from git only on a miss.
+ * With one process (the default), branch tips are kept in memory and updated on every write, so
+ * `latestCommit` (called when a sequence starts) runs no git command. With `shared` (several
+ * replicas on one folder), a write also holds the project's lock file and reads take tips from the
+ * ref files (`branch-tips.ts`). `readShipyard` is served from an LRU cache keyed by commit (commits
+ * never change), filled on writes and read from git only on a miss.
+ *
+ * A project's repository appears and disappears with one rename, so no process, this one or
+ * another, ever meets a half-made or half-removed repository under its name.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, ErrorCode, KeyedMutex, LruCache, NotFoundError } from '@shipmate/core';
 import type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from '@shipmate/core';
@@ -22,6 +28,8 @@ import type { TreeChanges } from './bare-repository.js';
 import { createGitRunner } from './git-runner.js';
 import type { GitAuthor } from './git-runner.js';
 import { CatFileBatch } from './cat-file-batch.js';
+import { memoryBranchTips, sharedBranchTips } from './branch-tips.js';
+import { withFileLock } from './file-lock.js';
 
 /** Keptn's default branch (DEFAULT_REMOTE_GIT_BRANCH). */
 export const DEFAULT_BRANCH = 'master';
@@ -55,7 +63,21 @@ export interface GitResourceStoreOptions {
   readonly now?: () => Date;
   /** @default 'git' from PATH */
   readonly gitBinary?: string;
+  /**
+   * Several processes use `rootDir` at once, e.g. control-plane replicas on one ReadWriteMany
+   * volume (docs/architecture.md, "Configuration repositories with several replicas"): a write of a
+   * project also holds the lock file `<rootDir>/.locks/<project>.lock`, and reads take branch tips
+   * from the repository instead of memory. @default false: this process is the only one
+   */
+  readonly shared?: boolean;
+  /** Longest wait for a project's lock file when `shared`; then ERR_CONFIG_LOCKED. @default 15000 */
+  readonly lockTimeoutMs?: number;
+  /** When `shared`: age after which a lock file its holder stopped refreshing is taken over. @default 10000 */
+  readonly staleLockMs?: number;
 }
+
+/** Folder of the lock files in `rootDir` (a project name cannot start with a dot). */
+export const LOCKS_DIR = '.locks';
 
 /** The store with the hooks the upstream mirror needs. */
 export interface GitResourceStore extends ResourceStore {
@@ -69,6 +91,12 @@ export interface GitResourceStore extends ResourceStore {
     project: string,
     update: (repo: BareRepository, tips: ReadonlyMap<string, string>) => Promise<T>,
   ): Promise<T | undefined>;
+  /**
+   * Runs `sync` (an upstream fetch or push of the project) so that one process at a time does it:
+   * when `shared`, holding the lock file `<rootDir>/.locks/<project>.upstream.lock` (waiting at most
+   * `timeoutMs`, then ERR_CONFIG_LOCKED); else at once (the mirror serialises its own syncs).
+   */
+  syncingUpstream<T>(project: string, timeoutMs: number, sync: () => Promise<T>): Promise<T>;
 }
 
 /** A project, stage or service name that can be a file or branch name here (callers validate Keptn's rules). */
@@ -82,49 +110,67 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     ...(options.gitBinary ? { binary: options.gitBinary } : {}),
   });
   const now = options.now ?? (() => new Date());
+  const shared = options.shared ?? false;
+  const fileLock = { timeoutMs: options.lockTimeoutMs ?? 15_000, staleMs: options.staleLockMs ?? 10_000 };
   const locks = new KeyedMutex();
-  /** project → branch → tip; loaded from git once per project, then kept up to date by the writes. */
-  const tips = new Map<string, Map<string, string>>();
   const shipyards = new LruCache<string, string>(options.shipyardCacheSize ?? 4096);
 
   const repoDir = (project: string) => join(options.rootDir, `${project}.git`);
-  /** One long-lived object reader per project repository (file and shipyard reads). */
-  const readers = new Map<string, CatFileBatch>();
+  const lockFile = (project: string, purpose: string) => join(options.rootDir, LOCKS_DIR, `${project}${purpose}.lock`);
+  /**
+   * One long-lived object reader per project repository (file and shipyard reads). When shared, a
+   * reader is kept only while the repository is the same directory (inode): another process may
+   * have removed the project and created it again.
+   */
+  const readers = new Map<string, { reader: CatFileBatch; directory: number | undefined }>();
+  const directoryOf = (project: string) => (shared ? statSync(repoDir(project), { throwIfNoEntry: false })?.ino : undefined);
   const readerOf = (project: string) => {
-    let reader = readers.get(project);
-    if (!reader) {
-      reader = new CatFileBatch(() => git.start(['cat-file', '--batch'], { gitDir: repoDir(project) }));
-      readers.set(project, reader);
+    const directory = directoryOf(project);
+    let entry = readers.get(project);
+    if (entry && entry.directory !== directory) {
+      entry.reader.close();
+      entry = undefined;
     }
-    return reader;
+    if (!entry) {
+      entry = { reader: new CatFileBatch(() => git.start(['cat-file', '--batch'], { gitDir: repoDir(project) })), directory };
+      readers.set(project, entry);
+    }
+    return entry.reader;
   };
   const repository = (project: string) => new BareRepository(git, repoDir(project), readerOf(project));
   const closeReader = (project: string) => {
-    readers.get(project)?.close();
+    readers.get(project)?.reader.close();
     readers.delete(project);
   };
-  const exists = (project: string) => SAFE_NAME.test(project) && existsSync(repoDir(project));
   /**
-   * Projects whose repository is being created or removed. Reads take no lock, so a read may meet
-   * a half-made or half-removed repository: for it the project does not exist (404), and tips it
-   * loads then are not kept (they would outlive the repository).
+   * Projects this process is removing. Reads take no lock, so a read may meet a project being
+   * removed: for it the project does not exist (404), and tips it loads then are not kept.
    */
-  const changing = new Set<string>();
+  const removing = new Set<string>();
+  const exists = (project: string) => SAFE_NAME.test(project) && !removing.has(project) && existsSync(repoDir(project));
+  const tipSources = { exists, removing: (project: string) => removing.has(project), repository, repositoryDir: repoDir };
+  const tips = shared ? sharedBranchTips(tipSources) : memoryBranchTips(tipSources);
   const cacheKey = (project: string, commit: string) => `${project}@${commit}`;
 
   function projectNotFound(project: string): NotFoundError {
     return new NotFoundError(ErrorCode.projectNotFound, `Project not found: ${project}`);
   }
 
-  /** Branch tips of a project (one git call the first time), or undefined for an unknown project. */
-  async function branchesOf(project: string): Promise<Map<string, string> | undefined> {
-    const known = tips.get(project);
-    if (known) return known;
-    if (changing.has(project) || !exists(project)) return undefined;
-    const loaded = await repository(project).branches();
-    if (changing.has(project)) return undefined;
-    tips.set(project, loaded);
-    return loaded;
+  /** Runs `work` holding the project's write lock: in process, and between processes when shared. */
+  function locked<T>(project: string, work: () => Promise<T>): Promise<T> {
+    if (!shared) return locks.run(project, work);
+    return locks.run(project, () => withFileLock(lockFile(project, ''), `the write lock of project '${project}'`, fileLock, work));
+  }
+
+  /** Runs a write of an existing project under its lock, with its tips (404 for an unknown project). */
+  async function writing<T>(project: string, write: (branches: Map<string, string>) => Promise<T>): Promise<T> {
+    // Checked before the name becomes part of a lock file's path.
+    if (!SAFE_NAME.test(project)) throw projectNotFound(project);
+    return locked(project, async () => {
+      const branches = await tips.forWrite(project);
+      if (!branches) throw projectNotFound(project);
+      return write(branches);
+    });
   }
 
   /**
@@ -135,23 +181,23 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     try {
       return await read();
     } catch (error) {
-      if (changing.has(project) || !exists(project)) throw projectNotFound(project);
+      if (!exists(project)) throw projectNotFound(project);
       throw error;
     }
   }
 
-  async function requireBranches(project: string): Promise<Map<string, string>> {
-    const branches = await branchesOf(project);
-    if (!branches) throw projectNotFound(project);
-    return branches;
-  }
-
-  /** Branch, tip and folder prefix of a level; 404 for an unknown project, stage or service. */
-  async function resolveLevel(level: ResourceLevel) {
-    const branches = await requireBranches(level.project);
+  /**
+   * Branch, tip and folder prefix of a level; 404 for an unknown project, stage or service.
+   * `tipOf` gives a branch's tip: a write's own map, or the store's tips for a read.
+   */
+  async function resolveLevel(level: ResourceLevel, tipOf: (branch: string) => Promise<string | undefined> | string | undefined) {
+    if (!SAFE_NAME.test(level.project)) throw projectNotFound(level.project);
     const branch = level.stage ?? DEFAULT_BRANCH;
-    const tip = level.stage === undefined || SAFE_NAME.test(level.stage) ? branches.get(branch) : undefined;
-    if (!tip) throw new NotFoundError(ErrorCode.stageNotFound, `Stage not found: '${level.stage}' in project '${level.project}'`);
+    const tip = level.stage === undefined || SAFE_NAME.test(level.stage) ? await tipOf(branch) : undefined;
+    if (!tip) {
+      if (!exists(level.project)) throw projectNotFound(level.project);
+      throw new NotFoundError(ErrorCode.stageNotFound, `Stage not found: '${level.stage}' in project '${level.project}'`);
+    }
     const repo = repository(level.project);
     let prefix = '';
     if (level.service !== undefined) {
@@ -165,6 +211,9 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     }
     return { branch, tip, repo, prefix };
   }
+
+  const readLevel = (level: ResourceLevel) => resolveLevel(level, (branch) => tips.tip(level.project, branch));
+  const writeLevel = (level: ResourceLevel, branches: ReadonlyMap<string, string>) => resolveLevel(level, (branch) => branches.get(branch));
 
   async function commitAt(repo: BareRepository, project: string, id: string | undefined, tip: string): Promise<string> {
     if (id === undefined) return tip;
@@ -190,17 +239,22 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     return text;
   }
 
-  /** Commits on a branch at its known tip, updates the tip and the shipyard cache. */
-  async function commitOn(project: string, branch: string, changes: TreeChanges, message: string): Promise<string> {
-    const branches = await requireBranches(project);
+  /** Commits on a branch at its tip in `branches` (the write's), records the new tip and caches its shipyard. */
+  async function commitOn(
+    project: string,
+    branches: Map<string, string>,
+    branch: string,
+    changes: TreeChanges,
+    message: string,
+  ): Promise<string> {
     const parent = branches.get(branch);
     let commit: string;
     try {
       commit = await repository(project).commit(branch, parent, changes, message);
     } catch (error) {
       if (!(error instanceof BranchMovedError)) throw error;
-      // Someone outside this process moved the branch: forget the tips, let the client retry.
-      tips.delete(project);
+      // Someone outside this store's locks moved the branch: forget the tips, let the client retry.
+      tips.forget(project);
       throw new ConflictError(ErrorCode.configChanged, `branch '${branch}' of project '${project}' changed during the write; retry it`);
     }
     branches.set(branch, commit);
@@ -222,19 +276,29 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     return `servicename: ${service}\ncreationtimestamp: ${now().toISOString()}\n`;
   }
 
+  /** A folder beside the repositories for one that is being made or removed (a dot: never a project name). */
+  const scratchDir = (what: string, project: string) => join(options.rootDir, `.${what}-${project}-${randomUUID()}`);
+
   return {
     repositoryDir: repoDir,
 
     async updateBranches(project, update) {
-      return locks.run(project, async () => {
-        const branches = await branchesOf(project);
+      if (!SAFE_NAME.test(project)) return undefined;
+      return locked(project, async () => {
+        const branches = await tips.forWrite(project);
         if (!branches) return undefined;
         try {
           return await update(repository(project), new Map(branches));
         } finally {
-          tips.delete(project);
+          tips.forget(project);
         }
       });
+    },
+
+    async syncingUpstream(project, timeoutMs, sync) {
+      if (!shared || !SAFE_NAME.test(project)) return sync();
+      const lock = { ...fileLock, timeoutMs };
+      return withFileLock(lockFile(project, '.upstream'), `the upstream lock of project '${project}'`, lock, sync);
     },
 
     async hasProject(project) {
@@ -243,51 +307,59 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
 
     async createProject(project, shipyardYaml) {
       if (!SAFE_NAME.test(project)) throw projectNotFound(project);
-      return locks.run(project, async () => {
+      return locked(project, async () => {
         if (exists(project))
           throw new ConflictError(ErrorCode.projectExists, `Project already exists: the repository of '${project}' is already initialized`);
         await mkdir(options.rootDir, { recursive: true });
-        const repo = repository(project);
-        changing.add(project);
+        // Made aside, then renamed into place whole.
+        const building = scratchDir('creating', project);
         try {
+          const repo = new BareRepository(git, building);
           await repo.init(DEFAULT_BRANCH);
-          tips.set(project, new Map());
           const files = new Map([
             [METADATA_FILE, Buffer.from(projectMetadata(project))],
             [SHIPYARD_FILE, Buffer.from(shipyardYaml)],
           ]);
-          return await commitOn(project, DEFAULT_BRANCH, { put: files }, COMMIT_MESSAGES.initProject);
-        } catch (error) {
-          tips.delete(project);
+          const commit = await repo.commit(DEFAULT_BRANCH, undefined, { put: files }, COMMIT_MESSAGES.initProject);
+          await rename(building, repoDir(project));
           closeReader(project);
-          await rm(repoDir(project), { recursive: true, force: true });
+          tips.created(project, new Map([[DEFAULT_BRANCH, commit]]));
+          shipyards.set(cacheKey(project, commit), shipyardYaml);
+          return commit;
+        } catch (error) {
+          await rm(building, { recursive: true, force: true });
           throw error;
-        } finally {
-          changing.delete(project);
         }
       });
     },
 
     async deleteProject(project) {
       if (!SAFE_NAME.test(project)) return;
-      await locks.run(project, async () => {
-        changing.add(project);
+      await locked(project, async () => {
+        removing.add(project);
         try {
-          tips.delete(project);
+          tips.forget(project);
           closeReader(project);
-          await rm(repoDir(project), { recursive: true, force: true });
+          // Renamed away first: from here on no process finds the project.
+          const leaving = scratchDir('removing', project);
+          try {
+            await rename(repoDir(project), leaving);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+            throw error;
+          }
+          await rm(leaving, { recursive: true, force: true });
         } finally {
           // A read that loaded tips meanwhile did not keep them; one that created a reader is closed.
-          tips.delete(project);
+          tips.forget(project);
           closeReader(project);
-          changing.delete(project);
+          removing.delete(project);
         }
       });
     },
 
     async createStage(project, stage) {
-      return locks.run(project, async () => {
-        const branches = await requireBranches(project);
+      return writing(project, async (branches) => {
         const base = branches.get(DEFAULT_BRANCH);
         if (!base || !SAFE_NAME.test(stage) || stage === DEFAULT_BRANCH) {
           throw new ConflictError(
@@ -304,28 +376,28 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     },
 
     async createService(project, stage, service) {
-      return locks.run(project, async () => {
-        const { repo, tip } = await resolveLevel({ project, stage });
+      return writing(project, async (branches) => {
+        const { repo, tip } = await writeLevel({ project, stage }, branches);
         if (!SAFE_NAME.test(service)) throw new ConflictError(ErrorCode.invalidName, `invalid service name '${service}'`);
         if (await repo.readFile(tip, `${service}/${METADATA_FILE}`))
           throw new ConflictError(ErrorCode.serviceExists, `Service already exists: '${service}' in stage '${stage}'`);
         const files = new Map([[`${service}/${METADATA_FILE}`, Buffer.from(serviceMetadata(service))]]);
-        return commitOn(project, stage, { put: files }, COMMIT_MESSAGES.addService(service));
+        return commitOn(project, branches, stage, { put: files }, COMMIT_MESSAGES.addService(service));
       });
     },
 
     async deleteService(project, stage, service) {
-      await locks.run(project, async () => {
+      await writing(project, async (branches) => {
         if (!SAFE_NAME.test(service)) return;
-        const { repo, tip } = await resolveLevel({ project, stage });
+        const { repo, tip } = await writeLevel({ project, stage }, branches);
         const files = await repo.listFiles(tip, `${service}/`);
-        if (files.length > 0) await commitOn(project, stage, { remove: files }, COMMIT_MESSAGES.removeService(service));
+        if (files.length > 0) await commitOn(project, branches, stage, { remove: files }, COMMIT_MESSAGES.removeService(service));
       });
     },
 
     listResources(level, id): Promise<ResourceListing> {
       return reading(level.project, async () => {
-        const { repo, tip, prefix } = await resolveLevel(level);
+        const { repo, tip, prefix } = await readLevel(level);
         const commit = await commitAt(repo, level.project, id, tip);
         const files = await repo.listFiles(commit, prefix);
         return { commit, uris: files.map((path) => path.slice(prefix.length)) };
@@ -334,7 +406,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
 
     getResource(level, uri, id): Promise<ResourceContent> {
       return reading(level.project, async () => {
-        const { repo, tip, prefix } = await resolveLevel(level);
+        const { repo, tip, prefix } = await readLevel(level);
         const commit = await commitAt(repo, level.project, id, tip);
         const content = await repo.readFile(commit, `${prefix}${uri}`);
         if (!content) throw new NotFoundError(ErrorCode.resourceNotFound, `Resource not found: '${uri}' at version ${commit}`);
@@ -343,16 +415,15 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     },
 
     async putResources(level, files: readonly ResourceFile[]) {
-      return locks.run(level.project, async () => {
-        const { branch, prefix } = await resolveLevel(level);
+      return writing(level.project, async (branches) => {
+        const { branch, prefix } = await writeLevel(level, branches);
         const put = new Map(files.map((file) => [`${prefix}${file.uri}`, file.content]));
-        const commit = await commitOn(level.project, branch, { put }, COMMIT_MESSAGES.updateResource);
+        const commit = await commitOn(level.project, branches, branch, { put }, COMMIT_MESSAGES.updateResource);
         const shipyard = level.stage === undefined ? put.get(SHIPYARD_FILE) : undefined;
         if (shipyard) {
           // The project's shipyard is read at a stage's commit: copy it to every stage branch.
-          const branches = await requireBranches(level.project);
           for (const stage of [...branches.keys()].filter((name) => name !== DEFAULT_BRANCH)) {
-            await commitOn(level.project, stage, { put: new Map([[SHIPYARD_FILE, shipyard]]) }, COMMIT_MESSAGES.updateResource);
+            await commitOn(level.project, branches, stage, { put: new Map([[SHIPYARD_FILE, shipyard]]) }, COMMIT_MESSAGES.updateResource);
           }
         }
         return commit;
@@ -360,16 +431,17 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
     },
 
     async deleteResource(level, uri) {
-      return locks.run(level.project, async () => {
-        const { branch, tip, repo, prefix } = await resolveLevel(level);
+      return writing(level.project, async (branches) => {
+        const { branch, tip, repo, prefix } = await writeLevel(level, branches);
         if (!(await repo.readFile(tip, `${prefix}${uri}`)))
           throw new NotFoundError(ErrorCode.resourceNotFound, `Resource not found: '${uri}'`);
-        return commitOn(level.project, branch, { remove: [`${prefix}${uri}`] }, COMMIT_MESSAGES.deleteResources);
+        return commitOn(level.project, branches, branch, { remove: [`${prefix}${uri}`] }, COMMIT_MESSAGES.deleteResources);
       });
     },
 
     async latestCommit(project, stage) {
-      return (await branchesOf(project))?.get(stage);
+      if (!SAFE_NAME.test(project) || !SAFE_NAME.test(stage)) return undefined;
+      return tips.tip(project, stage);
     },
 
     readShipyard: (project, commit) => reading(project, () => shipyardAt(project, commit)),

@@ -12,9 +12,12 @@
  *   the same files were changed on both sides, Shipmate keeps its version, pushes it to
  *   `shipmate-conflict/<branch>` for a person to merge, stops pushing that branch and reports it as
  *   diverged until the upstream branch contains Shipmate's commits.
+ * - Several replicas on one shared folder (the store's `shared`): a fetch-and-merge and a push of a
+ *   project hold its upstream lock file (`store.syncingUpstream`), so one process at a time talks
+ *   to the upstream about it; merges also hold the project's write lock (`updateBranches`).
  */
 import { join } from 'node:path';
-import { STRICT_UPSTREAM_HOSTS } from '@shipmate/core';
+import { ErrorCode, STRICT_UPSTREAM_HOSTS, ShipmateError } from '@shipmate/core';
 import type {
   ConfigUpstream,
   DivergedBranch,
@@ -183,15 +186,24 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
     return [...(await new BareRepository(git, options.store.repositoryDir(mirror.project)).branches()).keys()];
   }
 
-  /** Fetch and merge; true on success. Shares a running fetch. */
+  /** Fetches the upstream and merges its commits (the caller holds the project's upstream lock). */
+  async function fetchAndIntegrate(mirror: ProjectMirror, timeoutMs: number): Promise<void> {
+    await integrate(mirror, await mirror.remote.fetch(mirror.credentials, timeoutMs));
+  }
+
+  /**
+   * Fetch and merge; true on success. Shares a running fetch. Another replica syncing the project
+   * for longer than `timeoutMs` is not a failure of the upstream: the pull is skipped and retried soon.
+   */
   function pullOnce(mirror: ProjectMirror, timeoutMs: number): Promise<boolean> {
     mirror.pullInFlight ??= (async () => {
       try {
-        await integrate(mirror, await mirror.remote.fetch(mirror.credentials, timeoutMs));
+        await options.store.syncingUpstream(mirror.project, timeoutMs, () => fetchAndIntegrate(mirror, timeoutMs));
         succeed(mirror, 'pull');
         return true;
       } catch (error) {
-        fail(mirror, 'pull', error);
+        if (error instanceof ShipmateError && error.code === ErrorCode.configLocked) schedule(mirror, retryMinMs);
+        else fail(mirror, 'pull', error);
         return false;
       } finally {
         mirror.pullInFlight = undefined;
@@ -200,30 +212,39 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
     return mirror.pullInFlight;
   }
 
-  async function pushOnce(mirror: ProjectMirror): Promise<void> {
-    const branches = await localBranches(mirror);
-    const conflicted = mirror.diverged.map((d) => d.branch);
-    const pushable = branches.filter((branch) => !conflicted.includes(branch));
-    mirror.unpushed = await mirror.remote.unpushedCount(pushable);
-    if (mirror.unpushed === 0 && conflicted.length === 0) {
+  /** Pushes what the upstream lacks, holding the project's upstream lock. */
+  function pushOnce(mirror: ProjectMirror): Promise<void> {
+    return options.store.syncingUpstream(mirror.project, remoteOptions.timeoutMs, async () => {
+      const branches = await localBranches(mirror);
+      const conflicted = mirror.diverged.map((d) => d.branch);
+      const pushable = branches.filter((branch) => !conflicted.includes(branch));
+      mirror.unpushed = await mirror.remote.unpushedCount(pushable);
+      if (mirror.unpushed === 0 && conflicted.length === 0) {
+        succeed(mirror, 'push');
+        return;
+      }
+      try {
+        await mirror.remote.push(mirror.credentials, pushable, conflicted);
+      } catch (error) {
+        if (!(error instanceof PushRejectedError)) throw error;
+        // The upstream moved on between our fetch and push: merge its commits and push once more.
+        try {
+          await fetchAndIntegrate(mirror, pullTimeoutMs);
+          succeed(mirror, 'pull');
+        } catch (pullError) {
+          fail(mirror, 'pull', pullError);
+          return;
+        }
+        await mirror.remote.push(
+          mirror.credentials,
+          pushable,
+          mirror.diverged.map((d) => d.branch),
+        );
+      }
+      mirror.unpushed = await mirror.remote.unpushedCount(pushable);
+      mirror.lastPush = now();
       succeed(mirror, 'push');
-      return;
-    }
-    try {
-      await mirror.remote.push(mirror.credentials, pushable, conflicted);
-    } catch (error) {
-      if (!(error instanceof PushRejectedError)) throw error;
-      // The upstream moved on between our fetch and push: merge its commits and push once more.
-      if (!(await pullOnce(mirror, pullTimeoutMs))) return;
-      await mirror.remote.push(
-        mirror.credentials,
-        pushable,
-        mirror.diverged.map((d) => d.branch),
-      );
-    }
-    mirror.unpushed = await mirror.remote.unpushedCount(pushable);
-    mirror.lastPush = now();
-    succeed(mirror, 'push');
+    });
   }
 
   /** One sync (pull, then push), never two at once per project. */

@@ -52,6 +52,7 @@ export const ErrorCode = {
   invalidContent: 'ERR_INVALID_CONTENT',
   resourceTooLarge: 'ERR_RESOURCE_TOO_LARGE',
   configChanged: 'ERR_CONFIG_CHANGED',
+  configLocked: 'ERR_CONFIG_LOCKED',
   remoteUrlDenied: 'ERR_REMOTE_URL_DENIED',
   upstreamHostDenied: 'ERR_UPSTREAM_HOST_DENIED',
   webhookAddressDenied: 'ERR_WEBHOOK_ADDRESS_DENIED',
