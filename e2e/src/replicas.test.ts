@@ -77,7 +77,7 @@ describe('three control-plane replicas on PostgreSQL', () => {
     running.push({ stop: () => proxy.close() });
     const client = new KeptnApiClient(proxy.url, first.token);
     await client.createProject(PROJECT, THREE_TASK_SHIPYARD);
-    for (const service of SERVICES) await acknowledged(`create ${service}`, () => client.createService(PROJECT, service));
+    for (const service of SERVICES) await client.createService(PROJECT, service);
 
     const recipient = await startRecipient();
     running.push({ stop: () => recipient.close() });
@@ -187,4 +187,31 @@ describe('three control-plane replicas on PostgreSQL', () => {
     // Each replica served connections.
     for (const port of [first.port, second.port, third.port]) expect(proxy.connections.get(port) ?? 0).toBeGreaterThan(0);
   }, 300_000);
+
+  it('keep every resource two replicas write to one stage at once, each reading the other at once', async () => {
+    const first = await replica(undefined);
+    const second = await replica(first.dataDir);
+    const clients = [first, second].map((server) => new KeptnApiClient(server.url, server.token));
+    await clients[0]?.createProject('config', THREE_TASK_SHIPYARD);
+    const read = async (client: KeptnApiClient, uri: string) => {
+      const reply = await client.request<{ resourceContent?: string }>(
+        'GET',
+        `/api/resource-service/v1/project/config/stage/dev/resource/${encodeURIComponent(uri)}`,
+      );
+      return reply.status === 200 ? Buffer.from(reply.body.resourceContent ?? '', 'base64').toString() : `HTTP ${reply.status}`;
+    };
+    await Promise.all(
+      clients.map(async (client, writer) => {
+        const other = clients[1 - writer] as KeptnApiClient;
+        for (let i = 0; i < 15; i++) {
+          await client.putResource({ project: 'config', stage: 'dev' }, `replica-${writer}/file-${i}.txt`, `written by ${writer} #${i}`);
+          // The other replica serves the write as soon as it returned.
+          expect(await read(other, `replica-${writer}/file-${i}.txt`)).toBe(`written by ${writer} #${i}`);
+        }
+      }),
+    );
+    for (const client of clients)
+      for (const writer of [0, 1])
+        for (let i = 0; i < 15; i++) expect(await read(client, `replica-${writer}/file-${i}.txt`)).toBe(`written by ${writer} #${i}`);
+  });
 });

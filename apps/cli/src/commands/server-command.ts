@@ -47,7 +47,9 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     ? localToken(dataDir, config.apiToken)
     : resolveApiToken(dataDir, config.apiToken);
   const secretKey = resolveSecretKey(dataDir, config.secretKey);
-  const repositories = createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor });
+  // Replicas on PostgreSQL share the data dir (a ReadWriteMany volume): the repositories take
+  // cross-process lock files and read branch tips from git's ref files (docs/architecture.md).
+  const repositories = createGitResourceStore({ rootDir: gitDir, author: config.gitAuthor, shared: config.store.kind !== 'sqlite' });
   const upstream = createUpstreamMirror({
     store: repositories,
     rootDir: gitDir,
