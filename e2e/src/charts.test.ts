@@ -392,6 +392,40 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       );
     });
 
+    it('runs several replicas on PostgreSQL with one shared ReadWriteMany data dir, and refuses them otherwise', () => {
+      const manifests = render(CONTROL_PLANE, 'replicaCount=3', 'store.existingSecret=cp-store', 'persistence.accessModes={ReadWriteMany}');
+      const statefulSet = find(manifests, 'StatefulSet');
+      expect(statefulSet.spec.replicas).toBe(3);
+      expect(statefulSet.spec.podManagementPolicy).toBe('Parallel');
+      expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
+      expect(statefulSet.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'r-shipmate-data' } });
+      const claim = find(manifests, 'PersistentVolumeClaim');
+      expect(claim.metadata.name).toBe('r-shipmate-data');
+      expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+      expect(claim.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+      expectValidManifests(manifests);
+
+      const onClaim = render(CONTROL_PLANE, 'replicaCount=2', 'store.existingSecret=cp-store', 'persistence.existingClaim=nfs-data');
+      expect(onClaim.some((m) => m.kind === 'PersistentVolumeClaim')).toBe(false);
+      expect(find(onClaim, 'StatefulSet').spec.template.spec.volumes).toContainEqual({
+        name: 'data',
+        persistentVolumeClaim: { claimName: 'nfs-data' },
+      });
+
+      expect(refused(CONTROL_PLANE, 'replicaCount=3', 'persistence.accessModes={ReadWriteMany}')).toMatch(
+        /replicaCount=3 needs store\.existingSecret .*one server per data dir/,
+      );
+      expect(refused(CONTROL_PLANE, 'replicaCount=3', 'store.existingSecret=cp-store')).toMatch(
+        /replicaCount=3 needs a data dir every replica mounts: set persistence\.accessModes=\{ReadWriteMany\}/,
+      );
+      expect(refused(CONTROL_PLANE, 'replicaCount=2', 'store.existingSecret=cp-store', 'persistence.enabled=false')).toMatch(
+        /replicaCount=2 needs persistence\.enabled=true/,
+      );
+      expect(refused(CONTROL_PLANE, 'replicaCount=0')).toMatch(/replicaCount: Must be greater than or equal to 1/);
+      // One replica keeps its claim template.
+      expect(find(render(CONTROL_PLANE), 'StatefulSet').spec.volumeClaimTemplates).toHaveLength(1);
+    });
+
     it('serves HTTPS itself from a TLS Secret: the files mounted, SHIPMATE_TLS_* set, probes and scraping over HTTPS', () => {
       const manifests = render(
         CONTROL_PLANE,
