@@ -51,7 +51,7 @@ import type {
   StepClaims,
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
-import { followOtherReplicas } from './replicas/follow-other-replicas.js';
+import { announceUpstreamChanges, followOtherReplicas } from './replicas/follow-other-replicas.js';
 import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { createApiTokenRegistry } from './auth/api-token-registry.js';
@@ -295,7 +295,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
     claims: options.claims,
   });
-  const upstream = options.upstream;
+  // Changes of a project's upstream settings are announced to the other replicas.
+  const upstream = options.upstream && announceUpstreamChanges(options.upstream, notices);
   const answers = createAnswerWaiters();
   const intake = createEventIntake({
     onStored: (event) => {
@@ -334,7 +335,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     ids,
     locks,
     config: options.resources ? gitProjectConfig(options.resources) : storeProjectConfig(store),
-    ...(options.upstream ? { upstream: options.upstream } : {}),
+    ...(upstream ? { upstream } : {}),
     remoteUrlDenylist: options.remoteUrlDenylist,
     upstreamHosts: options.upstreamHosts,
     resolveHost: options.resolveHost,
@@ -399,6 +400,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     apiTokens,
     owners,
     answers,
+    upstream: options.upstream,
     claims: options.claims,
     registryRefreshMs: options.registryRefreshMs,
     onError: (error, what) => app.log.warn({ err: error }, what),

@@ -42,6 +42,21 @@ describe('upstream mirror over file://', () => {
     expect(status).toMatchObject({ remoteURL: fixture.url, state: 'synced', unpushedCommits: 0, lastError: null, divergedBranches: [] });
   });
 
+  it('starts and stops syncing a project when told another replica configured or removed its upstream', async () => {
+    const { fixture, mirror } = await syncedProject();
+    // A second replica on the same repositories, started before the upstream was configured.
+    const other = fixture.open({}).mirror;
+    expect(await other.load()).toBe(1);
+    await mirror.configure('shop', undefined);
+    expect(other.status('shop')).toBeDefined();
+    await other.reload('shop');
+    expect(other.status('shop')).toBeUndefined();
+    await mirror.configure('shop', { remoteURL: fixture.url, user: 'me', https: { token: 'secret-token-123' } });
+    await other.reload('shop');
+    expect(other.status('shop')?.remoteURL).toBe(fixture.url);
+    await other.close();
+  });
+
   it('pushes a write asynchronously: the write returns its commit and the upstream gets it', async () => {
     const { fixture, resources } = await syncedProject();
     const commit = await resources.putResources(carts, [file('slo.yaml', 'objectives: []\n')]);

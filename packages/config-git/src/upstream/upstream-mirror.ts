@@ -342,6 +342,12 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
       await vault.remove(project);
     },
 
+    async reload(project) {
+      const credentials = (await vault.loadAll()).get(project);
+      if (credentials?.remoteURL && (await options.store.hasProject(project))) await start(project, credentials);
+      else await stop(project);
+    },
+
     async pull(project) {
       const mirror = mirrors.get(project);
       if (!mirror || closed) return;

@@ -65,6 +65,11 @@ export interface ConfigUpstream {
   /** Forgets the project (it is being deleted): timers stop, stored credentials go. */
   forget(project: string): Promise<void>;
   /**
+   * Another control-plane replica configured, removed or forgot the project's upstream: reads its
+   * stored settings again and starts, restarts or stops syncing it.
+   */
+  reload(project: string): Promise<void>;
+  /**
    * Fetches the upstream and merges its new commits into the local branches, waiting at most the
    * configured pull timeout. Never throws: a failure is recorded in the status. A no-op for a
    * project without upstream, and while a failing upstream waits for its next retry.

@@ -27,7 +27,9 @@ export type ReplicaNotice =
   /** A plane token registered (or first pinged as) an instance. */
   | { kind: 'owner'; integrationId: string; instanceId?: string; owner: string }
   /** A `.finished` answering `triggeredId` was stored (wakes sub-task waiters). */
-  | { kind: 'answer'; project: string; triggeredId: string; eventId: string };
+  | { kind: 'answer'; project: string; triggeredId: string; eventId: string }
+  /** A project's git upstream was configured, removed or forgotten. */
+  | { kind: 'upstream'; project: string };
 
 /** Receives the notices of other replicas. */
 export type NoticeListener = (notice: ReplicaNotice) => void;
@@ -98,6 +100,8 @@ export function parseNotice(value: unknown): ReplicaNotice | undefined {
       return typeof (value as { integrationId?: unknown }).integrationId === 'string' ? (value as ReplicaNotice) : undefined;
     case 'answer':
       return typeof (value as { triggeredId?: unknown }).triggeredId === 'string' ? (value as ReplicaNotice) : undefined;
+    case 'upstream':
+      return typeof (value as { project?: unknown }).project === 'string' ? (value as ReplicaNotice) : undefined;
     default:
       return undefined;
   }

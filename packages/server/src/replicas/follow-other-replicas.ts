@@ -6,13 +6,14 @@
  *   then its parked polls look again (under subscriptions that may have changed);
  * - `tokens`: the API tokens are read again (a revocation holds everywhere);
  * - `owner`: a plane token's instance is bound here too;
- * - `answer`: a sub-task's answer stored elsewhere wakes the waiter parked here (read from the store).
+ * - `answer`: a sub-task's answer stored elsewhere wakes the waiter parked here (read from the store);
+ * - `upstream`: a project's git upstream settings are read again (see {@link announceUpstreamChanges}).
  * After the bus reconnects (notices may have been lost) the registry and the tokens are re-read.
  * With shared claims the registry copy is also re-read every `registryRefreshMs`, for the
  * heartbeats other replicas record (they are not announced: one per parked poll would flood the bus).
  */
 import { wakeOnEmitted } from '@shipmate/core';
-import type { ControlPlaneStore, LiveSubscriberIndex, ReplicaNotice, ReplicaNoticeBus, StepClaims, TaskWaiters } from '@shipmate/core';
+import type { ConfigUpstream, ControlPlaneStore, LiveSubscriberIndex, ReplicaNotice, ReplicaNoticeBus, StepClaims, TaskWaiters } from '@shipmate/core';
 import type { ApiTokenRegistry } from '../auth/api-token-registry.js';
 import type { IntegrationOwners } from '../auth/integration-owners.js';
 import type { AnswerWaiters } from '../intake/answer-waiters.js';
@@ -26,6 +27,7 @@ export interface FollowOptions {
   readonly apiTokens: Pick<ApiTokenRegistry, 'load'>;
   readonly owners: Pick<IntegrationOwners, 'bind'>;
   readonly answers: Pick<AnswerWaiters, 'stored'>;
+  readonly upstream: Pick<ConfigUpstream, 'reload'> | undefined;
   readonly claims: StepClaims;
   readonly registryRefreshMs: number;
   readonly onError: (error: unknown, what: string) => void;
@@ -59,6 +61,9 @@ export function followOtherReplicas(options: FollowOptions): () => void {
           .then((page) => page.items.forEach((event) => options.answers.stored(event)))
           .catch(failed(`reading the answer ${notice.eventId} another replica stored failed`));
         return;
+      case 'upstream':
+        options.upstream?.reload(notice.project).catch(failed(`re-reading the upstream of project ${notice.project} failed`));
+        return;
     }
   }
 
@@ -78,5 +83,25 @@ export function followOtherReplicas(options: FollowOptions): () => void {
   return () => {
     unsubscribe();
     if (timer) clearInterval(timer);
+  };
+}
+
+/** `upstream`, telling the other replicas about every change of a project's upstream settings. */
+export function announceUpstreamChanges(upstream: ConfigUpstream, notices: ReplicaNoticeBus): ConfigUpstream {
+  const announce = (project: string) => notices.publish({ kind: 'upstream', project });
+  return {
+    async configure(project, credentials) {
+      await upstream.configure(project, credentials);
+      announce(project);
+    },
+    async forget(project) {
+      await upstream.forget(project);
+      announce(project);
+    },
+    reload: (project) => upstream.reload(project),
+    pull: (project) => upstream.pull(project),
+    pushSoon: (project) => upstream.pushSoon(project),
+    status: (project) => upstream.status(project),
+    close: () => upstream.close(),
   };
 }
