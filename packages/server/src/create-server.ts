@@ -253,6 +253,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
 
   // The registry as the server uses it: writes also keep the in-memory index of live subscribers current.
   const notices = options.notices;
+  /** Whether there are other replicas to tell (the hot paths skip building notices for nobody). */
+  const announcing = notices.kind !== 'local';
   const subscribers = createLiveSubscriberIndex({
     store: options.registry,
     clock,
@@ -287,7 +289,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     // New task .triggered events (and aborted sequences) wake the agents' long polls.
     onEmitted: (events) => {
       wakeOnEmitted(waiters, events);
-      const stubs = emittedStubs(events);
+      const stubs = announcing ? emittedStubs(events) : [];
       if (stubs.length > 0) notices.publish({ kind: 'emitted', events: stubs });
       metrics.emitted(events);
       for (const event of events) logDelivery(event);
@@ -302,7 +304,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onStored: (event) => {
       logDelivery(event);
       answers.stored(event);
-      if (event.triggeredid && event.type.endsWith('.finished'))
+      if (announcing && event.triggeredid && event.type.endsWith('.finished'))
         notices.publish({ kind: 'answer', project: String(event.data.project ?? ''), triggeredId: event.triggeredid, eventId: event.id });
       metrics.stored(event);
     },
