@@ -196,6 +196,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     trustProxy: options.trustProxy ?? false,
     metricsPublic: options.metricsPublic ?? false,
     tls: options.tls ? checkServerTls(options.tls) : undefined,
+    onEmitted: options.onEmitted,
   });
 }
 
@@ -269,6 +270,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       wakeOnEmitted(waiters, events);
       metrics.emitted(events);
       for (const event of events) logDelivery(event);
+      options.onEmitted?.(events);
     },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
   });

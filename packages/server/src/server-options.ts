@@ -9,6 +9,8 @@ import type {
   ResourceStore,
   SecretStore,
   ApiTokenStore,
+  KeptnEvent,
+  ReplicaNoticeBus,
   TaskLeaseStore,
   UpstreamHostPolicy,
 } from '@shipmate/core';
@@ -127,6 +129,16 @@ export interface ServerOptions {
    * pair that does not fit is refused at build time. @default none: plain HTTP
    */
   tls?: ServerTls;
+  /**
+   * Tells the other control-plane replicas what this one changed, and hears theirs (`--bus`,
+   * SHIPMATE_BUS_URL: NATS, docs/nats.md). @default none: a single replica
+   */
+  notices?: ReplicaNoticeBus;
+  /**
+   * Called with the events each orchestrator step emitted, after they were committed (e.g. the
+   * JetStream task publisher of bus-nats, docs/nats.md); must not throw. @default none
+   */
+  onEmitted?: (events: readonly KeptnEvent[]) => void;
 }
 
 /** Options with every default applied. */
@@ -145,6 +157,8 @@ export interface ResolvedServerOptions extends Readonly<
       | 'upstreamHosts'
       | 'apiTokens'
       | 'tls'
+      | 'notices'
+      | 'onEmitted'
     >
   >
 > {
@@ -159,4 +173,5 @@ export interface ResolvedServerOptions extends Readonly<
   readonly leases: TaskLeaseStore;
   readonly apiTokens: ApiTokenStore | undefined;
   readonly tls: ServerTls | undefined;
+  readonly onEmitted: ((events: readonly KeptnEvent[]) => void) | undefined;
 }

@@ -64,3 +64,12 @@ export { createNetworkHosts, networkNamespacesUnavailable } from './network-host
 export type { HostFetchOptions, NetworkHost, NetworkHosts, NetworkHostsOptions } from './network-hosts.js';
 export { DEFAULT_TEST_POSTGRES_URL, TEST_POSTGRES_URL_ENV, createTestPostgresDatabase, testPostgresAdminUrl } from './postgres-database.js';
 export type { TestPostgresDatabase, TestPostgresDatabaseOptions } from './postgres-database.js';
+export {
+  DEFAULT_TEST_NATS_URL,
+  START_TEST_NATS,
+  TEST_NATS_URL_ENV,
+  startCuttableNatsProxy,
+  testNatsUrl,
+  uniqueNatsName,
+} from './nats-server.js';
+export type { CuttableNatsProxy } from './nats-server.js';

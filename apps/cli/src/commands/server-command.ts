@@ -17,7 +17,8 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
 import { describeStore, openStore } from './open-store.js';
-import type { ServerFlags } from '../config/server-config.js';
+import { openBus } from './open-bus.js';
+import type { BusChoice, ServerFlags } from '../config/server-config.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
 async function checkGit(): Promise<void> {
@@ -61,8 +62,10 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   await loadUpstreams(upstream);
   const internal = builtInToken();
   const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
+  const notices = await openBusOrCloseStore(config.bus, store);
   const server = await startServer({
     store,
+    ...(notices ? { notices } : {}),
     resources: withUpstream(repositories, upstream),
     upstream,
     remoteUrlDenylist: upstreamConfig.remoteUrlDenylist,
@@ -96,7 +99,9 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   });
   const url = await server.listen(config.host, config.port);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
-  process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)})\n`);
+  process.stdout.write(
+    `shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)}${config.bus ? `, bus NATS ${config.bus.redactedUrl}` : ''})\n`,
+  );
   // Over TLS the built-ins call this process's own listener on loopback (see startBuiltIns).
   const loopbackTls = { sslVerify: config.tls === undefined };
   const builtIns = await startBuiltIns({
@@ -150,6 +155,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
     Promise.all([builtIns.stop(), localPlane?.stop()])
       .then(() => server.close())
+      .then(() => notices?.close())
       .then(() => store.close())
       .then(() => lock.release())
       .then(
@@ -182,6 +188,16 @@ async function loadUpstreams(upstream: UpstreamMirror): Promise<void> {
     if (error instanceof ShipmateError && error.code === ErrorCode.secretKey) {
       throw new ConfigError(`the upstream credentials of the projects cannot be opened: ${error.message}`);
     }
+    throw error;
+  }
+}
+
+/** Opens the bus of `--bus`, if any; when that fails the store is closed before the error goes on. */
+async function openBusOrCloseStore(choice: BusChoice | undefined, store: { close(): Promise<void> }) {
+  try {
+    return await openBus(choice);
+  } catch (error) {
+    await store.close();
     throw error;
   }
 }

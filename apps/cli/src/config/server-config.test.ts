@@ -157,6 +157,35 @@ describe('resolveServerConfig', () => {
     expect(resolveServerConfig({ SHIPMATE_STORE_URL: '' }, {}).store).toEqual({ kind: 'sqlite' });
   });
 
+  it('carries notices between replicas over NATS for a nats:// SHIPMATE_BUS_URL or --bus, the flag first; unset or empty is none', () => {
+    expect(resolveServerConfig({}, {}).bus).toBeUndefined();
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: ' ' }, {}).bus).toBeUndefined();
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://shipmate:pw@nats:4222' }, {}).bus).toEqual({
+      kind: 'nats',
+      url: 'nats://shipmate:pw@nats:4222',
+      redactedUrl: 'nats://shipmate:***@nats:4222',
+      source: 'SHIPMATE_BUS_URL',
+    });
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://a:4222' }, { bus: 'tls://b:4222' }).bus).toMatchObject({
+      url: 'tls://b:4222',
+      source: '--bus',
+    });
+  });
+
+  it.each([
+    ['another scheme', { SHIPMATE_BUS_URL: 'postgres://db/shipmate' }, {}, /^SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not postgres:.*leave SHIPMATE_BUS_URL unset/],
+    ['a host without scheme', {}, { bus: 'nats.example:4222' }, /^--bus must be a NATS URL starting with nats:\/\/.*leave out --bus/],
+    ['no host', {}, { bus: 'nats://' }, /^--bus 'nats:\/\/' names no host/],
+  ])('refuses %s as the bus, naming the variable and the fix', (_case, env, flags, message) => {
+    expect(() => resolveServerConfig(env, flags)).toThrow(ConfigError);
+    expect(() => resolveServerConfig(env, flags)).toThrow(message);
+  });
+
+  it('never repeats the password of a refused bus URL', () => {
+    expect(() => resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://u:hunter2@ho st:4222' }, {})).toThrow(ConfigError);
+    expect(() => resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://u:hunter2@ho st:4222' }, {})).not.toThrow(/hunter2/);
+  });
+
   it.each([
     [
       'another scheme',

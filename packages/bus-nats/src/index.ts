@@ -1,0 +1,8 @@
+// Public entry point of @shipmate/bus-nats: the NATS adapter of the replicas' notice bus and the
+// JetStream task delivery for in-cluster execution planes.
+export { createNatsNoticeBus } from './nats-notice-bus.js';
+export type { NatsNoticeBus, NatsNoticeBusOptions } from './nats-notice-bus.js';
+export { connectNats } from './nats-connection.js';
+export type { NatsConnectionOptions, WatchedNatsConnection } from './nats-connection.js';
+export { NATS_URL_SCHEMES, isNatsUrl, parseNatsUrl } from './nats-url.js';
+export type { NatsUrl } from './nats-url.js';
