@@ -36,6 +36,8 @@ export interface CuttableNatsProxy {
   readonly openConnections: number;
   /** Destroys every forwarded connection (both sides), as a network failure would; new ones are still accepted. */
   cutConnections(): void;
+  /** While true, new connections are closed at once (the server looks down); false accepts them again. */
+  refuseConnections(refuse: boolean): void;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,12 @@ export interface CuttableNatsProxy {
 export async function startCuttableNatsProxy(target: string = testNatsUrl()): Promise<CuttableNatsProxy> {
   const { hostname, port } = new URL(target);
   const pairs = new Set<[Socket, Socket]>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ host: hostname, port: Number(port || 4222) });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -71,6 +78,9 @@ export async function startCuttableNatsProxy(target: string = testNatsUrl()): Pr
         upstream.destroy();
       }
       pairs.clear();
+    },
+    refuseConnections(refuse) {
+      refusing = refuse;
     },
     close() {
       proxy.cutConnections();

@@ -17,8 +17,8 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
 import { describeStore, openStore } from './open-store.js';
-import { openBus } from './open-bus.js';
-import type { BusChoice, ServerFlags } from '../config/server-config.js';
+import { openBus, openTaskPublisher } from './open-bus.js';
+import type { ServerFlags } from '../config/server-config.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
 async function checkGit(): Promise<void> {
@@ -62,10 +62,12 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   await loadUpstreams(upstream);
   const internal = builtInToken();
   const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
-  const notices = await openBusOrCloseStore(config.bus, store);
+  const notices = await openOrCloseStore(store, () => openBus(config.bus));
+  const tasks = await openOrCloseStore(store, () => openTaskPublisher(config.bus, store), notices);
   const server = await startServer({
     store,
     ...(notices ? { notices } : {}),
+    ...(tasks ? { onEmitted: (events) => tasks.publishEmitted(events) } : {}),
     resources: withUpstream(repositories, upstream),
     upstream,
     remoteUrlDenylist: upstreamConfig.remoteUrlDenylist,
@@ -98,9 +100,11 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     ...(config.tls ? { tls: config.tls } : {}),
   });
   const url = await server.listen(config.host, config.port);
+  // Tasks committed by a previous process that died before publishing them (docs/nats.md).
+  if (tasks) await tasks.republishOpen(store);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
   process.stdout.write(
-    `shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)}${config.bus ? `, bus NATS ${config.bus.redactedUrl}` : ''})\n`,
+    `shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)}${config.bus ? `, bus NATS ${config.bus.redactedUrl}` : ''}${tasks ? `, tasks to JetStream stream ${tasks.stream}` : ''})\n`,
   );
   // Over TLS the built-ins call this process's own listener on loopback (see startBuiltIns).
   const loopbackTls = { sslVerify: config.tls === undefined };
@@ -155,7 +159,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
     Promise.all([builtIns.stop(), localPlane?.stop()])
       .then(() => server.close())
-      .then(() => notices?.close())
+      .then(() => Promise.all([notices?.close(), tasks?.close()]))
       .then(() => store.close())
       .then(() => lock.release())
       .then(
@@ -192,11 +196,12 @@ async function loadUpstreams(upstream: UpstreamMirror): Promise<void> {
   }
 }
 
-/** Opens the bus of `--bus`, if any; when that fails the store is closed before the error goes on. */
-async function openBusOrCloseStore(choice: BusChoice | undefined, store: { close(): Promise<void> }) {
+/** Opens something on NATS; when that fails, what was opened before is closed before the error goes on. */
+async function openOrCloseStore<T>(store: { close(): Promise<void> }, open: () => Promise<T>, opened?: { close(): Promise<void> }): Promise<T> {
   try {
-    return await openBus(choice);
+    return await open();
   } catch (error) {
+    await opened?.close();
     await store.close();
     throw error;
   }

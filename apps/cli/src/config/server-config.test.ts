@@ -165,6 +165,10 @@ describe('resolveServerConfig', () => {
       url: 'nats://shipmate:pw@nats:4222',
       redactedUrl: 'nats://shipmate:***@nats:4222',
       source: 'SHIPMATE_BUS_URL',
+      taskStream: undefined,
+    });
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://nats:4222', SHIPMATE_TASK_STREAM: 'shipmate-tasks' }, {}).bus).toMatchObject({
+      taskStream: 'shipmate-tasks',
     });
     expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://a:4222' }, { bus: 'tls://b:4222' }).bus).toMatchObject({
       url: 'tls://b:4222',
@@ -176,6 +180,13 @@ describe('resolveServerConfig', () => {
     ['another scheme', { SHIPMATE_BUS_URL: 'postgres://db/shipmate' }, {}, /^SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not postgres:.*leave SHIPMATE_BUS_URL unset/],
     ['a host without scheme', {}, { bus: 'nats.example:4222' }, /^--bus must be a NATS URL starting with nats:\/\/.*leave out --bus/],
     ['no host', {}, { bus: 'nats://' }, /^--bus 'nats:\/\/' names no host/],
+    ['a task stream without a bus', { SHIPMATE_TASK_STREAM: 'shipmate-tasks' }, {}, /^SHIPMATE_TASK_STREAM='shipmate-tasks' needs a NATS server: set SHIPMATE_BUS_URL/],
+    [
+      'a task stream name JetStream refuses',
+      { SHIPMATE_BUS_URL: 'nats://nats:4222', SHIPMATE_TASK_STREAM: 'shipmate.tasks' },
+      {},
+      /^SHIPMATE_TASK_STREAM 'shipmate\.tasks' is not a JetStream stream name: .*e\.g\. shipmate-tasks/,
+    ],
   ])('refuses %s as the bus, naming the variable and the fix', (_case, env, flags, message) => {
     expect(() => resolveServerConfig(env, flags)).toThrow(ConfigError);
     expect(() => resolveServerConfig(env, flags)).toThrow(message);
