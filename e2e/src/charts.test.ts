@@ -392,6 +392,26 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       );
     });
 
+    it('connects to NATS from bus.url or a Secret, publishes tasks with bus.taskStream, and has no bus by default', () => {
+      const container = (...sets: string[]) => find(render(CONTROL_PLANE, ...sets), 'StatefulSet').spec.template.spec.containers[0];
+      const fromValue = envOf(container('bus.url=nats://nats.messaging:4222', 'bus.taskStream=shipmate-tasks'));
+      expect(values(fromValue)).toMatchObject({ SHIPMATE_BUS_URL: 'nats://nats.messaging:4222', SHIPMATE_TASK_STREAM: 'shipmate-tasks' });
+      expect(envOf(container('bus.url=nats://ignored:4222', 'bus.existingSecret=cp-nats')).get('SHIPMATE_BUS_URL')).toEqual({
+        name: 'SHIPMATE_BUS_URL',
+        valueFrom: { secretKeyRef: { name: 'cp-nats', key: 'url' } },
+      });
+      const none = envOf(container());
+      expect(none.has('SHIPMATE_BUS_URL') || none.has('SHIPMATE_TASK_STREAM')).toBe(false);
+      expectValidManifests(render(CONTROL_PLANE, 'bus.url=nats://nats:4222', 'bus.taskStream=shipmate-tasks'));
+      expect(refused(CONTROL_PLANE, 'bus.url=redis://cache:6379')).toMatch(/bus\.url: Does not match pattern/);
+      expect(refused(CONTROL_PLANE, 'bus.url=nats://nats:4222', 'bus.taskStream=shipmate.tasks')).toMatch(
+        /bus\.taskStream: Does not match pattern/,
+      );
+      expect(refused(CONTROL_PLANE, 'bus.taskStream=shipmate-tasks')).toMatch(
+        /bus\.taskStream=shipmate-tasks needs the NATS server it is on: set bus\.url/,
+      );
+    });
+
     it('serves HTTPS itself from a TLS Secret: the files mounted, SHIPMATE_TLS_* set, probes and scraping over HTTPS', () => {
       const manifests = render(
         CONTROL_PLANE,

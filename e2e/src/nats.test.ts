@@ -2,13 +2,29 @@
  * NATS (issue 13 point 4), with real server processes and the machine's NATS with JetStream
  * (SHIPMATE_TEST_NATS_URL, see @shipmate/testing): `shipmate server --bus nats://…` connects its
  * replica notice bus at start and closes it on SIGTERM; a bus URL that cannot be used exits 2
- * naming SHIPMATE_BUS_URL or --bus.
+ * naming SHIPMATE_BUS_URL or --bus. With SHIPMATE_TASK_STREAM the server publishes each task
+ * `.triggered` to JetStream, and at start republishes the open tasks a previous process committed
+ * but never published.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exitOf, freePort, spawnShipmate, startCuttableNatsProxy, startServerProcess, testNatsUrl, waitFor } from '@shipmate/testing';
+import {
+  KeptnApiClient,
+  exitOf,
+  freePort,
+  spawnShipmate,
+  startCuttableNatsProxy,
+  startServerProcess,
+  testNatsUrl,
+  uniqueNatsName,
+  waitFor,
+} from '@shipmate/testing';
+import type { KeptnEvent } from '@shipmate/core';
+import { connect } from 'nats';
+import type { NatsConnection } from 'nats';
+import { THREE_STAGE_SHIPYARD } from './shipyards.js';
 
 const running: Array<{ stop(): Promise<unknown> }> = [];
 const dataDirs = new Set<string>();
@@ -36,14 +52,24 @@ describe('shipmate server --bus', () => {
 
   describe('exits 2 naming the variable and the fix for a bus that cannot be used', () => {
     it.each([
-      ['another scheme', async () => ({ SHIPMATE_BUS_URL: 'redis://cache:6379' }), [], /SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not redis:/],
+      [
+        'another scheme',
+        async () => ({ SHIPMATE_BUS_URL: 'redis://cache:6379' }),
+        [],
+        /SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not redis:/,
+      ],
       [
         'a server that does not listen',
         async () => ({ SHIPMATE_BUS_URL: `nats://shipmate:hunter2@127.0.0.1:${await freePort()}` }),
         [],
         /SHIPMATE_BUS_URL: cannot connect to NATS at nats:\/\/shipmate:\*\*\*@127\.0\.0\.1:\d+: .*leave SHIPMATE_BUS_URL unset/,
       ],
-      ['--bus without a scheme', async () => ({}), ['--bus', 'nats-0:4222'], /--bus must be a NATS URL starting with nats:\/\/.*leave out --bus/],
+      [
+        '--bus without a scheme',
+        async () => ({}),
+        ['--bus', 'nats-0:4222'],
+        /--bus must be a NATS URL starting with nats:\/\/.*leave out --bus/,
+      ],
     ])('%s', async (_case, env, args, message) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'shipmate-e2e-'));
       dataDirs.add(dataDir);
@@ -56,5 +82,59 @@ describe('shipmate server --bus', () => {
       expect(process.output()).toMatch(message);
       expect(process.output()).not.toContain('hunter2');
     });
+  });
+});
+
+/** The task events stored in a stream, oldest first, with their subjects and message ids. */
+async function streamTasks(nc: NatsConnection, stream: string): Promise<Array<{ subject: string; msgId: string; id: string }>> {
+  const manager = await nc.jetstreamManager();
+  const { state } = await manager.streams.info(stream);
+  const tasks = [];
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+    const message = await manager.streams.getMessage(stream, { seq });
+    tasks.push({ subject: message.subject, msgId: message.header.get('Nats-Msg-Id'), id: message.json<KeptnEvent>().id });
+  }
+  return tasks;
+}
+
+describe('shipmate server with SHIPMATE_TASK_STREAM', () => {
+  it('republishes at start the open task a previous process committed but never published, then publishes each new task', async () => {
+    const stream = uniqueNatsName('shipmate-tasks-e2e');
+    const nc = await connect({ servers: testNatsUrl() });
+    running.push({
+      stop: async () => {
+        await (await nc.jetstreamManager()).streams.delete(stream).catch(() => false);
+        await nc.close();
+      },
+    });
+    // A server without the stream stands for the process that died between commit and publish.
+    const before = await startServerProcess();
+    dataDirs.add(before.dataDir);
+    const client = new KeptnApiClient(before.url, before.token);
+    await client.createProject('shop', THREE_STAGE_SHIPYARD);
+    await client.createService('shop', 'carts');
+    await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    const [deployment] = await waitFor('the deployment task', async () => {
+      const open = await client.openTriggered('sh.keptn.event.deployment.triggered', { project: 'shop' });
+      return open.length > 0 ? open : undefined;
+    });
+    await before.stop();
+
+    const after = await startServerProcess({
+      dataDir: before.dataDir,
+      env: { SHIPMATE_BUS_URL: testNatsUrl(), SHIPMATE_TASK_STREAM: stream },
+    });
+    expect(after.output()).toContain(`tasks to JetStream stream ${stream}`);
+    await waitFor('the republished task', async () => ((await streamTasks(nc, stream)).length === 1 ? true : undefined));
+    expect(await streamTasks(nc, stream)).toEqual([
+      { subject: 'sh.keptn.event.deployment.triggered', msgId: deployment?.id, id: deployment?.id },
+    ]);
+
+    // The next task is published as its step commits (the server's onEmitted hook).
+    const again = new KeptnApiClient(after.url, after.token);
+    if (deployment) await again.answerTask(deployment);
+    await waitFor('the test task in the stream', async () => ((await streamTasks(nc, stream)).length === 2 ? true : undefined));
+    const [test] = await again.openTriggered('sh.keptn.event.test.triggered', { project: 'shop' });
+    expect((await streamTasks(nc, stream))[1]).toEqual({ subject: 'sh.keptn.event.test.triggered', msgId: test?.id, id: test?.id });
   });
 });

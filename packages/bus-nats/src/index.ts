@@ -8,5 +8,5 @@ export { NATS_URL_SCHEMES, isNatsUrl, parseNatsUrl } from './nats-url.js';
 export type { NatsUrl } from './nats-url.js';
 export { createJetStreamTaskPublisher } from './jetstream-task-publisher.js';
 export type { JetStreamTaskPublisher, JetStreamTaskPublisherOptions, OpenTaskSource } from './jetstream-task-publisher.js';
-export { DEFAULT_TASK_MAX_AGE_MS, TASK_STREAM_SUBJECTS, ensureTaskStream } from './task-stream.js';
-export { DEFAULT_TASK_STREAM, checkStreamName } from './task-stream-name.js';
+export { DEFAULT_TASK_MAX_AGE_MS, TASK_STREAM_SUBJECT, ensureTaskStream, taskSubject } from './task-stream.js';
+export { DEFAULT_TASK_STREAM, checkStreamName, checkSubjectPrefix } from './nats-names.js';

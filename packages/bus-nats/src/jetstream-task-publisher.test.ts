@@ -1,14 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@shipmate/core';
 import type { KeptnEvent } from '@shipmate/core';
-import { createMemoryStore, fixtureEvent, fixtureOpenTriggered, startCuttableNatsProxy, testNatsUrl, uniqueNatsName, waitFor } from '@shipmate/testing';
+import {
+  createMemoryStore,
+  fixtureEvent,
+  fixtureOpenTriggered,
+  startCuttableNatsProxy,
+  testNatsUrl,
+  uniqueNatsName,
+  waitFor,
+} from '@shipmate/testing';
 import { RetentionPolicy, connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import { createJetStreamTaskPublisher } from './jetstream-task-publisher.js';
 import type { JetStreamTaskPublisher, JetStreamTaskPublisherOptions } from './jetstream-task-publisher.js';
 
 /** The stored messages of a stream: subject, message id and the event. */
-async function streamMessages(nc: NatsConnection, stream: string): Promise<Array<{ subject: string; msgId: string | undefined; event: KeptnEvent }>> {
+async function streamMessages(
+  nc: NatsConnection,
+  stream: string,
+): Promise<Array<{ subject: string; msgId: string | undefined; event: KeptnEvent }>> {
   const manager = await nc.jetstreamManager();
   const { state } = await manager.streams.info(stream);
   const messages = [];
@@ -27,8 +38,14 @@ describe('createJetStreamTaskPublisher (real NATS with JetStream)', () => {
   });
 
   /** A publisher on a stream of its own (deleted after the test). */
+  /** Streams may not share subjects: each test's stream gets its name as subject prefix, so test files never collide. */
   async function open(options: Partial<JetStreamTaskPublisherOptions> & { stream: string }): Promise<JetStreamTaskPublisher> {
-    const publisher = await createJetStreamTaskPublisher({ url: testNatsUrl(), onError: () => {}, ...options });
+    const publisher = await createJetStreamTaskPublisher({
+      url: testNatsUrl(),
+      onError: () => {},
+      subjectPrefix: options.stream,
+      ...options,
+    });
     teardown.push(() => publisher.close());
     return publisher;
   }
@@ -42,7 +59,8 @@ describe('createJetStreamTaskPublisher (real NATS with JetStream)', () => {
     return admin;
   }
 
-  const task = (fields: Parameters<typeof fixtureEvent>[0] = {}) => fixtureEvent({ type: 'sh.keptn.event.deployment.triggered', ...fields });
+  const task = (fields: Parameters<typeof fixtureEvent>[0] = {}) =>
+    fixtureEvent({ type: 'sh.keptn.event.deployment.triggered', ...fields });
 
   it('creates the stream with limits retention on Keptn’s subjects, and publishes each task .triggered on its type with its id as message id', async () => {
     const stream = uniqueNatsName('tasks');
@@ -55,10 +73,10 @@ describe('createJetStreamTaskPublisher (real NATS with JetStream)', () => {
     publisher.publishEmitted([sequence, deployment, finished, test]);
     await publisher.settled();
     const info = await (await nc.jetstreamManager()).streams.info(stream);
-    expect(info.config).toMatchObject({ subjects: ['sh.keptn.event.>'], retention: RetentionPolicy.Limits });
+    expect(info.config).toMatchObject({ subjects: [`${stream}.sh.keptn.event.>`], retention: RetentionPolicy.Limits });
     expect(await streamMessages(nc, stream)).toEqual([
-      { subject: 'sh.keptn.event.deployment.triggered', msgId: deployment.id, event: deployment },
-      { subject: 'sh.keptn.event.test.triggered', msgId: test.id, event: test },
+      { subject: `${stream}.sh.keptn.event.deployment.triggered`, msgId: deployment.id, event: deployment },
+      { subject: `${stream}.sh.keptn.event.test.triggered`, msgId: test.id, event: test },
     ]);
   });
 
@@ -94,7 +112,9 @@ describe('createJetStreamTaskPublisher (real NATS with JetStream)', () => {
     const restarted = await open({ stream });
     expect(await restarted.republishOpen(store)).toBe(1);
     await restarted.settled();
-    expect(await streamMessages(nc, stream)).toEqual([{ subject: unanswered.type, msgId: unanswered.id, event: unanswered }]);
+    expect(await streamMessages(nc, stream)).toEqual([
+      { subject: `${stream}.${unanswered.type}`, msgId: unanswered.id, event: unanswered },
+    ]);
   });
 
   it('retries a publish that failed while NATS was away until it lands', async () => {
@@ -129,6 +149,13 @@ describe('createJetStreamTaskPublisher (real NATS with JetStream)', () => {
       });
     });
 
+    it('a subject prefix with a wildcard', async () => {
+      await expect(createJetStreamTaskPublisher({ url: testNatsUrl(), subjectPrefix: 'prod.*' })).rejects.toMatchObject({
+        code: ErrorCode.invalidField,
+        message: expect.stringMatching(/^subjectPrefix 'prod\.\*' is not a NATS subject prefix/),
+      });
+    });
+
     it('a URL that is not NATS', async () => {
       await expect(createJetStreamTaskPublisher({ url: 'https://nats:4222', field: 'SHIPMATE_TASK_STREAM_URL' })).rejects.toMatchObject({
         code: ErrorCode.invalidField,
@@ -142,7 +169,9 @@ describe('createJetStreamTaskPublisher (real NATS with JetStream)', () => {
       await (await nc.jetstreamManager()).streams.add({ name: stream, subjects: [`${stream}.>`], retention: RetentionPolicy.Workqueue });
       await expect(createJetStreamTaskPublisher({ url: testNatsUrl(), stream })).rejects.toMatchObject({
         code: ErrorCode.busUnavailable,
-        message: expect.stringMatching(new RegExp(`^the JetStream stream '${stream}' exists with workqueue retention; .*nats stream rm ${stream}`)),
+        message: expect.stringMatching(
+          new RegExp(`^the JetStream stream '${stream}' exists with workqueue retention; .*nats stream rm ${stream}`),
+        ),
       });
     });
   });

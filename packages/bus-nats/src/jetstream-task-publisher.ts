@@ -16,8 +16,8 @@ import type { ControlPlaneStore, KeptnEvent } from '@shipmate/core';
 import type { JetStreamClient } from 'nats';
 import { connectNats } from './nats-connection.js';
 import type { NatsConnectionOptions } from './nats-connection.js';
-import { DEFAULT_TASK_MAX_AGE_MS, ensureTaskStream } from './task-stream.js';
-import { DEFAULT_TASK_STREAM, checkStreamName } from './task-stream-name.js';
+import { DEFAULT_TASK_MAX_AGE_MS, ensureTaskStream, taskSubject } from './task-stream.js';
+import { DEFAULT_TASK_STREAM, checkStreamName, checkSubjectPrefix } from './nats-names.js';
 
 /** What the publisher reads to republish open tasks. */
 export type OpenTaskSource = Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
@@ -30,6 +30,8 @@ export interface JetStreamTaskPublisherOptions {
   readonly field?: string;
   /** The stream's name. @default 'shipmate-tasks' */
   readonly stream?: string;
+  /** Put before each subject (`<prefix>.sh.keptn.event.…`): several control planes on one NATS account. @default none */
+  readonly subjectPrefix?: string;
   /** How long a task message is kept and deduplicated. @default 86400000 (24 h) */
   readonly maxAgeMs?: number;
   /** Republished after each reconnect (tasks emitted while NATS was away). @default none: only the retries */
@@ -65,24 +67,25 @@ export interface JetStreamTaskPublisher {
 export async function createJetStreamTaskPublisher(options: JetStreamTaskPublisherOptions): Promise<JetStreamTaskPublisher> {
   const stream = checkStreamName(options.stream ?? DEFAULT_TASK_STREAM);
   const field = options.field ?? 'url';
+  const subjectPrefix = options.subjectPrefix === undefined ? undefined : checkSubjectPrefix(options.subjectPrefix);
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_TASK_MAX_AGE_MS;
   const retryMinMs = options.retryMinMs ?? 500;
   const retryMaxMs = options.retryMaxMs ?? 30_000;
   const onError = options.onError ?? ((message: string) => process.stderr.write(`task stream: ${message}\n`));
   let closed = false;
-  let publisher: JetStreamTaskPublisher | undefined;
   const watched = await connectNats({
     ...options.connection,
     url: options.url,
     field,
     name: 'shipmate-task-publisher',
     onError,
+    // Tasks emitted while the connection was down were retried; this also catches any given up on.
     onReconnect: () => {
-      if (options.openTasks && publisher) void publisher.republishOpen(options.openTasks).catch(() => {});
+      if (options.openTasks) void publisher.republishOpen(options.openTasks).catch(() => {});
     },
   });
   try {
-    await ensureTaskStream(await watched.connection.jetstreamManager(), stream, maxAgeMs);
+    await ensureTaskStream(await watched.connection.jetstreamManager(), { name: stream, maxAgeMs, subjectPrefix });
   } catch (error) {
     await watched.close();
     throw streamError(error, field, watched.redactedUrl, stream);
@@ -95,7 +98,7 @@ export async function createJetStreamTaskPublisher(options: JetStreamTaskPublish
   function publish(event: KeptnEvent, attempt = 0): void {
     if (closed) return;
     const done: Promise<void> = jetstream
-      .publish(event.type, JSON.stringify(event), { msgID: event.id, expect: { streamName: stream } })
+      .publish(taskSubject(event.type, subjectPrefix), JSON.stringify(event), { msgID: event.id, expect: { streamName: stream } })
       .then(
         () => {},
         (error: unknown) => {
@@ -113,7 +116,7 @@ export async function createJetStreamTaskPublisher(options: JetStreamTaskPublish
     inFlight.add(done);
   }
 
-  publisher = {
+  const publisher: JetStreamTaskPublisher = {
     stream,
     publishEmitted(events) {
       for (const event of events) if (isTaskTriggered(event)) publish(event);

@@ -104,7 +104,7 @@ async function watchStatus(
         }
         break;
       case Events.Error:
-        options.onError(`NATS ${redacted}: ${String(status.data)}`);
+        options.onError(`NATS ${redacted}: ${typeof status.data === 'string' ? status.data : JSON.stringify(status.data)}`);
         break;
       default:
         break;

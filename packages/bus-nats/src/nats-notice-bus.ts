@@ -7,11 +7,12 @@
  * re-read what they cache.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, InputError, fitNotice, parseNotice } from '@shipmate/core';
+import { fitNotice, parseNotice } from '@shipmate/core';
 import type { NoticeListener, ReplicaNotice, ReplicaNoticeBus } from '@shipmate/core';
 import type { Msg } from 'nats';
 import { connectNats } from './nats-connection.js';
 import type { NatsConnectionOptions } from './nats-connection.js';
+import { checkSubjectPrefix } from './nats-names.js';
 
 /** Options of {@link createNatsNoticeBus}. */
 export interface NatsNoticeBusOptions {
@@ -45,21 +46,13 @@ interface NoticeEnvelope {
   notice: ReplicaNotice;
 }
 
-/** A subject prefix: dot-separated tokens of letters, digits, `_` and `-` (no wildcards). */
-const SUBJECT_PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-
 /**
  * Connects and subscribes. Throws `ERR_INVALID_FIELD` for a bad `url` or `subjectPrefix` and
  * `ERR_BUS_UNAVAILABLE` when the server cannot be reached; afterwards the connection is retried
  * forever and `publish` never throws.
  */
 export async function createNatsNoticeBus(options: NatsNoticeBusOptions): Promise<NatsNoticeBus> {
-  const prefix = options.subjectPrefix ?? 'shipmate';
-  if (!SUBJECT_PREFIX.test(prefix))
-    throw new InputError(
-      ErrorCode.invalidField,
-      `subjectPrefix '${prefix}' is not a NATS subject prefix: use dot-separated tokens of letters, digits, '_' and '-' without wildcards, e.g. shipmate or shipmate.prod`,
-    );
+  const prefix = checkSubjectPrefix(options.subjectPrefix ?? 'shipmate');
   const subject = `${prefix}.notices`;
   const replicaId = options.replicaId ?? randomUUID();
   const onError = options.onError ?? ((message: string) => process.stderr.write(`notice bus: ${message}\n`));
@@ -92,6 +85,9 @@ export async function createNatsNoticeBus(options: NatsNoticeBusOptions): Promis
     }
   };
   connection.subscribe(subject, { callback: receive });
+  // A round trip, so the server has the subscription before the bus is handed out: notices other
+  // replicas publish from now on reach it.
+  await connection.flush();
 
   return {
     kind: 'nats',

@@ -15,7 +15,15 @@ import { DiscardPolicy, RetentionPolicy, StorageType, nanos } from 'nats';
 import type { JetStreamManager, StreamConfig } from 'nats';
 
 /** Keptn's event subjects: every `sh.keptn.event.…` type (only task `.triggered` events are published). */
-export const TASK_STREAM_SUBJECTS: readonly string[] = ['sh.keptn.event.>'];
+export const TASK_STREAM_SUBJECT = 'sh.keptn.event.>';
+
+/**
+ * The subject a task is published on: its event type, after `prefix` when one is given (several
+ * control planes on one NATS account, tests: streams may not share subjects).
+ */
+export function taskSubject(eventType: string, prefix: string | undefined): string {
+  return prefix ? `${prefix}.${eventType}` : eventType;
+}
 
 /** How long a task message is kept (and deduplicated) unless configured otherwise: 24 h. */
 export const DEFAULT_TASK_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -24,10 +32,14 @@ export const DEFAULT_TASK_MAX_AGE_MS = 24 * 3600 * 1000;
  * Creates the stream, or updates its subjects, age and duplicate window. A stream of that name
  * with another retention, or a server without JetStream, throws `ERR_BUS_UNAVAILABLE`.
  */
-export async function ensureTaskStream(manager: JetStreamManager, name: string, maxAgeMs: number): Promise<void> {
+export async function ensureTaskStream(
+  manager: JetStreamManager,
+  stream: { name: string; maxAgeMs: number; subjectPrefix: string | undefined },
+): Promise<void> {
+  const { name, maxAgeMs } = stream;
   const wanted: Partial<StreamConfig> = {
     name,
-    subjects: [...TASK_STREAM_SUBJECTS],
+    subjects: [taskSubject(TASK_STREAM_SUBJECT, stream.subjectPrefix)],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,

@@ -25,7 +25,10 @@ export async function openBus(choice: BusChoice | undefined): Promise<ReplicaNot
       onError: (message) => process.stderr.write(`notice bus: ${message}\n`),
     });
   } catch (error) {
-    throw asConfigError(error, `or ${choice.source === '--bus' ? 'leave out --bus' : 'leave SHIPMATE_BUS_URL unset'} to run a single replica without a bus`);
+    throw asConfigError(
+      error,
+      `or ${choice.source === '--bus' ? 'leave out --bus' : 'leave SHIPMATE_BUS_URL unset'} to run a single replica without a bus`,
+    );
   }
 }
 

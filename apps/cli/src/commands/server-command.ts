@@ -197,7 +197,11 @@ async function loadUpstreams(upstream: UpstreamMirror): Promise<void> {
 }
 
 /** Opens something on NATS; when that fails, what was opened before is closed before the error goes on. */
-async function openOrCloseStore<T>(store: { close(): Promise<void> }, open: () => Promise<T>, opened?: { close(): Promise<void> }): Promise<T> {
+async function openOrCloseStore<T>(
+  store: { close(): Promise<void> },
+  open: () => Promise<T>,
+  opened?: { close(): Promise<void> },
+): Promise<T> {
   try {
     return await open();
   } catch (error) {

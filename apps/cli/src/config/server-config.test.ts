@@ -177,10 +177,20 @@ describe('resolveServerConfig', () => {
   });
 
   it.each([
-    ['another scheme', { SHIPMATE_BUS_URL: 'postgres://db/shipmate' }, {}, /^SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not postgres:.*leave SHIPMATE_BUS_URL unset/],
+    [
+      'another scheme',
+      { SHIPMATE_BUS_URL: 'postgres://db/shipmate' },
+      {},
+      /^SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not postgres:.*leave SHIPMATE_BUS_URL unset/,
+    ],
     ['a host without scheme', {}, { bus: 'nats.example:4222' }, /^--bus must be a NATS URL starting with nats:\/\/.*leave out --bus/],
     ['no host', {}, { bus: 'nats://' }, /^--bus 'nats:\/\/' names no host/],
-    ['a task stream without a bus', { SHIPMATE_TASK_STREAM: 'shipmate-tasks' }, {}, /^SHIPMATE_TASK_STREAM='shipmate-tasks' needs a NATS server: set SHIPMATE_BUS_URL/],
+    [
+      'a task stream without a bus',
+      { SHIPMATE_TASK_STREAM: 'shipmate-tasks' },
+      {},
+      /^SHIPMATE_TASK_STREAM='shipmate-tasks' needs a NATS server: set SHIPMATE_BUS_URL/,
+    ],
     [
       'a task stream name JetStream refuses',
       { SHIPMATE_BUS_URL: 'nats://nats:4222', SHIPMATE_TASK_STREAM: 'shipmate.tasks' },

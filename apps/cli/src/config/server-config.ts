@@ -11,7 +11,7 @@ import { prometheusUrlOf } from '../builtins/built-in-integrations.js';
 import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
 import { parsePostgresUrl } from '@shipmate/store-postgres/url';
 import { parseNatsUrl } from '@shipmate/bus-nats/url';
-import { checkStreamName } from '@shipmate/bus-nats/task-stream-name';
+import { checkStreamName } from '@shipmate/bus-nats/names';
 import type { ServerTls } from '@shipmate/server';
 import { resolveTlsFiles } from './tls-files.js';
 
