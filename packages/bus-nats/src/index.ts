@@ -10,3 +10,5 @@ export { createJetStreamTaskPublisher } from './jetstream-task-publisher.js';
 export type { JetStreamTaskPublisher, JetStreamTaskPublisherOptions, OpenTaskSource } from './jetstream-task-publisher.js';
 export { DEFAULT_TASK_MAX_AGE_MS, TASK_STREAM_SUBJECT, ensureTaskStream, taskSubject } from './task-stream.js';
 export { DEFAULT_TASK_STREAM, checkStreamName, checkSubjectPrefix } from './nats-names.js';
+export { createJetStreamTaskSource, taskConsumerName } from './jetstream-task-source.js';
+export type { JetStreamTaskSource, JetStreamTaskSourceOptions } from './jetstream-task-source.js';
