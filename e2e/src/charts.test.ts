@@ -141,6 +141,29 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(60);
     });
 
+    it('takes tasks from JetStream with taskSource.natsUrl or a Secret, and from the long poll by default', () => {
+      const agent = (...sets: string[]) => find(render(AGENT, ...sets), 'Deployment').spec.template.spec.containers[0];
+      const fromValue = envOf(
+        agent('taskSource.natsUrl=nats://nats.shipmate:4222', 'taskSource.stream=tasks-prod', 'taskSource.ackWait=45s'),
+      );
+      expect(values(fromValue)).toMatchObject({
+        SHIPMATE_TASK_SOURCE: 'nats://nats.shipmate:4222',
+        SHIPMATE_TASK_STREAM: 'tasks-prod',
+        SHIPMATE_TASK_ACK_WAIT: '45s',
+      });
+      expect(envOf(agent('taskSource.existingSecret=plane-nats')).get('SHIPMATE_TASK_SOURCE')).toEqual({
+        name: 'SHIPMATE_TASK_SOURCE',
+        valueFrom: { secretKeyRef: { name: 'plane-nats', key: 'url' } },
+      });
+      const none = envOf(agent('taskSource.stream=tasks-prod'));
+      expect(['SHIPMATE_TASK_SOURCE', 'SHIPMATE_TASK_STREAM', 'SHIPMATE_TASK_ACK_WAIT'].filter((name) => none.has(name))).toEqual([]);
+      expectValidManifests(render(AGENT, 'taskSource.natsUrl=nats://nats:4222'));
+      expect(refused(AGENT, 'taskSource.natsUrl=http://nats:4222')).toMatch(/taskSource\.natsUrl: Does not match pattern/);
+      expect(refused(AGENT, 'taskSource.natsUrl=nats://nats:4222', 'taskSource.ackWait=soon')).toMatch(
+        /taskSource\.ackWait: Does not match pattern/,
+      );
+    });
+
     it('renders the helm test pod: shipmate agent test-connection with the same connection env', () => {
       const manifests = render(AGENT, SEED_LINE);
       const pod = find(manifests, 'Pod', '-test-connection');

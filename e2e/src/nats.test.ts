@@ -4,7 +4,9 @@
  * replica notice bus at start and closes it on SIGTERM; a bus URL that cannot be used exits 2
  * naming SHIPMATE_BUS_URL or --bus. With SHIPMATE_TASK_STREAM the server publishes each task
  * `.triggered` to JetStream, and at start republishes the open tasks a previous process committed
- * but never published.
+ * but never published. Agents with SHIPMATE_TASK_SOURCE take their tasks from that stream: each task
+ * reaches one instance of an integration, `.started` acknowledges it, and a task whose instance
+ * died before `.started` goes to another instance after the ack wait.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +17,17 @@ import {
   exitOf,
   freePort,
   spawnShipmate,
+  startAgentProcess,
   startCuttableNatsProxy,
+  startRecipient,
   startServerProcess,
   testNatsUrl,
   uniqueNatsName,
   waitFor,
 } from '@shipmate/testing';
 import type { KeptnEvent } from '@shipmate/core';
+import type { AgentProcess, Recipient, ServerProcess } from '@shipmate/testing';
+import { waitForState } from './executor.js';
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import { THREE_STAGE_SHIPYARD } from './shipyards.js';
@@ -136,5 +142,125 @@ describe('shipmate server with SHIPMATE_TASK_STREAM', () => {
     await waitFor('the test task in the stream', async () => ((await streamTasks(nc, stream)).length === 2 ? true : undefined));
     const [test] = await again.openTriggered('sh.keptn.event.test.triggered', { project: 'shop' });
     expect((await streamTasks(nc, stream))[1]).toEqual({ subject: 'sh.keptn.event.test.triggered', msgId: test?.id, id: test?.id });
+  });
+});
+
+describe('shipmate agent with SHIPMATE_TASK_SOURCE', () => {
+  const TOPICS = ['sh.keptn.event.deployment.triggered', 'sh.keptn.event.test.triggered', 'sh.keptn.event.release.triggered'];
+  const DELIVERED_TASKS = [
+    'dev/deployment',
+    'dev/test',
+    'dev/release',
+    'hardening/deployment',
+    'hardening/release',
+    'production/deployment',
+    'production/release',
+  ];
+
+  /** A server publishing tasks to a stream of its own (deleted after the test). */
+  async function serverWithStream(): Promise<{ server: ServerProcess; stream: string; client: KeptnApiClient }> {
+    const stream = uniqueNatsName('shipmate-tasks-e2e');
+    const server = await startServerProcess({ env: { SHIPMATE_BUS_URL: testNatsUrl(), SHIPMATE_TASK_STREAM: stream } });
+    dataDirs.add(server.dataDir);
+    running.push(server);
+    running.push({
+      stop: async () => {
+        const nc = await connect({ servers: testNatsUrl() });
+        await (await nc.jetstreamManager()).streams.delete(stream).catch(() => false);
+        await nc.close();
+      },
+    });
+    const client = new KeptnApiClient(server.url, server.token);
+    await client.createProject('shop', THREE_STAGE_SHIPYARD);
+    await client.createService('shop', 'carts');
+    return { server, stream, client };
+  }
+
+  /** An agent of the integration `helm-nats` on the stream, with a recipient that answers unless `silent`. */
+  async function instance(
+    server: ServerProcess,
+    stream: string,
+    options: { silent?: boolean } = {},
+  ): Promise<{ agent: AgentProcess; recipient: Recipient }> {
+    const recipient = await startRecipient();
+    running.push({ stop: () => recipient.close() });
+    const agent = await startAgentProcess({
+      endpoint: `${server.url}/api`,
+      token: server.token,
+      name: 'helm-nats',
+      topics: TOPICS,
+      recipientPort: recipient.port,
+      env: { SHIPMATE_TASK_SOURCE: testNatsUrl(), SHIPMATE_TASK_STREAM: stream, SHIPMATE_TASK_ACK_WAIT: '2s' },
+    });
+    running.push(agent);
+    if (!options.silent) recipient.setAgentUrl(agent.surfaceUrl);
+    return { agent, recipient };
+  }
+
+  const tasksOf = (recipient: Recipient, context: string) =>
+    recipient
+      .tasks()
+      .filter((task) => task.shkeptncontext === context)
+      .map((task) => `${String(task.data.stage)}/${task.type.split('.')[3] ?? ''}`);
+
+  it('gives each task to exactly one of two instances of an integration, and the delivery completes', async () => {
+    const { server, stream, client } = await serverWithStream();
+    const a = await instance(server, stream);
+    const b = await instance(server, stream);
+    expect(a.agent.output()).toContain('helm-nats--deployment_triggered');
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    await waitForState(client, 'shop', context, (state) => state === 'finished', 'finished');
+    const delivered = [...tasksOf(a.recipient, context), ...tasksOf(b.recipient, context)];
+    expect(delivered.sort()).toEqual([...DELIVERED_TASKS].sort());
+    // They came through JetStream: the integration's consumers delivered the seven tasks once each, all acknowledged.
+    const nc = await connect({ servers: testNatsUrl() });
+    running.push({ stop: () => nc.close() });
+    const manager = await nc.jetstreamManager();
+    const consumers = await Promise.all(
+      ['deployment', 'test', 'release'].map((task) => manager.consumers.info(stream, `helm-nats--${task}_triggered`)),
+    );
+    expect(consumers.map((info) => [info.delivered.consumer_seq, info.num_ack_pending])).toEqual([
+      [3, 0],
+      [1, 0],
+      [3, 0],
+    ]);
+  });
+
+  it('gives a task whose instance died before .started to the other instance after the ack wait', async () => {
+    const { server, stream, client } = await serverWithStream();
+    const dying = await instance(server, stream, { silent: true });
+    const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
+    await waitFor('the first delivery', async () => (tasksOf(dying.recipient, context).length === 1 ? true : undefined));
+    await dying.agent.kill();
+    const survivor = await instance(server, stream);
+    await waitForState(client, 'shop', context, (state) => state === 'finished', 'finished');
+    expect(tasksOf(dying.recipient, context)).toEqual(['dev/deployment']);
+    expect(tasksOf(survivor.recipient, context)).toEqual(DELIVERED_TASKS);
+  });
+
+  it.each([
+    [
+      'a stream that does not exist',
+      (stream: string) => ({ SHIPMATE_TASK_SOURCE: testNatsUrl(), SHIPMATE_TASK_STREAM: stream }),
+      /SHIPMATE_TASK_SOURCE: the JetStream stream '.*' does not exist .*SHIPMATE_TASK_STREAM=/,
+    ],
+    [
+      'a server that does not listen',
+      () => ({ SHIPMATE_TASK_SOURCE: 'nats://agent:hunter2@127.0.0.1:1' }),
+      /SHIPMATE_TASK_SOURCE: cannot connect to NATS at nats:\/\/agent:\*\*\*@127\.0\.0\.1:1: .*leave SHIPMATE_TASK_SOURCE unset/,
+    ],
+  ])('exits 2 naming SHIPMATE_TASK_SOURCE for %s', async (_case, env, message) => {
+    const agent = spawnShipmate(['agent'], {
+      KEPTN_API_ENDPOINT: 'http://127.0.0.1:1/api',
+      KEPTN_API_TOKEN: 'x',
+      K8S_DEPLOYMENT_NAME: 'helm-nats',
+      PUBSUB_TOPIC: 'sh.keptn.event.deployment.triggered',
+      API_PROXY_PORT: String(await freePort()),
+      ...env(uniqueNatsName('missing')),
+    });
+    running.push(agent);
+    expect(await exitOf(agent, 20_000)).toBe(2);
+    expect(agent.output()).toMatch(message);
+    expect(agent.output()).not.toContain('hunter2');
   });
 });

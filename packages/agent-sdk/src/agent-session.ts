@@ -130,7 +130,9 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
       if (delivered.has(event.id)) {
         // The control plane offers a task again when no .started came within two leases (it
         // cannot tell a lost poll answer from a slow integration): it is already being handled here.
-        logger.info(`task ${event.id} (${event.type}) was offered again (no .started yet); it is already handled here, not handing it over a second time`);
+        logger.info(
+          `task ${event.id} (${event.type}) was offered again (no .started yet); it is already handled here, not handing it over a second time`,
+        );
         continue;
       }
       delivered.add(event.id);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@shipmate/core';
 import type { KeptnEvent } from '@shipmate/core';
 import { fixtureEvent, startCuttableNatsProxy, testNatsUrl, uniqueNatsName, waitFor } from '@shipmate/testing';
 import { connect } from 'nats';
@@ -68,6 +69,17 @@ describe('createJetStreamTaskSource (real NATS with JetStream)', () => {
     expect({ pending: info.num_pending, unacknowledged: info.num_ack_pending }).toEqual({ pending: 0, unacknowledged: 0 });
   });
 
+  it('gives back at once the tasks it never started when it closes', async () => {
+    const { stream, publisher } = await taskStream();
+    const closing = await instance(stream, { ackWaitMs: 30_000 });
+    const task = fixtureEvent({ type: DEPLOYMENT });
+    publisher.publishEmitted([task]);
+    await waitFor('the first delivery', async () => (closing.tasks.length === 1 ? true : undefined));
+    await closing.source.close();
+    const next = await instance(stream, { ackWaitMs: 30_000 });
+    await waitFor('the task given back', async () => (next.tasks.length === 1 ? true : undefined), 5000);
+  });
+
   it('gives a task whose instance died before .started to another instance after the ack wait', async () => {
     const { stream, publisher } = await taskStream();
     const proxy = await startCuttableNatsProxy(testNatsUrl());
@@ -110,10 +122,30 @@ describe('createJetStreamTaskSource (real NATS with JetStream)', () => {
     expect(hardening.source.consumers).toEqual([taskConsumerName('helm-service', DEPLOYMENT, filters)]);
   });
 
+  it('says to start the control plane with the stream when it does not exist', async () => {
+    const stream = uniqueNatsName('missing');
+    const attempt = createJetStreamTaskSource({
+      url: testNatsUrl(),
+      field: 'SHIPMATE_TASK_SOURCE',
+      stream,
+      integration: 'helm-service',
+      topics: [DEPLOYMENT],
+      filters: NO_FILTERS,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: ErrorCode.busUnavailable,
+      message: expect.stringMatching(
+        new RegExp(`^SHIPMATE_TASK_SOURCE: the JetStream stream '${stream}' does not exist on .*SHIPMATE_TASK_STREAM=${stream}`),
+      ),
+    });
+  });
+
   it('names consumers after the integration, the task and (when set) the filters', () => {
     expect(taskConsumerName('helm-service', DEPLOYMENT, NO_FILTERS)).toBe('helm-service--deployment_triggered');
     expect(taskConsumerName('any', 'sh.keptn.event.*.triggered', NO_FILTERS)).toBe('any--any_triggered');
-    expect(taskConsumerName('h', DEPLOYMENT, { projects: ['p'], stages: [], services: [] })).toMatch(/^h--deployment_triggered--[0-9a-f]{10}$/);
+    expect(taskConsumerName('h', DEPLOYMENT, { projects: ['p'], stages: [], services: [] })).toMatch(
+      /^h--deployment_triggered--[0-9a-f]{10}$/,
+    );
     expect(taskConsumerName('h', DEPLOYMENT, { projects: ['p'], stages: [], services: [] })).not.toBe(
       taskConsumerName('h', DEPLOYMENT, { projects: ['q'], stages: [], services: [] }),
     );

@@ -18,7 +18,7 @@
  *   plane's TASK_STARTED_WAIT_DURATION: older unstarted tasks have timed out).
  */
 import { createHash } from 'node:crypto';
-import { filterMatches, isTaskTriggered, scopeOf } from '@shipmate/core';
+import { ErrorCode, ShipmateError, filterMatches, isTaskTriggered, scopeOf } from '@shipmate/core';
 import type { KeptnEvent, SubscriptionFilter } from '@shipmate/core';
 import { AckPolicy, DeliverPolicy, nanos } from 'nats';
 import type { ConsumerMessages, JsMsg } from 'nats';
@@ -65,7 +65,11 @@ export interface JetStreamTaskSource {
 
 /** A consumer name JetStream accepts, from the integration, the topic and the filters. */
 export function taskConsumerName(integration: string, topic: string, filters: SubscriptionFilter): string {
-  const clean = (value: string) => value.replace(/\*/g, 'any').replace(/>/g, 'all').replace(/[^A-Za-z0-9_-]/g, '_');
+  const clean = (value: string) =>
+    value
+      .replace(/\*/g, 'any')
+      .replace(/>/g, 'all')
+      .replace(/[^A-Za-z0-9_-]/g, '_');
   const task = clean(topic.startsWith('sh.keptn.event.') ? topic.slice('sh.keptn.event.'.length) : topic);
   const filtered = filters.projects.length + filters.stages.length + filters.services.length > 0;
   const suffix = filtered ? `--${createHash('sha256').update(JSON.stringify(filters)).digest('hex').slice(0, 10)}` : '';
@@ -73,8 +77,8 @@ export function taskConsumerName(integration: string, topic: string, filters: Su
 }
 
 /**
- * Connects and checks the options (`ERR_INVALID_FIELD`, `ERR_BUS_UNAVAILABLE` naming `field`); the
- * consumers are created or bound by `start`.
+ * Connects and checks the options and that the stream exists (`ERR_INVALID_FIELD`,
+ * `ERR_BUS_UNAVAILABLE` naming `field`); the consumers are created or bound by `start`.
  */
 export async function createJetStreamTaskSource(options: JetStreamTaskSourceOptions): Promise<JetStreamTaskSource> {
   const stream = checkStreamName(options.stream ?? DEFAULT_TASK_STREAM);
@@ -90,6 +94,18 @@ export async function createJetStreamTaskSource(options: JetStreamTaskSourceOpti
     name: `shipmate-agent-${options.integration}`,
     onError,
   });
+  const streamExists = await (await watched.connection.jetstreamManager()).streams.info(stream).then(
+    () => true,
+    () => false,
+  );
+  if (!streamExists) {
+    await watched.close();
+    throw new ShipmateError(
+      'unavailable',
+      ErrorCode.busUnavailable,
+      `${options.field ?? 'url'}: the JetStream stream '${stream}' does not exist on ${watched.redactedUrl}: start the control plane with SHIPMATE_TASK_STREAM=${stream} on this NATS server first, or name its stream in SHIPMATE_TASK_STREAM`,
+    );
+  }
   /** Delivered tasks not yet settled, by event id: the latest delivery of each. */
   const held = new Map<string, JsMsg>();
   const iterators: ConsumerMessages[] = [];
@@ -115,7 +131,13 @@ export async function createJetStreamTaskSource(options: JetStreamTaskSourceOpti
       });
     } catch (error) {
       // Another instance created it at the same moment: bind to theirs.
-      if (!(await manager.consumers.info(stream, name).then(() => true, () => false))) throw error;
+      if (
+        !(await manager.consumers.info(stream, name).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw error;
     }
   }
 

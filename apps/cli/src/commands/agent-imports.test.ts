@@ -20,8 +20,8 @@ const CLI = fileURLToPath(new URL('../../bin/shipmate.js', import.meta.url));
 /** Module URLs of the PostgreSQL store, which the server loads only for a postgres:// store. */
 const POSTGRES_ONLY = [/\/node_modules\/pg\//, /\/packages\/store-postgres\/dist\/postgres-store\.js/];
 
-/** Module URLs of the NATS bus, which the server loads only for a nats:// bus. */
-const NATS_ONLY = [/\/node_modules\/nats\//, /\/packages\/bus-nats\/dist\/nats-notice-bus\.js/];
+/** Module URLs of the NATS client and adapters, loaded only for `--bus` (server) or SHIPMATE_TASK_SOURCE (agent). */
+const NATS_ONLY = [/\/node_modules\/nats\//, /\/packages\/bus-nats\/dist\/(nats-notice-bus|jetstream-task-source)\.js/];
 
 /** Module URLs (or their package names) the execution plane must never load. */
 const CONTROL_PLANE_ONLY = [
@@ -110,6 +110,8 @@ describe('the execution plane loads no control-plane module', () => {
       'the http-test integration is loaded',
     ).toBe(true);
     expect(controlPlaneModules(run.urls)).toEqual([]);
+    // Without SHIPMATE_TASK_SOURCE the agent takes tasks from the long poll and never loads the NATS client.
+    expect(run.urls.filter((url) => NATS_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
   });
 });
 
