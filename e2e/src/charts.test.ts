@@ -141,6 +141,29 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(60);
     });
 
+    it('takes tasks from JetStream with taskSource.natsUrl or a Secret, and from the long poll by default', () => {
+      const agent = (...sets: string[]) => find(render(AGENT, ...sets), 'Deployment').spec.template.spec.containers[0];
+      const fromValue = envOf(
+        agent('taskSource.natsUrl=nats://nats.shipmate:4222', 'taskSource.stream=tasks-prod', 'taskSource.ackWait=45s'),
+      );
+      expect(values(fromValue)).toMatchObject({
+        SHIPMATE_TASK_SOURCE: 'nats://nats.shipmate:4222',
+        SHIPMATE_TASK_STREAM: 'tasks-prod',
+        SHIPMATE_TASK_ACK_WAIT: '45s',
+      });
+      expect(envOf(agent('taskSource.existingSecret=plane-nats')).get('SHIPMATE_TASK_SOURCE')).toEqual({
+        name: 'SHIPMATE_TASK_SOURCE',
+        valueFrom: { secretKeyRef: { name: 'plane-nats', key: 'url' } },
+      });
+      const none = envOf(agent('taskSource.stream=tasks-prod'));
+      expect(['SHIPMATE_TASK_SOURCE', 'SHIPMATE_TASK_STREAM', 'SHIPMATE_TASK_ACK_WAIT'].filter((name) => none.has(name))).toEqual([]);
+      expectValidManifests(render(AGENT, 'taskSource.natsUrl=nats://nats:4222'));
+      expect(refused(AGENT, 'taskSource.natsUrl=http://nats:4222')).toMatch(/taskSource\.natsUrl: Does not match pattern/);
+      expect(refused(AGENT, 'taskSource.natsUrl=nats://nats:4222', 'taskSource.ackWait=soon')).toMatch(
+        /taskSource\.ackWait: Does not match pattern/,
+      );
+    });
+
     it('renders the helm test pod: shipmate agent test-connection with the same connection env', () => {
       const manifests = render(AGENT, SEED_LINE);
       const pod = find(manifests, 'Pod', '-test-connection');
@@ -424,6 +447,26 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       expect(refused(CONTROL_PLANE, 'replicaCount=0')).toMatch(/replicaCount: Must be greater than or equal to 1/);
       // One replica keeps its claim template.
       expect(find(render(CONTROL_PLANE), 'StatefulSet').spec.volumeClaimTemplates).toHaveLength(1);
+    });
+
+    it('connects to NATS from bus.url or a Secret, publishes tasks with bus.taskStream, and has no bus by default', () => {
+      const container = (...sets: string[]) => find(render(CONTROL_PLANE, ...sets), 'StatefulSet').spec.template.spec.containers[0];
+      const fromValue = envOf(container('bus.url=nats://nats.messaging:4222', 'bus.taskStream=shipmate-tasks'));
+      expect(values(fromValue)).toMatchObject({ SHIPMATE_BUS_URL: 'nats://nats.messaging:4222', SHIPMATE_TASK_STREAM: 'shipmate-tasks' });
+      expect(envOf(container('bus.url=nats://ignored:4222', 'bus.existingSecret=cp-nats')).get('SHIPMATE_BUS_URL')).toEqual({
+        name: 'SHIPMATE_BUS_URL',
+        valueFrom: { secretKeyRef: { name: 'cp-nats', key: 'url' } },
+      });
+      const none = envOf(container());
+      expect(none.has('SHIPMATE_BUS_URL') || none.has('SHIPMATE_TASK_STREAM')).toBe(false);
+      expectValidManifests(render(CONTROL_PLANE, 'bus.url=nats://nats:4222', 'bus.taskStream=shipmate-tasks'));
+      expect(refused(CONTROL_PLANE, 'bus.url=redis://cache:6379')).toMatch(/bus\.url: Does not match pattern/);
+      expect(refused(CONTROL_PLANE, 'bus.url=nats://nats:4222', 'bus.taskStream=shipmate.tasks')).toMatch(
+        /bus\.taskStream: Does not match pattern/,
+      );
+      expect(refused(CONTROL_PLANE, 'bus.taskStream=shipmate-tasks')).toMatch(
+        /bus\.taskStream=shipmate-tasks needs the NATS server it is on: set bus\.url/,
+      );
     });
 
     it('serves HTTPS itself from a TLS Secret: the files mounted, SHIPMATE_TLS_* set, probes and scraping over HTTPS', () => {

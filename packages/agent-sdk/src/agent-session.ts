@@ -9,6 +9,10 @@
  *   (250 ms doubling to 5 s); recovery is logged too. A 404 means the registration expired or was
  *   deleted: the session registers again (Keptn's agents never did).
  * - A registration the control plane refuses (400) is fatal: `start` rejects with its message.
+ * - With a `taskSource` (task-source.ts, e.g. a JetStream consumer) tasks come from it instead of
+ *   the long poll: the session registers, pings every `heartbeatMs` (registering again when the
+ *   control plane no longer knows the instance) and hands each delivered task to `onTask` once.
+ *   Aborted tasks are reported only by the long poll.
  */
 import type { KeptnEvent } from '@shipmate/core';
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff.js';
@@ -18,6 +22,7 @@ import type { ControlPlaneClient, Registration } from './control-plane-client.js
 import type { AgentLogger } from './logger.js';
 import { registrationBody } from './registration-body.js';
 import type { AgentIdentity } from './registration-body.js';
+import type { TaskSource } from './task-source.js';
 
 /** Options of {@link createAgentSession}. */
 export interface AgentSessionOptions {
@@ -35,6 +40,8 @@ export interface AgentSessionOptions {
   backoff?: Backoff;
   /** Called when a long poll for tasks fails (before the retry; for metrics). */
   onPollError?: (error: unknown) => void;
+  /** Take tasks from this source instead of the long poll. @default the long poll */
+  taskSource?: TaskSource;
 }
 
 /** The session. */
@@ -123,7 +130,9 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
       if (delivered.has(event.id)) {
         // The control plane offers a task again when no .started came within two leases (it
         // cannot tell a lost poll answer from a slow integration): it is already being handled here.
-        logger.info(`task ${event.id} (${event.type}) was offered again (no .started yet); it is already handled here, not handing it over a second time`);
+        logger.info(
+          `task ${event.id} (${event.type}) was offered again (no .started yet); it is already handled here, not handing it over a second time`,
+        );
         continue;
       }
       delivered.add(event.id);
@@ -160,7 +169,15 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
     if (heartbeatTimer || !registration) return;
     heartbeatTimer = setInterval(() => {
       if (!registration) return;
-      client.ping(registration).then(cameBack, (error: unknown) => wentDown(error, 'heartbeat'));
+      client.ping(registration).then(cameBack, (error: unknown) => {
+        // Without a long poll the heartbeat is what notices an expired registration.
+        if (options.taskSource && error instanceof ControlPlaneError && error.status === 404 && !closeController.signal.aborted) {
+          logger.warn(`the control plane no longer knows this instance (${describe(error)}); registering again`);
+          void register(closeController.signal).then((again) => (registration = again ?? registration));
+          return;
+        }
+        wentDown(error, 'heartbeat');
+      });
     }, heartbeatMs);
     heartbeatTimer.unref();
   }
@@ -171,7 +188,13 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
       if (!registered) throw new Error('the agent was stopped before it could register');
       registration = registered;
       logger.info(`registered '${identity.name}' as integration ${registered.id}, instance ${registered.instanceId}`);
-      pollLoop = poll();
+      if (options.taskSource) {
+        startHeartbeat();
+        await options.taskSource.start((task) => deliver([task], []));
+        logger.info(`taking tasks from ${options.taskSource.kind} instead of the long poll`);
+      } else {
+        pollLoop = poll();
+      }
       return registered;
     },
     get registration() {
@@ -183,12 +206,14 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
     async stopPolling() {
       stopPollingController.abort();
       await pollLoop;
+      await options.taskSource?.stop();
       startHeartbeat();
     },
     async close(closeOptions = {}) {
       stopPollingController.abort();
       closeController.abort();
       await pollLoop;
+      await options.taskSource?.close();
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       heartbeatTimer = undefined;
       if (closeOptions.unregister && registration) {

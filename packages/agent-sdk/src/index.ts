@@ -26,6 +26,8 @@ export { createSubtaskRunner, SubtaskTimeoutError } from './subtask.js';
 export type { RunSubtask, SubtaskOptions } from './subtask.js';
 export type { ResourceLevelName, SecretValues, TaskReads, TaskResource } from './task-reads.js';
 export { createEventSender } from './event-sender.js';
+export { senderSettling } from './task-source.js';
+export type { TaskSource } from './task-source.js';
 export type { EventSender, EventSenderOptions } from './event-sender.js';
 export { registrationBody, AGENT_VERSION } from './registration-body.js';
 export type { AgentIdentity } from './registration-body.js';

@@ -8,6 +8,8 @@ import { KeptnApiClient, shipyardYaml, startServerProcess, waitFor } from '@ship
 import type { ServerProcess } from '@shipmate/testing';
 import { createIntegration, LEAVE_OPEN } from './integration.js';
 import type { Integration, IntegrationOptions } from './integration.js';
+import type { AgentIdentity } from './registration-body.js';
+import type { TaskSource } from './task-source.js';
 import { silentLogger } from './logger.js';
 
 const SHIPYARD = shipyardYaml({ dev: ['deployment', 'test'] }, { name: 'sdk' });
@@ -353,5 +355,46 @@ describe('createIntegration', () => {
     await waitFor('sequence finished', async () => ((await api.sequenceState('sdk', context))?.state === 'finished' ? true : undefined));
     const types = (await contextEvents(context)).filter((e) => e.source === 'sdk-deferred').map((e) => e.type);
     expect(types).toEqual(['sh.keptn.event.deployment.finished', 'sh.keptn.event.test.started', 'sh.keptn.event.test.finished']);
+  });
+
+  it('takes tasks from a task source instead of the long poll, and tells it which answers the control plane accepted', async () => {
+    const service = await newService();
+    const settled: string[] = [];
+    const identities: AgentIdentity[] = [];
+    // A task source that reads the open tasks through the API (the JetStream one is tested in bus-nats and e2e).
+    let timer: NodeJS.Timeout | undefined;
+    const source: TaskSource = {
+      kind: 'api-listing',
+      async start(deliver) {
+        const given = new Set<string>();
+        timer = setInterval(() => {
+          void api.openTriggered('sh.keptn.event.deployment.triggered', { project: 'sdk', service }).then((open) => {
+            for (const task of open.filter((open) => !given.has(open.id))) {
+              given.add(task.id);
+              deliver(task);
+            }
+          });
+        }, 50);
+      },
+      answered: (triggeredId, outcome) => settled.push(`${triggeredId} ${outcome}`),
+      async stop() {
+        clearInterval(timer);
+      },
+      async close() {
+        clearInterval(timer);
+      },
+    };
+    await integration('sdk-sourced', {
+      taskSource: async (identity) => {
+        identities.push(identity);
+        return source;
+      },
+    })
+      .onTask('deployment', () => ({}))
+      .start();
+    const context = await api.triggerSequence('sdk', 'dev', 'delivery', service);
+    const finished = await finishedOf(context, 'deployment');
+    expect(identities.map((identity) => identity.topics)).toEqual([['sh.keptn.event.deployment.triggered']]);
+    expect(settled).toEqual([`${String(finished.triggeredid)} accepted`, `${String(finished.triggeredid)} accepted`]);
   });
 });

@@ -16,6 +16,8 @@ import type { AgentSession } from './agent-session.js';
 import { createControlPlaneClient } from './control-plane-client.js';
 import type { ControlPlaneConnection, Registration } from './control-plane-client.js';
 import { createEventSender } from './event-sender.js';
+import { senderSettling } from './task-source.js';
+import type { TaskSource } from './task-source.js';
 import type { EventSender } from './event-sender.js';
 import { stderrLogger } from './logger.js';
 import type { AgentLogger } from './logger.js';
@@ -106,6 +108,12 @@ export interface IntegrationOptions {
   pollWaitMs?: number;
   /** Told of each task's arrival and end, and of failed polls: for metrics. */
   observer?: IntegrationObserver;
+  /**
+   * Take tasks from the source this creates (at start, for the integration's identity: its name,
+   * topics and filters) instead of the long poll, e.g. a JetStream consumer (task-source.ts).
+   * @default the long poll
+   */
+  taskSource?: (identity: AgentIdentity) => Promise<TaskSource>;
 }
 
 /** How a task handled by this integration ended, as {@link IntegrationObserver.taskEnded} hears it. */
@@ -161,7 +169,10 @@ export function createIntegration(options: IntegrationOptions): Integration {
   let fallback: { handler: TaskHandler; options: TaskHandlerOptions } | undefined;
   const running = new Map<string, RunningTask>();
   const client = createControlPlaneClient(options.controlPlane);
-  const send: EventSender = createEventSender({ client, logger });
+  const sendOverHttp: EventSender = createEventSender({ client, logger });
+  /** The task source, once started: told which answers the control plane accepted. */
+  let source: TaskSource | undefined;
+  const send: EventSender = (event) => (source ? senderSettling(sendOverHttp, source)(event) : sendOverHttp(event));
   let session: AgentSession | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -304,6 +315,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
           services: options.filters?.services ?? [],
         },
       };
+      source = options.taskSource ? await options.taskSource(identity) : undefined;
       session = createAgentSession({
         client,
         identity,
@@ -312,6 +324,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
         logger,
         onPollError: () => options.observer?.pollFailed?.(),
         ...(options.pollWaitMs === undefined ? {} : { pollWaitMs: options.pollWaitMs }),
+        ...(source ? { taskSource: source } : {}),
       });
       if (options.handleSignals ?? true) {
         const onSignal = (signal: NodeJS.Signals) => {

@@ -148,7 +148,7 @@ export type { EventProcessor, EventProcessorOptions } from './orchestrator/event
 export type { TaskLease, TaskLeaseStore } from './ports/task-lease-store.js';
 export { eventTypeMatches, filterMatches, isWildcard, scopeOf, subscriptionsAccept } from './delivery/subscription-match.js';
 export type { TaskScope } from './delivery/subscription-match.js';
-export { createTaskDelivery, taskOpen, withSubscriptionId } from './delivery/task-delivery.js';
+export { createTaskDelivery, taskAnswered, taskOpen, withSubscriptionId } from './delivery/task-delivery.js';
 export type { InstanceRef, RegistryLookup, TaskBatch, TaskDelivery, TaskDeliveryOptions } from './delivery/task-delivery.js';
 export { createTaskWaiters } from './delivery/task-waiters.js';
 export type { AcceptsEvent, TaskWaiters, WaitTicket } from './delivery/task-waiters.js';

@@ -204,6 +204,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     claims: options.claims ?? claimsOf(options.store),
     notices: options.notices ?? createLocalNoticeBus(),
     registryRefreshMs: positive(options.registryRefreshMs ?? 5000, 'registryRefreshMs'),
+    onEmitted: options.onEmitted,
   });
 }
 
@@ -293,6 +294,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       if (stubs.length > 0) notices.publish({ kind: 'emitted', events: stubs });
       metrics.emitted(events);
       for (const event of events) logDelivery(event);
+      options.onEmitted?.(events);
     },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
     claims: options.claims,

@@ -9,9 +9,10 @@ import type {
   ResourceStore,
   SecretStore,
   ApiTokenStore,
+  KeptnEvent,
+  ReplicaNoticeBus,
   TaskLeaseStore,
   UpstreamHostPolicy,
-  ReplicaNoticeBus,
   StepClaims,
 } from '@shipmate/core';
 import type { ServerTls } from './http/tls.js';
@@ -135,8 +136,9 @@ export interface ServerOptions {
    */
   claims?: StepClaims;
   /**
-   * How this replica tells the others what changed (ports/replica-notices.ts): PostgreSQL
-   * LISTEN/NOTIFY or NATS (`--bus`). @default none: one process
+   * Tells the other control-plane replicas what this one changed, and hears theirs
+   * (ports/replica-notices.ts): PostgreSQL LISTEN/NOTIFY on the store's database, or NATS (`--bus`,
+   * SHIPMATE_BUS_URL, docs/nats.md). @default none: a single replica
    */
   notices?: ReplicaNoticeBus;
   /**
@@ -144,6 +146,11 @@ export interface ServerOptions {
    * record. @default 5000
    */
   registryRefreshMs?: number;
+  /**
+   * Called with the events each orchestrator step emitted, after they were committed (e.g. the
+   * JetStream task publisher of bus-nats, docs/nats.md); must not throw. @default none
+   */
+  onEmitted?: (events: readonly KeptnEvent[]) => void;
 }
 
 /** Options with every default applied. */
@@ -162,6 +169,7 @@ export interface ResolvedServerOptions extends Readonly<
       | 'upstreamHosts'
       | 'apiTokens'
       | 'tls'
+      | 'onEmitted'
     >
   >
 > {
@@ -176,4 +184,5 @@ export interface ResolvedServerOptions extends Readonly<
   readonly leases: TaskLeaseStore;
   readonly apiTokens: ApiTokenStore | undefined;
   readonly tls: ServerTls | undefined;
+  readonly onEmitted: ((events: readonly KeptnEvent[]) => void) | undefined;
 }

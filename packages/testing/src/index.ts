@@ -66,3 +66,12 @@ export { DEFAULT_TEST_POSTGRES_URL, TEST_POSTGRES_URL_ENV, createTestPostgresDat
 export type { TestPostgresDatabase, TestPostgresDatabaseOptions } from './postgres-database.js';
 export { startRoundRobinProxy } from './round-robin-proxy.js';
 export type { RoundRobinProxy } from './round-robin-proxy.js';
+export {
+  DEFAULT_TEST_NATS_URL,
+  START_TEST_NATS,
+  TEST_NATS_URL_ENV,
+  startCuttableNatsProxy,
+  testNatsUrl,
+  uniqueNatsName,
+} from './nats-server.js';
+export type { CuttableNatsProxy } from './nats-server.js';

@@ -35,7 +35,26 @@ describe('resolveAgentConfig', () => {
       forwardRetryMs: 25000,
       drainTimeoutMs: 60000,
       pollWaitMs: 55000,
+      taskSource: undefined,
     });
+  });
+
+  it('takes tasks from JetStream with SHIPMATE_TASK_SOURCE, with the stream and ack wait of SHIPMATE_TASK_STREAM and SHIPMATE_TASK_ACK_WAIT', () => {
+    expect(resolveAgentConfig({ ...ENDPOINT, SHIPMATE_TASK_SOURCE: 'nats://agent:pw@nats:4222' }).taskSource).toEqual({
+      url: 'nats://agent:pw@nats:4222',
+      redactedUrl: 'nats://agent:***@nats:4222',
+      stream: 'shipmate-tasks',
+      ackWaitMs: 30_000,
+    });
+    expect(
+      resolveAgentConfig({
+        ...ENDPOINT,
+        SHIPMATE_TASK_SOURCE: 'nats://nats:4222',
+        SHIPMATE_TASK_STREAM: 'tasks-prod',
+        SHIPMATE_TASK_ACK_WAIT: '2m',
+      }).taskSource,
+    ).toMatchObject({ stream: 'tasks-prod', ackWaitMs: 120_000 });
+    expect(resolveAgentConfig({ ...ENDPOINT, SHIPMATE_TASK_SOURCE: ' ' }).taskSource).toBeUndefined();
   });
 
   it('reads every distributor variable', () => {
@@ -142,6 +161,18 @@ describe('resolveAgentConfig', () => {
     [{ ...ENDPOINT, SHIPMATE_DRAIN_TIMEOUT: '-1s' }, /SHIPMATE_DRAIN_TIMEOUT/],
     [{ ...ENDPOINT, SHIPMATE_POLL_WAIT: '90s' }, /SHIPMATE_POLL_WAIT='90s' is out of range: give 1s to 60s/],
     [{ ...ENDPOINT, SHIPMATE_POLL_WAIT: '500ms' }, /SHIPMATE_POLL_WAIT='500ms' is out of range/],
+    [
+      { ...ENDPOINT, SHIPMATE_TASK_SOURCE: 'https://nats:4222' },
+      /^SHIPMATE_TASK_SOURCE must be a NATS URL starting with nats:\/\/ or tls:\/\/, not https:.*leave SHIPMATE_TASK_SOURCE unset/,
+    ],
+    [
+      { ...ENDPOINT, SHIPMATE_TASK_SOURCE: 'nats://nats:4222', SHIPMATE_TASK_STREAM: 'tasks.prod' },
+      /^SHIPMATE_TASK_STREAM 'tasks\.prod' is not a JetStream stream name/,
+    ],
+    [
+      { ...ENDPOINT, SHIPMATE_TASK_SOURCE: 'nats://nats:4222', SHIPMATE_TASK_ACK_WAIT: '100ms' },
+      /^SHIPMATE_TASK_ACK_WAIT='100ms' is shorter than 1s/,
+    ],
     [
       { ...ENDPOINT, SHIPMATE_CA_FILE: '/no/such/ca.pem' },
       /SHIPMATE_CA_FILE='\/no\/such\/ca\.pem' cannot be read \(ENOENT\): give the path of a PEM file/,

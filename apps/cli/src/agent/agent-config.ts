@@ -10,6 +10,8 @@ import { DEFAULT_POLL_WAIT_MS } from '@shipmate/agent-sdk';
 import { ConfigError } from '../config/config-error.js';
 import { booleanValue, durationValue, integerValue, listValue } from '../config/env-values.js';
 import { parseApiEndpoint } from './api-endpoint.js';
+import { parseNatsUrl } from '@shipmate/bus-nats/url';
+import { DEFAULT_TASK_STREAM, checkStreamName } from '@shipmate/bus-nats/names';
 
 /** Flags that override the environment (strings as commander gives them). */
 export interface AgentFlags {
@@ -90,6 +92,22 @@ export interface AgentConfig {
    * plane; keep it below the idle timeout of a proxy or load balancer in between. @default 55s
    */
   readonly pollWaitMs: number;
+  /**
+   * SHIPMATE_TASK_SOURCE: take tasks from the control plane's JetStream stream on this NATS server
+   * instead of the long poll (docs/nats.md); undefined: the long poll.
+   */
+  readonly taskSource: TaskSourceConfig | undefined;
+}
+
+/** Where a JetStream task source reads (SHIPMATE_TASK_SOURCE, SHIPMATE_TASK_STREAM, SHIPMATE_TASK_ACK_WAIT). */
+export interface TaskSourceConfig {
+  /** The nats:// URL as given (it may hold a password: print `redactedUrl`). */
+  readonly url: string;
+  readonly redactedUrl: string;
+  /** SHIPMATE_TASK_STREAM, the control plane's stream. @default shipmate-tasks */
+  readonly stream: string;
+  /** SHIPMATE_TASK_ACK_WAIT (Go duration): how long a task may stay without `.started` before another instance gets it. @default 30s */
+  readonly ackWaitMs: number;
 }
 
 /** Resolves the agent configuration from the environment and flags. */
@@ -131,7 +149,24 @@ export function resolveAgentConfig(env: NodeJS.ProcessEnv, flags: AgentFlags = {
     forwardRetryMs: durationValue(env.SHIPMATE_FORWARD_RETRY, '25s', 'SHIPMATE_FORWARD_RETRY'),
     drainTimeoutMs: durationValue(env.SHIPMATE_DRAIN_TIMEOUT, '60s', 'SHIPMATE_DRAIN_TIMEOUT'),
     pollWaitMs: pollWait(env.SHIPMATE_POLL_WAIT),
+    taskSource: taskSource(env),
   });
+}
+
+/** SHIPMATE_TASK_SOURCE and its companions, or undefined (the long poll) when it is unset or empty. */
+function taskSource(env: NodeJS.ProcessEnv): TaskSourceConfig | undefined {
+  const url = env.SHIPMATE_TASK_SOURCE?.trim() ?? '';
+  if (url === '') return undefined;
+  try {
+    const { redacted } = parseNatsUrl(url, 'SHIPMATE_TASK_SOURCE');
+    const stream = checkStreamName(env.SHIPMATE_TASK_STREAM?.trim() || DEFAULT_TASK_STREAM, 'SHIPMATE_TASK_STREAM');
+    const ackWaitMs = durationValue(env.SHIPMATE_TASK_ACK_WAIT, '30s', 'SHIPMATE_TASK_ACK_WAIT');
+    if (ackWaitMs < 1000) throw new ConfigError(`SHIPMATE_TASK_ACK_WAIT='${env.SHIPMATE_TASK_ACK_WAIT}' is shorter than 1s; e.g. 30s`);
+    return Object.freeze({ url, redactedUrl: redacted, stream, ackWaitMs });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${(error as Error).message}; or leave SHIPMATE_TASK_SOURCE unset to take tasks from the long poll`);
+  }
 }
 
 /** `<recipient>:<port>[/<path>]`, with `http://` prepended to a recipient without a scheme (as the distributor does). */

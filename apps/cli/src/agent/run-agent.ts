@@ -4,13 +4,17 @@
  * filters match, forwards each to PUBSUB_RECIPIENT once, serves the local surface the integration
  * answers through, and tells the recipient when a task it holds is aborted.
  *
+ * With SHIPMATE_TASK_SOURCE the tasks come from the control plane's JetStream stream instead of the
+ * long poll (docs/nats.md): the NATS client is loaded only then; registration, heartbeats and the
+ * answers stay on HTTP, and an accepted `.started` acknowledges the task's message.
+ *
  * SIGTERM/SIGINT drain: no new tasks are taken; the agent waits (up to SHIPMATE_DRAIN_TIMEOUT) for
  * the `.finished` of every forwarded task to pass through `/event`, then unregisters the instance
  * and exits 0.
  */
 import { hostname } from 'node:os';
 import type { KeptnEvent } from '@shipmate/core';
-import { createAgentSession, createControlPlaneClient, createEventSender, stderrLogger } from '@shipmate/agent-sdk';
+import { createAgentSession, createControlPlaneClient, createEventSender, senderSettling, stderrLogger } from '@shipmate/agent-sdk';
 import type { AgentIdentity, AgentLogger, AgentSession, ControlPlaneClient } from '@shipmate/agent-sdk';
 import { ConfigError } from '../config/config-error.js';
 import type { AgentConfig } from './agent-config.js';
@@ -19,6 +23,7 @@ import { startLocalSurface } from './local-surface.js';
 import { startAgentMetricsPort } from './metrics-listener.js';
 import type { LocalSurface } from './local-surface.js';
 import { createRecipientForwarder } from './recipient-forwarder.js';
+import { openTaskSource } from './open-task-source.js';
 import { topicDriftWarning } from './topic-drift.js';
 
 /** A running agent. */
@@ -66,7 +71,9 @@ export async function startAgent(
     sslVerify: config.sslVerify,
     caPem: config.caPem,
   });
-  const send = createEventSender({ client, logger });
+  const taskSource = config.taskSource ? await openTaskSource(config.taskSource, identity, logger) : undefined;
+  const baseSend = createEventSender({ client, logger });
+  const send = taskSource ? senderSettling(baseSend, taskSource) : baseSend;
   /** Forwarded tasks whose `.finished` has not passed through `/event` yet. */
   const open = new Map<string, KeptnEvent>();
   // `session` is created below; the gauges are only read when scraped, after the surface starts.
@@ -93,6 +100,7 @@ export async function startAgent(
     heartbeatMs: config.heartbeatIntervalMs,
     pollWaitMs: config.pollWaitMs,
     onPollError: () => metrics.pollFailed(),
+    ...(taskSource ? { taskSource } : {}),
     onTask(event) {
       metrics.taskReceived(event.type);
       open.set(event.id, event);

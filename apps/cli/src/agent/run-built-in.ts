@@ -4,15 +4,23 @@
  * its own, instead of forwarding tasks to a PUBSUB_RECIPIENT. It registers under the built-in's
  * name with its own subscriptions (K8S_DEPLOYMENT_NAME, PUBSUB_TOPIC and PUBSUB_RECIPIENT* are not
  * used), at the agent's LOCATION (default `remote-execution-plane`), with the agent's endpoint,
- * token, TLS settings, filters, poll wait and drain timeout. SIGTERM/SIGINT drain and exit.
+ * token, TLS settings, filters, poll wait and drain timeout; with SHIPMATE_TASK_SOURCE its tasks
+ * come from the control plane's JetStream stream (docs/nats.md). SIGTERM/SIGINT drain and exit.
  */
 import { hostname } from 'node:os';
 import { createIntegration, stderrLogger } from '@shipmate/agent-sdk';
-import type { Integration } from '@shipmate/agent-sdk';
+import type { AgentLogger, Integration, IntegrationOptions } from '@shipmate/agent-sdk';
 import { subscribeBuiltIn } from '../builtins/built-in-integrations.js';
 import type { AgentConfig } from './agent-config.js';
 import { createBuiltInMetrics } from './agent-metrics.js';
 import { startAgentMetricsPort } from './metrics-listener.js';
+import { openTaskSource } from './open-task-source.js';
+
+/** createIntegration's `taskSource` option for SHIPMATE_TASK_SOURCE, or none (the long poll). */
+function taskSourceOption(config: AgentConfig, logger: AgentLogger): Pick<IntegrationOptions, 'taskSource'> {
+  const settings = config.taskSource;
+  return settings ? { taskSource: (identity) => openTaskSource(settings, identity, logger) } : {};
+}
 
 /** The built-in named by `--integration` or SHIPMATE_INTEGRATION, if any. */
 export function builtInSelection(flag: string | undefined, env: NodeJS.ProcessEnv): { name: string; source: string } | undefined {
@@ -49,6 +57,7 @@ export async function startBuiltInAgent(
       pollWaitMs: config.pollWaitMs,
       logger,
       observer: metrics.observer,
+      ...taskSourceOption(config, logger),
     }),
     { env, endpoint: config.apiEndpoint, location: config.location },
     selection.source,

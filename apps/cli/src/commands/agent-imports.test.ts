@@ -5,7 +5,7 @@
  * repositories, Fastify or the native SQLite addon. This is what keeps the shipmate-agent image
  * small (docs/images.md): its app tree leaves those packages out. Likewise `shipmate server` on its
  * default SQLite store loads neither the PostgreSQL adapter nor its driver (`pg` is imported only
- * for `--store postgres://…`).
+ * for `--store postgres://…`), nor the NATS bus and its client (`nats` only for `--bus nats://…`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,9 @@ const CLI = fileURLToPath(new URL('../../bin/shipmate.js', import.meta.url));
 
 /** Module URLs of the PostgreSQL store, which the server loads only for a postgres:// store. */
 const POSTGRES_ONLY = [/\/node_modules\/pg\//, /\/packages\/store-postgres\/dist\/postgres-store\.js/];
+
+/** Module URLs of the NATS client and adapters, loaded only for `--bus` (server) or SHIPMATE_TASK_SOURCE (agent). */
+const NATS_ONLY = [/\/node_modules\/nats\//, /\/packages\/bus-nats\/dist\/(nats-notice-bus|jetstream-task-source)\.js/];
 
 /** Module URLs (or their package names) the execution plane must never load. */
 const CONTROL_PLANE_ONLY = [
@@ -107,11 +110,13 @@ describe('the execution plane loads no control-plane module', () => {
       'the http-test integration is loaded',
     ).toBe(true);
     expect(controlPlaneModules(run.urls)).toEqual([]);
+    // Without SHIPMATE_TASK_SOURCE the agent takes tasks from the long poll and never loads the NATS client.
+    expect(run.urls.filter((url) => NATS_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
   });
 });
 
-describe('the server on its default store loads no PostgreSQL module', () => {
-  it('shipmate server without --store', async () => {
+describe('the server on its default store and without a bus loads no PostgreSQL or NATS module', () => {
+  it('shipmate server without --store and --bus', async () => {
     // The port is taken, so the server exits when it starts listening: after its store was opened.
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -129,6 +134,7 @@ describe('the server on its default store loads no PostgreSQL module', () => {
         'the SQLite store was opened',
       ).toBe(true);
       expect(run.urls.filter((url) => POSTGRES_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
+      expect(run.urls.filter((url) => NATS_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
       rmSync(dataDir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
 import { describeStore, openNotices, openStore } from './open-store.js';
+import { openBus, openTaskPublisher } from './open-bus.js';
 import type { ServerFlags } from '../config/server-config.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
@@ -64,10 +65,17 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   await loadUpstreams(upstream);
   const internal = builtInToken();
   const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
-  const notices = await openNotices(config.store, (error, what) => process.stderr.write(`replica notices: ${what}: ${String(error)}\n`));
+  // Notices between replicas: over NATS when --bus names one, else LISTEN/NOTIFY on a PostgreSQL store.
+  const notices =
+    (await openOrCloseStore(store, () => openBus(config.bus))) ??
+    (await openOrCloseStore(store, () =>
+      openNotices(config.store, (error, what) => process.stderr.write(`replica notices: ${what}: ${String(error)}\n`)),
+    ));
+  const tasks = await openOrCloseStore(store, () => openTaskPublisher(config.bus, store), notices);
   const server = await startServer({
     store,
     ...(notices ? { notices } : {}),
+    ...(tasks ? { onEmitted: (events) => tasks.publishEmitted(events) } : {}),
     resources: withUpstream(repositories, upstream),
     upstream,
     remoteUrlDenylist: upstreamConfig.remoteUrlDenylist,
@@ -100,8 +108,12 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     ...(config.tls ? { tls: config.tls } : {}),
   });
   const url = await server.listen(config.host, config.port);
+  // Tasks committed by a previous process that died before publishing them (docs/nats.md).
+  if (tasks) await tasks.republishOpen(store);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
-  process.stdout.write(`shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)})\n`);
+  process.stdout.write(
+    `shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)}${config.bus ? `, bus NATS ${config.bus.redactedUrl}` : ''}${tasks ? `, tasks to JetStream stream ${tasks.stream}` : ''})\n`,
+  );
   // Over TLS the built-ins call this process's own listener on loopback (see startBuiltIns).
   const loopbackTls = { sslVerify: config.tls === undefined };
   const builtIns = await startBuiltIns({
@@ -155,7 +167,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     process.stdout.write(`${signal} received: finishing the running step and shutting down\n`);
     Promise.all([builtIns.stop(), localPlane?.stop()])
       .then(() => server.close())
-      .then(() => notices?.close())
+      .then(() => Promise.all([notices?.close(), tasks?.close()]))
       .then(() => store.close())
       .then(() => lock?.release())
       .then(
@@ -188,6 +200,21 @@ async function loadUpstreams(upstream: UpstreamMirror): Promise<void> {
     if (error instanceof ShipmateError && error.code === ErrorCode.secretKey) {
       throw new ConfigError(`the upstream credentials of the projects cannot be opened: ${error.message}`);
     }
+    throw error;
+  }
+}
+
+/** Opens something on NATS; when that fails, what was opened before is closed before the error goes on. */
+async function openOrCloseStore<T>(
+  store: { close(): Promise<void> },
+  open: () => Promise<T>,
+  opened?: { close(): Promise<void> },
+): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    await opened?.close();
+    await store.close();
     throw error;
   }
 }

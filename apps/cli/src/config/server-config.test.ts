@@ -157,6 +157,56 @@ describe('resolveServerConfig', () => {
     expect(resolveServerConfig({ SHIPMATE_STORE_URL: '' }, {}).store).toEqual({ kind: 'sqlite' });
   });
 
+  it('carries notices between replicas over NATS for a nats:// SHIPMATE_BUS_URL or --bus, the flag first; unset or empty is none', () => {
+    expect(resolveServerConfig({}, {}).bus).toBeUndefined();
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: ' ' }, {}).bus).toBeUndefined();
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://shipmate:pw@nats:4222' }, {}).bus).toEqual({
+      kind: 'nats',
+      url: 'nats://shipmate:pw@nats:4222',
+      redactedUrl: 'nats://shipmate:***@nats:4222',
+      source: 'SHIPMATE_BUS_URL',
+      taskStream: undefined,
+    });
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://nats:4222', SHIPMATE_TASK_STREAM: 'shipmate-tasks' }, {}).bus).toMatchObject({
+      taskStream: 'shipmate-tasks',
+    });
+    expect(resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://a:4222' }, { bus: 'tls://b:4222' }).bus).toMatchObject({
+      url: 'tls://b:4222',
+      source: '--bus',
+    });
+  });
+
+  it.each([
+    [
+      'another scheme',
+      { SHIPMATE_BUS_URL: 'postgres://db/shipmate' },
+      {},
+      /^SHIPMATE_BUS_URL must be a NATS URL starting with nats:\/\/ or tls:\/\/, not postgres:.*leave SHIPMATE_BUS_URL unset/,
+    ],
+    ['a host without scheme', {}, { bus: 'nats.example:4222' }, /^--bus must be a NATS URL starting with nats:\/\/.*leave out --bus/],
+    ['no host', {}, { bus: 'nats://' }, /^--bus 'nats:\/\/' names no host/],
+    [
+      'a task stream without a bus',
+      { SHIPMATE_TASK_STREAM: 'shipmate-tasks' },
+      {},
+      /^SHIPMATE_TASK_STREAM='shipmate-tasks' needs a NATS server: set SHIPMATE_BUS_URL/,
+    ],
+    [
+      'a task stream name JetStream refuses',
+      { SHIPMATE_BUS_URL: 'nats://nats:4222', SHIPMATE_TASK_STREAM: 'shipmate.tasks' },
+      {},
+      /^SHIPMATE_TASK_STREAM 'shipmate\.tasks' is not a JetStream stream name: .*e\.g\. shipmate-tasks/,
+    ],
+  ])('refuses %s as the bus, naming the variable and the fix', (_case, env, flags, message) => {
+    expect(() => resolveServerConfig(env, flags)).toThrow(ConfigError);
+    expect(() => resolveServerConfig(env, flags)).toThrow(message);
+  });
+
+  it('never repeats the password of a refused bus URL', () => {
+    expect(() => resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://u:hunter2@ho st:4222' }, {})).toThrow(ConfigError);
+    expect(() => resolveServerConfig({ SHIPMATE_BUS_URL: 'nats://u:hunter2@ho st:4222' }, {})).not.toThrow(/hunter2/);
+  });
+
   it.each([
     [
       'another scheme',

@@ -10,6 +10,8 @@ import { parseBuiltIns } from '../builtins/built-in-integrations.js';
 import { prometheusUrlOf } from '../builtins/built-in-integrations.js';
 import { DEFAULT_WAL_MAX_BYTES, MIN_WAL_MAX_BYTES } from '@shipmate/store-sqlite';
 import { parsePostgresUrl } from '@shipmate/store-postgres/url';
+import { parseNatsUrl } from '@shipmate/bus-nats/url';
+import { checkStreamName } from '@shipmate/bus-nats/names';
 import type { ServerTls } from '@shipmate/server';
 import { resolveTlsFiles } from './tls-files.js';
 
@@ -23,6 +25,7 @@ export interface ServerFlags {
   dataDir?: string;
   logFormat?: string;
   store?: string;
+  bus?: string;
 }
 
 /**
@@ -40,6 +43,18 @@ export type StoreChoice =
       readonly source: '--store' | 'SHIPMATE_STORE_URL';
     };
 
+/** The bus that carries notices between control-plane replicas (`--bus` / SHIPMATE_BUS_URL): NATS. */
+export interface BusChoice {
+  readonly kind: 'nats';
+  /** The URL as given (it may hold a password: never print it; print `redactedUrl`). */
+  readonly url: string;
+  readonly redactedUrl: string;
+  /** Where the URL came from, for messages: `--bus` or `SHIPMATE_BUS_URL`. */
+  readonly source: '--bus' | 'SHIPMATE_BUS_URL';
+  /** SHIPMATE_TASK_STREAM: the JetStream stream the task `.triggered` events are published to, or undefined for none. */
+  readonly taskStream: string | undefined;
+}
+
 /** Resolved server configuration. */
 export interface ServerConfig {
   readonly port: number;
@@ -47,6 +62,8 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** --store / SHIPMATE_STORE_URL: SQLite in the data dir unless a postgres:// URL is given. */
   readonly store: StoreChoice;
+  /** --bus / SHIPMATE_BUS_URL: a nats:// URL, or undefined for a single replica (no bus). */
+  readonly bus: BusChoice | undefined;
   readonly apiToken: string | undefined;
   readonly taskStartedWaitMs: number;
   readonly maxBodyBytes: number;
@@ -104,6 +121,7 @@ export function resolveServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags, 
     host: flags.host ?? env.SHIPMATE_HOST ?? '0.0.0.0',
     dataDir: flags.dataDir ?? env.SHIPMATE_DATA_DIR ?? './.shipmate',
     store: storeChoice(flags.store, env.SHIPMATE_STORE_URL),
+    bus: busChoice(flags.bus, env.SHIPMATE_BUS_URL, env.SHIPMATE_TASK_STREAM),
     apiToken: env.SHIPMATE_API_TOKEN || undefined,
     taskStartedWaitMs: durationValue(env.TASK_STARTED_WAIT_DURATION, '10m', 'TASK_STARTED_WAIT_DURATION'),
     maxBodyBytes: integerValue(env.SHIPMATE_MAX_BODY_BYTES, 64 * 1024, 'SHIPMATE_MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
@@ -162,6 +180,31 @@ function storeChoice(flag: string | undefined, env: string | undefined): StoreCh
     throw new ConfigError(
       `${source} is not valid: ${(error as Error).message}; or ${embedded} for the embedded SQLite store in the data dir`,
     );
+  }
+}
+
+/**
+ * --bus, else SHIPMATE_BUS_URL: a nats:// URL, or unset/empty for no bus (one replica);
+ * SHIPMATE_TASK_STREAM (a JetStream stream name) needs one.
+ */
+function busChoice(flag: string | undefined, env: string | undefined, taskStreamValue: string | undefined): BusChoice | undefined {
+  const source = flag !== undefined ? '--bus' : 'SHIPMATE_BUS_URL';
+  const value = (flag ?? env ?? '').trim();
+  const taskStream = taskStreamValue?.trim() || undefined;
+  if (value === '') {
+    if (taskStream !== undefined)
+      throw new ConfigError(
+        `SHIPMATE_TASK_STREAM='${taskStream}' needs a NATS server: set SHIPMATE_BUS_URL (or --bus) to a nats:// URL, or leave SHIPMATE_TASK_STREAM unset`,
+      );
+    return undefined;
+  }
+  try {
+    if (taskStream !== undefined) checkStreamName(taskStream, 'SHIPMATE_TASK_STREAM');
+    const { redacted } = parseNatsUrl(value, source);
+    return { kind: 'nats', url: value, redactedUrl: redacted, source, taskStream };
+  } catch (error) {
+    const none = source === '--bus' ? 'leave out --bus' : 'leave SHIPMATE_BUS_URL unset';
+    throw new ConfigError(`${(error as Error).message}; or ${none} to run a single replica without a bus`);
   }
 }
 

@@ -54,7 +54,7 @@ describe('upstream mirror over file://', () => {
     await mirror.configure('shop', { remoteURL: fixture.url, user: 'me', https: { token: 'secret-token-123' } });
     await other.reload('shop');
     expect(other.status('shop')?.remoteURL).toBe(fixture.url);
-    await other.close();
+    await Promise.all([other.close(), mirror.close()]);
   });
 
   it('pushes a write asynchronously: the write returns its commit and the upstream gets it', async () => {

@@ -388,6 +388,8 @@ export function createUpstreamMirror(options: UpstreamMirrorOptions): UpstreamMi
     async close() {
       closed = true;
       for (const mirror of mirrors.values()) if (mirror.timer) clearTimeout(mirror.timer);
+      // The git commands running now finish before the repositories may be removed or the process ends.
+      await Promise.all([...mirrors.values()].map(settled));
     },
   };
 }

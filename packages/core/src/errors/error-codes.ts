@@ -66,6 +66,7 @@ export const ErrorCode = {
   scopeForbidden: 'ERR_SCOPE_FORBIDDEN',
   secretKey: 'ERR_SECRET_KEY',
   storeUnavailable: 'ERR_STORE_UNAVAILABLE',
+  busUnavailable: 'ERR_BUS_UNAVAILABLE',
   resourcesExhausted: 'ERR_RESOURCES_EXHAUSTED',
   dataDirLocked: 'ERR_DATA_DIR_LOCKED',
   internal: 'ERR_INTERNAL',

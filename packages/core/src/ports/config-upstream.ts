@@ -79,6 +79,6 @@ export interface ConfigUpstream {
   pushSoon(project: string): void;
   /** The status, or undefined for a project without upstream. */
   status(project: string): UpstreamStatus | undefined;
-  /** Stops timers; running git commands finish. */
+  /** Stops timers and waits for the running git commands to finish. */
   close(): Promise<void>;
 }
