@@ -107,7 +107,11 @@ export function buildPostgresRegistryStore(run: RunOnPool, transaction: RunInTra
       const integrations = [...new Set(updated.rows.map((row) => row.integration_id))];
       // A no-op for integrations whose lastseen is recent already (another instance's heartbeat).
       if (integrations.length > 0) {
-        await tx.query(SQL.touchIntegrationsSeen, [lastseen, integrations, keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS)]);
+        await tx.query(SQL.touchIntegrationsSeen, [
+          lastseen,
+          integrations,
+          keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS),
+        ]);
       }
       return instances.map((i) => found.has(instanceKey(i.integrationId, i.instanceId)));
     });
