@@ -37,3 +37,37 @@ describe('readConfig: the settings of (b)', () => {
     expect(() => readConfig()).toThrow('BENCH_CONNECTIONS (2) must be at least BENCH_WRK_THREADS (4): each wrk thread needs a connection');
   });
 });
+
+describe('readConfig: the settings of (i) and the server profile', () => {
+  it('defaults to 10 and 2,000 parked instances and 500 sequences per round, and runs (i) alone with BENCH_ONLY=i', () => {
+    for (const name of ['BENCH_PARKED_FEW', 'BENCH_PARKED_MANY', 'BENCH_PARKED_SEQUENCES', 'BENCH_SERVER_CPU_PROFILE_DIR']) {
+      vi.stubEnv(name, '');
+    }
+    vi.stubEnv('BENCH_ONLY', 'i');
+    expect(readConfig()).toMatchObject({
+      parkedFew: 10,
+      parkedMany: 2000,
+      parkedSequences: 500,
+      scenarios: ['i'],
+      serverCpuProfileDir: undefined,
+    });
+  });
+
+  it('rejects fewer instances in the many round than in the few rounds', () => {
+    vi.stubEnv('BENCH_PARKED_FEW', '100');
+    vi.stubEnv('BENCH_PARKED_MANY', '50');
+    expect(() => readConfig()).toThrow(
+      'BENCH_PARKED_MANY (50) must be at least BENCH_PARKED_FEW (100): (i) compares few parked instances with many',
+    );
+  });
+
+  it('rejects a count of parked instances that is not a positive number', () => {
+    vi.stubEnv('BENCH_PARKED_MANY', 'lots');
+    expect(() => readConfig()).toThrow("BENCH_PARKED_MANY must be a positive number, got 'lots'");
+  });
+
+  it('names a profile directory for the server with BENCH_SERVER_CPU_PROFILE_DIR', () => {
+    vi.stubEnv('BENCH_SERVER_CPU_PROFILE_DIR', '/tmp/profiles');
+    expect(readConfig().serverCpuProfileDir).toBe('/tmp/profiles');
+  });
+});

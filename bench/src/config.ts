@@ -1,6 +1,6 @@
 /** Bench settings from the environment (see bench/README.md). */
 
-export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
+export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
@@ -35,6 +35,12 @@ export interface BenchConfig {
   idleSeconds: number;
   /** (e) sequences timed with the fleet parked (0 skips). BENCH_FLEET_SEQUENCES, default 40. */
   fleetSequences: number;
+  /** (i) parked instances of other integrations in the few rounds. BENCH_PARKED_FEW, default 10. */
+  parkedFew: number;
+  /** (i) parked instances of other integrations in the many round. BENCH_PARKED_MANY, default 2000. */
+  parkedMany: number;
+  /** (i) sequences per round. BENCH_PARKED_SEQUENCES, default 500. */
+  parkedSequences: number;
   /** (f) starts per round. BENCH_CONFIG_ROUND_STARTS, default 150. */
   configRoundStarts: number;
   /** (f) cycles of six start rounds (two per mode). BENCH_CONFIG_CYCLES, default 2. */
@@ -57,6 +63,11 @@ export interface BenchConfig {
   dataParent: string | undefined;
   /** Keep the server's data dir. BENCH_KEEP_DATA=1. */
   keepData: boolean;
+  /**
+   * Where the shipmate server writes a V8 CPU profile (`node --cpu-prof`) when it stops, to find what
+   * a figure's CPU is spent on. BENCH_SERVER_CPU_PROFILE_DIR, default unset (no profile).
+   */
+  serverCpuProfileDir: string | undefined;
 }
 
 function positive(name: string, fallback: number, allowZero = false): number {
@@ -87,14 +98,21 @@ function flag(name: string, fallback: boolean): boolean {
 }
 
 export function readConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h').split(',').map((s) => s.trim().toLowerCase());
-  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const).filter((s) => only.includes(s));
-  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f, g, h): '${process.env.BENCH_ONLY}'`);
+  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h,i').split(',').map((s) => s.trim().toLowerCase());
+  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const).filter((s) => only.includes(s));
+  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f, g, h, i): '${process.env.BENCH_ONLY}'`);
   const historySmall = Math.floor(positive('BENCH_HISTORY_SMALL', 10_000));
   const historyLarge = Math.floor(positive('BENCH_HISTORY_LARGE', 100_000));
   if (historyLarge < historySmall) {
     throw new Error(
       `BENCH_HISTORY_LARGE (${historyLarge}) must be at least BENCH_HISTORY_SMALL (${historySmall}): the store grows from one to the other`,
+    );
+  }
+  const parkedFew = Math.floor(positive('BENCH_PARKED_FEW', 10));
+  const parkedMany = Math.floor(positive('BENCH_PARKED_MANY', 2000));
+  if (parkedMany < parkedFew) {
+    throw new Error(
+      `BENCH_PARKED_MANY (${parkedMany}) must be at least BENCH_PARKED_FEW (${parkedFew}): (i) compares few parked instances with many`,
     );
   }
   const connections = Math.floor(positive('BENCH_CONNECTIONS', 32));
@@ -121,6 +139,9 @@ export function readConfig(): BenchConfig {
     settleSeconds: positive('BENCH_SETTLE_SECONDS', 3, true),
     idleSeconds: positive('BENCH_IDLE_SECONDS', 55),
     fleetSequences: Math.floor(positive('BENCH_FLEET_SEQUENCES', 40, true)),
+    parkedFew,
+    parkedMany,
+    parkedSequences: Math.floor(positive('BENCH_PARKED_SEQUENCES', 500)),
     configRoundStarts: Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 150)),
     configCycles: Math.floor(positive('BENCH_CONFIG_CYCLES', 2)),
     configInFlight: Math.floor(positive('BENCH_CONFIG_IN_FLIGHT', 16)),
@@ -132,5 +153,6 @@ export function readConfig(): BenchConfig {
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,
     keepData: process.env.BENCH_KEEP_DATA === '1',
+    serverCpuProfileDir: process.env.BENCH_SERVER_CPU_PROFILE_DIR || undefined,
   };
 }

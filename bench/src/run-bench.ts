@@ -1,9 +1,10 @@
 /**
  * Shipmate benchmark: starts the real server, runs the scenarios, prints a table of figures
  * against their targets and writes bench/results/. Run with `npm run bench` from the repo root.
- * Scenario order is (a), (f), (c), (d), (e), (b), (g), (h): the intake flood of (b) and the 20,000
- * sequences of (g) go last so they do not grow the store or leave orchestrator backlog under the
- * others; (h) runs its own server on its own data dir.
+ * Scenario order is (a), (f), (c), (d), (e), (i), (b), (g), (h): the intake flood of (b) and the
+ * 20,000 sequences of (g) go last so they do not grow the store or leave orchestrator backlog under
+ * the others; (h) runs its own server on its own data dir. The peak RSS figure is the server's
+ * VmHWM before the agent fleets of (e) and (i), which report their own memory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { FIGURES, collectFigures } from './figures.js';
 import type { FigureKey } from './figures.js';
 import { formatTable, isMet, writeResults } from './report.js';
 import { runFleet } from './scenario-fleet.js';
+import { runParkedCpu } from './scenario-parked-cpu.js';
 import { runAgentHandlerLatency, runSdkHandlerLatency } from './scenario-handler-latency.js';
 import { runIntake } from './scenario-intake.js';
 import type { IntakePinning } from './scenario-intake.js';
@@ -63,13 +65,15 @@ function historyFigureKey(key: string): FigureKey {
 
 /**
  * Starts `shipmate server` on a free port. `maxConnections` (SHIPMATE_MAX_CONNECTIONS) must hold (e)'s
- * fleet: above the default cap the server closes further connections at once.
+ * fleet: above the default cap the server closes further connections at once. With `cpuProfileDir`
+ * the server writes a V8 CPU profile there when it stops (NODE_OPTIONS may not carry `--cpu-prof`).
  */
-async function startShipmate(dataDir: string, maxConnections: number): Promise<ServerProcess> {
+async function startShipmate(dataDir: string, maxConnections: number, cpuProfileDir?: string): Promise<ServerProcess> {
   const port = await freePort();
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   return startServerProcess({
     name: 'shipmate server',
-    args: [SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+    args: [...profile, SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     url: `http://127.0.0.1:${port}`,
     env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn', SHIPMATE_MAX_CONNECTIONS: String(maxConnections) },
   });
@@ -123,6 +127,9 @@ async function main(): Promise<number> {
     return p;
   };
   const figure = (key: FigureKey, value: number) => values.set(key, round(value, 2));
+  /** VmHWM before the first fleet scenario: the peak RSS figure leaves the fleets out. */
+  let peakBeforeFleetsBytes: number | undefined;
+  const notePeakBeforeFleets = () => (peakBeforeFleetsBytes ??= server.memory()?.peakRssBytes);
 
   // On SIGINT/SIGTERM: close the clients (the scenarios then fail fast and later ones are skipped),
   // stop the servers, and let main clean up and return 130 without writing results. A second
@@ -145,7 +152,7 @@ async function main(): Promise<number> {
   if (warning) log(warning);
   const dataDir = mkdtempSync(join(config.dataParent ?? tmpdir(), 'shipmate-bench-'));
   log(`starting shipmate server (data dir ${dataDir})`);
-  const server = await startShipmate(dataDir, maxConnections).catch((error: unknown) => {
+  const server = await startShipmate(dataDir, maxConnections, config.serverCpuProfileDir).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -163,7 +170,7 @@ async function main(): Promise<number> {
     await createBenchProject(api, services);
     log(`created project bench with ${services.length} services`);
     const target = { serverUrl: server.url, token: TOKEN };
-    if (config.scenarios.includes('d') || config.scenarios.includes('e')) {
+    if (config.scenarios.includes('d') || config.scenarios.includes('e') || config.scenarios.includes('i')) {
       await createAgentProject(api, agentServiceNames(config.handlerInFlight));
       log(`created project bench-agents with ${config.handlerInFlight} services`);
     }
@@ -247,6 +254,7 @@ async function main(): Promise<number> {
       });
     }
     if (config.scenarios.includes('e')) {
+      notePeakBeforeFleets();
       await scenarios.run('e', async () => {
         log(`(e) ${config.agentInstances} agent instances (${config.agentReplicas} per integration), ${config.idleSeconds} s idle window`);
         const result = await runFleet({
@@ -267,6 +275,31 @@ async function main(): Promise<number> {
           figure('fleetHandlerP50Ms', result.latencyMs.p50);
           figure('fleetHandlerP99Ms', result.latencyMs.p99);
         }
+      });
+    }
+    if (config.scenarios.includes('i')) {
+      notePeakBeforeFleets();
+      await scenarios.run('i', async () => {
+        log(
+          `(i) server CPU per sequence: ${config.parkedSequences} sequences per round with ${config.parkedFew}, ${config.parkedMany}, then ${config.parkedFew} instances of other integrations parked`,
+        );
+        const result = await runParkedCpu({
+          api,
+          target,
+          server,
+          services,
+          few: config.parkedFew,
+          many: config.parkedMany,
+          sequences: config.parkedSequences,
+          log,
+        });
+        details.parkedCpu = result;
+        figure('parkedFewCpuMsPerSequence', result.fewCpuMsPerSequence);
+        figure('parkedManyCpuMsPerSequence', result.manyCpuMsPerSequence);
+        figure('parkedCpuRatioPercent', result.ratioPercent);
+        log(
+          `(i) ${result.fewCpuMsPerSequence} ms per sequence with ${config.parkedFew} parked, ${result.manyCpuMsPerSequence} ms with ${config.parkedMany} (${result.ratioPercent} %)`,
+        );
       });
     }
     if (config.scenarios.includes('b')) {
@@ -322,7 +355,7 @@ async function main(): Promise<number> {
         log(`(h) history of ${sizes.join(' then ')} finished sequences on its own server, ${config.historySamples} GETs per read`);
         const result = await runHistoryScenario({
           startServer: async (dir) => {
-            const p = await startShipmate(dir, maxConnections);
+            const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir);
             running.add(p);
             return p;
           },
@@ -350,8 +383,12 @@ async function main(): Promise<number> {
 
     const memory = server.memory();
     if (memory) {
-      figure('peakRssMiB', memory.peakRssBytes / MIB);
+      figure('peakRssMiB', (peakBeforeFleetsBytes ?? memory.peakRssBytes) / MIB);
       figure('maxSampledRssMiB', server.maxSampledRssBytes() / MIB);
+      details.peakRss = {
+        beforeFleetsMiB: peakBeforeFleetsBytes === undefined ? null : round(peakBeforeFleetsBytes / MIB, 1),
+        wholeRunMiB: round(memory.peakRssBytes / MIB, 1),
+      };
     } else {
       errors.rss = 'the server process was gone before its memory could be read';
     }

@@ -14,6 +14,8 @@ import {
   describeTaskLeaseStoreContract,
   fixtureEvent,
   fixtureExecution,
+  fixtureInstance,
+  fixtureIntegration,
   fixtureProject,
   testPostgresAdminUrl,
 } from '@shipmate/testing';
@@ -128,6 +130,52 @@ describe('createPostgresStore', () => {
     expect(await second.getProject('shop')).toEqual(fixtureProject('shop'));
     expect((await second.pendingEvents(10)).map((p) => p.event)).toEqual([event]);
     expect(await second.findExecutionByTask('task-1')).toEqual(execution);
+  });
+
+  it('upgrades a registry of migration 1 to heartbeat rows and keeps every lastseen', async () => {
+    const pool = new pg.Pool({ connectionString: database.url });
+    const integration = fixtureIntegration({ id: 'a', lastseen: '2024-01-01T00:00:05.000Z' });
+    const instance = fixtureInstance('a', 'i1', '2024-01-01T00:00:04.000Z');
+    try {
+      await applyMigrations(pool, (await readMigrations()).slice(0, 1), database.name);
+      await pool.query('INSERT INTO integrations (id, name, namespace, hostname, lastseen, doc) VALUES ($1, $2, $3, $4, $5, $6)', [
+        'a',
+        integration.name,
+        'keptn',
+        'node-1',
+        integration.metadata.lastseen,
+        JSON.stringify(integration),
+      ]);
+      await pool.query('INSERT INTO integration_instances (integration_id, instance_id, lastseen, doc) VALUES ($1, $2, $3, $4)', [
+        'a',
+        'i1',
+        instance.lastseen,
+        JSON.stringify(instance),
+      ]);
+    } finally {
+      await pool.end();
+    }
+
+    const store = await open();
+    expect(await store.getIntegration('a')).toEqual(integration);
+    expect(await store.listInstances(['a'])).toEqual([instance]);
+    expect(await store.deleteIntegrationsSeenBefore('2024-01-01T00:00:05.000Z')).toBe(0);
+    expect(await store.listInstances(['a'])).toEqual([]);
+  });
+
+  it('renews heartbeats without writing new versions of the documents', async () => {
+    const store = await open();
+    await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+    const client = await psql();
+    // xmin is the transaction that wrote the row version: it stays when no new version is written.
+    const versions = async () =>
+      (await client.query<{ xmin: string }>('SELECT xmin::text FROM integrations UNION ALL SELECT xmin::text FROM integration_instances'))
+        .rows;
+    const before = await versions();
+    expect(await store.touchInstances([{ integrationId: 'a', instanceId: 'i1' }], '2030-01-01T00:00:00.000Z')).toEqual([true]);
+    expect(await store.touchIntegration('a', '2030-01-01T00:00:01.000Z', 'i1')).toBeDefined();
+    expect(await versions()).toEqual(before);
+    expect((await store.getInstance('a', 'i1'))?.lastseen).toBe('2030-01-01T00:00:01.000Z');
   });
 
   it('sees the commits of another store on the same database', async () => {

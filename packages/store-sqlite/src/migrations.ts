@@ -220,6 +220,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Heartbeats (issue 13 point 6): lastseen of integrations and instances in narrow tables of
+      -- their own, so that renewing the heartbeats of thousands of parked agents rewrites a few
+      -- pages of short rows instead of every page holding their JSON documents. The documents'
+      -- lastseen is no longer written; the store reads it from here. No index on lastseen: the
+      -- expiry sweep scans these short rows, and each heartbeat then updates one b-tree only.
+      CREATE TABLE integration_heartbeats (
+        integration_id TEXT PRIMARY KEY REFERENCES integrations (id) ON DELETE CASCADE,
+        lastseen       TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO integration_heartbeats (integration_id, lastseen) SELECT id, lastseen FROM integrations;
+      DROP INDEX integrations_lastseen;
+      ALTER TABLE integrations DROP COLUMN lastseen;
+
+      CREATE TABLE instance_heartbeats (
+        integration_id TEXT NOT NULL,
+        instance_id    TEXT NOT NULL,
+        lastseen       TEXT NOT NULL,
+        PRIMARY KEY (integration_id, instance_id),
+        FOREIGN KEY (integration_id, instance_id) REFERENCES integration_instances (integration_id, instance_id) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO instance_heartbeats (integration_id, instance_id, lastseen)
+        SELECT integration_id, instance_id, lastseen FROM integration_instances;
+      DROP INDEX integration_instances_lastseen;
+      ALTER TABLE integration_instances DROP COLUMN lastseen;
+    `,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -1,7 +1,10 @@
 /**
- * The integration registry port on the store's SQLite connection (tables of migration 2).
+ * The integration registry port on the store's SQLite connection (tables of migrations 2 and 6).
  * Integrations keep their subscriptions inside the JSON document: they are read and written with
  * the integration, and the list filters on project/stage/service run over those few documents.
+ * Heartbeats live apart from the documents (migration 6): `lastseen` of an integration or instance
+ * is a short row of `integration_heartbeats` / `instance_heartbeats`, written alone by a heartbeat
+ * and put into the document when it is read, so a heartbeat never rewrites a document.
  */
 import type Database from 'better-sqlite3';
 import { INTEGRATION_LASTSEEN_SLACK_MS, keptnTime } from '@shipmate/core';
@@ -21,6 +24,10 @@ type SqlValue = string | number | bigint | null;
 interface DocRow {
   doc: string;
 }
+/** A document with the lastseen of its heartbeat row. */
+interface SeenDocRow extends DocRow {
+  lastseen: string;
+}
 
 /** Some subscription's filter list contains the value (empty lists do not match, as Keptn). */
 function subscribedTo(record: IntegrationRecord, key: 'projects' | 'stages' | 'services', value: string | undefined): boolean {
@@ -30,80 +37,111 @@ function subscribedTo(record: IntegrationRecord, key: 'projects' | 'stages' | 's
 /** Builds the registry methods; `run` maps SQLite errors as the rest of the store does. */
 export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () => T) => Promise<T>): IntegrationRegistryStore {
   const prepare = (sql: string) => db.prepare<SqlValue[]>(sql);
+  const integrationDocs = `SELECT i.doc, h.lastseen FROM integrations i JOIN integration_heartbeats h ON h.integration_id = i.id`;
+  const instanceDocs = `SELECT i.doc, h.lastseen FROM integration_instances i
+    JOIN instance_heartbeats h ON h.integration_id = i.integration_id AND h.instance_id = i.instance_id`;
   const s = {
     upsert: prepare(
-      `INSERT INTO integrations (id, name, namespace, hostname, lastseen, doc) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO integrations (id, name, namespace, hostname, doc) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, namespace = excluded.namespace, hostname = excluded.hostname,
-         lastseen = excluded.lastseen, doc = excluded.doc`,
+         doc = excluded.doc`,
     ),
-    get: prepare('SELECT doc FROM integrations WHERE id = ?'),
+    upsertSeen: prepare(
+      `INSERT INTO integration_heartbeats (integration_id, lastseen) VALUES (?, ?)
+       ON CONFLICT (integration_id) DO UPDATE SET lastseen = excluded.lastseen`,
+    ),
+    get: prepare(`${integrationDocs} WHERE i.id = ?`),
     remove: prepare('DELETE FROM integrations WHERE id = ?'),
-    removeInstancesOf: prepare('DELETE FROM integration_instances WHERE integration_id = ?'),
     removeInstance: prepare('DELETE FROM integration_instances WHERE integration_id = ? AND instance_id = ?'),
     upsertInstance: prepare(
-      `INSERT INTO integration_instances (integration_id, instance_id, lastseen, doc) VALUES (?, ?, ?, ?)
-       ON CONFLICT (integration_id, instance_id) DO UPDATE SET lastseen = excluded.lastseen, doc = excluded.doc`,
+      `INSERT INTO integration_instances (integration_id, instance_id, doc) VALUES (?, ?, ?)
+       ON CONFLICT (integration_id, instance_id) DO UPDATE SET doc = excluded.doc`,
     ),
-    touchInstance: prepare(
-      `UPDATE integration_instances SET lastseen = ?, doc = json_set(doc, '$.lastseen', ?) WHERE integration_id = ? AND instance_id = ?`,
+    upsertInstanceSeen: prepare(
+      `INSERT INTO instance_heartbeats (integration_id, instance_id, lastseen) VALUES (?, ?, ?)
+       ON CONFLICT (integration_id, instance_id) DO UPDATE SET lastseen = excluded.lastseen`,
     ),
-    // Sets lastseen unless it is already later than the given bound (ISO strings sort by time).
-    touchSeen: prepare(
-      `UPDATE integrations SET lastseen = ?, doc = json_set(doc, '$.metadata.lastseen', ?) WHERE id = ? AND lastseen <= ?`,
+    touchIntegrationSeen: prepare('UPDATE integration_heartbeats SET lastseen = ? WHERE integration_id = ?'),
+    touchInstanceSeen: prepare('UPDATE instance_heartbeats SET lastseen = ? WHERE integration_id = ? AND instance_id = ?'),
+    // The batch in one statement: lastseen, then a JSON array of [integrationId, instanceId] pairs.
+    touchInstancesSeen: prepare(
+      `UPDATE instance_heartbeats SET lastseen = ?
+       WHERE (integration_id, instance_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+       RETURNING integration_id, instance_id`,
     ),
-    getInstance: prepare('SELECT doc FROM integration_instances WHERE integration_id = ? AND instance_id = ?'),
+    // lastseen of the integrations in a JSON array of ids, unless already later than a bound (ISO strings sort by time).
+    touchIntegrationsSeen: prepare(
+      `UPDATE integration_heartbeats SET lastseen = ? WHERE integration_id IN (SELECT value FROM json_each(?)) AND lastseen <= ?`,
+    ),
+    getInstance: prepare(`${instanceDocs} WHERE i.integration_id = ? AND i.instance_id = ?`),
     instancesOf: prepare(
-      'SELECT doc FROM integration_instances WHERE integration_id IN (SELECT value FROM json_each(?)) ORDER BY integration_id, instance_id',
+      `${instanceDocs} WHERE i.integration_id IN (SELECT value FROM json_each(?)) ORDER BY i.integration_id, i.instance_id`,
     ),
-    expiredInstances: prepare('DELETE FROM integration_instances WHERE lastseen < ?'),
-    expired: prepare('DELETE FROM integrations WHERE lastseen < ?'),
+    expiredInstances: prepare(
+      `DELETE FROM integration_instances
+       WHERE (integration_id, instance_id) IN (SELECT integration_id, instance_id FROM instance_heartbeats WHERE lastseen < ?)`,
+    ),
+    expired: prepare('DELETE FROM integrations WHERE id IN (SELECT integration_id FROM integration_heartbeats WHERE lastseen < ?)'),
     insertLog: prepare('INSERT INTO integration_logs (integration_id, time, doc) VALUES (?, ?, ?)'),
   };
 
   const parse = <T>(row: DocRow): T => JSON.parse(row.doc) as T;
-  const getRecord = (id: string): IntegrationRecord | undefined => {
-    const row = s.get.get(id) as DocRow | undefined;
-    return row && parse<IntegrationRecord>(row);
+  const parseIntegration = (row: SeenDocRow): IntegrationRecord => {
+    const record = parse<IntegrationRecord>(row);
+    return { ...record, metadata: { ...record.metadata, lastseen: row.lastseen } };
   };
-  const put = (r: IntegrationRecord) =>
-    s.upsert.run(r.id, r.name, r.metadata.kubernetesmetadata.namespace, r.metadata.hostname, r.metadata.lastseen, JSON.stringify(r));
+  const parseInstance = (row: SeenDocRow): InstanceRecord => ({ ...parse<InstanceRecord>(row), lastseen: row.lastseen });
+  const getRecord = (id: string): IntegrationRecord | undefined => {
+    const row = s.get.get(id) as SeenDocRow | undefined;
+    return row && parseIntegration(row);
+  };
+  /** Writes the document only: its lastseen is the heartbeat row's business. */
+  const putDoc = (r: IntegrationRecord) =>
+    s.upsert.run(r.id, r.name, r.metadata.kubernetesmetadata.namespace, r.metadata.hostname, JSON.stringify(r));
 
   const saveTx = db.transaction((change: RegistrationChange) => {
     for (const id of change.removeIds ?? []) {
       if (id !== change.integration.id) s.remove.run(id);
     }
-    put(change.integration);
+    const r = change.integration;
+    putDoc(r);
+    s.upsertSeen.run(r.id, r.metadata.lastseen);
     const i = change.instance;
-    if (i) s.upsertInstance.run(i.integrationId, i.instanceId, i.lastseen, JSON.stringify(i));
+    if (i) {
+      s.upsertInstance.run(i.integrationId, i.instanceId, JSON.stringify(i));
+      s.upsertInstanceSeen.run(i.integrationId, i.instanceId, i.lastseen);
+    }
   });
 
   const touchTx = db.transaction((id: string, lastseen: string, instanceId: string | undefined): IntegrationRecord | undefined => {
     const record = getRecord(id);
     if (!record) return undefined;
-    const updated = { ...record, metadata: { ...record.metadata, lastseen } };
-    put(updated);
-    if (instanceId !== undefined) s.touchInstance.run(lastseen, lastseen, id, instanceId);
-    return updated;
+    s.touchIntegrationSeen.run(lastseen, id);
+    if (instanceId !== undefined) s.touchInstanceSeen.run(lastseen, id, instanceId);
+    return { ...record, metadata: { ...record.metadata, lastseen } };
   });
 
-  /** One instance heartbeat, inside the caller's transaction. */
-  const touchOne = (id: string, instanceId: string, lastseen: string): boolean => {
-    // The instance row exists only while its integration does (foreign key), so one update tells both.
-    if (s.touchInstance.run(lastseen, lastseen, id, instanceId).changes === 0) return false;
-    // A no-op for the other instances of an integration in the same batch: its lastseen is recent already.
-    s.touchSeen.run(lastseen, lastseen, id, keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS));
-    return true;
-  };
-  const touchInstanceTx = db.transaction(touchOne);
+  /**
+   * Heartbeats of a batch: one statement for the instances, one for their integrations. An
+   * instance row exists only while its integration does (foreign keys), so the instances found
+   * tell both.
+   */
   const touchInstancesTx = db.transaction(
-    (instances: ReadonlyArray<Pick<InstanceRecord, 'integrationId' | 'instanceId'>>, lastseen: string): boolean[] =>
-      instances.map((i) => touchOne(i.integrationId, i.instanceId, lastseen)),
+    (instances: ReadonlyArray<Pick<InstanceRecord, 'integrationId' | 'instanceId'>>, lastseen: string): boolean[] => {
+      const pairs = JSON.stringify(instances.map((i) => [i.integrationId, i.instanceId]));
+      const rows = s.touchInstancesSeen.all(lastseen, pairs) as Array<{ integration_id: string; instance_id: string }>;
+      const found = new Set(rows.map((row) => instanceKey(row.integration_id, row.instance_id)));
+      const integrations = [...new Set(rows.map((row) => row.integration_id))];
+      // A no-op for integrations whose lastseen is recent already (another instance's heartbeat).
+      s.touchIntegrationsSeen.run(lastseen, JSON.stringify(integrations), keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS));
+      return instances.map((i) => found.has(instanceKey(i.integrationId, i.instanceId)));
+    },
   );
 
   const editSubscriptions = db.transaction((id: string, edit: (subs: EventSubscription[]) => EventSubscription[]): boolean => {
     const record = getRecord(id);
     if (!record) return false;
-    put({ ...record, subscriptions: edit(record.subscriptions) });
+    putDoc({ ...record, subscriptions: edit(record.subscriptions) });
     return true;
   });
 
@@ -165,14 +203,14 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
           ['hostname', q.hostname],
         ] as const) {
           if (value !== undefined) {
-            terms.push(`${column} = ?`);
+            terms.push(`i.${column} = ?`);
             params.push(value);
           }
         }
         const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
-        const rows = prepare(`SELECT doc FROM integrations ${where} ORDER BY name, id`).all(...params) as DocRow[];
+        const rows = prepare(`${integrationDocs} ${where} ORDER BY i.name, i.id`).all(...params) as SeenDocRow[];
         return rows
-          .map((row) => parse<IntegrationRecord>(row))
+          .map(parseIntegration)
           .filter(
             (r) => subscribedTo(r, 'projects', q.project) && subscribedTo(r, 'stages', q.stage) && subscribedTo(r, 'services', q.service),
           );
@@ -192,7 +230,7 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
     },
 
     touchInstance(id, instanceId, lastseen) {
-      return run(() => touchInstanceTx(id, instanceId, lastseen));
+      return run(() => touchInstancesTx([{ integrationId: id, instanceId }], lastseen)[0] === true);
     },
 
     touchInstances(instances, lastseen) {
@@ -201,13 +239,13 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
 
     getInstance(id, instanceId) {
       return run(() => {
-        const row = s.getInstance.get(id, instanceId) as DocRow | undefined;
-        return row && parse<InstanceRecord>(row);
+        const row = s.getInstance.get(id, instanceId) as SeenDocRow | undefined;
+        return row && parseInstance(row);
       });
     },
 
     listInstances(ids) {
-      return run(() => (s.instancesOf.all(JSON.stringify(ids)) as DocRow[]).map((row) => parse<InstanceRecord>(row)));
+      return run(() => (s.instancesOf.all(JSON.stringify(ids)) as SeenDocRow[]).map(parseInstance));
     },
 
     putSubscription(id, subscription) {
@@ -245,4 +283,9 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
       });
     },
   };
+}
+
+/** One key per instance (ids may hold any character but NUL). */
+function instanceKey(integrationId: string, instanceId: string): string {
+  return `${integrationId}\u0000${instanceId}`;
 }

@@ -13,6 +13,8 @@ import {
   describeTaskLeaseStoreContract,
   fixtureEvent,
   fixtureExecution,
+  fixtureInstance,
+  fixtureIntegration,
   fixtureProject,
 } from '@shipmate/testing';
 import { createSqliteStore } from './sqlite-store.js';
@@ -98,6 +100,55 @@ describe('createSqliteStore', () => {
     expect((await store.listProjects()).map((p) => p.name)).toEqual(['shop']);
     await store.appendLogs([{ integrationid: 'i', message: 'm', time: '2024-01-01T00:00:00.000Z' }]);
     expect((await store.queryLogs({ offset: 0, limit: 0 })).totalCount).toBe(1);
+  });
+
+  it('upgrades a version 5 registry to heartbeat rows and keeps every lastseen', async () => {
+    const db = new Database(file);
+    applyMigrations(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 5),
+    );
+    const integration = fixtureIntegration({ id: 'a', lastseen: '2024-01-01T00:00:05.000Z' });
+    const instance = fixtureInstance('a', 'i1', '2024-01-01T00:00:04.000Z');
+    db.prepare('INSERT INTO integrations (id, name, namespace, hostname, lastseen, doc) VALUES (?, ?, ?, ?, ?, ?)').run(
+      'a',
+      integration.name,
+      'keptn',
+      'node-1',
+      integration.metadata.lastseen,
+      JSON.stringify(integration),
+    );
+    db.prepare('INSERT INTO integration_instances (integration_id, instance_id, lastseen, doc) VALUES (?, ?, ?, ?)').run(
+      'a',
+      'i1',
+      instance.lastseen,
+      JSON.stringify(instance),
+    );
+    db.close();
+
+    const store = open();
+    expect(await store.getIntegration('a')).toEqual(integration);
+    expect(await store.listInstances(['a'])).toEqual([instance]);
+    expect(await store.deleteIntegrationsSeenBefore('2024-01-01T00:00:05.000Z')).toBe(0);
+    expect(await store.listInstances(['a'])).toEqual([]);
+  });
+
+  it('renews heartbeats without rewriting the documents', async () => {
+    const store = open();
+    await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+    const documents = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT doc FROM integrations UNION ALL SELECT doc FROM integration_instances').pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    const before = documents();
+    expect(await store.touchInstances([{ integrationId: 'a', instanceId: 'i1' }], '2030-01-01T00:00:00.000Z')).toEqual([true]);
+    expect(await store.touchIntegration('a', '2030-01-01T00:00:01.000Z', 'i1')).toBeDefined();
+    expect(documents()).toEqual(before);
+    expect((await store.getInstance('a', 'i1'))?.lastseen).toBe('2030-01-01T00:00:01.000Z');
   });
 
   it('opens an existing file again without re-running migrations', async () => {

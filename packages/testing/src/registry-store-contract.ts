@@ -183,6 +183,60 @@ export function describeRegistryStoreContract<S extends IntegrationRegistryStore
       ]);
     });
 
+    it('renews exactly the instances of a batch, and their integrations, leaving every other record as it was', async () => {
+      const integrations = ['a', 'b', 'c'].map((id) => fixtureIntegration({ id, lastseen: at(1) }));
+      const instances = integrations.flatMap((r) => ['1', '2', '3'].map((n) => fixtureInstance(r.id, `${r.id}${n}`, at(1))));
+      for (const instance of instances) {
+        const integration = integrations.find((r) => r.id === instance.integrationId)!;
+        await store.saveRegistration({ integration, instance });
+      }
+      const renewed = new Set(['a1', 'a3', 'b2']);
+      const batch = [...renewed].map((instanceId) => ({ integrationId: instanceId[0]!, instanceId }));
+      // The same instance twice, and unknown ones, change nothing more.
+      batch.push({ integrationId: 'a', instanceId: 'a1' }, { integrationId: 'c', instanceId: 'a2' });
+      expect(await store.touchInstances(batch, at(7))).toEqual([true, true, true, true, false]);
+
+      const expectedInstances = instances.map((i) => ({ ...i, lastseen: renewed.has(i.instanceId) ? at(7) : at(1) }));
+      expect(await store.listInstances(['a', 'b', 'c'])).toEqual(expectedInstances);
+      for (const instance of expectedInstances) {
+        expect(await store.getInstance(instance.integrationId, instance.instanceId)).toEqual(instance);
+      }
+      const expectedIntegrations = integrations.map((r) => ({
+        ...r,
+        metadata: { ...r.metadata, lastseen: r.id === 'c' ? at(1) : at(7) },
+      }));
+      expect(await store.listIntegrations({})).toEqual(expectedIntegrations);
+      for (const integration of expectedIntegrations) expect(await store.getIntegration(integration.id)).toEqual(integration);
+      // Expiry goes by the renewed lastseen: what was not renewed is gone, the rest stays.
+      expect(await store.deleteIntegrationsSeenBefore(at(5))).toBe(1);
+      expect((await store.listInstances(['a', 'b', 'c'])).map((i) => i.instanceId)).toEqual(['a1', 'a3', 'b2']);
+    });
+
+    it('keeps a renewed lastseen when the document is edited, and takes the lastseen of a new registration', async () => {
+      await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
+      expect(await store.touchInstance('a', 'i1', at(5))).toBe(true);
+      const sub = { id: 'x', event: 'sh.keptn.event.test.triggered', filter: { projects: [], stages: [], services: [] } };
+      expect(await store.putSubscription('a', sub)).toBe(true);
+      expect(await store.deleteSubscription('a', 'a-s1')).toBe(true);
+      expect((await store.getIntegration('a'))?.metadata.lastseen).toBe(at(5));
+      expect((await store.getInstance('a', 'i1'))?.lastseen).toBe(at(5));
+
+      await store.saveRegistration({
+        integration: fixtureIntegration({ id: 'a', lastseen: at(6) }),
+        instance: fixtureInstance('a', 'i1', at(6)),
+      });
+      expect((await store.getIntegration('a'))?.metadata.lastseen).toBe(at(6));
+      expect((await store.getInstance('a', 'i1'))?.lastseen).toBe(at(6));
+      // A deleted instance registered again starts from its new record.
+      expect(await store.deleteInstance('a', 'i1')).toBe(true);
+      await store.saveRegistration({
+        integration: fixtureIntegration({ id: 'a', lastseen: at(2) }),
+        instance: fixtureInstance('a', 'i1', at(2)),
+      });
+      expect(await store.getInstance('a', 'i1')).toEqual(fixtureInstance('a', 'i1', at(2)));
+      expect((await store.getIntegration('a'))?.metadata.lastseen).toBe(at(2));
+    });
+
     it('leaves the integration lastseen of a heartbeat behind by less than INTEGRATION_LASTSEEN_SLACK_MS', async () => {
       await store.saveRegistration({ integration: fixtureIntegration({ id: 'a' }), instance: fixtureInstance('a', 'i1') });
       const base = Date.parse(at(0));

@@ -133,6 +133,34 @@ describe('longPoll', () => {
     expect(heartbeats.size).toBe(0);
   });
 
+  it('skips the heartbeat of a poll sent right after the last one was answered, and parks from the earlier heartbeat', async () => {
+    const first = poll(request({ waitMs: 12_000 }));
+    await vi.advanceTimersByTimeAsync(12_000);
+    await first;
+    // Renewed at 10 s: the next poll, at 12 s, finds a heartbeat 2 s old and writes none.
+    expect(delivery.renewals).toEqual([['x']]);
+    const second = poll(request({ waitMs: 10_000 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivery.heartbeats).toBe(1);
+    // The renewals go from the 10 s heartbeat: due by the first tick after the poll parked (17 s).
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(delivery.renewals).toEqual([['x'], ['x']]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await second;
+    expect(delivery.heartbeats).toBe(1);
+  });
+
+  it('writes the heartbeat of a poll whose instance was last seen more than a tick before the renewals are due', async () => {
+    const first = poll(request({ waitMs: 6_000 }));
+    await vi.advanceTimersByTimeAsync(6_000);
+    await first;
+    // The first look at 0 s was the last heartbeat; at 6 s it is older than renewEveryMs - tickMs (5 s).
+    const second = poll(request({ waitMs: 1_000 }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await second;
+    expect(delivery.heartbeats).toBe(2);
+  });
+
   it('renews the parked polls of several instances in one write', async () => {
     const polls = ['x', 'y', 'z'].map((instanceId) => poll(request({ instanceId, waitMs: 15_000 })));
     await vi.advanceTimersByTimeAsync(15_000);

@@ -1,10 +1,11 @@
 /**
  * The long poll of an agent instance: take work now; if there is none, park until woken or until
- * `waitMs` (real time) passed, then look again. The first look is the instance's heartbeat; while
- * the poll is parked, its heartbeat is renewed with those of all other parked polls (see
- * parked-heartbeats.ts), so a long wait never lets it go offline, and an instance that is no longer
- * registered ends its poll with 404. Answers with an empty batch when time is up. A new task wakes
- * one parked instance per integration (see task-waiters.ts).
+ * `waitMs` (real time) passed, then look again. The first look is the instance's heartbeat, unless
+ * its heartbeat is fresh (written less than a tick before the renewals would be due, usually by the
+ * renewals of its previous poll: see parked-heartbeats.ts); while the poll is parked, its heartbeat
+ * is renewed with those of all other parked polls, so a long wait never lets it go offline, and an
+ * instance that is no longer registered ends its poll with 404. Answers with an empty batch when
+ * time is up. A new task wakes one parked instance per integration (see task-waiters.ts).
  */
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
@@ -59,6 +60,8 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
   let gone: Promise<Error> | undefined;
   let look = true;
   let first = true;
+  const instance = { integrationId: request.integrationId, instanceId: request.instanceId };
+  const heartbeatWritten = !heartbeats.heartbeatFresh(instance);
   try {
     for (;;) {
       if (request.signal?.aborted) return { events: [], aborted: [] };
@@ -66,7 +69,7 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
       if (look) {
         ticket.looking();
         // The heartbeat is written on the first look only; once parked, the shared renewal takes over.
-        const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first });
+        const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first && heartbeatWritten });
         first = false;
         ticket.looked(taken.accepts, taken.events, taken.topics);
         batch = taken;
@@ -82,8 +85,7 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
         return { events: batch.events, aborted: batch.aborted };
       }
       if (!gone) {
-        const instance = { integrationId: request.integrationId, instanceId: request.instanceId };
-        gone = new Promise<Error>((resolve) => (unpark = heartbeats.park(instance, resolve)));
+        gone = new Promise<Error>((resolve) => (unpark = heartbeats.park(instance, resolve, heartbeatWritten)));
       }
       // True at once when a wake-up came during the look; an Error when the instance was removed.
       const woken = await Promise.race([ticket.wait(remaining, request.signal), gone]);

@@ -88,6 +88,44 @@ describe('createParkedHeartbeats', () => {
     expect(writes).toEqual([['a']]);
   });
 
+  it('tells a heartbeat written less than renewEveryMs - tickMs ago as fresh, after the poll ended too', async () => {
+    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(false);
+    const unparkA = heartbeats.park(ref('a'), () => undefined);
+    heartbeats.park(ref('b'), () => undefined);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(true);
+    unparkA();
+    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(false);
+    // b's renewal at 10 s makes it fresh again; a, no longer parked, is not renewed.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(writes).toEqual([['b']]);
+    expect(heartbeats.heartbeatFresh(ref('b'))).toBe(true);
+    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(false);
+  });
+
+  it('renews a poll that skipped its heartbeat from the heartbeat written before, within renewEveryMs of it', async () => {
+    heartbeats.park(ref('keeps-the-timer'), () => undefined);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const unpark = heartbeats.park(ref('a'), () => undefined);
+    await vi.advanceTimersByTimeAsync(4_000);
+    // a's poll ends at 6 s and the next one parks at once without writing: its heartbeat is 4 s old.
+    unpark();
+    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(true);
+    heartbeats.park(ref('a'), () => undefined, false);
+    // Due at the 10 s tick (8 s old, 13 s by the next one), as if the poll had not ended.
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(writes).toEqual([['keeps-the-timer', 'a']]);
+  });
+
+  it('renews a poll that skipped its heartbeat at the next tick when the record is gone', async () => {
+    heartbeats.park(ref('b'), () => undefined);
+    heartbeats.park(ref('a'), () => undefined, false);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(writes).toEqual([['a']]);
+  });
+
   it('runs a timer only while a poll is parked, and none after close', async () => {
     expect(vi.getTimerCount()).toBe(0);
     const unparkA = heartbeats.park(ref('a'), () => undefined);

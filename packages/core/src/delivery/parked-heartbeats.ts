@@ -9,6 +9,14 @@
  * merged into another registration) ends its parked polls with the error the renewal gave, so the
  * agent learns it at once and registers again. A failed write is reported and retried on the next
  * tick. Time here is real time, like the polls' waits.
+ *
+ * The set also remembers when each instance's heartbeat was last written (by a poll's first look
+ * or a renewal here) for `renewEveryMs` after its polls ended. An idle agent sends its next poll
+ * as soon as one is answered, so the next poll usually finds a heartbeat a few seconds old: while
+ * it is younger than `renewEveryMs - tickMs` ({@link ParkedHeartbeats.heartbeatFresh}) the poll
+ * skips the write of its first look and parks from that time, and the renewals still keep every
+ * parked instance's heartbeat younger than `renewEveryMs`. That spares a transaction for most
+ * re-sent polls of an idle fleet (issue 13 point 6).
  */
 import type { InstanceRef } from './task-delivery.js';
 
@@ -32,11 +40,18 @@ export interface ParkedHeartbeatsOptions {
 /** The parked instances and their shared timer. */
 export interface ParkedHeartbeats {
   /**
-   * Keeps the heartbeat of the poll's instance renewed until the returned function is called; the
-   * instance's heartbeat was just written (the poll's first look). `onGone` ends the poll when the
-   * instance is no longer registered.
+   * Keeps the heartbeat of the poll's instance renewed until the returned function is called.
+   * `heartbeatWritten` (default true): the poll's first look just wrote the instance's heartbeat;
+   * false when it skipped the write because {@link heartbeatFresh} said so, and the renewals then
+   * go from the heartbeat written before. `onGone` ends the poll when the instance is no longer
+   * registered.
    */
-  park(instance: InstanceRef, onGone: (error: Error) => void): () => void;
+  park(instance: InstanceRef, onGone: (error: Error) => void, heartbeatWritten?: boolean): () => void;
+  /**
+   * True when the instance's heartbeat was written less than `renewEveryMs - tickMs` ago by a
+   * poll's first look or a renewal of this set: a poll that parks now may skip its own.
+   */
+  heartbeatFresh(instance: InstanceRef): boolean;
   /** How many polls are parked. */
   readonly size: number;
   /** Stops the timer for good (shutdown); parked polls are no longer renewed. */
@@ -60,6 +75,8 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
   const { tickMs, renewEveryMs } = options;
   const now = options.now ?? (() => performance.now());
   const entries = new Map<string, Entry>();
+  /** When each instance's heartbeat was last written, kept `renewEveryMs` after its polls ended. */
+  const written = new Map<string, number>();
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
   let renewing = false;
@@ -68,6 +85,7 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
   async function tick(): Promise<void> {
     if (renewing) return;
     const tickAt = now();
+    for (const [key, atMs] of written) if (tickAt - atMs >= renewEveryMs) written.delete(key);
     const due = [...entries.values()].filter((entry) => tickAt - entry.lastMs + tickMs > renewEveryMs);
     if (due.length === 0) return;
     renewing = true;
@@ -75,11 +93,13 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
       const results = await options.renew(due.map((entry) => entry.instance));
       due.forEach((entry, i) => {
         const gone = results[i];
+        const key = keyOf(entry.instance);
         if (gone === undefined) {
           entry.lastMs = tickAt;
+          written.set(key, tickAt);
           return;
         }
-        const key = keyOf(entry.instance);
+        written.delete(key);
         // Unless its polls all ended meanwhile (and a new one parked with its own first heartbeat).
         if (entries.get(key) !== entry) return;
         entries.delete(key);
@@ -96,14 +116,19 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
     if (size > 0 || !timer) return;
     clearInterval(timer);
     timer = undefined;
+    // The record stays (a lone agent's next poll comes right after this one); the next tick prunes it.
   }
 
   return {
-    park(instance, onGone) {
+    park(instance, onGone, heartbeatWritten = true) {
       const key = keyOf(instance);
+      const parkedAt = now();
+      if (heartbeatWritten) written.set(key, parkedAt);
+      // Unknown (pruned meanwhile): due at the next tick.
+      const lastMs = heartbeatWritten ? parkedAt : (written.get(key) ?? Number.NEGATIVE_INFINITY);
       let entry = entries.get(key);
-      if (!entry) entries.set(key, (entry = { instance, lastMs: now(), polls: new Set() }));
-      else entry.lastMs = now();
+      if (!entry) entries.set(key, (entry = { instance, lastMs, polls: new Set() }));
+      else entry.lastMs = Math.max(entry.lastMs, lastMs);
       const parked = entry;
       const poll: Poll = { onGone };
       parked.polls.add(poll);
@@ -122,11 +147,16 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
         stopWhenEmpty();
       };
     },
+    heartbeatFresh(instance) {
+      const atMs = written.get(keyOf(instance));
+      return atMs !== undefined && now() - atMs < renewEveryMs - tickMs;
+    },
     get size() {
       return size;
     },
     close() {
       closed = true;
+      written.clear();
       if (timer) clearInterval(timer);
       timer = undefined;
     },
