@@ -10,6 +10,7 @@
  * after the first), so the clones have exactly the shape the server writes.
  */
 import type { ControlPlaneStore, KeptnEvent, SequenceExecution, SequenceState } from '@shipmate/core';
+import { eachLimited } from './each-limited.js';
 
 /** The stored records of one finished sequence. */
 export interface SequenceTemplate {
@@ -104,6 +105,11 @@ export interface PreloadOptions {
   startMs: number;
   /** Sequences per transaction. @default 2000 */
   chunk?: number;
+  /**
+   * Transactions written at once: 1 for SQLite (one connection); more for PostgreSQL, whose store
+   * inserts row by row, so that its pool's connections overlap their round trips. @default 1
+   */
+  inFlight?: number;
 }
 
 /** Writes clones `from` … `to - 1` of the template; returns the events written. */
@@ -118,7 +124,9 @@ export async function preloadSequences(options: PreloadOptions): Promise<number>
   const chunk = options.chunk ?? 2000;
   const { store } = options;
   let written = 0;
-  for (let first = options.from; first < options.to; first += chunk) {
+  const firsts: number[] = [];
+  for (let first = options.from; first < options.to; first += chunk) firsts.push(first);
+  await eachLimited(firsts, options.inFlight ?? 1, async (first) => {
     const events: KeptnEvent[] = [];
     const states: SequenceState[] = [];
     const executions: SequenceExecution[] = [];
@@ -131,6 +139,6 @@ export async function preloadSequences(options: PreloadOptions): Promise<number>
     await store.appendEvents(events, { pending: false });
     await store.commit({ sequenceStates: states, executions });
     written += events.length;
-  }
+  });
   return written;
 }

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { ControlPlaneStore } from '@shipmate/core';
 import { PROJECT, SEQUENCE, STAGE, TASKS, createBenchProject, serviceNames } from './bench-project.js';
 import { cloneContext, preloadSequences, readTemplate } from './history-preload.js';
+import type { PreloadOptions } from './history-preload.js';
 import { createHttpClient } from './http-client.js';
 import type { HttpClient } from './http-client.js';
 import { createKeptnApi } from './keptn-api.js';
@@ -54,6 +55,8 @@ export interface HistoryOptions {
   startServer: (dataDir: string) => Promise<ServerProcess>;
   /** Opens the store the server of `dataDir` uses, while the server is stopped (the preload writes it). */
   openStore: (dataDir: string) => Promise<ControlPlaneStore>;
+  /** Sequences per preload transaction and transactions at once (history-preload.ts's defaults when unset). */
+  preload?: Pick<PreloadOptions, 'chunk' | 'inFlight'>;
   stopServer: (server: ServerProcess) => Promise<string>;
   token: string;
   dataParent: string | undefined;
@@ -183,7 +186,7 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
       const t0 = performance.now();
       const from = loaded;
       eventsStored += await withStore(() => options.openStore(dataDir), (store) =>
-        preloadSequences({ store, template, services, from, to: size, startMs }),
+        preloadSequences({ store, template, services, from, to: size, startMs, ...options.preload }),
       );
       loaded = size;
       const preloadSeconds = round((performance.now() - t0) / 1000, 1);
