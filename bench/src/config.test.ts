@@ -53,7 +53,9 @@ describe('readConfig: BENCH_ONLY and the PostgreSQL figures', () => {
 
   it('rejects unknown names and an empty list, naming the known ones', () => {
     vi.stubEnv('BENCH_ONLY', 'a,x,p9');
-    expect(() => readConfig()).toThrow('BENCH_ONLY names unknown scenarios (x, p9): use a, b, c, d, e, f, g, h, p1, p2, p3, p4, p5, p6 or p (p1–p6), e.g. BENCH_ONLY=a,p');
+    expect(() => readConfig()).toThrow(
+      'BENCH_ONLY names unknown scenarios (x, p9): use a, b, c, d, e, f, g, h, p1, p2, p3, p4, p5, p6 or p (p1–p6), e.g. BENCH_ONLY=a,p',
+    );
     vi.stubEnv('BENCH_ONLY', ' , ');
     expect(() => readConfig()).toThrow(/^BENCH_ONLY names no scenario: use a, b/);
   });
@@ -64,11 +66,15 @@ describe('readConfig: BENCH_ONLY and the PostgreSQL figures', () => {
     vi.stubEnv('BENCH_POSTGRES_URL', 'postgresql://bench@db.internal:6432/admin');
     expect(readConfig().postgresUrl).toBe('postgresql://bench@db.internal:6432/admin');
     vi.stubEnv('BENCH_POSTGRES_URL', 'mysql://root@127.0.0.1/x');
-    expect(() => readConfig()).toThrow("BENCH_POSTGRES_URL must start with postgres:// (e.g. postgres://postgres@127.0.0.1:5432/postgres), got 'mysql://…'");
+    expect(() => readConfig()).toThrow(
+      "BENCH_POSTGRES_URL must start with postgres:// (e.g. postgres://postgres@127.0.0.1:5432/postgres), got 'mysql://…'",
+    );
     vi.stubEnv('BENCH_POSTGRES_URL', 'http://127.0.0.1:5432');
     expect(() => readConfig()).toThrow(/^BENCH_POSTGRES_URL must start with postgres:\/\/.*got 'http:\/\/…'$/);
     vi.stubEnv('BENCH_POSTGRES_URL', 'not a url');
-    expect(() => readConfig()).toThrow("BENCH_POSTGRES_URL must be a postgres:// URL of a server where the user may CREATE DATABASE, e.g. postgres://postgres@127.0.0.1:5432/postgres; got 'not a url'");
+    expect(() => readConfig()).toThrow(
+      "BENCH_POSTGRES_URL must be a postgres:// URL of a server where the user may CREATE DATABASE, e.g. postgres://postgres@127.0.0.1:5432/postgres; got 'not a url'",
+    );
   });
 
   it('needs at least 2 replicas: p2 and p5 compare them', () => {

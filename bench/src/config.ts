@@ -102,11 +102,16 @@ function flag(name: string, fallback: boolean): boolean {
 /** The scenarios BENCH_ONLY names (`p` is p1–p6), in run order; unset or empty: all. */
 function selectedScenarios(raw: string | undefined): Scenario[] {
   if (raw === undefined || raw.trim() === '') return [...SCENARIOS];
-  const names = raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
   const known = new Set<string>([...SCENARIOS, 'p']);
   const unknown = names.filter((name) => !known.has(name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`BENCH_ONLY names ${unknown.length ? `unknown scenarios (${unknown.join(', ')})` : 'no scenario'}: use ${SCENARIOS.join(', ')} or p (p1–p6), e.g. BENCH_ONLY=a,p`);
+    throw new Error(
+      `BENCH_ONLY names ${unknown.length ? `unknown scenarios (${unknown.join(', ')})` : 'no scenario'}: use ${SCENARIOS.join(', ')} or p (p1–p6), e.g. BENCH_ONLY=a,p`,
+    );
   }
   const wanted = new Set(names.flatMap((name) => (name === 'p' ? POSTGRES_SCENARIOS : [name])));
   return SCENARIOS.filter((s) => wanted.has(s));
@@ -119,7 +124,9 @@ function postgresUrl(): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`BENCH_POSTGRES_URL must be a postgres:// URL of a server where the user may CREATE DATABASE, e.g. ${DEFAULT_POSTGRES_URL}; got '${raw}'`);
+    throw new Error(
+      `BENCH_POSTGRES_URL must be a postgres:// URL of a server where the user may CREATE DATABASE, e.g. ${DEFAULT_POSTGRES_URL}; got '${raw}'`,
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new Error(`BENCH_POSTGRES_URL must start with postgres:// (e.g. ${DEFAULT_POSTGRES_URL}), got '${url.protocol}//…'`);

@@ -415,7 +415,9 @@ async function main(): Promise<number> {
       await scenarios.run('p6', () =>
         withBenchDatabase(config.postgresUrl, async (database) => {
           const sizes = [config.historySmall, config.historyLarge];
-          log(`(p6) history of ${sizes.join(' then ')} finished sequences on PostgreSQL (database ${database.name}), ${config.historySamples} GETs per read`);
+          log(
+            `(p6) history of ${sizes.join(' then ')} finished sequences on PostgreSQL (database ${database.name}), ${config.historySamples} GETs per read`,
+          );
           const env = { SHIPMATE_STORE_URL: database.url };
           const result = await runHistoryScenario({
             label: '(p6)',

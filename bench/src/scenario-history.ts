@@ -175,7 +175,10 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
     } finally {
       await options.stopServer(server);
     }
-    const template = await withStore(() => options.openStore(dataDir), (store) => readTemplate(store, PROJECT, context));
+    const template = await withStore(
+      () => options.openStore(dataDir),
+      (store) => readTemplate(store, PROJECT, context),
+    );
     log(`template sequence ${context}: ${template.events.length} events`);
     // Clone 0 starts so that the last clone of the largest size ends about now.
     const largest = Math.max(...options.sizes);
@@ -185,8 +188,9 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
     for (const size of options.sizes) {
       const t0 = performance.now();
       const from = loaded;
-      eventsStored += await withStore(() => options.openStore(dataDir), (store) =>
-        preloadSequences({ store, template, services, from, to: size, startMs, ...options.preload }),
+      eventsStored += await withStore(
+        () => options.openStore(dataDir),
+        (store) => preloadSequences({ store, template, services, from, to: size, startMs, ...options.preload }),
       );
       loaded = size;
       const preloadSeconds = round((performance.now() - t0) / 1000, 1);

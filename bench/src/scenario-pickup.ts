@@ -128,7 +128,9 @@ export async function runPickup(options: PickupOptions): Promise<PickupResult> {
     for (let i = 0; i < options.sequences; i++) await runSequence(true);
   } catch (error) {
     const recent = problems.recent();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${recent.length ? `; poller said: ${recent.join(' | ')}` : ''}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${recent.length ? `; poller said: ${recent.join(' | ')}` : ''}`,
+    );
   } finally {
     await session.close({ unregister: true });
     client.close();

@@ -131,7 +131,9 @@ export function runPostgresScenarios(options: PostgresScenariosOptions): Promise
 
       if (wants('p1')) {
         await runner.run('p1', async () => {
-          log(`(p1) PostgreSQL, 1 replica: ${options.sequences} sequences, ${Math.min(options.services.length, options.sequences)} in flight`);
+          log(
+            `(p1) PostgreSQL, 1 replica: ${options.sequences} sequences, ${Math.min(options.services.length, options.sequences)} in flight`,
+          );
           const result = await runSequenceThroughput({ api, services: options.services, sequences: options.sequences, log });
           details.sequences = result;
           options.figure('pgSequencesPerSecond', result.sequencesPerSecond);
@@ -157,7 +159,12 @@ export function runPostgresScenarios(options: PostgresScenariosOptions): Promise
           log(`(p2) ${replicas.length} replicas behind a round-robin proxy at ${proxy.url}: ${options.sequences} sequences`);
           const cpuBefore = replicas.map((r) => r.cpuSeconds());
           const startedAt = performance.now();
-          const result = await runSequenceThroughput({ api: apiOn(proxy.url), services: options.services, sequences: options.sequences, log });
+          const result = await runSequenceThroughput({
+            api: apiOn(proxy.url),
+            services: options.services,
+            sequences: options.sequences,
+            log,
+          });
           const elapsedMs = performance.now() - startedAt;
           const replicaCpuPercent = replicas.map((r, i) => round(((r.cpuSeconds() - cpuBefore[i]!) * 100_000) / elapsedMs, 1));
           const proxyConnections = Object.fromEntries([...proxy.connections].map(([port, n]) => [String(port), n]));
@@ -172,7 +179,9 @@ export function runPostgresScenarios(options: PostgresScenariosOptions): Promise
       if (wants('p5')) {
         await runner.run('p5', async () => {
           const [a, b] = replicas;
-          log(`(p5) ${options.pickupSequences} sequences of 5 tasks: poller parked on replica 2, tasks made through replica 1; then both on replica 1`);
+          log(
+            `(p5) ${options.pickupSequences} sequences of 5 tasks: poller parked on replica 2, tasks made through replica 1; then both on replica 1`,
+          );
           const target = (server: ServerProcess) => ({ serverUrl: server.url, token: options.token });
           const common = { triggerApi: api, sequences: options.pickupSequences, service: pickupService[0]! };
           const acrossReplicas = await runPickup({ ...common, pollTarget: target(b!), pollerName: 'bench-pickup-across' });
