@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testPostgresAdminUrl } from '@shipmate/testing/postgres-database';
-import { postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
+import { analyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
 
 /** A port on 127.0.0.1 that nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
@@ -48,6 +48,24 @@ describe('the PostgreSQL server of p1–p6', () => {
       }),
     ).rejects.toThrow('scenario failed');
     expect(await databaseExists(name)).toBe(false);
+  });
+
+  it('analyzes a database after a bulk load, so the planner knows its tables', async () => {
+    await withBenchDatabase(testPostgresAdminUrl(), async (database) => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query('CREATE TABLE loaded AS SELECT g AS n FROM generate_series(1, 1000) g');
+        const analyzedAt = async () =>
+          (await client.query<{ at: Date | null }>("SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'loaded'")).rows[0]
+            ?.at;
+        expect(await analyzedAt()).toBeNull();
+        await analyzeDatabase(database.url);
+        expect(await analyzedAt()).toBeInstanceOf(Date);
+      } finally {
+        await client.end();
+      }
+    });
   });
 
   it('shows URLs in the log without their password', () => {

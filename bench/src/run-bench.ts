@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createPostgresStore } from '@shipmate/store-postgres';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { agentServiceNames, createAgentProject } from './agent-project.js';
-import { postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
+import { analyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
 import { allowedCpus } from './cpu-affinity.js';
 import { createBenchProject, serviceNames } from './bench-project.js';
 import { POSTGRES_SCENARIOS, readConfig } from './config.js';
@@ -313,6 +313,7 @@ async function main(): Promise<number> {
           warmupSeconds: config.warmupSeconds,
           rounds: config.intakeRounds,
           ...(pinning ? { pinning } : {}),
+          label,
           log,
         });
       } finally {
@@ -429,6 +430,7 @@ async function main(): Promise<number> {
             openStore: () => createPostgresStore(database.url),
             // The PostgreSQL store inserts row by row: 4 transactions at once overlap the round trips.
             preload: { chunk: 500, inFlight: 4 },
+            afterPreload: () => analyzeDatabase(database.url),
             stopServer,
             token: TOKEN,
             dataParent: config.dataParent,

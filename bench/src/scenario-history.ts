@@ -55,6 +55,8 @@ export interface HistoryOptions {
   startServer: (dataDir: string) => Promise<ServerProcess>;
   /** Opens the store the server of `dataDir` uses, while the server is stopped (the preload writes it). */
   openStore: (dataDir: string) => Promise<ControlPlaneStore>;
+  /** Runs after each preload, before the server starts again (PostgreSQL: ANALYZE). */
+  afterPreload?: () => Promise<void>;
   /** Sequences per preload transaction and transactions at once (history-preload.ts's defaults when unset). */
   preload?: Pick<PreloadOptions, 'chunk' | 'inFlight'>;
   stopServer: (server: ServerProcess) => Promise<string>;
@@ -193,6 +195,7 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
         (store) => preloadSequences({ store, template, services, from, to: size, startMs, ...options.preload }),
       );
       loaded = size;
+      await options.afterPreload?.();
       const preloadSeconds = round((performance.now() - t0) / 1000, 1);
       log(`${size} sequences stored (${eventsStored} events; this step ${preloadSeconds} s); timing reads`);
       server = await options.startServer(dataDir);
