@@ -71,3 +71,50 @@ describe('readConfig: the settings of (i) and the server profile', () => {
     expect(readConfig().serverCpuProfileDir).toBe('/tmp/profiles');
   });
 });
+
+describe('readConfig: BENCH_ONLY and the PostgreSQL figures', () => {
+  it('runs every scenario, the PostgreSQL ones included, when BENCH_ONLY is unset', () => {
+    vi.stubEnv('BENCH_ONLY', '');
+    expect(readConfig().scenarios).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+  });
+
+  it('reads p as p1–p6, and single PostgreSQL figures by name, in run order', () => {
+    vi.stubEnv('BENCH_ONLY', 'p');
+    expect(readConfig().scenarios).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+    vi.stubEnv('BENCH_ONLY', ' P5, h ,p1');
+    expect(readConfig().scenarios).toEqual(['h', 'p1', 'p5']);
+  });
+
+  it('rejects unknown names and an empty list, naming the known ones', () => {
+    vi.stubEnv('BENCH_ONLY', 'a,x,p9');
+    expect(() => readConfig()).toThrow(
+      'BENCH_ONLY names unknown scenarios (x, p9): use a, b, c, d, e, f, g, h, i, p1, p2, p3, p4, p5, p6 or p (p1–p6), e.g. BENCH_ONLY=a,p',
+    );
+    vi.stubEnv('BENCH_ONLY', ' , ');
+    expect(() => readConfig()).toThrow(/^BENCH_ONLY names no scenario: use a, b/);
+  });
+
+  it('takes the PostgreSQL server from BENCH_POSTGRES_URL, the local one by default, and rejects other schemes', () => {
+    vi.stubEnv('BENCH_POSTGRES_URL', '');
+    expect(readConfig().postgresUrl).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    vi.stubEnv('BENCH_POSTGRES_URL', 'postgresql://bench@db.internal:6432/admin');
+    expect(readConfig().postgresUrl).toBe('postgresql://bench@db.internal:6432/admin');
+    vi.stubEnv('BENCH_POSTGRES_URL', 'mysql://root@127.0.0.1/x');
+    expect(() => readConfig()).toThrow(
+      "BENCH_POSTGRES_URL must start with postgres:// (e.g. postgres://postgres@127.0.0.1:5432/postgres), got 'mysql://…'",
+    );
+    vi.stubEnv('BENCH_POSTGRES_URL', 'http://127.0.0.1:5432');
+    expect(() => readConfig()).toThrow(/^BENCH_POSTGRES_URL must start with postgres:\/\/.*got 'http:\/\/…'$/);
+    vi.stubEnv('BENCH_POSTGRES_URL', 'not a url');
+    expect(() => readConfig()).toThrow(
+      "BENCH_POSTGRES_URL must be a postgres:// URL of a server where the user may CREATE DATABASE, e.g. postgres://postgres@127.0.0.1:5432/postgres; got 'not a url'",
+    );
+  });
+
+  it('needs at least 2 replicas: p2 and p5 compare them', () => {
+    vi.stubEnv('BENCH_REPLICAS', '1');
+    expect(() => readConfig()).toThrow("BENCH_REPLICAS must be at least 2 (p2 and p5 compare replicas), got '1'");
+    vi.stubEnv('BENCH_REPLICAS', '4');
+    expect(readConfig().replicas).toBe(4);
+  });
+});

@@ -1,6 +1,10 @@
 /** Bench settings from the environment (see bench/README.md). */
 
-export type Scenario = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
+/** The scenarios in run order (b, g, h and i after the others; the PostgreSQL figures p1–p6 last). */
+const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+/** The PostgreSQL figures; `p` in BENCH_ONLY names them all. */
+export const POSTGRES_SCENARIOS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const satisfies readonly Scenario[];
 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
@@ -57,7 +61,13 @@ export interface BenchConfig {
   historyLarge: number;
   /** (h) timed requests per read and size. BENCH_HISTORY_SAMPLES, default 200. */
   historySamples: number;
-  /** Scenarios to run. BENCH_ONLY, e.g. `a,c`; default all. */
+  /** (p1–p6) admin URL of the PostgreSQL server the bench creates its databases on. BENCH_POSTGRES_URL. */
+  postgresUrl: string;
+  /** (p2, p5) replicas on one PostgreSQL database. BENCH_REPLICAS, default 3 (at least 2). */
+  replicas: number;
+  /** (p5) sequences of 5 tasks whose pickup across replicas is timed. BENCH_PICKUP_SEQUENCES, default 100. */
+  pickupSequences: number;
+  /** Scenarios to run. BENCH_ONLY, e.g. `a,c` or `p` (p1–p6); default all. */
   scenarios: Scenario[];
   /** Where the server's data dir is created, e.g. /dev/shm to take the disk out. BENCH_DATA_DIR, default the OS temp dir. */
   dataParent: string | undefined;
@@ -69,6 +79,9 @@ export interface BenchConfig {
    */
   serverCpuProfileDir: string | undefined;
 }
+
+/** The PostgreSQL server of the bench unless BENCH_POSTGRES_URL names another (the local one of the tests). */
+export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function positive(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -97,10 +110,45 @@ function flag(name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be 1 (on) or 0 (off), got '${raw}'`);
 }
 
+/** The scenarios BENCH_ONLY names (`p` is p1–p6), in run order; unset or empty: all. */
+function selectedScenarios(raw: string | undefined): Scenario[] {
+  if (raw === undefined || raw.trim() === '') return [...SCENARIOS];
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  const known = new Set<string>([...SCENARIOS, 'p']);
+  const unknown = names.filter((name) => !known.has(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `BENCH_ONLY names ${unknown.length ? `unknown scenarios (${unknown.join(', ')})` : 'no scenario'}: use ${SCENARIOS.join(', ')} or p (p1–p6), e.g. BENCH_ONLY=a,p`,
+    );
+  }
+  const wanted = new Set(names.flatMap((name) => (name === 'p' ? POSTGRES_SCENARIOS : [name])));
+  return SCENARIOS.filter((s) => wanted.has(s));
+}
+
+/** The PostgreSQL server's admin URL (BENCH_POSTGRES_URL), checked for its scheme. */
+function postgresUrl(): string {
+  const raw = process.env.BENCH_POSTGRES_URL || DEFAULT_POSTGRES_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(
+      `BENCH_POSTGRES_URL must be a postgres:// URL of a server where the user may CREATE DATABASE, e.g. ${DEFAULT_POSTGRES_URL}; got '${raw}'`,
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`BENCH_POSTGRES_URL must start with postgres:// (e.g. ${DEFAULT_POSTGRES_URL}), got '${url.protocol}//…'`);
+  }
+  return raw;
+}
+
 export function readConfig(): BenchConfig {
-  const only = (process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h,i').split(',').map((s) => s.trim().toLowerCase());
-  const scenarios = (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const).filter((s) => only.includes(s));
-  if (scenarios.length === 0) throw new Error(`BENCH_ONLY names no scenario (use a, b, c, d, e, f, g, h, i): '${process.env.BENCH_ONLY}'`);
+  const scenarios = selectedScenarios(process.env.BENCH_ONLY);
+  const replicas = Math.floor(positive('BENCH_REPLICAS', 3));
+  if (replicas < 2) throw new Error(`BENCH_REPLICAS must be at least 2 (p2 and p5 compare replicas), got '${process.env.BENCH_REPLICAS}'`);
   const historySmall = Math.floor(positive('BENCH_HISTORY_SMALL', 10_000));
   const historyLarge = Math.floor(positive('BENCH_HISTORY_LARGE', 100_000));
   if (historyLarge < historySmall) {
@@ -150,6 +198,9 @@ export function readConfig(): BenchConfig {
     historySmall,
     historyLarge,
     historySamples: Math.floor(positive('BENCH_HISTORY_SAMPLES', 200)),
+    postgresUrl: postgresUrl(),
+    replicas,
+    pickupSequences: Math.floor(positive('BENCH_PICKUP_SEQUENCES', 100)),
     scenarios,
     dataParent: process.env.BENCH_DATA_DIR || undefined,
     keepData: process.env.BENCH_KEEP_DATA === '1',

@@ -18,6 +18,8 @@ export const PARKED_CPU_RATIO_TARGET_PERCENT = 110;
 
 export const FIGURES = [
   { key: 'sequencesPerSecond', label: '(a) sequences completed per second', unit: 'seq/s', target: { op: '>=', value: 800 } },
+  { key: 'pgSequencesPerSecond', label: '(p1) PostgreSQL, 1 replica: sequences completed per second', unit: 'seq/s' },
+  { key: 'pgReplicasSequencesPerSecond', label: '(p2) PostgreSQL, BENCH_REPLICAS (3) replicas behind a proxy: seq/s', unit: 'seq/s' },
   { key: 'configStartsCachedPerSecond', label: '(f) sequence starts/s, shipyard cached (tip)', unit: 'starts/s' },
   { key: 'configStartsNewCommitPerSecond', label: '(f) sequence starts/s, each at a new commit', unit: 'starts/s' },
   { key: 'configStartsNewCommitRatioPercent', label: '(f) new commit each start vs cached', unit: '%', target: { op: '>=', value: 90 } },
@@ -35,8 +37,12 @@ export const FIGURES = [
   { key: 'intakeRatioPercent', label: '(b) POST /api/v1/event vs bare node:http (wrk)', unit: '%', target: { op: '>=', value: 60 } },
   { key: 'intakeRequestsPerSecond', label: '(b) POST /api/v1/event acknowledged', unit: 'req/s' },
   { key: 'bareRequestsPerSecond', label: '(b) bare node:http, same wrk load', unit: 'req/s' },
+  { key: 'pgIntakeRatioPercent', label: '(p3) PostgreSQL: POST /api/v1/event vs bare node:http (wrk)', unit: '%' },
+  { key: 'pgIntakeRequestsPerSecond', label: '(p3) PostgreSQL: POST /api/v1/event acknowledged', unit: 'req/s' },
   { key: 'taskLatencyP50Ms', label: '(c) .finished → next .triggered p50', unit: 'ms' },
   { key: 'taskLatencyP99Ms', label: '(c) .finished → next .triggered p99', unit: 'ms', target: { op: '<', value: 5 } },
+  { key: 'pgTaskLatencyP50Ms', label: '(p4) PostgreSQL: .finished → next .triggered p50', unit: 'ms' },
+  { key: 'pgTaskLatencyP99Ms', label: '(p4) PostgreSQL: .finished → next .triggered p99', unit: 'ms', target: { op: '<', value: 5 } },
   { key: 'sdkHandlerP50Ms', label: '(d) .triggered stored → SDK handler p50', unit: 'ms' },
   { key: 'sdkHandlerP99Ms', label: '(d) .triggered stored → SDK handler p99', unit: 'ms', target: { op: '<', value: HANDLER_TARGET_MS } },
   { key: 'sdkHandlerMaxMs', label: '(d) .triggered stored → SDK handler max', unit: 'ms' },
@@ -48,6 +54,8 @@ export const FIGURES = [
     target: { op: '<', value: HANDLER_TARGET_MS },
   },
   { key: 'agentHandlerMaxMs', label: '(d) .triggered stored → agent → recipient max', unit: 'ms' },
+  { key: 'pgPickupAcrossReplicasP50Ms', label: '(p5) PostgreSQL: task made on replica 1 → poller on 2, p50', unit: 'ms' },
+  { key: 'pgPickupAcrossReplicasP99Ms', label: '(p5) PostgreSQL: task made on replica 1 → poller on 2, p99', unit: 'ms' },
   { key: 'fleetRssMiB', label: '(e) server VmRSS, agent fleet parked (max)', unit: 'MiB', target: { op: '<', value: 500 } },
   { key: 'fleetIdleCpuPercent', label: '(e) server CPU, agent fleet parked', unit: '% core', target: { op: '<', value: 5 } },
   { key: 'fleetHandlerP50Ms', label: '(e) .triggered → SDK handler p50, fleet parked', unit: 'ms' },
@@ -90,6 +98,18 @@ export const FIGURES = [
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
   {
+    key: 'pgHistoryRootEventsP99MsAt10k',
+    label: '(p6) PostgreSQL: datastore root=true list p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryRootEventsP99MsAt100k',
+    label: '(p6) PostgreSQL: datastore root=true list p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
     key: 'historyProjectEventsP99MsAt10k',
     label: '(h) datastore project event list p99, 10k sequences',
     unit: 'ms',
@@ -98,6 +118,18 @@ export const FIGURES = [
   {
     key: 'historyProjectEventsP99MsAt100k',
     label: '(h) datastore project event list p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryProjectEventsP99MsAt10k',
+    label: '(p6) PostgreSQL: datastore project event list p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryProjectEventsP99MsAt100k',
+    label: '(p6) PostgreSQL: datastore project event list p99, 100k sequences',
     unit: 'ms',
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
@@ -114,6 +146,18 @@ export const FIGURES = [
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
   {
+    key: 'pgHistoryContextEventsP99MsAt10k',
+    label: '(p6) PostgreSQL: datastore events of a context p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryContextEventsP99MsAt100k',
+    label: '(p6) PostgreSQL: datastore events of a context p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
     key: 'historyEventsOfTypeP99MsAt10k',
     label: '(h) datastore event/type filter p99, 10k sequences',
     unit: 'ms',
@@ -122,6 +166,18 @@ export const FIGURES = [
   {
     key: 'historyEventsOfTypeP99MsAt100k',
     label: '(h) datastore event/type filter p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryEventsOfTypeP99MsAt10k',
+    label: '(p6) PostgreSQL: datastore event/type filter p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryEventsOfTypeP99MsAt100k',
+    label: '(p6) PostgreSQL: datastore event/type filter p99, 100k sequences',
     unit: 'ms',
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
@@ -138,6 +194,18 @@ export const FIGURES = [
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
   {
+    key: 'pgHistorySequencePageP99MsAt10k',
+    label: '(p6) PostgreSQL: /sequence/{p}?pageSize=25 p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistorySequencePageP99MsAt100k',
+    label: '(p6) PostgreSQL: /sequence/{p}?pageSize=25 p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
     key: 'historySequenceByContextP99MsAt10k',
     label: '(h) /sequence/{p}?keptnContext= p99, 10k sequences',
     unit: 'ms',
@@ -146,6 +214,18 @@ export const FIGURES = [
   {
     key: 'historySequenceByContextP99MsAt100k',
     label: '(h) /sequence/{p}?keptnContext= p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistorySequenceByContextP99MsAt10k',
+    label: '(p6) PostgreSQL: /sequence/{p}?keptnContext= p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistorySequenceByContextP99MsAt100k',
+    label: '(p6) PostgreSQL: /sequence/{p}?keptnContext= p99, 100k sequences',
     unit: 'ms',
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
@@ -161,8 +241,22 @@ export const FIGURES = [
     unit: 'ms',
     target: { op: '<', value: HISTORY_TARGET_MS },
   },
+  {
+    key: 'pgHistoryExecutionsByContextP99MsAt10k',
+    label: '(p6) PostgreSQL: /sequence-execution?keptnContext= p99, 10k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
+  {
+    key: 'pgHistoryExecutionsByContextP99MsAt100k',
+    label: '(p6) PostgreSQL: /sequence-execution?keptnContext= p99, 100k sequences',
+    unit: 'ms',
+    target: { op: '<', value: HISTORY_TARGET_MS },
+  },
   { key: 'historySequenceNoPageSizeKiBAt100k', label: '(h) /sequence/{p} without pageSize, 100k sequences', unit: 'KiB' },
   { key: 'historySequenceNoPageSizeP50MsAt100k', label: '(h) /sequence/{p} without pageSize p50, 100k', unit: 'ms' },
+  { key: 'pgHistorySequenceNoPageSizeKiBAt100k', label: '(p6) PostgreSQL: /sequence/{p} without pageSize, 100k', unit: 'KiB' },
+  { key: 'pgHistorySequenceNoPageSizeP50MsAt100k', label: '(p6) PostgreSQL: /sequence/{p} without pageSize p50, 100k', unit: 'ms' },
   { key: 'peakRssMiB', label: 'server peak RSS (VmHWM) before the fleets of (e), (i)', unit: 'MiB', target: { op: '<', value: 200 } },
   { key: 'maxSampledRssMiB', label: 'server max sampled VmRSS, whole run', unit: 'MiB' },
 ] as const satisfies readonly Omit<Figure, 'value'>[];

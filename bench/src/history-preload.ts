@@ -1,15 +1,16 @@
 /**
  * Preloads finished sequences for figure (h) by bulk insert through the store: one real sequence
  * run through the server is the template; its events, sequence state and execution are cloned with
- * new ids, contexts, services and times and written by the SQLite store directly (the server is
- * stopped meanwhile), a chunk of sequences per transaction.
+ * new ids, contexts, services and times and written by the store directly (the SQLite store on the
+ * data dir's file, or the PostgreSQL store on the server's database; the server is stopped
+ * meanwhile), a chunk of sequences per transaction.
  *
  * The template is taken as stored text: every id, the context, the service and every ISO timestamp
  * in it become placeholders, filled in per clone (times shifted so that clone i is `i` seconds
  * after the first), so the clones have exactly the shape the server writes.
  */
-import { createSqliteStore } from '@shipmate/store-sqlite';
-import type { KeptnEvent, SequenceExecution, SequenceState } from '@shipmate/core';
+import type { ControlPlaneStore, KeptnEvent, SequenceExecution, SequenceState } from '@shipmate/core';
+import { eachLimited } from './each-limited.js';
 
 /** The stored records of one finished sequence. */
 export interface SequenceTemplate {
@@ -21,20 +22,15 @@ export interface SequenceTemplate {
   executions: SequenceExecution[];
 }
 
-/** Reads the template sequence from the database file (the server must be stopped). */
-export async function readTemplate(dbPath: string, project: string, keptnContext: string): Promise<SequenceTemplate> {
-  const store = createSqliteStore({ path: dbPath });
-  try {
-    const events = (await store.queryEvents({ project, keptnContext, offset: 0, limit: 0 })).items;
-    const state = await store.getSequenceState(project, keptnContext);
-    const executions = await store.listExecutionsOfContext(project, keptnContext);
-    if (!state || events.length === 0 || executions.length === 0) {
-      throw new Error(`template sequence ${keptnContext} of ${project} is not stored whole (state, events, execution)`);
-    }
-    return { project, keptnContext, service: String(events[0]!.data.service), events, state, executions };
-  } finally {
-    await store.close();
+/** Reads the template sequence from `store` (the caller opens and closes it). */
+export async function readTemplate(store: ControlPlaneStore, project: string, keptnContext: string): Promise<SequenceTemplate> {
+  const events = (await store.queryEvents({ project, keptnContext, offset: 0, limit: 0 })).items;
+  const state = await store.getSequenceState(project, keptnContext);
+  const executions = await store.listExecutionsOfContext(project, keptnContext);
+  if (!state || events.length === 0 || executions.length === 0) {
+    throw new Error(`template sequence ${keptnContext} of ${project} is not stored whole (state, events, execution)`);
   }
+  return { project, keptnContext, service: String(events[0]!.data.service), events, state, executions };
 }
 
 const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z/g;
@@ -97,7 +93,8 @@ export function cloneContext(i: number): string {
 
 /** Options of {@link preloadSequences}. */
 export interface PreloadOptions {
-  dbPath: string;
+  /** Where the clones go (the caller opens and closes it). */
+  store: ControlPlaneStore;
   template: SequenceTemplate;
   /** Services the clones spread over, round robin. */
   services: readonly string[];
@@ -108,6 +105,11 @@ export interface PreloadOptions {
   startMs: number;
   /** Sequences per transaction. @default 2000 */
   chunk?: number;
+  /**
+   * Transactions written at once: 1 for SQLite (one connection); more for PostgreSQL, whose store
+   * inserts row by row, so that its pool's connections overlap their round trips. @default 1
+   */
+  inFlight?: number;
 }
 
 /** Writes clones `from` … `to - 1` of the template; returns the events written. */
@@ -120,25 +122,23 @@ export async function preloadSequences(options: PreloadOptions): Promise<number>
   const statePattern = make(template.state);
   const executionPatterns = template.executions.map(make);
   const chunk = options.chunk ?? 2000;
-  const store = createSqliteStore({ path: options.dbPath });
+  const { store } = options;
   let written = 0;
-  try {
-    for (let first = options.from; first < options.to; first += chunk) {
-      const events: KeptnEvent[] = [];
-      const states: SequenceState[] = [];
-      const executions: SequenceExecution[] = [];
-      for (let i = first; i < Math.min(options.to, first + chunk); i++) {
-        const service = options.services[i % options.services.length]!;
-        for (const p of eventPatterns) events.push(JSON.parse(fill(p, i, service, options.startMs)) as KeptnEvent);
-        states.push(JSON.parse(fill(statePattern, i, service, options.startMs)) as SequenceState);
-        for (const p of executionPatterns) executions.push(JSON.parse(fill(p, i, service, options.startMs)) as SequenceExecution);
-      }
-      await store.appendEvents(events, { pending: false });
-      await store.commit({ sequenceStates: states, executions });
-      written += events.length;
+  const firsts: number[] = [];
+  for (let first = options.from; first < options.to; first += chunk) firsts.push(first);
+  await eachLimited(firsts, options.inFlight ?? 1, async (first) => {
+    const events: KeptnEvent[] = [];
+    const states: SequenceState[] = [];
+    const executions: SequenceExecution[] = [];
+    for (let i = first; i < Math.min(options.to, first + chunk); i++) {
+      const service = options.services[i % options.services.length]!;
+      for (const p of eventPatterns) events.push(JSON.parse(fill(p, i, service, options.startMs)) as KeptnEvent);
+      states.push(JSON.parse(fill(statePattern, i, service, options.startMs)) as SequenceState);
+      for (const p of executionPatterns) executions.push(JSON.parse(fill(p, i, service, options.startMs)) as SequenceExecution);
     }
-  } finally {
-    await store.close();
-  }
+    await store.appendEvents(events, { pending: false });
+    await store.commit({ sequenceStates: states, executions });
+    written += events.length;
+  });
   return written;
 }

@@ -5,16 +5,21 @@
  * 20,000 sequences of (g) go last so they do not grow the store or leave orchestrator backlog under
  * the others; (h) runs its own server on its own data dir. The peak RSS figure is the server's
  * VmHWM before the agent fleets of (e) and (i), which report their own memory.
+ * Then the PostgreSQL figures p1–p5 (replicas on a database of their own, scenario-postgres.ts) and
+ * p6 ((h) on PostgreSQL), skipped with one line when the PostgreSQL server does not answer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createPostgresStore } from '@shipmate/store-postgres';
+import { createSqliteStore } from '@shipmate/store-sqlite';
 import { agentServiceNames, createAgentProject } from './agent-project.js';
+import { analyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
 import { allowedCpus } from './cpu-affinity.js';
 import { createBenchProject, serviceNames } from './bench-project.js';
-import { readConfig } from './config.js';
+import { POSTGRES_SCENARIOS, readConfig } from './config.js';
 import { closeAllClients, createHttpClient } from './http-client.js';
 import { createKeptnApi } from './keptn-api.js';
 import { busyWarning, machineLoad } from './machine.js';
@@ -32,7 +37,8 @@ import { runConfigScenario } from './scenario-config.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
 import { runWalScenario } from './scenario-wal.js';
 import { HISTORY_READS, runHistoryScenario } from './scenario-history.js';
-import type { HistoryRead } from './scenario-history.js';
+import type { HistoryRead, HistorySizeResult } from './scenario-history.js';
+import { runPostgresScenarios } from './scenario-postgres.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
@@ -63,19 +69,38 @@ function historyFigureKey(key: string): FigureKey {
   return found.key;
 }
 
+/** The figures of (h) (`prefix` `history`) or (p6) (`pgHistory`) from the reads at the small and the large size. */
+function historyFigures(prefix: 'history' | 'pgHistory', small: HistorySizeResult, large: HistorySizeResult): Array<[FigureKey, number]> {
+  const figures: Array<[FigureKey, number]> = [];
+  for (const read of Object.keys(HISTORY_READS) as HistoryRead[]) {
+    if (read === 'sequenceNoPageSize') continue;
+    const name = `${read[0]!.toUpperCase()}${read.slice(1)}`;
+    figures.push([historyFigureKey(`${prefix}${name}P99MsAt10k`), small.reads[read].p99]);
+    figures.push([historyFigureKey(`${prefix}${name}P99MsAt100k`), large.reads[read].p99]);
+  }
+  figures.push([historyFigureKey(`${prefix}SequenceNoPageSizeKiBAt100k`), large.reads.sequenceNoPageSize.meanBytes / 1024]);
+  figures.push([historyFigureKey(`${prefix}SequenceNoPageSizeP50MsAt100k`), large.reads.sequenceNoPageSize.p50]);
+  return figures;
+}
+
 /**
  * Starts `shipmate server` on a free port. `maxConnections` (SHIPMATE_MAX_CONNECTIONS) must hold (e)'s
  * fleet: above the default cap the server closes further connections at once. With `cpuProfileDir`
  * the server writes a V8 CPU profile there when it stops (NODE_OPTIONS may not carry `--cpu-prof`).
  */
-async function startShipmate(dataDir: string, maxConnections: number, cpuProfileDir?: string): Promise<ServerProcess> {
+async function startShipmate(
+  dataDir: string,
+  maxConnections: number,
+  cpuProfileDir?: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   return startServerProcess({
-    name: 'shipmate server',
+    name: env.SHIPMATE_STORE_URL ? 'shipmate server (PostgreSQL)' : 'shipmate server',
     args: [...profile, SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     url: `http://127.0.0.1:${port}`,
-    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn', SHIPMATE_MAX_CONNECTIONS: String(maxConnections) },
+    env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn', SHIPMATE_MAX_CONNECTIONS: String(maxConnections), ...env },
   });
 }
 
@@ -96,7 +121,7 @@ function intakePinning(pin: boolean, shipmatePid: number, log: (line: string) =>
   if (!pin) return undefined;
   const cpus = allowedCpus();
   if (cpus.length < 2) {
-    log(`(b) one CPU only (${cpus.join(',')}): server and wrk are not pinned`);
+    log(`one CPU only (${cpus.join(',')}): server and wrk are not pinned`);
     return undefined;
   }
   return { server: [cpus[0]!], wrk: [cpus[1]!], shipmateBefore: allowedCpus(shipmatePid) };
@@ -105,7 +130,7 @@ function intakePinning(pin: boolean, shipmatePid: number, log: (line: string) =>
 async function main(): Promise<number> {
   const config = readConfig();
   // Fail before minutes of other scenarios rather than at (b).
-  if (config.scenarios.includes('b')) requireWrk();
+  if (config.scenarios.includes('b') || config.scenarios.includes('p3')) requireWrk();
   const date = new Date();
   const services = serviceNames(config.services);
   const maxConnections = Math.max(SERVER_DEFAULT_MAX_CONNECTIONS, config.agentInstances + CONNECTION_HEADROOM);
@@ -146,7 +171,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  log(`node ${process.version}; config ${JSON.stringify(config)}`);
+  const shownConfig = { ...config, postgresUrl: redactedUrl(config.postgresUrl) };
+  log(`node ${process.version}; config ${JSON.stringify(shownConfig)}`);
   const loadAtStart = machineLoad();
   const warning = busyWarning(loadAtStart);
   if (warning) log(warning);
@@ -302,38 +328,43 @@ async function main(): Promise<number> {
         );
       });
     }
+    /** (b)'s measurement of `shipmate` (the SQLite server for b, PostgreSQL replica 1 for p3) against a fresh bare server. */
+    const measureIntake = async (shipmate: ServerProcess, label: string) => {
+      const pinning = intakePinning(config.pinCpus, shipmate.pid, log);
+      log(
+        `${label} wrk, ${config.wrkThreads} thread(s), ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round; ` +
+          (pinning ? `server on CPU ${pinning.server.join(',')}, wrk on CPU ${pinning.wrk.join(',')}` : 'CPUs not pinned'),
+      );
+      const bare = await startBare();
+      running.add(bare);
+      if (interrupted) await stopServer(bare);
+      try {
+        return await runIntake({
+          shipmate,
+          bare,
+          token: TOKEN,
+          service: services[0]!,
+          wrkScript: WRK_SCRIPT,
+          threads: config.wrkThreads,
+          connections: config.connections,
+          durationSeconds: config.intakeSeconds,
+          warmupSeconds: config.warmupSeconds,
+          rounds: config.intakeRounds,
+          ...(pinning ? { pinning } : {}),
+          label,
+          log,
+        });
+      } finally {
+        await stopServer(bare);
+      }
+    };
     if (config.scenarios.includes('b')) {
       await scenarios.run('b', async () => {
-        const pinning = intakePinning(config.pinCpus, server.pid, log);
-        log(
-          `(b) wrk, ${config.wrkThreads} thread(s), ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round; ` +
-            (pinning ? `server on CPU ${pinning.server.join(',')}, wrk on CPU ${pinning.wrk.join(',')}` : 'CPUs not pinned'),
-        );
-        const bare = await startBare();
-        running.add(bare);
-        if (interrupted) await stopServer(bare);
-        try {
-          const result = await runIntake({
-            shipmate: server,
-            bare,
-            token: TOKEN,
-            service: services[0]!,
-            wrkScript: WRK_SCRIPT,
-            threads: config.wrkThreads,
-            connections: config.connections,
-            durationSeconds: config.intakeSeconds,
-            warmupSeconds: config.warmupSeconds,
-            rounds: config.intakeRounds,
-            ...(pinning ? { pinning } : {}),
-            log,
-          });
-          details.intake = result;
-          figure('intakeRatioPercent', result.ratioPercent);
-          figure('intakeRequestsPerSecond', result.shipmate.requestsPerSecond);
-          figure('bareRequestsPerSecond', result.bare.requestsPerSecond);
-        } finally {
-          await stopServer(bare);
-        }
+        const result = await measureIntake(server, '(b)');
+        details.intake = result;
+        figure('intakeRatioPercent', result.ratioPercent);
+        figure('intakeRequestsPerSecond', result.shipmate.requestsPerSecond);
+        figure('bareRequestsPerSecond', result.bare.requestsPerSecond);
       });
     }
     if (config.scenarios.includes('g')) {
@@ -354,11 +385,13 @@ async function main(): Promise<number> {
         const sizes = [config.historySmall, config.historyLarge];
         log(`(h) history of ${sizes.join(' then ')} finished sequences on its own server, ${config.historySamples} GETs per read`);
         const result = await runHistoryScenario({
+          label: '(h)',
           startServer: async (dir) => {
             const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir);
             running.add(p);
             return p;
           },
+          openStore: async (dir) => createSqliteStore({ path: join(dir, 'shipmate.db') }),
           stopServer,
           token: TOKEN,
           dataParent: config.dataParent,
@@ -370,15 +403,86 @@ async function main(): Promise<number> {
         });
         details.history = result;
         const [small, large] = result.sizes;
-        for (const read of Object.keys(HISTORY_READS) as HistoryRead[]) {
-          if (read === 'sequenceNoPageSize') continue;
-          const name = `${read[0]!.toUpperCase()}${read.slice(1)}`;
-          figure(historyFigureKey(`history${name}P99MsAt10k`), small!.reads[read].p99);
-          figure(historyFigureKey(`history${name}P99MsAt100k`), large!.reads[read].p99);
-        }
-        figure('historySequenceNoPageSizeKiBAt100k', large!.reads.sequenceNoPageSize.meanBytes / 1024);
-        figure('historySequenceNoPageSizeP50MsAt100k', large!.reads.sequenceNoPageSize.p50);
+        for (const [key, value] of historyFigures('history', small!, large!)) figure(key, value);
       });
+    }
+
+    const postgresScenarios = POSTGRES_SCENARIOS.filter((s) => config.scenarios.includes(s));
+    const postgresDown = postgresScenarios.length ? await postgresUnreachableReason(config.postgresUrl) : undefined;
+    if (postgresDown) {
+      log(
+        `(p) PostgreSQL at ${redactedUrl(config.postgresUrl)} does not answer (${postgresDown}): ${postgresScenarios.join(', ')} skipped, ` +
+          'their figures absent; start it or set BENCH_POSTGRES_URL',
+      );
+      details.postgres = { skipped: `PostgreSQL at ${redactedUrl(config.postgresUrl)} does not answer: ${postgresDown}` };
+    } else if (postgresScenarios.some((s) => s !== 'p6')) {
+      /** Starts one replica on PostgreSQL (env names the database), tracked like the other servers. */
+      const startReplica = async (dir: string, env: Record<string, string>) => {
+        const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir, env);
+        running.add(p);
+        if (interrupted) await stopServer(p);
+        return p;
+      };
+      try {
+        const outcome = await runPostgresScenarios({
+          selected: postgresScenarios,
+          adminUrl: config.postgresUrl,
+          dataParent: config.dataParent,
+          keepData: config.keepData,
+          replicas: config.replicas,
+          services,
+          sequences: config.sequences,
+          latencySequences: config.latencySequences,
+          pickupSequences: config.pickupSequences,
+          token: TOKEN,
+          startReplica,
+          stopServer,
+          measureIntake: (replica) => measureIntake(replica, '(p3)'),
+          figure,
+          interrupted: () => interrupted,
+          log,
+        });
+        details.postgres = outcome.details;
+        Object.assign(errors, outcome.errors);
+        Object.assign(scenarios.cpu, outcome.cpu);
+      } catch (error) {
+        errors.p = error instanceof Error ? error.message : String(error);
+        log(`(p) FAILED: ${errors.p}`);
+      }
+    }
+    if (!postgresDown && postgresScenarios.includes('p6')) {
+      await scenarios.run('p6', () =>
+        withBenchDatabase(config.postgresUrl, async (database) => {
+          const sizes = [config.historySmall, config.historyLarge];
+          log(
+            `(p6) history of ${sizes.join(' then ')} finished sequences on PostgreSQL (database ${database.name}), ${config.historySamples} GETs per read`,
+          );
+          const env = { SHIPMATE_STORE_URL: database.url };
+          const result = await runHistoryScenario({
+            label: '(p6)',
+            startServer: async (dir) => {
+              const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir, env);
+              running.add(p);
+              return p;
+            },
+            openStore: () => createPostgresStore(database.url),
+            // The PostgreSQL store inserts row by row: 4 transactions at once overlap the round trips.
+            preload: { chunk: 500, inFlight: 4 },
+            afterPreload: () => analyzeDatabase(database.url),
+            stopServer,
+            token: TOKEN,
+            dataParent: config.dataParent,
+            keepData: config.keepData,
+            sizes,
+            samples: config.historySamples,
+            services: config.services,
+            log,
+          });
+          details.postgresHistory = result;
+          const [small, large] = result.sizes;
+          for (const [key, value] of historyFigures('pgHistory', small!, large!)) figure(key, value);
+        }),
+      );
     }
 
     const memory = server.memory();
@@ -406,7 +510,7 @@ async function main(): Promise<number> {
   const list = collectFigures(values);
   console.log(`\n${formatTable(list)}\n`);
   const file = writeResults(RESULTS_DIR, date, list, {
-    config,
+    config: shownConfig,
     machineLoad: { start: loadAtStart, end: machineLoad() },
     durationSeconds: round((performance.now() - t0) / 1000, 1),
     details,

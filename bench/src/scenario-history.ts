@@ -3,14 +3,17 @@
  * sequence of project `bench` (the template) and stops; the store is preloaded with `small`
  * finished sequences (history-preload.ts), the server starts and every read the Keptn Bridge and
  * the CLI make is timed; then the store grows to `large` sequences and the reads are timed again.
- * Reads are sequential, one keep-alive connection, after a few untimed warm-ups.
+ * Reads are sequential, one keep-alive connection, after a few untimed warm-ups. The store is
+ * whichever the caller's server uses: SQLite in the data dir for (h), PostgreSQL for (p6).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { ControlPlaneStore } from '@shipmate/core';
 import { PROJECT, SEQUENCE, STAGE, TASKS, createBenchProject, serviceNames } from './bench-project.js';
 import { cloneContext, preloadSequences, readTemplate } from './history-preload.js';
+import type { PreloadOptions } from './history-preload.js';
 import { createHttpClient } from './http-client.js';
 import type { HttpClient } from './http-client.js';
 import { createKeptnApi } from './keptn-api.js';
@@ -47,7 +50,15 @@ export interface HistorySizeResult {
 }
 
 export interface HistoryOptions {
+  /** Prefix of the log lines, e.g. `(h)`. */
+  label: string;
   startServer: (dataDir: string) => Promise<ServerProcess>;
+  /** Opens the store the server of `dataDir` uses, while the server is stopped (the preload writes it). */
+  openStore: (dataDir: string) => Promise<ControlPlaneStore>;
+  /** Runs after each preload, before the server starts again (PostgreSQL: ANALYZE). */
+  afterPreload?: () => Promise<void>;
+  /** Sequences per preload transaction and transactions at once (history-preload.ts's defaults when unset). */
+  preload?: Pick<PreloadOptions, 'chunk' | 'inFlight'>;
   stopServer: (server: ServerProcess) => Promise<string>;
   token: string;
   dataParent: string | undefined;
@@ -134,12 +145,22 @@ async function runTemplateSequence(api: KeptnApi, service: string): Promise<stri
   return context;
 }
 
+/** Opens the store, runs `use` on it, and closes it. */
+async function withStore<T>(open: () => Promise<ControlPlaneStore>, use: (store: ControlPlaneStore) => Promise<T>): Promise<T> {
+  const store = await open();
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs figure (h): the template sequence, then the reads at each size. */
 export async function runHistoryScenario(options: HistoryOptions): Promise<{ sizes: HistorySizeResult[] }> {
-  const { log } = options;
+  const { label } = options;
+  const log = (line: string) => options.log(`${label} ${line}`);
   const services = serviceNames(options.services);
   const dataDir = mkdtempSync(join(options.dataParent ?? tmpdir(), 'shipmate-bench-history-'));
-  const dbPath = join(dataDir, 'shipmate.db');
   const results: HistorySizeResult[] = [];
   try {
     let server = await options.startServer(dataDir);
@@ -156,8 +177,11 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
     } finally {
       await options.stopServer(server);
     }
-    const template = await readTemplate(dbPath, PROJECT, context);
-    log(`(h) template sequence ${context}: ${template.events.length} events`);
+    const template = await withStore(
+      () => options.openStore(dataDir),
+      (store) => readTemplate(store, PROJECT, context),
+    );
+    log(`template sequence ${context}: ${template.events.length} events`);
     // Clone 0 starts so that the last clone of the largest size ends about now.
     const largest = Math.max(...options.sizes);
     const startMs = Date.now() - largest * 1000 - 60_000;
@@ -165,10 +189,15 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
     let eventsStored = template.events.length;
     for (const size of options.sizes) {
       const t0 = performance.now();
-      eventsStored += await preloadSequences({ dbPath, template, services, from: loaded, to: size, startMs });
+      const from = loaded;
+      eventsStored += await withStore(
+        () => options.openStore(dataDir),
+        (store) => preloadSequences({ store, template, services, from, to: size, startMs, ...options.preload }),
+      );
       loaded = size;
+      await options.afterPreload?.();
       const preloadSeconds = round((performance.now() - t0) / 1000, 1);
-      log(`(h) ${size} sequences stored (${eventsStored} events; this step ${preloadSeconds} s); timing reads`);
+      log(`${size} sequences stored (${eventsStored} events; this step ${preloadSeconds} s); timing reads`);
       server = await options.startServer(dataDir);
       const client = createHttpClient({ baseUrl: server.url, token: options.token });
       try {
@@ -177,7 +206,7 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
           // The unpaged list is the costly one before the fix: fewer samples.
           const samples = read === 'sequenceNoPageSize' ? Math.min(10, options.samples) : options.samples;
           reads[read] = await timeRead(client, read, size, samples, services);
-          log(`(h) ${size}: ${HISTORY_READS[read]}: p50 ${reads[read].p50} ms, p99 ${reads[read].p99} ms, ${reads[read].meanBytes} bytes`);
+          log(`${size}: ${HISTORY_READS[read]}: p50 ${reads[read].p50} ms, p99 ${reads[read].p99} ms, ${reads[read].meanBytes} bytes`);
         }
         results.push({ sequences: size, eventsStored, preloadSeconds, reads });
       } finally {
@@ -187,7 +216,7 @@ export async function runHistoryScenario(options: HistoryOptions): Promise<{ siz
     }
     return { sizes: results };
   } finally {
-    if (options.keepData) log(`(h) data dir kept: ${dataDir}`);
+    if (options.keepData) log(`data dir kept: ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -41,6 +41,8 @@ export interface IntakeOptions {
   rounds: number;
   /** Unset: no pinning. */
   pinning?: IntakePinning;
+  /** Prefix of the log lines. @default '(b)' */
+  label?: string;
   log(line: string): void;
 }
 
@@ -145,7 +147,8 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
   const rounds: IntakeResult['rounds'] = [];
   try {
     for (let round = 1; round <= options.rounds; round++) {
-      const prefix = options.rounds > 1 ? `  (b) round ${round}/${options.rounds}` : '  (b)';
+      const label = options.label ?? '(b)';
+      const prefix = options.rounds > 1 ? `  ${label} round ${round}/${options.rounds}` : `  ${label}`;
       const bare = await measure(options.bare);
       options.log(`${prefix} bare node:http: ${describe(bare)}`);
       const shipmate = await measure(options.shipmate);

@@ -1,0 +1,64 @@
+/**
+ * The PostgreSQL server of the figures p1–p6: whether it answers, asked once before they start (an
+ * unreachable server skips them with one line in the log, their figures absent, instead of failing
+ * each one after its own connect timeout), and a throwaway database on it per scenario, dropped
+ * afterwards also when the scenario fails.
+ */
+import pg from 'pg';
+import { createTestPostgresDatabase } from '@shipmate/testing/postgres-database';
+import type { TestPostgresDatabase } from '@shipmate/testing/postgres-database';
+
+/** Connects to `adminUrl` and runs `SELECT 1`; resolves with why it failed, or undefined when it answered. */
+export async function postgresUnreachableReason(adminUrl: string, timeoutMs = 3000): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: timeoutMs });
+  // A connection the server drops later must not crash the bench.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('ANALYZE');
+    return undefined;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** `url` with its password replaced by `***`, for log lines. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** Creates an empty database on the server `adminUrl` names, runs `use` on it, and drops it. */
+export async function withBenchDatabase<T>(adminUrl: string, use: (database: TestPostgresDatabase) => Promise<T>): Promise<T> {
+  const database = await createTestPostgresDatabase({ adminUrl });
+  try {
+    return await use(database);
+  } finally {
+    await database.drop();
+  }
+}
+
+/**
+ * Runs `ANALYZE` on the database `url` names. After a bulk load the planner's statistics still
+ * describe the small table of before until autovacuum analyzes it (within a minute or so on a live
+ * database); the history figures are taken with statistics that match the data, as in steady state.
+ */
+export async function analyzeDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
