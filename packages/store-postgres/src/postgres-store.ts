@@ -234,8 +234,14 @@ const SERVICE_COLUMNS = 'project, stage, name, creation_date, deployed_image, la
 const TIMER_COLUMNS = 'id, kind, execution_id, triggered_id, due_at_ms';
 
 const SQL = {
-  insertEvent: `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+  // One statement for a whole batch (one round trip), rows in the batch's order (their seq order).
+  insertEvents: `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
+     SELECT id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc::json
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                 $10::boolean[], $11::text[])
+       WITH ORDINALITY AS batch(id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc, position)
+     ORDER BY position
+     ON CONFLICT (id) DO NOTHING`,
   pendingEvents: 'SELECT seq, doc FROM events WHERE pending ORDER BY seq LIMIT $1',
   markProcessed: 'UPDATE events SET pending = false WHERE seq = $1 AND pending',
   deleteEventsBefore: 'DELETE FROM events WHERE NOT pending AND time < $1',
@@ -332,21 +338,28 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   };
   const transaction: RunInTransaction = (fn, mode?: TransactionMode) => run((p) => inTransaction(p, fn, mode));
 
-  async function insertEvent(db: Queryable, event: KeptnEvent, pending: boolean): Promise<void> {
-    await db.query(SQL.insertEvent, [
-      event.id,
-      textOrNull(event.data.project),
-      textOrNull(event.data.stage),
-      textOrNull(event.data.service),
-      event.type,
-      event.shkeptncontext,
-      // An empty triggeredid means none; storing it as '' would tie unrelated events together.
-      event.triggeredid ? event.triggeredid : null,
-      event.source,
-      event.time,
-      pending,
-      JSON.stringify(event),
-    ]);
+  /** Inserts events in their order with one statement (nothing for none). */
+  async function insertEvents(db: Queryable, entries: ReadonlyArray<{ event: KeptnEvent; pending: boolean }>): Promise<void> {
+    if (entries.length === 0) return;
+    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    for (const { event, pending } of entries) {
+      const row = [
+        event.id,
+        textOrNull(event.data.project),
+        textOrNull(event.data.stage),
+        textOrNull(event.data.service),
+        event.type,
+        event.shkeptncontext,
+        // An empty triggeredid means none; storing it as '' would tie unrelated events together.
+        event.triggeredid ? event.triggeredid : null,
+        event.source,
+        event.time,
+        pending,
+        JSON.stringify(event),
+      ];
+      row.forEach((value, i) => columns[i]?.push(value));
+    }
+    await db.query(SQL.insertEvents, columns);
   }
 
   async function upsertExecution(db: Queryable, e: SequenceExecution): Promise<void> {
@@ -389,7 +402,7 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   // Within one changeset, puts apply before removes: a step that opens and closes the same
   // thing ends with it closed. The order of the steps is the SQLite store's.
   async function applyChangeset(tx: pg.PoolClient, c: Changeset): Promise<void> {
-    for (const { event, pending } of c.newEvents ?? []) await insertEvent(tx, event, pending);
+    await insertEvents(tx, c.newEvents ?? []);
     for (const seq of c.processedSeqs ?? [])
       if ((await tx.query(SQL.markProcessed, [seq])).rowCount !== 1) throw new AlreadyHandledError(`event ${seq}`);
     for (const id of c.firedTimers ?? [])
@@ -479,7 +492,10 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
     appendEvents(events, { pending }) {
       if (events.length === 0) return Promise.resolve();
       return transaction(async (tx) => {
-        for (const event of events) await insertEvent(tx, event, pending);
+        await insertEvents(
+          tx,
+          events.map((event) => ({ event, pending })),
+        );
       });
     },
 

@@ -224,6 +224,31 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe('event processor: taking events in', () => {
+  it('handles the events of every ingest made while the steps before ran in one step and one commit, in their order', async () => {
+    const h = harness();
+    await h.processor.start();
+    const before = h.memory.control.commits;
+    const triggers = ['ctx-a', 'ctx-b', 'ctx-c'].map((context) => trigger(context));
+    await Promise.all(triggers.map((t) => h.processor.ingest([t])));
+    expect(h.memory.control.commits - before).toBe(1);
+    expect(h.stored('sh.keptn.event.dev.delivery.triggered').map((e) => e.id)).toEqual(triggers.map((t) => t.id));
+    // One service: the first runs, the others wait behind it, in the order they came.
+    expect(h.tasks('ctx-a').map((e) => e.type)).toEqual(['sh.keptn.event.deployment.triggered']);
+    expect([h.memory.states.get('ctx-b')?.state, h.memory.states.get('ctx-c')?.state]).toEqual(['waiting', 'waiting']);
+  });
+
+  it('rejects every caller of a step whose events could not even be stored', async () => {
+    const h = harness();
+    await h.processor.start();
+    // The step's commit fails, and so does storing its events as pending.
+    h.memory.control.failAppends = true;
+    h.memory.control.failCommits = 2;
+    const results = await Promise.allSettled([h.processor.ingest([trigger('ctx-x')]), h.processor.ingest([trigger('ctx-y')])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});
+
 describe('event processor: transient failures', () => {
   it('keeps the event pending, retries with doubling pauses through its timer, and continues once the cause is gone', async () => {
     const h = harness();

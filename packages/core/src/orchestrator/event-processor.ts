@@ -83,6 +83,8 @@ export interface EventProcessor {
 }
 
 const MAX_TIMEOUT_MS = 2_147_483_647;
+/** Most events one ingest step takes from the inbox (a caller's own batch is never split). */
+const MAX_INGEST_EVENTS = 512;
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -162,6 +164,57 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
       if (isTransient(error)) return retryLater(error, `dropping ${what}`);
       throw error;
     }
+  }
+
+  /**
+   * Events handed to {@link EventProcessor.ingest} wait here for their step. One step takes every
+   * event that arrived while the steps before it ran (up to {@link MAX_INGEST_EVENTS}), so the
+   * longer a step takes (a store across the network), the more events share its transaction, and
+   * each caller still resolves only once its events are committed.
+   */
+  const inbox: Array<{ events: readonly KeptnEvent[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  let inboxScheduled = false;
+
+  function scheduleInbox(): void {
+    if (inboxScheduled || inbox.length === 0) return;
+    inboxScheduled = true;
+    void serial(takeInbox);
+  }
+
+  async function takeInbox(): Promise<void> {
+    inboxScheduled = false;
+    let count = 0;
+    let taken = 0;
+    while (taken < inbox.length && (taken === 0 || count + (inbox[taken]?.events.length ?? 0) <= MAX_INGEST_EVENTS))
+      count += inbox[taken++]?.events.length ?? 0;
+    const batch = inbox.splice(0, taken);
+    scheduleInbox();
+    try {
+      await ingestStep(batch.flatMap((entry) => entry.events));
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  /**
+   * Stores new events and handles them in one transaction. No drain first: every step ends with
+   * one and pending events are only written inside steps, so nothing stored earlier can be waiting
+   * when this step starts, unless a retry is scheduled (then these are stored behind them).
+   */
+  async function ingestStep(events: readonly KeptnEvent[]): Promise<void> {
+    if (retryAtMs !== undefined) {
+      // Events ahead of these wait for a retry: store these behind them, the retry handles all.
+      await store.appendEvents([...events], { pending: true });
+      return;
+    }
+    try {
+      emitted(await claims.hold(scopesOfEvents(events), () => orchestrator.ingestEvents(events)));
+    } catch (error) {
+      options.onError(error, `handling ${events.length} new events; storing them for one-by-one handling`);
+      await store.appendEvents([...events], { pending: true });
+    }
+    await pump(false);
   }
 
   /** Handles one pending event; false when a retry was scheduled. */
@@ -295,23 +348,10 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         sweep.unref?.();
       }
     },
-    async ingest(events) {
-      // No drain first: every step ends with one and pending events are only written inside
-      // steps, so nothing stored earlier can be waiting when this step starts, unless a retry is
-      // scheduled (then these are stored behind them).
-      await serial(async () => {
-        if (retryAtMs !== undefined) {
-          // Events ahead of these wait for a retry: store these behind them, the retry handles all.
-          await store.appendEvents([...events], { pending: true });
-          return;
-        }
-        try {
-          emitted(await claims.hold(scopesOfEvents(events), () => orchestrator.ingestEvents(events)));
-        } catch (error) {
-          options.onError(error, `handling ${events.length} new events; storing them for one-by-one handling`);
-          await store.appendEvents([...events], { pending: true });
-        }
-        await pump(false);
+    ingest(events) {
+      return new Promise<void>((resolve, reject) => {
+        inbox.push({ events, resolve, reject });
+        scheduleInbox();
       });
     },
     async control(project, keptnContext, state, stage) {
