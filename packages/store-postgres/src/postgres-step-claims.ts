@@ -16,6 +16,15 @@ import type { StepClaims, StepScope } from '@shipmate/core';
 import { translatePostgresError } from './postgres-errors.js';
 import type { PostgresErrorContext } from './postgres-errors.js';
 
+/**
+ * Takes the locks in one round trip, in the given order: PostgreSQL evaluates volatile functions in
+ * a select list after sorting (9.6 and later), so `ORDER BY position` is the order they are taken.
+ */
+const TAKE_LOCKS = `SELECT count(*) FROM (
+  SELECT CASE WHEN shared THEN pg_advisory_lock_shared(hashtextextended(key, 0))::text ELSE pg_advisory_lock(hashtextextended(key, 0))::text END
+  FROM unnest($1::text[], $2::boolean[]) WITH ORDINALITY AS claim(key, shared, position)
+  ORDER BY position) AS taken`;
+
 /** One advisory lock of a claim, in the order it is taken. */
 export interface ClaimLock {
   key: string;
@@ -53,10 +62,7 @@ export function createPostgresStepClaims(pool: pg.Pool, context: PostgresErrorCo
       }
       let broken: unknown;
       try {
-        for (const lock of locks)
-          await client.query(lock.shared ? 'SELECT pg_advisory_lock_shared(hashtextextended($1, 0))' : 'SELECT pg_advisory_lock(hashtextextended($1, 0))', [
-            lock.key,
-          ]);
+        await client.query(TAKE_LOCKS, [locks.map((lock) => lock.key), locks.map((lock) => lock.shared)]);
       } catch (error) {
         broken = error;
       }
@@ -64,13 +70,13 @@ export function createPostgresStepClaims(pool: pg.Pool, context: PostgresErrorCo
         if (broken !== undefined) throw translatePostgresError(broken, context);
         return await work();
       } finally {
-        try {
-          await client.query('SELECT pg_advisory_unlock_all()');
-          client.release();
-        } catch (error) {
+        // The step is done; its locks go while the next step starts (that one takes its locks on
+        // another connection and waits for these only if it claims the same scope).
+        client.query('SELECT pg_advisory_unlock_all()').then(
+          () => client.release(),
           // The connection is gone, and its locks with it: drop it from the pool.
-          client.release(error instanceof Error ? error : true);
-        }
+          (error: unknown) => client.release(error instanceof Error ? error : true),
+        );
       }
     },
   };
