@@ -37,7 +37,7 @@ import { runConfigScenario } from './scenario-config.js';
 import { runSequenceThroughput } from './scenario-sequences.js';
 import { runWalScenario } from './scenario-wal.js';
 import { HISTORY_READS, runHistoryScenario } from './scenario-history.js';
-import type { HistoryRead, HistorySizeResult } from './scenario-history.js';
+import type { HistoryOptions, HistoryRead, HistorySizeResult } from './scenario-history.js';
 import { runPostgresScenarios } from './scenario-postgres.js';
 import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
@@ -380,27 +380,30 @@ async function main(): Promise<number> {
       });
     }
 
+    /** (h)'s reads on a server of its own data dir, whose store `env` chooses and `store` preloads. */
+    const runHistory = (label: string, env: Record<string, string>, store: Pick<HistoryOptions, 'openStore' | 'preload' | 'afterPreload'>) =>
+      runHistoryScenario({
+        label,
+        startServer: async (dir) => {
+          const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir, env);
+          running.add(p);
+          return p;
+        },
+        ...store,
+        stopServer,
+        token: TOKEN,
+        dataParent: config.dataParent,
+        keepData: config.keepData,
+        sizes: [config.historySmall, config.historyLarge],
+        samples: config.historySamples,
+        services: config.services,
+        log,
+      });
     if (config.scenarios.includes('h')) {
       await scenarios.run('h', async () => {
         const sizes = [config.historySmall, config.historyLarge];
         log(`(h) history of ${sizes.join(' then ')} finished sequences on its own server, ${config.historySamples} GETs per read`);
-        const result = await runHistoryScenario({
-          label: '(h)',
-          startServer: async (dir) => {
-            const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir);
-            running.add(p);
-            return p;
-          },
-          openStore: async (dir) => createSqliteStore({ path: join(dir, 'shipmate.db') }),
-          stopServer,
-          token: TOKEN,
-          dataParent: config.dataParent,
-          keepData: config.keepData,
-          sizes,
-          samples: config.historySamples,
-          services: config.services,
-          log,
-        });
+        const result = await runHistory('(h)', {}, { openStore: async (dir) => createSqliteStore({ path: join(dir, 'shipmate.db') }) });
         details.history = result;
         const [small, large] = result.sizes;
         for (const [key, value] of historyFigures('history', small!, large!)) figure(key, value);
@@ -457,27 +460,16 @@ async function main(): Promise<number> {
           log(
             `(p6) history of ${sizes.join(' then ')} finished sequences on PostgreSQL (database ${database.name}), ${config.historySamples} GETs per read`,
           );
-          const env = { SHIPMATE_STORE_URL: database.url };
-          const result = await runHistoryScenario({
-            label: '(p6)',
-            startServer: async (dir) => {
-              const p = await startShipmate(dir, maxConnections, config.serverCpuProfileDir, env);
-              running.add(p);
-              return p;
+          const result = await runHistory(
+            '(p6)',
+            { SHIPMATE_STORE_URL: database.url },
+            {
+              openStore: () => createPostgresStore(database.url),
+              // 4 transactions at once overlap the PostgreSQL store's round trips.
+              preload: { chunk: 500, inFlight: 4 },
+              afterPreload: () => analyzeDatabase(database.url),
             },
-            openStore: () => createPostgresStore(database.url),
-            // The PostgreSQL store inserts row by row: 4 transactions at once overlap the round trips.
-            preload: { chunk: 500, inFlight: 4 },
-            afterPreload: () => analyzeDatabase(database.url),
-            stopServer,
-            token: TOKEN,
-            dataParent: config.dataParent,
-            keepData: config.keepData,
-            sizes,
-            samples: config.historySamples,
-            services: config.services,
-            log,
-          });
+          );
           details.postgresHistory = result;
           const [small, large] = result.sizes;
           for (const [key, value] of historyFigures('pgHistory', small!, large!)) figure(key, value);

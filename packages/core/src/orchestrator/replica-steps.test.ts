@@ -6,7 +6,7 @@
  * by one replica only; without claims (`processClaims`) both go wrong, which the last test shows.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, fixtureProject, manualClock } from '@shipmate/testing';
+import { createMemoryStore, fixtureProject, manualClock, shipyardYaml } from '@shipmate/testing';
 import type { MemoryControlPlaneStore } from '@shipmate/testing';
 import { createStoreConfigurationSource } from '../config/store-configuration-source.js';
 import { keptnTime } from '../events/keptn-event.js';
@@ -17,18 +17,7 @@ import { createEventProcessor } from './event-processor.js';
 import type { EventProcessor } from './event-processor.js';
 import { createOrchestrator } from './orchestrator.js';
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: replicas
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 'delivery' });
 
 /** Shared claims of one process: one mutex for every scope (coarser than PostgreSQL's, as correct). */
 function mutexClaims(): StepClaims {
