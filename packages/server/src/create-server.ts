@@ -52,6 +52,7 @@ import type {
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { announceUpstreamChanges, followOtherReplicas } from './replicas/follow-other-replicas.js';
+import { countedNoticeBus } from './replicas/counted-notice-bus.js';
 import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { createApiTokenRegistry } from './auth/api-token-registry.js';
@@ -253,7 +254,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   });
 
   // The registry as the server uses it: writes also keep the in-memory index of live subscribers current.
-  const notices = options.notices;
+  // Counted for /metrics (shipmate_replica_notices_total); `metrics` exists before any notice moves.
+  const notices = countedNoticeBus(options.notices, (kind, direction) => metrics.replicaNotice(kind, direction));
   /** Whether there are other replicas to tell (the hot paths skip building notices for nobody). */
   const announcing = notices.kind !== 'local';
   const subscribers = createLiveSubscriberIndex({

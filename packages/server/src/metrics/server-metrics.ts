@@ -53,6 +53,8 @@ export interface ServerMetrics {
   stored(event: KeptnEvent): void;
   /** Events the orchestrator emitted (committed). */
   emitted(events: readonly KeptnEvent[]): void;
+  /** A notice this replica sent to the other replicas or received from one. */
+  replicaNotice(kind: string, direction: 'sent' | 'received'): void;
 }
 
 /** Execution states counted as queue depth. */
@@ -77,6 +79,12 @@ export function createServerMetrics(sources: ServerMetricsSources): ServerMetric
     name: 'shipmate_events_received_total',
     help: 'Events stored by the intake, by type category (task, sequence, other) and kind (triggered, started, finished, invalidated; other for other types)',
     labelNames: ['category', 'kind'],
+    registers,
+  });
+  const replicaNotices = new Counter({
+    name: 'shipmate_replica_notices_total',
+    help: 'Notices between control-plane replicas (docs/replicas.md), by kind and direction (sent, received); none with one replica',
+    labelNames: ['kind', 'direction'],
     registers,
   });
   const sequencesTriggered = new Counter({
@@ -221,6 +229,9 @@ export function createServerMetrics(sources: ServerMetricsSources): ServerMetric
 
   return {
     registry,
+    replicaNotice(kind, direction) {
+      replicaNotices.inc({ kind, direction });
+    },
     stored(event) {
       const parsed = parseEventType(event.type);
       received.inc({ category: parsed.category, kind: parsed.category === 'other' ? 'other' : parsed.kind });

@@ -82,6 +82,9 @@ describe('two replicas on one PostgreSQL database', () => {
     const agent = await register(b);
     const polled = pollWithin(b, agent, 5000, parkedOn(b, 1).then(() => triggerSequence(a, { project: 'shop', stage: 'dev', service: 'carts' })));
     expect(await polled).toEqual([expect.objectContaining({ type: DEPLOYMENT })]);
+    const metrics = async (on: InProcessServer) => (await on.server.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-token': 'test-token' } })).body;
+    expect(await metrics(a)).toMatch(/shipmate_replica_notices_total\{kind="emitted",direction="sent"\} [1-9]/);
+    expect(await metrics(b)).toMatch(/shipmate_replica_notices_total\{kind="emitted",direction="received"\} [1-9]/);
   });
 
   it('deliver a task on one replica to a subscription added through the other', async () => {
