@@ -116,6 +116,28 @@ describe('shipmate server on PostgreSQL', () => {
     expect(secondPlane.tasksOf(next)).toEqual(DELIVERED_TASKS);
   });
 
+  it('refuses a second replica on another data dir than the first one, naming both and the fix', async () => {
+    // A database of its own: the first test's server recorded its data dir in the shared one.
+    const own = await createTestPostgresDatabase();
+    running.push({ stop: () => own.drop() });
+    const first = await startServerProcess({ env: { SHIPMATE_STORE_URL: own.url } });
+    running.push(first);
+    dataDirs.add(first.dataDir);
+    const dataDir = mkdtempSync(join(tmpdir(), 'shipmate-e2e-'));
+    dataDirs.add(dataDir);
+    const other = spawnShipmate(['server', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir], {
+      SHIPMATE_STORE_URL: own.url,
+      SHIPMATE_API_TOKEN: 'e2e-token',
+    });
+    running.push(other);
+    expect(await exitOf(other, 20_000)).toBe(2);
+    expect(other.output()).toMatch(new RegExp(`use another data dir \\(id [0-9a-f-]{36}\\) than ${dataDir}.*must share one data dir`));
+    // The same data dir is welcome.
+    const second = await startServerProcess({ dataDir: first.dataDir, env: { SHIPMATE_STORE_URL: own.url } });
+    running.push(second);
+    expect((await fetch(`${second.url}/health`)).ok).toBe(true);
+  });
+
   describe('a store URL that cannot be used exits 2 naming SHIPMATE_STORE_URL', () => {
     const withUser = (user: string) => {
       const url = new URL(testPostgresAdminUrl());

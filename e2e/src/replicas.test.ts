@@ -10,7 +10,7 @@
  * was triggered twice; no two sequences of a service ran at once, and those queued one after the
  * other ran in the order they were acknowledged; and the agent kept receiving tasks after the replica it talked to died.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   KeptnApiClient,
   createTestPostgresDatabase,
@@ -33,13 +33,12 @@ const TASKS = ['deployment', 'test', 'release'];
 let database: TestPostgresDatabase;
 const running: Array<{ stop(): Promise<unknown> }> = [];
 
-beforeAll(async () => {
+// A database per test: the replicas of one database share one data dir, and each test has its own.
+beforeEach(async () => {
   database = await createTestPostgresDatabase();
 });
 afterEach(async () => {
   for (const process of running.splice(0).reverse()) await process.stop();
-});
-afterAll(async () => {
   await database?.drop();
 });
 

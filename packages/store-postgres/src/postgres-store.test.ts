@@ -343,3 +343,18 @@ describe('readMigrations', () => {
     await expect(readMigrations(dir)).rejects.toThrow(/'0003_c.sql'.*expected 2/);
   });
 });
+
+describe('shareDataDir', () => {
+  it('records the first data dir id and returns it to every later caller, whatever id they bring', async () => {
+    const database = await createTestPostgresDatabase();
+    const [a, b] = [await createPostgresStore(database.url), await createPostgresStore(database.url)];
+    try {
+      expect(await a.shareDataDir('first')).toBe('first');
+      expect(await b.shareDataDir('second')).toBe('first');
+      expect(await a.shareDataDir('first')).toBe('first');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await database.drop();
+    }
+  });
+});

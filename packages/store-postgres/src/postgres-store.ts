@@ -91,6 +91,11 @@ export interface PostgresControlPlaneStore extends ControlPlaneStore, Integratio
   readonly options: ResolvedPostgresStoreOptions;
   /** Claims of orchestrator steps across the replicas sharing this database (postgres-step-claims.ts). */
   readonly claims: StepClaims;
+  /**
+   * Records `id` as the id of the data dir the replicas on this database share, unless one is
+   * recorded already; returns the recorded id (`id` itself the first time).
+   */
+  shareDataDir(id: string): Promise<string>;
 }
 
 /** OID of `int8`: seqs, counts and millisecond times, all far below 2^53, come back as numbers. */
@@ -243,6 +248,8 @@ const SQL = {
      ORDER BY position
      ON CONFLICT (id) DO NOTHING`,
   pendingEvents: 'SELECT seq, doc FROM events WHERE pending ORDER BY seq LIMIT $1',
+  recordDataDir: "INSERT INTO control_plane_settings (name, value) VALUES ('data_dir_id', $1) ON CONFLICT (name) DO NOTHING",
+  readDataDir: "SELECT value FROM control_plane_settings WHERE name = 'data_dir_id'",
   markProcessed: 'UPDATE events SET pending = false WHERE seq = $1 AND pending',
   deleteEventsBefore: 'DELETE FROM events WHERE NOT pending AND time < $1',
 
@@ -479,6 +486,14 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   return {
     options,
     claims: createPostgresStepClaims(pool, context),
+
+    shareDataDir(id) {
+      return run(async (db) => {
+        await db.query(SQL.recordDataDir, [id]);
+        const result = await db.query<{ value: string }>(SQL.readDataDir);
+        return result.rows[0]?.value ?? id;
+      });
+    },
     ...buildPostgresRegistryStore(run, transaction),
     ...buildPostgresTaskLeaseStore(run, transaction),
     ...buildPostgresSecretStore(run, transaction),

@@ -8,6 +8,7 @@ import { ErrorCode, ShipmateError } from '@shipmate/core';
 import type { ApiTokenStore, ControlPlaneStore, IntegrationRegistryStore, ReplicaNoticeBus, SecretStore, TaskLeaseStore } from '@shipmate/core';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { ConfigError } from '../config/config-error.js';
+import { checkSharedDataDir, dataDirId } from '../config/data-dir-id.js';
 import type { StoreChoice } from '../config/server-config.js';
 
 /** Every store port, as both adapters provide them. */
@@ -55,5 +56,22 @@ export async function openNotices(choice: StoreChoice, onError: (error: unknown,
     return await createPostgresNoticeBus({ url: choice.url, onError });
   } catch (error) {
     throw new ConfigError(`${choice.source} names a database whose notices cannot be listened to: ${String(error)}`);
+  }
+}
+
+/**
+ * On PostgreSQL: records this data dir as the one the replicas share, or refuses it (exit 2) when
+ * the database recorded another (config/data-dir-id.ts). The store is closed when refused.
+ */
+export async function shareDataDir(store: ServerStore, choice: StoreChoice, dataDir: string): Promise<void> {
+  if (choice.kind === 'sqlite') return;
+  const share = (store as { shareDataDir?: (id: string) => Promise<string> }).shareDataDir;
+  if (!share) return;
+  const id = dataDirId(dataDir);
+  try {
+    checkSharedDataDir(dataDir, id, await share.call(store, id), choice.redactedUrl);
+  } catch (error) {
+    await store.close();
+    throw error;
   }
 }

@@ -16,7 +16,7 @@ import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
-import { describeStore, openNotices, openStore } from './open-store.js';
+import { describeStore, openNotices, openStore, shareDataDir } from './open-store.js';
 import { openBus, openTaskPublisher } from './open-bus.js';
 import type { ServerFlags } from '../config/server-config.js';
 
@@ -65,6 +65,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   await loadUpstreams(upstream);
   const internal = builtInToken();
   const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
+  await shareDataDir(store, config.store, dataDir);
   // Notices between replicas: over NATS when --bus names one, else LISTEN/NOTIFY on a PostgreSQL store.
   const notices =
     (await openOrCloseStore(store, () => openBus(config.bus))) ??
