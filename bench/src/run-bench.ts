@@ -381,7 +381,11 @@ async function main(): Promise<number> {
     }
 
     /** (h)'s reads on a server of its own data dir, whose store `env` chooses and `store` preloads. */
-    const runHistory = (label: string, env: Record<string, string>, store: Pick<HistoryOptions, 'openStore' | 'preload' | 'afterPreload'>) =>
+    const runHistory = (
+      label: string,
+      env: Record<string, string>,
+      store: Pick<HistoryOptions, 'openStore' | 'preload' | 'afterPreload'>,
+    ) =>
       runHistoryScenario({
         label,
         startServer: async (dir) => {

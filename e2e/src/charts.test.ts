@@ -421,7 +421,10 @@ describe.skipIf(unavailable !== undefined)(`Helm charts${unavailable ? ` (skippe
       expect(statefulSet.spec.replicas).toBe(3);
       expect(statefulSet.spec.podManagementPolicy).toBe('Parallel');
       expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
-      expect(statefulSet.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'r-shipmate-data' } });
+      expect(statefulSet.spec.template.spec.volumes).toContainEqual({
+        name: 'data',
+        persistentVolumeClaim: { claimName: 'r-shipmate-data' },
+      });
       const claim = find(manifests, 'PersistentVolumeClaim');
       expect(claim.metadata.name).toBe('r-shipmate-data');
       expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);

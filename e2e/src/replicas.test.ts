@@ -141,7 +141,10 @@ describe('three control-plane replicas on PostgreSQL', () => {
     await waitFor(
       'every sequence of the project to finish',
       async () => {
-        const states = await client.request<{ states: Array<{ state: string }> }>('GET', `/api/controlPlane/v1/sequence/${PROJECT}?pageSize=500`);
+        const states = await client.request<{ states: Array<{ state: string }> }>(
+          'GET',
+          `/api/controlPlane/v1/sequence/${PROJECT}?pageSize=500`,
+        );
         return states.body.states.length >= all.length && states.body.states.every((s) => s.state === 'finished') ? true : undefined;
       },
       240_000,
@@ -167,9 +170,10 @@ describe('three control-plane replicas on PostgreSQL', () => {
       const byStart = [...list].sort((a, b) => (startOf(a) < startOf(b) ? -1 : 1));
       for (let i = 1; i < byStart.length; i++) {
         const [before, after] = [byStart[i - 1] ?? '', byStart[i] ?? ''];
-        expect(startOf(after) >= endOf(before), `${service}: ${after} started ${startOf(after)} while ${before} ran until ${endOf(before)}`).toBe(
-          true,
-        );
+        expect(
+          startOf(after) >= endOf(before),
+          `${service}: ${after} started ${startOf(after)} while ${before} ran until ${endOf(before)}`,
+        ).toBe(true);
       }
       const inQueue = queued.get(service) ?? [];
       expect(

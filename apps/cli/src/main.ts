@@ -46,7 +46,10 @@ function serverFlags(command: Command): Command {
     .option('--data-dir <dir>', 'where the store and token hash live (env SHIPMATE_DATA_DIR, default ./.shipmate)')
     .option('--log-format <format>', 'text or json (env SHIPMATE_LOG_FORMAT; default text on a terminal, json otherwise)')
     .option('--store <url>', 'a postgres:// URL to keep the store in PostgreSQL (env SHIPMATE_STORE_URL; default SQLite in the data dir)')
-    .option('--bus <url>', 'a nats:// URL: the bus that carries notices between control-plane replicas (env SHIPMATE_BUS_URL; default none)');
+    .option(
+      '--bus <url>',
+      'a nats:// URL: the bus that carries notices between control-plane replicas (env SHIPMATE_BUS_URL; default none)',
+    );
 }
 
 serverFlags(program.command('server'))

@@ -88,7 +88,9 @@ describe('the PostgreSQL LISTEN/NOTIFY notice bus', () => {
     b.subscribe((notice) => heard.push(notice));
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    await client.query(`SELECT pg_notify('shipmate_notices', 'not json'), pg_notify('shipmate_notices', '{"from":"x","notice":{"kind":"launch"}}')`);
+    await client.query(
+      `SELECT pg_notify('shipmate_notices', 'not json'), pg_notify('shipmate_notices', '{"from":"x","notice":{"kind":"launch"}}')`,
+    );
     await client.end();
     await expect.poll(() => errors.length, { timeout: 3000 }).toBe(2);
     expect(errors[0]).toMatch(/not JSON/);
@@ -115,6 +117,8 @@ describe('the PostgreSQL LISTEN/NOTIFY notice bus', () => {
   });
 
   it('refuses a channel that is not an identifier, naming the option', async () => {
-    await expect(createPostgresNoticeBus({ url: database.url, channel: 'bad; DROP' })).rejects.toThrow(/channel must be a lower-case SQL identifier/);
+    await expect(createPostgresNoticeBus({ url: database.url, channel: 'bad; DROP' })).rejects.toThrow(
+      /channel must be a lower-case SQL identifier/,
+    );
   });
 });

@@ -39,7 +39,10 @@ export async function createPostgresNoticeBus(options: PostgresNoticeBusOptions)
   const target = parsePostgresUrl(options.url);
   const channel = options.channel ?? 'shipmate_notices';
   if (!CHANNEL_PATTERN.test(channel))
-    throw new InputError(ErrorCode.invalidField, `channel must be a lower-case SQL identifier (letters, digits, _), got '${channel}'; e.g. shipmate_notices`);
+    throw new InputError(
+      ErrorCode.invalidField,
+      `channel must be a lower-case SQL identifier (letters, digits, _), got '${channel}'; e.g. shipmate_notices`,
+    );
   const replicaId = options.replicaId ?? randomUUID();
   const onError = options.onError ?? (() => undefined);
   const listeners = new Set<{ listener: NoticeListener; onReconnect?: () => void }>();

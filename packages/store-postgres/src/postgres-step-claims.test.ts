@@ -8,17 +8,38 @@ import type { PostgresControlPlaneStore } from './postgres-store.js';
 
 describe('claimLocks', () => {
   it.each<[string, StepScope[], Array<[string, boolean]>]>([
-    ['one service: the project shared, the service exclusive', [{ project: 'p', service: 's' }], [['project\np', true], ['service\np\ns', false]]],
+    [
+      'one service: the project shared, the service exclusive',
+      [{ project: 'p', service: 's' }],
+      [
+        ['project\np', true],
+        ['service\np\ns', false],
+      ],
+    ],
     ['a whole project: the project exclusive, no service lock', [{ project: 'p' }], [['project\np', false]]],
     [
       'a whole project beside one of its services: the project exclusive',
       [{ project: 'p', service: 's' }, { project: 'p' }],
-      [['project\np', false], ['service\np\ns', false]],
+      [
+        ['project\np', false],
+        ['service\np\ns', false],
+      ],
     ],
     [
       'several: projects first, then services, each sorted',
-      [{ project: 'q', service: 'b' }, { project: 'p', service: 'z' }, { project: 'q', service: 'a' }, { project: 'p', service: 'z' }],
-      [['project\np', true], ['project\nq', true], ['service\np\nz', false], ['service\nq\na', false], ['service\nq\nb', false]],
+      [
+        { project: 'q', service: 'b' },
+        { project: 'p', service: 'z' },
+        { project: 'q', service: 'a' },
+        { project: 'p', service: 'z' },
+      ],
+      [
+        ['project\np', true],
+        ['project\nq', true],
+        ['service\np\nz', false],
+        ['service\nq\na', false],
+        ['service\nq\nb', false],
+      ],
     ],
     ['nothing', [], []],
   ])('%s', (_name, scopes, expected) => {
@@ -82,14 +103,22 @@ describe('PostgreSQL step claims across two stores (two replicas) on one databas
   });
 
   it('releases the claim when the step throws', async () => {
-    await expect(a.claims.hold([{ project: 'p', service: 's' }], () => Promise.reject(new Error('step failed')))).rejects.toThrow('step failed');
+    await expect(a.claims.hold([{ project: 'p', service: 's' }], () => Promise.reject(new Error('step failed')))).rejects.toThrow(
+      'step failed',
+    );
     const ran = await Promise.race([b.claims.hold([{ project: 'p', service: 's' }], async () => 'ran'), pause(2000).then(() => 'blocked')]);
     expect(ran).toBe('ran');
   });
 
   it('never deadlocks when two replicas claim overlapping sets named in opposite orders', async () => {
-    const ab: StepScope[] = [{ project: 'p', service: 'x' }, { project: 'p', service: 'y' }];
-    const ba: StepScope[] = [{ project: 'p', service: 'y' }, { project: 'p', service: 'x' }];
+    const ab: StepScope[] = [
+      { project: 'p', service: 'x' },
+      { project: 'p', service: 'y' },
+    ];
+    const ba: StepScope[] = [
+      { project: 'p', service: 'y' },
+      { project: 'p', service: 'x' },
+    ];
     let count = 0;
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -535,8 +535,7 @@ function buildStore(
   // thing ends with it closed.
   const commitTx = db.transaction((c: Changeset) => {
     for (const { event, pending } of c.newEvents ?? []) insertEvent(event, pending);
-    for (const seq of c.processedSeqs ?? [])
-      if (s.markProcessed.run(seq).changes !== 1) throw new AlreadyHandledError(`event ${seq}`);
+    for (const seq of c.processedSeqs ?? []) if (s.markProcessed.run(seq).changes !== 1) throw new AlreadyHandledError(`event ${seq}`);
     for (const id of c.firedTimers ?? []) if (s.removeTimer.run(id).changes !== 1) throw new AlreadyHandledError(`timer ${id}`);
     for (const execution of c.executions ?? []) upsertExecution(execution);
     for (const entry of c.openTriggeredPut ?? []) putOpen(entry);

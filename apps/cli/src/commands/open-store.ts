@@ -5,7 +5,14 @@
  */
 import { join } from 'node:path';
 import { ErrorCode, ShipmateError } from '@shipmate/core';
-import type { ApiTokenStore, ControlPlaneStore, IntegrationRegistryStore, ReplicaNoticeBus, SecretStore, TaskLeaseStore } from '@shipmate/core';
+import type {
+  ApiTokenStore,
+  ControlPlaneStore,
+  IntegrationRegistryStore,
+  ReplicaNoticeBus,
+  SecretStore,
+  TaskLeaseStore,
+} from '@shipmate/core';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { ConfigError } from '../config/config-error.js';
 import { checkSharedDataDir, dataDirId } from '../config/data-dir-id.js';
@@ -49,7 +56,10 @@ export function describeStore(choice: StoreChoice, dataDir: string): string {
  * How the replicas on this store tell each other what changed: PostgreSQL LISTEN/NOTIFY on the
  * store's database; undefined for the embedded store (one process).
  */
-export async function openNotices(choice: StoreChoice, onError: (error: unknown, what: string) => void): Promise<ReplicaNoticeBus | undefined> {
+export async function openNotices(
+  choice: StoreChoice,
+  onError: (error: unknown, what: string) => void,
+): Promise<ReplicaNoticeBus | undefined> {
   if (choice.kind === 'sqlite') return undefined;
   const { createPostgresNoticeBus } = await import('@shipmate/store-postgres');
   try {

@@ -54,22 +54,24 @@ export const MAX_NOTICE_BYTES = 7900;
 
 /** Strips emitted events to what waking needs: the `.triggered` and `.finished` ones, without their payload. */
 export function emittedStubs(events: readonly KeptnEvent[]): EmittedEventStub[] {
-  return events.filter((event) => event.type.endsWith('.triggered') || event.type.endsWith('.finished')).map((event) => {
-    const data = (event.data ?? {}) as Record<string, unknown>;
-    const stub: EmittedEventStub = {
-      id: event.id,
-      type: event.type,
-      source: event.source,
-      specversion: event.specversion,
-      time: event.time,
-      shkeptncontext: event.shkeptncontext,
-      data: {},
-    };
-    if (event.triggeredid) stub.triggeredid = event.triggeredid;
-    for (const key of ['project', 'stage', 'service', 'status', 'result'] as const)
-      if (typeof data[key] === 'string') stub.data[key] = data[key];
-    return stub;
-  });
+  return events
+    .filter((event) => event.type.endsWith('.triggered') || event.type.endsWith('.finished'))
+    .map((event) => {
+      const data = (event.data ?? {}) as Record<string, unknown>;
+      const stub: EmittedEventStub = {
+        id: event.id,
+        type: event.type,
+        source: event.source,
+        specversion: event.specversion,
+        time: event.time,
+        shkeptncontext: event.shkeptncontext,
+        data: {},
+      };
+      if (event.triggeredid) stub.triggeredid = event.triggeredid;
+      for (const key of ['project', 'stage', 'service', 'status', 'result'] as const)
+        if (typeof data[key] === 'string') stub.data[key] = data[key];
+      return stub;
+    });
 }
 
 /**

@@ -9,7 +9,10 @@ import type { ReplicaNotice, ReplicaNoticeBus } from '@shipmate/core';
 export type NoticeDirection = 'sent' | 'received';
 
 /** `bus`, calling `count` for each notice this replica sends or receives. */
-export function countedNoticeBus(bus: ReplicaNoticeBus, count: (kind: ReplicaNotice['kind'], direction: NoticeDirection) => void): ReplicaNoticeBus {
+export function countedNoticeBus(
+  bus: ReplicaNoticeBus,
+  count: (kind: ReplicaNotice['kind'], direction: NoticeDirection) => void,
+): ReplicaNoticeBus {
   return {
     kind: bus.kind,
     publish(notice) {

@@ -30,7 +30,10 @@ function follow(bus: ReplicaNoticeBus) {
     waiters: createTaskWaiters(),
     subscribers: { refresh: async (id) => void calls.push(`refresh ${id ?? 'all'}`) },
     apiTokens: { load: async () => void calls.push('tokens') },
-    owners: { bind: (integrationId, instanceId, owner, options) => void calls.push(`bind ${integrationId}/${instanceId} ${owner} ${String(options?.announce)}`) },
+    owners: {
+      bind: (integrationId, instanceId, owner, options) =>
+        void calls.push(`bind ${integrationId}/${instanceId} ${owner} ${String(options?.announce)}`),
+    },
     answers: { stored: () => undefined },
     upstream: { reload: async (project) => void calls.push(`upstream ${project}`) },
     claims: { shared: false, hold: (_scopes, work) => work() },

@@ -13,7 +13,15 @@
  * heartbeats other replicas record (they are not announced: one per parked poll would flood the bus).
  */
 import { wakeOnEmitted } from '@shipmate/core';
-import type { ConfigUpstream, ControlPlaneStore, LiveSubscriberIndex, ReplicaNotice, ReplicaNoticeBus, StepClaims, TaskWaiters } from '@shipmate/core';
+import type {
+  ConfigUpstream,
+  ControlPlaneStore,
+  LiveSubscriberIndex,
+  ReplicaNotice,
+  ReplicaNoticeBus,
+  StepClaims,
+  TaskWaiters,
+} from '@shipmate/core';
 import type { ApiTokenRegistry } from '../auth/api-token-registry.js';
 import type { IntegrationOwners } from '../auth/integration-owners.js';
 import type { AnswerWaiters } from '../intake/answer-waiters.js';
@@ -46,7 +54,9 @@ export function followOtherReplicas(options: FollowOptions): () => void {
       case 'registry':
         options.subscribers
           .refresh(notice.integrationId)
-          .then(() => (notice.integrationId === undefined ? options.waiters.wakeAll() : options.waiters.wakeIntegration(notice.integrationId)))
+          .then(() =>
+            notice.integrationId === undefined ? options.waiters.wakeAll() : options.waiters.wakeIntegration(notice.integrationId),
+          )
           .catch(failed('re-reading the registry after another replica changed it failed'));
         return;
       case 'tokens':
@@ -75,7 +85,7 @@ export function followOtherReplicas(options: FollowOptions): () => void {
   const unsubscribe = notices.subscribe(apply, reread);
   const timer = options.claims.shared
     ? setInterval(
-        () => options.subscribers.refresh().catch(failed('re-reading the registry for other replicas\' heartbeats failed')),
+        () => void options.subscribers.refresh().catch(failed("re-reading the registry for other replicas' heartbeats failed")),
         options.registryRefreshMs,
       )
     : undefined;

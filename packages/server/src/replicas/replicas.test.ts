@@ -63,7 +63,12 @@ async function register(on: InProcessServer, event = DEPLOYMENT): Promise<{ id: 
 }
 
 /** A long poll of `agent` parked on `on` for up to a minute: its tasks, or 'not woken' after `ms`. */
-async function pollWithin(on: InProcessServer, agent: { id: string; instanceId: string }, ms: number, parked: Promise<unknown>): Promise<KeptnEvent[] | 'not woken'> {
+async function pollWithin(
+  on: InProcessServer,
+  agent: { id: string; instanceId: string },
+  ms: number,
+  parked: Promise<unknown>,
+): Promise<KeptnEvent[] | 'not woken'> {
   const reply = on.call<{ events: KeptnEvent[] }>('GET', `${REG}/${agent.id}/instance/${agent.instanceId}/tasks?waitMs=60000`);
   await parked;
   const timeout = new Promise<'not woken'>((resolve) => setTimeout(() => resolve('not woken'), ms));
@@ -80,18 +85,32 @@ async function parkedOn(on: InProcessServer, count: number): Promise<void> {
 describe('two replicas on one PostgreSQL database', () => {
   it('wake a long poll parked on one replica for a task emitted on the other', async () => {
     const agent = await register(b);
-    const polled = pollWithin(b, agent, 5000, parkedOn(b, 1).then(() => triggerSequence(a, { project: 'shop', stage: 'dev', service: 'carts' })));
+    const polled = pollWithin(
+      b,
+      agent,
+      5000,
+      parkedOn(b, 1).then(() => triggerSequence(a, { project: 'shop', stage: 'dev', service: 'carts' })),
+    );
     expect(await polled).toEqual([expect.objectContaining({ type: DEPLOYMENT })]);
-    const metrics = async (on: InProcessServer) => (await on.server.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-token': 'test-token' } })).body;
+    const metrics = async (on: InProcessServer) =>
+      (await on.server.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-token': 'test-token' } })).body;
     expect(await metrics(a)).toMatch(/shipmate_replica_notices_total\{kind="emitted",direction="sent"\} [1-9]/);
     expect(await metrics(b)).toMatch(/shipmate_replica_notices_total\{kind="emitted",direction="received"\} [1-9]/);
   });
 
   it('deliver a task on one replica to a subscription added through the other', async () => {
     const agent = await register(b, 'sh.keptn.event.evaluation.triggered');
-    const added = await a.call('POST', `${REG}/${agent.id}/subscription`, { event: DEPLOYMENT, filter: { projects: [], stages: [], services: [] } });
+    const added = await a.call('POST', `${REG}/${agent.id}/subscription`, {
+      event: DEPLOYMENT,
+      filter: { projects: [], stages: [], services: [] },
+    });
     expect(added.status).toBe(201);
-    const polled = pollWithin(b, agent, 5000, parkedOn(b, 1).then(() => triggerSequence(b, { project: 'shop', stage: 'dev', service: 'carts' })));
+    const polled = pollWithin(
+      b,
+      agent,
+      5000,
+      parkedOn(b, 1).then(() => triggerSequence(b, { project: 'shop', stage: 'dev', service: 'carts' })),
+    );
     expect(await polled).toEqual([expect.objectContaining({ type: DEPLOYMENT })]);
   });
 
@@ -102,14 +121,18 @@ describe('two replicas on one PostgreSQL database', () => {
     await expect.poll(async () => (await b.call('GET', '/api/v1/metadata', undefined, asPlane)).status, { timeout: 5000 }).toBe(200);
     expect((await a.call('DELETE', `${TOKENS}/${created.body.id}`)).status).toBe(200);
     await expect
-      .poll(async () => (await b.call<{ errorCode?: string }>('GET', '/api/v1/metadata', undefined, asPlane)).body.errorCode, { timeout: 5000 })
+      .poll(async () => (await b.call<{ errorCode?: string }>('GET', '/api/v1/metadata', undefined, asPlane)).body.errorCode, {
+        timeout: 5000,
+      })
       .toBe('ERR_TOKEN_REVOKED');
   });
 
   it('keep the instance a plane token registered through one replica from another plane token on the other', async () => {
     const eu = (await a.call<{ token: string }>('POST', TOKENS, { name: 'plane-eu', role: 'execution-plane' })).body.token;
     const us = (await a.call<{ token: string }>('POST', TOKENS, { name: 'plane-us', role: 'execution-plane' })).body.token;
-    await expect.poll(async () => (await b.call('GET', '/api/v1/metadata', undefined, { 'x-token': us })).status, { timeout: 5000 }).toBe(200);
+    await expect
+      .poll(async () => (await b.call('GET', '/api/v1/metadata', undefined, { 'x-token': us })).status, { timeout: 5000 })
+      .toBe(200);
     const registered = await a.call<{ id: string; instanceId: string }>(
       'POST',
       REG,
