@@ -286,6 +286,32 @@ function toPauseMarker(row: PauseRow): PauseMarker {
   return { project: row.project, keptnContext: row.keptn_context, stage: row.stage };
 }
 
+/**
+ * `limit` written into the SQL of a statement run after every orchestrator step (pending events,
+ * due timers): SQLite re-prepares a statement whose `LIMIT` is a bound parameter every time it is
+ * bound, since the value may change the plan; that cost ~5 us per run, several times the query
+ * itself. The callers use one fixed batch size, so each has one statement ({@link cached}).
+ */
+function limitLiteral(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+  return limit;
+}
+
+/** A document row with the columns that order executions: `triggered_at`, then `rowid`. */
+interface TimedDocRow extends DocRow {
+  triggered_at: string;
+  rowid: number;
+}
+
+/** The first row by `triggered_at, rowid` (what `ORDER BY triggered_at, rowid LIMIT 1` returns). */
+function oldestRow<T extends TimedDocRow>(rows: readonly T[]): T | undefined {
+  let oldest: T | undefined;
+  for (const row of rows) {
+    if (!oldest || row.triggered_at < oldest.triggered_at || (row.triggered_at === oldest.triggered_at && row.rowid < oldest.rowid)) oldest = row;
+  }
+  return oldest;
+}
+
 /** SQLite reads `LIMIT -1` as no limit; the port's queries use 0 for that. */
 function sqlLimit(limit: number): number {
   return limit > 0 ? limit : -1;
@@ -341,7 +367,6 @@ function buildStore(
       `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
-    pendingEvents: prepare('SELECT seq, doc FROM events WHERE pending = 1 ORDER BY seq LIMIT ?'),
     markProcessed: prepare('UPDATE events SET pending = 0 WHERE seq = ? AND pending = 1'),
     deleteEventsBefore: prepare('DELETE FROM events WHERE pending = 0 AND time < ?'),
 
@@ -356,7 +381,9 @@ function buildStore(
     ),
     getExecution: prepare('SELECT doc FROM executions WHERE id = ?'),
     executionByTrigger: prepare('SELECT doc FROM executions WHERE triggered_id = ?'),
-    executionByTask: prepare('SELECT doc FROM executions WHERE current_task_id = ? ORDER BY triggered_at, rowid LIMIT 1'),
+    // No ORDER BY: SQLite would sort through a temporary b-tree on every run (~2 us; it runs for
+    // every task .started/.finished) for the one row a task id almost always has. oldestRow picks.
+    executionByTask: prepare('SELECT doc, triggered_at, rowid FROM executions WHERE current_task_id = ?'),
     // INDEXED BY: without it SQLite takes executions_project_time for the ORDER BY and reads every
     // execution of the project (the sub-task lookup runs this for every .finished).
     executionsOfContext: prepare(
@@ -392,9 +419,6 @@ function buildStore(
     ),
     removeTimer: prepare('DELETE FROM timers WHERE id = ?'),
     removeTimersOfTask: prepare('DELETE FROM timers WHERE triggered_id = ?'),
-    dueTimers: prepare(
-      'SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ?',
-    ),
     nextTimerDue: prepare('SELECT due_at_ms FROM timers ORDER BY due_at_ms LIMIT 1').pluck(),
 
     putPause: prepare('INSERT INTO pause_markers (project, keptn_context, stage) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -662,7 +686,9 @@ function buildStore(
 
     pendingEvents(limit) {
       return run(() =>
-        (s.pendingEvents.all(limit) as PendingRow[]).map((row): PendingEvent => ({ seq: row.seq, event: parseDoc<KeptnEvent>(row) })),
+        (cached(`SELECT seq, doc FROM events WHERE pending = 1 ORDER BY seq LIMIT ${limitLiteral(limit)}`).all() as PendingRow[]).map(
+          (row): PendingEvent => ({ seq: row.seq, event: parseDoc<KeptnEvent>(row) }),
+        ),
       );
     },
 
@@ -746,7 +772,7 @@ function buildStore(
     },
 
     findExecutionByTask(triggeredId) {
-      return run(() => optionalDoc<SequenceExecution>(s.executionByTask.get(triggeredId)));
+      return run(() => optionalDoc<SequenceExecution>(oldestRow(s.executionByTask.all(triggeredId) as TimedDocRow[])));
     },
 
     listExecutionsOfContext(project, keptnContext) {
@@ -814,7 +840,10 @@ function buildStore(
     },
 
     dueTimers(nowMs, limit) {
-      return run(() => (s.dueTimers.all(nowMs, limit) as TimerRow[]).map(toTimer));
+      return run(() => {
+        const sql = `SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ${limitLiteral(limit)}`;
+        return (cached(sql).all(nowMs) as TimerRow[]).map(toTimer);
+      });
     },
 
     nextTimerDueMs() {
