@@ -47,9 +47,9 @@ export class CatFileBatch {
    */
   read(spec: string): Promise<BatchObject | undefined> {
     if (/[\n\r]/.test(spec)) return Promise.resolve(undefined);
-    let child: ChildProcessWithoutNullStreams;
     try {
-      child = this.running();
+      // Started (or kept referenced) now, so that a start failure rejects this read.
+      this.running();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -39,7 +39,6 @@ import {
 } from '@shipmate/core';
 import type {
   ControlPlaneStore,
-  KeptnEvent,
   EventProcessor,
   IntegrationRegistryStore,
   RegistrySweepResult,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { PARSED_TYPES_MAX, parseEventType, sequenceEventType, SequenceEventKind, taskEventType, TaskEventKind, type ParsedEventType } from './event-type.js';
+import {
+  PARSED_TYPES_MAX,
+  parseEventType,
+  sequenceEventType,
+  SequenceEventKind,
+  taskEventType,
+  TaskEventKind,
+  type ParsedEventType,
+} from './event-type.js';
 
 describe('parseEventType', () => {
   it.each<{ type: string; want: ParsedEventType }>([
