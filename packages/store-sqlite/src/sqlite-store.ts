@@ -45,7 +45,6 @@ import type {
   SequenceExecution,
   SequenceState,
   SequenceStateQuery,
-  ServiceActivity,
   ServiceRecord,
   StageMessageUpdate,
   TimerRecord,
@@ -59,6 +58,8 @@ import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
 import { buildSqliteApiTokenStore } from './sqlite-api-token-store.js';
 import { createPrivateFile } from './private-file.js';
+import { mergeServiceActivity } from './service-activity.js';
+import type { ServiceRowActivity } from './service-activity.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -308,7 +309,8 @@ interface TimedDocRow extends DocRow {
 function oldestRow<T extends TimedDocRow>(rows: readonly T[]): T | undefined {
   let oldest: T | undefined;
   for (const row of rows) {
-    if (!oldest || row.triggered_at < oldest.triggered_at || (row.triggered_at === oldest.triggered_at && row.rowid < oldest.rowid)) oldest = row;
+    if (!oldest || row.triggered_at < oldest.triggered_at || (row.triggered_at === oldest.triggered_at && row.rowid < oldest.rowid))
+      oldest = row;
   }
   return oldest;
 }
@@ -426,10 +428,10 @@ function buildStore(
     removePause: prepare('DELETE FROM pause_markers WHERE project = ? AND keptn_context = ? AND stage = ?'),
     listPause: prepare('SELECT project, keptn_context, stage FROM pause_markers WHERE project = ? AND keptn_context = ? ORDER BY stage'),
 
-    // Merge patch: the null removes the old entry whole, the second patch writes the new one.
+    // Merge patches (service-activity.ts): the nulls remove the old entries whole, the second patch writes the new ones.
     serviceActivity: prepare(
       `UPDATE services SET
-         last_event_types = json_patch(json_patch(last_event_types, json_object(?, NULL)), json_object(?, json(?))),
+         last_event_types = json_patch(json_patch(last_event_types, ?), ?),
          deployed_image = coalesce(?, deployed_image)
        WHERE project = ? AND stage = ? AND name = ?`,
     ),
@@ -548,8 +550,8 @@ function buildStore(
     s.putTimer.run(timer.id, timer.kind, timer.executionId, timer.triggeredId, timer.dueAtMs);
   }
 
-  function noteActivity(a: ServiceActivity): void {
-    s.serviceActivity.run(a.eventType, a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service);
+  function noteActivity(row: ServiceRowActivity): void {
+    s.serviceActivity.run(row.removals, row.additions, row.deployedImage ?? null, row.project, row.stage, row.service);
   }
 
   const appendTx = db.transaction((events: readonly KeptnEvent[], pending: boolean) => {
@@ -560,8 +562,7 @@ function buildStore(
   // thing ends with it closed.
   const commitTx = db.transaction((c: Changeset) => {
     for (const { event, pending } of c.newEvents ?? []) insertEvent(event, pending);
-    for (const seq of c.processedSeqs ?? [])
-      if (s.markProcessed.run(seq).changes !== 1) throw new AlreadyHandledError(`event ${seq}`);
+    for (const seq of c.processedSeqs ?? []) if (s.markProcessed.run(seq).changes !== 1) throw new AlreadyHandledError(`event ${seq}`);
     for (const id of c.firedTimers ?? []) if (s.removeTimer.run(id).changes !== 1) throw new AlreadyHandledError(`timer ${id}`);
     for (const execution of c.executions ?? []) upsertExecution(execution);
     for (const entry of c.openTriggeredPut ?? []) putOpen(entry);
@@ -572,7 +573,7 @@ function buildStore(
     for (const state of c.sequenceStates ?? []) upsertState(state);
     for (const m of c.pausePut ?? []) s.putPause.run(m.project, m.keptnContext, m.stage);
     for (const m of c.pauseRemove ?? []) s.removePause.run(m.project, m.keptnContext, m.stage);
-    for (const activity of c.serviceActivity ?? []) noteActivity(activity);
+    for (const row of mergeServiceActivity(c.serviceActivity ?? [])) noteActivity(row);
     for (const { project, keptnContext } of c.projectLastContext ?? []) s.projectLastContext.run(keptnContext, project);
   });
 
