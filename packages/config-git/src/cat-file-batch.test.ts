@@ -33,6 +33,25 @@ describe('CatFileBatch', () => {
     }
   });
 
+  it('writes the reads of one event-loop turn to git in one write', async () => {
+    const writes: string[] = [];
+    const batch = new CatFileBatch(() => {
+      const child = git.start(['cat-file', '--batch'], { gitDir });
+      const write = child.stdin.write.bind(child.stdin) as (chunk: string) => boolean;
+      // Counts what reaches the real process's stdin.
+      child.stdin.write = ((chunk: string) => (writes.push(chunk), write(chunk))) as typeof child.stdin.write;
+      return child;
+    });
+    try {
+      const ids = Array.from({ length: 16 }, (_, i) => hash(`turn ${i}\n`));
+      const reads = await Promise.all(ids.map((id) => batch.read(id)));
+      expect(reads.map((object) => object?.content.toString('utf8'))).toEqual(ids.map((_, i) => `turn ${i}\n`));
+      expect(writes).toEqual([ids.map((id) => `${id}\n`).join('')]);
+    } finally {
+      batch.close();
+    }
+  });
+
   it('starts again after close, and after its process dies (the reads in flight fail)', async () => {
     const started: number[] = [];
     const batch = new CatFileBatch(() => {

@@ -39,7 +39,6 @@ import {
 } from '@shipmate/core';
 import type {
   ControlPlaneStore,
-  KeptnEvent,
   EventProcessor,
   IntegrationRegistryStore,
   RegistrySweepResult,
@@ -66,7 +65,7 @@ import { createEventIntake } from './intake/event-intake.js';
 import { createAnswerWaiters } from './intake/answer-waiters.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { DebugAccessLogController } from './logging/access-log-controller.js';
-import { deliveryLogLine } from './logging/delivery-log.js';
+import { logDeliveryTo } from './logging/delivery-log.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
 import { bootstrapRepositories } from './projects/bootstrap-repositories.js';
@@ -243,10 +242,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   app.setErrorHandler(keptnErrorHandler(defaultBodyLimit(options.maxBodyBytes)));
   useJsonParser(app, isDelete);
   /** One info line per sequence and task step (logging/delivery-log.ts). */
-  const logDelivery = (event: KeptnEvent): void => {
-    const line = deliveryLogLine(event);
-    if (line) app.log.info(line.fields, line.message);
-  };
+  const logDelivery = logDeliveryTo(app.log);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

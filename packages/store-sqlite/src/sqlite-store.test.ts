@@ -219,6 +219,23 @@ describe('createSqliteStore', () => {
     expect(await second.findExecutionByTask('task-1')).toEqual(execution);
   });
 
+  it('finds the oldest execution by triggeredAt, then by insertion, when two name the same current task', async () => {
+    const store = open();
+    const newer = fixtureExecution({ currentTaskId: 'task-1', triggeredAt: '2026-01-01T00:00:02.000Z' });
+    const older = fixtureExecution({ currentTaskId: 'task-1', triggeredAt: '2026-01-01T00:00:01.000Z' });
+    const olderTwin = fixtureExecution({ currentTaskId: 'task-1', triggeredAt: '2026-01-01T00:00:01.000Z' });
+    await store.commit({ executions: [newer, older, olderTwin] });
+    expect(await store.findExecutionByTask('task-1')).toEqual(older);
+    await store.close();
+  });
+
+  it('refuses a limit of pending events or due timers that is not a whole number >= 0, naming the limit', async () => {
+    const store = open();
+    await expect(store.pendingEvents(-1)).rejects.toThrow('limit must be a whole number >= 0, got -1');
+    await expect(store.dueTimers(0, 1.5)).rejects.toThrow('limit must be a whole number >= 0, got 1.5');
+    await store.close();
+  });
+
   it('sees the commits of another connection to the same file', async () => {
     const writer = open();
     const reader = open();

@@ -45,7 +45,6 @@ import type {
   SequenceExecution,
   SequenceState,
   SequenceStateQuery,
-  ServiceActivity,
   ServiceRecord,
   StageMessageUpdate,
   TimerRecord,
@@ -59,6 +58,8 @@ import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
 import { buildSqliteApiTokenStore } from './sqlite-api-token-store.js';
 import { createPrivateFile } from './private-file.js';
+import { mergeServiceActivity } from './service-activity.js';
+import type { ServiceRowActivity } from './service-activity.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -286,6 +287,34 @@ function toPauseMarker(row: PauseRow): PauseMarker {
   return { project: row.project, keptnContext: row.keptn_context, stage: row.stage };
 }
 
+/**
+ * `limit`, checked, for writing into the SQL instead of binding it. SQLite re-prepares a statement
+ * whose `LIMIT` is a bound parameter every time it is bound (the value may change the plan): 5 us
+ * per run for the pending-events read after every step (1.6 us with the limit in the SQL), 8 to
+ * 21 us for the page reads of the API. Callers use few distinct limits (a batch size, page sizes,
+ * page ends), each its own statement in {@link cached}; `OFFSET` stays bound (it costs nothing).
+ */
+function limitLiteral(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+  return limit;
+}
+
+/** A document row with the columns that order executions: `triggered_at`, then `rowid`. */
+interface TimedDocRow extends DocRow {
+  triggered_at: string;
+  rowid: number;
+}
+
+/** The first row by `triggered_at, rowid` (what `ORDER BY triggered_at, rowid LIMIT 1` returns). */
+function oldestRow<T extends TimedDocRow>(rows: readonly T[]): T | undefined {
+  let oldest: T | undefined;
+  for (const row of rows) {
+    if (!oldest || row.triggered_at < oldest.triggered_at || (row.triggered_at === oldest.triggered_at && row.rowid < oldest.rowid))
+      oldest = row;
+  }
+  return oldest;
+}
+
 /** SQLite reads `LIMIT -1` as no limit; the port's queries use 0 for that. */
 function sqlLimit(limit: number): number {
   return limit > 0 ? limit : -1;
@@ -341,7 +370,6 @@ function buildStore(
       `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
-    pendingEvents: prepare('SELECT seq, doc FROM events WHERE pending = 1 ORDER BY seq LIMIT ?'),
     markProcessed: prepare('UPDATE events SET pending = 0 WHERE seq = ? AND pending = 1'),
     deleteEventsBefore: prepare('DELETE FROM events WHERE pending = 0 AND time < ?'),
 
@@ -356,7 +384,9 @@ function buildStore(
     ),
     getExecution: prepare('SELECT doc FROM executions WHERE id = ?'),
     executionByTrigger: prepare('SELECT doc FROM executions WHERE triggered_id = ?'),
-    executionByTask: prepare('SELECT doc FROM executions WHERE current_task_id = ? ORDER BY triggered_at, rowid LIMIT 1'),
+    // No ORDER BY: SQLite would sort through a temporary b-tree on every run (~2 us; it runs for
+    // every task .started/.finished) for the one row a task id almost always has. oldestRow picks.
+    executionByTask: prepare('SELECT doc, triggered_at, rowid FROM executions WHERE current_task_id = ?'),
     // INDEXED BY: without it SQLite takes executions_project_time for the ORDER BY and reads every
     // execution of the project (the sub-task lookup runs this for every .finished).
     executionsOfContext: prepare(
@@ -392,19 +422,16 @@ function buildStore(
     ),
     removeTimer: prepare('DELETE FROM timers WHERE id = ?'),
     removeTimersOfTask: prepare('DELETE FROM timers WHERE triggered_id = ?'),
-    dueTimers: prepare(
-      'SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ?',
-    ),
     nextTimerDue: prepare('SELECT due_at_ms FROM timers ORDER BY due_at_ms LIMIT 1').pluck(),
 
     putPause: prepare('INSERT INTO pause_markers (project, keptn_context, stage) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     removePause: prepare('DELETE FROM pause_markers WHERE project = ? AND keptn_context = ? AND stage = ?'),
     listPause: prepare('SELECT project, keptn_context, stage FROM pause_markers WHERE project = ? AND keptn_context = ? ORDER BY stage'),
 
-    // Merge patch: the null removes the old entry whole, the second patch writes the new one.
+    // Merge patches (service-activity.ts): the nulls remove the old entries whole, the second patch writes the new ones.
     serviceActivity: prepare(
       `UPDATE services SET
-         last_event_types = json_patch(json_patch(last_event_types, json_object(?, NULL)), json_object(?, json(?))),
+         last_event_types = json_patch(json_patch(last_event_types, ?), ?),
          deployed_image = coalesce(?, deployed_image)
        WHERE project = ? AND stage = ? AND name = ?`,
     ),
@@ -523,8 +550,8 @@ function buildStore(
     s.putTimer.run(timer.id, timer.kind, timer.executionId, timer.triggeredId, timer.dueAtMs);
   }
 
-  function noteActivity(a: ServiceActivity): void {
-    s.serviceActivity.run(a.eventType, a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service);
+  function noteActivity(row: ServiceRowActivity): void {
+    s.serviceActivity.run(row.removals, row.additions, row.deployedImage ?? null, row.project, row.stage, row.service);
   }
 
   const appendTx = db.transaction((events: readonly KeptnEvent[], pending: boolean) => {
@@ -546,7 +573,7 @@ function buildStore(
     for (const state of c.sequenceStates ?? []) upsertState(state);
     for (const m of c.pausePut ?? []) s.putPause.run(m.project, m.keptnContext, m.stage);
     for (const m of c.pauseRemove ?? []) s.removePause.run(m.project, m.keptnContext, m.stage);
-    for (const activity of c.serviceActivity ?? []) noteActivity(activity);
+    for (const row of mergeServiceActivity(c.serviceActivity ?? [])) noteActivity(row);
     for (const { project, keptnContext } of c.projectLastContext ?? []) s.projectLastContext.run(keptnContext, project);
   });
 
@@ -565,9 +592,9 @@ function buildStore(
    */
   const pageTx = db.transaction((from: string, where: Where, orderBy: string, paging: PageQuery): Page<DocRow> => {
     const offset = Math.max(0, paging.offset);
-    const rows = cached(`SELECT doc FROM ${from} ${where.toString()} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
+    const limit = sqlLimit(limitLiteral(paging.limit));
+    const rows = cached(`SELECT doc FROM ${from} ${where.toString()} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ?`).all(
       ...where.params,
-      sqlLimit(paging.limit),
       offset,
     ) as DocRow[];
     const seen = rows.length > 0 ? offset + rows.length : 0;
@@ -579,8 +606,8 @@ function buildStore(
     if (countLimit === undefined)
       return (cached(`SELECT count(*) AS n FROM ${from} ${where.toString()}`).get(...where.params) as CountRow).n;
     if (countLimit <= 0) return 0;
-    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${where.toString()} LIMIT ?)`;
-    return (cached(sql).get(...where.params, countLimit) as CountRow).n;
+    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${where.toString()} LIMIT ${limitLiteral(countLimit)})`;
+    return (cached(sql).get(...where.params) as CountRow).n;
   }
 
   function page<T>(from: string, where: Where, orderBy: string, paging: PageQuery): Page<T> {
@@ -661,7 +688,9 @@ function buildStore(
 
     pendingEvents(limit) {
       return run(() =>
-        (s.pendingEvents.all(limit) as PendingRow[]).map((row): PendingEvent => ({ seq: row.seq, event: parseDoc<KeptnEvent>(row) })),
+        (cached(`SELECT seq, doc FROM events WHERE pending = 1 ORDER BY seq LIMIT ${limitLiteral(limit)}`).all() as PendingRow[]).map(
+          (row): PendingEvent => ({ seq: row.seq, event: parseDoc<KeptnEvent>(row) }),
+        ),
       );
     },
 
@@ -745,7 +774,7 @@ function buildStore(
     },
 
     findExecutionByTask(triggeredId) {
-      return run(() => optionalDoc<SequenceExecution>(s.executionByTask.get(triggeredId)));
+      return run(() => optionalDoc<SequenceExecution>(oldestRow(s.executionByTask.all(triggeredId) as TimedDocRow[])));
     },
 
     listExecutionsOfContext(project, keptnContext) {
@@ -813,7 +842,10 @@ function buildStore(
     },
 
     dueTimers(nowMs, limit) {
-      return run(() => (s.dueTimers.all(nowMs, limit) as TimerRow[]).map(toTimer));
+      return run(() => {
+        const sql = `SELECT id, kind, execution_id, triggered_id, due_at_ms FROM timers WHERE due_at_ms <= ? ORDER BY due_at_ms, rowid LIMIT ${limitLiteral(limit)}`;
+        return (cached(sql).all(nowMs) as TimerRow[]).map(toTimer);
+      });
     },
 
     nextTimerDueMs() {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventType, sequenceEventType, SequenceEventKind, taskEventType, TaskEventKind, type ParsedEventType } from './event-type.js';
+import {
+  PARSED_TYPES_MAX,
+  parseEventType,
+  sequenceEventType,
+  SequenceEventKind,
+  taskEventType,
+  TaskEventKind,
+  type ParsedEventType,
+} from './event-type.js';
 
 describe('parseEventType', () => {
   it.each<{ type: string; want: ParsedEventType }>([
@@ -37,6 +45,24 @@ describe('parseEventType', () => {
   it('does not treat inherited object keys as kinds', () => {
     expect(parseEventType('sh.keptn.event.deployment.toString')).toEqual({ category: 'other' });
     expect(parseEventType('sh.keptn.event.dev.delivery.constructor')).toEqual({ category: 'other' });
+  });
+
+  it('parses a type once: the same frozen result for every caller', () => {
+    const first = parseEventType('sh.keptn.event.release.finished');
+    expect(parseEventType('sh.keptn.event.release.finished')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('stays correct and bounded when clients send more distinct types than it keeps', () => {
+    for (let i = 0; i < PARSED_TYPES_MAX * 2 + 3; i++) {
+      expect(parseEventType(`sh.keptn.event.task${i}.started`)).toEqual({ category: 'task', task: `task${i}`, kind: 'started' });
+    }
+    expect(parseEventType('sh.keptn.event.dev.delivery.triggered')).toEqual({
+      category: 'sequence',
+      stage: 'dev',
+      sequence: 'delivery',
+      kind: 'triggered',
+    });
   });
 });
 

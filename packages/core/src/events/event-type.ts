@@ -37,11 +37,33 @@ function isSequenceEventKind(value: string): value is SequenceEventKind {
 }
 
 /**
+ * Parsed types by their text. An event's type is classified several times on its way (intake,
+ * validation, orchestration, the delivery log, metrics), and a control plane sees few distinct
+ * types, so each is split once. The results are frozen because every caller shares them. Clients
+ * choose the types they send, so the map is emptied when it reaches {@link PARSED_TYPES_MAX}
+ * instead of growing without bound (cheaper than an LRU on a path taken several times per event).
+ */
+const parsedTypes = new Map<string, ParsedEventType>();
+/** Distinct types kept in {@link parsedTypes} before it is emptied. */
+export const PARSED_TYPES_MAX = 1024;
+
+/**
  * Classifies `type`: 5 segments with a task kind is a task event, 6 segments with kind
  * `triggered`/`finished` a sequence event; everything else (`sh.keptn.log.error`,
- * `sh.keptn.event.deployment.status.changed`, empty segments) is `other`.
+ * `sh.keptn.event.deployment.status.changed`, empty segments) is `other`. The result is frozen
+ * and shared by every caller asking for the same type.
  */
 export function parseEventType(type: string): ParsedEventType {
+  let parsed = parsedTypes.get(type);
+  if (parsed === undefined) {
+    parsed = Object.freeze(classifyEventType(type));
+    if (parsedTypes.size >= PARSED_TYPES_MAX) parsedTypes.clear();
+    parsedTypes.set(type, parsed);
+  }
+  return parsed;
+}
+
+function classifyEventType(type: string): ParsedEventType {
   const segments = type.split('.');
   if (segments[0] !== 'sh' || segments[1] !== 'keptn' || segments[2] !== 'event') return OTHER;
   if (segments.some((segment) => segment === '')) return OTHER;

@@ -42,9 +42,22 @@ export interface KeptnEvent {
   data: EventData;
 }
 
-/** Keptn's timestamp format (`2006-01-02T15:04:05.000Z`); lexical order equals time order. */
+/** The last millisecond {@link keptnTime} formatted, and its text. */
+let lastFormattedMs = Number.NaN;
+let lastFormattedText = '';
+
+/**
+ * Keptn's timestamp format (`2006-01-02T15:04:05.000Z`); lexical order equals time order. The
+ * last result is kept: a burst of requests and every event of one step format the same
+ * millisecond again and again (formatting was ~2 % of the intake's CPU). NaN is never equal to
+ * itself, so an invalid time still throws as `toISOString` does.
+ */
 export function keptnTime(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastFormattedMs) {
+    lastFormattedText = new Date(ms).toISOString();
+    lastFormattedMs = ms;
+  }
+  return lastFormattedText;
 }
 
 /** Source Shipmate puts on events its orchestrator emits (Keptn's name, so tools keep working). */

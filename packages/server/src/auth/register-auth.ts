@@ -16,6 +16,7 @@ import type { IntegrationOwners } from './integration-owners.js';
 import { PLANE_TOKEN_MAY, ROUTE_PERMISSIONS, checkPlaneRequest } from './route-permissions.js';
 import type { RequestParts } from './route-permissions.js';
 import type { TokenVerifier } from './token-verifier.js';
+import { verifyOncePerConnection } from './verified-connections.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -55,6 +56,7 @@ const PING = 'PUT /api/controlPlane/v1/uniform/registration/:integrationID/ping'
 
 /** Requires the API token on every route not declared public (Keptn's 401 body otherwise; 429 for guessers). */
 export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void {
+  const adminToken = verifyOncePerConnection(auth.tokens);
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public === true) return;
     const token = tokenOf(request);
@@ -62,7 +64,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthDependencies): void
       const waitMs = auth.failures.retryAfterMs(request.ip);
       if (waitMs > 0) return refuseGuesser(reply, request.ip, waitMs);
     }
-    if (auth.tokens.verify(token)) return;
+    if (adminToken.verify(request.raw.socket, token)) return;
     const known = token === undefined ? undefined : auth.apiTokens?.identify(token);
     if (known !== undefined && known.revokedAt === undefined) {
       request.planeToken = known;

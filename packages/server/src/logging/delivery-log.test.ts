@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
-import { deliveryLogLine } from './delivery-log.js';
+import { deliveryLogLine, logDeliveryTo } from './delivery-log.js';
 
 function event(type: string, data: Record<string, unknown> = {}): KeptnEvent {
   return {
@@ -54,5 +56,30 @@ describe('deliveryLogLine', () => {
       result: 'warning',
       status: 'succeeded',
     });
+  });
+});
+
+describe('logDeliveryTo', () => {
+  function pinoAt(level: string) {
+    const lines: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) });
+    // Fastify's own logger (pino), as the server has it.
+    return { log: Fastify({ logger: { level, stream } }).log, lines };
+  }
+
+  it('writes the line at info', () => {
+    const { log, lines } = pinoAt('info');
+    logDeliveryTo(log)(event('sh.keptn.event.test.finished', { result: 'pass', status: 'succeeded' }));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ msg: 'task test finished: pass shop/dev/carts', project: 'shop', result: 'pass' });
+  });
+
+  it('does not build the line when info is off', () => {
+    const { log } = pinoAt('warn');
+    let infoCalls = 0;
+    const info = log.info.bind(log);
+    log.info = (...args: Parameters<typeof info>) => (infoCalls++, info(...args));
+    logDeliveryTo(log)(event('sh.keptn.event.test.finished', { result: 'pass', status: 'succeeded' }));
+    expect(infoCalls).toBe(0);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { parseEventType } from '@shipmate/core';
 import type { KeptnEvent } from '@shipmate/core';
+import type { FastifyBaseLogger } from 'fastify';
 
 /** One log line: its message and the fields logged with it. */
 export interface DeliveryLogLine {
@@ -40,5 +41,22 @@ export function deliveryLogLine(event: KeptnEvent): DeliveryLogLine | undefined 
   return {
     message: `${what}${outcome} ${scope}${ended && outcome && message && (result === 'fail' || status !== 'succeeded') ? ` - ${message}` : ''}`,
     fields,
+  };
+}
+
+/** The logger of {@link logDeliveryTo}: Fastify's, which is pino's when logging is on. */
+type DeliveryLogger = Pick<FastifyBaseLogger, 'info'> & { isLevelEnabled?: (level: string) => boolean };
+
+/**
+ * Writes each event's {@link deliveryLogLine} to `log` at info. Every stored event passes here,
+ * so the line is only built when info lines are written (`SHIPMATE_LOG_LEVEL=warn` skips the
+ * work, not just the output); the level is asked per event, so a changed level applies at once.
+ * A logger that cannot say (no `isLevelEnabled`) gets every line.
+ */
+export function logDeliveryTo(log: DeliveryLogger): (event: KeptnEvent) => void {
+  return (event) => {
+    if (log.isLevelEnabled?.('info') === false) return;
+    const line = deliveryLogLine(event);
+    if (line) log.info(line.fields, line.message);
   };
 }
