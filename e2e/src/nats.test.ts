@@ -115,6 +115,7 @@ describe('shipmate server with SHIPMATE_TASK_STREAM', () => {
     });
     // A server without the stream stands for the process that died between commit and publish.
     const before = await startServerProcess();
+    running.push(before);
     dataDirs.add(before.dataDir);
     const client = new KeptnApiClient(before.url, before.token);
     await client.createProject('shop', THREE_STAGE_SHIPYARD);
@@ -130,6 +131,7 @@ describe('shipmate server with SHIPMATE_TASK_STREAM', () => {
       dataDir: before.dataDir,
       env: { SHIPMATE_BUS_URL: testNatsUrl(), SHIPMATE_TASK_STREAM: stream },
     });
+    running.push(after);
     expect(after.output()).toContain(`tasks to JetStream stream ${stream}`);
     await waitFor('the republished task', async () => ((await streamTasks(nc, stream)).length === 1 ? true : undefined));
     expect(await streamTasks(nc, stream)).toEqual([
