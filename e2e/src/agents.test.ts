@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeptnApiClient, startAgentProcess, startRecipient, startServerProcess, waitFor } from '@shipmate/testing';
 import type { AgentProcess, Recipient, ServerProcess } from '@shipmate/testing';
 import { waitForState } from './executor.js';
-import { THREE_STAGE_SHIPYARD } from './shipyards.js';
+import { THREE_STAGE_DELIVERED_TASKS, THREE_STAGE_SHIPYARD } from './shipyards.js';
 
 const TOPICS = ['sh.keptn.event.deployment.triggered', 'sh.keptn.event.test.triggered', 'sh.keptn.event.release.triggered'];
 const REGISTRATION = '/api/controlPlane/v1/uniform/registration';
@@ -65,15 +65,7 @@ describe('shipmate agent', () => {
     const context = await client.triggerSequence('shop', 'dev', 'delivery', 'carts');
     await waitForState(client, 'shop', context, (s) => s === 'finished', 'finished');
     const tasks = recipient.tasks().filter((e) => e.shkeptncontext === context);
-    expect(tasks.map((e) => `${e.data.stage}/${e.type.split('.')[3]}`)).toEqual([
-      'dev/deployment',
-      'dev/test',
-      'dev/release',
-      'hardening/deployment',
-      'hardening/release',
-      'production/deployment',
-      'production/release',
-    ]);
+    expect(tasks.map((e) => `${e.data.stage}/${e.type.split('.')[3]}`)).toEqual(THREE_STAGE_DELIVERED_TASKS);
     expect(new Set(tasks.map((e) => e.id)).size).toBe(tasks.length);
     const first = tasks[0];
     expect(first?.data.temporaryData).toMatchObject({ distributor: { subscriptionID: expect.any(String) } });

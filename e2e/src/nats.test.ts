@@ -30,7 +30,7 @@ import type { AgentProcess, Recipient, ServerProcess } from '@shipmate/testing';
 import { waitForState } from './executor.js';
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
-import { THREE_STAGE_SHIPYARD } from './shipyards.js';
+import { THREE_STAGE_DELIVERED_TASKS, THREE_STAGE_SHIPYARD, THREE_STAGE_TOPICS } from './shipyards.js';
 
 const running: Array<{ stop(): Promise<unknown> }> = [];
 const dataDirs = new Set<string>();
@@ -148,16 +148,8 @@ describe('shipmate server with SHIPMATE_TASK_STREAM', () => {
 });
 
 describe('shipmate agent with SHIPMATE_TASK_SOURCE', () => {
-  const TOPICS = ['sh.keptn.event.deployment.triggered', 'sh.keptn.event.test.triggered', 'sh.keptn.event.release.triggered'];
-  const DELIVERED_TASKS = [
-    'dev/deployment',
-    'dev/test',
-    'dev/release',
-    'hardening/deployment',
-    'hardening/release',
-    'production/deployment',
-    'production/release',
-  ];
+  const TOPICS = THREE_STAGE_TOPICS;
+  const DELIVERED_TASKS = THREE_STAGE_DELIVERED_TASKS;
 
   /** A server publishing tasks to a stream of its own (deleted after the test). */
   async function serverWithStream(): Promise<{ server: ServerProcess; stream: string; client: KeptnApiClient }> {

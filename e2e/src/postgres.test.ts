@@ -21,18 +21,10 @@ import {
 } from '@shipmate/testing';
 import type { ServerProcess, TestPostgresDatabase } from '@shipmate/testing';
 import { waitForState } from './executor.js';
-import { THREE_STAGE_SHIPYARD } from './shipyards.js';
+import { THREE_STAGE_DELIVERED_TASKS, THREE_STAGE_SHIPYARD, THREE_STAGE_TOPICS } from './shipyards.js';
 
-const TOPICS = ['sh.keptn.event.deployment.triggered', 'sh.keptn.event.test.triggered', 'sh.keptn.event.release.triggered'];
-const DELIVERED_TASKS = [
-  'dev/deployment',
-  'dev/test',
-  'dev/release',
-  'hardening/deployment',
-  'hardening/release',
-  'production/deployment',
-  'production/release',
-];
+const TOPICS = THREE_STAGE_TOPICS;
+const DELIVERED_TASKS = THREE_STAGE_DELIVERED_TASKS;
 
 let database: TestPostgresDatabase;
 const running: Array<{ stop(): Promise<unknown> }> = [];

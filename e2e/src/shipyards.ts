@@ -38,6 +38,24 @@ spec:
 `;
 
 /** One stage, one two-task sequence, plus a sequence with a finish deadline. */
+/** The task types an executor of THREE_STAGE_SHIPYARD's delivery subscribes to. */
+export const THREE_STAGE_TOPICS = [
+  'sh.keptn.event.deployment.triggered',
+  'sh.keptn.event.test.triggered',
+  'sh.keptn.event.release.triggered',
+];
+
+/** `<stage>/<task>` of every task of one THREE_STAGE_SHIPYARD delivery, in order. */
+export const THREE_STAGE_DELIVERED_TASKS = [
+  'dev/deployment',
+  'dev/test',
+  'dev/release',
+  'hardening/deployment',
+  'hardening/release',
+  'production/deployment',
+  'production/release',
+];
+
 export const SINGLE_STAGE_SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
 kind: Shipyard
 metadata:

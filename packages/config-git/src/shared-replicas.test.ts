@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, NotFoundError, ShipmateError, createSecretCipher } from '@shipmate/core';
-import { LOCAL_TEST_UPSTREAMS, personGit, waitFor } from '@shipmate/testing';
+import { ErrorCode, NotFoundError, ShipmateError } from '@shipmate/core';
+import { personGit, waitFor } from '@shipmate/testing';
 import { takeFileLock } from './file-lock.js';
 import { LOCKS_DIR, createGitResourceStore } from './git-resource-store.js';
-import { createUpstreamMirror } from './upstream/upstream-mirror.js';
 import { UpstreamFixture } from './upstream/upstream-test-kit.js';
 
 const WORKER = fileURLToPath(new URL('./test-support/replica-worker.mjs', import.meta.url));
@@ -106,14 +105,7 @@ describe('two replica processes on one shared folder', () => {
     const fixture = new UpstreamFixture();
     cleanups.push(() => fixture.cleanup());
     const rootDir = fixture.dataDir;
-    const store = createGitResourceStore({ rootDir, shared: true });
-    const mirror = createUpstreamMirror({
-      store,
-      rootDir,
-      cipher: createSecretCipher(fixture.key),
-      pollIntervalMs: 0,
-      hosts: LOCAL_TEST_UPSTREAMS,
-    });
+    const { store, mirror } = fixture.open({ pollIntervalMs: 0 }, { shared: true });
     await store.createProject('shop', 'spec: {}\n');
     await store.createStage('shop', 'dev');
     await mirror.configure('shop', { remoteURL: fixture.url, user: 'me', https: { token: 'secret-token-123' } });
@@ -133,15 +125,7 @@ describe('the upstream of a shared folder', () => {
     const fixture = new UpstreamFixture();
     cleanups.push(() => fixture.cleanup());
     const rootDir = fixture.dataDir;
-    const store = createGitResourceStore({ rootDir, shared: true });
-    const mirror = createUpstreamMirror({
-      store,
-      rootDir,
-      cipher: createSecretCipher(fixture.key),
-      pollIntervalMs: 0,
-      pullTimeoutMs: 200,
-      hosts: LOCAL_TEST_UPSTREAMS,
-    });
+    const { store, mirror } = fixture.open({ pollIntervalMs: 0, pullTimeoutMs: 200 }, { shared: true });
     cleanups.push(() => void mirror.close());
     await store.createProject('shop', 'spec: {}\n');
     await mirror.configure('shop', { remoteURL: fixture.url, user: 'me', https: { token: 'secret-token-123' } });

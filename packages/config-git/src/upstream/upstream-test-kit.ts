@@ -16,8 +16,11 @@ export class UpstreamFixture extends GitUpstream {
    * A store and a mirror over `dataDir` (a second call sees the same repositories), with fast
    * retries; the upstreams of these tests are local, so the mirror opts in to file:// and loopback.
    */
-  open(options: Partial<UpstreamMirrorOptions> = {}): { store: GitResourceStore; mirror: UpstreamMirror } {
-    const store = createGitResourceStore({ rootDir: this.dataDir });
+  open(
+    options: Partial<UpstreamMirrorOptions> = {},
+    storeOptions: { shared?: boolean } = {},
+  ): { store: GitResourceStore; mirror: UpstreamMirror } {
+    const store = createGitResourceStore({ rootDir: this.dataDir, ...storeOptions });
     const mirror = createUpstreamMirror({
       store,
       rootDir: this.dataDir,
