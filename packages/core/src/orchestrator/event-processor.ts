@@ -342,8 +342,15 @@ export function createEventProcessor(options: EventProcessorOptions): EventProce
         await pump(true);
       });
       if (claims.shared) {
+        // One sweep queued at a time: behind a long step, ticks do not pile up passes.
+        let sweepQueued = false;
         sweep = setInterval(() => {
-          if (retryAtMs === undefined) void serial(() => pump(true)).catch((error: unknown) => options.onError(error, 'sweeping for work'));
+          if (retryAtMs !== undefined || sweepQueued) return;
+          sweepQueued = true;
+          void serial(() => {
+            sweepQueued = false;
+            return pump(true);
+          }).catch((error: unknown) => options.onError(error, 'sweeping for work'));
         }, options.sweepMs ?? 1000);
         sweep.unref?.();
       }
