@@ -56,8 +56,12 @@ function replica(settings: Record<string, unknown>): Promise<WorkerResult> {
 async function twoReplicas(rootDir: string, writes: number, extra: Record<string, unknown> = {}): Promise<[WorkerResult, WorkerResult]> {
   const a = replica({ rootDir, name: 'A', peer: 'B', writes, shared: true, ...extra });
   const b = replica({ rootDir, name: 'B', peer: 'A', writes, shared: true, ...extra });
-  // Both processes are up and waiting (module loading takes far less), then both go at once.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Both processes are up and waiting, then both go at once.
+  await waitFor(
+    'both replicas ready',
+    async () => (existsSync(join(rootDir, 'A.ready')) && existsSync(join(rootDir, 'B.ready')) ? true : undefined),
+    30_000,
+  );
   writeFileSync(join(rootDir, 'go'), '');
   return Promise.all([a, b]);
 }

@@ -1,14 +1,16 @@
 /**
  * One control-plane replica in a separate Node process, for `shared-replicas.test.ts`: it opens a
- * git resource store (built `dist`) on the shared folder and, once `<rootDir>/go` exists, writes
- * `writes` resources to shop/dev as fast as it can. Before each write it checks that it reads the
+ * git resource store (built `dist`) on the shared folder, says it is ready (`<rootDir>/<name>.ready`)
+ * and, once `<rootDir>/go` exists, writes `writes` resources to shop/dev. Write i waits (at most
+ * 5 s) until the peer has returned i - 1 writes, so the two interleave however the machine
+ * schedules them, while their writes still run at the same time. Before each write it checks that it reads the
  * peer's latest write, taken from the peer's journal (appended after each of the peer's writes
  * returned), with a pause of 0–4 ms between writes. With `upstream`, it goes through the upstream mirror as the server does.
  *
  * argv[2] is JSON: { rootDir, name, peer, writes, shared, upstream?: { keyHex } }.
  * Prints one JSON line at the end: { commits, peerReads, errors }.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecretCipher } from '@shipmate/core';
 import { createGitResourceStore, createUpstreamMirror, withUpstream } from '../../dist/index.js';
@@ -42,11 +44,19 @@ function peerLatest() {
   return JSON.parse(lines[lines.length - 1]);
 }
 
+/** How many writes the peer has returned. */
+function peerCount() {
+  return existsSync(journal(peer)) ? readFileSync(journal(peer), 'utf8').trim().split('\n').length : 0;
+}
+
+writeFileSync(join(rootDir, `${name}.ready`), '');
 while (!existsSync(join(rootDir, 'go'))) await new Promise((resolve) => setTimeout(resolve, 5));
 
 const commits = [];
 let peerReads = 0;
 for (let i = 0; i < writes; i++) {
+  for (const deadline = Date.now() + 5000; peerCount() < i - 1 && Date.now() < deadline;)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   const seen = peerLatest();
   if (seen) {
     try {
