@@ -50,7 +50,8 @@ import type {
   StepClaims,
 } from '@shipmate/core';
 import { createTokenVerifier } from './auth/token-verifier.js';
-import { announceUpstreamChanges, followOtherReplicas } from './replicas/follow-other-replicas.js';
+import { followOtherReplicas } from './replicas/follow-other-replicas.js';
+import { announceUpstreamChanges } from './replicas/announce-upstream.js';
 import { countedNoticeBus } from './replicas/counted-notice-bus.js';
 import { registerAuth } from './auth/register-auth.js';
 import { createAuthFailureLimiter } from './auth/auth-failure-limiter.js';
@@ -250,10 +251,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   });
 
   // The registry as the server uses it: writes also keep the in-memory index of live subscribers current.
-  // Counted for /metrics (shipmate_replica_notices_total); `metrics` exists before any notice moves.
-  const notices = countedNoticeBus(options.notices, (kind, direction) => metrics.replicaNotice(kind, direction));
   /** Whether there are other replicas to tell (the hot paths skip building notices for nobody). */
-  const announcing = notices.kind !== 'local';
+  const announcing = options.notices.kind !== 'local';
+  // With other replicas, every notice is counted for /metrics (shipmate_replica_notices_total);
+  // `metrics` exists before any notice moves.
+  const notices = announcing
+    ? countedNoticeBus(options.notices, (kind, direction) => metrics.replicaNotice(kind, direction))
+    : options.notices;
   const subscribers = createLiveSubscriberIndex({
     store: options.registry,
     clock,

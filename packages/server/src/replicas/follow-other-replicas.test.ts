@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTaskWaiters } from '@shipmate/core';
 import type { NoticeListener, ReplicaNotice, ReplicaNoticeBus } from '@shipmate/core';
-import { announceUpstreamChanges, followOtherReplicas } from './follow-other-replicas.js';
+import { followOtherReplicas } from './follow-other-replicas.js';
+import { announceUpstreamChanges } from './announce-upstream.js';
 
 /** A bus whose notices the test hands in as if another replica sent them; records what is published. */
 function handBus(): ReplicaNoticeBus & { hear(notice: ReplicaNotice): void; reconnect(): void; published: ReplicaNotice[] } {

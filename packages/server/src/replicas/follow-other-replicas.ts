@@ -7,7 +7,7 @@
  * - `tokens`: the API tokens are read again (a revocation holds everywhere);
  * - `owner`: a plane token's instance is bound here too;
  * - `answer`: a sub-task's answer stored elsewhere wakes the waiter parked here (read from the store);
- * - `upstream`: a project's git upstream settings are read again (see {@link announceUpstreamChanges}).
+ * - `upstream`: a project's git upstream settings are read again (announce-upstream.ts sends it).
  * After the bus reconnects (notices may have been lost) the registry and the tokens are re-read.
  * With shared claims the registry copy is also re-read every `registryRefreshMs`, for the
  * heartbeats other replicas record (they are not announced: one per parked poll would flood the bus).
@@ -93,25 +93,5 @@ export function followOtherReplicas(options: FollowOptions): () => void {
   return () => {
     unsubscribe();
     if (timer) clearInterval(timer);
-  };
-}
-
-/** `upstream`, telling the other replicas about every change of a project's upstream settings. */
-export function announceUpstreamChanges(upstream: ConfigUpstream, notices: ReplicaNoticeBus): ConfigUpstream {
-  const announce = (project: string) => notices.publish({ kind: 'upstream', project });
-  return {
-    async configure(project, credentials) {
-      await upstream.configure(project, credentials);
-      announce(project);
-    },
-    async forget(project) {
-      await upstream.forget(project);
-      announce(project);
-    },
-    reload: (project) => upstream.reload(project),
-    pull: (project) => upstream.pull(project),
-    pushSoon: (project) => upstream.pushSoon(project),
-    status: (project) => upstream.status(project),
-    close: () => upstream.close(),
   };
 }
