@@ -84,8 +84,14 @@ describe('project configuration mirrored to an HTTP upstream (git http-backend, 
       resourceContent: Buffer.from('image: carts:0.3\n').toString('base64'),
     });
     expect(offlineWrite.status).toBe(200);
-    const failing = await waitFor('failing', async () => ((await status()).state === 'failing' ? status() : undefined));
-    expect(failing.lastError?.message).toMatch(/Failed to connect|Connection refused|Could not connect/i);
+    // A push under way when the server closed fails with a transfer error first ("RPC failed; curl 18");
+    // the retry a second later meets the closed port, and the status names that.
+    const unreachable = /Failed to connect|Connection refused|Could not connect/i;
+    const failing = await waitFor('failing with the upstream unreachable', async () => {
+      const current = await status();
+      return current.state === 'failing' && unreachable.test(current.lastError?.message ?? '') ? current : undefined;
+    });
+    expect(failing.lastError?.message).toMatch(unreachable);
     expect(failing.unpushedCommits).toBeGreaterThan(0);
     const keptnContext = await client.sendEvent({
       type: 'sh.keptn.event.dev.delivery.triggered',
