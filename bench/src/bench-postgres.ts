@@ -37,13 +37,21 @@ export function redactedUrl(url: string): string {
   }
 }
 
-/** Creates an empty database on the server `adminUrl` names, runs `use` on it, and drops it. */
-export async function withBenchDatabase<T>(adminUrl: string, use: (database: TestPostgresDatabase) => Promise<T>): Promise<T> {
+/**
+ * Creates an empty database on the server `adminUrl` names, runs `use` on it, and drops it unless
+ * `keep` (BENCH_KEEP_DATA=1, to look at the data afterwards; `log` says its name).
+ */
+export async function withBenchDatabase<T>(
+  adminUrl: string,
+  use: (database: TestPostgresDatabase) => Promise<T>,
+  keep?: { log: (line: string) => void },
+): Promise<T> {
   const database = await createTestPostgresDatabase({ adminUrl });
   try {
     return await use(database);
   } finally {
-    await database.drop();
+    if (keep) keep.log(`database kept: ${database.name}`);
+    else await database.drop();
   }
 }
 

@@ -477,7 +477,7 @@ async function main(): Promise<number> {
           details.postgresHistory = result;
           const [small, large] = result.sizes;
           for (const [key, value] of historyFigures('pgHistory', small!, large!)) figure(key, value);
-        }),
+        }, config.keepData ? { log } : undefined),
       );
     }
 

@@ -54,6 +54,7 @@ import { buildPostgresSecretStore } from './postgres-secret-store.js';
 import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
 import { createPostgresStepClaims } from './postgres-step-claims.js';
 import { Where, changed, inTransaction, sqlLimit } from './sql.js';
+import { rootCandidates } from './root-candidates.js';
 import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
 
 /** Options of {@link createPostgresStore}. */
@@ -103,12 +104,9 @@ const INT8_OID = 20;
 
 /**
  * Root of a context: no earlier event (by time, then seq) in the same context and project (as
- * the SQLite store's ROOT_EVENT_CLAUSE).
+ * the SQLite store's ROOT_EVENT_CLAUSE), marked when stored (migration 0004, SQL.insertEvents).
  */
-const ROOT_EVENT_CLAUSE = `NOT EXISTS (
-  SELECT 1 FROM events r
-  WHERE r.shkeptncontext = e.shkeptncontext AND r.time <= e.time AND r.project IS NOT DISTINCT FROM e.project
-    AND (r.time < e.time OR r.seq < e.seq))`;
+const ROOT_EVENT_CLAUSE = 'e.root';
 
 /** The event's triggeredid has no `.invalidated` event in the same project (uses the partial index events_invalidated). */
 const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
@@ -240,18 +238,46 @@ const TIMER_COLUMNS = 'id, kind, execution_id, triggered_id, due_at_ms';
 
 const SQL = {
   // One statement for a whole batch (one round trip), rows in the batch's order (their seq order).
-  insertEvents: `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
-     SELECT id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc::json
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                 $10::boolean[], $11::text[])
-       WITH ORDINALITY AS batch(id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc, position)
+  // `candidate` marks the earliest event of its (context, project) within the batch: it is the root
+  // unless the table holds one of that context at the same time or before; a candidate earlier than
+  // the context's stored root takes the mark from it (events sent out of time order). LATERAL keeps
+  // the demotion an index probe per candidate whatever the planner guesses of unnest's size.
+  insertEvents: `WITH batch AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::text[], $10::boolean[], $11::text[], $12::boolean[])
+         WITH ORDINALITY AS b(id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc, candidate, position)
+     ), demoted AS (
+       UPDATE events SET root = false
+       WHERE seq IN (
+         SELECT later.seq FROM batch b
+         CROSS JOIN LATERAL (
+           SELECT r.seq FROM events r
+           WHERE r.shkeptncontext = b.shkeptncontext AND r.time > b.time AND r.root AND r.project IS NOT DISTINCT FROM b.project
+         ) later
+         WHERE b.candidate)
+     )
+     INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc, root)
+     SELECT id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc::json,
+            candidate AND NOT EXISTS (
+              SELECT 1 FROM events r
+              WHERE r.shkeptncontext = b.shkeptncontext AND r.time <= b.time AND r.project IS NOT DISTINCT FROM b.project)
+     FROM batch b
      ORDER BY position
      ON CONFLICT (id) DO NOTHING`,
   pendingEvents: 'SELECT seq, doc FROM events WHERE pending ORDER BY seq LIMIT $1',
   recordDataDir: "INSERT INTO control_plane_settings (name, value) VALUES ('data_dir_id', $1) ON CONFLICT (name) DO NOTHING",
   readDataDir: "SELECT value FROM control_plane_settings WHERE name = 'data_dir_id'",
   markProcessed: 'UPDATE events SET pending = false WHERE seq = $1 AND pending',
-  deleteEventsBefore: 'DELETE FROM events WHERE NOT pending AND time < $1',
+  deleteEventsBefore: `WITH deleted AS (DELETE FROM events WHERE NOT pending AND time < $1 RETURNING shkeptncontext, project, root)
+     SELECT count(*)::int AS n,
+            coalesce(array_agg(DISTINCT shkeptncontext) FILTER (WHERE root), '{}') AS contexts
+     FROM deleted`,
+  // After deletions: the earliest remaining event of each context that lost its root becomes it.
+  markRoots: `UPDATE events e SET root = true
+     WHERE e.shkeptncontext = ANY($1::text[]) AND NOT e.root AND NOT EXISTS (
+       SELECT 1 FROM events r
+       WHERE r.shkeptncontext = e.shkeptncontext AND r.time <= e.time AND r.project IS NOT DISTINCT FROM e.project
+         AND (r.time < e.time OR r.seq < e.seq))`,
 
   upsertExecution: `INSERT INTO executions (id, project, stage, service, keptn_context, name, state, triggered_id, current_task_id, triggered_at, doc)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -348,8 +374,9 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   /** Inserts events in their order with one statement (nothing for none). */
   async function insertEvents(db: Queryable, entries: ReadonlyArray<{ event: KeptnEvent; pending: boolean }>): Promise<void> {
     if (entries.length === 0) return;
-    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
-    for (const { event, pending } of entries) {
+    const columns: unknown[][] = Array.from({ length: 12 }, () => []);
+    const candidates = rootCandidates(entries.map((entry) => entry.event));
+    for (const [index, { event, pending }] of entries.entries()) {
       const row = [
         event.id,
         textOrNull(event.data.project),
@@ -363,6 +390,7 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
         event.time,
         pending,
         JSON.stringify(event),
+        candidates.has(index),
       ];
       row.forEach((value, i) => columns[i]?.push(value));
     }
@@ -530,7 +558,12 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
     },
 
     deleteEventsBefore(time) {
-      return run(async (db) => changed(await db.query(SQL.deleteEventsBefore, [time])));
+      return transaction(async (tx) => {
+        const deleted = await tx.query<{ n: number; contexts: string[] }>(SQL.deleteEventsBefore, [time]);
+        const { n = 0, contexts = [] } = deleted.rows[0] ?? {};
+        if (contexts.length > 0) await tx.query(SQL.markRoots, [contexts]);
+        return n;
+      });
     },
 
     insertProject(project) {

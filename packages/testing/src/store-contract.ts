@@ -305,6 +305,36 @@ export function describeStoreContract(
         expect((await store.queryEvents({ project: 'shop', rootOnly: true, offset: 0, limit: 1 })).totalCount).toBe(2);
       });
 
+      it('keeps the earliest event of a context its root when events arrive out of time order, one batch or many', async () => {
+        const [later] = await append([{ shkeptncontext: 'ctx-a', time: at(5) }]);
+        expect(await eventIds({ project: 'shop', rootOnly: true })).toEqual([later?.id]);
+        const [, earlier] = await append([
+          { shkeptncontext: 'ctx-a', time: at(4) },
+          { shkeptncontext: 'ctx-a', time: at(2) },
+          { shkeptncontext: 'ctx-b', time: at(3) },
+          { shkeptncontext: 'ctx-a', time: at(2) },
+        ]);
+        const [, rootB] = await append([{ shkeptncontext: 'ctx-a', time: at(6) }]).then(async (a) => [
+          a[0],
+          (await store.queryEvents({ keptnContext: 'ctx-b', offset: 0, limit: 1 })).items[0],
+        ]);
+        expect(await eventIds({ project: 'shop', rootOnly: true })).toEqual([rootB?.id, earlier?.id]);
+        // The same context in another project has a root of its own.
+        const [elsewhere] = await append([{ shkeptncontext: 'ctx-a', time: at(9), data: { project: 'other' } }]);
+        expect(await eventIds({ project: 'other', rootOnly: true })).toEqual([elsewhere?.id]);
+      });
+
+      it('makes the earliest remaining event of a context its root once older events are deleted', async () => {
+        const [, second, , otherRoot] = await append([
+          { shkeptncontext: 'ctx-a', time: at(1) },
+          { shkeptncontext: 'ctx-a', time: at(3) },
+          { shkeptncontext: 'ctx-a', time: at(4) },
+          { shkeptncontext: 'ctx-b', time: at(5) },
+        ]);
+        expect(await store.deleteEventsBefore(at(2))).toBe(1);
+        expect(await eventIds({ project: 'shop', rootOnly: true })).toEqual([otherRoot?.id, second?.id]);
+      });
+
       it('drops events whose triggeredid was invalidated in the same project', async () => {
         const finished = 'sh.keptn.event.evaluation.finished';
         const [, kept] = await append([
