@@ -4,7 +4,7 @@
  * millisecond.
  */
 import type { ApiTokenStore, StoredApiToken, TokenFilters, TokenRole } from '@shipmate/core';
-import { changed } from './sql.js';
+import { changed, namedStatements } from './sql.js';
 import type { RunOnPool } from './sql.js';
 
 interface ApiTokenRow {
@@ -29,12 +29,12 @@ const toStored = (row: ApiTokenRow): StoredApiToken => ({
   ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at }),
 });
 
-const SQL = {
+const SQL = namedStatements('tokens', {
   insert: 'INSERT INTO api_tokens (id, name, role, filters, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
   list: 'SELECT id, name, role, filters, sha256, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY seq',
   revoke: 'UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
   touch: 'UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
-} as const;
+});
 
 /** Builds the API token methods on the store's pool; `run` maps errors as the rest of the store does. */
 export function buildPostgresApiTokenStore(run: RunOnPool): ApiTokenStore {

@@ -17,7 +17,7 @@ import type {
   LogEntry,
   LogQuery,
 } from '@shipmate/core';
-import { Where, changed, sqlLimit } from './sql.js';
+import { Where, changed, namedStatements, sqlLimit } from './sql.js';
 import type { Queryable, RunInTransaction, RunOnPool } from './sql.js';
 
 interface DocRow<T> {
@@ -45,7 +45,7 @@ function subscribedTo(record: IntegrationRecord, key: 'projects' | 'stages' | 's
   return value === undefined || record.subscriptions.some((s) => s.filter[key].includes(value));
 }
 
-const SQL = {
+const SQL = namedStatements('registry', {
   upsert: `INSERT INTO integrations (id, name, namespace, hostname, doc) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, namespace = excluded.namespace, hostname = excluded.hostname,
        doc = excluded.doc`,
@@ -74,7 +74,7 @@ const SQL = {
      WHERE h.integration_id = i.integration_id AND h.instance_id = i.instance_id AND h.lastseen < $1`,
   expired: 'DELETE FROM integrations USING integration_heartbeats WHERE integration_id = id AND lastseen < $1',
   insertLog: 'INSERT INTO integration_logs (integration_id, time, doc) VALUES ($1, $2, $3)',
-} as const;
+});
 
 /** Builds the registry methods on the store's pool; `run` and `transaction` map errors as the rest of the store does. */
 export function buildPostgresRegistryStore(run: RunOnPool, transaction: RunInTransaction): IntegrationRegistryStore {

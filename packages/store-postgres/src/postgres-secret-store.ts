@@ -3,7 +3,7 @@
  * adapter stores the blob's parts as `bytea` columns and never sees a plain value.
  */
 import type { SealedBlob, SecretStore, SecretSummary, StoredSecret } from '@shipmate/core';
-import { changed } from './sql.js';
+import { changed, namedStatements } from './sql.js';
 import type { RunInTransaction, RunOnPool } from './sql.js';
 
 interface SecretRow {
@@ -32,7 +32,7 @@ const blobParts = (sealed: SealedBlob): [string, Buffer, Buffer, Buffer] => [
   Buffer.from(sealed.ciphertext),
 ];
 
-const SQL = {
+const SQL = namedStatements('secrets', {
   insert: `INSERT INTO secrets (name, scope, keys, key_id, iv, tag, ciphertext) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (name) DO NOTHING`,
   update: 'UPDATE secrets SET keys = $1, key_id = $2, iv = $3, tag = $4, ciphertext = $5 WHERE name = $6 AND scope = $7',
@@ -42,7 +42,7 @@ const SQL = {
   keyIds: 'SELECT DISTINCT key_id FROM secrets ORDER BY key_id',
   sealedWithOthers: 'SELECT * FROM secrets WHERE key_id <> $1 ORDER BY name FOR UPDATE',
   reseal: 'UPDATE secrets SET key_id = $1, iv = $2, tag = $3, ciphertext = $4 WHERE name = $5',
-} as const;
+});
 
 /** Builds the secret methods on the store's pool; `run` and `transaction` map errors as the rest of the store does. */
 export function buildPostgresSecretStore(run: RunOnPool, transaction: RunInTransaction): SecretStore {

@@ -53,7 +53,7 @@ import { buildPostgresTaskLeaseStore } from './postgres-task-lease-store.js';
 import { buildPostgresSecretStore } from './postgres-secret-store.js';
 import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
 import { createPostgresStepClaims } from './postgres-step-claims.js';
-import { Where, changed, inTransaction, sqlLimit } from './sql.js';
+import { Where, changed, inTransaction, namedStatements, sqlLimit } from './sql.js';
 import { rootCandidates } from './root-candidates.js';
 import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
 
@@ -236,7 +236,7 @@ function firstDoc<T>(result: pg.QueryResult<DocRow<T>>): T | undefined {
 const SERVICE_COLUMNS = 'project, stage, name, creation_date, deployed_image, last_event_types';
 const TIMER_COLUMNS = 'id, kind, execution_id, triggered_id, due_at_ms';
 
-const SQL = {
+const SQL = namedStatements('store', {
   // One statement for a whole batch (one round trip), rows in the batch's order (their seq order).
   // `candidate` marks the earliest event of its (context, project) within the batch: it is the root
   // unless the table holds one of that context at the same time or before; a candidate earlier than
@@ -341,7 +341,7 @@ const SQL = {
   listServices: `SELECT ${SERVICE_COLUMNS} FROM services WHERE project = $1 ORDER BY name, seq`,
   hasService: 'SELECT 1 FROM services WHERE project = $1 AND stage = $2 AND name = $3',
   listServicesOfStage: `SELECT ${SERVICE_COLUMNS} FROM services WHERE project = $1 AND stage = $2 ORDER BY name, seq`,
-} as const;
+});
 
 /** Cascade of deleteProject, child rows first. Timers hang off executions, so they go before them. */
 const DELETE_PROJECT_STEPS = [

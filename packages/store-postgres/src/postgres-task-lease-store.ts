@@ -5,7 +5,7 @@
  * first to commit and then sees its lease.
  */
 import type { TaskLease, TaskLeaseStore } from '@shipmate/core';
-import { changed } from './sql.js';
+import { changed, namedStatements } from './sql.js';
 import type { RunInTransaction, RunOnPool } from './sql.js';
 
 interface LeaseRow {
@@ -28,7 +28,7 @@ const toLease = (row: LeaseRow): TaskLease => ({
 
 const COLUMNS = 'triggered_id, integration_id, instance_id, event_type, lease_until_ms, answered';
 
-const SQL = {
+const SQL = namedStatements('leases', {
   // Two int4 keys: a key space apart from the migrations' single bigint key.
   lockTask: 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))',
   blocking: `SELECT 1 FROM task_leases WHERE triggered_id = $1 AND integration_id = $2
@@ -46,7 +46,7 @@ const SQL = {
      ORDER BY lease_until_ms, triggered_id, instance_id`,
   answer: 'UPDATE task_leases SET answered = true WHERE triggered_id = $1 AND integration_id = $2 AND instance_id = $3',
   remove: 'DELETE FROM task_leases WHERE triggered_id = $1 AND integration_id = $2 AND instance_id = $3',
-} as const;
+});
 
 /** Builds the lease methods on the store's pool; `run` and `transaction` map errors as the rest of the store does. */
 export function buildPostgresTaskLeaseStore(run: RunOnPool, transaction: RunInTransaction): TaskLeaseStore {

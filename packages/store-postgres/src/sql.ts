@@ -7,6 +7,19 @@ import type pg from 'pg';
 /** A value bound to a `$n` parameter. */
 export type SqlValue = string | number | boolean | null | Buffer | readonly string[];
 
+/**
+ * `statements` as named queries, `<prefix>_<key>`: node-postgres prepares each once per pooled
+ * connection, and PostgreSQL then skips parsing and, once it settles on a generic plan, planning on
+ * every later run. Unnamed, a step's statements spent as long in parse and bind (where an unnamed
+ * statement is planned) as in execute (issue 13 point 6, the PostgreSQL figures). Names must be
+ * unique across the adapters: each module passes its own prefix.
+ */
+export function namedStatements<K extends string>(prefix: string, statements: Record<K, string>): Record<K, pg.QueryConfig> {
+  const named = {} as Record<K, pg.QueryConfig>;
+  for (const key of Object.keys(statements) as K[]) named[key] = { name: `${prefix}_${key}`, text: statements[key] };
+  return Object.freeze(named);
+}
+
 /** Something a statement can run on: the pool (one statement, autocommit) or a transaction's client. */
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
