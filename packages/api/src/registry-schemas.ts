@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { StringEnum } from './schema-helpers.js';
+import { ReadonlyArrayOf, StringEnum } from './schema-helpers.js';
 
 const S = (description?: string) => Type.Optional(Type.String(description === undefined ? {} : { description }));
 const stringList = () => Type.Optional(Type.Array(Type.String()));
@@ -148,7 +148,7 @@ export type LogEntry = Static<typeof logEntrySchema>;
 
 /** Body of `POST /log`: entries are checked by the registry (its messages name the field). */
 export const createLogsBodySchema = Type.Object({
-  logs: Type.Optional(Type.Array(Type.Unsafe<LogEntry>({ type: 'object' }))),
+  logs: Type.Optional(ReadonlyArrayOf(Type.Unsafe<LogEntry>({ type: 'object' }))),
 });
 /** Body of `POST /log`. */
 export type CreateLogsBody = Static<typeof createLogsBodySchema>;
