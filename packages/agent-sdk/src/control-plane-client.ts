@@ -111,11 +111,7 @@ export function createControlPlaneClient(connection: ControlPlaneConnection): Co
   const tls = tlsConnectionOptions({ sslVerify: connection.sslVerify ?? true, caPem: connection.caPem });
   const dispatcher = new Agent({ connect: endpoint.startsWith('https:') ? tls : {} });
   // undici's own fetch with its own dispatcher: the global fetch may be a different undici version.
-  const fetchWithAgent: typeof fetch = async (input, init) =>
-    (await undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher,
-    })) as unknown as Response;
+  const fetchWithAgent: typeof fetch = (input, init) => undiciFetch(input, { ...init, dispatcher });
   const api = createApiClient({
     baseUrl: endpoint,
     token: connection.token,
