@@ -218,7 +218,7 @@ export function createApiClient(input: ApiClientOptions): ApiClient {
   const done = async (answer: Promise<unknown>): Promise<void> => {
     await answer;
   };
-  const longPollTimeout = (waitMs: number) => options.timeoutMs + waitMs + LONG_POLL_GRACE_MS;
+  const longPollTimeout = (waitMs: number) => waitMs + LONG_POLL_GRACE_MS;
   const projectPath = (project: string) => `${CP}/project/${e(project)}`;
   const stagePath = (project: string, stage: string) => `${projectPath(project)}/stage/${e(stage)}`;
 
@@ -276,7 +276,7 @@ export function createApiClient(input: ApiClientOptions): ApiClient {
       http.json('GET', `${REGISTRATION}/${e(integrationId)}/instance/${e(instanceId)}/tasks`, {
         ...call,
         query: { waitMs },
-        timeoutMs: waitMs + LONG_POLL_GRACE_MS,
+        timeoutMs: longPollTimeout(waitMs),
       }),
     integrations: (query, call) => get(REGISTRATION, query, call),
     integration: (integrationId, call) => get(`${REGISTRATION}/${e(integrationId)}`, undefined, call),
