@@ -1,15 +1,20 @@
 /**
  * HTTP client of the control plane's API as an agent uses it: registration, the task long poll,
- * sending events and error logs, unregistering an instance. Connections are kept alive (one for
- * the parked poll, others for events), the token goes in `x-token`, TLS follows HTTP_SSL_VERIFY
- * and the CA bundle.
+ * sending events and error logs, unregistering an instance. A thin layer over
+ * @shipmate/api-client with the wire types of @shipmate/api: connections are kept alive (one for
+ * the parked poll, others for events) by an undici dispatcher that also carries the TLS settings
+ * (HTTP_SSL_VERIFY and the CA bundle); the token goes in `x-token`. The client does not retry:
+ * the agent session and the event sender have their own backoff.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { KeptnEvent, LogEntry } from '@shipmate/core';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { LogEntry, Registration, RegistrationBody, TaskBatch } from '@shipmate/api';
+import { ApiError, ApiTimeoutError, ApiUnreachableError, createApiClient } from '@shipmate/api-client';
+import type { RequestOptions } from '@shipmate/api-client';
 import { tlsConnectionOptions } from './tls-options.js';
 import type { TlsSettings } from './tls-options.js';
+
+export type { Registration, RegistrationBody, TaskBatch } from '@shipmate/api';
 
 /** Where and how to reach the control plane. */
 export interface ControlPlaneConnection extends Partial<TlsSettings> {
@@ -21,44 +26,15 @@ export interface ControlPlaneConnection extends Partial<TlsSettings> {
   readonly timeoutMs?: number;
 }
 
-/** Keptn's registration body (`models.Integration`) with Shipmate's instance filters. */
-export interface RegistrationBody {
-  name: string;
-  metadata: {
-    hostname: string;
-    integrationversion: string;
-    distributorversion: string;
-    location: string;
-    kubernetesmetadata: { namespace: string; podname: string; deploymentname: string };
-    shipmate: { filters: { projects: string[]; stages: string[]; services: string[] } };
-  };
-  subscriptions: Array<{ event: string; filter: { projects: string[]; stages: string[]; services: string[] } }>;
-}
-
-/** The registration's answer. */
-export interface Registration {
-  /** The integration's id (Keptn's). */
-  readonly id: string;
-  /** This process's instance id (Shipmate). */
-  readonly instanceId: string;
-}
-
-/** One long-poll answer. */
-export interface TaskBatch {
-  /** Tasks leased to this instance (`.triggered` events with the subscription id). */
-  events: KeptnEvent[];
-  /** Triggered ids of this instance's tasks whose sequence was aborted or timed out. */
-  aborted: string[];
-}
-
 /** A failed call: `status` 0 for a network error or timeout. */
 export class ControlPlaneError extends Error {
   constructor(
     message: string,
     readonly status: number,
     readonly path: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ControlPlaneError';
   }
 
@@ -71,7 +47,7 @@ export class ControlPlaneError extends Error {
 /** A raw answer. */
 export interface RawResponse {
   status: number;
-  headers: IncomingMessage['headers'];
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -100,107 +76,97 @@ export interface ControlPlaneClient {
   close(): void;
 }
 
-/** Extra time a long poll may take beyond its `waitMs` before the client gives up. */
-const POLL_GRACE_MS = 10_000;
-
-/** The message of a Keptn error body, or the start of the text. */
-function errorMessage(body: Buffer): string {
-  const text = body.toString('utf8');
-  try {
-    const parsed = JSON.parse(text) as { message?: unknown };
-    if (typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    // not JSON: use the text
+/** The api-client's failures as the SDK has always reported them; an abort passes unchanged. */
+function controlPlaneError(error: unknown, path: string): unknown {
+  if (error instanceof ApiError) return new ControlPlaneError(error.message, error.status, path, { cause: error });
+  if (error instanceof ApiTimeoutError || error instanceof ApiUnreachableError) {
+    return new ControlPlaneError(error.message, 0, path, { cause: error });
   }
-  return text.slice(0, 200);
+  return error;
+}
+
+/** Runs a call, reporting failures as {@link ControlPlaneError}. */
+async function reported<T>(path: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw controlPlaneError(error, path);
+  }
+}
+
+/** The answer's headers in node:http's form. */
+function nodeHeaders(headers: Headers): IncomingHttpHeaders {
+  const result: IncomingHttpHeaders = {};
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') result[name] = value;
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) result['set-cookie'] = cookies;
+  return result;
 }
 
 /** Creates a client. */
 export function createControlPlaneClient(connection: ControlPlaneConnection): ControlPlaneClient {
   const endpoint = connection.endpoint.replace(/\/+$/, '');
-  const secure = endpoint.startsWith('https:');
   const tls = tlsConnectionOptions({ sslVerify: connection.sslVerify ?? true, caPem: connection.caPem });
-  const agent = secure ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true });
-  const defaultTimeoutMs = connection.timeoutMs ?? 30_000;
-
-  const raw: ControlPlaneClient['raw'] = (method, path, options = {}) => {
-    const url = new URL(`${endpoint}${path}`);
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (connection.token !== '') headers['x-token'] = connection.token;
-    const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
-    if (body !== undefined) headers['content-length'] = String(body.length);
-    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-    return new Promise((resolve, reject) => {
-      const req = (secure ? httpsRequest : httpRequest)(
-        url,
-        { method, headers, agent, timeout: timeoutMs, signal: options.signal },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on('error', (error) => reject(error));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (error) => {
-        if (error.name === 'AbortError') reject(error);
-        else reject(new ControlPlaneError(`${method} ${endpoint}${path}: ${error.message}`, 0, path));
-      });
-      req.end(body);
-    });
-  };
-
-  async function json<T>(
-    method: string,
-    path: string,
-    payload?: unknown,
-    options: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<T> {
-    const response = await raw(method, path, {
-      ...options,
-      ...(payload === undefined ? {} : { body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }),
-    });
-    if (response.status < 200 || response.status > 299) {
-      throw new ControlPlaneError(`${method} ${path} answered ${response.status}: ${errorMessage(response.body)}`, response.status, path);
-    }
-    return (response.body.length === 0 ? undefined : JSON.parse(response.body.toString('utf8'))) as T;
-  }
+  const dispatcher = new Agent({ connect: endpoint.startsWith('https:') ? tls : {} });
+  // undici's own fetch with its own dispatcher: the global fetch may be a different undici version.
+  const fetchWithAgent: typeof fetch = (input, init) => undiciFetch(input, { ...init, dispatcher });
+  const api = createApiClient({
+    baseUrl: endpoint,
+    token: connection.token,
+    timeoutMs: connection.timeoutMs ?? 30_000,
+    retries: 0,
+    fetch: fetchWithAgent,
+  });
 
   const registrationPath = (registration: Registration) => `/controlPlane/v1/uniform/registration/${encodeURIComponent(registration.id)}`;
 
   return {
     endpoint,
     async register(body) {
-      const answer = await json<{ id: string; instanceId?: string }>('POST', '/controlPlane/v1/uniform/registration', body);
-      if (typeof answer.instanceId !== 'string') {
+      const path = '/controlPlane/v1/uniform/registration';
+      const answer = await reported(path, () => api.register(body));
+      if (typeof answer.instanceId !== 'string' || typeof answer.id !== 'string') {
         throw new ControlPlaneError(
           'the control plane registered the integration but returned no instanceId: it is not a Shipmate control plane (a Keptn control plane cannot deliver tasks by long poll)',
           200,
-          '/controlPlane/v1/uniform/registration',
+          path,
         );
       }
       return { id: answer.id, instanceId: answer.instanceId };
     },
     pollTasks(registration, waitMs, signal) {
       const path = `${registrationPath(registration)}/instance/${encodeURIComponent(registration.instanceId)}/tasks?waitMs=${waitMs}`;
-      return json<TaskBatch>('GET', path, undefined, { timeoutMs: waitMs + POLL_GRACE_MS, signal });
+      return reported(path, () => api.pollTasks(registration.id, registration.instanceId, { waitMs, ...(signal ? { signal } : {}) }));
     },
     async ping(registration) {
-      await json('PUT', `${registrationPath(registration)}/ping?instanceId=${encodeURIComponent(registration.instanceId)}`);
+      const path = `${registrationPath(registration)}/ping?instanceId=${encodeURIComponent(registration.instanceId)}`;
+      await reported(path, () => api.ping(registration.id, registration.instanceId));
     },
     async sendEvent(event) {
-      const answer = await json<{ keptnContext: string }>('POST', '/v1/event', event);
+      const answer = await reported('/v1/event', () => api.sendEvent(event));
       return answer.keptnContext;
     },
     async sendLogs(entries) {
-      await json('POST', '/controlPlane/v1/log', { logs: entries });
+      await reported('/controlPlane/v1/log', () => api.sendLogs(entries));
     },
     async unregisterInstance(registration) {
-      await json('DELETE', `${registrationPath(registration)}/instance/${encodeURIComponent(registration.instanceId)}`);
+      const path = `${registrationPath(registration)}/instance/${encodeURIComponent(registration.instanceId)}`;
+      await reported(path, () => api.unregisterInstance(registration.id, registration.instanceId));
     },
-    raw,
+    async raw(method, path, options = {}) {
+      const request: RequestOptions = {
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : new Uint8Array(options.body) }),
+      };
+      const answer = await reported(path, () => api.raw(method, path, request));
+      return { status: answer.status, headers: nodeHeaders(answer.headers), body: Buffer.from(answer.body) };
+    },
     close() {
-      agent.destroy();
+      void dispatcher.destroy().catch(() => undefined);
     },
   };
 }

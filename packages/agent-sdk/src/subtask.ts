@@ -10,6 +10,7 @@
  */
 import { KEPTN_SPEC_VERSION } from '@shipmate/core';
 import type { EventData, KeptnEvent } from '@shipmate/core';
+import { LONG_POLL_GRACE_MS } from '@shipmate/api-client';
 import { ControlPlaneError } from './control-plane-client.js';
 import type { ControlPlaneClient } from './control-plane-client.js';
 
@@ -37,8 +38,6 @@ export type RunSubtask = (task: string, data: EventData, options?: SubtaskOption
 
 /** How long one long poll for the answer is held by the control plane (its maximum is 60 s). */
 const LONG_POLL_MS = 30_000;
-/** Extra time a long poll may take beyond its wait before the client gives up on it. */
-const POLL_GRACE_MS = 10_000;
 /** Pause before looking again after a 5xx or 429. */
 const RETRY_MS = 1000;
 
@@ -92,7 +91,7 @@ export function createSubtaskRunner(client: ControlPlaneClient, parent: KeptnEve
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const waitMs = Math.max(0, Math.min(LONG_POLL_MS, deadline - Date.now()));
-      const look = await client.raw('GET', `${path}&waitMs=${waitMs}`, { signal, timeoutMs: waitMs + POLL_GRACE_MS });
+      const look = await client.raw('GET', `${path}&waitMs=${waitMs}`, { signal, timeoutMs: waitMs + LONG_POLL_GRACE_MS });
       if (look.status === 200) {
         const found = (JSON.parse(look.body.toString('utf8')) as { event?: KeptnEvent | null }).event;
         if (found) return found;

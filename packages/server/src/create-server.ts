@@ -72,6 +72,8 @@ import { gitProjectConfig, storeProjectConfig } from './projects/project-config.
 import { bootstrapRepositories } from './projects/bootstrap-repositories.js';
 import { createResourceService } from './resources/resource-service.js';
 import { registerRoutes } from './routes/register-routes.js';
+import { registerSwaggerUiRoutes } from './routes/swagger-ui-routes.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServerContext } from './server-context.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
 import { SHIPMATE_VERSION } from './version.js';
@@ -461,7 +463,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
   app.addHook('preValidation', async (request) => {
     if (request.body !== null && typeof request.body === 'object') checkBodyDepth(request.body, options.maxEventDepth);
   });
-  await app.register(async (scoped) => registerRoutes(scoped, context));
+  await registerSwaggerUiRoutes(app);
+  await app.register(async (scoped) => registerRoutes(scoped.withTypeProvider<TypeBoxTypeProvider>(), context));
 
   let retentionTimer: NodeJS.Timeout | undefined;
   async function sweepEventRetention(): Promise<number> {

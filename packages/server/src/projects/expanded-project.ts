@@ -5,54 +5,7 @@
  */
 import { parentStages, parseShipyardYaml } from '@shipmate/core';
 import type { LastEventType, ProjectRecord, ServiceRecord, Shipyard, UpstreamStatus } from '@shipmate/core';
-
-/** Keptn's `models.EventContextInfo`. */
-export interface EventContextInfo {
-  eventId: string;
-  keptnContext: string;
-  time: string;
-}
-
-/** Keptn's `models.ExpandedService`. */
-export interface ExpandedService {
-  serviceName: string;
-  creationDate: string;
-  /** Left out until the first deployment finished (Keptn's `omitempty`). */
-  deployedImage?: string;
-  lastEventTypes: Record<string, EventContextInfo>;
-  /** Never filled in Keptn 1.4.5 either. */
-  openRemediations: null;
-}
-
-/** Keptn's `models.ExpandedStage`. */
-export interface ExpandedStage {
-  stageName: string;
-  /** Left out for a stage without parents (Keptn's `omitempty`; the Bridge draws stages from it). */
-  parentStages?: string[];
-  services: ExpandedService[];
-  /** Keptn declares it but never fills it. */
-  lastEventContext: null;
-}
-
-/** Keptn's `models.ExpandedProject` plus the flat git fields of its older swagger. */
-export interface ExpandedProject {
-  projectName: string;
-  creationDate: string;
-  shipyard: string;
-  shipyardVersion: string;
-  gitCredentials?: Record<string, unknown>;
-  isUpstreamAutoProvisioned: false;
-  lastEventContext: EventContextInfo | null;
-  stages: ExpandedStage[];
-  gitRemoteURI?: string;
-  gitUser?: string;
-  gitProxyUrl?: string;
-  gitProxyScheme?: string;
-  gitProxyUser?: string;
-  insecureSkipTLS?: boolean;
-  /** Shipmate extension: the upstream's sync status. */
-  upstreamStatus?: UpstreamStatus;
-}
+import type { EventContextInfo, ExpandedProject, ExpandedService, ExpandedStage } from '@shipmate/api';
 
 /** One service of one stage as Keptn returns it. */
 export function toExpandedService(service: ServiceRecord): ExpandedService {

@@ -4,14 +4,13 @@
  * that asked for a sub-task (the lighthouse's `get-sli`) waits for its answer this way instead of
  * polling the event store.
  */
-import type { FastifyInstance } from 'fastify';
+import { errorResponses, finishedEventParams, finishedEventQuery, finishedEventResponse } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import type { KeptnEvent } from '@shipmate/core';
-import { errorResponses } from '../contract/common-schemas.js';
-import { MAX_WAIT_MS } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
 
 /** Registers the route. */
-export function registerAnswerRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerAnswerRoutes(app: TypedApp, context: ServerContext): void {
   const { store, answers } = context;
 
   async function storedAnswer(triggeredId: string, keptnContext: string | undefined): Promise<KeptnEvent | undefined> {
@@ -26,26 +25,15 @@ export function registerAnswerRoutes(app: FastifyInstance, context: ServerContex
         tags: ['event'],
         summary:
           'Shipmate: the .finished answering a .triggered (e.g. a sub-task), waiting up to waitMs for it; {"event": null} when none came',
-        params: { type: 'object', required: ['triggeredId'], properties: { triggeredId: { type: 'string', minLength: 1 } } },
-        querystring: {
-          type: 'object',
-          properties: {
-            keptnContext: { type: 'string', description: 'The context of the .triggered (narrows the lookup)' },
-            waitMs: {
-              type: 'integer',
-              minimum: 0,
-              maximum: MAX_WAIT_MS,
-              default: 0,
-              description: 'How long to wait for the answer (ms, 0..60000)',
-            },
-          },
-        },
-        response: { 200: { type: 'object', properties: { event: { type: ['object', 'null'] } } }, ...errorResponses },
+        params: finishedEventParams,
+        querystring: finishedEventQuery,
+        response: { 200: finishedEventResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { triggeredId } = request.params as { triggeredId: string };
-      const { keptnContext, waitMs } = request.query as { keptnContext?: string; waitMs: number };
+      const { triggeredId } = request.params;
+      // waitMs always has a value: the validator fills in its default.
+      const { keptnContext, waitMs = 0 } = request.query;
       const gone = new AbortController();
       const onClose = () => {
         if (!reply.raw.writableEnded) gone.abort();

@@ -1,13 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import { noContentSchema, acceptedEventResponse, errorResponses, eventBodySchema, metadataSchema } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses, acceptedEventResponse } from '../contract/common-schemas.js';
-import { eventBodySchema, metadataSchema } from '../contract/api-v1-schemas.js';
 
 /** Keptn api-service paths: `/api/v1/auth`, `/api/v1/event`, `/api/v1/metadata`. */
-export function registerApiV1Routes(app: FastifyInstance, context: ServerContext): void {
+export function registerApiV1Routes(app: TypedApp, context: ServerContext): void {
   app.post(
     '/api/v1/auth',
-    { schema: { tags: ['auth'], summary: 'Checks the token (401 if wrong)', response: { 200: { type: 'null' }, ...errorResponses } } },
+    { schema: { tags: ['auth'], summary: 'Checks the token (401 if wrong)', response: { 200: noContentSchema, ...errorResponses } } },
     async (_request, reply) => {
       await reply.status(200).send();
     },

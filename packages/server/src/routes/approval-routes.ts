@@ -8,30 +8,22 @@
  *   or `fail`) through the same intake as any client event. Declining ends the sequence with
  *   `fail`; the remaining tasks are skipped.
  */
-import type { FastifyInstance } from 'fastify';
+import {
+  approvalDecisionBodySchema,
+  approvalDecisionResponse,
+  approvalListSchema,
+  approvalParams,
+  errorResponses,
+  projectParams,
+} from '@shipmate/api';
+import type { Approval } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import type { KeptnEvent } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses } from '../contract/common-schemas.js';
-import { projectParams } from '../contract/project-schemas.js';
 import { openApprovals, requireOpenApproval } from '../approvals/open-approvals.js';
 
-const DECISIONS = ['approve', 'decline'] as const;
-type Decision = (typeof DECISIONS)[number];
-
-const approvalSchema = {
-  type: 'object',
-  properties: {
-    triggeredId: { type: 'string', description: 'id of the approval.triggered event' },
-    keptnContext: { type: 'string' },
-    stage: { type: 'string' },
-    service: { type: 'string' },
-    result: { type: 'string', description: 'result of the task before the approval (pass, warning, fail)' },
-    time: { type: 'string' },
-  },
-} as const;
-
 /** One open approval as the API lists it. */
-function toApproval(event: KeptnEvent) {
+function toApproval(event: KeptnEvent): Approval {
   return {
     triggeredId: event.id,
     keptnContext: event.shkeptncontext ?? '',
@@ -43,7 +35,7 @@ function toApproval(event: KeptnEvent) {
 }
 
 /** Registers the approval routes. */
-export function registerApprovalRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerApprovalRoutes(app: TypedApp, context: ServerContext): void {
   const { store, projects, intake, options } = context;
 
   app.get(
@@ -53,14 +45,11 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServerCont
         tags: ['approval'],
         summary: 'Shipmate: the open approval tasks of a project, newest first',
         params: projectParams,
-        response: {
-          200: { type: 'object', properties: { approvals: { type: 'array', items: approvalSchema }, totalCount: { type: 'integer' } } },
-          ...errorResponses,
-        },
+        response: { 200: approvalListSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const { project } = request.params as { project: string };
+      const { project } = request.params;
       await projects.requireProject(project);
       const approvals = (await openApprovals(store, options.clock, project)).map(toApproval);
       return { approvals, totalCount: approvals.length };
@@ -73,23 +62,14 @@ export function registerApprovalRoutes(app: FastifyInstance, context: ServerCont
       schema: {
         tags: ['approval'],
         summary: 'Shipmate: approves or declines an open approval task (posts its approval.finished)',
-        params: {
-          type: 'object',
-          required: ['project', 'triggeredId'],
-          properties: { project: { type: 'string' }, triggeredId: { type: 'string' } },
-        },
-        body: {
-          type: 'object',
-          required: ['decision'],
-          additionalProperties: false,
-          properties: { decision: { type: 'string', enum: [...DECISIONS] }, message: { type: 'string', maxLength: 10_000 } },
-        },
-        response: { 200: { type: 'object', properties: { keptnContext: { type: 'string' }, id: { type: 'string' } } }, ...errorResponses },
+        params: approvalParams,
+        body: approvalDecisionBodySchema,
+        response: { 200: approvalDecisionResponse, ...errorResponses },
       },
     },
     async (request) => {
-      const { project, triggeredId } = request.params as { project: string; triggeredId: string };
-      const body = request.body as { decision: Decision; message?: string };
+      const { project, triggeredId } = request.params;
+      const body = request.body;
       await projects.requireProject(project);
       const approval = await requireOpenApproval(store, options.clock, project, triggeredId);
       const approve = body.decision === 'approve';

@@ -1,14 +1,14 @@
-import type { FastifyInstance } from 'fastify';
-import { ErrorCode, InputError } from '@shipmate/core';
-import type { ServerContext } from '../server-context.js';
-import { errorResponses } from '../contract/common-schemas.js';
 import {
   datastoreEventQuery,
   datastoreEventTypeQuery,
   datastoreEventsSchema,
+  errorResponses,
   eventTypeParams,
   eventsByTypeSchema,
-} from '../contract/read-schemas.js';
+} from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
+import { ErrorCode, InputError } from '@shipmate/core';
+import type { ServerContext } from '../server-context.js';
 import { filterToEventQuery, parseDatastoreFilter } from '../http/datastore-filter.js';
 import {
   DATASTORE_MAX_PAGE_SIZE,
@@ -21,8 +21,6 @@ import {
 
 const BASE = '/api/mongodb-datastore';
 
-type Query = Record<string, string | undefined>;
-
 function optional(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
@@ -33,7 +31,7 @@ function optional(value: string | undefined): string | undefined {
  * here a query without `project` searches every stored event, which gives the same answer for
  * the queries Keptn's tools make and a useful one for the rest.
  */
-export function registerDatastoreRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerDatastoreRoutes(app: TypedApp, context: ServerContext): void {
   const { store } = context;
 
   app.get(
@@ -47,7 +45,7 @@ export function registerDatastoreRoutes(app: FastifyInstance, context: ServerCon
       },
     },
     async (request) => {
-      const query = request.query as Query;
+      const query = request.query;
       const page = parseDatastorePageRequest(query);
       const result = await store.queryEvents({
         keptnContext: optional(query.keptnContext),
@@ -84,8 +82,8 @@ export function registerDatastoreRoutes(app: FastifyInstance, context: ServerCon
       },
     },
     async (request) => {
-      const { eventType } = request.params as { eventType: string };
-      const query = request.query as Query;
+      const { eventType } = request.params;
+      const query = request.query;
       if (query.filter === undefined) {
         throw new InputError(
           ErrorCode.missingField,

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import { errorResponses, instanceParams, tasksQuery, tasksResponseSchema } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import { longPoll } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses } from '../contract/common-schemas.js';
-import { instanceParams, tasksQuery, tasksResponseSchema } from '../contract/delivery-schemas.js';
 
 /**
  * Shipmate's task delivery (issue 3 point 3; docs/keptn-compatibility.md, "Task delivery"): an
@@ -10,7 +9,7 @@ import { instanceParams, tasksQuery, tasksResponseSchema } from '../contract/del
  * match. Each task goes to one instance of the integration under a lease; the request is also the
  * instance's heartbeat.
  */
-export function registerDeliveryRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerDeliveryRoutes(app: TypedApp, context: ServerContext): void {
   const { delivery, waiters, heartbeats, options } = context;
 
   app.get(
@@ -25,8 +24,9 @@ export function registerDeliveryRoutes(app: FastifyInstance, context: ServerCont
       },
     },
     async (request, reply) => {
-      const { integrationID, instanceID } = request.params as { integrationID: string; instanceID: string };
-      const { waitMs } = request.query as { waitMs: number };
+      const { integrationID, instanceID } = request.params;
+      // waitMs always has a value: the validator fills in its default.
+      const { waitMs = 0 } = request.query;
       const gone = new AbortController();
       // The response closing before it was written means the agent went away: stop waiting.
       const onClose = () => {

@@ -1,13 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import { errorResponses, evaluationBodySchema, keptnContextResponse, stageServiceParams } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import { ErrorCode, InputError, NotFoundError, isPlainObject, keptnTime, parseGoDuration } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses, keptnContextResponse } from '../contract/common-schemas.js';
-import { stageServiceParams } from '../contract/project-schemas.js';
 
 const EVALUATION_FIELDS = ['start', 'end', 'timeframe', 'labels', 'gitcommitid'];
 
 /** `POST .../project/{p}/stage/{s}/service/{svc}/evaluation`: starts the stage's evaluation sequence. */
-export function registerEvaluationRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerEvaluationRoutes(app: TypedApp, context: ServerContext): void {
   app.post(
     '/api/controlPlane/v1/project/:project/stage/:stage/service/:service/evaluation',
     {
@@ -15,21 +14,12 @@ export function registerEvaluationRoutes(app: FastifyInstance, context: ServerCo
         tags: ['evaluation'],
         summary: 'Triggers a quality-gate evaluation',
         params: stageServiceParams,
-        body: {
-          type: 'object',
-          properties: {
-            start: { type: 'string' },
-            end: { type: 'string' },
-            timeframe: { type: 'string' },
-            labels: { type: 'object', additionalProperties: { type: 'string' } },
-            gitcommitid: { type: 'string' },
-          },
-        },
+        body: evaluationBodySchema,
         response: { 200: keptnContextResponse, ...errorResponses },
       },
     },
     async (request) => {
-      const { project, stage, service } = request.params as { project: string; stage: string; service: string };
+      const { project, stage, service } = request.params;
       const body = request.body ?? {};
       if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'body must be a JSON object');
       for (const key of Object.keys(body)) {
@@ -54,7 +44,7 @@ export function registerEvaluationRoutes(app: FastifyInstance, context: ServerCo
         contenttype: 'application/json',
         shkeptncontext: ids.newId(),
         ...(typeof body.gitcommitid === 'string' && body.gitcommitid ? { gitcommitid: body.gitcommitid } : {}),
-        data: { project, stage, service, labels: (body.labels as Record<string, string> | undefined) ?? {}, evaluation: window },
+        data: { project, stage, service, labels: body.labels ?? {}, evaluation: window },
       };
       await context.intake.acceptInternal(event);
       return { keptnContext: event.shkeptncontext };

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import { createLogsBodySchema, deleteLogQuery, emptyObjectSchema, errorResponses, logQuery, logsResponseSchema } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import { parseLogTime } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { emptyObjectSchema, errorResponses } from '../contract/common-schemas.js';
-import { createLogsBodySchema, deleteLogQuery, logQuery, logsResponseSchema } from '../contract/registry-schemas.js';
 import { dbPageFields, parseDbPageRequest } from '../http/pagination.js';
 
 type Query = Record<string, string | undefined>;
@@ -17,7 +16,7 @@ function filters(q: Query) {
 }
 
 /** Integration error logs (control-plane.md §3.12); DB pagination, newest first. */
-export function registerLogRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerLogRoutes(app: TypedApp, context: ServerContext): void {
   const { registry } = context;
   const tags = ['log'];
 
@@ -48,7 +47,7 @@ export function registerLogRoutes(app: FastifyInstance, context: ServerContext):
       },
     },
     async (request) => {
-      const q = request.query as Query;
+      const q = request.query;
       const page = parseDbPageRequest(q);
       const result = await registry.queryLogs({ ...filters(q), offset: page.offset, limit: page.pageSize });
       return { logs: result.items, ...dbPageFields(page, result.items.length, result.totalCount), pageSize: result.items.length };
@@ -66,7 +65,7 @@ export function registerLogRoutes(app: FastifyInstance, context: ServerContext):
       },
     },
     async (request) => {
-      await registry.deleteLogs(filters(request.query as Query));
+      await registry.deleteLogs(filters(request.query));
       return {};
     },
   );

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import { PUBLIC_ROUTE } from '../auth/register-auth.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -6,7 +6,7 @@ import type { ServerContext } from '../server-context.js';
  * `GET /metrics`: Prometheus text exposition (docs/metrics.md). Needs the API token like the API
  * unless `metricsPublic` (SHIPMATE_METRICS_PUBLIC) is set, for scrapers that cannot send one.
  */
-export function registerMetricsRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerMetricsRoutes(app: TypedApp, context: ServerContext): void {
   const { registry } = context.metrics;
   app.get(
     '/metrics',

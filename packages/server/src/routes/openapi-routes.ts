@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 
 /** `GET /api/openapi.json`: the OpenAPI description of every route (with the token, as every route but /health). */
-export function registerOpenApiRoutes(app: FastifyInstance): void {
+export function registerOpenApiRoutes(app: TypedApp): void {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -1,10 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { ErrorCode, NotFoundError } from '@shipmate/core';
-import type { ProjectRecord, ServiceRecord } from '@shipmate/core';
-import type { ServerContext } from '../server-context.js';
-import { errorResponses } from '../contract/common-schemas.js';
-import { projectParams, stageParams, stageServiceParams } from '../contract/project-schemas.js';
 import {
+  errorResponses,
   expandedProjectSchema,
   expandedProjectsSchema,
   expandedServiceSchema,
@@ -12,16 +7,22 @@ import {
   expandedStageSchema,
   expandedStagesSchema,
   inMemoryListQuery,
+  projectParams,
+  stageParams,
+  stageServiceParams,
   upstreamStatusSchema,
-} from '../contract/read-schemas.js';
+} from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
+import { ErrorCode, NotFoundError } from '@shipmate/core';
+import type { ProjectRecord, ServiceRecord } from '@shipmate/core';
+import type { ServerContext } from '../server-context.js';
 import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.js';
-import type { PaginationQuery } from '../http/pagination.js';
 import { compareNames, toExpandedProject, toExpandedService, toExpandedStages } from '../projects/expanded-project.js';
 
 const BASE = '/api/controlPlane/v1';
 
 /** Project, stage and service reads (Keptn shipyard-controller, in-memory pagination). */
-export function registerProjectReadRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerProjectReadRoutes(app: TypedApp, context: ServerContext): void {
   const { store, projects } = context;
   const upstreamOf = (project: string) => context.options.upstream?.status(project);
 
@@ -57,7 +58,7 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const pageRequest = parseInMemoryPageRequest(request.query as PaginationQuery);
+      const pageRequest = parseInMemoryPageRequest(request.query);
       const all = (await store.listProjects()).sort((a, b) => compareNames(a.name, b.name));
       const page = paginateInMemory(all, pageRequest);
       // Only the projects on this page are expanded, so a large instance pays for one page.
@@ -79,7 +80,7 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const { project: name } = request.params as { project: string };
+      const { project: name } = request.params;
       const project = await projects.requireProject(name);
       return toExpandedProject(project, await store.listServices(name), upstreamOf(name));
     },
@@ -96,7 +97,7 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const { project: name } = request.params as { project: string };
+      const { project: name } = request.params;
       await projects.requireProject(name);
       const status = upstreamOf(name);
       if (!status) {
@@ -121,8 +122,8 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const { project: name } = request.params as { project: string };
-      const pageRequest = parseInMemoryPageRequest(request.query as PaginationQuery);
+      const { project: name } = request.params;
+      const pageRequest = parseInMemoryPageRequest(request.query);
       const project = await projects.requireProject(name);
       const stages = toExpandedStages(project, await store.listServices(name)).sort((a, b) => compareNames(a.stageName, b.stageName));
       const page = paginateInMemory(stages, pageRequest);
@@ -141,7 +142,7 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const { project: name, stage } = request.params as { project: string; stage: string };
+      const { project: name, stage } = request.params;
       const project = await projects.requireProject(name);
       requireStage(project, stage);
       const stages = toExpandedStages({ ...project, stages: [stage] }, await store.listServices(name, stage));
@@ -161,8 +162,8 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const { project: name, stage } = request.params as { project: string; stage: string };
-      const pageRequest = parseInMemoryPageRequest(request.query as PaginationQuery);
+      const { project: name, stage } = request.params;
+      const pageRequest = parseInMemoryPageRequest(request.query);
       const project = await projects.requireProject(name);
       requireStage(project, stage);
       const services = (await store.listServices(name, stage)).sort((a, b) => compareNames(a.name, b.name));
@@ -182,7 +183,7 @@ export function registerProjectReadRoutes(app: FastifyInstance, context: ServerC
       },
     },
     async (request) => {
-      const { project: name, stage, service } = request.params as { project: string; stage: string; service: string };
+      const { project: name, stage, service } = request.params;
       const project = await projects.requireProject(name);
       requireStage(project, stage);
       return toExpandedService(requireService(project, stage, await store.listServices(name, stage), service));

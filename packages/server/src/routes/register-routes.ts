@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import type { ServerContext } from '../server-context.js';
 import { registerApiV1Routes } from './api-v1-routes.js';
 import { registerDatastoreRoutes } from './datastore-routes.js';
@@ -22,7 +22,7 @@ import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 
 /** Registers every route of the control plane. */
-export function registerRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerRoutes(app: TypedApp, context: ServerContext): void {
   registerHealthRoutes(app);
   registerMetricsRoutes(app, context);
   registerOpenApiRoutes(app);

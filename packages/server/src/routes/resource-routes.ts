@@ -2,11 +2,8 @@
  * Keptn's resource service paths: `/api/resource-service/v1/project/{p}[/stage/{s}[/service/{svc}]]/resource[/{resourceURI}]`.
  * Writes have their own body limit, derived from SHIPMATE_MAX_RESOURCE_BYTES (base64 grows a file by 4/3).
  */
-import type { FastifyInstance } from 'fastify';
-import { ErrorCode, MAX_RESOURCE_BYTES_SETTING } from '@shipmate/core';
-import type { ResourceLevel } from '@shipmate/core';
-import { errorResponses } from '../contract/common-schemas.js';
 import {
+  errorResponses,
   resourceBodySchema,
   resourceListSchema,
   resourceParams,
@@ -14,10 +11,13 @@ import {
   resourceSchema,
   resourcesBodySchema,
   writeResultSchema,
-} from '../contract/resource-schemas.js';
+} from '@shipmate/api';
+import type { ResourceLevelParams } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
+import { ErrorCode, MAX_RESOURCE_BYTES_SETTING } from '@shipmate/core';
+import type { ResourceLevel } from '@shipmate/core';
 import { keptnErrorHandler } from '../http/keptn-error.js';
 import type { ResourceService } from '../resources/resource-service.js';
-import type { ResourceQuery } from '../resources/resource-service.js';
 import type { ServerContext } from '../server-context.js';
 
 const BASE = '/api/resource-service/v1';
@@ -29,9 +29,7 @@ const LEVELS = [
   { path: '/project/:project/stage/:stage/service/:service', names: ['project', 'stage', 'service'], tag: 'service level' },
 ] as const;
 
-type LevelParams = { project: string; stage?: string; service?: string; resourceURI?: string };
-
-function levelOf(params: LevelParams): ResourceLevel {
+function levelOf(params: ResourceLevelParams): ResourceLevel {
   return {
     project: params.project,
     ...(params.stage === undefined ? {} : { stage: params.stage }),
@@ -45,7 +43,7 @@ export function resourceBodyLimit(maxResourceBytes: number, maxBodyBytes: number
 }
 
 /** Registers the resource routes on every level (only when the server has a resource store). */
-export function registerResourceRoutes(app: FastifyInstance, context: ServerContext, service: ResourceService): void {
+export function registerResourceRoutes(app: TypedApp, context: ServerContext, service: ResourceService): void {
   const bodyLimit = resourceBodyLimit(context.options.maxResourceBytes, context.options.maxBodyBytes);
   const errorHandler = keptnErrorHandler({ bytes: bodyLimit, setting: MAX_RESOURCE_BYTES_SETTING, errorCode: ErrorCode.resourceTooLarge });
   const writeOptions = { bodyLimit, errorHandler };
@@ -68,7 +66,7 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
           response: { 200: resourceListSchema, ...errorResponses },
         },
       },
-      async (request) => service.list(levelOf(request.params as LevelParams), request.query as ResourceQuery),
+      async (request) => service.list(levelOf(request.params), request.query),
     );
 
     app.post(
@@ -84,7 +82,7 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
         },
       },
       async (request, reply) => {
-        const result = await service.writeMany(levelOf(request.params as LevelParams), request.body);
+        const result = await service.writeMany(levelOf(request.params), request.body);
         return reply.status(201).send(result);
       },
     );
@@ -101,7 +99,7 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
           response: { 200: writeResultSchema, ...errorResponses },
         },
       },
-      async (request) => service.writeMany(levelOf(request.params as LevelParams), request.body),
+      async (request) => service.writeMany(levelOf(request.params), request.body),
     );
 
     app.get(
@@ -116,8 +114,8 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
         },
       },
       async (request) => {
-        const params = request.params as LevelParams;
-        return service.get(levelOf(params), params.resourceURI ?? '', request.query as ResourceQuery);
+        const params = request.params;
+        return service.get(levelOf(params), params.resourceURI ?? '', request.query);
       },
     );
 
@@ -134,7 +132,7 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
         },
       },
       async (request) => {
-        const params = request.params as LevelParams;
+        const params = request.params;
         return service.writeOne(levelOf(params), params.resourceURI ?? '', request.body);
       },
     );
@@ -150,7 +148,7 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
         },
       },
       async (request) => {
-        const params = request.params as LevelParams;
+        const params = request.params;
         return service.delete(levelOf(params), params.resourceURI ?? '');
       },
     );

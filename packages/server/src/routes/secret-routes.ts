@@ -1,16 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../server-context.js';
-import { emptyObjectSchema } from '../contract/common-schemas.js';
 import {
+  emptyObjectSchema,
   scopeListSchema,
   secretBodySchema,
   secretErrorResponses,
   secretListSchema,
   secretQuery,
   secretSummarySchema,
-} from '../contract/secret-schemas.js';
+} from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
+import type { ServerContext } from '../server-context.js';
 
-type Query = Record<string, string | undefined>;
 const BASE = '/api/secrets/v1';
 
 /**
@@ -18,7 +17,7 @@ const BASE = '/api/secrets/v1';
  * never returned: POST and PUT answer name, scope and keys instead of echoing the body
  * (docs/keptn-compatibility.md, "Secrets").
  */
-export function registerSecretRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerSecretRoutes(app: TypedApp, context: ServerContext): void {
   const { secrets } = context;
   const tags = ['secrets'];
 
@@ -59,7 +58,7 @@ export function registerSecretRoutes(app: FastifyInstance, context: ServerContex
       },
     },
     async (request) => {
-      const q = request.query as Query;
+      const q = request.query;
       await secrets.remove(q.name, q.scope);
       return {};
     },
@@ -76,7 +75,7 @@ export function registerSecretRoutes(app: FastifyInstance, context: ServerContex
       },
     },
     async (request) => {
-      const q = request.query as Query;
+      const q = request.query;
       return { Secrets: await secrets.list(q.name || undefined, q.scope || undefined) };
     },
   );

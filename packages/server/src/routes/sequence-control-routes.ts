@@ -1,31 +1,37 @@
-import type { FastifyInstance } from 'fastify';
+import {
+  SEQUENCE_CONTROL_STATES,
+  emptyObjectSchema,
+  errorResponses,
+  sequenceControlBodySchema,
+  sequenceControlParams,
+} from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import { ErrorCode, InputError, NotFoundError, isPlainObject } from '@shipmate/core';
 import type { SequenceControlState } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { emptyObjectSchema, errorResponses } from '../contract/common-schemas.js';
 
-const STATES: readonly SequenceControlState[] = ['pause', 'resume', 'abort'];
+const STATES: readonly SequenceControlState[] = SEQUENCE_CONTROL_STATES;
 
 /** `POST /api/controlPlane/v1/sequence/{project}/{keptnContext}/control`: pause, resume, abort. */
-export function registerSequenceControlRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerSequenceControlRoutes(app: TypedApp, context: ServerContext): void {
   app.post(
     '/api/controlPlane/v1/sequence/:project/:keptnContext/control',
     {
       schema: {
         tags: ['sequence'],
         summary: 'Pauses, resumes or aborts a sequence (optionally one stage); abort works in every state',
-        params: { type: 'object', properties: { project: { type: 'string' }, keptnContext: { type: 'string' } } },
-        body: { type: 'object', properties: { state: { type: 'string', enum: [...STATES] }, stage: { type: 'string' } } },
+        params: sequenceControlParams,
+        body: sequenceControlBodySchema,
         response: { 200: emptyObjectSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const { project, keptnContext } = request.params as { project: string; keptnContext: string };
+      const { project, keptnContext } = request.params;
       const body = request.body;
       if (!isPlainObject(body) || typeof body.state !== 'string') {
         throw new InputError(ErrorCode.missingField, `field 'state' is required: one of ${STATES.join(', ')}`);
       }
-      const state = body.state as SequenceControlState;
+      const state = body.state;
       const stage = typeof body.stage === 'string' && body.stage !== '' ? body.stage : undefined;
       const record = await context.projects.requireProject(project);
       if (stage && !record.stages.includes(stage)) {

@@ -1,12 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import {
+  errorResponses,
+  projectParams,
+  sequenceExecutionQuery,
+  sequenceExecutionsSchema,
+  sequenceStateQuery,
+  sequenceStatesSchema,
+} from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import { ErrorCode, InputError } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses } from '../contract/common-schemas.js';
-import { projectParams } from '../contract/project-schemas.js';
-import { sequenceExecutionQuery, sequenceExecutionsSchema, sequenceStateQuery, sequenceStatesSchema } from '../contract/read-schemas.js';
 import { DEFAULT_PAGE_SIZE, countLimitOf, dbPageFields, parseDbPageRequest } from '../http/pagination.js';
-
-type Query = Record<string, string | undefined>;
 
 /** A non-empty query value, or undefined. */
 function optional(value: string | undefined): string | undefined {
@@ -23,7 +26,7 @@ function commaList(value: string | undefined): string[] | undefined {
 }
 
 /** Sequence state view and execution records (Keptn shipyard-controller, DB pagination). */
-export function registerSequenceRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerSequenceRoutes(app: TypedApp, context: ServerContext): void {
   const { store, projects } = context;
 
   app.get(
@@ -38,8 +41,8 @@ export function registerSequenceRoutes(app: FastifyInstance, context: ServerCont
       },
     },
     async (request) => {
-      const { project } = request.params as { project: string };
-      const query = request.query as Query;
+      const { project } = request.params;
+      const query = request.query;
       const keptnContexts = commaList(query.keptnContext);
       // A project has one state per context, so a list of contexts bounds the answer by itself.
       const page = parseDbPageRequest(query, Math.max(DEFAULT_PAGE_SIZE, keptnContexts?.length ?? 0));
@@ -72,7 +75,7 @@ export function registerSequenceRoutes(app: FastifyInstance, context: ServerCont
       },
     },
     async (request) => {
-      const query = request.query as Query;
+      const query = request.query;
       const project = optional(query.project);
       if (project === undefined) {
         throw new InputError(

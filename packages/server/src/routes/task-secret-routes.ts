@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import { revealedSecretSchema, taskSecretErrorResponses, taskSecretParams, taskSecretQuery } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import type { ServerContext } from '../server-context.js';
-import { revealedSecretSchema, taskSecretErrorResponses, taskSecretParams, taskSecretQuery } from '../contract/secret-schemas.js';
 
 /**
  * Shipmate's secret read for a running task (docs/keptn-compatibility.md, "Secrets for a running
  * task"): the only route that returns a secret's values, to the agent instance that holds the
  * task, for the scopes its integration may read. Every read that succeeds is logged (without values).
  */
-export function registerTaskSecretRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerTaskSecretRoutes(app: TypedApp, context: ServerContext): void {
   const { taskSecrets } = context;
 
   app.get(
@@ -23,12 +23,8 @@ export function registerTaskSecretRoutes(app: FastifyInstance, context: ServerCo
       },
     },
     async (request) => {
-      const { integrationID, instanceID, triggeredID } = request.params as {
-        integrationID: string;
-        instanceID: string;
-        triggeredID: string;
-      };
-      const { name, scope } = request.query as { name?: string; scope?: string };
+      const { integrationID, instanceID, triggeredID } = request.params;
+      const { name, scope } = request.query;
       const secret = await taskSecrets.read({
         integrationId: integrationID,
         instanceId: instanceID,

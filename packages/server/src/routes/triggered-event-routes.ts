@@ -1,11 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import { errorResponses, eventTypeParams, triggeredEventQuery, triggeredEventsSchema } from '@shipmate/api';
+import type { TypedApp } from '../http/typed-app.js';
 import { keptnTime } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses } from '../contract/common-schemas.js';
-import { eventTypeParams, triggeredEventQuery, triggeredEventsSchema } from '../contract/read-schemas.js';
 import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.js';
-
-type Query = Record<string, string | undefined>;
 
 function optional(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
@@ -16,7 +13,7 @@ function optional(value: string | undefined): string | undefined {
  * planes poll (control-plane.md §3.8). An event stays listed until its task or sequence is done,
  * so clients deduplicate by id; a task delayed by `triggeredAfter` is emitted, and listed, once it is due.
  */
-export function registerTriggeredEventRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerTriggeredEventRoutes(app: TypedApp, context: ServerContext): void {
   const { store, projects, options } = context;
 
   app.get(
@@ -31,8 +28,8 @@ export function registerTriggeredEventRoutes(app: FastifyInstance, context: Serv
       },
     },
     async (request) => {
-      const { eventType } = request.params as { eventType: string };
-      const query = request.query as Query;
+      const { eventType } = request.params;
+      const query = request.query;
       const page = parseInMemoryPageRequest(query);
       const project = optional(query.project);
       if (project !== undefined) await projects.requireProject(project);

@@ -1,17 +1,21 @@
 import { useJsonParser } from '../http/json-body-parser.js';
-import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../server-context.js';
-import { emptyObjectSchema, errorResponses } from '../contract/common-schemas.js';
 import {
+  emptyObjectSchema,
+  errorResponses,
   idResponseSchema,
+  instanceParams,
+  integrationListSchema,
   integrationParams,
   integrationSchema,
   pingQuery,
   registrationListQuery,
+  subscriptionListSchema,
   subscriptionParams,
   subscriptionSchema,
-} from '../contract/registry-schemas.js';
-import { instanceParams } from '../contract/delivery-schemas.js';
+} from '@shipmate/api';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypedApp } from '../http/typed-app.js';
+import type { ServerContext } from '../server-context.js';
 
 type Query = Record<string, string | undefined>;
 const BASE = '/api/controlPlane/v1/uniform/registration';
@@ -27,7 +31,7 @@ function pingInstance(query: Query, body: unknown): string | undefined {
 }
 
 /** Keptn's integration registry (control-plane.md §3.11) with Shipmate's instances and collisions. */
-export function registerUniformRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerUniformRoutes(app: TypedApp, context: ServerContext): void {
   const { registry, waiters } = context;
   const tags = ['uniform'];
 
@@ -54,11 +58,11 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
         tags,
         summary: 'Lists integrations with their instances (a plain array, not paginated)',
         querystring: registrationListQuery,
-        response: { 200: { type: 'array', items: integrationSchema }, ...errorResponses },
+        response: { 200: integrationListSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const q = request.query as Query;
+      const q = request.query;
       return registry.list({
         id: optional(q.id),
         name: optional(q.name),
@@ -81,7 +85,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
         response: { 200: integrationSchema, ...errorResponses },
       },
     },
-    async (request) => registry.get((request.params as { integrationID: string }).integrationID),
+    async (request) => registry.get(request.params.integrationID),
   );
 
   app.delete(
@@ -95,7 +99,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
       },
     },
     async (request) => {
-      await registry.remove((request.params as { integrationID: string }).integrationID);
+      await registry.remove(request.params.integrationID);
       return {};
     },
   );
@@ -111,7 +115,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
       },
     },
     async (request) => {
-      const { integrationID, instanceID } = request.params as { integrationID: string; instanceID: string };
+      const { integrationID, instanceID } = request.params;
       await registry.removeInstance(integrationID, instanceID);
       return {};
     },
@@ -121,7 +125,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
   // empty body must not fail JSON parsing, so the ping has its own JSON parser.
   void app.register((scoped, _options, registered) => {
     useJsonParser(scoped, () => true);
-    scoped.put(
+    scoped.withTypeProvider<TypeBoxTypeProvider>().put(
       `${BASE}/:integrationID/ping`,
       {
         schema: {
@@ -133,8 +137,8 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
         },
       },
       async (request) => {
-        const { integrationID } = request.params as { integrationID: string };
-        return registry.ping(integrationID, pingInstance(request.query as Query, request.body));
+        const { integrationID } = request.params;
+        return registry.ping(integrationID, pingInstance(request.query, request.body));
       },
     );
     registered();
@@ -147,10 +151,10 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
         tags,
         summary: "Lists an integration's subscriptions ([] when none; Keptn returns null)",
         params: integrationParams,
-        response: { 200: { type: 'array', items: subscriptionSchema }, ...errorResponses },
+        response: { 200: subscriptionListSchema, ...errorResponses },
       },
     },
-    async (request) => registry.listSubscriptions((request.params as { integrationID: string }).integrationID),
+    async (request) => registry.listSubscriptions(request.params.integrationID),
   );
 
   app.post(
@@ -165,7 +169,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
       },
     },
     async (request, reply) => {
-      const id = await registry.createSubscription((request.params as { integrationID: string }).integrationID, request.body);
+      const id = await registry.createSubscription(request.params.integrationID, request.body);
       // Parked agent long polls look again with the new subscriptions.
       waiters.wakeAll();
       return reply.status(201).send({ id });
@@ -178,7 +182,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
       schema: { tags, summary: 'One subscription', params: subscriptionParams, response: { 200: subscriptionSchema, ...errorResponses } },
     },
     async (request) => {
-      const { integrationID, subscriptionID } = request.params as { integrationID: string; subscriptionID: string };
+      const { integrationID, subscriptionID } = request.params;
       return registry.getSubscription(integrationID, subscriptionID);
     },
   );
@@ -195,7 +199,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
       },
     },
     async (request, reply) => {
-      const { integrationID, subscriptionID } = request.params as { integrationID: string; subscriptionID: string };
+      const { integrationID, subscriptionID } = request.params;
       const id = await registry.putSubscription(integrationID, subscriptionID, request.body);
       waiters.wakeAll();
       return reply.status(201).send({ id });
@@ -213,7 +217,7 @@ export function registerUniformRoutes(app: FastifyInstance, context: ServerConte
       },
     },
     async (request) => {
-      const { integrationID, subscriptionID } = request.params as { integrationID: string; subscriptionID: string };
+      const { integrationID, subscriptionID } = request.params;
       await registry.deleteSubscription(integrationID, subscriptionID);
       waiters.wakeAll();
       return {};

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { PUBLIC_ROUTE } from '../auth/register-auth.js';
+
+/** Where the interactive API page is served. */
+export const SWAGGER_UI_PREFIX = '/api/swagger-ui';
+
+/**
+ * `GET /api/swagger-ui`: Swagger UI on the served OpenAPI document, its assets from the npm
+ * package (nothing from the internet). The page, its assets and the document it shows
+ * (`/api/swagger-ui/json`) answer without a token, so the page loads before anyone signs in; the
+ * document describes the API and holds no data. The calls made from the page carry the token the
+ * user enters under "Authorize" (the document's `x-token` apiKey scheme). Call after the
+ * swagger plugin and the auth hook are registered.
+ */
+export async function registerSwaggerUiRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRoute', (route) => {
+    if (route.url === SWAGGER_UI_PREFIX || route.url.startsWith(`${SWAGGER_UI_PREFIX}/`)) {
+      route.config = { ...route.config, ...PUBLIC_ROUTE };
+    }
+  });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: SWAGGER_UI_PREFIX,
+    // No badge from validator.swagger.io: the page makes no request outside this server.
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    staticCSP: true,
+  });
+}
