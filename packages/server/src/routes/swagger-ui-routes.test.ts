@@ -30,6 +30,12 @@ describe('Swagger UI', () => {
     }
   });
 
+  it('sends /api to the page without a token, as Keptn did', async () => {
+    const redirect = await get('/api');
+    expect(redirect.statusCode).toBe(302);
+    expect(redirect.headers.location).toBe('/api/swagger-ui/');
+  });
+
   it('serves its assets from the package without a token', async () => {
     const bundle = await get('/api/swagger-ui/static/swagger-ui-bundle.js');
     expect(bundle.statusCode).toBe(200);

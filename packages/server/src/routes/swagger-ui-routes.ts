@@ -6,7 +6,7 @@ import { PUBLIC_ROUTE } from '../auth/register-auth.js';
 export const SWAGGER_UI_PREFIX = '/api/swagger-ui';
 
 /**
- * `GET /api/swagger-ui`: Swagger UI on the served OpenAPI document, its assets from the npm
+ * `GET /api/swagger-ui` (and `GET /api`, redirected there as Keptn did): Swagger UI on the served OpenAPI document, its assets from the npm
  * package (nothing from the internet). The page, its assets and the document it shows
  * (`/api/swagger-ui/json`) answer without a token, so the page loads before anyone signs in; the
  * document describes the API and holds no data. The calls made from the page carry the token the
@@ -19,6 +19,8 @@ export async function registerSwaggerUiRoutes(app: FastifyInstance): Promise<voi
       route.config = { ...route.config, ...PUBLIC_ROUTE };
     }
   });
+  // Keptn's API service sent `/api` to its Swagger UI; the Keptn Bridge's header links there.
+  app.get('/api', { schema: { hide: true }, config: PUBLIC_ROUTE }, (_request, reply) => reply.redirect(`${SWAGGER_UI_PREFIX}/`));
   await app.register(fastifySwaggerUi, {
     routePrefix: SWAGGER_UI_PREFIX,
     // No badge from validator.swagger.io: the page makes no request outside this server.
