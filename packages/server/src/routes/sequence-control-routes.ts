@@ -32,6 +32,8 @@ export function registerSequenceControlRoutes(app: FastifyInstance, context: Ser
         throw new NotFoundError(ErrorCode.stageNotFound, `stage '${stage}' is not in the shipyard of project '${project}'; stages: ${record.stages.join(', ')}`);
       }
       await context.processor.control(project, keptnContext, state, stage);
+      // A pause or resume emits no event; the UI hears of it here.
+      context.changes.changed(project);
       return {};
     },
   );
