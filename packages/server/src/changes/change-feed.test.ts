@@ -21,7 +21,11 @@ describe('createChangeFeed', () => {
     const feed = createChangeFeed({ coalesceMs: 20 });
     const batch = nextBatch(feed);
     feed.changed('shop');
-    feed.changedBy([fixtureEvent({ data: { project: 'bank' } }), fixtureEvent({ data: { project: 'shop' } }), fixtureEvent({ data: { project: undefined } })]);
+    feed.changedBy([
+      fixtureEvent({ data: { project: 'bank' } }),
+      fixtureEvent({ data: { project: 'shop' } }),
+      fixtureEvent({ data: { project: undefined } }),
+    ]);
     expect(await batch).toEqual({ projects: ['bank', 'shop'] });
     feed.close();
   });

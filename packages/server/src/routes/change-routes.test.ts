@@ -80,7 +80,11 @@ describe(`GET ${CHANGES_PATH}`, () => {
 
     expect(changedProjects(stream.text())).not.toContain('held');
     expect((await api.call('POST', `${CP}/sequence/held/${heldContext}/control`, { state: 'pause' })).status).toBe(200);
-    await waitFor('the pause as a change of project held', async () => (changedProjects(stream.text()).includes('held') ? true : undefined), 5000);
+    await waitFor(
+      'the pause as a change of project held',
+      async () => (changedProjects(stream.text()).includes('held') ? true : undefined),
+      5000,
+    );
     await stream.cancel();
   });
 

@@ -36,7 +36,10 @@ export function registerChangeRoutes(app: FastifyInstance, changes: ChangeFeed):
         summary:
           'Shipmate: server-sent events (text/event-stream) naming the projects that changed: `ready` once, then `change` with {"projects": [...]}; the stream stays open',
         response: {
-          200: { description: 'text/event-stream: `event: ready`, then `event: change` with `data: {"projects": ["shop"]}`', type: 'string' },
+          200: {
+            description: 'text/event-stream: `event: ready`, then `event: change` with `data: {"projects": ["shop"]}`',
+            type: 'string',
+          },
           ...errorResponses,
         },
       },
@@ -60,14 +63,16 @@ export function registerChangeRoutes(app: FastifyInstance, changes: ChangeFeed):
         if (!ended) stream.write(sseEvent('change', { projects: batch.projects }));
       }, end);
       if (!ended) stream.write(`retry: 3000\n${sseEvent('ready', {})}`);
-      return reply
-        .status(200)
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache, no-transform')
-        .header('x-accel-buffering', 'no')
-        // The connection ends with the stream: a closing server then waits for no kept-alive socket.
-        .header('connection', 'close')
-        .send(stream);
+      return (
+        reply
+          .status(200)
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache, no-transform')
+          .header('x-accel-buffering', 'no')
+          // The connection ends with the stream: a closing server then waits for no kept-alive socket.
+          .header('connection', 'close')
+          .send(stream)
+      );
     },
   );
 }

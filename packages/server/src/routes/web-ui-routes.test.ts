@@ -79,7 +79,11 @@ describe('web UI routes', () => {
   });
 
   it('never serves a file outside the build directory', async () => {
-    for (const url of ['/bridge/../shipmate-web-secret.txt', '/bridge/%2e%2e/shipmate-web-secret.txt', '/bridge/assets/%2e%2e/%2e%2e/shipmate-web-secret.txt']) {
+    for (const url of [
+      '/bridge/../shipmate-web-secret.txt',
+      '/bridge/%2e%2e/shipmate-web-secret.txt',
+      '/bridge/assets/%2e%2e/%2e%2e/shipmate-web-secret.txt',
+    ]) {
       const response = await get(url);
       expect(response.body, url).not.toContain('outside');
     }
