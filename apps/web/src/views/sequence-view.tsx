@@ -36,6 +36,16 @@ function TaskOutcome({ task, now }: { task: TimelineTask; now: number }) {
   }
 }
 
+/** One term of a task's facts (a `<div>` groups the pair inside the `<dl>`). */
+function Fact({ term, value }: { term: string; value: string }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
 function TaskRow({
   project,
   stage,
@@ -57,30 +67,10 @@ function TaskRow({
         <span className="task-name">{task.name}</span> <TaskOutcome task={task} now={now} />
       </div>
       <dl className="task-facts">
-        {task.executors.length > 0 ? (
-          <>
-            <dt>Executor</dt>
-            <dd>{task.executors.join(', ')}</dd>
-          </>
-        ) : null}
-        {took !== undefined ? (
-          <>
-            <dt>Duration</dt>
-            <dd>{formatDuration(took)}</dd>
-          </>
-        ) : null}
-        {task.triggeredAt ? (
-          <>
-            <dt>Triggered</dt>
-            <dd>{formatTime(task.triggeredAt)}</dd>
-          </>
-        ) : null}
-        {task.status && task.status !== 'succeeded' ? (
-          <>
-            <dt>Status</dt>
-            <dd>{task.status}</dd>
-          </>
-        ) : null}
+        {task.executors.length > 0 ? <Fact term="Executor" value={task.executors.join(', ')} /> : null}
+        {took !== undefined ? <Fact term="Duration" value={formatDuration(took)} /> : null}
+        {task.triggeredAt ? <Fact term="Triggered" value={formatTime(task.triggeredAt)} /> : null}
+        {task.status && task.status !== 'succeeded' ? <Fact term="Status" value={task.status} /> : null}
       </dl>
       {task.message ? <p className="task-message">{task.message}</p> : null}
       {task.note ? (
