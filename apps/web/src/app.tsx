@@ -40,18 +40,19 @@ function LiveIndicator() {
   );
 }
 
+/** The view of a route; a view of another project (or sequence) starts afresh (`key`). */
 function CurrentView({ route }: { route: Route }) {
   switch (route.view) {
     case 'projects':
       return <ProjectsView />;
     case 'environment':
-      return <EnvironmentView project={route.project} />;
+      return <EnvironmentView key={route.project} project={route.project} />;
     case 'sequences':
-      return <SequencesView project={route.project} filters={route.filters} />;
+      return <SequencesView key={route.project} project={route.project} filters={route.filters} />;
     case 'sequence':
-      return <SequenceView project={route.project} keptnContext={route.keptnContext} />;
+      return <SequenceView key={`${route.project}/${route.keptnContext}`} project={route.project} keptnContext={route.keptnContext} />;
     case 'approvals':
-      return <ApprovalsView project={route.project} />;
+      return <ApprovalsView key={route.project} project={route.project} />;
     case 'not-found':
       return (
         <>

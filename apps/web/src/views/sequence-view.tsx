@@ -144,16 +144,28 @@ export function SequenceView({ project, keptnContext }: { project: string; keptn
       approvals: approvals.filter((approval) => approval.keptnContext === keptnContext),
     };
   });
+  const found = data.status === 'ready' ? data.data : undefined;
   return (
-    <DataView
-      data={data}
-      what="the sequence"
-      render={(detail) =>
-        detail === undefined ? (
-          <>
-            <h1 id="page-title" tabIndex={-1}>
-              Sequence not found
-            </h1>
+    <>
+      <div className="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          {found ? (
+            <>
+              {found.state.name} <span className="muted">of</span> {found.state.service}
+            </>
+          ) : data.status === 'ready' ? (
+            'Sequence not found'
+          ) : (
+            'Sequence'
+          )}
+        </h1>
+        {found ? <StateBadge state={found.state.state} /> : null}
+      </div>
+      <DataView
+        data={data}
+        what="the sequence"
+        render={(detail) =>
+          detail === undefined ? (
             <Empty>
               <p>
                 Project {project} has no sequence with context <code>{keptnContext}</code> (it may have been removed by the event
@@ -163,28 +175,22 @@ export function SequenceView({ project, keptnContext }: { project: string; keptn
                 <Link to={{ view: 'sequences', project, filters: {} }}>All sequences of {project}</Link>
               </p>
             </Empty>
-          </>
-        ) : (
-          <>
-            <div className="page-head">
-              <h1 id="page-title" tabIndex={-1}>
-                {detail.state.name} <span className="muted">of</span> {detail.state.service}
-              </h1>
-              <StateBadge state={detail.state.state} />
-            </div>
-            <p className="muted">
-              started {formatTime(detail.state.time)} · context <code>{keptnContext}</code>
-              {detail.state.problemTitle ? ` · problem: ${detail.state.problemTitle}` : ''}
-            </p>
-            <SequenceControls project={project} keptnContext={keptnContext} state={detail.state.state} />
-            <ol className="timeline" aria-label="stages of the sequence">
-              {detail.timeline.map((stage) => (
-                <StageSection key={stage.name} project={project} stage={stage} approvals={detail.approvals} now={now} />
-              ))}
-            </ol>
-          </>
-        )
-      }
-    />
+          ) : (
+            <>
+              <p className="muted">
+                started {formatTime(detail.state.time)} · context <code>{keptnContext}</code>
+                {detail.state.problemTitle ? ` · problem: ${detail.state.problemTitle}` : ''}
+              </p>
+              <SequenceControls project={project} keptnContext={keptnContext} state={detail.state.state} />
+              <ol className="timeline" aria-label="stages of the sequence">
+                {detail.timeline.map((stage) => (
+                  <StageSection key={stage.name} project={project} stage={stage} approvals={detail.approvals} now={now} />
+                ))}
+              </ol>
+            </>
+          )
+        }
+      />
+    </>
   );
 }
