@@ -7,7 +7,7 @@
  * No console error and no page error may happen. Screenshots of each view at 1280×800 go to a temp
  * dir, or to SHIPMATE_UI_SCREENSHOT_DIR (`npm run screenshots` writes docs/ui/).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ spec:
 `;
 
 const IMAGE = 'ghcr.io/example/carts:1.2.0';
+/** Where the screenshots go: SHIPMATE_UI_SCREENSHOT_DIR (kept), else a temp dir (removed at the end). */
+const KEEP_SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR !== undefined;
 const SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR
   ? resolve(process.env.SHIPMATE_UI_SCREENSHOT_DIR)
   : mkdtempSync(join(tmpdir(), 'shipmate-ui-screenshots-'));
@@ -111,6 +113,7 @@ describe.skipIf(unavailable !== undefined)(`web UI in Chromium${unavailable ? ` 
   afterAll(async () => {
     await browser?.close();
     if (server) expect(await server.stop()).toBe(0);
+    if (!KEEP_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it('redirects / to /bridge/, refuses a wrong token and logs in with the right one, from the keyboard', async () => {
