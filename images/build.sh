@@ -52,8 +52,8 @@ BUILD="$IMAGES_DIR/.build"
 CACHE="$IMAGES_DIR/.cache"
 mkdir -p "$BUILD" "$CACHE"
 
-echo "==> compile (tsc -b)"
-(cd "$REPO" && npx tsc -b)
+echo "==> compile (npm run build: tsc -b, then the web UI with vite)"
+(cd "$REPO" && npm run build --silent)
 
 echo "==> build contexts"
 node "$IMAGES_DIR/prepare-context.mjs" shipmate-agent "$BUILD/shipmate-agent"

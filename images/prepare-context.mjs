@@ -25,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'apps', 'cli');
+/** The web UI's build, served by the control plane at /bridge (the CLI finds it at ../web/dist). */
+const WEB_DIST = join(REPO, 'apps', 'web', 'dist');
 
 /** The control plane's packages: the agent image leaves them (and what only they need) out. */
 const CONTROL_PLANE_PACKAGES = ['@shipmate/server', '@shipmate/store-sqlite', '@shipmate/config-git'];
@@ -121,6 +123,12 @@ function layOutApp(image, contextDir) {
   const manifest = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8'));
   const leaveOut = new Set(image === 'shipmate-agent' ? CONTROL_PLANE_PACKAGES : []);
   const count = copyClosure(Object.keys(manifest.dependencies ?? {}), CLI, appDir, leaveOut);
+  // The control plane serves the UI; the agent image has no server to serve it.
+  if (image === 'shipmate') {
+    if (!existsSync(join(WEB_DIST, 'index.html')))
+      throw new Error('prepare-context: the web UI is not built (apps/web/dist/index.html is missing): run npm run build');
+    cpSync(WEB_DIST, join(appDir, relative(REPO, WEB_DIST)), { recursive: true });
+  }
   return { count };
 }
 

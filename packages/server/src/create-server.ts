@@ -74,6 +74,7 @@ import { createResourceService } from './resources/resource-service.js';
 import { registerRoutes } from './routes/register-routes.js';
 import { registerSwaggerUiRoutes } from './routes/swagger-ui-routes.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createChangeFeed } from './changes/change-feed.js';
 import type { ServerContext } from './server-context.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
 import { SHIPMATE_VERSION } from './version.js';
@@ -208,6 +209,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     notices: options.notices ?? createLocalNoticeBus(),
     registryRefreshMs: positive(options.registryRefreshMs ?? 5000, 'registryRefreshMs'),
     onEmitted: options.onEmitted,
+    webRoot: options.webRoot,
+    changeCoalesceMs: positive(options.changeCoalesceMs ?? 200, 'changeCoalesceMs'),
   });
 }
 
@@ -287,6 +290,8 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     upstream: options.upstream,
   });
   const unserved = createUnservedTaskNotes({ store });
+  // "Something changed" for the web UI's live views (GET /api/shipmate/v1/changes).
+  const changes = createChangeFeed({ coalesceMs: options.changeCoalesceMs });
   const processor = createEventProcessor({
     store,
     orchestrator,
@@ -298,6 +303,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       if (stubs.length > 0) notices.publish({ kind: 'emitted', events: stubs });
       metrics.emitted(events);
       for (const event of events) logDelivery(event);
+      changes.changedBy(events);
       options.onEmitted?.(events);
     },
     onError: (error, what) => app.log.error({ err: error }, `orchestrator step failed: ${what}`),
@@ -313,6 +319,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       if (announcing && event.triggeredid && event.type.endsWith('.finished'))
         notices.publish({ kind: 'answer', project: String(event.data.project ?? ''), triggeredId: event.triggeredid, eventId: event.id });
       metrics.stored(event);
+      changes.changedBy([event]);
     },
     store,
     processor,
@@ -371,6 +378,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onLeased: (tasks) =>
       void processor
         .exclusive(() => unserved.served(tasks))
+        .then(() => changes.changedBy(tasks))
         .catch((error: unknown) => app.log.error({ err: error }, 'clearing notes of leased tasks failed')),
   });
   const heartbeats = createParkedHeartbeats({
@@ -413,6 +421,21 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     registryRefreshMs: options.registryRefreshMs,
     onError: (error, what) => app.log.warn({ err: error }, what),
   });
+  // What other replicas emitted or stored shows in the UI of this one too (`.started` and other
+  // answers that are not `.finished` are not announced: those views catch up with the next change).
+  // The bus itself, not the counted one: each notice is counted once, by followOtherReplicas.
+  const stopRelayingChanges = announcing
+    ? options.notices.subscribe((notice) => {
+        if (notice.kind === 'emitted') changes.changedBy(notice.events);
+        if (notice.kind === 'answer') changes.changed(notice.project);
+      })
+    : () => {};
+  // Open change streams end before the server waits for its connections to close.
+  app.addHook('preClose', (done) => {
+    stopRelayingChanges();
+    changes.close();
+    done();
+  });
   const context: ServerContext = {
     options,
     answers,
@@ -439,6 +462,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     secretCipher,
     metrics,
     apiTokens,
+    changes,
   };
 
   await app.register(fastifySwagger, {

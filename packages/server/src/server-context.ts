@@ -17,6 +17,7 @@ import type { EventIntake } from './intake/event-intake.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { ResolvedServerOptions } from './server-options.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
+import type { ChangeFeed } from './changes/change-feed.js';
 
 /** What route modules get: the wired use cases and the resolved options. */
 export interface ServerContext {
@@ -47,4 +48,6 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   /** Created (execution-plane) tokens. */
   readonly apiTokens: ApiTokenRegistry;
+  /** Which projects changed, for the web UI's live views (change-routes.ts). */
+  readonly changes: ChangeFeed;
 }

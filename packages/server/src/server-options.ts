@@ -151,6 +151,18 @@ export interface ServerOptions {
    * JetStream task publisher of bus-nats, docs/nats.md); must not throw. @default none
    */
   onEmitted?: (events: readonly KeptnEvent[]) => void;
+  /**
+   * Directory of the built web UI (apps/web's `dist`: `index.html` and `assets/`), served without a
+   * token at `/bridge` (Keptn's path; `/` redirects there); `shipmate server` passes the build beside
+   * the CLI. Read at request time, so a rebuild needs no restart. @default none: `/bridge` answers 404
+   * saying this server has no web UI
+   */
+  webRoot?: string;
+  /**
+   * How long `GET /api/shipmate/v1/changes` (the UI's live updates) gathers changes before it tells
+   * its clients, so that a burst of events becomes one message. @default 200
+   */
+  changeCoalesceMs?: number;
 }
 
 /** Options with every default applied. */
@@ -170,6 +182,7 @@ export interface ResolvedServerOptions extends Readonly<
       | 'apiTokens'
       | 'tls'
       | 'onEmitted'
+      | 'webRoot'
     >
   >
 > {
@@ -185,4 +198,5 @@ export interface ResolvedServerOptions extends Readonly<
   readonly apiTokens: ApiTokenStore | undefined;
   readonly tls: ServerTls | undefined;
   readonly onEmitted: ((events: readonly KeptnEvent[]) => void) | undefined;
+  readonly webRoot: string | undefined;
 }

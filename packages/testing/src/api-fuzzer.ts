@@ -371,8 +371,19 @@ async function send(baseUrl: string, request: FuzzRequest): Promise<FuzzResult> 
       ...(request.body === undefined ? {} : { body: request.body }),
       signal: AbortSignal.timeout(30_000),
     });
-    return { request, status: response.status, responseText: (await response.text()).slice(0, 500) };
+    return { request, status: response.status, responseText: await firstText(response, 500) };
   } catch (error) {
     return { request, status: 0, responseText: String(error) };
   }
+}
+
+/** The first `limit` characters of a body; an event stream (which never ends) is cancelled after its first chunk. */
+async function firstText(response: Response, limit: number): Promise<string> {
+  if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream') || !response.body) {
+    return (await response.text()).slice(0, limit);
+  }
+  const reader = response.body.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value).slice(0, limit);
 }

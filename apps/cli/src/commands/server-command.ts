@@ -19,6 +19,7 @@ import { resolveUpstreamConfig } from '../config/upstream-config.js';
 import { describeStore, openNotices, openStore, shareDataDir } from './open-store.js';
 import { openBus, openTaskPublisher } from './open-bus.js';
 import type { ServerFlags } from '../config/server-config.js';
+import { builtWebRoot, webUiLine } from './web-root.js';
 
 /** The git binary, or a ConfigError that says how to install it (the server does not start without it). */
 async function checkGit(): Promise<void> {
@@ -64,6 +65,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   });
   await loadUpstreams(upstream);
   const internal = builtInToken();
+  const webRoot = builtWebRoot();
   const store = await openStore(config.store, { dataDir, walMaxBytes: config.walMaxBytes });
   await shareDataDir(store, config.store, dataDir);
   // Notices between replicas: over NATS when --bus names one, else LISTEN/NOTIFY on a PostgreSQL store.
@@ -107,6 +109,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     trustProxy: config.trustProxy,
     metricsPublic: config.metricsPublic,
     ...(config.tls ? { tls: config.tls } : {}),
+    webRoot,
   });
   const url = await server.listen(config.host, config.port);
   // Tasks committed by a previous process that died before publishing them (docs/nats.md).
@@ -115,6 +118,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   process.stdout.write(
     `shipmate control plane listening on ${url} (data dir ${dataDir}, store ${describeStore(config.store, dataDir)}${config.bus ? `, bus NATS ${config.bus.redactedUrl}` : ''}${tasks ? `, tasks to JetStream stream ${tasks.stream}` : ''})\n`,
   );
+  process.stdout.write(webUiLine(shown, webRoot));
   // Over TLS the built-ins call this process's own listener on loopback (see startBuiltIns).
   const loopbackTls = { sslVerify: config.tls === undefined };
   const builtIns = await startBuiltIns({

@@ -1,9 +1,13 @@
 /**
  * Authentication cannot be skipped by spelling a path differently: a real socket (no URL
  * normalisation by a test client) sends each spelling of protected paths without a token, and
- * every answer is 401 or 404, never data. With the token, the plain spelling works.
+ * every answer is 401 or 404, never data. The only public answers a spelling may reach are the web
+ * UI's: the redirect to /bridge/ and the UI's own index.html. With the token, the plain spelling works.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcessServer, TEST_TOKEN } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
@@ -77,19 +81,33 @@ function spellingsOf(path: string): string[] {
 
 const PROTECTED = ['/api/secrets/v1/secret', '/api/v1/metadata', '/api/controlPlane/v1/project', '/api/openapi.json'];
 const SECRET_VALUE = 'value-that-must-not-leak';
+/** The web UI's page of this server: public, and holding no data. */
+const UI_INDEX = '<!doctype html><title>ui</title>';
+
+/** True for the public answers of the web UI: the redirect to /bridge/, or its index.html. */
+function isWebUiAnswer(answer: RawAnswer, method: string): boolean {
+  if (answer.status === 302) return /\r\nlocation: \/bridge\/\r\n/i.test(answer.text);
+  return (
+    answer.status === 200 && /\r\ncontent-type: text\/html/i.test(answer.text) && (method === 'HEAD' || answer.text.endsWith(UI_INDEX))
+  );
+}
 
 describe('authentication is decided on the route that runs', () => {
   let api: InProcessServer;
   let port: number;
+  let webRoot: string;
 
   beforeAll(async () => {
-    api = await startInProcessServer();
+    webRoot = mkdtempSync(join(tmpdir(), 'shipmate-spellings-ui-'));
+    writeFileSync(join(webRoot, 'index.html'), UI_INDEX);
+    api = await startInProcessServer({ webRoot });
     await api.server.app.listen({ host: '127.0.0.1', port: 0 });
     port = (api.server.app.server.address() as { port: number }).port;
     expect((await api.call('POST', '/api/secrets/v1/secret', { name: 'db', data: { password: SECRET_VALUE } })).status).toBe(201);
   });
   afterAll(async () => {
     await api.close();
+    rmSync(webRoot, { recursive: true, force: true });
   });
 
   for (const path of PROTECTED) {
@@ -101,7 +119,7 @@ describe('authentication is decided on the route that runs', () => {
           answers.push(`${method} ${spelling} -> ${answer.status}`);
           expect(answer.text).not.toContain(SECRET_VALUE);
           expect(answer.text).not.toMatch(/"(Secrets|projects|openapi|keptnversion|bridgeversion)"/);
-          expect([401, 404], `${method} ${spelling}`).toContain(answer.status);
+          if (!isWebUiAnswer(answer, method)) expect([401, 404], `${method} ${spelling}`).toContain(answer.status);
         }
       }
       expect(answers.length).toBeGreaterThan(60);
@@ -115,10 +133,12 @@ describe('authentication is decided on the route that runs', () => {
     expect((await rawGet(port, '/api/v1/metadata', 'GET', `authorization: Bearer \r\n`)).status).toBe(401);
   });
 
-  it('answers /health without a token, and nothing else: unknown paths outside /api need the token too', async () => {
+  it('answers /health and the web UI without a token, and nothing else: unknown paths outside /api need the token too', async () => {
     expect((await rawGet(port, '/health')).status).toBe(200);
-    expect((await rawGet(port, '/')).status).toBe(401);
-    expect((await rawGet(port, '/bridge')).status).toBe(401);
+    expect(isWebUiAnswer(await rawGet(port, '/'), 'GET')).toBe(true);
+    expect(isWebUiAnswer(await rawGet(port, '/bridge'), 'GET')).toBe(true);
+    expect(isWebUiAnswer(await rawGet(port, '/bridge/project/shop'), 'GET')).toBe(true);
+    expect((await rawGet(port, '/no/such/path')).status).toBe(401);
     expect((await rawGet(port, '/no/such/path', 'GET', `x-token: ${TEST_TOKEN}\r\n`)).status).toBe(404);
   });
 });

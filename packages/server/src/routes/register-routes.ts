@@ -20,6 +20,8 @@ import { registerTaskSecretRoutes } from './task-secret-routes.js';
 import { registerApprovalRoutes } from './approval-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
+import { registerChangeRoutes } from './change-routes.js';
+import { registerWebUiRoutes } from './web-ui-routes.js';
 
 /** Registers every route of the control plane. */
 export function registerRoutes(app: TypedApp, context: ServerContext): void {
@@ -43,4 +45,6 @@ export function registerRoutes(app: TypedApp, context: ServerContext): void {
   registerTaskSecretRoutes(app, context);
   registerApprovalRoutes(app, context);
   registerTokenRoutes(app, context);
+  registerChangeRoutes(app, context.changes);
+  registerWebUiRoutes(app, context.options.webRoot);
 }

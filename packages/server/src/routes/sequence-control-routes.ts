@@ -38,6 +38,8 @@ export function registerSequenceControlRoutes(app: TypedApp, context: ServerCont
         throw new NotFoundError(ErrorCode.stageNotFound, `stage '${stage}' is not in the shipyard of project '${project}'; stages: ${record.stages.join(', ')}`);
       }
       await context.processor.control(project, keptnContext, state, stage);
+      // A pause or resume emits no event; the UI hears of it here.
+      context.changes.changed(project);
       return {};
     },
   );

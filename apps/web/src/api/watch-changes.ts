@@ -1,0 +1,55 @@
+/**
+ * Reads the server's change stream (`GET /api/shipmate/v1/changes`) with `fetch`, because
+ * `EventSource` cannot send the token header and the token never goes into a URL.
+ */
+import { ApiError, apiErrorOf } from './api-client';
+import { createServerSentEventParser } from './server-sent-events';
+
+/** What the stream tells. */
+export interface ChangeHandlers {
+  /** The stream is connected (re-read what is shown: changes may have been missed meanwhile). */
+  onReady(): void;
+  /** These projects changed. */
+  onChange(projects: readonly string[]): void;
+}
+
+/** The path of the stream. */
+export const CHANGES_PATH = '/api/shipmate/v1/changes';
+
+/**
+ * Follows the stream until it ends (resolves) or fails (rejects with an {@link ApiError}); abort
+ * `signal` to stop it.
+ */
+export async function watchChanges(token: string, handlers: ChangeHandlers, signal: AbortSignal): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(CHANGES_PATH, { headers: { 'x-token': token, accept: 'text/event-stream' }, signal, cache: 'no-store' });
+  } catch (error) {
+    if (signal.aborted) return;
+    throw new ApiError(
+      'unreachable',
+      0,
+      `the change stream cannot reach the server (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (!response.ok) throw await apiErrorOf(response);
+  if (!response.body) throw new ApiError('unavailable', response.status, 'the change stream answered without a body');
+  const parser = createServerSentEventParser((event) => {
+    if (event.event === 'ready') handlers.onReady();
+    if (event.event === 'change') {
+      const body = JSON.parse(event.data) as { projects?: unknown };
+      handlers.onChange(Array.isArray(body.projects) ? body.projects.filter((p): p is string => typeof p === 'string') : []);
+    }
+  });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.push(value);
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw new ApiError('unreachable', 0, `the change stream broke (${error instanceof Error ? error.message : String(error)})`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Data of a view, kept current: loaded once, loaded again when the live version of its project
+ * moves (a change, a poll, a reconnect), and retried every 5 s while the API is unreachable or
+ * unavailable. A change that arrives while a load runs does not abort it (a busy delivery would
+ * starve the view); the view loads once more when it finishes. Data already shown stays while it
+ * reloads or when a reload fails (with the error beside it). A refused token logs out.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/api-client';
+import type { ShipmateApi } from '../api/api-client';
+import { useSession } from '../session/session';
+import { useLiveVersion } from './live-updates';
+
+/** How long to wait before retrying a failed load that may work later. */
+export const RETRY_MS = 5000;
+
+/** What a view shows. */
+export type LiveData<T> =
+  | { status: 'loading' }
+  /** `error`: the last reload failed; `data` is from before. */
+  | { status: 'ready'; data: T; error?: ApiError }
+  | { status: 'error'; error: ApiError };
+
+function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError('unavailable', 0, error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Loads `load(api, signal)` for `key` (a string naming everything `load` depends on) and keeps it
+ * current with the changes of `project` (undefined: of any project).
+ */
+export function useLiveData<T>(
+  key: string,
+  project: string | undefined,
+  load: (api: ShipmateApi, signal: AbortSignal) => Promise<T>,
+): LiveData<T> {
+  const { api, logout } = useSession();
+  const version = useLiveVersion(project);
+  const [state, setState] = useState<{ key: string; data: LiveData<T> }>({ key, data: { status: 'loading' } });
+  const [again, setAgain] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const inflight = useRef<{ key: string; controller: AbortController } | undefined>(undefined);
+  const pending = useRef(false);
+  const retryTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const scheduleRetry = useCallback(() => {
+    if (retryTimer.current !== undefined) return;
+    retryTimer.current = setTimeout(() => {
+      retryTimer.current = undefined;
+      setAgain((n) => n + 1);
+    }, RETRY_MS);
+  }, []);
+
+  useEffect(() => {
+    if (inflight.current?.key === key) {
+      pending.current = true;
+      return;
+    }
+    inflight.current?.controller.abort();
+    const controller = new AbortController();
+    inflight.current = { key, controller };
+    pending.current = false;
+    loadRef
+      .current(api, controller.signal)
+      .then(
+        (data) => {
+          if (!controller.signal.aborted) setState({ key, data: { status: 'ready', data } });
+        },
+        (failure: unknown) => {
+          if (controller.signal.aborted) return;
+          const error = asApiError(failure);
+          if (error.kind === 'unauthorized') {
+            logout(`The server stopped accepting the token (${error.message}). Log in again.`);
+            return;
+          }
+          setState((previous) =>
+            previous.key === key && previous.data.status === 'ready'
+              ? { key, data: { status: 'ready', data: previous.data.data, error } }
+              : { key, data: { status: 'error', error } },
+          );
+          if (error.retryable) scheduleRetry();
+        },
+      )
+      .finally(() => {
+        if (inflight.current?.controller !== controller) return;
+        inflight.current = undefined;
+        if (pending.current) {
+          pending.current = false;
+          setAgain((n) => n + 1);
+        }
+      });
+  }, [api, logout, key, version, again, scheduleRetry]);
+
+  // Leaving the view: stop what runs.
+  useEffect(
+    () => () => {
+      inflight.current?.controller.abort();
+      inflight.current = undefined;
+      if (retryTimer.current !== undefined) clearTimeout(retryTimer.current);
+      retryTimer.current = undefined;
+    },
+    [],
+  );
+
+  return state.key === key ? state.data : { status: 'loading' };
+}

@@ -1,0 +1,103 @@
+/**
+ * "Something changed" for the web UI's live views (`GET /api/shipmate/v1/changes`): the server
+ * tells the feed which projects an event, a sequence control or a lease touched, and the feed
+ * tells every listener once per `coalesceMs` which projects changed meanwhile. It carries no
+ * data: a listener reads what it shows again through the API, so a lost or merged change costs a
+ * refresh, never a wrong view.
+ */
+import type { KeptnEvent } from '@shipmate/core';
+
+/** What changed since the last batch. */
+export interface ChangeBatch {
+  /** The projects touched, sorted. */
+  readonly projects: readonly string[];
+}
+
+/** Receives change batches. */
+export type ChangeListener = (batch: ChangeBatch) => void;
+
+/** The feed. */
+export interface ChangeFeed {
+  /** Notes that `project` changed; told to listeners with the next batch. */
+  changed(project: string): void;
+  /** Notes the projects of `events` (events without a project change nothing a view shows). */
+  changedBy(events: readonly KeptnEvent[]): void;
+  /** Adds a listener; `onClose` runs when the feed closes. Returns the function that removes it. */
+  subscribe(listener: ChangeListener, onClose?: () => void): () => void;
+  /** Listeners now (for tests and metrics). */
+  readonly size: number;
+  /** Drops pending changes, tells every listener it is closed and removes them (the server closes). */
+  close(): void;
+}
+
+/** Options of {@link createChangeFeed}. */
+export interface ChangeFeedOptions {
+  /** How long changes are gathered into one batch. @default 200 */
+  coalesceMs?: number;
+}
+
+/** A feed that batches changes per `coalesceMs`; timers are unref'd. */
+export function createChangeFeed(options: ChangeFeedOptions = {}): ChangeFeed {
+  const coalesceMs = options.coalesceMs ?? 200;
+  const listeners = new Map<ChangeListener, (() => void) | undefined>();
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function flush(): void {
+    timer = undefined;
+    const batch: ChangeBatch = { projects: [...pending].sort() };
+    pending = new Set();
+    // A listener that throws (a dead socket) must not keep the others from hearing the batch.
+    for (const listener of [...listeners.keys()]) {
+      try {
+        listener(batch);
+      } catch {
+        listeners.delete(listener);
+      }
+    }
+  }
+
+  function changed(project: string): void {
+    // Nobody listens: nothing to gather (the hot path of every stored event stays a map lookup).
+    if (closed || listeners.size === 0 || project === '') return;
+    pending.add(project);
+    if (timer === undefined) {
+      timer = setTimeout(flush, coalesceMs);
+      timer.unref();
+    }
+  }
+
+  return {
+    changed,
+    changedBy(events) {
+      if (listeners.size === 0) return;
+      for (const event of events) {
+        const project = (event.data as { project?: unknown } | undefined)?.project;
+        if (typeof project === 'string') changed(project);
+      }
+    },
+    subscribe(listener, onClose) {
+      if (closed) {
+        onClose?.();
+        return () => {};
+      }
+      listeners.set(listener, onClose);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    get size() {
+      return listeners.size;
+    },
+    close() {
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      pending = new Set();
+      const closing = [...listeners.values()];
+      listeners.clear();
+      for (const onClose of closing) onClose?.();
+    },
+  };
+}
