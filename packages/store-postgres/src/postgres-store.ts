@@ -53,7 +53,7 @@ import { buildPostgresTaskLeaseStore } from './postgres-task-lease-store.js';
 import { buildPostgresSecretStore } from './postgres-secret-store.js';
 import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
 import { createPostgresStepClaims } from './postgres-step-claims.js';
-import { Where, changed, inTransaction, namedStatements, sqlLimit } from './sql.js';
+import { Where, changed, inTransaction, inlineStatement, namedStatements, sqlLimit } from './sql.js';
 import { rootCandidates } from './root-candidates.js';
 import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
 
@@ -193,6 +193,13 @@ interface PauseRow {
   project: string;
   keptn_context: string;
   stage: string;
+}
+
+/** One statement of a write and its parameters; `alreadyHandled` names what it claims (see applyChangeset). */
+interface Statement {
+  query: pg.QueryConfig;
+  values: unknown[];
+  alreadyHandled?: string;
 }
 
 function textOrNull(value: unknown): string | null {
@@ -372,8 +379,8 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   const transaction: RunInTransaction = (fn, mode?: TransactionMode) => run((p) => inTransaction(p, fn, mode));
 
   /** Inserts events in their order with one statement (nothing for none). */
-  async function insertEvents(db: Queryable, entries: ReadonlyArray<{ event: KeptnEvent; pending: boolean }>): Promise<void> {
-    if (entries.length === 0) return;
+  /** The statement that inserts `entries` (one round trip for the whole batch). */
+  function eventsInsert(entries: ReadonlyArray<{ event: KeptnEvent; pending: boolean }>): Statement {
     const columns: unknown[][] = Array.from({ length: 12 }, () => []);
     const candidates = rootCandidates(entries.map((entry) => entry.event));
     for (const [index, { event, pending }] of entries.entries()) {
@@ -394,65 +401,94 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
       ];
       row.forEach((value, i) => columns[i]?.push(value));
     }
-    await db.query(SQL.insertEvents, columns);
+    return { query: SQL.insertEvents, values: columns };
   }
 
-  async function upsertExecution(db: Queryable, e: SequenceExecution): Promise<void> {
-    await db.query(SQL.upsertExecution, [
-      e._id,
-      e.scope.project,
-      e.scope.stage,
-      e.scope.service,
-      e.scope.keptnContext,
-      e.sequence.name,
-      e.status.state,
-      e.scope.triggeredId,
-      e.status.currentTask?.triggeredID ?? null,
-      e.triggeredAt,
-      JSON.stringify(e),
-    ]);
+  async function insertEvents(db: Queryable, entries: ReadonlyArray<{ event: KeptnEvent; pending: boolean }>): Promise<void> {
+    if (entries.length === 0) return;
+    const { query, values } = eventsInsert(entries);
+    await db.query(query, values);
+  }
+
+  function executionUpsert(e: SequenceExecution): Statement {
+    return {
+      query: SQL.upsertExecution,
+      values: [
+        e._id,
+        e.scope.project,
+        e.scope.stage,
+        e.scope.service,
+        e.scope.keptnContext,
+        e.sequence.name,
+        e.status.state,
+        e.scope.triggeredId,
+        e.status.currentTask?.triggeredID ?? null,
+        e.triggeredAt,
+        JSON.stringify(e),
+      ],
+    };
+  }
+
+  function stateUpsert(state: SequenceState): Statement {
+    return { query: SQL.upsertState, values: [state.project, state.shkeptncontext, state.name, state.state, state.time, JSON.stringify(state)] };
   }
 
   async function upsertState(db: Queryable, state: SequenceState): Promise<void> {
-    await db.query(SQL.upsertState, [state.project, state.shkeptncontext, state.name, state.state, state.time, JSON.stringify(state)]);
+    const { query, values } = stateUpsert(state);
+    await db.query(query, values);
   }
 
-  async function putOpen(db: Queryable, entry: OpenTriggeredEvent): Promise<void> {
-    await db.query(SQL.putOpen, [
-      entry.event.id,
-      entry.executionId,
-      entry.project,
-      entry.stage,
-      entry.service,
-      entry.event.type,
-      entry.visibleAt ?? entry.event.time,
-      JSON.stringify(entry.event),
-    ]);
+  function openPut(entry: OpenTriggeredEvent): Statement {
+    const { event } = entry;
+    const values = [event.id, entry.executionId, entry.project, entry.stage, entry.service, event.type, entry.visibleAt ?? event.time, JSON.stringify(event)];
+    return { query: SQL.putOpen, values };
   }
 
-  async function noteActivity(db: Queryable, a: ServiceActivity): Promise<void> {
-    await db.query(SQL.serviceActivity, [a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service]);
+  function activityNote(a: ServiceActivity): Statement {
+    return { query: SQL.serviceActivity, values: [a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service] };
   }
 
-  // Within one changeset, puts apply before removes: a step that opens and closes the same
-  // thing ends with it closed. The order of the steps is the SQLite store's.
+  /**
+   * The statements of a changeset, in the SQLite store's order. Within one changeset puts apply
+   * before removes: a step that opens and closes the same thing ends with it closed. A statement
+   * with `alreadyHandled` must change exactly one row, or the step lost a race to another replica.
+   */
+  function changesetStatements(c: Changeset): Statement[] {
+    const one = (query: pg.QueryConfig, ...values: unknown[]): Statement => ({ query, values });
+    return [
+      ...((c.newEvents ?? []).length > 0 ? [eventsInsert(c.newEvents ?? [])] : []),
+      ...(c.processedSeqs ?? []).map((seq) => ({ ...one(SQL.markProcessed, seq), alreadyHandled: `event ${seq}` })),
+      ...(c.firedTimers ?? []).map((id) => ({ ...one(SQL.removeTimer, id), alreadyHandled: `timer ${id}` })),
+      ...(c.executions ?? []).map(executionUpsert),
+      ...(c.openTriggeredPut ?? []).map(openPut),
+      ...(c.openTriggeredRemove ?? []).map((eventId) => one(SQL.removeOpen, eventId)),
+      ...(c.timersPut ?? []).map((t) => one(SQL.putTimer, t.id, t.kind, t.executionId, t.triggeredId, t.dueAtMs)),
+      ...(c.timersRemoveForTask ?? []).map((triggeredId) => one(SQL.removeTimersOfTask, triggeredId)),
+      ...(c.timersRemove ?? []).map((id) => one(SQL.removeTimer, id)),
+      ...(c.sequenceStates ?? []).map(stateUpsert),
+      ...(c.pausePut ?? []).map((m) => one(SQL.putPause, m.project, m.keptnContext, m.stage)),
+      ...(c.pauseRemove ?? []).map((m) => one(SQL.removePause, m.project, m.keptnContext, m.stage)),
+      ...(c.serviceActivity ?? []).map(activityNote),
+      ...(c.projectLastContext ?? []).map(({ project, keptnContext }) => one(SQL.projectLastContext, keptnContext, project)),
+    ];
+  }
+
+  /**
+   * Applies a changeset in one round trip inside the caller's transaction: its statements, values
+   * inlined as literals, go as one multi-statement query (a step's commit was one round trip per
+   * statement, about ten). Throws {@link AlreadyHandledError} when a pending event or a timer was
+   * handled meanwhile; the caller's transaction then rolls back.
+   */
   async function applyChangeset(tx: pg.PoolClient, c: Changeset): Promise<void> {
-    await insertEvents(tx, c.newEvents ?? []);
-    for (const seq of c.processedSeqs ?? [])
-      if ((await tx.query(SQL.markProcessed, [seq])).rowCount !== 1) throw new AlreadyHandledError(`event ${seq}`);
-    for (const id of c.firedTimers ?? [])
-      if ((await tx.query(SQL.removeTimer, [id])).rowCount !== 1) throw new AlreadyHandledError(`timer ${id}`);
-    for (const execution of c.executions ?? []) await upsertExecution(tx, execution);
-    for (const entry of c.openTriggeredPut ?? []) await putOpen(tx, entry);
-    for (const eventId of c.openTriggeredRemove ?? []) await tx.query(SQL.removeOpen, [eventId]);
-    for (const t of c.timersPut ?? []) await tx.query(SQL.putTimer, [t.id, t.kind, t.executionId, t.triggeredId, t.dueAtMs]);
-    for (const triggeredId of c.timersRemoveForTask ?? []) await tx.query(SQL.removeTimersOfTask, [triggeredId]);
-    for (const id of c.timersRemove ?? []) await tx.query(SQL.removeTimer, [id]);
-    for (const state of c.sequenceStates ?? []) await upsertState(tx, state);
-    for (const m of c.pausePut ?? []) await tx.query(SQL.putPause, [m.project, m.keptnContext, m.stage]);
-    for (const m of c.pauseRemove ?? []) await tx.query(SQL.removePause, [m.project, m.keptnContext, m.stage]);
-    for (const activity of c.serviceActivity ?? []) await noteActivity(tx, activity);
-    for (const { project, keptnContext } of c.projectLastContext ?? []) await tx.query(SQL.projectLastContext, [keptnContext, project]);
+    const statements = changesetStatements(c);
+    if (statements.length === 0) return;
+    const answer = (await tx.query(statements.map((st) => inlineStatement(st.query.text, st.values)).join(';\n'))) as
+      | pg.QueryResult
+      | pg.QueryResult[];
+    const results = Array.isArray(answer) ? answer : [answer];
+    statements.forEach((st, i) => {
+      if (st.alreadyHandled !== undefined && results[i]?.rowCount !== 1) throw new AlreadyHandledError(st.alreadyHandled);
+    });
   }
 
   /**

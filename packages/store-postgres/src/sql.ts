@@ -2,7 +2,7 @@
  * The small SQL toolkit the PostgreSQL adapters share: a WHERE clause builder with numbered
  * parameters, transactions on a pooled connection, and the error-mapping wrapper.
  */
-import type pg from 'pg';
+import pg from 'pg';
 
 /** A value bound to a `$n` parameter. */
 export type SqlValue = string | number | boolean | null | Buffer | readonly string[];
@@ -18,6 +18,33 @@ export function namedStatements<K extends string>(prefix: string, statements: Re
   const named = {} as Record<K, pg.QueryConfig>;
   for (const key of Object.keys(statements) as K[]) named[key] = { name: `${prefix}_${key}`, text: statements[key] };
   return Object.freeze(named);
+}
+
+/**
+ * `value` as an SQL literal: strings quoted by node-postgres's `escapeLiteral` (E'' with doubled
+ * backslashes where needed), finite numbers and booleans as themselves, arrays as ARRAY[...]
+ * (the statements cast them, e.g. `$1::text[]`, which also types an empty one).
+ */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (Array.isArray(value)) return `ARRAY[${value.map(sqlLiteral).join(', ')}]`;
+  throw new TypeError(`cannot write ${typeof value} ${String(value)} as an SQL literal`);
+}
+
+/**
+ * `sql` with each `$n` replaced by the literal of `values[n - 1]`, for statements sent together as
+ * one multi-statement query (one round trip; such a query cannot carry parameters). The statements
+ * given here have no `$` inside quoted text.
+ */
+export function inlineStatement(sql: string, values: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_match, n: string) => {
+    const index = Number(n) - 1;
+    if (index >= values.length) throw new RangeError(`statement refers to $${n} but has ${values.length} values`);
+    return sqlLiteral(values[index]);
+  });
 }
 
 /** Something a statement can run on: the pool (one statement, autocommit) or a transaction's client. */
