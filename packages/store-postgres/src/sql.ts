@@ -31,7 +31,7 @@ export function sqlLiteral(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return `ARRAY[${value.map(sqlLiteral).join(', ')}]`;
-  throw new TypeError(`cannot write ${typeof value} ${String(value)} as an SQL literal`);
+  throw new TypeError(`cannot write ${typeof value === 'number' ? String(value) : `a ${typeof value}`} as an SQL literal`);
 }
 
 /**
