@@ -14,10 +14,16 @@ import type { TestConnectionFlags } from './commands/agent-command.js';
 import { ConfigError } from './config/config-error.js';
 import type { ServerFlags } from './config/server-config.js';
 import type { DemoFlags } from './demo/demo-options.js';
+import { registerApprovalVerbs } from './verbs/approval-verbs.js';
 import { registerAuthVerbs } from './verbs/auth-verbs.js';
+import { registerCompletionVerbs } from './verbs/completion-verbs.js';
+import { registerIntegrationVerbs } from './verbs/integration-verbs.js';
+import { registerMonitoringVerbs } from './verbs/monitoring-verbs.js';
 import { registerProjectVerbs } from './verbs/project-verbs.js';
 import { registerResourceVerbs } from './verbs/resource-verbs.js';
 import { runVerb } from './verbs/run-verb.js';
+import { registerSecretVerbs } from './verbs/secret-verbs.js';
+import { registerSequenceVerbs } from './verbs/sequence-verbs.js';
 import { registerServiceVerbs } from './verbs/service-verbs.js';
 import { registerTokenVerbs } from './verbs/token-verbs.js';
 import { registerTriggerVerbs } from './verbs/trigger-verbs.js';
@@ -145,7 +151,13 @@ registerProjectVerbs(program);
 registerServiceVerbs(program);
 registerResourceVerbs(program);
 registerTriggerVerbs(program);
+registerSequenceVerbs(program);
+registerApprovalVerbs(program);
+registerSecretVerbs(program);
+registerMonitoringVerbs(program);
+registerIntegrationVerbs(program);
 registerTokenVerbs(program);
+registerCompletionVerbs(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

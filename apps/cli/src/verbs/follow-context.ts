@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import { InputError, parseGoDuration } from '@shipmate/core';
 import { ConfigError } from '../config/config-error.js';
 import type { VerbContext } from './run-verb.js';
-import { outcomeExitCode, stepLine } from './sequence-steps.js';
-import type { SequenceOutcome } from './sequence-steps.js';
+import { StepKind, outcomeExitCode, stepLine } from './sequence-steps.js';
+import type { SequenceOutcome, SequenceStep } from './sequence-steps.js';
 import { VerbFailure } from './verb-failure.js';
-import { watchSequence } from './watch-sequence.js';
+import { ENDED_STATES, watchSequence } from './watch-sequence.js';
 
 /** The watch flags (`--watch`, `--no-watch`, `--timeout`, Keptn's `--watch-time`). */
 export interface WatchFlags {
@@ -82,6 +82,19 @@ export function planWatch(flags: WatchFlags, interactive: boolean): WatchPlan {
   return { watch, timeoutMs: watch ? watchTimeoutMs(flags) : 0 };
 }
 
+/** The `.triggered` ids of approval tasks the approval-service left to a person and nobody decided yet. */
+export function waitingApprovals(steps: readonly SequenceStep[]): string[] {
+  const finished = new Set(steps.filter((step) => step.kind === StepKind.taskFinished).map((step) => step.triggeredId));
+  const manual = steps.filter(
+    (step) =>
+      step.kind === StepKind.taskProgress &&
+      step.task === 'approval' &&
+      /: manual\b/.test(step.message ?? '') &&
+      !finished.has(step.triggeredId),
+  );
+  return [...new Set(manual.map((step) => step.triggeredId))];
+}
+
 /** Follows the context or says how to; resolves with the exit code. */
 export async function followContext(
   { client, out }: VerbContext,
@@ -97,14 +110,25 @@ export async function followContext(
     return 0;
   }
   out.note(`${started ? 'started' : 'following'} ${target.what} (keptn context ${keptnContext}); Ctrl-C stops following, not the sequence`);
-  let hinted = false;
-  const end = await watchSequence(client, { project, keptnContext, timeoutMs }, (step) => {
-    out.record(step, () => stepLine(step, out.style));
-    if (!hinted && step.kind === 'task.progress' && step.task === 'approval' && /: manual\b/.test(step.message ?? '')) {
-      hinted = true;
-      out.note(`    waiting for a person: \`shipmate approve --project ${project} --id ${step.triggeredId}\` (or \`shipmate decline …\`)`);
-    }
-  });
+  const hinted = new Set<string>();
+  const end = await watchSequence(
+    client,
+    {
+      project,
+      keptnContext,
+      timeoutMs,
+      // After each look: say how to decide the approvals still waiting for a person, once each.
+      onLook: (steps, state) => {
+        if (ENDED_STATES.has(state)) return;
+        for (const id of waitingApprovals(steps)) {
+          if (hinted.has(id)) continue;
+          hinted.add(id);
+          out.note(`    waiting for a person: \`shipmate approve --project ${project} --id ${id}\` (or \`shipmate decline …\`)`);
+        }
+      },
+    },
+    (step) => out.record(step, () => stepLine(step, out.style)),
+  );
   if (!end.ended) {
     throw new VerbFailure(
       `${target.what} is still ${end.state} after ${Math.round(timeoutMs / 1000)} s; it goes on: follow it again with \`${again}\``,

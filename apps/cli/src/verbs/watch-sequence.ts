@@ -20,6 +20,8 @@ export interface WatchOptions {
   readonly timeoutMs: number;
   /** Ends the watch early (Ctrl-C). */
   readonly signal?: AbortSignal;
+  /** Called after each look's new steps were handed over, with the steps so far (oldest first) and the view's overall state. */
+  readonly onLook?: (steps: readonly SequenceStep[], state: string) => void;
 }
 
 /** How a watch ended. */
@@ -27,7 +29,8 @@ export type WatchEnd =
   | { readonly ended: true; readonly outcome: SequenceOutcome; readonly events: readonly KeptnEvent[] }
   | { readonly ended: false; readonly state: string; readonly events: readonly KeptnEvent[] };
 
-const ENDED = new Set(['finished', 'aborted', 'timedOut']);
+/** The view's overall states of a context whose sequences all ended. */
+export const ENDED_STATES: ReadonlySet<string> = new Set(['finished', 'aborted', 'timedOut']);
 /** Longest a look waits for the open task's answer: bounds how late a `.started` shows. */
 const LONG_POLL_MS = 1000;
 /** Pause between looks when there is nothing to long-poll on. */
@@ -70,7 +73,8 @@ export async function watchSequence(client: ApiClient, options: WatchOptions, on
       steps.push(step);
       onStep(step);
     }
-    if (ENDED.has(state)) return { ended: true, outcome: sequenceOutcome(steps, state), events };
+    options.onLook?.(steps, state);
+    if (ENDED_STATES.has(state)) return { ended: true, outcome: sequenceOutcome(steps, state), events };
     const left = deadline - Date.now();
     if (left <= 0) return { ended: false, state, events };
     const open = openTask(steps);
