@@ -5,13 +5,13 @@
  * its config file, every verb with `-o json` parsed, the `--watch` output of whole deliveries, and
  * the bad-input table: exact exit codes and one-line messages that name the fix.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHIPMATE_BIN, freePort, startServerProcess } from '@shipmate/testing';
+import { SHIPMATE_BIN, freePort, startServerProcess, waitFor } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 
 /** The demo's sample HTTP service, built with the CLI: `--version fast|slow`, listens on PORT. */
@@ -39,6 +39,26 @@ spec:
                 pass: automatic
                 warning: automatic
             - name: release
+`;
+
+/** Approvals waiting for a person, and a sequence whose task nobody answers (to pause, resume and abort). */
+const GATE_SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: gate
+spec:
+  stages:
+    - name: staging
+      sequences:
+        - name: delivery
+          tasks:
+            - name: approval
+              properties:
+                pass: manual
+                warning: manual
+        - name: hold
+          tasks:
+            - name: nobody-answers
 `;
 
 const PROCESS_YAML = `command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SAMPLE_SERVICE)}, --version, $IMAGE]
@@ -69,6 +89,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'work', 'shipyard.yaml'), WEB_SHIPYARD);
   writeFileSync(join(dir, 'work', 'process.yaml'), PROCESS_YAML);
   writeFileSync(join(dir, 'work', 'workloads.yaml'), WORKLOADS_YAML);
+  writeFileSync(join(dir, 'work', 'gate.yaml'), GATE_SHIPYARD);
   baseEnv = { PATH: process.env.PATH, HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'config') };
   server = await startServerProcess({
     command: 'up',
@@ -102,11 +123,42 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run>
   });
 }
 
+/** Starts `shipmate <args>` and lets the test read its output while it runs. */
+function start(args: readonly string[]): { stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
+  let stdout = '';
+  let stderr = '';
+  const child = spawn(process.execPath, [SHIPMATE_BIN, ...args], {
+    cwd: join(dir, 'work'),
+    env: baseEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return { stdout: () => stdout, stderr: () => stderr, exited: new Promise((resolve) => child.once('exit', resolve)) };
+}
+
 /** Runs a verb that must succeed; fails with its stderr otherwise. */
 async function ok(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const run = await cli(args, env);
   expect(run.code, `shipmate ${args.join(' ')}\n${run.stderr}`).toBe(0);
   return run;
+}
+
+/** True where util-linux's `script` can give a command a terminal. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** Runs `shipmate <args>` on a pseudo-terminal (util-linux `script`); stdout and stderr both come back in `stdout`. */
+function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const command = [process.execPath, SHIPMATE_BIN, ...args].map((word) => `'${word}'`).join(' ');
+  return new Promise((resolve) => {
+    execFile(
+      'script',
+      ['-qec', command, '/dev/null'],
+      { cwd: join(dir, 'work'), env: { ...baseEnv, TERM: 'xterm', ...env }, timeout: 120_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: stdout.replaceAll('\r\n', '\n'), stderr }),
+    );
+  });
 }
 
 /** A JSON answer of `-o json`. */
@@ -277,6 +329,210 @@ describe('trigger delivery --watch', () => {
     const run = await ok(['trigger', 'delivery', '--project', 'web', '--service', 'site', '--image', 'fast', '--labels', 'run=1,by=cli']);
     expect(run.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
     expect(run.stderr).toContain(`follow it with \`shipmate get sequence --project web --keptn-context ${run.stdout.trim()} --watch\``);
+  });
+});
+
+describe.skipIf(!hasScript)('on a terminal (skipped without util-linux script)', () => {
+  it('colours tables, and NO_COLOR turns the colours off', async () => {
+    const coloured = await onTerminal(['get', 'projects']);
+    expect(coloured.code, coloured.stdout).toBe(0);
+    expect(coloured.stdout).toContain('\u001b[1mNAME\u001b[22m');
+    const plain = await onTerminal(['get', 'projects'], { NO_COLOR: '1' });
+    expect(plain.stdout).toMatch(/^NAME +STAGES/m);
+    expect(plain.stdout).not.toContain('\u001b[');
+  });
+
+  it('trigger follows the sequence by default, and --no-watch returns at once', async () => {
+    const followed = await onTerminal(['trigger', 'delivery', '--project', 'web', '--service', 'site', '--image', 'fast'], {
+      NO_COLOR: '1',
+    });
+    expect(followed.code, followed.stdout).toBe(0);
+    expect(followed.stdout).toMatch(/^ {2}dev +deployment +pass +serving at/m);
+    expect(followed.stdout.trimEnd().split('\n').at(-1)).toBe('Result: pass  (dev delivery pass)');
+    const returned = await onTerminal(['trigger', 'delivery', '--project', 'web', '--service', 'site', '--image', 'fast', '--no-watch']);
+    expect(returned.code).toBe(0);
+    expect(returned.stdout).toMatch(/^[0-9a-f-]{36}\n/);
+    expect(returned.stdout).not.toContain('Result:');
+  });
+});
+
+describe('evaluations, sequences and events', () => {
+  it('trigger evaluation --watch: the lighthouse passes without objectives and says why', async () => {
+    const run = await ok([
+      'trigger',
+      'evaluation',
+      '--project',
+      'web',
+      '--stage',
+      'dev',
+      '--service',
+      'site',
+      '--timeframe',
+      '5m',
+      '--watch',
+    ]);
+    expect(run.stdout).toMatch(/^ {2}dev +evaluation +pass +no evaluation performed by lighthouse because no SLO file found$/m);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Result: pass  (dev evaluation pass)');
+  });
+
+  it('configure monitoring chooses the SLI provider of the project', async () => {
+    const run = await ok(['configure', 'monitoring', 'test-results', '--project', 'web', '--service', 'site']);
+    expect(run.stderr).toMatch(/^project 'web' reads its SLIs from test-results now \(keptn context [0-9a-f-]{36}\)\n$/);
+    expect((await ok(['get', 'resource', 'lighthouse/config.yaml', '--project', 'web'])).stdout).toContain('test-results');
+  });
+
+  it('get sequences lists and filters; get event and send event', async () => {
+    const sequences = await json<Array<{ name: string; state: string; shkeptncontext: string; service: string }>>([
+      'get',
+      'sequences',
+      '--project',
+      'web',
+      '--name',
+      'delivery',
+      '--state',
+      'finished',
+      '--limit',
+      '2',
+    ]);
+    expect(sequences).toHaveLength(2);
+    expect(
+      sequences.every((sequence) => sequence.name === 'delivery' && sequence.state === 'finished' && sequence.service === 'site'),
+    ).toBe(true);
+    const table = (await ok(['get', 'sequences', '--project', 'web', '--name', 'evaluation'])).stdout;
+    expect(table).toMatch(
+      /^KEPTN CONTEXT +SEQUENCE +SERVICE +STATE +STAGES +STARTED\n[0-9a-f-]{36} +evaluation +site +finished +dev:succeeded +20/,
+    );
+
+    const context = sequences[0]?.shkeptncontext ?? '';
+    const events = await json<Array<{ type: string; shkeptncontext: string; data: { result?: string } }>>([
+      'get',
+      'event',
+      'deployment.finished',
+      '--project',
+      'web',
+      '--keptn-context',
+      context,
+    ]);
+    expect(events.map((event) => `${event.type} ${event.data.result ?? ''} ${event.shkeptncontext}`)).toEqual([
+      `sh.keptn.event.deployment.finished pass ${context}`,
+    ]);
+
+    writeFileSync(
+      join(dir, 'work', 'event.json'),
+      JSON.stringify({
+        type: 'sh.keptn.event.dev.delivery.triggered',
+        source: 'a-script',
+        data: { project: 'web', stage: 'dev', service: 'site', configurationChange: { values: { image: 'fast' } } },
+      }),
+    );
+    const sent = await ok(['send', 'event', '--file', 'event.json']);
+    const sentContext = sent.stdout.trim();
+    expect(sentContext).toMatch(/^[0-9a-f-]{36}$/);
+    const followed = await ok(['get', 'sequence', '--project', 'web', '--keptn-context', sentContext, '--watch']);
+    expect(followed.stdout.trimEnd().split('\n').at(-1)).toBe('Result: pass  (dev delivery pass)');
+  });
+});
+
+describe('approvals and sequence control', () => {
+  it('--watch names the approval waiting for a person; `approve --id` lets the delivery go on to pass', async () => {
+    await ok(['create', 'project', 'gate', '--shipyard', 'gate.yaml']);
+    await ok(['create', 'service', 'api', '--project', 'gate']);
+    const watching = start(['trigger', 'delivery', '--project', 'gate', '--service', 'api', '--image', 'api:2', '--watch']);
+    const id = await waitFor(
+      'the approval hint',
+      async () => /`shipmate approve --project gate --id ([0-9a-f-]{36})`/.exec(watching.stderr())?.[1],
+    );
+    const open = await json<Array<{ triggeredId: string; stage: string; service: string }>>(['get', 'approvals', '--project', 'gate']);
+    expect(open).toMatchObject([{ triggeredId: id, stage: 'staging', service: 'api' }]);
+    const approved = await ok(['approve', '--project', 'gate', '--id', id, '--message', 'ship it']);
+    expect(approved.stderr).toMatch(new RegExp(`^approved ${id} in project 'gate' \\(keptn context [0-9a-f-]{36}\\)\\n$`));
+    expect(await watching.exited, watching.stderr()).toBe(0);
+    expect(watching.stdout()).toMatch(/^ {2}staging +approval +pass +ship it$/m);
+    expect(watching.stdout().trimEnd().split('\n').at(-1)).toBe('Result: pass  (staging delivery pass)');
+    expect(await json<unknown[]>(['get', 'approvals', '--project', 'gate'])).toEqual([]);
+  });
+
+  it('`decline --keptn-context` fails the delivery: following it ends with fail and exit 1', async () => {
+    const context = (await ok(['trigger', 'delivery', '--project', 'gate', '--service', 'api', '--image', 'api:3'])).stdout.trim();
+    await waitFor('the approval', async () =>
+      (await json<unknown[]>(['get', 'approvals', '--project', 'gate', '--keptn-context', context])).length ? true : undefined,
+    );
+    await ok(['decline', '--project', 'gate', '--keptn-context', context]);
+    const followed = await cli(['get', 'sequence', '--project', 'gate', '--keptn-context', context, '--watch']);
+    expect(followed.code, followed.stderr).toBe(1);
+    expect(followed.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Result: fail {2}\(staging delivery fail\)/);
+  });
+
+  it('pause, resume and abort (also as `abort sequence`) a sequence, and the watch ends with aborted, exit 1', async () => {
+    const context = (
+      await ok(['trigger', 'sequence', 'hold', '--project', 'gate', '--stage', 'staging', '--service', 'api'])
+    ).stdout.trim();
+    const stateOf = async () =>
+      (await json<Array<{ state: string }>>(['get', 'sequences', '--project', 'gate', '--keptn-context', context]))[0]?.state;
+    await waitFor('the sequence to start', async () => ((await stateOf()) === 'started' ? true : undefined));
+    expect((await ok(['pause', '--project', 'gate', '--keptn-context', context])).stderr).toBe(`paused the sequence ${context} of gate\n`);
+    expect(await stateOf()).toBe('paused');
+    await ok(['resume', 'sequence', '--project', 'gate', '--keptn-context', context]);
+    expect(await stateOf()).toBe('started');
+    await ok(['abort', 'sequence', '--project', 'gate', '--keptn-context', context]);
+    const followed = await cli(['get', 'sequence', '--project', 'gate', '--keptn-context', context, '--watch', '-o', 'json']);
+    expect(followed.code).toBe(1);
+    const last = JSON.parse(followed.stdout.trimEnd().split('\n').at(-1) ?? '{}') as { kind: string; result: string };
+    expect(last).toMatchObject({ kind: 'result', result: 'aborted' });
+  });
+});
+
+describe('secrets, integrations, updates and deletes', () => {
+  it('creates, updates, lists and deletes a secret without ever printing a value', async () => {
+    await ok([
+      'create',
+      'secret',
+      'db',
+      '--from-literal',
+      'user=app',
+      '--from-literal',
+      'password=a,b=c',
+      '--scope',
+      'keptn-webhook-service',
+    ]);
+    expect(await json<unknown[]>(['get', 'secrets'])).toEqual([{ name: 'db', scope: 'keptn-webhook-service', keys: ['password', 'user'] }]);
+    await ok(['update', 'secret', 'db', '--from-literal', 'user=other', '--scope', 'keptn-webhook-service']);
+    const table = (await ok(['get', 'secret', 'db'])).stdout;
+    expect(table).toBe('NAME  SCOPE                  KEYS\ndb    keptn-webhook-service  user\n');
+    expect(table).not.toContain('other');
+    await ok(['delete', 'secret', 'db', '--scope', 'keptn-webhook-service']);
+    expect(await json<unknown[]>(['get', 'secrets'])).toEqual([]);
+  });
+
+  it('lists the integrations with their instances and where they run', async () => {
+    const integrations = await json<Array<{ name: string; instances: Array<{ state: string; location: string }> }>>([
+      'get',
+      'integrations',
+    ]);
+    const names = integrations.map((integration) => integration.name);
+    expect(names).toEqual(expect.arrayContaining(['deployment-service', 'http-test-service', 'lighthouse-service', 'approval-service']));
+    expect(integrations.find((integration) => integration.name === 'approval-service')?.instances).toMatchObject([
+      { state: 'online', location: 'control-plane' },
+    ]);
+    expect((await ok(['get', 'integration', 'deployment-service'])).stdout).toMatch(
+      /^deployment-service +online \(1\) +\S+ +\S+ +deployment, release, rollback/m,
+    );
+  });
+
+  it('updates a shipyard, deletes a service and a project', async () => {
+    writeFileSync(join(dir, 'work', 'gate2.yaml'), `${GATE_SHIPYARD}        - name: smoke\n          tasks:\n            - name: test\n`);
+    await ok(['update', 'project', 'gate', '--shipyard', 'gate2.yaml']);
+    expect((await json<{ shipyard: string }>(['get', 'project', 'gate'])).shipyard).toContain('- name: smoke');
+    writeFileSync(join(dir, 'work', 'gate3.yaml'), `${GATE_SHIPYARD}    - name: production\n`);
+    const refused = await cli(['update', 'project', 'gate', '--shipyard', 'gate3.yaml']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      "shipmate update project: stage name cannot be changed or removed: project 'gate' has stages staging, the new shipyard has staging, production (400)\n",
+    );
+    await ok(['delete', 'service', 'api', '--project', 'gate']);
+    expect(await json<unknown[]>(['get', 'services', '--project', 'gate'])).toEqual([]);
+    expect((await ok(['delete', 'project', 'gate'])).stderr).toMatch(/^deleted project 'gate'/);
+    expect((await cli(['get', 'project', 'gate'])).code).toBe(1);
   });
 });
 
