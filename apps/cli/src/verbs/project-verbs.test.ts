@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shipyardYaml } from '@shipmate/testing';
 import { ConfigError } from '../config/config-error.js';
 import { checkedShipyard, gitCredentialsOf } from './project-verbs.js';
 
@@ -11,18 +12,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const SHIPYARD = `apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: shop
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-`;
+const SHIPYARD = shipyardYaml({ dev: ['deployment'] }, { name: 'shop' });
 
 describe('checkedShipyard', () => {
   it('gives the base64 of a valid shipyard', () => {
