@@ -6,7 +6,7 @@
  * the bad-input table: exact exit codes and one-line messages that name the fix.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,6 +192,10 @@ describe('auth, status and version', () => {
       authenticated: true,
       serverVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
     });
+    chmodSync(file, 0o644);
+    const warned = await ok(['get', 'projects']);
+    expect(warned.stderr).toBe(`shipmate: warning: ${file} holds an API token and other users may read it: chmod 600 ${file}\n`);
+    chmodSync(file, 0o600);
     const version = await json<{ cliVersion: string; serverVersion: string }>(['version']);
     expect(version.cliVersion).toBe(status.serverVersion);
     expect(version.serverVersion).toBe(status.serverVersion);

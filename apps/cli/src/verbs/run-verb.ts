@@ -6,6 +6,7 @@
 import { createApiClient } from '@shipmate/api-client';
 import type { ApiClient } from '@shipmate/api-client';
 import { SHIPMATE_VERSION } from '@shipmate/core';
+import { cliConfigPath, readableByOthers } from './cli-config-file.js';
 import { loadConnection } from './connection.js';
 import type { Connection, ConnectionFlags } from './connection.js';
 import { describeFailure } from './verb-failure.js';
@@ -111,6 +112,10 @@ export async function runVerb(
   try {
     const out = createVerbOutput(flags.output, streams);
     connection = (options.connect ?? loadConnection)(flags, streams.env);
+    const file = cliConfigPath(streams.env);
+    if (connection.tokenFrom.endsWith(file) && readableByOthers(file)) {
+      out.note(`shipmate: warning: ${file} holds an API token and other users may read it: chmod 600 ${file}`);
+    }
     const code = await body({ connection, client: clientFor(connection), out });
     process.exitCode = code ?? 0;
   } catch (error) {
