@@ -6,7 +6,7 @@ import type { ConnectionInputs } from './connection.js';
 const FILE = '/home/u/.config/shipmate/config.yaml';
 
 function inputs(over: Partial<ConnectionInputs> = {}): ConnectionInputs {
-  return { flags: {}, env: {}, file: { path: FILE }, local: { dataDir: '/work/.shipmate', token: undefined }, ...over };
+  return { flags: {}, env: {}, file: { path: FILE }, local: { dataDir: '/srv/app/.shipmate', token: undefined }, ...over };
 }
 
 describe('resolveConnection', () => {
@@ -19,7 +19,7 @@ describe('resolveConnection', () => {
       KEPTN_API_TOKEN: 'keptn-env-token',
     },
     file: { path: FILE, endpoint: 'http://file:4', apiToken: 'file-token' },
-    local: { dataDir: '/work/.shipmate', token: 'local-token' },
+    local: { dataDir: '/srv/app/.shipmate', token: 'local-token' },
   });
 
   const rows: Array<[string, ConnectionInputs, string, string, string, string]> = [
@@ -50,11 +50,11 @@ describe('resolveConnection', () => {
     ],
     [
       "last the local control plane with `shipmate up`'s token",
-      inputs({ local: { dataDir: '/work/.shipmate', token: 'local-token' } }),
+      inputs({ local: { dataDir: '/srv/app/.shipmate', token: 'local-token' } }),
       'http://127.0.0.1:8080',
       'local-token',
       'the default (http://127.0.0.1:8080, what `shipmate up` serves)',
-      'the token `shipmate up` keeps in /work/.shipmate',
+      'the token `shipmate up` keeps in /srv/app/.shipmate',
     ],
     [
       'an empty variable counts as unset',
