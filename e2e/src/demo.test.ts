@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeptnApiClient, spawnShipmate, startServerProcess, waitFor } from '@shipmate/testing';
+import { spawnShipmate, startServerProcess, waitFor } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 
 let server: ServerProcess;
@@ -77,14 +77,14 @@ describe('shipmate up + shipmate demo', () => {
       {},
     );
     const exited = new Promise<number | null>((resolve) => run.child.once('exit', resolve));
-    const hint = await waitFor('the approval hint', async () => /approval\/([0-9a-f-]{36})/.exec(run.output()) ?? undefined, 60_000);
-    expect(run.output()).toContain('waiting for a person: approve with');
+    const hint = await waitFor('the approval hint', async () => /--id ([0-9a-f-]{36})/.exec(run.output()) ?? undefined, 60_000);
+    expect(run.output()).toContain('waiting for a person: approve with  shipmate approve --project demo-manual --id');
     expect(run.output()).not.toMatch(/▸ production: delivery started/);
-    const api = new KeptnApiClient(server.url, server.token);
-    const decided = await api.request('POST', `/api/controlPlane/v1/project/demo-manual/approval/${hint[1] ?? ''}`, {
-      decision: 'approve',
-    });
-    expect(decided.status).toBe(200);
+    const approve = spawnShipmate(
+      ['approve', '--project', 'demo-manual', '--id', hint[1] ?? '', '--endpoint', server.url, '--api-token', server.token],
+      {},
+    );
+    expect(await new Promise<number | null>((resolve) => approve.child.once('exit', resolve)), approve.output()).toBe(0);
     expect(await exited, run.output()).toBe(0);
     expect(run.output()).toMatch(/▸ production: delivery pass/);
   });

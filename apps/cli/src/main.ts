@@ -2,9 +2,11 @@
  * The `shipmate` command: one binary, several roles. The execution plane's commands (`agent`,
  * `agent test-connection`) are imported up front; the others are imported when they run, so an
  * agent never loads the server, Fastify or the SQLite addon (commands/agent-imports.test.ts), and
- * the shipmate-agent image can leave them out (docs/images.md).
+ * the shipmate-agent image can leave them out (docs/images.md). The client verbs (`auth`, `get`,
+ * `create`, `trigger`, …, verbs/) are registered up front too: their definitions are needed for
+ * `--help` and `completion`, and they load only the API client and the core, which the agent loads
+ * anyway, so they work in the agent image as well.
  */
-import { Command } from 'commander';
 import { SHIPMATE_VERSION } from '@shipmate/core';
 import { runAgent, runTestConnection } from './commands/agent-command.js';
 import type { AgentFlags } from './agent/agent-config.js';
@@ -12,7 +14,20 @@ import type { TestConnectionFlags } from './commands/agent-command.js';
 import { ConfigError } from './config/config-error.js';
 import type { ServerFlags } from './config/server-config.js';
 import type { DemoFlags } from './demo/demo-options.js';
-import type { TokenCreateFlags, TokenFlags } from './token/token-command.js';
+import { registerApprovalVerbs } from './verbs/approval-verbs.js';
+import { registerAuthVerbs } from './verbs/auth-verbs.js';
+import { registerCompletionVerbs } from './verbs/completion-verbs.js';
+import { registerIntegrationVerbs } from './verbs/integration-verbs.js';
+import { registerMonitoringVerbs } from './verbs/monitoring-verbs.js';
+import { registerProjectVerbs } from './verbs/project-verbs.js';
+import { registerResourceVerbs } from './verbs/resource-verbs.js';
+import { runVerb } from './verbs/run-verb.js';
+import { registerSecretVerbs } from './verbs/secret-verbs.js';
+import { registerSequenceVerbs } from './verbs/sequence-verbs.js';
+import { registerServiceVerbs } from './verbs/service-verbs.js';
+import { registerTokenVerbs } from './verbs/token-verbs.js';
+import { registerTriggerVerbs } from './verbs/trigger-verbs.js';
+import { ShipmateCommand, withConnection } from './verbs/verb-command.js';
 
 /** True when `error` is Node's failure to find an imported package. */
 function isMissingModule(error: unknown): boolean {
@@ -34,12 +49,14 @@ async function controlPlaneCommand<T>(command: string, load: () => Promise<T>): 
   }
 }
 
-const program = new Command();
+const program = new ShipmateCommand();
+// Commander exits 1 after a usage error it reports itself (help shown for a missing subcommand): usage is exit 2.
+program.exitOverride((error) => process.exit(error.exitCode === 1 ? 2 : error.exitCode));
 program.enablePositionalOptions();
 program.name('shipmate').description('Event-driven continuous delivery, speaking Keptn v1').version(SHIPMATE_VERSION);
 
 /** The flags `shipmate server` and `shipmate up` share. */
-function serverFlags(command: Command): Command {
+function serverFlags(command: ShipmateCommand): ShipmateCommand {
   return command
     .option('--port <port>', 'port to listen on (env SHIPMATE_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env SHIPMATE_HOST, default 0.0.0.0)')
@@ -68,27 +85,20 @@ serverFlags(program.command('up'))
     await runServer(flags, { local: true });
   });
 
-program
-  .command('demo')
+withConnection(program.command('demo'))
   .description(
     'a first delivery on a running Shipmate (`npm start`): creates a project with dev, staging and production, onboards a small sample service and delivers it, showing each task; --version slow fails the quality gate in staging and rolls back',
   )
-  .option('--endpoint <url>', 'the control plane (env SHIPMATE_ENDPOINT, default http://127.0.0.1:8080)')
-  .option('--api-token <token>', 'its API token (env SHIPMATE_API_TOKEN; default the token `shipmate up` keeps in ./.shipmate)')
   .option('--version <version>', 'fast or slow (default fast)')
   .option('--manual-approval', 'ask a person to approve the release to production instead of approving automatically')
   .option('--project <name>', 'the demo project (default shipmate-demo)')
-  .action(async (flags: DemoFlags) => {
-    const { resolveDemoOptions } = await controlPlaneCommand('demo', () => import('./demo/demo-options.js'));
-    const { runDemo } = await import('./demo/run-demo.js');
-    const options = resolveDemoOptions(process.env, flags);
-    try {
-      process.exitCode = await runDemo(options);
-    } catch (error) {
-      process.stderr.write(`shipmate demo: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    }
-  });
+  .action((flags: DemoFlags) =>
+    runVerb('demo', flags, async (context) => {
+      const { resolveDemoOptions } = await import('./demo/demo-options.js');
+      const { runDemo } = await import('./demo/run-demo.js');
+      return runDemo(context, resolveDemoOptions(flags));
+    }),
+  );
 
 const agent = program
   .command('agent')
@@ -136,39 +146,18 @@ distributor variables of the agent. See docs/agent-test-connection.md.`,
     process.exitCode = await runTestConnection(flags);
   });
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-/** The flags every `shipmate token` subcommand shares. */
-function tokenFlags(command: Command): Command {
-  return command
-    .option('--endpoint <url>', 'the control plane (env SHIPMATE_ENDPOINT, default http://127.0.0.1:8080)')
-    .option('--api-token <token>', 'its admin API token (env SHIPMATE_API_TOKEN; default the token `shipmate up` keeps in ./.shipmate)');
-}
-/** The token subcommands' module, imported when one runs. */
-const tokenCommands = () => controlPlaneCommand('token', () => import('./token/token-command.js'));
-/** Runs a token subcommand: its errors go to stderr with exit 1. */
-async function tokenAction(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    process.stderr.write(`shipmate token: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
-const write = (text: string) => void process.stdout.write(text);
-const token = program.command('token').description('execution-plane tokens: create (printed once), list, revoke (docs/security.md)');
-tokenFlags(token.command('create <name>'))
-  .description('create an execution-plane token, limited to the given projects, stages and services (all when none given)')
-  .option('--project <name>', 'limit to this project (repeat for several)', collect)
-  .option('--stage <name>', 'limit to this stage (repeat for several)', collect)
-  .option('--service <name>', 'limit to this service (repeat for several)', collect)
-  .action((name: string, flags: TokenCreateFlags) => tokenAction(async () => (await tokenCommands()).createToken(name, flags, write)));
-tokenFlags(token.command('list'))
-  .description('list the tokens (never the tokens themselves): id, name, role, filters, created, last used, revoked')
-  .action((flags: TokenFlags) => tokenAction(async () => (await tokenCommands()).listTokens(flags, write)));
-tokenFlags(token.command('revoke <id>'))
-  .description('revoke a token at once')
-  .action((id: string, flags: TokenFlags) => tokenAction(async () => (await tokenCommands()).revokeToken(id, flags, write)));
+registerAuthVerbs(program);
+registerProjectVerbs(program);
+registerServiceVerbs(program);
+registerResourceVerbs(program);
+registerTriggerVerbs(program);
+registerSequenceVerbs(program);
+registerApprovalVerbs(program);
+registerSecretVerbs(program);
+registerMonitoringVerbs(program);
+registerIntegrationVerbs(program);
+registerTokenVerbs(program);
+registerCompletionVerbs(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

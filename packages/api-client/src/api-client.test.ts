@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGitResourceStore } from '@shipmate/config-git';
 import { createControlPlaneServer, hashToken } from '@shipmate/server';
 import type { ControlPlaneServer } from '@shipmate/server';
 import { createSqliteStore } from '@shipmate/store-sqlite';
@@ -26,7 +27,12 @@ let client: ApiClient;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shipmate-api-client-'));
   store = createSqliteStore({ path: join(dir, 'store.db') });
-  server = await createControlPlaneServer({ store, apiTokenSha256: hashToken(TOKEN), version: '9.9.9' });
+  server = await createControlPlaneServer({
+    store,
+    resources: createGitResourceStore({ rootDir: join(dir, 'git') }),
+    apiTokenSha256: hashToken(TOKEN),
+    version: '9.9.9',
+  });
   const url = await server.listen('127.0.0.1', 0);
   client = createApiClient({ baseUrl: `${url}/api`, token: TOKEN, retryBaseDelayMs: 10 });
   await client.createProject({ name: 'shop', shipyard: Buffer.from(SHIPYARD).toString('base64') });
@@ -76,6 +82,31 @@ describe('reads', () => {
     expect(logs.logs?.map((entry) => entry.message)).toEqual(['it broke']);
     await client.deleteLogs({ integrationId: 'someone' });
     expect((await client.logs({ integrationId: 'someone' })).logs).toEqual([]);
+  });
+});
+
+describe('resources', () => {
+  const service = { project: 'shop', stage: 'dev', service: 'cart' };
+  const text = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').toString('utf8');
+
+  it('writes, lists, reads and deletes files on the project and service levels', async () => {
+    const written = await client.putResource(service, 'deployment/process.yaml', Buffer.from('command: [x]\n').toString('base64'));
+    expect(written.commitID).toMatch(/^[0-9a-f]{40}$/);
+    await client.putResources(
+      { project: 'shop' },
+      { resources: [{ resourceURI: 'prometheus/sli.yaml', resourceContent: Buffer.from('indicators: {}\n').toString('base64') }] },
+    );
+
+    const listed = await client.resources(service, { pageSize: '50' });
+    expect(listed.resources?.map((resource) => resource.resourceURI)).toContain('deployment/process.yaml');
+    const read = await client.resource(service, 'deployment/process.yaml');
+    expect(text(read.resourceContent)).toBe('command: [x]\n');
+    expect(text((await client.resource({ project: 'shop' }, 'prometheus/sli.yaml')).resourceContent)).toBe('indicators: {}\n');
+    const atFirstCommit = await client.resource(service, 'deployment/process.yaml', { gitCommitID: written.commitID ?? '' });
+    expect(text(atFirstCommit.resourceContent)).toBe('command: [x]\n');
+
+    await client.deleteResource(service, 'deployment/process.yaml');
+    await expect(client.resource(service, 'deployment/process.yaml')).rejects.toMatchObject({ status: 404 });
   });
 });
 

@@ -37,6 +37,11 @@ import type {
   Metadata,
   RegistrationBody,
   RegistrationListQuery,
+  Resource,
+  ResourceLevelParams,
+  ResourceList,
+  ResourceQuery,
+  ResourcesBody,
   ScopeList,
   SecretBody,
   SecretList,
@@ -55,6 +60,7 @@ import type {
   TriggeredEvents,
   UpdateProjectBody,
   UpstreamStatus,
+  WriteResult,
 } from '@shipmate/api';
 import { resolveApiClientOptions } from './api-client-options.js';
 import type { ApiClientOptions, ResolvedApiClientOptions } from './api-client-options.js';
@@ -72,6 +78,9 @@ export interface LongPollOptions extends Pick<RequestOptions, 'signal' | 'retrie
   /** How long the server may hold the request (ms, 0..60000). */
   waitMs: number;
 }
+
+/** Where resources live: a project, one of its stages, or a service in a stage. */
+export type ResourceLevel = Omit<ResourceLevelParams, 'resourceURI'>;
 
 /** The typed client. */
 export interface ApiClient {
@@ -184,6 +193,17 @@ export interface ApiClient {
   /** `DELETE /controlPlane/v1/log`. */
   deleteLogs(query?: DeleteLogQuery, options?: CallOptions): Promise<void>;
 
+  /** `GET /resource-service/v1/project/{p}[/stage/{s}[/service/{svc}]]/resource`: one page of files, without content. */
+  resources(level: ResourceLevel, query?: ResourceQuery, options?: CallOptions): Promise<ResourceList>;
+  /** `GET .../resource/{resourceURI}`: one file with its content (base64). */
+  resource(level: ResourceLevel, resourceUri: string, query?: Pick<ResourceQuery, 'gitCommitID'>, options?: CallOptions): Promise<Resource>;
+  /** `PUT .../resource/{resourceURI}`: creates or overwrites one file (`contentBase64` is the file in base64). */
+  putResource(level: ResourceLevel, resourceUri: string, contentBase64: string, options?: CallOptions): Promise<WriteResult>;
+  /** `PUT .../resource`: creates or overwrites several files in one commit. */
+  putResources(level: ResourceLevel, body: ResourcesBody, options?: CallOptions): Promise<WriteResult>;
+  /** `DELETE .../resource/{resourceURI}`. */
+  deleteResource(level: ResourceLevel, resourceUri: string, options?: CallOptions): Promise<WriteResult>;
+
   /** `GET /secrets/v1/secret`: names, scopes and keys, never values. */
   secrets(query?: SecretQuery, options?: CallOptions): Promise<SecretList>;
   /** `GET /secrets/v1/scope`. */
@@ -221,6 +241,11 @@ export function createApiClient(input: ApiClientOptions): ApiClient {
   const longPollTimeout = (waitMs: number) => waitMs + LONG_POLL_GRACE_MS;
   const projectPath = (project: string) => `${CP}/project/${e(project)}`;
   const stagePath = (project: string, stage: string) => `${projectPath(project)}/stage/${e(stage)}`;
+  const resourcePath = (level: ResourceLevel, resourceUri?: string) =>
+    `/resource-service/v1/project/${e(level.project)}` +
+    (level.stage === undefined ? '' : `/stage/${e(level.stage)}`) +
+    (level.service === undefined ? '' : `/service/${e(level.service)}`) +
+    `/resource${resourceUri === undefined ? '' : `/${e(resourceUri)}`}`;
 
   return {
     options,
@@ -293,6 +318,13 @@ export function createApiClient(input: ApiClientOptions): ApiClient {
     logs: (query, call) => get(`${CP}/log`, query, call),
     sendLogs: (entries, call) => done(write('POST', `${CP}/log`, { logs: entries } satisfies CreateLogsBody, call)),
     deleteLogs: (query, call) => done(http.json('DELETE', `${CP}/log`, { ...call, ...(query ? { query } : {}) })),
+
+    resources: (level, query, call) => get(resourcePath(level), query, call),
+    resource: (level, resourceUri, query, call) => get(resourcePath(level, resourceUri), query, call),
+    putResource: (level, resourceUri, contentBase64, call) =>
+      write('PUT', resourcePath(level, resourceUri), { resourceURI: resourceUri, resourceContent: contentBase64 }, call),
+    putResources: (level, body, call) => write('PUT', resourcePath(level), body, call),
+    deleteResource: (level, resourceUri, call) => write('DELETE', resourcePath(level, resourceUri), undefined, call),
 
     secrets: (query, call) => get('/secrets/v1/secret', query, call),
     secretScopes: (call) => get('/secrets/v1/scope', undefined, call),

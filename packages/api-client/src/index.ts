@@ -1,7 +1,7 @@
 // Public entry point of @shipmate/api-client: the typed HTTP client of Shipmate's REST API, on
 // fetch (browser-safe; Node.js 20 has fetch). Explicit exports only.
 export { createApiClient, LONG_POLL_GRACE_MS } from './api-client.js';
-export type { ApiClient, CallOptions, LongPollOptions } from './api-client.js';
+export type { ApiClient, CallOptions, LongPollOptions, ResourceLevel } from './api-client.js';
 export { resolveApiClientOptions } from './api-client-options.js';
 export type { ApiClientOptions, ResolvedApiClientOptions } from './api-client-options.js';
 export { ApiError, ApiTimeoutError, ApiUnreachableError } from './api-error.js';

@@ -13,7 +13,9 @@ export async function listenHttp(server: Server, port: number, host: string, por
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        error.code === 'EADDRINUSE' ? new ConfigError(`${portVariable} ${port} on ${host} is in use: set ${portVariable} to a free port`) : error,
+        error.code === 'EADDRINUSE'
+          ? new ConfigError(`${portVariable} ${port} on ${host} is in use: set ${portVariable} to a free port`)
+          : error,
       ),
     );
     server.listen(port, host, resolve);

@@ -3,7 +3,8 @@
  * test-connection` run the real CLI (built by `npm test` first) with a module hook that records
  * every module URL Node resolves, and none may come from the server, its store, its configuration
  * repositories, Fastify or the native SQLite addon. This is what keeps the shipmate-agent image
- * small (docs/images.md): its app tree leaves those packages out. Likewise `shipmate server` on its
+ * small (docs/images.md): its app tree leaves those packages out. The client verbs (`shipmate get
+ * projects` and the like) load none of them either. Likewise `shipmate server` on its
  * default SQLite store loads neither the PostgreSQL adapter nor its driver (`pg` is imported only
  * for `--store postgres://…`), nor the NATS bus and its client (`nats` only for `--bus nats://…`).
  */
@@ -111,6 +112,21 @@ describe('the execution plane loads no control-plane module', () => {
     ).toBe(true);
     expect(controlPlaneModules(run.urls)).toEqual([]);
     // Without SHIPMATE_TASK_SOURCE the agent takes tasks from the long poll and never loads the NATS client.
+    expect(run.urls.filter((url) => NATS_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
+  });
+});
+
+describe('the client verbs load no control-plane module (they run from the shipmate-agent image too)', () => {
+  it('shipmate get projects', async () => {
+    // Port 1 is refused at once: the verb ends with exit 1 after its modules were loaded and the call was made.
+    const run = await loadedModules(['get', 'projects', '--endpoint', 'http://127.0.0.1:1', '--api-token', 'x'], {});
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toContain('shipmate get project: cannot reach the control plane at http://127.0.0.1:1');
+    expect(
+      run.urls.some((url) => url.includes('/verbs/run-verb.js')),
+      'the hook saw the verbs load',
+    ).toBe(true);
+    expect(controlPlaneModules(run.urls)).toEqual([]);
     expect(run.urls.filter((url) => NATS_ONLY.some((pattern) => pattern.test(url)))).toEqual([]);
   });
 });

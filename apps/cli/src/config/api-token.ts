@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashToken } from '@shipmate/server';
+import { LOCAL_TOKEN_FILE } from './local-api-token.js';
 
 /** Where the token hash lives in the data dir. */
 export const TOKEN_FILE = 'api-token.sha256';
@@ -23,9 +24,6 @@ export function resolveApiToken(dataDir: string, fromEnv: string | undefined): {
   writeFileSync(file, `${hashToken(token)}\n`, { mode: 0o600 });
   return { sha256: hashToken(token), generated: token };
 }
-
-/** Where `shipmate up` keeps its token in clear (mode 0600), so `shipmate demo` on the same machine finds it. */
-export const LOCAL_TOKEN_FILE = 'local-api-token';
 
 /**
  * The token of `shipmate up`, a control plane and execution plane for one machine: from
@@ -47,10 +45,4 @@ export function resolveLocalApiToken(
   if (resolved.generated === undefined) return { sha256: resolved.sha256, token: undefined, generated: false };
   writeFileSync(local, `${resolved.generated}\n`, { mode: 0o600 });
   return { sha256: resolved.sha256, token: resolved.generated, generated: true };
-}
-
-/** The token `shipmate up` left in `dataDir`, if any. */
-export function readLocalApiToken(dataDir: string): string | undefined {
-  const local = join(dataDir, LOCAL_TOKEN_FILE);
-  return existsSync(local) ? readFileSync(local, 'utf8').trim() || undefined : undefined;
 }

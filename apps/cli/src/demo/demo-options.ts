@@ -1,17 +1,14 @@
 /**
- * Options of `shipmate demo`: which control plane (`--endpoint`, SHIPMATE_ENDPOINT, default the
- * local one `shipmate up` runs), which token (`--api-token`, SHIPMATE_API_TOKEN, else the one
- * `shipmate up` keeps in its data dir), which version of the sample service, and whether a person
- * approves the release to production.
+ * Options of `shipmate demo`: which version of the sample service, whether a person approves the
+ * release to production, and the project's name. The control plane and token are every verb's
+ * (verbs/connection.ts: flags, SHIPMATE_* or KEPTN_* variables, `shipmate auth`'s config file, else
+ * the local control plane `shipmate up` runs with the token it keeps in its data dir).
  */
-import { resolve } from 'node:path';
-import { readLocalApiToken } from '../config/api-token.js';
 import { ConfigError } from '../config/config-error.js';
+import type { ConnectionFlags } from '../verbs/connection.js';
 
 /** Flags of `shipmate demo` (strings as commander gives them). */
-export interface DemoFlags {
-  endpoint?: string;
-  apiToken?: string;
+export interface DemoFlags extends ConnectionFlags {
   version?: string;
   manualApproval?: boolean;
   project?: string;
@@ -24,34 +21,13 @@ export type DemoVersion = (typeof DEMO_VERSIONS)[number];
 
 /** Resolved options. */
 export interface DemoOptions {
-  /** Base URL of the control plane, without `/api`. */
-  readonly endpoint: string;
-  readonly token: string;
   readonly version: DemoVersion;
   readonly manualApproval: boolean;
   readonly project: string;
 }
 
-/** Resolves the options; a missing token or a bad value is a ConfigError naming the fix. */
-export function resolveDemoOptions(env: NodeJS.ProcessEnv, flags: DemoFlags): DemoOptions {
-  const raw = (flags.endpoint ?? env.SHIPMATE_ENDPOINT ?? 'http://127.0.0.1:8080').trim();
-  let endpoint: string;
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    endpoint = url.origin + url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
-  } catch {
-    throw new ConfigError(
-      `${flags.endpoint ? '--endpoint' : 'SHIPMATE_ENDPOINT'} '${raw}' is not an http(s) URL; give e.g. http://127.0.0.1:8080`,
-    );
-  }
-  const dataDir = resolve(env.SHIPMATE_DATA_DIR || '.shipmate');
-  const token = flags.apiToken ?? env.SHIPMATE_API_TOKEN ?? readLocalApiToken(dataDir);
-  if (!token) {
-    throw new ConfigError(
-      `no API token: give --api-token or SHIPMATE_API_TOKEN (the token \`shipmate server\` printed at its first start); \`shipmate up\` keeps its own in ${dataDir}, which has none`,
-    );
-  }
+/** Resolves the options; a bad value is a ConfigError naming the fix. */
+export function resolveDemoOptions(flags: DemoFlags): DemoOptions {
   const version = flags.version ?? 'fast';
   if (!(DEMO_VERSIONS as readonly string[]).includes(version)) {
     throw new ConfigError(`--version '${version}' is not valid: give ${DEMO_VERSIONS.join(' or ')}`);
@@ -59,5 +35,5 @@ export function resolveDemoOptions(env: NodeJS.ProcessEnv, flags: DemoFlags): De
   const project = flags.project ?? 'shipmate-demo';
   if (!/^[a-z][a-z0-9-]{0,49}$/.test(project))
     throw new ConfigError(`--project '${project}' is not a valid project name: lower-case letters, digits and -, starting with a letter`);
-  return Object.freeze({ endpoint, token, version: version as DemoVersion, manualApproval: flags.manualApproval === true, project });
+  return Object.freeze({ version: version as DemoVersion, manualApproval: flags.manualApproval === true, project });
 }

@@ -6,79 +6,96 @@
  * The fast version reaches production; the slow one fails the quality gate in staging, staging
  * rolls back, and what ran before keeps serving. Nothing asks for input.
  */
-import type { KeptnEvent } from '@shipmate/core';
-import { DemoApi } from './demo-api.js';
+import type { KeptnEvent } from '@shipmate/api';
+import { ApiError } from '@shipmate/api-client';
+import type { ApiClient } from '@shipmate/api-client';
+import { VerbFailure } from '../verbs/verb-failure.js';
+import type { VerbContext } from '../verbs/run-verb.js';
+import { StepKind, stepLine } from '../verbs/sequence-steps.js';
+import { watchSequence } from '../verbs/watch-sequence.js';
 import type { DemoOptions } from './demo-options.js';
 import { DEMO_SERVICE, DEMO_SLO, DEMO_WORKLOADS, demoProcessYaml, demoShipyard } from './demo-project.js';
-import { stepLine } from './delivery-steps.js';
 
 /** Integrations the demo needs, and who runs them. */
 const NEEDED = ['deployment-service', 'http-test-service', 'test-results-service', 'lighthouse-service', 'approval-service'];
 const STAGES = ['dev', 'staging', 'production'];
-const ENDED = ['finished', 'aborted', 'timedOut'];
 
 /** How long the demo waits for the delivery before it gives up. */
 const DEMO_TIMEOUT_MS = 5 * 60 * 1000;
 
-type Write = (line: string) => void;
-
 /** Runs the demo; resolves with the exit code. */
-export async function runDemo(options: DemoOptions, write: Write = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
-  const api = new DemoApi(options.endpoint, options.token);
-  await requireIntegrations(api);
-  write(`Setting up project '${options.project}' (dev → staging → production) with service '${DEMO_SERVICE}' on ${options.endpoint}`);
-  await setUpProject(api, options);
-  const keptnContext = await triggerDelivery(api, options);
-  write(`Delivering ${DEMO_SERVICE} version '${options.version}' (keptn context ${keptnContext})`);
-  const events = await follow(api, options, keptnContext, write);
-  return summarize(api, options, events, write);
+export async function runDemo({ client, connection, out }: VerbContext, options: DemoOptions): Promise<number> {
+  await requireIntegrations(client);
+  out.line(`Setting up project '${options.project}' (dev → staging → production) with service '${DEMO_SERVICE}' on ${connection.endpoint}`);
+  await setUpProject(client, options);
+  const keptnContext = await triggerDelivery(client, options);
+  out.line(`Delivering ${DEMO_SERVICE} version '${options.version}' (keptn context ${keptnContext})`);
+  const watched = await watchSequence(client, { project: options.project, keptnContext, timeoutMs: DEMO_TIMEOUT_MS }, (step) => {
+    out.line(stepLine(step, out.style));
+    if (step.kind === StepKind.taskTriggered && step.task === 'approval' && options.manualApproval) {
+      out.line(
+        `    waiting for a person: approve with  shipmate approve --project ${options.project} --id ${step.triggeredId}  (or shipmate decline)`,
+      );
+    }
+  });
+  if (!watched.ended) {
+    throw new VerbFailure(
+      `the delivery did not end within ${DEMO_TIMEOUT_MS / 60000} minutes (state ${watched.state}); follow it with \`shipmate get sequence --project ${options.project} --keptn-context ${keptnContext} --watch\``,
+    );
+  }
+  return summarize(client, options, watched.events, (line) => out.line(line));
 }
 
-async function requireIntegrations(api: DemoApi): Promise<void> {
-  const registered = await api.expect<Array<{ name: string; instances?: Array<{ state: string }> }>>(
-    'listing the integrations',
-    'GET',
-    '/controlPlane/v1/uniform/registration',
-  );
+async function requireIntegrations(client: ApiClient): Promise<void> {
+  const registered = await client.integrations();
   const missing = NEEDED.filter(
     (name) => !registered.some((i) => i.name === name && (i.instances ?? []).some((x) => x.state === 'online')),
   );
   if (missing.length > 0) {
-    throw new Error(
+    throw new VerbFailure(
       `the demo needs ${missing.join(', ')}, which no execution plane runs: start the control plane with its local execution plane (\`npm start\`, i.e. \`shipmate up\`), or run them with \`shipmate agent --integration <name>\` on the machine that should run the service`,
     );
   }
 }
 
-async function setUpProject(api: DemoApi, options: DemoOptions): Promise<void> {
+/** Swallows the API's answer `status` (e.g. 409: exists already). */
+async function unless(status: number, call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === status) return false;
+    throw error;
+  }
+}
+
+async function setUpProject(client: ApiClient, options: DemoOptions): Promise<void> {
   const shipyard = Buffer.from(demoShipyard(options.project, options.manualApproval)).toString('base64');
-  const created = await api.call('POST', '/controlPlane/v1/project', { name: options.project, shipyard });
-  if (created.status === 409)
-    await api.expect('updating the shipyard', 'PUT', '/controlPlane/v1/project', { name: options.project, shipyard });
-  else if (created.status !== 201)
-    await api.expect('creating the project', 'POST', '/controlPlane/v1/project', { name: options.project, shipyard });
-  await api.expect(
-    'creating the service',
-    'POST',
-    `/controlPlane/v1/project/${options.project}/service`,
-    { serviceName: DEMO_SERVICE },
-    [409],
-  );
+  if (!(await unless(409, client.createProject({ name: options.project, shipyard })))) {
+    await client.updateProject({ name: options.project, shipyard });
+  }
+  await unless(409, client.createService(options.project, DEMO_SERVICE));
   // The quality gate is judged from the test's own figures: no monitoring system needed.
-  await api.expect('choosing the SLI provider', 'POST', '/v1/event', {
+  await client.sendEvent({
     type: 'sh.keptn.event.monitoring.configure',
     source: 'shipmate-demo',
     data: { project: options.project, service: DEMO_SERVICE, type: 'test-results' },
   });
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
   for (const stage of STAGES) {
-    await api.putServiceFile(options.project, stage, DEMO_SERVICE, 'deployment/process.yaml', demoProcessYaml());
-    await api.putServiceFile(options.project, stage, DEMO_SERVICE, 'test/workloads.yaml', DEMO_WORKLOADS);
+    const level = { project: options.project, stage, service: DEMO_SERVICE };
+    await client.putResources(level, {
+      resources: [
+        { resourceURI: 'deployment/process.yaml', resourceContent: base64(demoProcessYaml()) },
+        { resourceURI: 'test/workloads.yaml', resourceContent: base64(DEMO_WORKLOADS) },
+        ...(stage === 'staging' ? [{ resourceURI: 'slo.yaml', resourceContent: base64(DEMO_SLO) }] : []),
+      ],
+    });
   }
-  await api.putServiceFile(options.project, 'staging', DEMO_SERVICE, 'slo.yaml', DEMO_SLO);
 }
 
-async function triggerDelivery(api: DemoApi, options: DemoOptions): Promise<string> {
-  const answer = await api.expect<{ keptnContext: string }>('triggering the delivery', 'POST', '/v1/event', {
+async function triggerDelivery(client: ApiClient, options: DemoOptions): Promise<string> {
+  const answer = await client.sendEvent({
     type: 'sh.keptn.event.dev.delivery.triggered',
     source: 'shipmate-demo',
     data: {
@@ -91,35 +108,6 @@ async function triggerDelivery(api: DemoApi, options: DemoOptions): Promise<stri
   return answer.keptnContext;
 }
 
-/** Prints each new step until the delivery (and what it chained) ended; returns every event. */
-async function follow(api: DemoApi, options: DemoOptions, keptnContext: string, write: Write): Promise<KeptnEvent[]> {
-  const shown = new Set<string>();
-  const deadline = Date.now() + DEMO_TIMEOUT_MS;
-  let approvalHinted = false;
-  for (;;) {
-    const events = await api.contextEvents(options.project, keptnContext);
-    for (const event of events) {
-      if (shown.has(event.id)) continue;
-      shown.add(event.id);
-      const line = stepLine(event);
-      if (line) write(line);
-      if (event.type === 'sh.keptn.event.approval.triggered' && options.manualApproval && !approvalHinted) {
-        approvalHinted = true;
-        write(
-          `    waiting for a person: approve with  curl -X POST -H 'x-token: …' -H 'content-type: application/json' ${options.endpoint}/api/controlPlane/v1/project/${options.project}/approval/${event.id} -d '{"decision":"approve"}'  (or "decline")`,
-        );
-      }
-    }
-    const state = await api.sequenceState(options.project, keptnContext);
-    if (state && ENDED.includes(state.state)) return events;
-    if (Date.now() > deadline)
-      throw new Error(
-        `the delivery did not end within ${DEMO_TIMEOUT_MS / 60000} minutes (state ${state?.state ?? 'unknown'}); see GET /api/controlPlane/v1/sequence/${options.project}?keptnContext=${keptnContext}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
 function finished(events: readonly KeptnEvent[], type: string, stage: string): KeptnEvent | undefined {
   return events.filter((e) => e.type === type && e.data.stage === stage).at(-1);
 }
@@ -130,7 +118,12 @@ function localUri(event: KeptnEvent | undefined): string | undefined {
 }
 
 /** Says how it ended and where the service runs; 0 when the delivery went as the shipyard says. */
-async function summarize(api: DemoApi, options: DemoOptions, events: readonly KeptnEvent[], write: Write): Promise<number> {
+async function summarize(
+  client: ApiClient,
+  options: DemoOptions,
+  events: readonly KeptnEvent[],
+  write: (line: string) => void,
+): Promise<number> {
   const production = finished(events, 'sh.keptn.event.production.delivery.finished', 'production');
   const staging = finished(events, 'sh.keptn.event.staging.delivery.finished', 'staging');
   const errored = events.find((e) => e.type.endsWith('.finished') && e.data.status !== undefined && e.data.status !== 'succeeded');
@@ -148,7 +141,7 @@ async function summarize(api: DemoApi, options: DemoOptions, events: readonly Ke
       `${DEMO_SERVICE} '${options.version}' failed the quality gate in staging: ${String(evaluation?.data.message ?? staging.data.message ?? '')}`,
     );
     write(`Staging rolled back (${String(rollback?.data.result ?? 'no rollback ran')}); '${options.version}' never reached production.`);
-    const serving = await lastProductionUri(api, options.project);
+    const serving = await lastProductionUri(client, options.project);
     write(
       serving
         ? `Production still serves the version before it at ${serving}.`
@@ -162,11 +155,10 @@ async function summarize(api: DemoApi, options: DemoOptions, events: readonly Ke
 }
 
 /** Where production runs now: the stable address of its last successful deployment. */
-async function lastProductionUri(api: DemoApi, project: string): Promise<string | undefined> {
-  const filter = encodeURIComponent(`data.project:${project} AND data.stage:production AND data.result:pass`);
-  const answer = await api.call<{ events?: KeptnEvent[] }>(
-    'GET',
-    `/mongodb-datastore/event/type/sh.keptn.event.deployment.finished?filter=${filter}&limit=1`,
-  );
-  return localUri(answer.body?.events?.[0]);
+async function lastProductionUri(client: ApiClient, project: string): Promise<string | undefined> {
+  const answer = await client.eventsByType('sh.keptn.event.deployment.finished', {
+    filter: `data.project:${project} AND data.stage:production AND data.result:pass`,
+    limit: 1,
+  });
+  return localUri(answer.events[0]);
 }

@@ -11,7 +11,7 @@ const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'v']);
 
 function value(v: unknown): string {
   if (typeof v === 'string') return /\s/.test(v) ? JSON.stringify(v) : v;
-  if (typeof v === 'object' && v !== null && 'message' in v && typeof (v).message === 'string') {
+  if (typeof v === 'object' && v !== null && 'message' in v && typeof v.message === 'string') {
     const error = v as { message: string; stack?: string };
     return JSON.stringify(error.stack ?? error.message);
   }

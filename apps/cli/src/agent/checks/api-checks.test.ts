@@ -62,7 +62,9 @@ describe('token and API compatibility checks', () => {
       ok: false,
       summary: `token: revoked (POST ${base}/api/v1/auth answered 401)`,
       cause: "the control plane says: token 'hardening' was revoked at 2026-12-05T10:00:00.000Z",
-      fix: expect.stringMatching(/^create a new execution-plane token \(shipmate token create <name> --stage …\) and put it in KEPTN_API_TOKEN/),
+      fix: expect.stringMatching(
+        /^create a new execution-plane token \(shipmate token create <name> --stage …\) and put it in KEPTN_API_TOKEN/,
+      ),
     });
   });
 

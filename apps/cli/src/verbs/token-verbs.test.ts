@@ -41,29 +41,34 @@ describe('shipmate token', () => {
 
     const list = await shipmate('list');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${id}\\thardening-plane\\texecution-plane\\tprojects=shop stages=hardening\\t`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${id} +hardening-plane +execution-plane +projects=shop stages=hardening +20`, 'm'));
     expect(list.stdout).not.toContain(token);
+    const listed = JSON.parse((await shipmate('list', '-o', 'json')).stdout) as Array<{ id: string; name: string; token?: string }>;
+    expect(listed.find((entry) => entry.id === id)).toMatchObject({ name: 'hardening-plane' });
+    expect(listed.some((entry) => entry.token !== undefined)).toBe(false);
 
     const revoked = await shipmate('revoke', id!, '--endpoint', server.url, '--api-token', server.token);
-    expect(revoked.stdout).toMatch(new RegExp(`revoked token 'hardening-plane' \\(id ${id}\\) at `));
+    expect(revoked.stderr).toMatch(new RegExp(`revoked token 'hardening-plane' \\(id ${id}\\) at `));
     expect((await plane.request('GET', '/api/v1/metadata')).body).toMatchObject({ code: 401, errorCode: 'ERR_TOKEN_REVOKED' });
-    expect((await shipmate('list')).stdout).toMatch(/\tprojects=shop stages=hardening\t\S+\t\S+\t20\d\d-/);
+    expect((await shipmate('list')).stdout).toMatch(/ projects=shop stages=hardening +\S+ \S+ +\S+ \S+ +20\d\d-/);
   });
 
   it('says what went wrong with exit 1: a name taken, an unknown id, a plane token used as admin', async () => {
     await shipmate('create', 'twice');
     expect(await shipmate('create', 'twice')).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/answered 409: a token named 'twice' exists/),
+      stderr: expect.stringMatching(/^shipmate token create: a token named 'twice' exists.* \(409\)\n$/),
     });
     expect(await shipmate('revoke', 'nope')).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/answered 404: no token with id 'nope'/),
+      stderr: expect.stringMatching(/^shipmate token revoke: no token with id 'nope'.*\(404\)\n$/),
     });
     const plane = /\n(smp_\S+)\n/.exec((await shipmate('create', 'plane')).stdout)?.[1] ?? '';
     expect(await shipmate('list', '--api-token', plane)).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/answered 403: token 'plane' \(execution-plane\) may not GET \/api\/shipmate\/v1\/token/),
+      stderr: expect.stringMatching(
+        /^shipmate token list: token 'plane' \(execution-plane\) may not GET \/api\/shipmate\/v1\/token.*\(403\)\n$/,
+      ),
     });
   });
 });
