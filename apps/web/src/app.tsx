@@ -3,7 +3,7 @@
  * log out, the project's navigation) around the view of the current route.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createShipmateApi } from './api/api-client';
+import { createShipmateApi } from './api/shipmate-api';
 import { LoginForm } from './auth/login-form';
 import { clearSessionToken, readSessionToken, saveSessionToken } from './auth/session-token';
 import { LiveUpdatesProvider, useLiveStatus } from './live/live-updates';

@@ -7,7 +7,7 @@
  */
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/api-client';
+import { apiFailureOf } from '../api/api-failure';
 import { watchChanges } from '../api/watch-changes';
 
 /** The stream's state. */
@@ -85,11 +85,12 @@ export function LiveUpdatesProvider({ token, onUnauthorized, children }: LiveUpd
             signal,
           );
         } catch (error) {
-          if (error instanceof ApiError && error.kind === 'unauthorized') {
-            onUnauthorized(`The server stopped accepting the token (${error.message}). Log in again.`);
+          const failure = apiFailureOf(error);
+          if (failure.kind === 'unauthorized') {
+            onUnauthorized(`The server stopped accepting the token (${failure.message}). Log in again.`);
             return;
           }
-          problem = error instanceof Error ? error.message : String(error);
+          problem = failure.message;
         }
         if (signal.aborted) return;
         setState((s) => ({ ...s, status: 'reconnecting', problem }));

@@ -6,8 +6,9 @@
  * reloads or when a reload fails (with the error beside it). A refused token logs out.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api/api-client';
-import type { ShipmateApi } from '../api/api-client';
+import { apiFailureOf } from '../api/api-failure';
+import type { ApiFailure } from '../api/api-failure';
+import type { ShipmateApi } from '../api/shipmate-api';
 import { useSession } from '../session/session';
 import { useLiveVersion } from './live-updates';
 
@@ -18,12 +19,8 @@ export const RETRY_MS = 5000;
 export type LiveData<T> =
   | { status: 'loading' }
   /** `error`: the last reload failed; `data` is from before. */
-  | { status: 'ready'; data: T; error?: ApiError }
-  | { status: 'error'; error: ApiError };
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError('unavailable', 0, error instanceof Error ? error.message : String(error));
-}
+  | { status: 'ready'; data: T; error?: ApiFailure }
+  | { status: 'error'; error: ApiFailure };
 
 /**
  * Loads `load(api, signal)` for `key` (a string naming everything `load` depends on) and keeps it
@@ -69,7 +66,7 @@ export function useLiveData<T>(
         },
         (failure: unknown) => {
           if (controller.signal.aborted) return;
-          const error = asApiError(failure);
+          const error = apiFailureOf(failure);
           if (error.kind === 'unauthorized') {
             logout(`The server stopped accepting the token (${error.message}). Log in again.`);
             return;
