@@ -9,8 +9,8 @@ import { createServerSentEventParser } from './server-sent-events';
 export interface ChangeHandlers {
   /** The stream is connected (re-read what is shown: changes may have been missed meanwhile). */
   onReady(): void;
-  /** These projects changed. */
-  onChange(projects: readonly string[]): void;
+  /** These projects and topics (`integrations`, `secrets`) changed. */
+  onChange(projects: readonly string[], topics: readonly string[]): void;
 }
 
 /** The path of the stream. */
@@ -34,8 +34,9 @@ export async function watchChanges(token: string, handlers: ChangeHandlers, sign
   const parser = createServerSentEventParser((event) => {
     if (event.event === 'ready') handlers.onReady();
     if (event.event === 'change') {
-      const body = JSON.parse(event.data) as { projects?: unknown };
-      handlers.onChange(Array.isArray(body.projects) ? body.projects.filter((p): p is string => typeof p === 'string') : []);
+      const body = JSON.parse(event.data) as { projects?: unknown; topics?: unknown };
+      const strings = (list: unknown) => (Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : []);
+      handlers.onChange(strings(body.projects), strings(body.topics));
     }
   });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -11,6 +11,7 @@ import type { ApiFailure } from '../api/api-failure';
 import type { ShipmateApi } from '../api/shipmate-api';
 import { useSession } from '../session/session';
 import { useLiveVersion } from './live-updates';
+import type { LiveScope } from './live-updates';
 
 /** How long to wait before retrying a failed load that may work later. */
 export const RETRY_MS = 5000;
@@ -22,17 +23,28 @@ export type LiveData<T> =
   | { status: 'ready'; data: T; error?: ApiFailure }
   | { status: 'error'; error: ApiFailure };
 
+/** Options of {@link useLiveData}. */
+export interface LiveDataOptions {
+  /**
+   * Also re-read this often, for what changes with time alone and is announced by no change
+   * (an agent instance going offline, an upstream push retried in the background).
+   */
+  refreshMs?: number;
+}
+
 /**
  * Loads `load(api, signal)` for `key` (a string naming everything `load` depends on) and keeps it
- * current with the changes of `project` (undefined: of any project).
+ * current with the changes of `scope`: a project, a topic, or (undefined) any project.
  */
 export function useLiveData<T>(
   key: string,
-  project: string | undefined,
+  scope: LiveScope,
   load: (api: ShipmateApi, signal: AbortSignal) => Promise<T>,
+  options: LiveDataOptions = {},
 ): LiveData<T> {
   const { api, logout } = useSession();
-  const version = useLiveVersion(project);
+  const version = useLiveVersion(scope);
+  const { refreshMs } = options;
   const [state, setState] = useState<{ key: string; data: LiveData<T> }>({ key, data: { status: 'loading' } });
   const [again, setAgain] = useState(0);
   const loadRef = useRef(load);
@@ -88,6 +100,12 @@ export function useLiveData<T>(
         }
       });
   }, [api, logout, key, version, again, scheduleRetry]);
+
+  useEffect(() => {
+    if (refreshMs === undefined) return;
+    const timer = setInterval(() => setAgain((n) => n + 1), refreshMs);
+    return () => clearInterval(timer);
+  }, [refreshMs]);
 
   // Leaving the view: stop what runs.
   useEffect(

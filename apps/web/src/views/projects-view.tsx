@@ -59,6 +59,8 @@ function ProjectCard({ summary, now }: { summary: ProjectSummary; now: number })
         <Link to={{ view: 'environment', project: name }}>Environment</Link>
         <Link to={{ view: 'sequences', project: name, filters: {} }}>Sequences</Link>
         <Link to={{ view: 'approvals', project: name }}>Approvals</Link>
+        <Link to={{ view: 'evaluations', project: name, scope: {} }}>Evaluations</Link>
+        <Link to={{ view: 'settings', project: name }}>Settings</Link>
       </nav>
     </article>
   );
