@@ -24,11 +24,12 @@ import {
   KeptnApiClient,
   LOCAL_TEST_UPSTREAM_ENV,
   startAgentProcess,
+  startGitHttpServer,
   startRecipient,
   startServerProcess,
   waitFor,
 } from '@shipmate/testing';
-import type { AgentProcess, Recipient, ServerProcess } from '@shipmate/testing';
+import type { AgentProcess, GitHttpServer, Recipient, ServerProcess } from '@shipmate/testing';
 import { chromiumUnavailable, launchChromium } from './browser.js';
 import { waitForState, waitForTask } from './executor.js';
 
@@ -80,11 +81,14 @@ const SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR
 const UI_MS = 15_000;
 const DEPLOYMENT = 'sh.keptn.event.deployment.triggered';
 const TEST = 'sh.keptn.event.test.triggered';
+const GIT_TOKEN = 'e2e-git-token-web';
 
 const unavailable = chromiumUnavailable();
 
 describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   const upstream = new GitUpstream();
+  let gitServer: GitHttpServer | undefined;
+  let remoteURL = '';
   let server: ServerProcess;
   let client: KeptnApiClient;
   let browser: Browser | undefined;
@@ -152,6 +156,8 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    gitServer = await startGitHttpServer({ root: upstream.root, user: 'bot', token: GIT_TOKEN });
+    remoteURL = `${gitServer.baseUrl}/upstream.git`;
     server = await startServerProcess({
       env: { ...LOCAL_TEST_UPSTREAM_ENV, SHIPMATE_BUILT_IN_INTEGRATIONS: 'lighthouse-service' },
     });
@@ -159,7 +165,7 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
     const created = await client.request('POST', '/api/controlPlane/v1/project', {
       name: 'gate',
       shipyard: Buffer.from(SHIPYARD).toString('base64'),
-      gitCredentials: { remoteURL: upstream.url, user: 'bot' },
+      gitCredentials: { remoteURL, user: 'bot', https: { token: GIT_TOKEN } },
     });
     expect(created.status).toBe(201);
     await client.createService('gate', 'carts');
@@ -196,6 +202,7 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
     await browser?.close();
     for (const process of running.splice(0).reverse()) await process.stop();
     if (server) expect(await server.stop()).toBe(0);
+    await gitServer?.close();
     upstream.cleanup();
     if (!KEEP_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
@@ -291,7 +298,7 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
   it("shows the project's upstream sync status, services and shipyard", async () => {
     await page.goto(`${server.url}/bridge/project/gate/settings`);
     await heading(/Settings/);
-    await page.getByText(upstream.url).waitFor();
+    await page.getByText(remoteURL).waitFor();
     await page.getByText('synced', { exact: true }).waitFor();
     await page.getByRole('region', { name: 'shipyard.yaml' }).or(page.getByLabel('shipyard.yaml')).getByText('name: web-views').waitFor();
     await page.getByText('carts, orders').waitFor();

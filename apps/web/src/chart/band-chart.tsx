@@ -5,7 +5,7 @@
  * bundle stays small and the chart works offline. The points carry `<title>`s; the table beside
  * every chart has the same numbers for screen readers and copying.
  */
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Interval } from './bands';
 
 /** One point: a run's value and the bands at that run. */
@@ -31,10 +31,12 @@ export interface BandChartProps {
   range?: Interval;
   /** Format of an axis or point value. */
   format?: (value: number) => string;
+  /** Height in CSS pixels. @default 200 */
+  height?: number;
 }
 
-const WIDTH = 640;
-const HEIGHT = 200;
+/** Width before the first measurement (and where ResizeObserver is missing). */
+const INITIAL_WIDTH = 640;
 const LEFT = 52;
 const RIGHT = 12;
 const TOP = 10;
@@ -62,8 +64,21 @@ function fitRange(points: readonly ChartPoint[]): Interval {
 const plain = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : String(Math.round(value * 1000) / 1000));
 
 /** The chart. */
-export function BandChart({ title, points, range, format = plain }: BandChartProps) {
+export function BandChart({ title, points, range, format = plain, height: HEIGHT = 200 }: BandChartProps) {
   const titleId = useId();
+  // Drawn at the width it is shown at (no scaling), so text and points keep their size on a phone.
+  const box = useRef<HTMLDivElement>(null);
+  const [WIDTH, setWidth] = useState(INITIAL_WIDTH);
+  useEffect(() => {
+    const element = box.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(([entry]) => {
+      const measured = Math.floor(entry?.contentRect.width ?? 0);
+      if (measured > 0) setWidth(measured);
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   const { from, to } = range ?? fitRange(points);
   const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
@@ -92,47 +107,49 @@ export function BandChart({ title, points, range, format = plain }: BandChartPro
   if (current.length > 1) segments.push(current.join(' '));
 
   return (
-    <svg className="band-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId}>
-      <title id={titleId}>{title}</title>
-      {points.map((point, index) => {
-        // Without bands nothing is coloured; with any, what is outside pass and warning fails.
-        if (!point.pass && !point.warning) return null;
-        return (
-          <g key={index}>
-            {bandRect({ from, to }, index, 'bad')}
-            {bandRect(point.warning, index, 'warning')}
-            {bandRect(point.pass, index, 'good')}
-          </g>
-        );
-      })}
-      <line className="axis" x1={LEFT} x2={LEFT} y1={TOP} y2={TOP + plotHeight} />
-      <line className="axis" x1={LEFT} x2={WIDTH - RIGHT} y1={TOP + plotHeight} y2={TOP + plotHeight} />
-      {[from, (from + to) / 2, to].map((tick) => (
-        <text key={tick} className="tick" x={LEFT - 6} y={yOf(tick)} textAnchor="end" dominantBaseline="middle">
-          {format(tick)}
-        </text>
-      ))}
-      {segments.map((segment) => (
-        <polyline key={segment} className="series" points={segment} />
-      ))}
-      {points.map((point, index) =>
-        point.value === undefined ? (
-          <text key={index} className="missing" x={xOf(index)} y={TOP + plotHeight - 4} textAnchor="middle">
-            ×<title>{`${point.label}: no value (${point.status})`}</title>
+    <div ref={box} className="band-chart-box">
+      <svg className="band-chart" width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId}>
+        <title id={titleId}>{title}</title>
+        {points.map((point, index) => {
+          // Without bands nothing is coloured; with any, what is outside pass and warning fails.
+          if (!point.pass && !point.warning) return null;
+          return (
+            <g key={index}>
+              {bandRect({ from, to }, index, 'bad')}
+              {bandRect(point.warning, index, 'warning')}
+              {bandRect(point.pass, index, 'good')}
+            </g>
+          );
+        })}
+        <line className="axis" x1={LEFT} x2={LEFT} y1={TOP} y2={TOP + plotHeight} />
+        <line className="axis" x1={LEFT} x2={WIDTH - RIGHT} y1={TOP + plotHeight} y2={TOP + plotHeight} />
+        {[from, (from + to) / 2, to].map((tick) => (
+          <text key={tick} className="tick" x={LEFT - 6} y={yOf(tick)} textAnchor="end" dominantBaseline="middle">
+            {format(tick)}
           </text>
-        ) : (
-          <circle
-            key={index}
-            className={`point tone-${STATUS_CLASS[point.status] ?? 'neutral'}`}
-            cx={xOf(index)}
-            cy={yOf(point.value)}
-            r={5}
-            data-value={point.value}
-          >
-            <title>{`${point.label}: ${format(point.value)} (${point.status})`}</title>
-          </circle>
-        ),
-      )}
-    </svg>
+        ))}
+        {segments.map((segment) => (
+          <polyline key={segment} className="series" points={segment} />
+        ))}
+        {points.map((point, index) =>
+          point.value === undefined ? (
+            <text key={index} className="missing" x={xOf(index)} y={TOP + plotHeight - 4} textAnchor="middle">
+              ×<title>{`${point.label}: no value (${point.status})`}</title>
+            </text>
+          ) : (
+            <circle
+              key={index}
+              className={`point tone-${STATUS_CLASS[point.status] ?? 'neutral'}`}
+              cx={xOf(index)}
+              cy={yOf(point.value)}
+              r={5}
+              data-value={point.value}
+            >
+              <title>{`${point.label}: ${format(point.value)} (${point.status})`}</title>
+            </circle>
+          ),
+        )}
+      </svg>
+    </div>
   );
 }

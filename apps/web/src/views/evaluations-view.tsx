@@ -104,6 +104,7 @@ function History({ project, history }: { project: string; history: EvaluationHis
           title={`Score of ${service ?? ''} in ${stage ?? ''}`}
           points={scorePoints}
           range={{ from: 0, to: 100 }}
+          height={220}
           format={formatScore}
         />
       </section>

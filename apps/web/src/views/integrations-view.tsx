@@ -150,8 +150,7 @@ function IntegrationCard({ integration, now }: { integration: Integration; now: 
       </p>
       {integration.collision ? (
         <div className="warning-note collision" role="note" aria-label={`name collision of ${name}`}>
-          <strong>Name collision:</strong> {integration.collision.planes?.length ?? 0} execution planes (
-          {(integration.collision.planes ?? []).join(', ')}) use this name. {integration.collision.message}
+          <strong>Name collision:</strong> {integration.collision.message}
         </div>
       ) : null}
       <h3>Instances</h3>
@@ -212,7 +211,10 @@ export function IntegrationsView() {
     { topic: 'integrations' },
     async (api, signal): Promise<Registry> => {
       const [integrations, logs] = await Promise.all([api.listIntegrations(signal), api.listLogs(LOG_ENTRIES, signal)]);
-      integrations.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+      // Collisions first: they need someone to act.
+      integrations.sort(
+        (a, b) => Number(b.collision !== undefined) - Number(a.collision !== undefined) || (a.name ?? '').localeCompare(b.name ?? ''),
+      );
       return { integrations, logs };
     },
     { refreshMs: REFRESH_MS },
