@@ -40,7 +40,7 @@ export function apiFailureOf(error: unknown): ApiFailure {
     return {
       kind: 'unreachable',
       status: 0,
-      message: `cannot reach the Shipmate API at ${window.location.origin} (${cause})`,
+      message: `cannot reach the Shipmate API at ${globalThis.location?.origin ?? error.url} (${cause})`,
       retryable: true,
     };
   }
