@@ -3,7 +3,7 @@
  * log out, the project's navigation) around the view of the current route.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createShipmateApi } from './api/api-client';
+import { createShipmateApi } from './api/shipmate-api';
 import { LoginForm } from './auth/login-form';
 import { clearSessionToken, readSessionToken, saveSessionToken } from './auth/session-token';
 import { LiveUpdatesProvider, useLiveStatus } from './live/live-updates';
@@ -14,19 +14,39 @@ import { SessionContext, useSession } from './session/session';
 import type { Session } from './session/session';
 import { ApprovalsView } from './views/approvals-view';
 import { EnvironmentView } from './views/environment-view';
+import { EvaluationsView } from './views/evaluations-view';
+import { IntegrationsView } from './views/integrations-view';
 import { ProjectsView } from './views/projects-view';
 import { SequenceView } from './views/sequence-view';
+import { SecretsView } from './views/secrets-view';
 import { SequencesView } from './views/sequences-view';
+import { SettingsView } from './views/settings-view';
 
-/** The views of a project, in the navigation. Later slices add evaluations, integrations, secrets and settings here. */
+/** The views of a project, in the navigation. */
 const PROJECT_VIEWS = [
   { view: 'environment', label: 'Environment' },
   { view: 'sequences', label: 'Sequences' },
   { view: 'approvals', label: 'Approvals' },
+  { view: 'evaluations', label: 'Evaluations' },
+  { view: 'settings', label: 'Settings' },
+] as const;
+
+/** The views of no project, always in the navigation. */
+const GLOBAL_VIEWS = [
+  { view: 'projects', label: 'Projects' },
+  { view: 'integrations', label: 'Integrations' },
+  { view: 'secrets', label: 'Secrets' },
 ] as const;
 
 function projectRoute(view: (typeof PROJECT_VIEWS)[number]['view'], project: string): Route {
-  return view === 'sequences' ? { view, project, filters: {} } : { view, project };
+  switch (view) {
+    case 'sequences':
+      return { view, project, filters: {} };
+    case 'evaluations':
+      return { view, project, scope: {} };
+    default:
+      return { view, project };
+  }
 }
 
 function LiveIndicator() {
@@ -53,6 +73,14 @@ function CurrentView({ route }: { route: Route }) {
       return <SequenceView key={`${route.project}/${route.keptnContext}`} project={route.project} keptnContext={route.keptnContext} />;
     case 'approvals':
       return <ApprovalsView key={route.project} project={route.project} />;
+    case 'evaluations':
+      return <EvaluationsView key={route.project} project={route.project} scope={route.scope} />;
+    case 'settings':
+      return <SettingsView key={route.project} project={route.project} />;
+    case 'integrations':
+      return <IntegrationsView />;
+    case 'secrets':
+      return <SecretsView />;
     case 'not-found':
       return (
         <>
@@ -99,6 +127,13 @@ function Shell() {
         <Link to={{ view: 'projects' }} className="brand">
           Shipmate
         </Link>
+        <nav className="project-nav" aria-label="main">
+          {GLOBAL_VIEWS.map(({ view, label }) => (
+            <Link key={view} to={{ view }} aria-current={route.view === view ? 'page' : undefined}>
+              {label}
+            </Link>
+          ))}
+        </nav>
         {project ? (
           <nav className="project-nav" aria-label={`project ${project}`}>
             <span className="project-name">{project}</span>
@@ -111,13 +146,7 @@ function Shell() {
               );
             })}
           </nav>
-        ) : (
-          <nav className="project-nav" aria-label="main">
-            <Link to={{ view: 'projects' }} aria-current={route.view === 'projects' ? 'page' : undefined}>
-              Projects
-            </Link>
-          </nav>
-        )}
+        ) : null}
         <div className="top-right">
           <LiveIndicator />
           <button type="button" onClick={() => logout()}>

@@ -5,7 +5,7 @@
  */
 
 /** Keptn's error body with Shipmate's stable code, as far as the answer had one. */
-interface ErrorAnswer {
+export interface ErrorAnswer {
   /** HTTP status of the answer. */
   status: number;
   /** Keptn's `code` (the status again on Keptn's paths), when the body had one. */

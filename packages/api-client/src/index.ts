@@ -4,6 +4,7 @@ export { createApiClient, LONG_POLL_GRACE_MS } from './api-client.js';
 export type { ApiClient, CallOptions, LongPollOptions, ResourceLevel } from './api-client.js';
 export { resolveApiClientOptions } from './api-client-options.js';
 export type { ApiClientOptions, ResolvedApiClientOptions } from './api-client-options.js';
-export { ApiError, ApiTimeoutError, ApiUnreachableError } from './api-error.js';
+export { ApiError, ApiTimeoutError, ApiUnreachableError, errorAnswerOf } from './api-error.js';
+export type { ErrorAnswer } from './api-error.js';
 export type { ApiResponse, QueryValues, RequestOptions } from './http-transport.js';
 export { backoffDelayMs, retryAfterMs } from './retry-delay.js';

@@ -1,7 +1,8 @@
 /** The login: the API token pasted once, checked against the server, kept for this tab only. */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, createShipmateApi } from '../api/api-client';
+import { apiFailureOf } from '../api/api-failure';
+import { createShipmateApi } from '../api/shipmate-api';
 
 /** Props of {@link LoginForm}. */
 export interface LoginFormProps {
@@ -12,8 +13,8 @@ export interface LoginFormProps {
 }
 
 /** What a refused login says. */
-function refusal(error: unknown): string {
-  if (!(error instanceof ApiError)) return `The check failed: ${String(error)}`;
+function refusal(failure: unknown): string {
+  const error = apiFailureOf(failure);
   switch (error.kind) {
     case 'unauthorized':
       return `The server refused this token (401: ${error.message}). Check that you pasted the whole token of this server.`;

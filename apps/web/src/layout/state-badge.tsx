@@ -22,18 +22,19 @@ const TONES: Readonly<Record<string, Tone>> = {
 };
 
 /** The tone of a state or result word. */
-export function toneOf(state: string): Tone {
-  return TONES[state] ?? 'neutral';
+export function toneOf(state: string | undefined): Tone {
+  return (state === undefined ? undefined : TONES[state]) ?? 'neutral';
 }
 
 /** Props of {@link StateBadge}. */
 export interface StateBadgeProps {
-  state: string;
+  /** The word; `unknown` when the server sent none. */
+  state: string | undefined;
   /** Shown instead of the state word. */
   label?: string;
 }
 
 /** The badge. */
 export function StateBadge({ state, label }: StateBadgeProps) {
-  return <span className={`badge tone-${toneOf(state)}`}>{label ?? state}</span>;
+  return <span className={`badge tone-${toneOf(state)}`}>{label ?? state ?? 'unknown'}</span>;
 }

@@ -1,6 +1,6 @@
 /** The states every view has besides its data: loading, failed (and retrying), empty. */
 import type { ReactNode } from 'react';
-import type { ApiError } from '../api/api-client';
+import type { ApiFailure } from '../api/api-failure';
 import type { LiveData } from '../live/use-live-data';
 import { RETRY_MS } from '../live/use-live-data';
 
@@ -14,7 +14,7 @@ export function Loading({ what }: { what: string }) {
 }
 
 /** What a failed load says, and whether it is retried. */
-export function ErrorNotice({ error, what }: { error: ApiError; what: string }) {
+export function ErrorNotice({ error, what }: { error: ApiFailure; what: string }) {
   const heading =
     error.kind === 'unreachable'
       ? 'The API is unreachable'

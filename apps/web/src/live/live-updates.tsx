@@ -1,13 +1,14 @@
 /**
- * Live updates for every view: follows the server's change stream and counts changes per project;
- * a view re-reads its data when the count of its project moves ({@link useLiveVersion}). When the
+ * Live updates for every view: follows the server's change stream and counts changes per project
+ * and per topic (`integrations`, `secrets`); a view re-reads its data when the count of its
+ * project or topic moves ({@link useLiveVersion}). When the
  * stream breaks, the status is `reconnecting` (the header says so), every view is re-read every
  * 5 s (polling) and the stream is opened again with a growing pause (1 s … 10 s); once it is back,
  * everything is re-read once, since changes may have been missed meanwhile.
  */
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/api-client';
+import { apiFailureOf } from '../api/api-failure';
 import { watchChanges } from '../api/watch-changes';
 
 /** The stream's state. */
@@ -27,9 +28,17 @@ interface LiveState {
   any: number;
   /** Moves with changes of that project. */
   projects: Readonly<Record<string, number>>;
+  /** Moves with changes of that topic. */
+  topics: Readonly<Partial<Record<LiveTopic, number>>>;
 }
 
-const INITIAL: LiveState = { status: 'connecting', all: 0, any: 0, projects: {} };
+/** What changes outside projects (the server's change topics). */
+export type LiveTopic = 'integrations' | 'secrets';
+
+/** What a view shows: a project's data, a topic's, or (undefined) something of every project. */
+export type LiveScope = string | { topic: LiveTopic } | undefined;
+
+const INITIAL: LiveState = { status: 'connecting', all: 0, any: 0, projects: {}, topics: {} };
 const LiveContext = createContext<LiveState>(INITIAL);
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -74,22 +83,26 @@ export function LiveUpdatesProvider({ token, onUnauthorized, children }: LiveUpd
                 // After an outage, changes may have been missed: everyone re-reads once.
                 setState((s) => ({ ...s, status: 'live', problem: undefined, all: s.status === 'reconnecting' ? s.all + 1 : s.all }));
               },
-              onChange(projects) {
+              onChange(projects, topics) {
                 setState((s) => {
                   const counts = { ...s.projects };
                   for (const project of projects) counts[project] = (counts[project] ?? 0) + 1;
-                  return { ...s, any: s.any + 1, projects: counts };
+                  const topicCounts = { ...s.topics };
+                  for (const topic of topics)
+                    if (topic === 'integrations' || topic === 'secrets') topicCounts[topic] = (topicCounts[topic] ?? 0) + 1;
+                  return { ...s, any: projects.length > 0 ? s.any + 1 : s.any, projects: counts, topics: topicCounts };
                 });
               },
             },
             signal,
           );
         } catch (error) {
-          if (error instanceof ApiError && error.kind === 'unauthorized') {
-            onUnauthorized(`The server stopped accepting the token (${error.message}). Log in again.`);
+          const failure = apiFailureOf(error);
+          if (failure.kind === 'unauthorized') {
+            onUnauthorized(`The server stopped accepting the token (${failure.message}). Log in again.`);
             return;
           }
-          problem = error instanceof Error ? error.message : String(error);
+          problem = failure.message;
         }
         if (signal.aborted) return;
         setState((s) => ({ ...s, status: 'reconnecting', problem }));
@@ -111,10 +124,12 @@ export function LiveUpdatesProvider({ token, onUnauthorized, children }: LiveUpd
   return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
 }
 
-/** A number that moves when what a view of `project` (or of every project, when undefined) shows may have changed. */
-export function useLiveVersion(project: string | undefined): number {
+/** A number that moves when what a view of `scope` shows may have changed. */
+export function useLiveVersion(scope: LiveScope): number {
   const state = useContext(LiveContext);
-  return state.all + (project === undefined ? state.any : (state.projects[project] ?? 0));
+  if (scope === undefined) return state.all + state.any;
+  if (typeof scope === 'string') return state.all + (state.projects[scope] ?? 0);
+  return state.all + (state.topics[scope.topic] ?? 0);
 }
 
 /** The stream's status and, while reconnecting, why. */

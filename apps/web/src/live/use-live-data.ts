@@ -6,10 +6,12 @@
  * reloads or when a reload fails (with the error beside it). A refused token logs out.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api/api-client';
-import type { ShipmateApi } from '../api/api-client';
+import { apiFailureOf } from '../api/api-failure';
+import type { ApiFailure } from '../api/api-failure';
+import type { ShipmateApi } from '../api/shipmate-api';
 import { useSession } from '../session/session';
 import { useLiveVersion } from './live-updates';
+import type { LiveScope } from './live-updates';
 
 /** How long to wait before retrying a failed load that may work later. */
 export const RETRY_MS = 5000;
@@ -18,24 +20,31 @@ export const RETRY_MS = 5000;
 export type LiveData<T> =
   | { status: 'loading' }
   /** `error`: the last reload failed; `data` is from before. */
-  | { status: 'ready'; data: T; error?: ApiError }
-  | { status: 'error'; error: ApiError };
+  | { status: 'ready'; data: T; error?: ApiFailure }
+  | { status: 'error'; error: ApiFailure };
 
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError('unavailable', 0, error instanceof Error ? error.message : String(error));
+/** Options of {@link useLiveData}. */
+export interface LiveDataOptions {
+  /**
+   * Also re-read this often, for what changes with time alone and is announced by no change
+   * (an agent instance going offline, an upstream push retried in the background).
+   */
+  refreshMs?: number;
 }
 
 /**
  * Loads `load(api, signal)` for `key` (a string naming everything `load` depends on) and keeps it
- * current with the changes of `project` (undefined: of any project).
+ * current with the changes of `scope`: a project, a topic, or (undefined) any project.
  */
 export function useLiveData<T>(
   key: string,
-  project: string | undefined,
+  scope: LiveScope,
   load: (api: ShipmateApi, signal: AbortSignal) => Promise<T>,
+  options: LiveDataOptions = {},
 ): LiveData<T> {
   const { api, logout } = useSession();
-  const version = useLiveVersion(project);
+  const version = useLiveVersion(scope);
+  const { refreshMs } = options;
   const [state, setState] = useState<{ key: string; data: LiveData<T> }>({ key, data: { status: 'loading' } });
   const [again, setAgain] = useState(0);
   const loadRef = useRef(load);
@@ -69,7 +78,7 @@ export function useLiveData<T>(
         },
         (failure: unknown) => {
           if (controller.signal.aborted) return;
-          const error = asApiError(failure);
+          const error = apiFailureOf(failure);
           if (error.kind === 'unauthorized') {
             logout(`The server stopped accepting the token (${error.message}). Log in again.`);
             return;
@@ -91,6 +100,12 @@ export function useLiveData<T>(
         }
       });
   }, [api, logout, key, version, again, scheduleRetry]);
+
+  useEffect(() => {
+    if (refreshMs === undefined) return;
+    const timer = setInterval(() => setAgain((n) => n + 1), refreshMs);
+    return () => clearInterval(timer);
+  }, [refreshMs]);
 
   // Leaving the view: stop what runs.
   useEffect(

@@ -15,7 +15,16 @@ describe('routes', () => {
     ],
     ['/bridge/project/shop/sequence/a%2Fb', '', { view: 'sequence', project: 'shop', keptnContext: 'a/b' }],
     ['/bridge/project/shop/approval', '', { view: 'approvals', project: 'shop' }],
-    ['/bridge/project/shop/settings', '', { view: 'not-found', path: '/bridge/project/shop/settings' }],
+    ['/bridge/project/shop/settings', '', { view: 'settings', project: 'shop' }],
+    ['/bridge/project/shop/settings/x', '', { view: 'not-found', path: '/bridge/project/shop/settings/x' }],
+    [
+      '/bridge/project/shop/evaluation',
+      '?stage=dev&service=carts&x=1',
+      { view: 'evaluations', project: 'shop', scope: { stage: 'dev', service: 'carts' } },
+    ],
+    ['/bridge/integrations', '', { view: 'integrations' }],
+    ['/bridge/secrets/', '', { view: 'secrets' }],
+    ['/bridge/secrets/db', '', { view: 'not-found', path: '/bridge/secrets/db' }],
     ['/bridge/project/%E0%A4%A', '', { view: 'not-found', path: '/bridge/project/%E0%A4%A' }],
     ['/elsewhere', '', { view: 'not-found', path: '/elsewhere' }],
   ])('%s%s', (pathname, search, route) => {
@@ -29,6 +38,11 @@ describe('routes', () => {
     { view: 'sequences', project: 'shop', filters: {} },
     { view: 'sequence', project: 'shop', keptnContext: '0b7f-11' },
     { view: 'approvals', project: 'shop' },
+    { view: 'evaluations', project: 'shop', scope: { stage: 'dev', service: 'carts' } },
+    { view: 'evaluations', project: 'shop', scope: {} },
+    { view: 'settings', project: 'a/b' },
+    { view: 'integrations' },
+    { view: 'secrets' },
   ])('routeHref(%j) parses back to the same route', (route) => {
     const [pathname = '', search = ''] = routeHref(route).split('?');
     expect(parseRoute(pathname, search)).toEqual(route);

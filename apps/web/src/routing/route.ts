@@ -1,8 +1,8 @@
 /**
  * The UI's routes: every view has a path under `/bridge/` (Keptn's Bridge paths where Keptn has the
  * view), so a view can be bookmarked and reloaded (the server answers every `/bridge/…` path with
- * the app). Later views (evaluations, integrations, secrets, project settings) get a variant here,
- * a case in `parseRoute` and `routeHref`, and an entry in the project navigation.
+ * the app). Integrations and secrets belong to no project (`/bridge/integrations`,
+ * `/bridge/secrets`); the other views are a project's.
  */
 
 /** Where the app is served. */
@@ -16,6 +16,12 @@ export interface SequenceFilters {
   state?: string;
 }
 
+/** Which evaluations are shown (kept in the query string). */
+export interface EvaluationScope {
+  stage?: string;
+  service?: string;
+}
+
 /** A view and what it shows. */
 export type Route =
   | { view: 'projects' }
@@ -23,6 +29,10 @@ export type Route =
   | { view: 'sequences'; project: string; filters: SequenceFilters }
   | { view: 'sequence'; project: string; keptnContext: string }
   | { view: 'approvals'; project: string }
+  | { view: 'evaluations'; project: string; scope: EvaluationScope }
+  | { view: 'settings'; project: string }
+  | { view: 'integrations' }
+  | { view: 'secrets' }
   | { view: 'not-found'; path: string };
 
 const FILTER_KEYS = ['service', 'stage', 'name', 'state'] as const;
@@ -44,6 +54,8 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (decoded.some((part) => part === undefined)) return { view: 'not-found', path: pathname };
   const [first, project, section, id, ...more] = decoded as string[];
   if (first === undefined || (first === 'dashboard' && project === undefined)) return { view: 'projects' };
+  if (first === 'integrations' && project === undefined) return { view: 'integrations' };
+  if (first === 'secrets' && project === undefined) return { view: 'secrets' };
   if (first !== 'project' || project === undefined || more.length > 0) return { view: 'not-found', path: pathname };
   if (section === undefined) return id === undefined ? { view: 'environment', project } : { view: 'not-found', path: pathname };
   if (section === 'sequence' && id === undefined) {
@@ -57,6 +69,16 @@ export function parseRoute(pathname: string, search = ''): Route {
   }
   if (section === 'sequence' && id !== undefined) return { view: 'sequence', project, keptnContext: id };
   if (section === 'approval' && id === undefined) return { view: 'approvals', project };
+  if (section === 'settings' && id === undefined) return { view: 'settings', project };
+  if (section === 'evaluation' && id === undefined) {
+    const params = new URLSearchParams(search);
+    const scope: EvaluationScope = {};
+    for (const key of ['stage', 'service'] as const) {
+      const value = params.get(key);
+      if (value) scope[key] = value;
+    }
+    return { view: 'evaluations', project, scope };
+  }
   return { view: 'not-found', path: pathname };
 }
 
@@ -81,6 +103,19 @@ export function routeHref(route: Route): string {
       return `${project(route.project)}/sequence/${encodeURIComponent(route.keptnContext)}`;
     case 'approvals':
       return `${project(route.project)}/approval`;
+    case 'evaluations': {
+      const params = new URLSearchParams();
+      if (route.scope.stage) params.set('stage', route.scope.stage);
+      if (route.scope.service) params.set('service', route.scope.service);
+      const search = params.toString();
+      return `${project(route.project)}/evaluation${search === '' ? '' : `?${search}`}`;
+    }
+    case 'settings':
+      return `${project(route.project)}/settings`;
+    case 'integrations':
+      return `${BASE_PATH}/integrations`;
+    case 'secrets':
+      return `${BASE_PATH}/secrets`;
     case 'not-found':
       return route.path;
     default: {

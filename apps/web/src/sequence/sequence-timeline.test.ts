@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KeptnEvent, SequenceExecution, SequenceState } from '../api/types';
+import type { KeptnEvent, SequenceExecution, SequenceState } from '@shipmate/api';
 import { buildTimeline, isSequenceOpen, taskEventOf } from './sequence-timeline';
 
 let clock = 0;
@@ -9,6 +9,7 @@ function event(type: string, stage: string, fields: Partial<KeptnEvent> = {}, da
     id: `${type}-${clock}`,
     type,
     source: 'shipmate',
+    specversion: '1.0',
     time: new Date(Date.UTC(2024, 0, 1, 0, 0, 0, clock)).toISOString(),
     shkeptncontext: 'ctx',
     ...fields,
@@ -16,7 +17,7 @@ function event(type: string, stage: string, fields: Partial<KeptnEvent> = {}, da
   };
 }
 
-function execution(stage: string, tasks: string[], currentTask: SequenceExecution['status']['currentTask'] = null): SequenceExecution {
+function execution(stage: string, tasks: string[], currentTask: object | null = null): SequenceExecution {
   return {
     _id: `exec-${stage}`,
     sequence: { name: 'delivery', tasks: tasks.map((name) => ({ name })) },

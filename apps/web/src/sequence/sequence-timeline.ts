@@ -7,7 +7,10 @@
  * `skipped` once it ended.
  */
 import { timeMs } from '../format/format-time';
-import type { KeptnEvent, SequenceExecution, SequenceStageState, SequenceState } from '../api/types';
+import type { KeptnEvent, SequenceExecution, SequenceState } from '@shipmate/api';
+
+/** One stage of a sequence state. */
+type SequenceStageState = NonNullable<SequenceState['stages']>[number];
 
 /** Where a task is. */
 export type TaskPhase =
@@ -43,6 +46,7 @@ export interface TimelineTask {
 /** One stage of the timeline. */
 export interface TimelineStage {
   name: string;
+  /** '' when the server did not say. */
   state: string;
   image?: string;
   evaluation?: SequenceStageState['latestEvaluation'];
@@ -71,11 +75,25 @@ function byTime(a: KeptnEvent, b: KeptnEvent): number {
 
 /** The newest execution record of a stage (a stage may run again, e.g. after a remediation). */
 function executionOf(executions: readonly SequenceExecution[], stage: string): SequenceExecution | undefined {
-  return executions.filter((execution) => execution.scope.stage === stage).sort((a, b) => timeMs(b.triggeredAt) - timeMs(a.triggeredAt))[0];
+  return executions
+    .filter((execution) => execution.scope?.stage === stage)
+    .sort((a, b) => timeMs(b.triggeredAt) - timeMs(a.triggeredAt))[0];
+}
+
+/** A string field of an object the contract leaves open (tasks of an execution record). */
+function field(value: object | null | undefined, name: string): unknown {
+  return value ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+/** The shipyard's task names of an execution record. */
+function plannedTasks(execution: SequenceExecution | undefined): string[] {
+  return (execution?.sequence?.tasks ?? []).map((task) => field(task, 'name')).filter((name): name is string => typeof name === 'string');
 }
 
 function stageTasks(stage: SequenceStageState, execution: SequenceExecution | undefined, events: readonly KeptnEvent[]): TimelineStage {
-  const own = events.filter((event) => event.data.stage === stage.name).sort(byTime);
+  const stageName = stage.name ?? '';
+  const stageState = stage.state ?? '';
+  const own = events.filter((event) => event.data.stage === stageName).sort(byTime);
   const answers = new Map<string, KeptnEvent[]>();
   for (const event of own) {
     if (event.triggeredid === undefined) continue;
@@ -106,20 +124,22 @@ function stageTasks(stage: SequenceStageState, execution: SequenceExecution | un
     tasks.push(task);
   }
   // The shipyard's tasks after those triggered (sub-tasks such as get-sli are not in the shipyard).
-  const planned = execution?.sequence.tasks.map((task) => task.name) ?? [];
+  const planned = plannedTasks(execution);
   const reached = tasks.filter((task) => planned.includes(task.name)).length;
-  const running = RUNNING_STAGE_STATES.has(stage.state);
-  const current = execution?.status.currentTask;
+  const running = RUNNING_STAGE_STATES.has(stageState);
+  const current = execution?.status?.currentTask;
+  const scheduledAt = field(current, 'scheduledAt');
   for (const name of planned.slice(reached)) {
     const task: TimelineTask = { name, phase: running ? 'pending' : 'skipped', executors: [] };
-    if (current?.delayed && current.name === name) task.scheduledAt = current.scheduledAt;
+    if (field(current, 'delayed') === true && field(current, 'name') === name && typeof scheduledAt === 'string')
+      task.scheduledAt = scheduledAt;
     tasks.push(task);
   }
   const noted = tasks.some((task) => task.note !== undefined);
   const sequenceTrigger = own.find((event) => taskEventOf(event.type) === undefined && event.type.endsWith('.triggered'));
   return {
-    name: stage.name,
-    state: stage.state,
+    name: stageName,
+    state: stageState,
     ...(stage.image ? { image: stage.image } : {}),
     ...(stage.latestEvaluation ? { evaluation: stage.latestEvaluation } : {}),
     ...(stage.message && !noted ? { message: stage.message } : {}),
@@ -134,7 +154,7 @@ export function buildTimeline(
   executions: readonly SequenceExecution[],
   events: readonly KeptnEvent[],
 ): TimelineStage[] {
-  return state.stages.map((stage) => stageTasks(stage, executionOf(executions, stage.name), events));
+  return (state.stages ?? []).map((stage) => stageTasks(stage, executionOf(executions, stage.name ?? ''), events));
 }
 
 /** True when the sequence can still change (pause, resume and abort make sense). */

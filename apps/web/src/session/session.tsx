@@ -1,6 +1,6 @@
 /** The logged-in session: the API bound to the token, and the way out (log out, or a token that stopped working). */
 import { createContext, useContext } from 'react';
-import type { ShipmateApi } from '../api/api-client';
+import type { ShipmateApi } from '../api/shipmate-api';
 
 /** What the views get. */
 export interface Session {

@@ -1,6 +1,6 @@
 /** Approve or decline one open approval task, with an optional message. */
 import { useId, useState } from 'react';
-import type { ApprovalDecision } from '../api/types';
+import type { ApprovalDecision } from '@shipmate/api';
 import { useSession } from '../session/session';
 
 /** Props of {@link ApprovalActions}. */

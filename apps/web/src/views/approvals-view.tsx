@@ -36,11 +36,11 @@ export function ApprovalsView({ project }: { project: string }) {
                     Result before the approval:{' '}
                     {approval.result ? <StateBadge state={approval.result} /> : <span className="muted">none</span>} · waiting since{' '}
                     {formatTime(approval.time)} ·{' '}
-                    <Link to={{ view: 'sequence', project, keptnContext: approval.keptnContext }}>the sequence</Link>
+                    <Link to={{ view: 'sequence', project, keptnContext: approval.keptnContext ?? '' }}>the sequence</Link>
                   </p>
                   <ApprovalActions
                     project={project}
-                    triggeredId={approval.triggeredId}
+                    triggeredId={approval.triggeredId ?? ''}
                     label={`approval of ${approval.service} in ${approval.stage}`}
                   />
                 </li>

@@ -2,7 +2,9 @@
  * A project's environment: its stages (shipyard order) with their services, each with the deployed
  * version, the last evaluation and the approvals waiting, and a link to its latest sequence.
  */
-import type { Approval, ExpandedProject, ExpandedService, KeptnEvent } from '../api/types';
+import type { Approval, ExpandedProject, ExpandedService } from '@shipmate/api';
+import { readEvaluation } from '../evaluation/read-evaluation';
+import type { Evaluation } from '../evaluation/read-evaluation';
 import { timeAgo, timeMs } from '../format/format-time';
 import { useNow } from '../format/use-now';
 import { StateBadge } from '../layout/state-badge';
@@ -13,7 +15,7 @@ import { Link } from '../routing/navigation';
 interface Environment {
   project: ExpandedProject;
   /** Newest `evaluation.finished` per `stage/service`. */
-  evaluations: Map<string, KeptnEvent>;
+  evaluations: Map<string, Evaluation>;
   approvals: Approval[];
 }
 
@@ -23,7 +25,8 @@ const cell = (stage: string, service: string) => `${stage}/${service}`;
 function latestContext(service: ExpandedService): { keptnContext: string; time: string } | undefined {
   let newest: { keptnContext: string; time: string } | undefined;
   for (const info of Object.values(service.lastEventTypes)) {
-    if (info.keptnContext && (!newest || info.time > newest.time)) newest = { keptnContext: info.keptnContext, time: info.time };
+    const time = info.time ?? '';
+    if (info.keptnContext && (!newest || time > newest.time)) newest = { keptnContext: info.keptnContext, time };
   }
   return newest;
 }
@@ -42,8 +45,8 @@ function ServiceCell({
   const project = environment.project.projectName;
   const name = service.serviceName;
   const evaluation = environment.evaluations.get(cell(stage, name));
-  const score = evaluation?.data.evaluation?.score;
-  const result = evaluation?.data.result ?? evaluation?.data.evaluation?.result;
+  const score = evaluation?.score;
+  const result = evaluation?.result;
   const waiting = environment.approvals.filter((approval) => approval.stage === stage && approval.service === name);
   const latest = latestContext(service);
   return (
@@ -89,14 +92,15 @@ export function EnvironmentView({ project }: { project: string }) {
   const data = useLiveData(`environment:${project}`, project, async (api, signal): Promise<Environment> => {
     const [expanded, evaluationEvents, approvals] = await Promise.all([
       api.getProject(project, signal),
-      api.listEvaluations(project, signal),
+      api.listEvaluations(project, undefined, signal),
       api.listApprovals(project, signal),
     ]);
-    const evaluations = new Map<string, KeptnEvent>();
+    const evaluations = new Map<string, Evaluation>();
     for (const event of evaluationEvents) {
-      const key = cell(event.data.stage ?? '', event.data.service ?? '');
+      const evaluation = readEvaluation(event);
+      const key = cell(evaluation.stage, evaluation.service);
       const known = evaluations.get(key);
-      if (!known || timeMs(event.time) > timeMs(known.time)) evaluations.set(key, event);
+      if (!known || timeMs(evaluation.time) > timeMs(known.time)) evaluations.set(key, evaluation);
     }
     return { project: expanded, evaluations, approvals };
   });

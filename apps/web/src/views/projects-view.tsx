@@ -1,5 +1,5 @@
 /** The dashboard: every project with its stages, services and latest sequences. */
-import type { ExpandedProject, SequenceState } from '../api/types';
+import type { ExpandedProject, SequenceState } from '@shipmate/api';
 import { timeAgo } from '../format/format-time';
 import { useNow } from '../format/use-now';
 import { StateBadge } from '../layout/state-badge';
@@ -47,7 +47,7 @@ function ProjectCard({ summary, now }: { summary: ProjectSummary; now: number })
         <ul className="recent">
           {sequences.map((sequence) => (
             <li key={sequence.shkeptncontext}>
-              <Link to={{ view: 'sequence', project: name, keptnContext: sequence.shkeptncontext }}>
+              <Link to={{ view: 'sequence', project: name, keptnContext: sequence.shkeptncontext ?? '' }}>
                 {sequence.name} of {sequence.service}
               </Link>{' '}
               <StateBadge state={sequence.state} /> <span className="muted">{timeAgo(sequence.time, now)}</span>
@@ -59,6 +59,8 @@ function ProjectCard({ summary, now }: { summary: ProjectSummary; now: number })
         <Link to={{ view: 'environment', project: name }}>Environment</Link>
         <Link to={{ view: 'sequences', project: name, filters: {} }}>Sequences</Link>
         <Link to={{ view: 'approvals', project: name }}>Approvals</Link>
+        <Link to={{ view: 'evaluations', project: name, scope: {} }}>Evaluations</Link>
+        <Link to={{ view: 'settings', project: name }}>Settings</Link>
       </nav>
     </article>
   );

@@ -1,6 +1,6 @@
 /** Pause, resume and abort of a sequence (Keptn's sequence control endpoint); abort asks once more. */
 import { useState } from 'react';
-import type { SequenceControl } from '../api/types';
+import type { SequenceControlState as SequenceControl } from '@shipmate/api';
 import { useSession } from '../session/session';
 
 /** Props of {@link SequenceControls}. */

@@ -3,7 +3,7 @@
  * every task with its executor, duration, result and message, the server's note when a task waits
  * for an integration, and the approval buttons on an approval that waits for a person.
  */
-import type { Approval, SequenceState } from '../api/types';
+import type { Approval, SequenceState } from '@shipmate/api';
 import { formatDuration, formatTime, timeMs } from '../format/format-time';
 import { useNow } from '../format/use-now';
 import { StateBadge } from '../layout/state-badge';
@@ -78,7 +78,7 @@ function TaskRow({
           {task.note}
         </p>
       ) : null}
-      {approval ? <ApprovalActions project={project} triggeredId={approval.triggeredId} label={`approval in ${stage}`} /> : null}
+      {approval ? <ApprovalActions project={project} triggeredId={approval.triggeredId ?? ''} label={`approval in ${stage}`} /> : null}
     </li>
   );
 }
@@ -181,7 +181,7 @@ export function SequenceView({ project, keptnContext }: { project: string; keptn
                 started {formatTime(detail.state.time)} · context <code>{keptnContext}</code>
                 {detail.state.problemTitle ? ` · problem: ${detail.state.problemTitle}` : ''}
               </p>
-              <SequenceControls project={project} keptnContext={keptnContext} state={detail.state.state} />
+              <SequenceControls project={project} keptnContext={keptnContext} state={detail.state.state ?? ''} />
               <ol className="timeline" aria-label="stages of the sequence">
                 {detail.timeline.map((stage) => (
                   <StageSection key={stage.name} project={project} stage={stage} approvals={detail.approvals} now={now} />

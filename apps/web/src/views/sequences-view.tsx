@@ -5,7 +5,7 @@
  */
 import { useId } from 'react';
 import type { ChangeEvent } from 'react';
-import type { SequenceState } from '../api/types';
+import type { SequenceState } from '@shipmate/api';
 import { timeAgo } from '../format/format-time';
 import { useNow } from '../format/use-now';
 import { StateBadge } from '../layout/state-badge';
@@ -113,7 +113,7 @@ export function SequencesView({ project, filters }: { project: string; filters: 
           const shown = list.sequences.filter(
             (sequence) =>
               (!filters.service || sequence.service === filters.service) &&
-              (!filters.stage || sequence.stages.some((stage) => stage.name === filters.stage)),
+              (!filters.stage || (sequence.stages ?? []).some((stage) => stage.name === filters.stage)),
           );
           if (shown.length === 0) {
             const filtered = Object.values(filters).some(Boolean);
@@ -149,13 +149,13 @@ export function SequencesView({ project, filters }: { project: string; filters: 
                 {shown.map((sequence) => (
                   <tr key={sequence.shkeptncontext}>
                     <td data-label="Sequence">
-                      <Link to={{ view: 'sequence', project, keptnContext: sequence.shkeptncontext }}>{sequence.name}</Link>
+                      <Link to={{ view: 'sequence', project, keptnContext: sequence.shkeptncontext ?? '' }}>{sequence.name}</Link>
                       {sequence.problemTitle ? <div className="muted">{sequence.problemTitle}</div> : null}
                     </td>
                     <td data-label="Service">{sequence.service}</td>
                     <td data-label="Stages">
                       <ol className="stage-chain">
-                        {sequence.stages.map((stage) => (
+                        {(sequence.stages ?? []).map((stage) => (
                           <li key={stage.name}>
                             {stage.name} <StateBadge state={stage.state} />
                           </li>

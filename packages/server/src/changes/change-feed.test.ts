@@ -26,7 +26,18 @@ describe('createChangeFeed', () => {
       fixtureEvent({ data: { project: 'shop' } }),
       fixtureEvent({ data: { project: undefined } }),
     ]);
-    expect(await batch).toEqual({ projects: ['bank', 'shop'] });
+    expect(await batch).toEqual({ projects: ['bank', 'shop'], topics: [] });
+    feed.close();
+  });
+
+  it('tells the topics touched besides projects, once per burst, sorted', async () => {
+    const feed = createChangeFeed({ coalesceMs: 20 });
+    feed.touched('secrets');
+    const batch = nextBatch(feed);
+    feed.touched('secrets');
+    feed.touched('integrations');
+    feed.touched('secrets');
+    expect(await batch).toEqual({ projects: [], topics: ['integrations', 'secrets'] });
     feed.close();
   });
 
@@ -35,7 +46,7 @@ describe('createChangeFeed', () => {
     feed.changed('before');
     const batch = nextBatch(feed);
     feed.changed('after');
-    expect(await batch).toEqual({ projects: ['after'] });
+    expect(await batch).toEqual({ projects: ['after'], topics: [] });
     feed.close();
   });
 
@@ -47,7 +58,7 @@ describe('createChangeFeed', () => {
     const batch = nextBatch(feed);
     expect(feed.size).toBe(2);
     feed.changed('shop');
-    expect(await batch).toEqual({ projects: ['shop'] });
+    expect(await batch).toEqual({ projects: ['shop'], topics: [] });
     expect(feed.size).toBe(0);
     feed.close();
   });

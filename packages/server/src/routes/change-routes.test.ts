@@ -1,7 +1,8 @@
 /**
  * The change stream over a real socket (an SSE stream never ends, so `inject` cannot read it):
  * the token is required, `ready` comes first, a project write and a sequence control each reach
- * the stream as a `change` naming the project, and closing the server ends open streams.
+ * the stream as a `change` naming the project, a secret write and a registration each as a
+ * `change` naming its topic, and closing the server ends open streams.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shipyardYaml, waitFor } from '@shipmate/testing';
@@ -19,9 +20,21 @@ interface OpenStream {
   cancel(): Promise<void>;
 }
 
+/** The bodies of every `change` event in a stream's text. */
+function changes(text: string): Array<{ projects: string[]; topics: string[] }> {
+  return [...text.matchAll(/^event: change\ndata: (.*)$/gm)].map(
+    (match) => JSON.parse(match[1]!) as { projects: string[]; topics: string[] },
+  );
+}
+
 /** The projects of every `change` event in a stream's text. */
 function changedProjects(text: string): string[] {
-  return [...text.matchAll(/^event: change\ndata: (.*)$/gm)].flatMap((match) => (JSON.parse(match[1]!) as { projects: string[] }).projects);
+  return changes(text).flatMap((change) => change.projects);
+}
+
+/** The topics of every `change` event in a stream's text. */
+function changedTopics(text: string): string[] {
+  return changes(text).flatMap((change) => change.topics);
 }
 
 async function openStream(url: string, headers: Record<string, string>): Promise<{ status: number; stream: OpenStream; type: string }> {
@@ -86,6 +99,22 @@ describe(`GET ${CHANGES_PATH}`, () => {
       5000,
     );
     await stream.cancel();
+  });
+
+  it('names the topic of a write outside projects: integrations (registry, subscriptions, log) and secrets', async () => {
+    const { stream } = await openStream(`${base}${CHANGES_PATH}`, { 'x-token': TEST_TOKEN });
+    await waitFor('ready', async () => (stream.text().includes('event: ready') ? true : undefined), 5000);
+    expect((await api.call('POST', '/api/secrets/v1/secret', { name: 'db', data: { password: 'p' } })).status).toBe(201);
+    await waitFor('a change of secrets', async () => (changedTopics(stream.text()).includes('secrets') ? true : undefined), 5000);
+    expect(changedTopics(stream.text())).not.toContain('integrations');
+    const registration = await api.call('POST', `${CP}/uniform/registration`, {
+      name: 'watched',
+      metadata: { hostname: 'h', kubernetesmetadata: { namespace: 'n' } },
+      subscriptions: [],
+    });
+    expect(registration.status).toBe(201);
+    await waitFor('a change of integrations', async () => (changedTopics(stream.text()).includes('integrations') ? true : undefined), 5000);
+    // Left open: closing the server ends it (a cancelled stream's socket would hold the close up for seconds).
   });
 
   it('ends open streams when the server closes', async () => {

@@ -5,7 +5,9 @@
  * with the token in the URL). The stream:
  *
  * - `event: ready` once connected (the client knows it is live, and re-reads what it shows);
- * - `event: change` with `{"projects": ["shop"]}` after changes (gathered per `changeCoalesceMs`);
+ * - `event: change` with `{"projects": ["shop"], "topics": ["integrations"]}` after changes
+ *   (gathered per `changeCoalesceMs`; topics: `integrations` for registrations, instances,
+ *   subscriptions and the error log, `secrets` for secret writes);
  * - a `: ping` comment every 15 s, so proxies keep the connection and dead peers are noticed.
  *
  * The stream ends when the client goes or the server closes; clients reconnect (`retry: 3000`).
@@ -34,10 +36,11 @@ export function registerChangeRoutes(app: FastifyInstance, changes: ChangeFeed):
       schema: {
         tags: ['ui'],
         summary:
-          'Shipmate: server-sent events (text/event-stream) naming the projects that changed: `ready` once, then `change` with {"projects": [...]}; the stream stays open',
+          'Shipmate: server-sent events (text/event-stream) naming the projects and topics that changed: `ready` once, then `change` with {"projects": [...], "topics": [...]}; the stream stays open',
         response: {
           200: {
-            description: 'text/event-stream: `event: ready`, then `event: change` with `data: {"projects": ["shop"]}`',
+            description:
+              'text/event-stream: `event: ready`, then `event: change` with `data: {"projects": ["shop"], "topics": ["integrations"]}`',
             type: 'string',
           },
           ...errorResponses,
@@ -60,7 +63,7 @@ export function registerChangeRoutes(app: FastifyInstance, changes: ChangeFeed):
       // The answer ended: the client went away (closed tab, lost network), or the stream ended.
       reply.raw.once('close', end);
       unsubscribe = changes.subscribe((batch: ChangeBatch) => {
-        if (!ended) stream.write(sseEvent('change', { projects: batch.projects }));
+        if (!ended) stream.write(sseEvent('change', { projects: batch.projects, topics: batch.topics }));
       }, end);
       if (!ended) stream.write(`retry: 3000\n${sseEvent('ready', {})}`);
       return (

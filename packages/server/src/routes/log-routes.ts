@@ -2,6 +2,7 @@ import { createLogsBodySchema, deleteLogQuery, emptyObjectSchema, errorResponses
 import type { TypedApp } from '../http/typed-app.js';
 import { parseLogTime } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
+import { ChangeTopic } from '../changes/change-feed.js';
 import { dbPageFields, parseDbPageRequest } from '../http/pagination.js';
 
 type Query = Record<string, string | undefined>;
@@ -17,7 +18,7 @@ function filters(q: Query) {
 
 /** Integration error logs (control-plane.md §3.12); DB pagination, newest first. */
 export function registerLogRoutes(app: TypedApp, context: ServerContext): void {
-  const { registry } = context;
+  const { registry, changes } = context;
   const tags = ['log'];
 
   app.post(
@@ -32,6 +33,7 @@ export function registerLogRoutes(app: TypedApp, context: ServerContext): void {
     },
     async (request) => {
       await registry.appendLogs(request.body);
+      changes.touched(ChangeTopic.integrations);
       return {};
     },
   );
@@ -66,6 +68,7 @@ export function registerLogRoutes(app: TypedApp, context: ServerContext): void {
     },
     async (request) => {
       await registry.deleteLogs(filters(request.query));
+      changes.touched(ChangeTopic.integrations);
       return {};
     },
   );

@@ -9,6 +9,7 @@ import {
 } from '@shipmate/api';
 import type { TypedApp } from '../http/typed-app.js';
 import type { ServerContext } from '../server-context.js';
+import { ChangeTopic } from '../changes/change-feed.js';
 
 const BASE = '/api/secrets/v1';
 
@@ -18,7 +19,7 @@ const BASE = '/api/secrets/v1';
  * (docs/keptn-compatibility.md, "Secrets").
  */
 export function registerSecretRoutes(app: TypedApp, context: ServerContext): void {
-  const { secrets } = context;
+  const { secrets, changes } = context;
   const tags = ['secrets'];
 
   app.post(
@@ -31,7 +32,11 @@ export function registerSecretRoutes(app: TypedApp, context: ServerContext): voi
         response: { 201: secretSummarySchema, ...secretErrorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await secrets.create(request.body)),
+    async (request, reply) => {
+      const created = await secrets.create(request.body);
+      changes.touched(ChangeTopic.secrets);
+      return reply.status(201).send(created);
+    },
   );
 
   app.put(
@@ -44,7 +49,11 @@ export function registerSecretRoutes(app: TypedApp, context: ServerContext): voi
         response: { 200: secretSummarySchema, ...secretErrorResponses },
       },
     },
-    async (request) => secrets.update(request.body),
+    async (request) => {
+      const updated = await secrets.update(request.body);
+      changes.touched(ChangeTopic.secrets);
+      return updated;
+    },
   );
 
   app.delete(
@@ -60,6 +69,7 @@ export function registerSecretRoutes(app: TypedApp, context: ServerContext): voi
     async (request) => {
       const q = request.query;
       await secrets.remove(q.name, q.scope);
+      changes.touched(ChangeTopic.secrets);
       return {};
     },
   );

@@ -16,6 +16,7 @@ import {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TypedApp } from '../http/typed-app.js';
 import type { ServerContext } from '../server-context.js';
+import { ChangeTopic } from '../changes/change-feed.js';
 
 type Query = Record<string, string | undefined>;
 const BASE = '/api/controlPlane/v1/uniform/registration';
@@ -32,7 +33,7 @@ function pingInstance(query: Query, body: unknown): string | undefined {
 
 /** Keptn's integration registry (control-plane.md §3.11) with Shipmate's instances and collisions. */
 export function registerUniformRoutes(app: TypedApp, context: ServerContext): void {
-  const { registry, waiters } = context;
+  const { registry, waiters, changes } = context;
   const tags = ['uniform'];
 
   app.post(
@@ -47,6 +48,7 @@ export function registerUniformRoutes(app: TypedApp, context: ServerContext): vo
     },
     async (request, reply) => {
       const result = await registry.register(request.body);
+      changes.touched(ChangeTopic.integrations);
       return reply.status(result.created ? 201 : 200).send({ id: result.id, instanceId: result.instanceId });
     },
   );
@@ -100,6 +102,7 @@ export function registerUniformRoutes(app: TypedApp, context: ServerContext): vo
     },
     async (request) => {
       await registry.remove(request.params.integrationID);
+      changes.touched(ChangeTopic.integrations);
       return {};
     },
   );
@@ -117,6 +120,7 @@ export function registerUniformRoutes(app: TypedApp, context: ServerContext): vo
     async (request) => {
       const { integrationID, instanceID } = request.params;
       await registry.removeInstance(integrationID, instanceID);
+      changes.touched(ChangeTopic.integrations);
       return {};
     },
   );
@@ -170,6 +174,7 @@ export function registerUniformRoutes(app: TypedApp, context: ServerContext): vo
     },
     async (request, reply) => {
       const id = await registry.createSubscription(request.params.integrationID, request.body);
+      changes.touched(ChangeTopic.integrations);
       // Parked agent long polls look again with the new subscriptions.
       waiters.wakeAll();
       return reply.status(201).send({ id });
@@ -201,6 +206,7 @@ export function registerUniformRoutes(app: TypedApp, context: ServerContext): vo
     async (request, reply) => {
       const { integrationID, subscriptionID } = request.params;
       const id = await registry.putSubscription(integrationID, subscriptionID, request.body);
+      changes.touched(ChangeTopic.integrations);
       waiters.wakeAll();
       return reply.status(201).send({ id });
     },
@@ -219,6 +225,7 @@ export function registerUniformRoutes(app: TypedApp, context: ServerContext): vo
     async (request) => {
       const { integrationID, subscriptionID } = request.params;
       await registry.deleteSubscription(integrationID, subscriptionID);
+      changes.touched(ChangeTopic.integrations);
       waiters.wakeAll();
       return {};
     },
