@@ -101,6 +101,31 @@ describe('the agent client over plain http', () => {
     ]);
   });
 
+  it('registers and polls again and again over one connection, so an idle instance holds one', async () => {
+    const seen: string[] = [];
+    const server = createHttpServer(fakeControlPlane(seen));
+    // As Shipmate's server: idle connections are kept 65 s, so a second one would stay open.
+    server.keepAliveTimeout = 65_000;
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const agent = client(await listen(server, 'http'));
+    const registration = await agent.register({
+      name: 'x',
+      metadata: {
+        hostname: 'h',
+        integrationversion: '1',
+        distributorversion: '1',
+        location: 'l',
+        kubernetesmetadata: { namespace: 'n', podname: 'p', deploymentname: 'd' },
+        shipmate: { filters: { projects: [], stages: [], services: [] } },
+      },
+      subscriptions: [],
+    });
+    for (let poll = 0; poll < 5; poll++) await agent.pollTasks(registration, 1000);
+    expect(seen).toHaveLength(6);
+    expect(connections).toBe(1);
+  });
+
   it("answers raw requests in node:http's form, any status", async () => {
     const endpoint = await listen(createHttpServer(fakeControlPlane([])), 'http');
     const answer = await client(endpoint).raw('GET', '/controlPlane/v1/uniform/registration/nope');

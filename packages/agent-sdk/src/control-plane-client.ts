@@ -2,12 +2,13 @@
  * HTTP client of the control plane's API as an agent uses it: registration, the task long poll,
  * sending events and error logs, unregistering an instance. A thin layer over
  * @shipmate/api-client with the wire types of @shipmate/api: connections are kept alive (one for
- * the parked poll, others for events) by an undici dispatcher that also carries the TLS settings
+ * the registration and the parked poll, others for events) by undici dispatchers that also carry the TLS settings
  * (HTTP_SSL_VERIFY and the CA bundle); the token goes in `x-token`. The client does not retry:
  * the agent session and the event sender have their own backoff.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Client, fetch as undiciFetch } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { LogEntry, Registration, RegistrationBody, TaskBatch } from '@shipmate/api';
 import { ApiError, ApiTimeoutError, ApiUnreachableError, createApiClient } from '@shipmate/api-client';
 import type { RequestOptions } from '@shipmate/api-client';
@@ -109,16 +110,24 @@ function nodeHeaders(headers: Headers): IncomingHttpHeaders {
 export function createControlPlaneClient(connection: ControlPlaneConnection): ControlPlaneClient {
   const endpoint = connection.endpoint.replace(/\/+$/, '');
   const tls = tlsConnectionOptions({ sslVerify: connection.sslVerify ?? true, caPem: connection.caPem });
-  const dispatcher = new Agent({ connect: endpoint.startsWith('https:') ? tls : {} });
-  // undici's own fetch with its own dispatcher: the global fetch may be a different undici version.
-  const fetchWithAgent: typeof fetch = (input, init) => undiciFetch(input, { ...init, dispatcher });
-  const api = createApiClient({
-    baseUrl: endpoint,
-    token: connection.token,
-    timeoutMs: connection.timeoutMs ?? 30_000,
-    retries: 0,
-    fetch: fetchWithAgent,
-  });
+  const connect = endpoint.startsWith('https:') ? tls : {};
+  const dispatcher = new Agent({ connect });
+  // The registration and the long polls go one after the other over one connection of their own.
+  // On a shared pool a request sent right after an answer was read finds that answer's connection
+  // not yet released and opens another, which then idles for the server's keep-alive (65 s): every
+  // idle instance held two connections, and a fleet twice the descriptors it needs.
+  const sessionDispatcher = new Client(new URL(endpoint).origin, { connect });
+  const apiOn = (on: Dispatcher) =>
+    createApiClient({
+      baseUrl: endpoint,
+      token: connection.token,
+      timeoutMs: connection.timeoutMs ?? 30_000,
+      retries: 0,
+      // undici's own fetch with its own dispatcher: the global fetch may be a different undici version.
+      fetch: (input, init) => undiciFetch(input, { ...init, dispatcher: on }),
+    });
+  const api = apiOn(dispatcher);
+  const session = apiOn(sessionDispatcher);
 
   const registrationPath = (registration: Registration) => `/controlPlane/v1/uniform/registration/${encodeURIComponent(registration.id)}`;
 
@@ -126,7 +135,7 @@ export function createControlPlaneClient(connection: ControlPlaneConnection): Co
     endpoint,
     async register(body) {
       const path = '/controlPlane/v1/uniform/registration';
-      const answer = await reported(path, () => api.register(body));
+      const answer = await reported(path, () => session.register(body));
       if (typeof answer.instanceId !== 'string' || typeof answer.id !== 'string') {
         throw new ControlPlaneError(
           'the control plane registered the integration but returned no instanceId: it is not a Shipmate control plane (a Keptn control plane cannot deliver tasks by long poll)',
@@ -138,7 +147,7 @@ export function createControlPlaneClient(connection: ControlPlaneConnection): Co
     },
     pollTasks(registration, waitMs, signal) {
       const path = `${registrationPath(registration)}/instance/${encodeURIComponent(registration.instanceId)}/tasks?waitMs=${waitMs}`;
-      return reported(path, () => api.pollTasks(registration.id, registration.instanceId, { waitMs, ...(signal ? { signal } : {}) }));
+      return reported(path, () => session.pollTasks(registration.id, registration.instanceId, { waitMs, ...(signal ? { signal } : {}) }));
     },
     async ping(registration) {
       const path = `${registrationPath(registration)}/ping?instanceId=${encodeURIComponent(registration.instanceId)}`;
@@ -167,6 +176,7 @@ export function createControlPlaneClient(connection: ControlPlaneConnection): Co
     },
     close() {
       void dispatcher.destroy().catch(() => undefined);
+      void sessionDispatcher.destroy().catch(() => undefined);
     },
   };
 }
