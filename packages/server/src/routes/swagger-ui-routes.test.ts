@@ -30,6 +30,12 @@ describe('Swagger UI', () => {
     }
   });
 
+  it("lets the page's inline styles through its content security policy, not inline scripts", async () => {
+    const policy = String((await get('/api/swagger-ui/')).headers['content-security-policy']);
+    expect(policy).toMatch(/style-src [^;]*'unsafe-inline'/);
+    expect(policy).not.toMatch(/script-src [^;]*'unsafe-inline'/);
+  });
+
   it('sends /api to the page without a token, as Keptn did', async () => {
     const redirect = await get('/api');
     expect(redirect.statusCode).toBe(302);

@@ -26,5 +26,8 @@ export async function registerSwaggerUiRoutes(app: FastifyInstance): Promise<voi
     // No badge from validator.swagger.io: the page makes no request outside this server.
     uiConfig: { validatorUrl: null, deepLinking: true },
     staticCSP: true,
+    // Swagger UI sets inline styles as it renders (the Authorize dialog, expanded operations);
+    // the plugin's policy blocked them and the browser logged an error. Scripts stay strict.
+    transformStaticCSP: (header) => header.replace(/style-src ([^;]*)/, (directive) => `${directive} 'unsafe-inline'`),
   });
 }
