@@ -3,8 +3,6 @@
  * each run over the SLO's pass and warning bands, one chart per SLI over its own targets, and the
  * table of every run with each SLI's value. Defaults to the stage and service evaluated last.
  */
-import { useId } from 'react';
-import type { ChangeEvent } from 'react';
 import { BandChart } from '../chart/band-chart';
 import type { ChartPoint } from '../chart/band-chart';
 import { intervalOf, scoreBands } from '../chart/bands';
@@ -17,6 +15,7 @@ import { useLiveData } from '../live/use-live-data';
 import { Link, navigate } from '../routing/navigation';
 import { routeHref } from '../routing/route';
 import type { EvaluationScope } from '../routing/route';
+import { SelectField } from '../layout/select-field';
 
 /** How many runs of one stage and service are shown. */
 const HISTORY = 50;
@@ -41,32 +40,9 @@ function indicatorNames(runs: readonly Evaluation[]): Array<{ metric: string; di
 
 const formatScore = (score: number) => String(Math.round(score * 100) / 100);
 
-function ScopeSelect({
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  label: string;
-  value: string | undefined;
-  options: readonly string[];
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value ?? ''} onChange={(event: ChangeEvent<HTMLSelectElement>) => onChange(event.target.value)}>
-        {value === undefined ? <option value="">choose</option> : null}
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+const ScopeSelect = (props: Omit<Parameters<typeof SelectField>[0], 'empty'>) => (
+  <SelectField {...props} empty={{ label: 'choose', always: false }} />
+);
 
 function History({ project, history }: { project: string; history: EvaluationHistory }) {
   const { runs, stage, service } = history;

@@ -4,7 +4,6 @@
  * state API filters only those two); the latest 100 are read.
  */
 import { useId } from 'react';
-import type { ChangeEvent } from 'react';
 import type { SequenceState } from '@shipmate/api';
 import { timeAgo } from '../format/format-time';
 import { useNow } from '../format/use-now';
@@ -14,6 +13,7 @@ import { useLiveData } from '../live/use-live-data';
 import { Link, navigate } from '../routing/navigation';
 import { routeHref } from '../routing/route';
 import type { SequenceFilters } from '../routing/route';
+import { SelectField } from '../layout/select-field';
 
 /** The overall states a sequence can have. */
 const STATES = ['triggered', 'started', 'waiting', 'paused', 'finished', 'aborted', 'timedOut'] as const;
@@ -25,32 +25,9 @@ interface SequenceList {
   sequences: SequenceState[];
 }
 
-function FilterSelect({
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  label: string;
-  value: string | undefined;
-  options: readonly string[];
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value ?? ''} onChange={(event: ChangeEvent<HTMLSelectElement>) => onChange(event.target.value)}>
-        <option value="">all</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+const FilterSelect = (props: Omit<Parameters<typeof SelectField>[0], 'empty'>) => (
+  <SelectField {...props} empty={{ label: 'all', always: true }} />
+);
 
 /** The sequences view of `project`. */
 export function SequencesView({ project, filters }: { project: string; filters: SequenceFilters }) {
