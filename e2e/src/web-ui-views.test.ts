@@ -13,9 +13,6 @@
  *
  * Screenshots at 1280×800 go to a temp dir, or to SHIPMATE_UI_SCREENSHOT_DIR (`npm run screenshots`).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { KeptnEvent } from '@shipmate/core';
@@ -30,7 +27,7 @@ import {
   waitFor,
 } from '@shipmate/testing';
 import type { AgentProcess, GitHttpServer, Recipient, ServerProcess } from '@shipmate/testing';
-import { chromiumUnavailable, launchChromium } from './browser.js';
+import { chromiumUnavailable, launchChromium, openWatchedPage, screenshots } from './browser.js';
 import { waitForState, waitForTask } from './executor.js';
 
 /** dev deploys and tests; every task but those of the agents is answered by the test. */
@@ -73,10 +70,6 @@ total_score:
   warning: "75%"
 `;
 
-const KEEP_SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR !== undefined;
-const SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR
-  ? resolve(process.env.SHIPMATE_UI_SCREENSHOT_DIR)
-  : mkdtempSync(join(tmpdir(), 'shipmate-ui-views-screenshots-'));
 /** How long the UI may take to show what the API already has. */
 const UI_MS = 15_000;
 const DEPLOYMENT = 'sh.keptn.event.deployment.triggered';
@@ -95,17 +88,9 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
   let page: Page;
   const running: Array<{ stop(): Promise<unknown> }> = [];
   let runner: Recipient;
-  let errors: string[] = [];
-
-  function takeErrors(): string[] {
-    const taken = errors;
-    errors = [];
-    return taken;
-  }
-
-  async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  }
+  let takeErrors: () => string[];
+  const screenshotsOf = screenshots('shipmate-ui-views-screenshots');
+  const shot = (name: string) => screenshotsOf.shot(page, name);
 
   async function heading(name: RegExp | string): Promise<void> {
     await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: UI_MS });
@@ -155,7 +140,6 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
   }
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     gitServer = await startGitHttpServer({ root: upstream.root, user: 'bot', token: GIT_TOKEN });
     remoteURL = `${gitServer.baseUrl}/upstream.git`;
     server = await startServerProcess({
@@ -185,13 +169,7 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
     runner = (await agent('web-runner', [DEPLOYMENT], { LOCATION: 'cluster-east', K8S_POD_NAME: 'web-runner-a' }, true)).recipient;
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_MS);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+    ({ page, takeErrors } = await openWatchedPage(browser, UI_MS));
     await page.goto(`${server.url}/bridge/`);
     await page.getByLabel('API token').fill(server.token);
     await page.getByLabel('API token').press('Enter');
@@ -204,7 +182,7 @@ describe.skipIf(unavailable !== undefined)(`web UI views in Chromium${unavailabl
     if (server) expect(await server.stop()).toBe(0);
     await gitServer?.close();
     upstream.cleanup();
-    if (!KEEP_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
+    screenshotsOf.cleanup();
   });
 
   it('flags the two execution planes that share one name, with the fix', async () => {

@@ -7,14 +7,11 @@
  * No console error and no page error may happen. Screenshots of each view at 1280×800 go to a temp
  * dir, or to SHIPMATE_UI_SCREENSHOT_DIR (`npm run screenshots` writes docs/ui/).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { KeptnApiClient, startServerProcess } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
-import { chromiumUnavailable, launchChromium } from './browser.js';
+import { chromiumUnavailable, launchChromium, openWatchedPage, screenshots } from './browser.js';
 import { waitForState, waitForTask } from './executor.js';
 
 /** dev deploys and tests; production waits for a person, then deploys and releases. */
@@ -45,11 +42,6 @@ spec:
 `;
 
 const IMAGE = 'ghcr.io/example/carts:1.2.0';
-/** Where the screenshots go: SHIPMATE_UI_SCREENSHOT_DIR (kept), else a temp dir (removed at the end). */
-const KEEP_SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR !== undefined;
-const SCREENSHOTS = process.env.SHIPMATE_UI_SCREENSHOT_DIR
-  ? resolve(process.env.SHIPMATE_UI_SCREENSHOT_DIR)
-  : mkdtempSync(join(tmpdir(), 'shipmate-ui-screenshots-'));
 /** How long the UI may take to show what the API already has (live updates take well under a second). */
 const UI_MS = 15_000;
 
@@ -61,19 +53,9 @@ describe.skipIf(unavailable !== undefined)(`web UI in Chromium${unavailable ? ` 
   let browser: Browser | undefined;
   let page: Page;
   let keptnContext = '';
-  /** Console errors and page errors since the last check. */
-  let errors: string[] = [];
-
-  /** The errors collected so far (and forgets them). */
-  function takeErrors(): string[] {
-    const taken = errors;
-    errors = [];
-    return taken;
-  }
-
-  async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  }
+  let takeErrors: () => string[];
+  const screenshotsOf = screenshots('shipmate-ui-screenshots');
+  const shot = (name: string) => screenshotsOf.shot(page, name);
 
   /** The text of a task row of the timeline (stage section, task name). */
   function taskRow(stage: string, task: string) {
@@ -90,7 +72,6 @@ describe.skipIf(unavailable !== undefined)(`web UI in Chromium${unavailable ? ` 
   }
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     // Only the approval-service runs in the control plane: the test plays every other executor.
     server = await startServerProcess({ env: { SHIPMATE_BUILT_IN_INTEGRATIONS: 'approval-service' } });
     client = new KeptnApiClient(server.url, server.token);
@@ -101,19 +82,13 @@ describe.skipIf(unavailable !== undefined)(`web UI in Chromium${unavailable ? ` 
     await client.createProject('bank', SHIPYARD);
     await client.createService('bank', 'ledger');
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_MS);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+    ({ page, takeErrors } = await openWatchedPage(browser, UI_MS));
   });
 
   afterAll(async () => {
     await browser?.close();
     if (server) expect(await server.stop()).toBe(0);
-    if (!KEEP_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
+    screenshotsOf.cleanup();
   });
 
   it('redirects / to /bridge/, refuses a wrong token and logs in with the right one, from the keyboard', async () => {
