@@ -70,7 +70,7 @@ export function registerWebUiRoutes(app: FastifyInstance, webRoot: string | unde
   app.get('/', options, async (_request, reply) => reply.redirect(WEB_UI_PATH, 302));
   app.get('/bridge', options, async (_request, reply) => reply.redirect(WEB_UI_PATH, 302));
 
-  app.get('/bridge/*', options, async (request, reply) => {
+  app.get<{ Params: { '*'?: string } }>('/bridge/*', options, async (request, reply) => {
     if (webRoot === undefined) {
       return plainText(
         reply,
@@ -86,7 +86,7 @@ export function registerWebUiRoutes(app: FastifyInstance, webRoot: string | unde
         'The web UI is not built: apps/web/dist/index.html is missing. Build it with `npm run build` (or `npm run build -w apps/web`; `npm ci` does it too), then reload this page. The API answers under /api meanwhile.',
       );
     }
-    const path = (request.params as { '*'?: string })['*'] ?? '';
+    const path = request.params['*'] ?? '';
     const file = path === '' ? index : webFileOf(webRoot, path);
     if (file === undefined) return plainText(reply, 404, `no file '${path}' in the web UI`);
     if (file !== index && (await isFile(file))) {
