@@ -150,15 +150,30 @@ describe('longPoll', () => {
     expect(delivery.heartbeats).toBe(1);
   });
 
-  it('writes the heartbeat of a poll whose instance was last seen more than a tick before the renewals are due', async () => {
+  it('renews within soonMs the skipped heartbeat of a poll that the next tick would renew too late', async () => {
     const first = poll(request({ waitMs: 6_000 }));
     await vi.advanceTimersByTimeAsync(6_000);
     await first;
-    // The first look at 0 s was the last heartbeat; at 6 s it is older than renewEveryMs - tickMs (5 s).
+    // The first look at 0 s was the last heartbeat; the next poll, at 6 s, writes none, but the
+    // renewals' timer starts again with it and would tick at 11 s: one renewal 100 ms after the park.
+    const second = poll(request({ waitMs: 1_000 }));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(delivery.renewals).toEqual([]);
+    await vi.advanceTimersByTimeAsync(901);
+    await second;
+    expect(delivery.heartbeats).toBe(1);
+    expect(delivery.renewals).toEqual([['x']]);
+  });
+
+  it('writes the heartbeat of a poll whose instance this replica last saw renewEveryMs ago or more', async () => {
+    const first = poll(request({ waitMs: 1_000 }));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await first;
     const second = poll(request({ waitMs: 1_000 }));
     await vi.advanceTimersByTimeAsync(1_000);
     await second;
     expect(delivery.heartbeats).toBe(2);
+    expect(delivery.renewals).toEqual([]);
   });
 
   it('renews the parked polls of several instances in one write', async () => {

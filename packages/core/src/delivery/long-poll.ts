@@ -1,11 +1,12 @@
 /**
  * The long poll of an agent instance: take work now; if there is none, park until woken or until
  * `waitMs` (real time) passed, then look again. The first look is the instance's heartbeat, unless
- * its heartbeat is fresh (written less than a tick before the renewals would be due, usually by the
- * renewals of its previous poll: see parked-heartbeats.ts); while the poll is parked, its heartbeat
- * is renewed with those of all other parked polls, so a long wait never lets it go offline, and an
- * instance that is no longer registered ends its poll with 404. Answers with an empty batch when
- * time is up. A new task wakes one parked instance per integration (see task-waiters.ts).
+ * this replica wrote that heartbeat less than a renewal period ago (usually the renewals of its
+ * previous poll), which the parked renewals then carry on (see parked-heartbeats.ts). While the
+ * poll is parked, its heartbeat is renewed with those of all other parked polls, so a long wait
+ * never lets it go offline, and an instance that is no longer registered ends its poll with 404.
+ * Answers with an empty batch when time is up. A new task wakes one parked instance per
+ * integration (see task-waiters.ts).
  */
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
@@ -61,7 +62,7 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
   let look = true;
   let first = true;
   const instance = { integrationId: request.integrationId, instanceId: request.instanceId };
-  const heartbeatWritten = !heartbeats.heartbeatFresh(instance);
+  const heartbeatWritten = !heartbeats.heartbeatKnown(instance);
   try {
     for (;;) {
       if (request.signal?.aborted) return { events: [], aborted: [] };

@@ -88,41 +88,67 @@ describe('createParkedHeartbeats', () => {
     expect(writes).toEqual([['a']]);
   });
 
-  it('tells a heartbeat written less than renewEveryMs - tickMs ago as fresh, after the poll ended too', async () => {
-    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(false);
+  it('tells a heartbeat written less than renewEveryMs ago as known, after the poll ended too', async () => {
+    expect(heartbeats.heartbeatKnown(ref('a'))).toBe(false);
     const unparkA = heartbeats.park(ref('a'), () => undefined);
     heartbeats.park(ref('b'), () => undefined);
-    await vi.advanceTimersByTimeAsync(4_999);
-    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(4_000);
     unparkA();
-    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(true);
+    expect(heartbeats.heartbeatKnown(ref('a'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(5_999);
+    expect(heartbeats.heartbeatKnown(ref('a'))).toBe(true);
     await vi.advanceTimersByTimeAsync(1);
-    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(false);
-    // b's renewal at 10 s makes it fresh again; a, no longer parked, is not renewed.
-    await vi.advanceTimersByTimeAsync(5_000);
+    expect(heartbeats.heartbeatKnown(ref('a'))).toBe(false);
+    // b's renewal at 10 s makes it known again; a, no longer parked, is not renewed.
     expect(writes).toEqual([['b']]);
-    expect(heartbeats.heartbeatFresh(ref('b'))).toBe(true);
-    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(false);
+    expect(heartbeats.heartbeatKnown(ref('b'))).toBe(true);
   });
 
-  it('renews a poll that skipped its heartbeat from the heartbeat written before, within renewEveryMs of it', async () => {
+  it('renews a poll that skipped its heartbeat at the regular tick when that keeps it within renewEveryMs', async () => {
     heartbeats.park(ref('keeps-the-timer'), () => undefined);
     await vi.advanceTimersByTimeAsync(2_000);
     const unpark = heartbeats.park(ref('a'), () => undefined);
-    await vi.advanceTimersByTimeAsync(4_000);
-    // a's poll ends at 6 s and the next one parks at once without writing: its heartbeat is 4 s old.
+    await vi.advanceTimersByTimeAsync(2_000);
+    // a's poll ends at 4 s and the next one parks at once without writing: its heartbeat is 2 s old,
+    // 6 s by the 5 s tick (not due) and 8 s by the 10 s one (due then, 13 s by the tick after).
     unpark();
-    expect(heartbeats.heartbeatFresh(ref('a'))).toBe(true);
+    expect(heartbeats.heartbeatKnown(ref('a'))).toBe(true);
     heartbeats.park(ref('a'), () => undefined, false);
-    // Due at the 10 s tick (8 s old, 13 s by the next one), as if the poll had not ended.
-    await vi.advanceTimersByTimeAsync(4_000);
+    await vi.advanceTimersByTimeAsync(5_999);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(writes).toEqual([['keeps-the-timer', 'a']]);
   });
 
-  it('renews a poll that skipped its heartbeat at the next tick when the record is gone', async () => {
+  it('renews within soonMs, in one write, the polls whose known heartbeat the next tick would leave too old', async () => {
+    // Ticks at 5 s, 10 s, 15 s… from the first park.
+    heartbeats.park(ref('keeps-the-timer'), () => undefined);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const unparkA = heartbeats.park(ref('a'), () => undefined);
+    const unparkB = heartbeats.park(ref('b'), () => undefined);
+    // The polls of a and b end at 9.9 s, just before the tick that would have renewed them.
+    await vi.advanceTimersByTimeAsync(8_900);
+    unparkA();
+    unparkB();
+    await vi.advanceTimersByTimeAsync(600);
+    expect(writes).toEqual([['keeps-the-timer']]);
+    // At 10.5 s and 10.55 s they park again from their heartbeats of 1 s, which the 15 s tick would
+    // find 14 s old: one write for both at 10.6 s.
+    heartbeats.park(ref('a'), () => undefined, false);
+    await vi.advanceTimersByTimeAsync(50);
+    heartbeats.park(ref('b'), () => undefined, false);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(writes).toEqual([['keeps-the-timer']]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toEqual([['keeps-the-timer'], ['a', 'b']]);
+  });
+
+  it('renews a poll that skipped its heartbeat within soonMs when the record is gone', async () => {
     heartbeats.park(ref('b'), () => undefined);
     heartbeats.park(ref('a'), () => undefined, false);
-    await vi.advanceTimersByTimeAsync(5_000);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(writes).toEqual([['a']]);
   });
 

@@ -2,7 +2,7 @@
  * The heartbeats of parked long polls, renewed together: while any poll is parked, one interval
  * timer ticks every `tickMs`, and each tick renews, in one store write, every parked instance whose
  * last heartbeat would be older than `renewEveryMs` by the next tick. So each parked instance is
- * renewed at most every `renewEveryMs` and at least every `renewEveryMs - tickMs`, and a fleet of
+ * renewed at least every `renewEveryMs`, and a fleet of
  * idle agents costs one transaction per tick instead of one per instance.
  *
  * An instance that is no longer registered when its heartbeat is renewed (deleted, expired, or
@@ -12,11 +12,13 @@
  *
  * The set also remembers when each instance's heartbeat was last written (by a poll's first look
  * or a renewal here) for `renewEveryMs` after its polls ended. An idle agent sends its next poll
- * as soon as one is answered, so the next poll usually finds a heartbeat a few seconds old: while
- * it is younger than `renewEveryMs - tickMs` ({@link ParkedHeartbeats.heartbeatFresh}) the poll
- * skips the write of its first look and parks from that time, and the renewals still keep every
- * parked instance's heartbeat younger than `renewEveryMs`. That spares a transaction for most
- * re-sent polls of an idle fleet (issue 13 point 6).
+ * as soon as one is answered, so the next poll usually finds a heartbeat at most `renewEveryMs`
+ * old: then ({@link ParkedHeartbeats.heartbeatKnown}) the poll skips the write of its first look
+ * and parks from that time, and the regular ticks renew it. Only when the next tick would find such
+ * a heartbeat older than `renewEveryMs` (its poll was answered just before the tick that would have
+ * renewed it) does the park ask for a renewal within `soonMs`, which writes every instance due by
+ * then in one transaction. So an idle fleet re-polling (every agent's poll ends after the same wait)
+ * costs no write per poll (issue 13 point 6).
  */
 import type { InstanceRef } from './task-delivery.js';
 
@@ -31,6 +33,11 @@ export interface ParkedHeartbeatsOptions {
   tickMs: number;
   /** The longest time between two heartbeats of a parked instance; at least `tickMs`. */
   renewEveryMs: number;
+  /**
+   * Delay of the renewal a park asks for when its heartbeat, written before, would be older than
+   * `renewEveryMs` at the next tick; the parks within it share one write. @default 100
+   */
+  soonMs?: number;
   /** A renewal write failed; the instances stay due and are retried on the next tick. */
   onError: (error: unknown) => void;
   /** Real-time clock in ms. @default performance.now */
@@ -42,16 +49,16 @@ export interface ParkedHeartbeats {
   /**
    * Keeps the heartbeat of the poll's instance renewed until the returned function is called.
    * `heartbeatWritten` (default true): the poll's first look just wrote the instance's heartbeat;
-   * false when it skipped the write because {@link heartbeatFresh} said so, and the renewals then
-   * go from the heartbeat written before. `onGone` ends the poll when the instance is no longer
-   * registered.
+   * false when it skipped the write because {@link heartbeatKnown} said so, and the renewals then
+   * go from the heartbeat written before (within `soonMs` when the next tick would be too late).
+   * `onGone` ends the poll when the instance is no longer registered.
    */
   park(instance: InstanceRef, onGone: (error: Error) => void, heartbeatWritten?: boolean): () => void;
   /**
-   * True when the instance's heartbeat was written less than `renewEveryMs - tickMs` ago by a
-   * poll's first look or a renewal of this set: a poll that parks now may skip its own.
+   * True when the instance's heartbeat was written less than `renewEveryMs` ago by a poll's first
+   * look or a renewal of this set: a poll that parks now may skip its own.
    */
-  heartbeatFresh(instance: InstanceRef): boolean;
+  heartbeatKnown(instance: InstanceRef): boolean;
   /** How many polls are parked. */
   readonly size: number;
   /** Stops the timer for good (shutdown); parked polls are no longer renewed. */
@@ -73,17 +80,37 @@ interface Entry {
 /** Creates the set; no timer runs while nothing is parked. */
 export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): ParkedHeartbeats {
   const { tickMs, renewEveryMs } = options;
+  const soonMs = Math.min(options.soonMs ?? 100, tickMs);
   const now = options.now ?? (() => performance.now());
   const entries = new Map<string, Entry>();
   /** When each instance's heartbeat was last written, kept `renewEveryMs` after its polls ended. */
   const written = new Map<string, number>();
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** When {@link timer} started: the ticks come every `tickMs` from then. */
+  let timerStartedAt = 0;
+  /** The renewal a park asked for, before the next tick. */
+  let soon: NodeJS.Timeout | undefined;
   let renewing = false;
+  /** A renewal was asked for while one ran: run again when it ends. */
+  let again = false;
   let closed = false;
 
+  /** A poll parked from a heartbeat the next tick would find older than `renewEveryMs`: renew within `soonMs`. */
+  function renewSoon(): void {
+    if (soon || closed) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      void tick();
+    }, soonMs);
+    soon.unref();
+  }
+
   async function tick(): Promise<void> {
-    if (renewing) return;
+    if (renewing) {
+      again = true;
+      return;
+    }
     const tickAt = now();
     for (const [key, atMs] of written) if (tickAt - atMs >= renewEveryMs) written.delete(key);
     const due = [...entries.values()].filter((entry) => tickAt - entry.lastMs + tickMs > renewEveryMs);
@@ -109,6 +136,10 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
       options.onError(error);
     } finally {
       renewing = false;
+      if (again) {
+        again = false;
+        renewSoon();
+      }
     }
   }
 
@@ -116,6 +147,8 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
     if (size > 0 || !timer) return;
     clearInterval(timer);
     timer = undefined;
+    if (soon) clearTimeout(soon);
+    soon = undefined;
     // The record stays (a lone agent's next poll comes right after this one); the next tick prunes it.
   }
 
@@ -136,7 +169,10 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
       if (!timer && !closed) {
         timer = setInterval(() => void tick(), tickMs);
         timer.unref();
+        timerStartedAt = parkedAt;
       }
+      const nextTickAt = timerStartedAt + (Math.floor((parkedAt - timerStartedAt) / tickMs) + 1) * tickMs;
+      if (timer && nextTickAt - parked.lastMs > renewEveryMs) renewSoon();
       let parkedNow = true;
       return () => {
         if (!parkedNow) return;
@@ -147,9 +183,9 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
         stopWhenEmpty();
       };
     },
-    heartbeatFresh(instance) {
+    heartbeatKnown(instance) {
       const atMs = written.get(keyOf(instance));
-      return atMs !== undefined && now() - atMs < renewEveryMs - tickMs;
+      return atMs !== undefined && now() - atMs < renewEveryMs;
     },
     get size() {
       return size;
@@ -159,6 +195,8 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
       written.clear();
       if (timer) clearInterval(timer);
       timer = undefined;
+      if (soon) clearTimeout(soon);
+      soon = undefined;
     },
   };
 }
