@@ -62,6 +62,7 @@ export { aggregateTask, isTaskComplete, stopsSequence } from './sequence/aggrega
 
 export type {
   ControlPlaneStore,
+  ExecutionContextRef,
   Changeset,
   EventQuery,
   OpenTriggeredQuery,

@@ -297,6 +297,11 @@ const SQL = namedStatements('store', {
   executionByTrigger: 'SELECT doc FROM executions WHERE triggered_id = $1',
   executionByTask: 'SELECT doc FROM executions WHERE current_task_id = $1 ORDER BY triggered_at, seq LIMIT 1',
   executionsOfContext: 'SELECT doc FROM executions WHERE project = $1 AND keptn_context = $2 ORDER BY triggered_at, seq',
+  executionsByTasks: `SELECT DISTINCT ON (current_task_id) current_task_id, doc FROM executions
+    WHERE current_task_id = ANY($1::text[]) ORDER BY current_task_id, triggered_at, seq`,
+  executionsOfContexts: `SELECT e.doc FROM executions e
+    JOIN unnest($1::text[], $2::text[]) AS c (project, keptn_context) ON e.project = c.project AND e.keptn_context = c.keptn_context
+    ORDER BY e.triggered_at, e.seq`,
   executionsInScope: `SELECT doc FROM executions
      WHERE project = $1 AND stage = $2 AND service = $3 AND state = ANY($4::text[])
      ORDER BY triggered_at, seq`,
@@ -430,7 +435,10 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   }
 
   function stateUpsert(state: SequenceState): Statement {
-    return { query: SQL.upsertState, values: [state.project, state.shkeptncontext, state.name, state.state, state.time, JSON.stringify(state)] };
+    return {
+      query: SQL.upsertState,
+      values: [state.project, state.shkeptncontext, state.name, state.state, state.time, JSON.stringify(state)],
+    };
   }
 
   async function upsertState(db: Queryable, state: SequenceState): Promise<void> {
@@ -440,12 +448,24 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
 
   function openPut(entry: OpenTriggeredEvent): Statement {
     const { event } = entry;
-    const values = [event.id, entry.executionId, entry.project, entry.stage, entry.service, event.type, entry.visibleAt ?? event.time, JSON.stringify(event)];
+    const values = [
+      event.id,
+      entry.executionId,
+      entry.project,
+      entry.stage,
+      entry.service,
+      event.type,
+      entry.visibleAt ?? event.time,
+      JSON.stringify(event),
+    ];
     return { query: SQL.putOpen, values };
   }
 
   function activityNote(a: ServiceActivity): Statement {
-    return { query: SQL.serviceActivity, values: [a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service] };
+    return {
+      query: SQL.serviceActivity,
+      values: [a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null, a.project, a.stage, a.service],
+    };
   }
 
   /**
@@ -483,8 +503,7 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
     const statements = changesetStatements(c);
     if (statements.length === 0) return;
     const answer = (await tx.query(statements.map((st) => inlineStatement(st.query.text, st.values)).join(';\n'))) as
-      | pg.QueryResult
-      | pg.QueryResult[];
+      pg.QueryResult | pg.QueryResult[];
     const results = Array.isArray(answer) ? answer : [answer];
     statements.forEach((st, i) => {
       if (st.alreadyHandled !== undefined && results[i]?.rowCount !== 1) throw new AlreadyHandledError(st.alreadyHandled);
@@ -702,8 +721,24 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
       return run(async (db) => firstDoc(await db.query<DocRow<SequenceExecution>>(SQL.executionByTask, [triggeredId])));
     },
 
+    findExecutionsByTasks(triggeredIds) {
+      return run(async (db) => {
+        const { rows } = await db.query<DocRow<SequenceExecution> & { current_task_id: string }>(SQL.executionsByTasks, [
+          [...triggeredIds],
+        ]);
+        return new Map(rows.map((row) => [row.current_task_id, row.doc]));
+      });
+    },
+
     listExecutionsOfContext(project, keptnContext) {
       return run(async (db) => docs(await db.query<DocRow<SequenceExecution>>(SQL.executionsOfContext, [project, keptnContext])));
+    },
+
+    listExecutionsOfContexts(contexts) {
+      if (contexts.length === 0) return Promise.resolve([]);
+      const projects = contexts.map((c) => c.project);
+      const keptnContexts = contexts.map((c) => c.keptnContext);
+      return run(async (db) => docs(await db.query<DocRow<SequenceExecution>>(SQL.executionsOfContexts, [projects, keptnContexts])));
     },
 
     listExecutionsInScope(project, stage, service, states) {

@@ -387,10 +387,20 @@ function buildStore(
     // No ORDER BY: SQLite would sort through a temporary b-tree on every run (~2 us; it runs for
     // every task .started/.finished) for the one row a task id almost always has. oldestRow picks.
     executionByTask: prepare('SELECT doc, triggered_at, rowid FROM executions WHERE current_task_id = ?'),
+    // IS NOT NULL: lets SQLite use the partial index executions_current_task for the IN list.
+    executionsByTasks: prepare(
+      `SELECT doc, triggered_at, rowid, current_task_id FROM executions
+       WHERE current_task_id IS NOT NULL AND current_task_id IN (SELECT value FROM json_each(?))`,
+    ),
     // INDEXED BY: without it SQLite takes executions_project_time for the ORDER BY and reads every
     // execution of the project (the sub-task lookup runs this for every .finished).
     executionsOfContext: prepare(
       'SELECT doc FROM executions INDEXED BY executions_context WHERE project = ? AND keptn_context = ? ORDER BY triggered_at, rowid',
+    ),
+    executionsOfContexts: prepare(
+      `SELECT doc FROM executions INDEXED BY executions_context
+       WHERE (project, keptn_context) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+       ORDER BY triggered_at, rowid`,
     ),
     // INDEXED BY: with the json_each list the planner cannot size, it picks executions_project_time
     // and scans every execution of the project at each dispatch.
@@ -777,8 +787,28 @@ function buildStore(
       return run(() => optionalDoc<SequenceExecution>(oldestRow(s.executionByTask.all(triggeredId) as TimedDocRow[])));
     },
 
+    findExecutionsByTasks(triggeredIds) {
+      return run(() => {
+        const rows = s.executionsByTasks.all(JSON.stringify(triggeredIds)) as Array<TimedDocRow & { current_task_id: string }>;
+        const oldest = new Map<string, TimedDocRow>();
+        for (const row of rows) {
+          const kept = oldest.get(row.current_task_id);
+          if (!kept || oldestRow([kept, row]) === row) oldest.set(row.current_task_id, row);
+        }
+        return new Map([...oldest].map(([id, row]) => [id, parseDoc<SequenceExecution>(row)]));
+      });
+    },
+
     listExecutionsOfContext(project, keptnContext) {
       return run(() => (s.executionsOfContext.all(project, keptnContext) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row)));
+    },
+
+    listExecutionsOfContexts(contexts) {
+      return run(() => {
+        if (contexts.length === 0) return [];
+        const pairs = JSON.stringify(contexts.map((c) => [c.project, c.keptnContext]));
+        return (s.executionsOfContexts.all(pairs) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row));
+      });
     },
 
     listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {

@@ -409,6 +409,27 @@ export function createMemoryStore(): MemoryControlPlaneStore {
       return db.read(() => optionalDoc<SequenceExecution>(byTriggerTime(executions.rows()).find((e) => e.currentTaskId === triggeredId)));
     },
 
+    async findExecutionsByTasks(triggeredIds) {
+      return db.read(() => {
+        const wanted = new Set(triggeredIds);
+        const found = new Map<string, SequenceExecution>();
+        for (const row of byTriggerTime(executions.rows())) {
+          if (row.currentTaskId !== null && wanted.has(row.currentTaskId) && !found.has(row.currentTaskId))
+            found.set(row.currentTaskId, parseDoc<SequenceExecution>(row));
+        }
+        return found;
+      });
+    },
+
+    async listExecutionsOfContexts(contexts) {
+      return db.read(() => {
+        const wanted = new Set(contexts.map((c) => `${c.project}\u0000${c.keptnContext}`));
+        return byTriggerTime(executions.rows().filter((e) => wanted.has(`${e.project}\u0000${e.keptnContext}`))).map((row) =>
+          parseDoc<SequenceExecution>(row),
+        );
+      });
+    },
+
     async listExecutionsOfContext(project, keptnContext) {
       return db.read(() =>
         byTriggerTime(executions.rows().filter((e) => e.project === project && e.keptnContext === keptnContext)).map((row) =>

@@ -512,6 +512,40 @@ export function describeStoreContract(
         expect(execIds(found).sort()).toEqual([dev?._id, prod?._id].sort());
       });
 
+      it('finds the executions of several current tasks in one read, the oldest where two share a task', async () => {
+        const [first, , older] = await save(
+          fixtureExecution({ currentTaskId: 'task-1', triggeredAt: at(1) }),
+          fixtureExecution({ currentTaskId: 'task-2', triggeredAt: at(1) }),
+          fixtureExecution({ currentTaskId: 'task-2', triggeredAt: at(0) }),
+          fixtureExecution({ currentTaskId: 'task-3' }),
+        );
+        const found = await store.findExecutionsByTasks(['task-1', 'task-2', 'missing']);
+        expect([...found.keys()].sort()).toEqual(['task-1', 'task-2']);
+        expect(found.get('task-1')).toEqual(first);
+        expect(found.get('task-2')).toEqual(older);
+        expect(await store.findExecutionByTask('task-2')).toEqual(older);
+        expect((await store.findExecutionsByTasks([])).size).toBe(0);
+      });
+
+      it('lists the executions of several contexts of several projects in one read, oldest trigger first', async () => {
+        const [prodA, devA, b, otherA] = await save(
+          fixtureExecution({ keptnContext: 'ctx-a', stage: 'prod', triggeredAt: at(2) }),
+          fixtureExecution({ keptnContext: 'ctx-a', stage: 'dev', triggeredAt: at(1) }),
+          fixtureExecution({ keptnContext: 'ctx-b', triggeredAt: at(4) }),
+          fixtureExecution({ keptnContext: 'ctx-a', project: 'other', triggeredAt: at(3) }),
+          fixtureExecution({ keptnContext: 'ctx-c' }),
+          fixtureExecution({ keptnContext: 'ctx-b', project: 'other' }),
+        );
+        const found = await store.listExecutionsOfContexts([
+          { project: 'shop', keptnContext: 'ctx-a' },
+          { project: 'shop', keptnContext: 'ctx-b' },
+          { project: 'other', keptnContext: 'ctx-a' },
+          { project: 'shop', keptnContext: 'missing' },
+        ]);
+        expect(execIds(found)).toEqual([devA?._id, prodA?._id, otherA?._id, b?._id]);
+        expect(await store.listExecutionsOfContexts([])).toEqual([]);
+      });
+
       it('lists executions of a scope in the given states, oldest trigger first', async () => {
         const [queuedLate, running, queuedEarly] = await save(
           fixtureExecution({ state: ExecutionState.triggered, triggeredAt: at(3) }),

@@ -11,6 +11,7 @@ import { createStoreConfigurationSource } from '../config/store-configuration-so
 import { keptnTime } from '../events/keptn-event.js';
 import type { EventData, KeptnEvent } from '../events/keptn-event.js';
 import type { SequenceState } from '../sequence/sequence-state.js';
+import type { ControlPlaneStore } from '../ports/store.js';
 import { createOrchestrator } from './orchestrator.js';
 import type { Orchestrator } from './orchestrator.js';
 
@@ -58,17 +59,22 @@ let lastId = 0;
 beforeEach(async () => {
   store = createMemoryStore();
   clock = manualClock();
-  orchestrator = createOrchestrator({
-    store,
+  orchestrator = orchestratorOn(store);
+  await store.putShipyardVersion(PROJECT, 'c1', SHIPYARD);
+  await store.insertProject(fixtureProject(PROJECT, { shipyard: SHIPYARD, shipyardCommit: 'c1', stages: STAGES }));
+  for (const service of ['carts', 'orders']) await store.insertService(PROJECT, service, STAGES, '1');
+});
+
+/** An orchestrator of these tests working on `on` (the test store, or a view of it). */
+function orchestratorOn(on: ControlPlaneStore): Orchestrator {
+  return createOrchestrator({
+    store: on,
     configuration: createStoreConfigurationSource(store),
     clock,
     ids: { newId: () => `id-${++lastId}` },
     taskStartedWaitMs: STARTED_WAIT_MS,
   });
-  await store.putShipyardVersion(PROJECT, 'c1', SHIPYARD);
-  await store.insertProject(fixtureProject(PROJECT, { shipyard: SHIPYARD, shipyardCommit: 'c1', stages: STAGES }));
-  for (const service of ['carts', 'orders']) await store.insertService(PROJECT, service, STAGES, '1');
-});
+}
 
 /** Hands pending events (chained triggers) to the orchestrator until none is left, as the event processor does. */
 async function drain(): Promise<void> {
@@ -82,8 +88,14 @@ async function drain(): Promise<void> {
  * handled with what it set off.
  */
 async function send(type: string, keptnContext: string, data: EventData, triggeredid?: string): Promise<void> {
+  await orchestrator.ingestEvents([incoming(type, keptnContext, data, triggeredid)]);
+  await drain();
+}
+
+/** An event from outside, a second after the previous one. */
+function incoming(type: string, keptnContext: string, data: EventData, triggeredid?: string): KeptnEvent {
   clock.advance(1000);
-  const event: KeptnEvent = {
+  return {
     id: `in-${++lastId}`,
     type,
     source: 'orchestrator-test',
@@ -94,8 +106,6 @@ async function send(type: string, keptnContext: string, data: EventData, trigger
     ...(triggeredid ? { triggeredid } : {}),
     data,
   };
-  await orchestrator.ingestEvents([event]);
-  await drain();
 }
 
 /** Starts `<stage>.delivery` for a service in a new context. */
@@ -224,6 +234,46 @@ describe('orchestrator on the in-memory store', () => {
     await answer(await theOpenTask('ctx-1', 'deployment'));
     await answer(await theOpenTask('ctx-1', 'evaluation'), 'warning');
     expect(await openTaskNames('ctx-1')).toEqual(['hardening/deployment']);
+  });
+
+  it('handles events taken in together as one by one, reading the executions they answer ahead in one read', async () => {
+    await trigger('ctx-1');
+    await trigger('ctx-2', 'dev', 'orders');
+    const one = await theOpenTask('ctx-1', 'deployment');
+    const two = await theOpenTask('ctx-2', 'deployment');
+    const reads: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || !/^(find|list)Execution/.test(String(key))) return value;
+        return (...args: unknown[]) => {
+          reads.push(String(key));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const answers = (task: KeptnEvent): KeptnEvent[] => {
+      const name = task.type.split('.')[3] ?? '';
+      const data = { project: PROJECT, stage: task.data.stage, service: task.data.service };
+      return [
+        incoming(`sh.keptn.event.${name}.started`, task.shkeptncontext, data, task.id),
+        incoming(`sh.keptn.event.${name}.finished`, task.shkeptncontext, { ...data, status: 'succeeded', result: 'pass' }, task.id),
+      ];
+    };
+    const unknown = incoming(
+      'sh.keptn.event.test.finished',
+      'ctx-unknown',
+      { project: PROJECT, stage: 'dev', service: 'carts' },
+      'no-task',
+    );
+
+    await orchestratorOn(counted).ingestEvents([...answers(one), unknown, ...answers(two)]);
+    await drain();
+
+    expect(await openTaskNames('ctx-1')).toEqual(['dev/evaluation']);
+    expect(await openTaskNames('ctx-2')).toEqual(['dev/evaluation']);
+    // One read for the four answers' tasks, one for the context of the answer that has no task.
+    expect(reads).toEqual(['findExecutionsByTasks', 'listExecutionsOfContexts']);
   });
 
   describe('approval', () => {

@@ -475,12 +475,28 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** Lets the orchestrator act on one event (it is stored by the caller). */
   async function actOn(uow: UnitOfWork, event: KeptnEvent): Promise<void> {
     uow.noteCause(event);
-    const parsed = parseEventType(event.type);
-    const { project, stage, service } = event.data;
-    if (!project || !stage || !service) return;
-    if (parsed.category === 'sequence' && parsed.kind === 'triggered') await startSequence(uow, event, parsed.stage, parsed.sequence);
-    else if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) await progressTask(uow, event);
-    else if (parsed.category === 'task' && parsed.kind === 'triggered') await openSubtask(uow, event);
+    const action = actionOf(event);
+    if (action?.kind === 'start') await startSequence(uow, event, action.stage, action.sequence);
+    else if (action?.kind === 'progress') await progressTask(uow, event);
+    else if (action?.kind === 'subtask') await openSubtask(uow, event);
+  }
+
+  /**
+   * Reads ahead what {@link actOn} looks up for a batch of events, one store read each instead of
+   * one per event: the executions of the tasks that `.started`/`.finished` events answer, then the
+   * executions of the contexts of those that answer no stored execution's task (sub-task events)
+   * and of sub-task `.triggered` events.
+   */
+  async function readAheadFor(uow: UnitOfWork, events: readonly KeptnEvent[]): Promise<void> {
+    if (events.length < 2) return;
+    const progress = events.filter((e) => actionOf(e)?.kind === 'progress' && e.triggeredid);
+    await uow.readAhead({ taskIds: progress.map((e) => e.triggeredid ?? '') });
+    const lookInContext = (e: KeptnEvent) =>
+      actionOf(e)?.kind === 'subtask'
+        ? e.source !== ORCHESTRATOR_SOURCE
+        : progress.includes(e) && uow.storedTaskKnown(e.triggeredid ?? '') === false;
+    const contexts = events.filter(lookInContext).map((e) => ({ project: e.data.project ?? '', keptnContext: e.shkeptncontext }));
+    await uow.readAhead({ contexts });
   }
 
   return {
@@ -499,6 +515,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async handleEvents(batch) {
       const uow = new UnitOfWork(store);
+      await readAheadFor(
+        uow,
+        batch.map((p) => p.event),
+      );
       for (const pending of batch) {
         await actOn(uow, pending.event);
         uow.markProcessed(pending.seq);
@@ -509,6 +529,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async ingestEvents(events) {
       const uow = new UnitOfWork(store);
+      await readAheadFor(uow, events);
       for (const event of events) {
         uow.storeIncoming(event);
         await actOn(uow, event);
@@ -592,4 +613,19 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
     },
   };
+}
+
+/** What the orchestrator does with an event: start a sequence, progress a task, open a sub-task, or nothing. */
+type EventAction = { kind: 'start'; stage: string; sequence: string } | { kind: 'progress' } | { kind: 'subtask' };
+
+/** The action for an event; undefined when it names no project, stage and service or is of no kind acted on. */
+function actionOf(event: KeptnEvent): EventAction | undefined {
+  const { project, stage, service } = event.data;
+  if (!project || !stage || !service) return undefined;
+  const parsed = parseEventType(event.type);
+  if (parsed.category === 'sequence' && parsed.kind === 'triggered')
+    return { kind: 'start', stage: parsed.stage, sequence: parsed.sequence };
+  if (parsed.category === 'task' && (parsed.kind === 'started' || parsed.kind === 'finished')) return { kind: 'progress' };
+  if (parsed.category === 'task' && parsed.kind === 'triggered') return { kind: 'subtask' };
+  return undefined;
 }

@@ -207,6 +207,12 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/** One keptn context of a project. */
+export interface ExecutionContextRef {
+  readonly project: string;
+  readonly keptnContext: string;
+}
+
 /** The store port. */
 export interface ControlPlaneStore {
   /** Releases the connection(s). */
@@ -243,9 +249,17 @@ export interface ControlPlaneStore {
   getExecution(id: string): Promise<SequenceExecution | undefined>;
   /** The execution whose sequence `.triggered` had this id. */
   findExecutionByTrigger(triggeredId: string): Promise<SequenceExecution | undefined>;
-  /** The execution whose current task was triggered with this id. */
+  /** The execution whose current task was triggered with this id (the oldest, should there be two). */
   findExecutionByTask(triggeredId: string): Promise<SequenceExecution | undefined>;
+  /**
+   * {@link findExecutionByTask} for several ids in one read (an orchestration step reads ahead for
+   * a batch of events): per id that has one, its execution; ids without are absent.
+   */
+  findExecutionsByTasks(triggeredIds: readonly string[]): Promise<Map<string, SequenceExecution>>;
+  /** Executions of a keptn context, oldest trigger first. */
   listExecutionsOfContext(project: string, keptnContext: string): Promise<SequenceExecution[]>;
+  /** {@link listExecutionsOfContext} for several contexts in one read: all their executions, oldest trigger first. */
+  listExecutionsOfContexts(contexts: readonly ExecutionContextRef[]): Promise<SequenceExecution[]>;
   /** Executions of one project/stage/service in the given states, oldest trigger first. */
   listExecutionsInScope(project: string, stage: string, service: string, states: readonly ExecutionState[]): Promise<SequenceExecution[]>;
   queryExecutions(query: ExecutionQuery): Promise<Page<SequenceExecution>>;
