@@ -54,6 +54,9 @@ interface Case {
 const cases: Case[] = [
   { name: 'malformed JSON event', method: 'POST', url: '/api/v1/event', raw: '{"type": "sh.keptn', status: 400, message: /not valid JSON/ },
   { name: 'malformed JSON project', method: 'POST', url: `${CP}/project`, raw: '{name:', status: 400, message: /not valid JSON/ },
+  { name: 'event with a __proto__ key', method: 'POST', url: '/api/v1/event', raw: '{"type":"x","__proto__":{"a":1},"data":{}}', status: 400, message: /not valid JSON/ },
+  { name: 'event with an escaped __proto__ key', method: 'POST', url: '/api/v1/event', raw: '{"type":"x","\\u005f_proto__":{"a":1},"data":{}}', status: 400, message: /not valid JSON/ },
+  { name: 'event with a constructor key', method: 'POST', url: '/api/v1/event', raw: '{"type":"x","constructor":{"prototype":{"a":1}},"data":{}}', status: 400, message: /not valid JSON/ },
   { name: 'body over the limit', method: 'POST', url: '/api/v1/event', raw: JSON.stringify({ type: 'x', data: { pad: 'x'.repeat(MAX_BODY) } }), status: 413, message: /limit of 4096 bytes.*SHIPMATE_MAX_BODY_BYTES/ },
   { name: 'event without type', method: 'POST', url: '/api/v1/event', body: { source: 's', data: {} }, status: 400, message: /field 'type' is required/ },
   { name: 'event without data', method: 'POST', url: '/api/v1/event', body: { type: 'sh.keptn.event.dev.delivery.triggered', source: 's' }, status: 400, message: /field 'data' is required/ },
