@@ -2,8 +2,8 @@
  * The heartbeats of parked long polls, renewed together: while any poll is parked, one interval
  * timer ticks every `tickMs`, and each tick renews, in one store write, every parked instance whose
  * last heartbeat would be older than `renewEveryMs` by the next tick. So each parked instance is
- * renewed at least every `renewEveryMs`, and a fleet of
- * idle agents costs one transaction per tick instead of one per instance.
+ * renewed at least every `renewEveryMs`, and a fleet of idle agents costs one transaction per tick
+ * instead of one per instance.
  *
  * An instance that is no longer registered when its heartbeat is renewed (deleted, expired, or
  * merged into another registration) ends its parked polls with the error the renewal gave, so the
@@ -87,8 +87,8 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
   const written = new Map<string, number>();
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
-  /** When {@link timer} started: the ticks come every `tickMs` from then. */
-  let timerStartedAt = 0;
+  /** When {@link timer} last ticked (or started): the next tick comes `tickMs` later or a little after. */
+  let lastTickAt = 0;
   /** The renewal a park asked for, before the next tick. */
   let soon: NodeJS.Timeout | undefined;
   let renewing = false;
@@ -167,11 +167,14 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
       parked.polls.add(poll);
       size++;
       if (!timer && !closed) {
-        timer = setInterval(() => void tick(), tickMs);
+        timer = setInterval(() => {
+          lastTickAt = now();
+          void tick();
+        }, tickMs);
         timer.unref();
-        timerStartedAt = parkedAt;
+        lastTickAt = parkedAt;
       }
-      const nextTickAt = timerStartedAt + (Math.floor((parkedAt - timerStartedAt) / tickMs) + 1) * tickMs;
+      const nextTickAt = Math.max(lastTickAt + tickMs, parkedAt);
       if (timer && nextTickAt - parked.lastMs > renewEveryMs) renewSoon();
       let parkedNow = true;
       return () => {

@@ -515,10 +515,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
     async handleEvents(batch) {
       const uow = new UnitOfWork(store);
-      await readAheadFor(
-        uow,
-        batch.map((p) => p.event),
-      );
+      const events = batch.map((p) => p.event);
+      await readAheadFor(uow, events);
       for (const pending of batch) {
         await actOn(uow, pending.event);
         uow.markProcessed(pending.seq);
