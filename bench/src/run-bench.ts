@@ -365,6 +365,8 @@ async function main(): Promise<number> {
         figure('intakeRatioPercent', result.ratioPercent);
         figure('intakeRequestsPerSecond', result.shipmate.requestsPerSecond);
         figure('bareRequestsPerSecond', result.bare.requestsPerSecond);
+        figure('intakeServerCpuMicrosPerRequest', result.shipmate.serverCpuMicrosPerRequest);
+        figure('bareServerCpuMicrosPerRequest', result.bare.serverCpuMicrosPerRequest);
       });
     }
     if (config.scenarios.includes('g')) {
@@ -459,25 +461,29 @@ async function main(): Promise<number> {
     }
     if (!postgresDown && postgresScenarios.includes('p6')) {
       await scenarios.run('p6', () =>
-        withBenchDatabase(config.postgresUrl, async (database) => {
-          const sizes = [config.historySmall, config.historyLarge];
-          log(
-            `(p6) history of ${sizes.join(' then ')} finished sequences on PostgreSQL (database ${database.name}), ${config.historySamples} GETs per read`,
-          );
-          const result = await runHistory(
-            '(p6)',
-            { SHIPMATE_STORE_URL: database.url },
-            {
-              openStore: () => createPostgresStore(database.url),
-              // 4 transactions at once overlap the PostgreSQL store's round trips.
-              preload: { chunk: 500, inFlight: 4 },
-              afterPreload: () => analyzeDatabase(database.url),
-            },
-          );
-          details.postgresHistory = result;
-          const [small, large] = result.sizes;
-          for (const [key, value] of historyFigures('pgHistory', small!, large!)) figure(key, value);
-        }, config.keepData ? { log } : undefined),
+        withBenchDatabase(
+          config.postgresUrl,
+          async (database) => {
+            const sizes = [config.historySmall, config.historyLarge];
+            log(
+              `(p6) history of ${sizes.join(' then ')} finished sequences on PostgreSQL (database ${database.name}), ${config.historySamples} GETs per read`,
+            );
+            const result = await runHistory(
+              '(p6)',
+              { SHIPMATE_STORE_URL: database.url },
+              {
+                openStore: () => createPostgresStore(database.url),
+                // 4 transactions at once overlap the PostgreSQL store's round trips.
+                preload: { chunk: 500, inFlight: 4 },
+                afterPreload: () => analyzeDatabase(database.url),
+              },
+            );
+            details.postgresHistory = result;
+            const [small, large] = result.sizes;
+            for (const [key, value] of historyFigures('pgHistory', small!, large!)) figure(key, value);
+          },
+          config.keepData ? { log } : undefined,
+        ),
       );
     }
 

@@ -56,6 +56,11 @@ export interface IntakeRun {
   socketErrors: WrkReport['socketErrors'];
   /** CPU of the server under load during the run, all threads, % of one core. */
   serverCpuPercent: number;
+  /**
+   * The server's CPU (all threads) per answered request, in µs: what one request costs, which moves
+   * less from run to run than the request rates on a shared machine.
+   */
+  serverCpuMicrosPerRequest: number;
   /** CPU of wrk during the run, % of one core. */
   wrkCpuPercent: number;
   /** Why the run is not a figure (non-2xx responses, socket errors); empty when valid. */
@@ -97,7 +102,7 @@ async function probe(url: string, token: string, body: string): Promise<string> 
 function describe(run: IntakeRun): string {
   const figures =
     `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms; ` +
-    `CPU server ${Math.round(run.serverCpuPercent)} %, wrk ${Math.round(run.wrkCpuPercent)} %`;
+    `CPU server ${Math.round(run.serverCpuPercent)} % (${run.serverCpuMicrosPerRequest} µs per request), wrk ${Math.round(run.wrkCpuPercent)} %`;
   return run.problems.length ? `INVALID (${run.problems.join('; ')}); ${figures}` : figures;
 }
 
@@ -122,6 +127,7 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
       ...(options.pinning ? { cpus: options.pinning.wrk } : {}),
     });
     const { report } = run;
+    const serverCpuSeconds = target.cpuSeconds() - cpuBefore;
     return {
       requestsPerSecond: report.requestsPerSecond,
       requests: report.requests,
@@ -129,7 +135,8 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
       latencyMs: report.latencyMs,
       non2xxOr3xx: report.non2xxOr3xx,
       socketErrors: report.socketErrors,
-      serverCpuPercent: round(((target.cpuSeconds() - cpuBefore) * 100_000) / run.elapsedMs, 1),
+      serverCpuPercent: round((serverCpuSeconds * 100_000) / run.elapsedMs, 1),
+      serverCpuMicrosPerRequest: report.requests > 0 ? round((serverCpuSeconds * 1_000_000) / report.requests, 1) : 0,
       wrkCpuPercent: round(run.cpuPercent, 1),
       problems: wrkRunProblems(report),
     };

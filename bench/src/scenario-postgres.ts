@@ -43,6 +43,7 @@ export type PostgresFigure =
   | 'pgReplicasSequencesPerSecond'
   | 'pgIntakeRatioPercent'
   | 'pgIntakeRequestsPerSecond'
+  | 'pgIntakeServerCpuMicrosPerRequest'
   | 'pgTaskLatencyP50Ms'
   | 'pgTaskLatencyP99Ms'
   | 'pgPickupAcrossReplicasP50Ms'
@@ -204,6 +205,7 @@ export function runPostgresScenarios(options: PostgresScenariosOptions): Promise
           details.intake = result;
           options.figure('pgIntakeRatioPercent', result.ratioPercent);
           options.figure('pgIntakeRequestsPerSecond', result.shipmate.requestsPerSecond);
+          options.figure('pgIntakeServerCpuMicrosPerRequest', result.shipmate.serverCpuMicrosPerRequest);
         });
       }
       return outcome;
