@@ -64,23 +64,26 @@ afterEach(async () => {
   }
 });
 
+/** The registration both plain-http tests send. */
+const REGISTRATION_BODY = {
+  name: 'x',
+  metadata: {
+    hostname: 'h',
+    integrationversion: '1',
+    distributorversion: '1',
+    location: 'l',
+    kubernetesmetadata: { namespace: 'n', podname: 'p', deploymentname: 'd' },
+    shipmate: { filters: { projects: [], stages: [], services: [] } },
+  },
+  subscriptions: [],
+};
+
 describe('the agent client over plain http', () => {
   it('registers, polls and reports a refused call with its status', async () => {
     const seen: string[] = [];
     const endpoint = await listen(createHttpServer(fakeControlPlane(seen)), 'http');
     const agent = client(endpoint);
-    const registration = await agent.register({
-      name: 'x',
-      metadata: {
-        hostname: 'h',
-        integrationversion: '1',
-        distributorversion: '1',
-        location: 'l',
-        kubernetesmetadata: { namespace: 'n', podname: 'p', deploymentname: 'd' },
-        shipmate: { filters: { projects: [], stages: [], services: [] } },
-      },
-      subscriptions: [],
-    });
+    const registration = await agent.register(REGISTRATION_BODY);
     expect(registration).toEqual(REGISTRATION);
     const batch = await agent.pollTasks(registration, 1000);
     expect(batch.events.map((event) => event.id)).toEqual(['t1']);
@@ -109,18 +112,7 @@ describe('the agent client over plain http', () => {
     let connections = 0;
     server.on('connection', () => connections++);
     const agent = client(await listen(server, 'http'));
-    const registration = await agent.register({
-      name: 'x',
-      metadata: {
-        hostname: 'h',
-        integrationversion: '1',
-        distributorversion: '1',
-        location: 'l',
-        kubernetesmetadata: { namespace: 'n', podname: 'p', deploymentname: 'd' },
-        shipmate: { filters: { projects: [], stages: [], services: [] } },
-      },
-      subscriptions: [],
-    });
+    const registration = await agent.register(REGISTRATION_BODY);
     for (let poll = 0; poll < 5; poll++) await agent.pollTasks(registration, 1000);
     expect(seen).toHaveLength(6);
     expect(connections).toBe(1);
