@@ -19,7 +19,7 @@ const TASK = { id: 't1', type: 'sh.keptn.event.deployment.triggered' } as KeptnE
  * set, a look waits for it before it reads the queue.
  */
 function fakeDelivery(): TaskDelivery & {
-  queue: TaskBatch[];
+  queue: Array<TaskBatch & { nextOfferInMs?: number }>;
   takes: number;
   takesBy: Record<string, number>;
   renewals: string[][];
@@ -28,7 +28,7 @@ function fakeDelivery(): TaskDelivery & {
   gate?: Promise<void>;
 } {
   const fake = {
-    queue: [] as TaskBatch[],
+    queue: [] as Array<TaskBatch & { nextOfferInMs?: number }>,
     takes: 0,
     takesBy: {} as Record<string, number>,
     renewals: [] as string[][],
@@ -206,6 +206,25 @@ describe('longPoll', () => {
     delivery.queue.push({ events: [TASK], aborted: [] });
     await vi.advanceTimersByTimeAsync(30_001);
     expect((await other).events).toEqual([TASK]);
+  });
+
+  it('looks again, unwoken, when a task it saw may be offered to it', async () => {
+    delivery.queue.push({ events: [], aborted: [], nextOfferInMs: 40_000 });
+    const answer = poll(request());
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(delivery.takes).toBe(1);
+    delivery.queue.push({ events: [TASK], aborted: [] });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await answer).toEqual({ events: [TASK], aborted: [] });
+    expect(delivery.takes).toBe(2);
+  });
+
+  it('does not look again for a task offerable only after its wait ends', async () => {
+    delivery.queue.push({ events: [], aborted: [], nextOfferInMs: 25_000 });
+    const answer = poll(request({ waitMs: 20_000 }));
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(await answer).toEqual({ events: [], aborted: [] });
+    expect(delivery.takes).toBe(1);
   });
 
   it('wakes only the instance of an integration parked longest for one task', async () => {

@@ -6,7 +6,9 @@
  * poll is parked, its heartbeat is renewed with those of all other parked polls, so a long wait
  * never lets it go offline, and an instance that is no longer registered ends its poll with 404.
  * Answers with an empty batch when time is up. A new task wakes one parked instance per
- * integration (see task-waiters.ts).
+ * integration (see task-waiters.ts). A poll that saw a task it could not lease yet (leased to
+ * another instance, or to this one with the answer lost) looks again the moment it may be offered,
+ * so a lease given by a replica that died since is taken over in time.
  */
 import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
@@ -61,6 +63,8 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
   let gone: Promise<Error> | undefined;
   let look = true;
   let first = true;
+  /** Real time at which a task this instance saw but could not take may be offered to it. */
+  let lookAgainAt = Number.POSITIVE_INFINITY;
   const instance = { integrationId: request.integrationId, instanceId: request.instanceId };
   const heartbeatWritten = !heartbeats.heartbeatKnown(instance);
   try {
@@ -74,6 +78,8 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
         first = false;
         ticket.looked(taken.accepts, taken.events, taken.topics);
         batch = taken;
+        // +1: the look must come after the moment, not at it.
+        lookAgainAt = taken.nextOfferInMs === undefined ? Number.POSITIVE_INFINITY : now() + taken.nextOfferInMs + 1;
         // Another instance of the integration may take these tasks when the lease runs out, and this
         // one a lease later (its answer may be lost on the way): wake a waiter at both times.
         if (batch.events.length > 0) {
@@ -89,9 +95,10 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
         gone = new Promise<Error>((resolve) => (unpark = heartbeats.park(instance, resolve, heartbeatWritten)));
       }
       // True at once when a wake-up came during the look; an Error when the instance was removed.
-      const woken = await Promise.race([ticket.wait(remaining, request.signal), gone]);
+      const untilOffer = lookAgainAt - now();
+      const woken = await Promise.race([ticket.wait(Math.max(0, Math.min(remaining, untilOffer)), request.signal), gone]);
       if (woken instanceof Error) throw woken;
-      look = woken;
+      look = woken || (untilOffer < remaining && now() >= lookAgainAt);
     }
   } finally {
     unpark?.();

@@ -77,6 +77,13 @@ export interface TakeResult extends TaskBatch {
   accepts: (event: KeptnEvent) => boolean;
   /** The event types (the integration's subscription patterns) outside which `accepts` accepts nothing. */
   topics: readonly string[];
+  /**
+   * In how many ms (by the delivery's clock) an open task this look saw but could not lease may be
+   * offered to the instance: its own lease's second period ends, or another instance's unanswered
+   * lease runs out. Undefined when there is none. A parked poll looks again then, on whichever
+   * replica it is parked: the wake-up timers of the replica that gave the lease die with it.
+   */
+  nextOfferInMs?: number;
 }
 
 /** The delivery use case. */
@@ -237,13 +244,22 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   const retakeAtMs = (own: TaskLease): number => (own.answered ? Number.POSITIVE_INFINITY : own.leaseUntilMs + leaseMs);
 
   /**
-   * New leases of the instance, and for each open task it holds or held the time from which it may
-   * be offered it again.
+   * When a task the instance cannot lease now (`existing` are the integration's leases of it) may
+   * be offered to it: after every other lease ran out, unless one was answered (never).
+   */
+  function offerableAtMs(existing: TaskLease[], nowMs: number): number {
+    if (existing.some((lease) => lease.answered)) return Number.POSITIVE_INFINITY;
+    return existing.reduce((latest, lease) => Math.max(latest, lease.leaseUntilMs), nowMs);
+  }
+
+  /**
+   * New leases of the instance; for each open task it holds or held the time from which it may be
+   * offered it again; and the earliest future time one task it saw may be offered to it.
    */
   async function offers(
     record: IntegrationRecord,
     instance: InstanceRecord,
-  ): Promise<{ granted: KeptnEvent[]; given: Map<string, number> }> {
+  ): Promise<{ granted: KeptnEvent[]; given: Map<string, number>; nextOfferAtMs: number }> {
     const nowMs = clock.nowMs();
     const candidates: Array<{ event: KeptnEvent; subscription: EventSubscription }> = [];
     const seen = new Set<string>();
@@ -269,7 +285,8 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     candidates.sort((a, b) => (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0));
     const granted: KeptnEvent[] = [];
     const given = new Map<string, number>();
-    if (candidates.length === 0) return { granted, given };
+    let nextOfferAtMs = Number.POSITIVE_INFINITY;
+    if (candidates.length === 0) return { granted, given, nextOfferAtMs };
     // One read of the integration's leases on every candidate; claims then re-check atomically.
     const byTask = new Map<string, TaskLease[]>();
     for (const lease of await leases.leasesOfTasks(
@@ -281,21 +298,27 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
     for (const { event, subscription } of candidates) {
       const existing = byTask.get(event.id) ?? [];
       const own = existing.find((l) => l.instanceId === instance.instanceId);
-      if (own && retakeAtMs(own) > nowMs) given.set(event.id, retakeAtMs(own));
-      else if (await tryLease(event, existing, record.id, instance.instanceId, nowMs)) {
+      if (own && retakeAtMs(own) > nowMs) {
+        given.set(event.id, retakeAtMs(own));
+        nextOfferAtMs = Math.min(nextOfferAtMs, retakeAtMs(own));
+      } else if (await tryLease(event, existing, record.id, instance.instanceId, nowMs)) {
         granted.push(withSubscriptionId(event, subscription.id));
         given.set(event.id, nowMs + 2 * leaseMs);
+      } else {
+        const offerable = offerableAtMs(existing, nowMs);
+        if (offerable > nowMs) nextOfferAtMs = Math.min(nextOfferAtMs, offerable);
       }
     }
-    return { granted, given };
+    return { granted, given, nextOfferAtMs };
   }
 
   return {
     async take(integrationId, instanceId, takeOptions) {
       const { record, instance } = await requireInstance(integrationId, instanceId, takeOptions?.heartbeat ?? true);
       const aborted = await closedTasks(integrationId, instanceId);
-      const { granted, given } = await offers(record, instance);
+      const { granted, given, nextOfferAtMs } = await offers(record, instance);
       if (granted.length > 0) options.onLeased?.(granted);
+      const nowMs = clock.nowMs();
       // Tasks it holds cannot wake it: a lease running out wakes another instance first, and this
       // one only a lease later (the long poll wakes a waiter at both times).
       return {
@@ -303,6 +326,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
         aborted,
         accepts: (event) => (given.get(event.id) ?? 0) <= clock.nowMs() && accepts(record, instance, event),
         topics: record.subscriptions.map((subscription) => subscription.event),
+        ...(Number.isFinite(nextOfferAtMs) ? { nextOfferInMs: Math.max(0, nextOfferAtMs - nowMs) } : {}),
       };
     },
     async renewHeartbeats(instances) {

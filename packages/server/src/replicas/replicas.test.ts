@@ -23,10 +23,10 @@ let database: TestPostgresDatabase;
 const closing: Array<() => Promise<unknown>> = [];
 
 /** A replica on the test database. */
-async function replica(name: string): Promise<InProcessServer> {
+async function replica(name: string, options: { leaseMs?: number } = {}): Promise<InProcessServer> {
   const store = await createPostgresStore(database.url);
   const notices: ReplicaNoticeBus = await createPostgresNoticeBus({ url: database.url, replicaId: name });
-  const server = await startInProcessServer({ store, notices, resources: undefined, registryRefreshMs: 3_600_000 });
+  const server = await startInProcessServer({ store, notices, resources: undefined, registryRefreshMs: 3_600_000, ...options });
   closing.push(async () => {
     await server.close();
     await notices.close();
@@ -51,11 +51,11 @@ afterEach(async () => {
   await database.drop();
 });
 
-/** Registers helm-service through `on`, subscribed to `event`. */
-async function register(on: InProcessServer, event = DEPLOYMENT): Promise<{ id: string; instanceId: string }> {
+/** Registers helm-service (pod `pod`) through `on`, subscribed to `event`. */
+async function register(on: InProcessServer, event = DEPLOYMENT, pod = 'helm-1'): Promise<{ id: string; instanceId: string }> {
   const reply = await on.call<{ id: string; instanceId: string }>('POST', REG, {
     name: 'helm-service',
-    metadata: { hostname: 'node-1', integrationversion: '1.0.0', kubernetesmetadata: { namespace: 'keptn', podname: 'helm-1' } },
+    metadata: { hostname: 'node-1', integrationversion: '1.0.0', kubernetesmetadata: { namespace: 'keptn', podname: pod } },
     subscriptions: [{ event, filter: { projects: ['shop'], stages: [], services: [] } }],
   });
   expect(reply.status).toBeLessThan(300);
@@ -83,6 +83,37 @@ async function parkedOn(on: InProcessServer, count: number): Promise<void> {
 }
 
 describe('two replicas on one PostgreSQL database', () => {
+  describe('when the replica that leased a task dies before its answer reached the agent', () => {
+    const LEASE_MS = 300;
+    /** Replicas a and b with short leases; `holder` got the task from a, whose answer was lost; then a is closed. */
+    async function leaseLostWithReplica(): Promise<{ a: InProcessServer; b: InProcessServer; holder: { id: string; instanceId: string }; task: KeptnEvent }> {
+      const shortA = await replica('short-a', { leaseMs: LEASE_MS });
+      const shortB = await replica('short-b', { leaseMs: LEASE_MS });
+      const holder = await register(shortA);
+      await triggerSequence(shortA, { project: 'shop', stage: 'dev', service: 'carts' });
+      const reply = await shortA.call<{ events: KeptnEvent[] }>('GET', `${REG}/${holder.id}/instance/${holder.instanceId}/tasks?waitMs=0`);
+      const [task] = reply.body.events;
+      if (!task) throw new Error('the holder got no task');
+      // Its wake-up timers (a lease and two leases from now) go with it.
+      await shortA.close();
+      return { a: shortA, b: shortB, holder, task };
+    }
+
+    it('the holder, parked on the other replica, gets the task again a lease after its lease ran out', async () => {
+      const { b: other, holder, task } = await leaseLostWithReplica();
+      // Nothing on b ever wakes this poll; it must look again by itself when the task may be offered.
+      const polled = pollWithin(other, holder, 5000, parkedOn(other, 1));
+      expect(await polled).toEqual([expect.objectContaining({ id: task.id })]);
+    });
+
+    it('another instance parked on the other replica gets the task when the lease runs out', async () => {
+      const { b: other, task } = await leaseLostWithReplica();
+      const second = await register(other, DEPLOYMENT, 'helm-2');
+      const polled = pollWithin(other, second, 5000, parkedOn(other, 1));
+      expect(await polled).toEqual([expect.objectContaining({ id: task.id })]);
+    });
+  });
+
   it('wake a long poll parked on one replica for a task emitted on the other', async () => {
     const agent = await register(b);
     const polled = pollWithin(
