@@ -86,7 +86,12 @@ describe('two replicas on one PostgreSQL database', () => {
   describe('when the replica that leased a task dies before its answer reached the agent', () => {
     const LEASE_MS = 300;
     /** Replicas a and b with short leases; `holder` got the task from a, whose answer was lost; then a is closed. */
-    async function leaseLostWithReplica(): Promise<{ a: InProcessServer; b: InProcessServer; holder: { id: string; instanceId: string }; task: KeptnEvent }> {
+    async function leaseLostWithReplica(): Promise<{
+      a: InProcessServer;
+      b: InProcessServer;
+      holder: { id: string; instanceId: string };
+      task: KeptnEvent;
+    }> {
       const shortA = await replica('short-a', { leaseMs: LEASE_MS });
       const shortB = await replica('short-b', { leaseMs: LEASE_MS });
       const holder = await register(shortA);
