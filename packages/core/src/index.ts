@@ -149,6 +149,7 @@ export { createTaskWaiters } from './delivery/task-waiters.js';
 export type { AcceptsEvent, TaskWaiters, WaitTicket } from './delivery/task-waiters.js';
 export { MAX_WAIT_MS, longPoll, parkedHeartbeatMs } from './delivery/long-poll.js';
 export type { LongPollRequest, LongPollServices } from './delivery/long-poll.js';
+export type { CancelSignal } from './delivery/cancel-signal.js';
 export { createParkedHeartbeats } from './delivery/parked-heartbeats.js';
 export type { ParkedHeartbeats, ParkedHeartbeatsOptions } from './delivery/parked-heartbeats.js';
 export { wakeOnEmitted } from './delivery/wake-on-emitted.js';

@@ -66,6 +66,7 @@ import { createEventIntake } from './intake/event-intake.js';
 import { createAnswerWaiters } from './intake/answer-waiters.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { DebugAccessLogController } from './logging/access-log-controller.js';
+import { lazyRequestLogger } from './logging/lazy-request-logger.js';
 import { logDeliveryTo } from './logging/delivery-log.js';
 import { createProjectService } from './projects/project-service.js';
 import { gitProjectConfig, storeProjectConfig } from './projects/project-config.js';
@@ -240,6 +241,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     frameworkErrors: frameworkErrorHandler,
     // Access lines go out at debug: at info the log follows deliveries.
     logController: new DebugAccessLogController(),
+    childLoggerFactory: lazyRequestLogger,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   // Route schemas document the API (OpenAPI) and validate input; responses are plain JSON so

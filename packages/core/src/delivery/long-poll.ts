@@ -14,6 +14,7 @@ import type { TaskBatch, TaskDelivery } from './task-delivery.js';
 import type { TaskWaiters } from './task-waiters.js';
 import type { ParkedHeartbeats } from './parked-heartbeats.js';
 import { ONLINE_HEARTBEATS } from '../registry/collision.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /**
  * How often a parked poll renews its instance's heartbeat: every `ONLINE_HEARTBEATS - 1` intervals
@@ -43,7 +44,7 @@ export interface LongPollRequest {
   /** The lease duration: parked instances are woken when leases given now run out. */
   leaseMs: number;
   /** Ends the wait early (the client went away) with an empty batch. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Real-time clock in ms. @default performance.now */
   now?: () => number;
 }

@@ -22,6 +22,7 @@
 import type { KeptnEvent } from '../events/keptn-event.js';
 import { createWaiterTopicIndex } from './waiter-topic-index.js';
 import type { TicketTopics } from './waiter-topic-index.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /** Which events may wake a ticket. */
 export type AcceptsEvent = (event: KeptnEvent) => boolean;
@@ -45,7 +46,7 @@ export interface WaitTicket {
    * True at once when woken since the last {@link looking} (or the waiters are closed); else waits
    * for a wake-up (true), `timeoutMs` or `signal` (false), whichever comes first.
    */
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  wait(timeoutMs: number, signal?: CancelSignal): Promise<boolean>;
   /** True when woken since the last {@link looking}. */
   readonly woken: boolean;
   /** Forgets the ticket (the request is answered or gone); an unused wake-up is passed on. */

@@ -3,7 +3,7 @@
  * routes/answer-routes.ts): the intake calls {@link AnswerWaiters.stored} with every stored event,
  * and a waiter whose triggered id it answers is woken at once. In memory, per process.
  */
-import type { KeptnEvent } from '@shipmate/core';
+import type { CancelSignal, KeptnEvent } from '@shipmate/core';
 
 /** The waiters. */
 export interface AnswerWaiters {
@@ -12,7 +12,7 @@ export interface AnswerWaiters {
    * `timeoutMs` or when `signal` aborts. Register before looking in the store, so no answer stored
    * in between is missed.
    */
-  wait(triggeredId: string, timeoutMs: number, signal?: AbortSignal): Promise<KeptnEvent | undefined>;
+  wait(triggeredId: string, timeoutMs: number, signal?: CancelSignal): Promise<KeptnEvent | undefined>;
   /** Wakes the waiters an event answers. */
   stored(event: KeptnEvent): void;
   /** How many requests wait now. */

@@ -8,6 +8,7 @@ import { errorResponses, finishedEventParams, finishedEventQuery, finishedEventR
 import type { TypedApp } from '../http/typed-app.js';
 import type { KeptnEvent } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
+import { watchClientGone } from '../http/client-gone.js';
 
 /** Registers the route. */
 export function registerAnswerRoutes(app: TypedApp, context: ServerContext): void {
@@ -34,11 +35,7 @@ export function registerAnswerRoutes(app: TypedApp, context: ServerContext): voi
       const { triggeredId } = request.params;
       // waitMs always has a value: the validator fills in its default.
       const { keptnContext, waitMs = 0 } = request.query;
-      const gone = new AbortController();
-      const onClose = () => {
-        if (!reply.raw.writableEnded) gone.abort();
-      };
-      reply.raw.once('close', onClose);
+      const gone = watchClientGone(reply.raw);
       // Waiting starts before the look, so an answer stored in between wakes it.
       const waiting = waitMs > 0 ? answers.wait(triggeredId, waitMs, gone.signal) : Promise.resolve(undefined);
       try {
@@ -47,8 +44,7 @@ export function registerAnswerRoutes(app: TypedApp, context: ServerContext): voi
         const woken = await waiting;
         return { event: woken && (!keptnContext || woken.shkeptncontext === keptnContext) ? woken : null };
       } finally {
-        gone.abort();
-        reply.raw.off('close', onClose);
+        gone.end();
       }
     },
   );

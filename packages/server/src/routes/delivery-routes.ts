@@ -2,6 +2,7 @@ import { errorResponses, instanceParams, tasksQuery, tasksResponseSchema } from 
 import type { TypedApp } from '../http/typed-app.js';
 import { longPoll } from '@shipmate/core';
 import type { ServerContext } from '../server-context.js';
+import { watchClientGone } from '../http/client-gone.js';
 
 /**
  * Shipmate's task delivery (issue 3 point 3; docs/keptn-compatibility.md, "Task delivery"): an
@@ -27,19 +28,15 @@ export function registerDeliveryRoutes(app: TypedApp, context: ServerContext): v
       const { integrationID, instanceID } = request.params;
       // waitMs always has a value: the validator fills in its default.
       const { waitMs = 0 } = request.query;
-      const gone = new AbortController();
       // The response closing before it was written means the agent went away: stop waiting.
-      const onClose = () => {
-        if (!reply.raw.writableEnded) gone.abort();
-      };
-      reply.raw.once('close', onClose);
+      const gone = watchClientGone(reply.raw);
       try {
         return await longPoll(
           { delivery, waiters, heartbeats },
           { integrationId: integrationID, instanceId: instanceID, waitMs, leaseMs: options.leaseMs, signal: gone.signal },
         );
       } finally {
-        reply.raw.off('close', onClose);
+        gone.end();
       }
     },
   );
