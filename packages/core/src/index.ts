@@ -150,6 +150,8 @@ export type { AcceptsEvent, TaskWaiters, WaitTicket } from './delivery/task-wait
 export { MAX_WAIT_MS, longPoll, parkedHeartbeatMs } from './delivery/long-poll.js';
 export type { LongPollRequest, LongPollServices } from './delivery/long-poll.js';
 export type { CancelSignal } from './delivery/cancel-signal.js';
+export { createQuietPolls } from './delivery/quiet-polls.js';
+export type { QuietPolls, QuietPollsOptions, ReusableLook } from './delivery/quiet-polls.js';
 export { createParkedHeartbeats } from './delivery/parked-heartbeats.js';
 export type { ParkedHeartbeats, ParkedHeartbeatsOptions } from './delivery/parked-heartbeats.js';
 export { wakeOnEmitted } from './delivery/wake-on-emitted.js';

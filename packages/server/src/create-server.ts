@@ -20,6 +20,7 @@ import {
   createTaskDelivery,
   createTaskWaiters,
   createParkedHeartbeats,
+  createQuietPolls,
   createLiveSubscriberIndex,
   createUnservedTaskNotes,
   wakeOnEmitted,
@@ -449,6 +450,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     delivery,
     waiters,
     heartbeats,
+    quietPolls: createQuietPolls(),
     tokens: createTokenVerifier(options.apiTokenSha256, ...(options.builtInTokenSha256 ? [options.builtInTokenSha256] : [])),
     resources: options.resources
       ? createResourceService({

@@ -4,6 +4,7 @@ import type {
   EventProcessor,
   IntegrationRegistry,
   ParkedHeartbeats,
+  QuietPolls,
   SecretCipher,
   SecretService,
   TaskDelivery,
@@ -34,6 +35,8 @@ export interface ServerContext {
   readonly waiters: TaskWaiters;
   /** The heartbeats of parked long polls, renewed together. */
   readonly heartbeats: ParkedHeartbeats;
+  /** Polls that ended quiet: the next poll of an idle instance skips its first look. */
+  readonly quietPolls: QuietPolls;
   /** The resource API, when the server has configuration repositories. */
   readonly resources: ResourceService | undefined;
   /** The secrets API use case. */

@@ -9,6 +9,7 @@ import { createParkedHeartbeats } from './parked-heartbeats.js';
 import type { ParkedHeartbeats } from './parked-heartbeats.js';
 import type { InstanceRef, TaskBatch, TaskDelivery } from './task-delivery.js';
 import { createTaskWaiters } from './task-waiters.js';
+import { createQuietPolls } from './quiet-polls.js';
 import type { TaskWaiters } from './task-waiters.js';
 
 const TASK = { id: 't1', type: 'sh.keptn.event.deployment.triggered' } as KeptnEvent;
@@ -19,7 +20,7 @@ const TASK = { id: 't1', type: 'sh.keptn.event.deployment.triggered' } as KeptnE
  * set, a look waits for it before it reads the queue.
  */
 function fakeDelivery(): TaskDelivery & {
-  queue: Array<TaskBatch & { nextOfferInMs?: number }>;
+  queue: Array<TaskBatch & { nextOfferInMs?: number; holds?: boolean }>;
   takes: number;
   takesBy: Record<string, number>;
   renewals: string[][];
@@ -28,7 +29,7 @@ function fakeDelivery(): TaskDelivery & {
   gate?: Promise<void>;
 } {
   const fake = {
-    queue: [] as Array<TaskBatch & { nextOfferInMs?: number }>,
+    queue: [] as Array<TaskBatch & { nextOfferInMs?: number; holds?: boolean }>,
     takes: 0,
     takesBy: {} as Record<string, number>,
     renewals: [] as string[][],
@@ -40,7 +41,12 @@ function fakeDelivery(): TaskDelivery & {
       fake.takesBy[instanceId] = (fake.takesBy[instanceId] ?? 0) + 1;
       if (options?.heartbeat ?? true) fake.heartbeats++;
       await fake.gate;
-      return { ...(fake.queue.shift() ?? { events: [], aborted: [] }), accepts: (e: KeptnEvent) => e.id !== 'ignored', topics: ['>'] };
+      return {
+        holds: false,
+        ...(fake.queue.shift() ?? { events: [], aborted: [] }),
+        accepts: (e: KeptnEvent) => e.id !== 'ignored',
+        topics: ['>'],
+      };
     },
     renewHeartbeats(instances: readonly InstanceRef[]) {
       fake.renewals.push(instances.map((i) => i.instanceId));
@@ -53,6 +59,9 @@ function fakeDelivery(): TaskDelivery & {
       );
     },
     sweepLeases: () => Promise.resolve(0),
+    checkRegistered(_integrationId: string, instanceId: string) {
+      if (fake.removed.has(instanceId)) throw new NotFoundError(ErrorCode.integrationNotFound, `instance '${instanceId}' not found`);
+    },
   };
   return fake;
 }
@@ -285,6 +294,77 @@ describe('longPoll', () => {
     await vi.advanceTimersByTimeAsync(10);
     waiters.close();
     expect(await answer).toEqual({ events: [], aborted: [] });
+  });
+});
+
+describe('longPoll after a poll that ended quiet', () => {
+  const quietPoll = (fields: Partial<LongPollRequest>, quiet: ReturnType<typeof createQuietPolls>) =>
+    longPoll({ delivery, waiters, heartbeats, quiet }, request({ waitMs: 1000, ...fields }));
+
+  /** A poll of x that looks once, finds nothing and ends when its wait runs out. */
+  async function endQuiet(quiet: ReturnType<typeof createQuietPolls>): Promise<void> {
+    const first = quietPoll({}, quiet);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await first).toEqual({ events: [], aborted: [] });
+    expect(delivery.takes).toBe(1);
+  }
+
+  it('parks the next poll without a look, and still hands it a task woken for it', async () => {
+    const quiet = createQuietPolls({ now: () => Date.now() });
+    await endQuiet(quiet);
+    const next = quietPoll({ waitMs: 60_000 }, quiet);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(delivery.takes).toBe(1);
+    expect(waiters.size).toBe(1);
+    // Woken only by what the reused look accepts.
+    waiters.wakeFor([{ ...TASK, id: 'ignored' }]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(delivery.takes).toBe(1);
+    delivery.queue.push({ events: [TASK], aborted: [] });
+    waiters.wakeFor([TASK]);
+    expect((await next).events).toEqual([TASK]);
+    expect(delivery.takes).toBe(2);
+  });
+
+  it('looks when any event reached the waiters between the two polls', async () => {
+    const quiet = createQuietPolls({ now: () => Date.now() });
+    await endQuiet(quiet);
+    waiters.wakeFor([{ ...TASK, id: 'other' }]);
+    const next = quietPoll({}, quiet);
+    await vi.advanceTimersByTimeAsync(1000);
+    await next;
+    expect(delivery.takes).toBe(2);
+  });
+
+  it.each([
+    ['holds a task', { events: [], aborted: [], holds: true }],
+    ['may be offered a task later', { events: [], aborted: [], nextOfferInMs: 50_000 }],
+  ])('looks when the last look found the instance %s', async (_what, batch) => {
+    const quiet = createQuietPolls({ now: () => Date.now() });
+    delivery.queue.push(batch);
+    await endQuiet(quiet);
+    const next = quietPoll({}, quiet);
+    await vi.advanceTimersByTimeAsync(1000);
+    await next;
+    expect(delivery.takes).toBe(2);
+  });
+
+  it('looks when the next poll comes a second or more after the end', async () => {
+    const quiet = createQuietPolls({ now: () => Date.now() });
+    await endQuiet(quiet);
+    await vi.advanceTimersByTimeAsync(1000);
+    const next = quietPoll({}, quiet);
+    await vi.advanceTimersByTimeAsync(1000);
+    await next;
+    expect(delivery.takes).toBe(2);
+  });
+
+  it('answers 404 at once when the instance is gone, though it reuses the look', async () => {
+    const quiet = createQuietPolls({ now: () => Date.now() });
+    await endQuiet(quiet);
+    delivery.removed.add('x');
+    await expect(quietPoll({}, quiet)).rejects.toMatchObject({ code: ErrorCode.integrationNotFound });
+    expect(waiters.size).toBe(0);
   });
 });
 

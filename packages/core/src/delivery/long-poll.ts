@@ -15,6 +15,7 @@ import type { TaskWaiters } from './task-waiters.js';
 import type { ParkedHeartbeats } from './parked-heartbeats.js';
 import { ONLINE_HEARTBEATS } from '../registry/collision.js';
 import type { CancelSignal } from './cancel-signal.js';
+import type { QuietPolls, ReusableLook } from './quiet-polls.js';
 
 /**
  * How often a parked poll renews its instance's heartbeat: every `ONLINE_HEARTBEATS - 1` intervals
@@ -33,6 +34,8 @@ export interface LongPollServices {
   delivery: TaskDelivery;
   waiters: TaskWaiters;
   heartbeats: ParkedHeartbeats;
+  /** Polls that ended quiet: the next one of the instance may skip its first look (quiet-polls.ts). */
+  quiet?: QuietPolls;
 }
 
 /** One long-poll request. */
@@ -53,7 +56,7 @@ const EMPTY: TaskBatch = { events: [], aborted: [] };
 
 /** Runs one long poll; rejects with `ERR_INTEGRATION_NOT_FOUND` when the instance is not (or no longer) registered. */
 export async function longPoll(services: LongPollServices, request: LongPollRequest): Promise<TaskBatch> {
-  const { delivery, waiters, heartbeats } = services;
+  const { delivery, waiters, heartbeats, quiet } = services;
   const now = request.now ?? (() => performance.now());
   const started = now();
   // One ticket for the whole request, taken before the first look so that a task triggered
@@ -68,17 +71,32 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
   let lookAgainAt = Number.POSITIVE_INFINITY;
   const instance = { integrationId: request.integrationId, instanceId: request.instanceId };
   const heartbeatWritten = !heartbeats.heartbeatKnown(instance);
+  /** The last look when it found nothing for the instance (what the next poll may reuse). */
+  let quietLook: ReusableLook | undefined;
+  // The last poll ended quiet just now and no event came since: its look stands for this one's
+  // first (only when the heartbeat needs no write, which that look would make).
+  const reused = heartbeatWritten ? undefined : quiet?.reuse(instance, waiters.wakes);
   try {
+    if (reused) {
+      delivery.checkRegistered(request.integrationId, request.instanceId);
+      ticket.looked(reused.accepts, [], reused.topics);
+      quietLook = reused;
+      look = false;
+      first = false;
+    }
     for (;;) {
       if (request.signal?.aborted) return { events: [], aborted: [] };
       let batch: TaskBatch = EMPTY;
       if (look) {
         ticket.looking();
+        const lookedAt = now();
         // The heartbeat is written on the first look only; once parked, the shared renewal takes over.
         const taken = await delivery.take(request.integrationId, request.instanceId, { heartbeat: first && heartbeatWritten });
         first = false;
         ticket.looked(taken.accepts, taken.events, taken.topics);
         batch = taken;
+        const foundNothing = taken.events.length === 0 && taken.aborted.length === 0 && !taken.holds && taken.nextOfferInMs === undefined;
+        quietLook = foundNothing ? { accepts: taken.accepts, topics: taken.topics, lookedAt } : undefined;
         // +1: the look must come after the moment, not at it.
         lookAgainAt = taken.nextOfferInMs === undefined ? Number.POSITIVE_INFINITY : now() + taken.nextOfferInMs + 1;
         // Another instance of the integration may take these tasks when the lease runs out, and this
@@ -90,6 +108,8 @@ export async function longPoll(services: LongPollServices, request: LongPollRequ
       }
       const remaining = request.waitMs - (now() - started);
       if (batch.events.length > 0 || batch.aborted.length > 0 || remaining <= 0 || waiters.closed) {
+        // Time is up, nothing woke it since a look that found nothing: the next poll may reuse that look.
+        if (quietLook && remaining <= 0 && !ticket.woken && !waiters.closed) quiet?.ended(instance, quietLook, waiters.wakes);
         return { events: batch.events, aborted: batch.aborted };
       }
       if (!gone) {

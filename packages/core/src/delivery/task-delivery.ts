@@ -84,6 +84,8 @@ export interface TakeResult extends TaskBatch {
    * replica it is parked: the wake-up timers of the replica that gave the lease die with it.
    */
   nextOfferInMs?: number;
+  /** True when the instance holds a lease of an open task (given now or before). */
+  holds: boolean;
 }
 
 /** The delivery use case. */
@@ -93,6 +95,8 @@ export interface TaskDelivery {
    * lastseen. Throws `ERR_INTEGRATION_NOT_FOUND` for an unknown integration or instance.
    */
   take(integrationId: string, instanceId: string, options?: { heartbeat?: boolean }): Promise<TakeResult>;
+  /** Throws `ERR_INTEGRATION_NOT_FOUND` when the instance is not registered; reads no store. */
+  checkRegistered(integrationId: string, instanceId: string): void;
   /**
    * Heartbeats of several instances in one store write, without leasing anything; per instance, in
    * order, undefined or the `ERR_INTEGRATION_NOT_FOUND` error when it is no longer registered.
@@ -200,11 +204,18 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
 
   const answered = (triggeredId: string) => taskAnswered(events, triggeredId);
 
-  /** Reports (once) tasks of this instance that closed without a `.finished`; forgets closed ones. */
-  async function closedTasks(integrationId: string, instanceId: string): Promise<string[]> {
+  /**
+   * Reports (once) tasks of this instance that closed without a `.finished`; forgets closed ones.
+   * `holdsOpen`: whether a lease of an open task stays.
+   */
+  async function closedTasks(integrationId: string, instanceId: string): Promise<{ aborted: string[]; holdsOpen: boolean }> {
     const aborted: string[] = [];
+    let holdsOpen = false;
     for (const lease of await leases.leasesOfInstance(integrationId, instanceId)) {
-      if (await taskOpen(events, lease.triggeredId)) continue;
+      if (await taskOpen(events, lease.triggeredId)) {
+        holdsOpen = true;
+        continue;
+      }
       const finished = await events.queryEvents({
         triggeredId: lease.triggeredId,
         type: taskTypeWith(lease.eventType, 'finished'),
@@ -214,7 +225,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       if (finished.items.length === 0) aborted.push(lease.triggeredId);
       await leases.deleteLease(lease.triggeredId, integrationId, instanceId);
     }
-    return aborted;
+    return { aborted, holdsOpen };
   }
 
   /** Tries to lease one task to the instance (which does not hold it now). */
@@ -315,7 +326,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
   return {
     async take(integrationId, instanceId, takeOptions) {
       const { record, instance } = await requireInstance(integrationId, instanceId, takeOptions?.heartbeat ?? true);
-      const aborted = await closedTasks(integrationId, instanceId);
+      const { aborted, holdsOpen } = await closedTasks(integrationId, instanceId);
       const { granted, given, nextOfferAtMs } = await offers(record, instance);
       if (granted.length > 0) options.onLeased?.(granted);
       const nowMs = clock.nowMs();
@@ -327,7 +338,12 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
         accepts: (event) => (given.get(event.id) ?? 0) <= clock.nowMs() && accepts(record, instance, event),
         topics: record.subscriptions.map((subscription) => subscription.event),
         ...(Number.isFinite(nextOfferAtMs) ? { nextOfferInMs: Math.max(0, nextOfferAtMs - nowMs) } : {}),
+        holds: holdsOpen || granted.length > 0,
       };
+    },
+    checkRegistered(integrationId, instanceId) {
+      if (!registered.integration(integrationId)) throw integrationNotFound(integrationId);
+      if (!registered.instance(integrationId, instanceId)) throw instanceNotFound(integrationId, instanceId);
     },
     async renewHeartbeats(instances) {
       const found = await registry.touchInstances(instances, keptnTime(clock.nowMs()));

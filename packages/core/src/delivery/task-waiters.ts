@@ -73,6 +73,12 @@ export interface TaskWaiters {
   wakeForAfter(delayMs: number, events: readonly KeptnEvent[], integrationId?: string): void;
   /** How many requests hold a ticket. */
   readonly size: number;
+  /**
+   * How many times events (or a wake-all) were handed to the waiters so far, whether or not a ticket
+   * took them: unchanged between two moments means nothing came that could interest any poll
+   * (quiet-polls.ts relies on it).
+   */
+  readonly wakes: number;
   /** True after {@link close}: tickets no longer park. */
   readonly closed: boolean;
   /** Clears pending timers and answers every parked request (shutdown). */
@@ -105,6 +111,7 @@ export function createTaskWaiters(): TaskWaiters {
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
   let size = 0;
+  let wakes = 0;
 
   function wake(entry: Entry, event?: KeptnEvent): void {
     if (event === undefined) entry.all = true;
@@ -150,6 +157,7 @@ export function createTaskWaiters(): TaskWaiters {
 
   function wakeFor(events: readonly KeptnEvent[], integrationId?: string): void {
     if (events.length === 0) return;
+    wakes++;
     if (integrationId !== undefined) {
       const queue = queues.get(integrationId);
       if (queue) dispatch(queue, events);
@@ -171,10 +179,12 @@ export function createTaskWaiters(): TaskWaiters {
   }
 
   function wakeAll(): void {
+    wakes++;
     for (const queue of queues.values()) for (const entry of queue) wake(entry);
   }
 
   function wakeIntegration(integrationId: string): void {
+    wakes++;
     for (const entry of queues.get(integrationId) ?? []) wake(entry);
   }
 
@@ -257,6 +267,9 @@ export function createTaskWaiters(): TaskWaiters {
     },
     get size() {
       return size;
+    },
+    get wakes() {
+      return wakes;
     },
     get closed() {
       return closed;

@@ -21,6 +21,7 @@ function recorder(): TaskWaiters & { calls: string[] } {
     wakeFor: (events) => void calls.push(`for ${events.map((e) => e.type).join(',')}`),
     wakeForAfter: (ms, events) => void calls.push(`after ${ms} for ${events.length}`),
     size: 0,
+    wakes: 0,
     closed: false,
     close: () => undefined,
   };

@@ -226,6 +226,20 @@ describe('task delivery', () => {
     expect(api.server.waiters.size).toBe(0);
   });
 
+  it('parks the next poll of an idle instance without reading the store, and wakes it for a new task', async () => {
+    const a = await register('a');
+    expect(await poll(a, 50)).toEqual({ events: [], aborted: [] });
+    const looks = vi.spyOn(api.store as unknown as TaskLeaseStore, 'leasesOfInstance');
+    const waiting = poll(a, 60_000);
+    await parked(1);
+    expect(looks).not.toHaveBeenCalled();
+    const context = await trigger('dev');
+    const result = await within(waiting);
+    if (result === 'pending') throw new Error('the parked poll was not woken by the new task');
+    expect(result.events.map((e) => e.shkeptncontext)).toEqual([context]);
+    expect(looks).toHaveBeenCalledTimes(1);
+  });
+
   it('wakes only the instance parked longest when two instances of an integration wait for one task', async () => {
     const a = await register('a');
     const b = await register('b');

@@ -11,7 +11,7 @@ import { watchClientGone } from '../http/client-gone.js';
  * instance's heartbeat.
  */
 export function registerDeliveryRoutes(app: TypedApp, context: ServerContext): void {
-  const { delivery, waiters, heartbeats, options } = context;
+  const { delivery, waiters, heartbeats, quietPolls, options } = context;
 
   app.get(
     '/api/controlPlane/v1/uniform/registration/:integrationID/instance/:instanceID/tasks',
@@ -32,7 +32,7 @@ export function registerDeliveryRoutes(app: TypedApp, context: ServerContext): v
       const gone = watchClientGone(reply.raw);
       try {
         return await longPoll(
-          { delivery, waiters, heartbeats },
+          { delivery, waiters, heartbeats, quiet: quietPolls },
           { integrationId: integrationID, instanceId: instanceID, waitMs, leaseMs: options.leaseMs, signal: gone.signal },
         );
       } finally {
