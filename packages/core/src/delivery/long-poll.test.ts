@@ -309,6 +309,14 @@ describe('longPoll after a poll that ended quiet', () => {
     expect(delivery.takes).toBe(1);
   }
 
+  /** The next poll of x looks (takes a second time) and ends when its wait runs out. */
+  async function expectNextPollLooks(quiet: ReturnType<typeof createQuietPolls>): Promise<void> {
+    const next = quietPoll({}, quiet);
+    await vi.advanceTimersByTimeAsync(1000);
+    await next;
+    expect(delivery.takes).toBe(2);
+  }
+
   it('parks the next poll without a look, and still hands it a task woken for it', async () => {
     const quiet = createQuietPolls({ now: () => Date.now() });
     await endQuiet(quiet);
@@ -330,10 +338,7 @@ describe('longPoll after a poll that ended quiet', () => {
     const quiet = createQuietPolls({ now: () => Date.now() });
     await endQuiet(quiet);
     waiters.wakeFor([{ ...TASK, id: 'other' }]);
-    const next = quietPoll({}, quiet);
-    await vi.advanceTimersByTimeAsync(1000);
-    await next;
-    expect(delivery.takes).toBe(2);
+    await expectNextPollLooks(quiet);
   });
 
   it.each([
@@ -343,20 +348,14 @@ describe('longPoll after a poll that ended quiet', () => {
     const quiet = createQuietPolls({ now: () => Date.now() });
     delivery.queue.push(batch);
     await endQuiet(quiet);
-    const next = quietPoll({}, quiet);
-    await vi.advanceTimersByTimeAsync(1000);
-    await next;
-    expect(delivery.takes).toBe(2);
+    await expectNextPollLooks(quiet);
   });
 
   it('looks when the next poll comes a second or more after the end', async () => {
     const quiet = createQuietPolls({ now: () => Date.now() });
     await endQuiet(quiet);
     await vi.advanceTimersByTimeAsync(1000);
-    const next = quietPoll({}, quiet);
-    await vi.advanceTimersByTimeAsync(1000);
-    await next;
-    expect(delivery.takes).toBe(2);
+    await expectNextPollLooks(quiet);
   });
 
   it('answers 404 at once when the instance is gone, though it reuses the look', async () => {
