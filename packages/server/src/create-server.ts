@@ -450,7 +450,9 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     delivery,
     waiters,
     heartbeats,
-    quietPolls: createQuietPolls(),
+    // One process only: with replicas, a replica killed between its commit and its notice leaves a
+    // task no poll elsewhere was woken for, and only a look finds it (docs/architecture.md).
+    quietPolls: options.notices.kind === 'local' ? createQuietPolls() : undefined,
     tokens: createTokenVerifier(options.apiTokenSha256, ...(options.builtInTokenSha256 ? [options.builtInTokenSha256] : [])),
     resources: options.resources
       ? createResourceService({

@@ -35,8 +35,8 @@ export interface ServerContext {
   readonly waiters: TaskWaiters;
   /** The heartbeats of parked long polls, renewed together. */
   readonly heartbeats: ParkedHeartbeats;
-  /** Polls that ended quiet: the next poll of an idle instance skips its first look. */
-  readonly quietPolls: QuietPolls;
+  /** Polls that ended quiet: the next poll of an idle instance skips its first look (one process only). */
+  readonly quietPolls: QuietPolls | undefined;
   /** The resource API, when the server has configuration repositories. */
   readonly resources: ResourceService | undefined;
   /** The secrets API use case. */

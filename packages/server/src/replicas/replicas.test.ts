@@ -4,11 +4,11 @@
  * the other keeps in memory. The registry backstop timer is set to an hour, so only the notices
  * can make these pass.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestPostgresDatabase, shipyardYaml } from '@shipmate/testing';
 import type { TestPostgresDatabase } from '@shipmate/testing';
 import { createPostgresNoticeBus, createPostgresStore } from '@shipmate/store-postgres';
-import type { KeptnEvent, ReplicaNoticeBus } from '@shipmate/core';
+import type { KeptnEvent, ReplicaNoticeBus, TaskLeaseStore } from '@shipmate/core';
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
@@ -21,12 +21,15 @@ const SHIPYARD = shipyardYaml({ dev: ['deployment', 'test'] }, { name: 'delivery
 
 let database: TestPostgresDatabase;
 const closing: Array<() => Promise<unknown>> = [];
+/** Each replica's PostgreSQL store (`InProcessServer.store` is an unused SQLite one here). */
+const postgresStores = new Map<InProcessServer, object>();
 
 /** A replica on the test database. */
 async function replica(name: string, options: { leaseMs?: number } = {}): Promise<InProcessServer> {
   const store = await createPostgresStore(database.url);
   const notices: ReplicaNoticeBus = await createPostgresNoticeBus({ url: database.url, replicaId: name });
   const server = await startInProcessServer({ store, notices, resources: undefined, registryRefreshMs: 3_600_000, ...options });
+  postgresStores.set(server, store);
   closing.push(async () => {
     await server.close();
     await notices.close();
@@ -117,6 +120,15 @@ describe('two replicas on one PostgreSQL database', () => {
       const polled = pollWithin(other, second, 5000, parkedOn(other, 1));
       expect(await polled).toEqual([expect.objectContaining({ id: task.id })]);
     });
+  });
+
+  it('look at every poll: a replica killed between its commit and its notice leaves a task only a look finds', async () => {
+    const agent = await register(b);
+    const url = (waitMs: number) => `${REG}/${agent.id}/instance/${agent.instanceId}/tasks?waitMs=${waitMs}`;
+    expect((await b.call('GET', url(50))).status).toBe(200);
+    const looks = vi.spyOn(postgresStores.get(b) as TaskLeaseStore, 'leasesOfInstance');
+    expect((await b.call('GET', url(50))).status).toBe(200);
+    expect(looks).toHaveBeenCalled();
   });
 
   it('wake a long poll parked on one replica for a task emitted on the other', async () => {

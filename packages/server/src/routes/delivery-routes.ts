@@ -32,7 +32,7 @@ export function registerDeliveryRoutes(app: TypedApp, context: ServerContext): v
       const gone = watchClientGone(reply.raw);
       try {
         return await longPoll(
-          { delivery, waiters, heartbeats, quiet: quietPolls },
+          { delivery, waiters, heartbeats, ...(quietPolls ? { quiet: quietPolls } : {}) },
           { integrationId: integrationID, instanceId: instanceID, waitMs, leaseMs: options.leaseMs, signal: gone.signal },
         );
       } finally {
