@@ -121,7 +121,14 @@ describe('three control-plane replicas on PostgreSQL', () => {
         async () => ((await client.sequenceState(PROJECT, context))?.state === 'finished' ? true : undefined),
         120_000,
         100,
-      );
+      ).catch(async (error: unknown) => {
+        const state = await client.sequenceState(PROJECT, context).catch(() => undefined);
+        const events = await client.contextEvents(PROJECT, context).catch(() => []);
+        console.log('sequence not finished:', context, 'after', triggered, 'triggers; stages', JSON.stringify(state?.stages ?? state));
+        for (const e of events) console.log('  event', e.time, e.type, e.id, e.triggeredid ?? '', e.source);
+        console.log('  tasks the recipient got', recipient.tasks().filter((t) => t.shkeptncontext === context).length);
+        throw error;
+      });
     await Promise.all(
       SERVICES.map(async (service) => {
         for (let burst = 0; burst < 5; burst++) {

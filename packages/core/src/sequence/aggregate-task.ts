@@ -37,15 +37,20 @@ export function stopsSequence(outcome: TaskOutcome): boolean {
 
 /**
  * Completion rule. Keptn: `#finished == #started && #finished > 0`, so a lone `.finished` never
- * completed a task. Shipmate: a `.finished` without a matching `.started` counts as its own start
- * (implicit start), so the task completes once `#finished >= #started` and `#finished > 0`.
+ * completed a task, and a `.started` sent twice (an integration retrying a send whose answer was
+ * lost: the API gives every accepted event a new id) left the task waiting for a second `.finished`
+ * forever. Shipmate counts sources (integrations): the task completes once some source finished
+ * it and every source that started it finished it. A `.finished` without a `.started` from its
+ * source counts as its own start (implicit start).
  */
 export function isTaskComplete(events: readonly TaskEventRecord[]): boolean {
-  let started = 0;
-  let finished = 0;
+  const started = new Set<string>();
+  const finished = new Set<string>();
   for (const event of events) {
-    if (event.eventType.endsWith('.started')) started++;
-    else if (event.eventType.endsWith('.finished')) finished++;
+    if (event.eventType.endsWith('.started')) started.add(event.source);
+    else if (event.eventType.endsWith('.finished')) finished.add(event.source);
   }
-  return finished > 0 && finished >= started;
+  if (finished.size === 0) return false;
+  for (const source of started) if (!finished.has(source)) return false;
+  return true;
 }

@@ -85,11 +85,12 @@ function taskEvent(
   data: Record<string, unknown> = {},
   triggeredid = 'task-1',
   task = 'deployment',
+  source = 'helm-service',
 ): ExecutionInput {
   const event: KeptnEvent = {
     id: `ev-${kind}`,
     type: `sh.keptn.event.${task}.${kind}`,
-    source: 'helm-service',
+    source,
     specversion: '1.0',
     time: '2026-01-01T00:00:01.000Z',
     shkeptncontext: 'ctx-1',
@@ -430,20 +431,41 @@ describe('transition: payloads and outcomes', () => {
       { eventType: 'sh.keptn.event.deployment.started', source: 'a', result: '', status: '', time: 't', properties: null },
       { eventType: 'sh.keptn.event.deployment.started', source: 'b', result: '', status: '', time: 't', properties: null },
     ]);
-    const first = transition(started, taskEvent('finished', { ...pass, deployment: { replicas: 1, ok: false } }), context());
+    const first = transition(
+      started,
+      taskEvent('finished', { ...pass, deployment: { replicas: 1, ok: false } }, 'task-1', 'deployment', 'a'),
+      context(),
+    );
     expect(first.execution.status.previousTasks).toHaveLength(0);
-    const second = transition(first.execution, taskEvent('finished', { ...pass, deployment: { replicas: 3, ok: true } }), context());
+    const second = transition(
+      first.execution,
+      taskEvent('finished', { ...pass, deployment: { replicas: 3, ok: true } }, 'task-1', 'deployment', 'b'),
+      context(),
+    );
     expect(second.execution.status.previousTasks[0]?.properties.deployment).toEqual({ replicas: 3, ok: true });
   });
 
-  it('waits for every executor: two .started need two .finished', () => {
+  it('waits for every executor: .started from two sources need a .finished from each', () => {
+    let current = running();
+    current = transition(current, taskEvent('started', {}, 'task-1', 'deployment', 'helm-service'), context()).execution;
+    current = transition(current, taskEvent('started', {}, 'task-1', 'deployment', 'job-executor'), context()).execution;
+    current = transition(current, taskEvent('finished', pass, 'task-1', 'deployment', 'helm-service'), context()).execution;
+    expect(current.status.currentTask?.name).toBe('deployment');
+    // A second .finished of the same source does not stand for the other one.
+    current = transition(current, taskEvent('finished', pass, 'task-1', 'deployment', 'helm-service'), context()).execution;
+    expect(current.status.currentTask?.name).toBe('deployment');
+    const last = taskEvent('finished', { result: 'warning', status: 'succeeded' }, 'task-1', 'deployment', 'job-executor');
+    current = transition(current, last, context()).execution;
+    expect(current.status.previousTasks[0]).toMatchObject({ name: 'deployment', result: 'warning', status: 'succeeded' });
+  });
+
+  it('completes a task whose one executor sent .started twice (a retried send whose answer was lost) with its one .finished', () => {
     let current = running();
     current = transition(current, taskEvent('started'), context()).execution;
     current = transition(current, taskEvent('started'), context()).execution;
     current = transition(current, taskEvent('finished', pass), context()).execution;
-    expect(current.status.currentTask?.name).toBe('deployment');
-    current = transition(current, taskEvent('finished', { result: 'warning', status: 'succeeded' }), context()).execution;
-    expect(current.status.previousTasks[0]).toMatchObject({ name: 'deployment', result: 'warning', status: 'succeeded' });
+    expect(current.status.currentTask?.name).toBe('test');
+    expect(current.status.previousTasks[0]).toMatchObject({ name: 'deployment', result: 'pass' });
   });
 
   it('finishes with the last task outcome, labels and message of the completing event', () => {
