@@ -37,20 +37,19 @@ export function stopsSequence(outcome: TaskOutcome): boolean {
 
 /**
  * Completion rule. Keptn: `#finished == #started && #finished > 0`, so a lone `.finished` never
- * completed a task, and a `.started` sent twice (an integration retrying a send whose answer was
+ * completed a task, and a `.started` sent twice by one integration (a retried send whose answer was
  * lost: the API gives every accepted event a new id) left the task waiting for a second `.finished`
- * forever. Shipmate counts sources (integrations): the task completes once some source finished
- * it and every source that started it finished it. A `.finished` without a `.started` from its
- * source counts as its own start (implicit start).
+ * forever. Shipmate counts the `.started` of one source once, and a `.finished` without a matching
+ * `.started` counts as its own start (implicit start): the task completes once
+ * `#finished >= #sources that sent .started` and `#finished > 0`. A `.finished` may come from
+ * another source than the `.started` (a person answering an approval, a system a webhook called).
  */
 export function isTaskComplete(events: readonly TaskEventRecord[]): boolean {
-  const started = new Set<string>();
-  const finished = new Set<string>();
+  const starters = new Set<string>();
+  let finished = 0;
   for (const event of events) {
-    if (event.eventType.endsWith('.started')) started.add(event.source);
-    else if (event.eventType.endsWith('.finished')) finished.add(event.source);
+    if (event.eventType.endsWith('.started')) starters.add(event.source);
+    else if (event.eventType.endsWith('.finished')) finished++;
   }
-  if (finished.size === 0) return false;
-  for (const source of started) if (!finished.has(source)) return false;
-  return true;
+  return finished > 0 && finished >= starters.size;
 }

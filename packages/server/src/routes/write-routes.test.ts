@@ -174,7 +174,7 @@ describe('orchestration through the API', () => {
     const base = { source: 'executor', shkeptncontext: context, triggeredid: deployment.id };
     const replies = await Promise.all([
       api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.started', data: scope }),
-      api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.started', data: scope }),
+      api.call('POST', '/api/v1/event', { ...base, source: 'second-executor', type: 'sh.keptn.event.deployment.started', data: scope }),
       api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.finished', data: { ...scope, result: 'pass', status: 'succeeded' } }),
     ]);
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
