@@ -20,6 +20,7 @@
  * then in one transaction. So an idle fleet re-polling (every agent's poll ends after the same wait)
  * costs no write per poll (issue 13 point 6).
  */
+import { instanceKey as keyOf } from './task-delivery.js';
 import type { InstanceRef } from './task-delivery.js';
 
 /** Options of {@link createParkedHeartbeats}. */
@@ -204,6 +205,3 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
   };
 }
 
-function keyOf(instance: InstanceRef): string {
-  return `${instance.integrationId}\u0000${instance.instanceId}`;
-}

@@ -14,6 +14,7 @@
  * another replica looks.
  */
 import type { AcceptsEvent } from './task-waiters.js';
+import { instanceKey as keyOf } from './task-delivery.js';
 import type { InstanceRef } from './task-delivery.js';
 
 /** What a look found out that the next poll may reuse. */
@@ -58,8 +59,6 @@ interface Quiet {
   readonly wakes: number;
   readonly endedAt: number;
 }
-
-const keyOf = (instance: InstanceRef): string => `${instance.integrationId}\u0000${instance.instanceId}`;
 
 /** Creates the set. */
 export function createQuietPolls(options: QuietPollsOptions = {}): QuietPolls {

@@ -44,6 +44,11 @@ export interface RegistryLookup {
 /** An instance by its ids. */
 export type InstanceRef = Pick<InstanceRecord, 'integrationId' | 'instanceId'>;
 
+/** One map key per instance (ids may hold any character but NUL). */
+export function instanceKey(instance: InstanceRef): string {
+  return `${instance.integrationId}\u0000${instance.instanceId}`;
+}
+
 /** Options of {@link createTaskDelivery}. */
 export interface TaskDeliveryOptions {
   events: Pick<ControlPlaneStore, 'queryOpenTriggered' | 'queryEvents'>;
