@@ -49,7 +49,14 @@ export {
 export { validateProjectName, validateStageName, validateServiceName } from './naming/validate-names.js';
 export { parseGoDuration, formatDurationMs } from './time/go-duration.js';
 
-export { ExecutionState, BLOCKING_STATES, executionWithCurrentTask, isTerminal } from './sequence/execution.js';
+export {
+  ExecutionState,
+  BLOCKING_STATES,
+  TERMINAL_STATES,
+  executionWithCurrentTask,
+  isTerminal,
+  requireActiveStates,
+} from './sequence/execution.js';
 export type { SequenceExecution, CurrentTask, PreviousTask, TaskEventRecord, ExecutionOutcome } from './sequence/execution.js';
 export { SequenceViewState } from './sequence/sequence-state.js';
 export type { SequenceState, SequenceStageState, EventRef } from './sequence/sequence-state.js';

@@ -21,6 +21,7 @@ import {
   InputError,
   NotFoundError,
   eventFieldPathSegments,
+  requireActiveStates,
   withStageMessage,
 } from '@shipmate/core';
 import type {
@@ -289,10 +290,7 @@ const SQL = namedStatements('store', {
   upsertExecution: `INSERT INTO executions (id, project, stage, service, keptn_context, name, state, triggered_id, current_task_id, triggered_at, doc)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (id) DO UPDATE SET
-       project = excluded.project, stage = excluded.stage, service = excluded.service,
-       keptn_context = excluded.keptn_context, name = excluded.name, state = excluded.state,
-       triggered_id = excluded.triggered_id, current_task_id = excluded.current_task_id,
-       triggered_at = excluded.triggered_at, doc = excluded.doc`,
+       state = excluded.state, current_task_id = excluded.current_task_id, doc = excluded.doc`,
   getExecution: 'SELECT doc FROM executions WHERE id = $1',
   executionByTrigger: 'SELECT doc FROM executions WHERE triggered_id = $1',
   executionByTask: 'SELECT doc FROM executions WHERE current_task_id = $1 ORDER BY triggered_at, seq LIMIT 1',
@@ -302,14 +300,17 @@ const SQL = namedStatements('store', {
   executionsOfContexts: `SELECT e.doc FROM executions e
     JOIN unnest($1::text[], $2::text[]) AS c (project, keptn_context) ON e.project = c.project AND e.keptn_context = c.keptn_context
     ORDER BY e.triggered_at, e.seq`,
+  // The NOT IN term repeats the partial index's predicate (0005), which the planner must see to use it.
   executionsInScope: `SELECT doc FROM executions
-     WHERE project = $1 AND stage = $2 AND service = $3 AND state = ANY($4::text[])
+     WHERE project = $1 AND stage = $2 AND service = $3 AND state NOT IN ('finished', 'timedOut') AND state = ANY($4::text[])
      ORDER BY triggered_at, seq`,
 
   upsertState: `INSERT INTO sequence_states (project, keptn_context, name, state, time, doc) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (project, keptn_context) DO UPDATE SET
        name = excluded.name, state = excluded.state, time = excluded.time, doc = excluded.doc`,
   getState: 'SELECT doc FROM sequence_states WHERE project = $1 AND keptn_context = $2',
+  statesOfContexts: `SELECT s.doc FROM sequence_states s
+    JOIN unnest($1::text[], $2::text[]) AS c (project, keptn_context) ON s.project = c.project AND s.keptn_context = c.keptn_context`,
   getStateForUpdate: 'SELECT doc FROM sequence_states WHERE project = $1 AND keptn_context = $2 FOR UPDATE',
 
   putOpen: `INSERT INTO open_triggered (event_id, execution_id, project, stage, service, type, time, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -741,7 +742,8 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
       return run(async (db) => docs(await db.query<DocRow<SequenceExecution>>(SQL.executionsOfContexts, [projects, keptnContexts])));
     },
 
-    listExecutionsInScope(project, stage, service, states) {
+    async listExecutionsInScope(project, stage, service, states) {
+      requireActiveStates(states);
       return run(async (db) =>
         docs(await db.query<DocRow<SequenceExecution>>(SQL.executionsInScope, [project, stage, service, [...states]])),
       );
@@ -760,6 +762,13 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
 
     getSequenceState(project, keptnContext) {
       return run(async (db) => firstDoc(await db.query<DocRow<SequenceState>>(SQL.getState, [project, keptnContext])));
+    },
+
+    getSequenceStates(contexts) {
+      if (contexts.length === 0) return Promise.resolve([]);
+      const projects = contexts.map((c) => c.project);
+      const keptnContexts = contexts.map((c) => c.keptnContext);
+      return run(async (db) => docs(await db.query<DocRow<SequenceState>>(SQL.statesOfContexts, [projects, keptnContexts])));
     },
 
     querySequenceStates(q) {

@@ -22,6 +22,7 @@ import {
   NotFoundError,
   UnavailableError,
   eventFieldPathSegments,
+  requireActiveStates,
   withStageMessage,
 } from '@shipmate/core';
 import type {
@@ -377,10 +378,7 @@ function buildStore(
       `INSERT INTO executions (id, project, stage, service, keptn_context, name, state, triggered_id, current_task_id, triggered_at, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET
-         project = excluded.project, stage = excluded.stage, service = excluded.service,
-         keptn_context = excluded.keptn_context, name = excluded.name, state = excluded.state,
-         triggered_id = excluded.triggered_id, current_task_id = excluded.current_task_id,
-         triggered_at = excluded.triggered_at, doc = excluded.doc`,
+         state = excluded.state, current_task_id = excluded.current_task_id, doc = excluded.doc`,
     ),
     getExecution: prepare('SELECT doc FROM executions WHERE id = ?'),
     executionByTrigger: prepare('SELECT doc FROM executions WHERE triggered_id = ?'),
@@ -403,10 +401,12 @@ function buildStore(
        ORDER BY triggered_at, rowid`,
     ),
     // INDEXED BY: with the json_each list the planner cannot size, it picks executions_project_time
-    // and scans every execution of the project at each dispatch.
+    // and scans every execution of the project at each dispatch. The NOT IN term repeats the partial
+    // index's WHERE (migration 7) word for word, which SQLite needs to use it.
     executionsInScope: prepare(
-      `SELECT doc FROM executions INDEXED BY executions_scope
-       WHERE project = ? AND stage = ? AND service = ? AND state IN (SELECT value FROM json_each(?))
+      `SELECT doc FROM executions INDEXED BY executions_active_scope
+       WHERE project = ? AND stage = ? AND service = ? AND state NOT IN ('finished', 'timedOut')
+         AND state IN (SELECT value FROM json_each(?))
        ORDER BY triggered_at, rowid`,
     ),
 
@@ -416,6 +416,10 @@ function buildStore(
          name = excluded.name, state = excluded.state, time = excluded.time, doc = excluded.doc`,
     ),
     getState: prepare('SELECT doc FROM sequence_states WHERE project = ? AND keptn_context = ?'),
+    statesOfContexts: prepare(
+      `SELECT doc FROM sequence_states
+       WHERE (project, keptn_context) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
+    ),
 
     putOpen: prepare(
       `INSERT INTO open_triggered (event_id, execution_id, project, stage, service, type, time, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -811,7 +815,8 @@ function buildStore(
       });
     },
 
-    listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {
+    async listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {
+      requireActiveStates(states);
       return run(() =>
         (s.executionsInScope.all(project, stage, service, JSON.stringify(states)) as DocRow[]).map((row) =>
           parseDoc<SequenceExecution>(row),
@@ -837,6 +842,14 @@ function buildStore(
 
     getSequenceState(project, keptnContext) {
       return run(() => optionalDoc<SequenceState>(s.getState.get(project, keptnContext)));
+    },
+
+    getSequenceStates(contexts) {
+      return run(() => {
+        if (contexts.length === 0) return [];
+        const pairs = JSON.stringify(contexts.map((c) => [c.project, c.keptnContext]));
+        return (s.statesOfContexts.all(pairs) as DocRow[]).map((row) => parseDoc<SequenceState>(row));
+      });
     },
 
     querySequenceStates(q: SequenceStateQuery) {

@@ -9,7 +9,7 @@
  * Documents are kept as JSON text, as the SQLite store keeps them: what a caller changes after a
  * write or a read never reaches the store, and a document that is not JSON fails its write.
  */
-import { AlreadyHandledError, ConflictError, ErrorCode, NotFoundError, withStageMessage } from '@shipmate/core';
+import { AlreadyHandledError, ConflictError, ErrorCode, NotFoundError, requireActiveStates, withStageMessage } from '@shipmate/core';
 import type {
   ApiTokenStore,
   Changeset,
@@ -439,6 +439,7 @@ export function createMemoryStore(): MemoryControlPlaneStore {
     },
 
     async listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {
+      requireActiveStates(states);
       return db.read(() =>
         byTriggerTime(
           executions
@@ -471,6 +472,15 @@ export function createMemoryStore(): MemoryControlPlaneStore {
 
     async getSequenceState(project, keptnContext) {
       return db.read(() => optionalDoc<SequenceState>(sequenceStates.get(compositeKey(project, keptnContext))));
+    },
+
+    async getSequenceStates(contexts) {
+      return db.read(() =>
+        contexts.flatMap((c) => {
+          const state = optionalDoc<SequenceState>(sequenceStates.get(compositeKey(c.project, c.keptnContext)));
+          return state ? [state] : [];
+        }),
+      );
     },
 
     async querySequenceStates(q) {

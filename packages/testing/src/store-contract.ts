@@ -4,7 +4,7 @@
  * `cleanup` afterwards. Tests assert what a caller can observe through the port only.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlreadyHandledError, ConflictError, ErrorCode, ExecutionState, NotFoundError, SequenceViewState, TimerKind } from '@shipmate/core';
+import { AlreadyHandledError, ConflictError, ErrorCode, ExecutionState, NotFoundError, SequenceViewState, TERMINAL_STATES, TimerKind } from '@shipmate/core';
 import type { ControlPlaneStore, EventQuery, KeptnEvent, Page, SequenceExecution, SequenceState, SequenceStateQuery } from '@shipmate/core';
 import {
   at,
@@ -563,6 +563,26 @@ export function describeStoreContract(
         expect(await store.listExecutionsInScope('shop', 'dev', 'carts', [])).toEqual([]);
       });
 
+      it('moves an execution saved again through the queue of its scope, and out of it once it is over', async () => {
+        const [execution] = await save(fixtureExecution({ state: ExecutionState.triggered }));
+        const saveAs = (state: ExecutionState) => save({ ...execution!, status: { ...execution!.status, state } });
+        const queued = () => store.listExecutionsInScope('shop', 'dev', 'carts', [ExecutionState.triggered]);
+        const running = () => store.listExecutionsInScope('shop', 'dev', 'carts', [ExecutionState.started]);
+
+        await saveAs(ExecutionState.started);
+        expect(execIds(await queued())).toEqual([]);
+        expect(execIds(await running())).toEqual([execution?._id]);
+        await saveAs(ExecutionState.finished);
+        expect(execIds(await running())).toEqual([]);
+        expect((await store.getExecution(execution!._id))?.status.state).toBe(ExecutionState.finished);
+      });
+
+      it('refuses a terminal state in a queue read: the queue holds active executions only', async () => {
+        for (const state of TERMINAL_STATES) {
+          await expect(store.listExecutionsInScope('shop', 'dev', 'carts', [ExecutionState.triggered, state])).rejects.toThrow(RangeError);
+        }
+      });
+
       it('queries executions of a project with filters, newest trigger first', async () => {
         const [a, b, c, d] = await save(
           fixtureExecution({ triggeredAt: at(1), keptnContext: 'ctx-1' }),
@@ -614,6 +634,23 @@ export function describeStoreContract(
         expect(await store.getSequenceState('other', 'ctx-a')).toEqual(elsewhere);
         expect(await store.getSequenceState('shop', 'missing')).toBeUndefined();
         expect((await query({})).totalCount).toBe(1);
+      });
+
+      it('reads the states of several contexts at once, matching project and context together', async () => {
+        const a = fixtureSequenceState({ keptnContext: 'ctx-a' });
+        const b = fixtureSequenceState({ keptnContext: 'ctx-b' });
+        const elsewhere = fixtureSequenceState({ keptnContext: 'ctx-c', project: 'other' });
+        await saveStates(a, b, elsewhere);
+
+        const found = await store.getSequenceStates([
+          { project: 'shop', keptnContext: 'ctx-b' },
+          { project: 'shop', keptnContext: 'ctx-a' },
+          { project: 'shop', keptnContext: 'ctx-c' },
+          { project: 'shop', keptnContext: 'missing' },
+        ]);
+        expect(found.map((s) => s.shkeptncontext).sort()).toEqual(['ctx-a', 'ctx-b']);
+        expect(found.find((s) => s.shkeptncontext === 'ctx-a')).toEqual(a);
+        expect(await store.getSequenceStates([])).toEqual([]);
       });
 
       it('sorts by time, newest first, and filters on name and state', async () => {

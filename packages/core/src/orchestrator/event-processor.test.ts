@@ -113,6 +113,9 @@ function memoryStore() {
     async getSequenceState(_project, context) {
       return states.get(context);
     },
+    async getSequenceStates(contexts) {
+      return contexts.flatMap((c) => states.get(c.keptnContext) ?? []);
+    },
     async listPauseMarkers() {
       return [];
     },

@@ -236,7 +236,7 @@ describe('orchestrator on the in-memory store', () => {
     expect(await openTaskNames('ctx-1')).toEqual(['hardening/deployment']);
   });
 
-  it('handles events taken in together as one by one, reading the executions they answer ahead in one read', async () => {
+  it('handles events taken in together as one by one, reading the executions and sequence states they need ahead in one read each', async () => {
     await trigger('ctx-1');
     await trigger('ctx-2', 'dev', 'orders');
     const one = await theOpenTask('ctx-1', 'deployment');
@@ -245,7 +245,7 @@ describe('orchestrator on the in-memory store', () => {
     const counted = new Proxy(store, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);
-        if (typeof value !== 'function' || !/^(find|list)Execution/.test(String(key))) return value;
+        if (typeof value !== 'function' || !/^((find|list)Execution|getSequenceState)/.test(String(key))) return value;
         return (...args: unknown[]) => {
           reads.push(String(key));
           return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -272,8 +272,9 @@ describe('orchestrator on the in-memory store', () => {
 
     expect(await openTaskNames('ctx-1')).toEqual(['dev/evaluation']);
     expect(await openTaskNames('ctx-2')).toEqual(['dev/evaluation']);
-    // One read for the four answers' tasks, one for the context of the answer that has no task.
-    expect(reads).toEqual(['findExecutionsByTasks', 'listExecutionsOfContexts']);
+    // One read for the sequence states of the three contexts, one for the four answers' tasks, one
+    // for the context of the answer that has no task.
+    expect(reads).toEqual(['getSequenceStates', 'findExecutionsByTasks', 'listExecutionsOfContexts']);
   });
 
   describe('approval', () => {

@@ -485,12 +485,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    * Reads ahead what {@link actOn} looks up for a batch of events, one store read each instead of
    * one per event: the executions of the tasks that `.started`/`.finished` events answer, then the
    * executions of the contexts of those that answer no stored execution's task (sub-task events)
-   * and of sub-task `.triggered` events.
+   * and of sub-task `.triggered` events. With the first read, the sequence states of every context
+   * the batch acts on (each step changes the view of its sequence).
    */
   async function readAheadFor(uow: UnitOfWork, events: readonly KeptnEvent[]): Promise<void> {
     if (events.length < 2) return;
     const progress = events.filter((e) => actionOf(e)?.kind === 'progress' && e.triggeredid);
-    await uow.readAhead({ taskIds: progress.map((e) => e.triggeredid ?? '') });
+    const states = events.filter((e) => actionOf(e) !== undefined).map((e) => ({ project: e.data.project ?? '', keptnContext: e.shkeptncontext }));
+    await uow.readAhead({ taskIds: progress.map((e) => e.triggeredid ?? ''), states });
     const lookInContext = (e: KeptnEvent) =>
       actionOf(e)?.kind === 'subtask'
         ? e.source !== ORCHESTRATOR_SOURCE

@@ -42,6 +42,8 @@ export class UnitOfWork {
   private readonly storedByTask = new Map<string, SequenceExecution | undefined>();
   /** Store reads done ahead for this step, by project and keptn context. */
   private readonly storedOfContext = new Map<string, SequenceExecution[]>();
+  /** Sequence states read ahead for this step, by project and keptn context; undefined: it has none. */
+  private readonly storedStates = new Map<string, SequenceState | undefined>();
 
   constructor(private readonly store: ControlPlaneStore) {}
 
@@ -68,7 +70,19 @@ export class UnitOfWork {
    * of a batch. Sound because nothing this step reads is written before its commit, and a step holds
    * the claims of its scopes (the read ahead returns what a read later in the step would).
    */
-  async readAhead(ahead: { taskIds?: readonly string[]; contexts?: readonly ExecutionContextRef[] }): Promise<void> {
+  async readAhead(ahead: {
+    taskIds?: readonly string[];
+    contexts?: readonly ExecutionContextRef[];
+    states?: readonly ExecutionContextRef[];
+  }): Promise<void> {
+    const states = new Map((ahead.states ?? []).map((c) => [contextKey(c.project, c.keptnContext), c]));
+    for (const key of this.storedStates.keys()) states.delete(key);
+    if (states.size > 0) {
+      for (const key of states.keys()) this.storedStates.set(key, undefined);
+      for (const state of await this.store.getSequenceStates([...states.values()])) {
+        this.storedStates.set(contextKey(state.project, state.shkeptncontext), state);
+      }
+    }
     const taskIds = [...new Set(ahead.taskIds ?? [])].filter((id) => !this.storedByTask.has(id));
     if (taskIds.length > 0) {
       const found = await this.store.findExecutionsByTasks(taskIds);
@@ -134,11 +148,14 @@ export class UnitOfWork {
   }
 
   async sequenceState(project: string, keptnContext: string): Promise<SequenceState | undefined> {
-    return this.states.get(`${project}/${keptnContext}`) ?? (await this.store.getSequenceState(project, keptnContext));
+    const key = contextKey(project, keptnContext);
+    const changed = this.states.get(key);
+    if (changed) return changed;
+    return this.storedStates.has(key) ? this.storedStates.get(key) : await this.store.getSequenceState(project, keptnContext);
   }
 
   saveSequenceState(state: SequenceState): void {
-    this.states.set(`${state.project}/${state.shkeptncontext}`, state);
+    this.states.set(contextKey(state.project, state.shkeptncontext), state);
   }
 
   /** Stores an incoming event that this step handles (so it is stored as processed). */

@@ -260,11 +260,18 @@ export interface ControlPlaneStore {
   listExecutionsOfContext(project: string, keptnContext: string): Promise<SequenceExecution[]>;
   /** {@link listExecutionsOfContext} for several contexts in one read: all their executions, oldest trigger first. */
   listExecutionsOfContexts(contexts: readonly ExecutionContextRef[]): Promise<SequenceExecution[]>;
-  /** Executions of one project/stage/service in the given states, oldest trigger first. */
+  /**
+   * Executions of one project/stage/service in the given states, oldest trigger first: the queue of
+   * that scope. Only states an execution leaves may be asked for (not TERMINAL_STATES; a RangeError
+   * otherwise): the stores keep an index of active executions alone, so that the queue stays a few
+   * index pages however long the history grows.
+   */
   listExecutionsInScope(project: string, stage: string, service: string, states: readonly ExecutionState[]): Promise<SequenceExecution[]>;
   queryExecutions(query: ExecutionQuery): Promise<Page<SequenceExecution>>;
 
   getSequenceState(project: string, keptnContext: string): Promise<SequenceState | undefined>;
+  /** {@link getSequenceState} for several contexts in one read: the states that exist, in no particular order. */
+  getSequenceStates(contexts: readonly ExecutionContextRef[]): Promise<SequenceState[]>;
   querySequenceStates(query: SequenceStateQuery): Promise<Page<SequenceState>>;
   /**
    * Sets or removes one stage's `message` in a sequence view, only while the stage's `latestEvent`

@@ -18,9 +18,20 @@ export type ExecutionState = (typeof ExecutionState)[keyof typeof ExecutionState
 /** States that hold the project/stage/service queue (Keptn: only `started`). */
 export const BLOCKING_STATES: readonly ExecutionState[] = [ExecutionState.started];
 
+/** States an execution never leaves. The stores' index of active executions leaves them out by these names. */
+export const TERMINAL_STATES: readonly ExecutionState[] = [ExecutionState.finished, ExecutionState.timedOut];
+
 /** True for states an execution never leaves. */
 export function isTerminal(state: ExecutionState): boolean {
   return state === ExecutionState.finished || state === ExecutionState.timedOut;
+}
+
+/** Throws a RangeError if `states` holds a terminal state: a store's queue read (listExecutionsInScope) takes active states only. */
+export function requireActiveStates(states: readonly ExecutionState[]): void {
+  const terminal = states.filter(isTerminal);
+  if (terminal.length > 0) {
+    throw new RangeError(`the queue of a scope holds active executions only; asked for ${terminal.join(', ')}`);
+  }
 }
 
 /**
