@@ -341,6 +341,15 @@ describe('GET /sequence/{project}', () => {
   });
 });
 
+describe('GET /event/triggered/{eventType}', () => {
+  const TRIGGERED = `${CP}/event/triggered/sh.keptn.event.nothing-subscribes.triggered`;
+
+  it('answers 404 for an unknown project, and an empty list for a known project without open events', async () => {
+    expect((await get(`${TRIGGERED}?project=nope`)).body).toMatchObject({ code: 404, errorCode: 'ERR_PROJECT_NOT_FOUND' });
+    expect(await get(`${TRIGGERED}?project=sockshop`)).toMatchObject({ status: 200, body: { events: [], totalCount: 0 } });
+  });
+});
+
 describe('GET /sequence-execution', () => {
   type Executions = {
     sequenceExecutions: Array<{ scope: { service: string; keptnContext: string }; status: { state: string }; sequence: { name: string } }>;

@@ -32,7 +32,6 @@ export function registerTriggeredEventRoutes(app: TypedApp, context: ServerConte
       const query = request.query;
       const page = parseInMemoryPageRequest(query);
       const project = optional(query.project);
-      if (project !== undefined) await projects.requireProject(project);
       const events = await store.queryOpenTriggered({
         type: eventType,
         project,
@@ -41,6 +40,9 @@ export function registerTriggeredEventRoutes(app: TypedApp, context: ServerConte
         eventId: optional(query.eventID),
         visibleAt: keptnTime(options.clock.nowMs()),
       });
+      // Open events of a project prove that it exists (they are deleted with it): only an empty
+      // answer reads the project, to tell an unknown one (404). Executors poll this all the time.
+      if (project !== undefined && events.length === 0) await projects.requireProject(project);
       // The store returns them newest first; the page keeps that order (Keptn sorts by time).
       const result = paginateInMemory(events, page);
       return { events: result.items, nextPageKey: result.nextPageKey, totalCount: result.totalCount };
