@@ -242,12 +242,14 @@ describe('orchestrator on the in-memory store', () => {
     const one = await theOpenTask('ctx-1', 'deployment');
     const two = await theOpenTask('ctx-2', 'deployment');
     const reads: string[] = [];
+    const stateReads: string[][] = [];
     const counted = new Proxy(store, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);
         if (typeof value !== 'function' || !/^((find|list)Execution|getSequenceState)/.test(String(key))) return value;
         return (...args: unknown[]) => {
           reads.push(String(key));
+          if (key === 'getSequenceStates') stateReads.push((args[0] as Array<{ keptnContext: string }>).map((c) => c.keptnContext).sort());
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -272,9 +274,10 @@ describe('orchestrator on the in-memory store', () => {
 
     expect(await openTaskNames('ctx-1')).toEqual(['dev/evaluation']);
     expect(await openTaskNames('ctx-2')).toEqual(['dev/evaluation']);
-    // One read for the sequence states of the three contexts, one for the four answers' tasks, one
-    // for the context of the answer that has no task.
-    expect(reads).toEqual(['getSequenceStates', 'findExecutionsByTasks', 'listExecutionsOfContexts']);
+    // One read for the four answers' tasks, then one for the sequence states of the two contexts
+    // whose tasks were answered and one for the context of the answer that has no task.
+    expect(reads).toEqual(['findExecutionsByTasks', 'getSequenceStates', 'listExecutionsOfContexts']);
+    expect(stateReads).toEqual([['ctx-1', 'ctx-2']]);
   });
 
   describe('approval', () => {

@@ -483,22 +483,22 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /**
    * Reads ahead what {@link actOn} looks up for a batch of events, one store read each instead of
-   * one per event: the executions of the tasks that `.started`/`.finished` events answer, then the
+   * one per event: the executions of the tasks that `.started`/`.finished` events answer; then the
    * executions of the contexts of those that answer no stored execution's task (sub-task events)
-   * and of sub-task `.triggered` events. With the first read, the sequence states of every context
-   * the batch acts on (each step changes the view of its sequence).
+   * and of sub-task `.triggered` events, and the sequence states whose view the batch changes (those
+   * of sequence starts and of answers to known tasks; an answer to no task, such as the many
+   * unmatched `.finished` of figure (b), reads none).
    */
   async function readAheadFor(uow: UnitOfWork, events: readonly KeptnEvent[]): Promise<void> {
     if (events.length < 2) return;
     const progress = events.filter((e) => actionOf(e)?.kind === 'progress' && e.triggeredid);
-    const states = events.filter((e) => actionOf(e) !== undefined).map((e) => ({ project: e.data.project ?? '', keptnContext: e.shkeptncontext }));
-    await uow.readAhead({ taskIds: progress.map((e) => e.triggeredid ?? ''), states });
+    await uow.readAhead({ taskIds: progress.map((e) => e.triggeredid ?? '') });
+    const answersKnownTask = (e: KeptnEvent) => uow.storedTaskKnown(e.triggeredid ?? '');
     const lookInContext = (e: KeptnEvent) =>
-      actionOf(e)?.kind === 'subtask'
-        ? e.source !== ORCHESTRATOR_SOURCE
-        : progress.includes(e) && uow.storedTaskKnown(e.triggeredid ?? '') === false;
-    const contexts = events.filter(lookInContext).map((e) => ({ project: e.data.project ?? '', keptnContext: e.shkeptncontext }));
-    await uow.readAhead({ contexts });
+      actionOf(e)?.kind === 'subtask' ? e.source !== ORCHESTRATOR_SOURCE : progress.includes(e) && answersKnownTask(e) === false;
+    const changesView = (e: KeptnEvent) => actionOf(e)?.kind === 'start' || (progress.includes(e) && answersKnownTask(e) === true);
+    const refOf = (e: KeptnEvent) => ({ project: e.data.project ?? '', keptnContext: e.shkeptncontext });
+    await uow.readAhead({ contexts: events.filter(lookInContext).map(refOf), states: events.filter(changesView).map(refOf) });
   }
 
   return {
