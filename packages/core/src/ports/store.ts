@@ -102,6 +102,10 @@ export interface Changeset {
    * fired one meanwhile, the store applies nothing and throws `AlreadyHandledError`.
    */
   firedTimers?: string[];
+  /**
+   * Executions created or changed. An execution's scope, sequence name and trigger time never change
+   * after its first save: saved again, a store writes only its state, current task and document.
+   */
   executions?: SequenceExecution[];
   openTriggeredPut?: OpenTriggeredEvent[];
   openTriggeredRemove?: string[];
