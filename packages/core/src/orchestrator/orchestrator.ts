@@ -491,12 +491,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    */
   async function readAheadFor(uow: UnitOfWork, events: readonly KeptnEvent[]): Promise<void> {
     if (events.length < 2) return;
-    const progress = events.filter((e) => actionOf(e)?.kind === 'progress' && e.triggeredid);
-    await uow.readAhead({ taskIds: progress.map((e) => e.triggeredid ?? '') });
+    const progress = new Set(events.filter((e) => actionOf(e)?.kind === 'progress' && e.triggeredid));
+    await uow.readAhead({ taskIds: [...progress].map((e) => e.triggeredid ?? '') });
     const answersKnownTask = (e: KeptnEvent) => uow.storedTaskKnown(e.triggeredid ?? '');
     const lookInContext = (e: KeptnEvent) =>
-      actionOf(e)?.kind === 'subtask' ? e.source !== ORCHESTRATOR_SOURCE : progress.includes(e) && answersKnownTask(e) === false;
-    const changesView = (e: KeptnEvent) => actionOf(e)?.kind === 'start' || (progress.includes(e) && answersKnownTask(e) === true);
+      actionOf(e)?.kind === 'subtask' ? e.source !== ORCHESTRATOR_SOURCE : progress.has(e) && answersKnownTask(e) === false;
+    const changesView = (e: KeptnEvent) => actionOf(e)?.kind === 'start' || (progress.has(e) && answersKnownTask(e) === true);
     const refOf = (e: KeptnEvent) => ({ project: e.data.project ?? '', keptnContext: e.shkeptncontext });
     await uow.readAhead({ contexts: events.filter(lookInContext).map(refOf), states: events.filter(changesView).map(refOf) });
   }

@@ -23,7 +23,7 @@ export const TERMINAL_STATES: readonly ExecutionState[] = [ExecutionState.finish
 
 /** True for states an execution never leaves. */
 export function isTerminal(state: ExecutionState): boolean {
-  return state === ExecutionState.finished || state === ExecutionState.timedOut;
+  return TERMINAL_STATES.includes(state);
 }
 
 /** Throws a RangeError if `states` holds a terminal state: a store's queue read (listExecutionsInScope) takes active states only. */
