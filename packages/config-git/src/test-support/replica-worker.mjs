@@ -37,17 +37,24 @@ if (upstream) {
 }
 
 const journal = (who) => join(rootDir, `${who}.journal`);
+/**
+ * The peer's journal lines it has finished writing: the peer may be in the middle of an append, and
+ * a read then sees part of its last line, without the newline.
+ */
+function peerLines() {
+  if (!existsSync(journal(peer))) return [];
+  const text = readFileSync(journal(peer), 'utf8');
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((line) => line !== '');
+}
+
 /** The peer's latest returned write, as `{ i, uri, commit }`, or undefined before its first. */
 function peerLatest() {
-  if (!existsSync(journal(peer))) return undefined;
-  const lines = readFileSync(journal(peer), 'utf8').trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
+  const lines = peerLines();
+  return lines.length === 0 ? undefined : JSON.parse(lines[lines.length - 1]);
 }
 
 /** How many writes the peer has returned. */
-function peerCount() {
-  return existsSync(journal(peer)) ? readFileSync(journal(peer), 'utf8').trim().split('\n').length : 0;
-}
+const peerCount = () => peerLines().length;
 
 writeFileSync(join(rootDir, `${name}.ready`), '');
 while (!existsSync(join(rootDir, 'go'))) await new Promise((resolve) => setTimeout(resolve, 5));
