@@ -8,7 +8,7 @@
  * Then the PostgreSQL figures p1–p5 (replicas on a database of their own, scenario-postgres.ts) and
  * p6 ((h) on PostgreSQL), skipped with one line when the PostgreSQL server does not answer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,10 +43,13 @@ import { freePort, startServerProcess } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
 import { requireWrk } from './wrk.js';
+import { entrypointNodeFlags } from './server-node-flags.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = resolve(BENCH_DIR, '..');
 const SHIPMATE_BIN = join(REPO_ROOT, 'apps/cli/bin/shipmate.js');
+/** Node flags of the shipmate image's ENTRYPOINT: the server runs as shipped. */
+const SERVER_NODE_FLAGS = entrypointNodeFlags(readFileSync(join(REPO_ROOT, 'images/shipmate/Containerfile'), 'utf8'));
 const BARE_SERVER = join(BENCH_DIR, 'dist/bare-server.js');
 const WRK_SCRIPT = join(BENCH_DIR, 'wrk/post-body.lua');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -98,7 +101,7 @@ async function startShipmate(
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   return startServerProcess({
     name: env.SHIPMATE_STORE_URL ? 'shipmate server (PostgreSQL)' : 'shipmate server',
-    args: [...profile, SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+    args: [...profile, ...SERVER_NODE_FLAGS, SHIPMATE_BIN, 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     url: `http://127.0.0.1:${port}`,
     env: { SHIPMATE_API_TOKEN: TOKEN, SHIPMATE_LOG_LEVEL: 'warn', SHIPMATE_MAX_CONNECTIONS: String(maxConnections), ...env },
   });

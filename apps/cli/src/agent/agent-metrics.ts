@@ -6,6 +6,7 @@
  * the gauges are read when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_LOOP_SAMPLE_MS } from '@shipmate/server';
 import type { IntegrationObserver, TaskEnd } from '@shipmate/agent-sdk';
 import { parseEventType } from '@shipmate/core';
 
@@ -47,7 +48,8 @@ interface BaseMetrics {
 
 function createBaseMetrics(connected: () => boolean): BaseMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Sampled as sparsely as the server's: an idle agent should not wake 100 times a second.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const registers = [registry];
   const received = new Counter({
     name: 'shipmate_agent_tasks_received_total',
