@@ -44,6 +44,8 @@ export const FIGURES = [
   { key: 'pgIntakeServerCpuMicrosPerRequest', label: '(p3) PostgreSQL: server CPU per acknowledged event', unit: 'µs' },
   { key: 'taskLatencyP50Ms', label: '(c) .finished → next .triggered p50', unit: 'ms' },
   { key: 'taskLatencyP99Ms', label: '(c) .finished → next .triggered p99', unit: 'ms', target: { op: '<', value: 5 } },
+  { key: 'roundTripFloorP50Ms', label: '(c) floor: one round trip to bare node:http, p50', unit: 'ms' },
+  { key: 'roundTripFloorP99Ms', label: '(c) floor: one round trip to bare node:http, p99', unit: 'ms' },
   { key: 'pgTaskLatencyP50Ms', label: '(p4) PostgreSQL: .finished → next .triggered p50', unit: 'ms' },
   { key: 'pgTaskLatencyP99Ms', label: '(p4) PostgreSQL: .finished → next .triggered p99', unit: 'ms', target: { op: '<', value: 5 } },
   { key: 'sdkHandlerP50Ms', label: '(d) .triggered stored → SDK handler p50', unit: 'ms' },

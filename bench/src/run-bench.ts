@@ -44,6 +44,7 @@ import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
 import { requireWrk } from './wrk.js';
 import { entrypointNodeFlags } from './server-node-flags.js';
+import { measureRoundTripFloor } from './round-trip-floor.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -59,6 +60,8 @@ const SERVER_DEFAULT_MAX_CONNECTIONS = 4096;
 /** Connections besides (e)'s fleet: the bench's client (128), wrk (32), the agent of (d), and spare. */
 const CONNECTION_HEADROOM = 1024;
 const MIB = 1024 * 1024;
+/** Timed round trips of (c)'s floor. */
+const ROUND_TRIP_SAMPLES = 1000;
 
 const t0 = performance.now();
 function log(line: string): void {
@@ -155,6 +158,22 @@ async function main(): Promise<number> {
     return p;
   };
   const figure = (key: FigureKey, value: number) => values.set(key, round(value, 2));
+  /** Starts a bare node:http server, tracked like the others. */
+  const startTrackedBare = async () => {
+    const bare = await startBare();
+    running.add(bare);
+    if (interrupted) await stopServer(bare);
+    return bare;
+  };
+  /** (c)'s floor: round trips to a bare server started for it and stopped after. */
+  const roundTripFloor = async () => {
+    const bare = await startTrackedBare();
+    try {
+      return await measureRoundTripFloor(bare.url, ROUND_TRIP_SAMPLES);
+    } finally {
+      await stopServer(bare);
+    }
+  };
   /** VmHWM before the first fleet scenario: the peak RSS figure leaves the fleets out. */
   let peakBeforeFleetsBytes: number | undefined;
   const notePeakBeforeFleets = () => (peakBeforeFleetsBytes ??= server.memory()?.peakRssBytes);
@@ -245,11 +264,15 @@ async function main(): Promise<number> {
       await scenarios.run('c', async () => {
         log(`(c) ${config.latencySequences} sequences one at a time`);
         const result = await runTaskLatency({ api, services, sequences: config.latencySequences, log });
-        details.taskLatency = result;
+        const floor = await roundTripFloor();
+        details.taskLatency = { ...result, roundTripFloorMs: floor };
         figure('taskLatencyP50Ms', result.latencyMs.p50);
         figure('taskLatencyP99Ms', result.latencyMs.p99);
+        figure('roundTripFloorP50Ms', floor.p50);
+        figure('roundTripFloorP99Ms', floor.p99);
         log(
-          `(c) p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (ack of .finished p50 ${result.finishedAckMs.p50.toFixed(2)} ms)`,
+          `(c) p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (ack of .finished p50 ${result.finishedAckMs.p50.toFixed(2)} ms); ` +
+            `one round trip to a bare node:http server: p50 ${floor.p50.toFixed(2)} ms, p99 ${floor.p99.toFixed(2)} ms`,
         );
       });
     }
@@ -338,9 +361,7 @@ async function main(): Promise<number> {
         `${label} wrk, ${config.wrkThreads} thread(s), ${config.connections} connections, ${config.warmupSeconds} s warm-up + ${config.intakeSeconds} s per target and round; ` +
           (pinning ? `server on CPU ${pinning.server.join(',')}, wrk on CPU ${pinning.wrk.join(',')}` : 'CPUs not pinned'),
       );
-      const bare = await startBare();
-      running.add(bare);
-      if (interrupted) await stopServer(bare);
+      const bare = await startTrackedBare();
       try {
         return await runIntake({
           shipmate,

@@ -78,6 +78,9 @@ export function createAuthFailureLimiter(options: AuthFailureLimiterOptions): Au
 
   return {
     retryAfterMs(address) {
+      // Every authenticated request asks; without any failure on record there is nothing to find,
+      // and the address need not be parsed (Node's IPv6 check is a large regular expression).
+      if (buckets.size === 0) return 0;
       const bucket = current(addressKey(address), options.clock.nowMs());
       if (!bucket || bucket.tokens >= 1) return 0;
       return Math.ceil((1 - bucket.tokens) / refillPerMs);
