@@ -5,7 +5,6 @@ export type { ServerOptions, ResolvedServerOptions } from './server-options.js';
 export { hashToken, createTokenVerifier } from './auth/token-verifier.js';
 export type { TokenVerifier } from './auth/token-verifier.js';
 export { SHIPMATE_VERSION } from './version.js';
-export { EVENT_LOOP_SAMPLE_MS } from './metrics/server-metrics.js';
 export { parseRemoteUrlDenylist } from './projects/git-credentials.js';
 export { checkServerTls } from './http/tls.js';
 export type { ServerTls } from './http/tls.js';

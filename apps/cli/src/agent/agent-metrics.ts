@@ -6,7 +6,6 @@
  * the gauges are read when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { EVENT_LOOP_SAMPLE_MS } from '@shipmate/server';
 import type { IntegrationObserver, TaskEnd } from '@shipmate/agent-sdk';
 import { parseEventType } from '@shipmate/core';
 
@@ -46,9 +45,15 @@ interface BaseMetrics {
   readonly pollErrors: Counter;
 }
 
+/**
+ * Period (ms) of the event-loop delay sampling timer: prom-client's default, 10 ms, would wake an
+ * idle agent 100 times a second. The same as the server's (not imported from it: an agent never
+ * loads the server's modules, commands/agent-imports.test.ts).
+ */
+const EVENT_LOOP_SAMPLE_MS = 200;
+
 function createBaseMetrics(connected: () => boolean): BaseMetrics {
   const registry = new Registry();
-  // Sampled as sparsely as the server's: an idle agent should not wake 100 times a second.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const registers = [registry];
   const received = new Counter({

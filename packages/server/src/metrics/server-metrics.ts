@@ -61,7 +61,7 @@ export interface ServerMetrics {
 const QUEUED_STATES = ['triggered', 'waiting'] as const;
 const UPSTREAM_STATES: readonly UpstreamState[] = ['synced', 'pending', 'failing', 'diverged'];
 /** Period (ms) of the timer that samples the event-loop delay metrics. */
-export const EVENT_LOOP_SAMPLE_MS = 200;
+const EVENT_LOOP_SAMPLE_MS = 200;
 /** Seconds; tasks range from a webhook call to an hour-long test run. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
