@@ -1,10 +1,13 @@
-/** The WAL checkpoint worker: checkpoints happen beside the main connection, and close ends it. */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+/** The WAL checkpoint worker: checkpoints happen beside the main connection, not after every write, and close ends it. */
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureEvent, waitFor } from '@shipmate/testing';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from './sqlite-store.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -15,10 +18,11 @@ describe('WAL checkpoints in a worker thread', () => {
   it('copies committed pages into the database file without a commit doing it, and truncates the WAL on close', async () => {
     dir = await mkdtemp(join(tmpdir(), 'shipmate-wal-'));
     const path = join(dir, 'shipmate.db');
-    const store = createSqliteStore({ path });
+    // The worker checkpoints at a quarter of the ceiling (1 MiB here), the main connection at half (2 MiB).
+    const store = createSqliteStore({ path, walMaxBytes: 4 * 1024 * 1024 });
     const before = (await stat(path)).size;
-    // About 1 MiB of events: well under the main connection's autocheckpoint (half the 64 MiB ceiling), so only the worker copies them.
-    const events = Array.from({ length: 200 }, () =>
+    // About 1.3 MiB of WAL: past the worker's mark, under the main connection's, so only the worker copies them.
+    const events = Array.from({ length: 150 }, () =>
       fixtureEvent({ data: { project: 'p', stage: 'dev', service: 's', pad: 'x'.repeat(5000) } }),
     );
     await store.appendEvents(events, { pending: false });
@@ -33,8 +37,66 @@ describe('WAL checkpoints in a worker thread', () => {
     expect(wal === undefined || wal.size === 0).toBe(true);
     // The data is all there for a new connection.
     const reopened = createSqliteStore({ path });
-    expect((await reopened.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(200);
+    expect((await reopened.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(150);
     await reopened.close();
+  });
+});
+
+describe('WAL restarts under a trickle of commits', () => {
+  /** The WAL header's first salt, which SQLite changes each time the WAL starts over. */
+  async function walSalt(path: string): Promise<string> {
+    const handle = await open(`${path}-wal`, 'r');
+    try {
+      const header = Buffer.alloc(32);
+      await handle.read(header, 0, 32, 0);
+      return header.subarray(16, 20).toString('hex');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  it('does not start the WAL over (an fsync on the writing thread each time) after every interval', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shipmate-wal-'));
+    const path = join(dir, 'shipmate.db');
+    const store = createSqliteStore({ path });
+    const salts = new Set<string>();
+    // 40 small commits over 2 s: 8 intervals of the worker, each of which used to copy every frame,
+    // so that the next commit started the WAL over (5-8 salts here before).
+    for (let i = 0; i < 40; i++) {
+      await store.appendEvents([fixtureEvent({ data: { project: 'p', stage: 'dev', service: 's' } })], { pending: false });
+      salts.add(await walSalt(path));
+      await sleep(50);
+    }
+    expect(salts.size).toBe(1);
+    expect((await store.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(40);
+    await store.close();
+  });
+
+  it('still copies a small WAL into the database file once maxAgeMs has passed', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shipmate-wal-'));
+    const path = join(dir, 'plain.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x TEXT)');
+    const checkpointer = startWalCheckpointer(db, path, {
+      busyTimeoutMs: 1000,
+      walMaxBytes: 64 * 1024 * 1024,
+      intervalMs: 50,
+      maxAgeMs: 300,
+    });
+    try {
+      const before = (await stat(path)).size;
+      db.prepare('INSERT INTO t VALUES (?)').run('y'.repeat(20_000));
+      await waitFor(
+        'the worker to checkpoint the small WAL',
+        async () => ((await stat(path)).size > before + 10_000 ? true : undefined),
+        5_000,
+        50,
+      );
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
   });
 });
 
