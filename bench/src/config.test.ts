@@ -5,6 +5,19 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+describe('readConfig: the warm-up of (a)', () => {
+  it('runs 500 unmeasured sequences by default, none with 0, and rejects fractions and negatives', () => {
+    vi.stubEnv('BENCH_SEQUENCE_WARMUP', '');
+    expect(readConfig().sequenceWarmup).toBe(500);
+    vi.stubEnv('BENCH_SEQUENCE_WARMUP', '0');
+    expect(readConfig().sequenceWarmup).toBe(0);
+    vi.stubEnv('BENCH_SEQUENCE_WARMUP', '2.5');
+    expect(() => readConfig()).toThrow("BENCH_SEQUENCE_WARMUP must be a whole number (0 for none), got '2.5'");
+    vi.stubEnv('BENCH_SEQUENCE_WARMUP', '-1');
+    expect(() => readConfig()).toThrow("BENCH_SEQUENCE_WARMUP must be a non-negative number, got '-1'");
+  });
+});
+
 describe('readConfig: the settings of (b)', () => {
   it('defaults to one wrk thread, 32 connections, unpinned CPUs, 1 s + 5 s', () => {
     for (const name of ['BENCH_WRK_THREADS', 'BENCH_CONNECTIONS', 'BENCH_PIN_CPUS', 'BENCH_INTAKE_SECONDS', 'BENCH_WARMUP_SECONDS']) {

@@ -9,6 +9,8 @@ export const POSTGRES_SCENARIOS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const 
 export interface BenchConfig {
   /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
   sequences: number;
+  /** (a) sequences run before the measured ones, not measured (the server's JIT warm-up). BENCH_SEQUENCE_WARMUP, default 500; 0 for none. */
+  sequenceWarmup: number;
   /** Services created, and sequences in flight in (a). BENCH_SERVICES, default 50. */
   services: number;
   /** (b) concurrent keep-alive connections of wrk. BENCH_CONNECTIONS, default 32. */
@@ -102,6 +104,13 @@ function wholeSeconds(name: string, fallback: number, allowZero = false): number
   return value;
 }
 
+/** A whole number >= 0 (a count). */
+function wholeNumber(name: string, fallback: number): number {
+  const value = positive(name, fallback, true);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number (0 for none), got '${process.env[name]}'`);
+  return value;
+}
+
 /** `1`/unset → true, `0` → false; anything else is an error naming the variable. */
 function flag(name: string, fallback: boolean): boolean {
   const raw = process.env[name];
@@ -172,6 +181,7 @@ export function readConfig(): BenchConfig {
   }
   return {
     sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
+    sequenceWarmup: wholeNumber('BENCH_SEQUENCE_WARMUP', 500),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
     connections,
     wrkThreads,

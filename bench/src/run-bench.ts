@@ -226,6 +226,14 @@ async function main(): Promise<number> {
     if (config.scenarios.includes('a')) {
       await scenarios.run('a', async () => {
         log(`(a) ${config.sequences} sequences, ${Math.min(services.length, config.sequences)} in flight`);
+        if (config.sequenceWarmup > 0) {
+          log(
+            `(a) warm-up: ${config.sequenceWarmup} sequences first, not measured (the server's JIT warms up, as before (b)'s measured seconds)`,
+          );
+          const warmup = await runSequenceThroughput({ api, services, sequences: config.sequenceWarmup, log });
+          details.sequencesWarmup = { completed: warmup.completed, failed: warmup.failed, sequencesPerSecond: warmup.sequencesPerSecond };
+          log(`(a) warm-up: ${warmup.sequencesPerSecond.toFixed(1)} seq/s`);
+        }
         const result = await runSequenceThroughput({ api, services, sequences: config.sequences, log });
         details.sequences = result;
         figure('sequencesPerSecond', result.sequencesPerSecond);
