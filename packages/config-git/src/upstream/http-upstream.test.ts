@@ -22,7 +22,7 @@ let fixture: UpstreamFixture | undefined;
 let server: GitHttpServer | undefined;
 afterEach(async () => {
   await server?.close();
-  fixture?.cleanup();
+  await fixture?.close();
   server = undefined;
   fixture = undefined;
 });

@@ -9,7 +9,7 @@ let fixture: UpstreamFixture | undefined;
 let sshd: SshGitServer | undefined;
 afterEach(async () => {
   await sshd?.close();
-  fixture?.cleanup();
+  await fixture?.close();
   sshd = undefined;
   fixture = undefined;
 });

@@ -14,8 +14,8 @@ const carts = { project: 'shop', stage: 'dev', service: 'carts' };
 const file = (uri: string, text: string) => ({ uri, content: Buffer.from(text) });
 
 let fixture: UpstreamFixture | undefined;
-afterEach(() => {
-  fixture?.cleanup();
+afterEach(async () => {
+  await fixture?.close();
   fixture = undefined;
 });
 

@@ -11,6 +11,8 @@ import type { UpstreamMirror, UpstreamMirrorOptions } from './upstream-mirror.js
 export class UpstreamFixture extends GitUpstream {
   readonly dataDir = join(this.root, 'data');
   readonly key = randomBytes(32);
+  /** Every mirror {@link open} made, closed by {@link close}. */
+  private readonly mirrors: UpstreamMirror[] = [];
 
   /**
    * A store and a mirror over `dataDir` (a second call sees the same repositories), with fast
@@ -31,6 +33,17 @@ export class UpstreamFixture extends GitUpstream {
       hosts: LOCAL_TEST_UPSTREAMS,
       ...options,
     });
+    this.mirrors.push(mirror);
     return { store, mirror };
+  }
+
+  /**
+   * Closes every mirror this fixture opened (their running git commands finish first; a mirror the
+   * test closed already closes again at once), then removes the directories. Without it a sync
+   * still writing into the upstream could outlast the removal's retries (ENOTEMPTY in CI).
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.mirrors.splice(0).map((mirror) => mirror.close()));
+    this.cleanup();
   }
 }
