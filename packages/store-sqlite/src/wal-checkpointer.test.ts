@@ -21,8 +21,9 @@ describe('WAL checkpoints in a worker thread', () => {
     // The worker checkpoints at a quarter of the ceiling (1 MiB here), the main connection at half (2 MiB).
     const store = createSqliteStore({ path, walMaxBytes: 4 * 1024 * 1024 });
     const before = (await stat(path)).size;
-    // About 1.3 MiB of WAL: past the worker's mark, under the main connection's, so only the worker copies them.
-    const events = Array.from({ length: 150 }, () =>
+    // About 1.4 MiB of WAL (346 frames of 4,120 bytes, none copied by the commit): past the worker's mark, under
+    // the main connection's, so only the worker copies them.
+    const events = Array.from({ length: 200 }, () =>
       fixtureEvent({ data: { project: 'p', stage: 'dev', service: 's', pad: 'x'.repeat(5000) } }),
     );
     await store.appendEvents(events, { pending: false });
@@ -37,7 +38,7 @@ describe('WAL checkpoints in a worker thread', () => {
     expect(wal === undefined || wal.size === 0).toBe(true);
     // The data is all there for a new connection.
     const reopened = createSqliteStore({ path });
-    expect((await reopened.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(150);
+    expect((await reopened.queryEvents({ project: 'p', offset: 0, limit: 0 })).totalCount).toBe(200);
     await reopened.close();
   });
 });

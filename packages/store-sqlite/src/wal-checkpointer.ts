@@ -83,6 +83,8 @@ const littleEndian = endianness() === 'LE';
 const header = Buffer.alloc(100);
 let lastWrite = -1;
 let lastCheckpointAt = Date.now();
+// True after a look that found every frame copied; only a write (a new mtime) can change that.
+let allCopied = false;
 
 function withFile(path, use) {
   const fd = openSync(path, 'r');
@@ -104,10 +106,13 @@ const timer = setInterval(() => {
   try {
     if (written !== lastWrite) {
       lastWrite = written;
+      allCopied = false;
       withFile(walPath, fsyncSync);
     }
+    if (allCopied) return;
     const frames = walFrames();
     const pending = frames === undefined || frames.copied < frames.length;
+    allCopied = !pending;
     // Long: until a checkpoint copies every frame, so that the next commit starts the WAL over.
     const long = frames !== undefined && frames.length * workerData.frameBytes >= workerData.checkpointBytes;
     const old = Date.now() - lastCheckpointAt >= workerData.maxAgeMs;
@@ -145,7 +150,8 @@ const CHECKPOINT_SHARE_OF_CEILING = 4;
 export function startWalCheckpointer(db: Database.Database, path: string, options: WalCheckpointerOptions): WalCheckpointer {
   const halfCeiling = Math.floor(options.walMaxBytes / 2);
   const pageBytes = db.pragma('page_size', { simple: true }) as number;
-  const autocheckpointPages = Math.max(1, Math.floor(halfCeiling / (pageBytes + WAL_FRAME_HEADER_BYTES)));
+  const frameBytes = pageBytes + WAL_FRAME_HEADER_BYTES;
+  const autocheckpointPages = Math.max(1, Math.floor(halfCeiling / frameBytes));
   const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -155,7 +161,7 @@ export function startWalCheckpointer(db: Database.Database, path: string, option
       intervalMs: options.intervalMs ?? 250,
       maxAgeMs: options.maxAgeMs ?? 30_000,
       busyTimeoutMs: options.busyTimeoutMs,
-      frameBytes: pageBytes + WAL_FRAME_HEADER_BYTES,
+      frameBytes,
       checkpointBytes: Math.floor(options.walMaxBytes / CHECKPOINT_SHARE_OF_CEILING),
     },
   });
