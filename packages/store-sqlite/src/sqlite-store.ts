@@ -59,8 +59,7 @@ import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
 import { buildSqliteApiTokenStore } from './sqlite-api-token-store.js';
 import { createPrivateFile } from './private-file.js';
-import { mergeServiceActivity } from './service-activity.js';
-import type { ServiceRowActivity } from './service-activity.js';
+import { createServiceActivityLog } from './service-activity-log.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -365,6 +364,8 @@ function buildStore(
   checkpointer: WalCheckpointer | undefined,
 ): SqliteControlPlaneStore {
   const prepare = (sql: string): Statement => db.prepare<SqlValue[]>(sql);
+  /** Commits log their service activity; reads and deletes of services fold it first. */
+  const activityLog = createServiceActivityLog(db);
 
   const s = {
     insertEvent: prepare(
@@ -442,13 +443,6 @@ function buildStore(
     removePause: prepare('DELETE FROM pause_markers WHERE project = ? AND keptn_context = ? AND stage = ?'),
     listPause: prepare('SELECT project, keptn_context, stage FROM pause_markers WHERE project = ? AND keptn_context = ? ORDER BY stage'),
 
-    // Merge patches (service-activity.ts): the nulls remove the old entries whole, the second patch writes the new ones.
-    serviceActivity: prepare(
-      `UPDATE services SET
-         last_event_types = json_patch(json_patch(last_event_types, ?), ?),
-         deployed_image = coalesce(?, deployed_image)
-       WHERE project = ? AND stage = ? AND name = ?`,
-    ),
     projectLastContext: prepare('UPDATE projects SET last_event_context = ? WHERE name = ?'),
 
     insertProject: prepare(
@@ -564,10 +558,6 @@ function buildStore(
     s.putTimer.run(timer.id, timer.kind, timer.executionId, timer.triggeredId, timer.dueAtMs);
   }
 
-  function noteActivity(row: ServiceRowActivity): void {
-    s.serviceActivity.run(row.removals, row.additions, row.deployedImage ?? null, row.project, row.stage, row.service);
-  }
-
   const appendTx = db.transaction((events: readonly KeptnEvent[], pending: boolean) => {
     for (const event of events) insertEvent(event, pending);
   });
@@ -587,7 +577,7 @@ function buildStore(
     for (const state of c.sequenceStates ?? []) upsertState(state);
     for (const m of c.pausePut ?? []) s.putPause.run(m.project, m.keptnContext, m.stage);
     for (const m of c.pauseRemove ?? []) s.removePause.run(m.project, m.keptnContext, m.stage);
-    for (const row of mergeServiceActivity(c.serviceActivity ?? [])) noteActivity(row);
+    if (c.serviceActivity) activityLog.append(c.serviceActivity);
     for (const { project, keptnContext } of c.projectLastContext ?? []) s.projectLastContext.run(keptnContext, project);
   });
 
@@ -690,6 +680,14 @@ function buildStore(
     },
 
     async close() {
+      activityLog.stop();
+      if (db.open) {
+        try {
+          activityLog.fold();
+        } catch {
+          // The notes stay logged (the disk full, say) and are folded after the next open.
+        }
+      }
       await checkpointer?.stop();
       if (db.open) db.close();
     },
@@ -734,7 +732,10 @@ function buildStore(
     },
 
     deleteProject(name) {
-      return run(() => deleteProjectTx(name));
+      return run(() => {
+        activityLog.fold();
+        return deleteProjectTx(name);
+      });
     },
 
     getProject(name) {
@@ -764,12 +765,14 @@ function buildStore(
 
     deleteService(project, service) {
       return run(() => {
+        activityLog.fold();
         s.deleteService.run(project, service);
       });
     },
 
     listServices(project, stage) {
       return run(() => {
+        activityLog.fold();
         const rows = stage === undefined ? s.listServices.all(project) : s.listServicesOfStage.all(project, stage);
         return (rows as ServiceRow[]).map(toService);
       });

@@ -968,6 +968,22 @@ export function describeStoreContract(
         });
         expect(prod).toEqual({ project: 'shop', stage: 'prod', name: 'carts', creationDate: '1', lastEventTypes: {} });
       });
+
+      it("starts a service created again under an old name without the old one's activity", async () => {
+        await store.insertService('shop', 'carts', ['dev'], '1');
+        const ref = { eventId: 'e1', keptnContext: 'ctx-1', time: at(1) };
+        await store.commit({
+          serviceActivity: [
+            { project: 'shop', stage: 'dev', service: 'carts', eventType: 'sh.keptn.event.deployment.finished', ref, deployedImage: 'carts:1' },
+          ],
+        });
+        await store.deleteService('shop', 'carts');
+        await store.insertService('shop', 'carts', ['dev'], '2');
+
+        expect(await store.listServices('shop')).toEqual([
+          { project: 'shop', stage: 'dev', name: 'carts', creationDate: '2', lastEventTypes: {} },
+        ]);
+      });
     });
   });
 }
