@@ -13,15 +13,15 @@
  * ({@link mergeServiceActivity}, the same result as the updates one after the other) and empties
  * it. The store folds before it reads services, before it deletes a service or a project (a
  * service created again under the same name must not inherit the old one's activity), every
- * `foldEveryMs` and on close. The log is in the database, so a crash loses nothing: the next fold
+ * second and on close. The log is in the database, so a crash loses nothing: the next fold
  * after opening applies what was left.
  */
 import type Database from 'better-sqlite3';
 import type { ServiceActivity } from '@shipmate/core';
 import { mergeServiceActivity } from './service-activity.js';
 
-/** How often pending activity is applied to the service rows when nothing reads them. */
-export const DEFAULT_ACTIVITY_FOLD_MS = 1000;
+/** How often logged activity is applied to the service rows when nothing reads them. */
+const FOLD_EVERY_MS = 1000;
 
 /** The log of one store's database. */
 export interface ServiceActivityLog {
@@ -48,7 +48,7 @@ interface LogRow {
  * rolls back and leaves the notes logged; the next read of services folds again and its caller
  * gets the error, as for any failed read.
  */
-export function createServiceActivityLog(db: Database.Database, options: { foldEveryMs?: number } = {}): ServiceActivityLog {
+export function createServiceActivityLog(db: Database.Database): ServiceActivityLog {
   const insert = db.prepare(
     'INSERT INTO service_activity_log (project, stage, service, event_type, ref, deployed_image) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -93,7 +93,7 @@ export function createServiceActivityLog(db: Database.Database, options: { foldE
     } catch {
       // Left logged: see above.
     }
-  }, options.foldEveryMs ?? DEFAULT_ACTIVITY_FOLD_MS);
+  }, FOLD_EVERY_MS);
   timer.unref();
 
   return {
