@@ -8,7 +8,8 @@
  * wrote were `services` pages (counted from the WAL's frame headers, pages named with `dbstat`).
  *
  * So a commit appends its activity to `service_activity_log` instead, one narrow row per note at
- * the table's right edge (one or two pages per commit), and {@link ServiceActivityLog.fold} applies
+ * the table's right edge (5–7 pages per commit in (a), with the pages the folds free and the next
+ * commits take again), and {@link ServiceActivityLog.fold} applies
  * the log to the service rows in its own transaction, merged per service
  * ({@link mergeServiceActivity}, the same result as the updates one after the other) and empties
  * it. The store folds before it reads services, before it deletes a service or a project (a
