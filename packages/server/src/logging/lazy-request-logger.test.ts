@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 
@@ -10,7 +10,11 @@ let lines: Array<Record<string, unknown>>;
 async function appAt(level: string): Promise<FastifyInstance> {
   lines = [];
   const stream = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
-  app = Fastify({ logger: { level, stream }, childLoggerFactory: lazyRequestLogger, disableRequestLogging: true });
+  app = Fastify({
+    logger: { level, stream },
+    childLoggerFactory: lazyRequestLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.get('/quiet', async (request) => {
     request.log.debug('not at info');
     return { ok: true };
