@@ -1,8 +1,9 @@
 /**
- * The service activity of one changeset, one update per service row. A step that handles a
- * task's `.finished` notes it and the next task's `.triggered` for the same service, and a batch
- * of events notes many more; each was its own `UPDATE services` with two `json_patch` calls
- * (5.7 % of the server's busy CPU in bench (a)). Merged, each row is updated once, to the same
+ * Service activity noted one note at a time, merged into one update per service row (the fold of
+ * service-activity-log.ts applies every note logged since the last fold this way). A step that
+ * handles a task's `.finished` notes it and the next task's `.triggered` for the same service,
+ * and a batch of events notes many more; one `UPDATE services` with two `json_patch` calls per
+ * note cost 5.7 % of the server's busy CPU in bench (a). Merged, each row is updated once, to the same
  * result as the updates one after the other: the merged patch first removes every event type it
  * sets (so each moves to the end, as a single update moves it), then adds them in the order of
  * their last note, each with its last value; the deployed image is the last one noted.
