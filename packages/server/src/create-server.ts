@@ -77,6 +77,8 @@ import { registerRoutes } from './routes/register-routes.js';
 import { registerSwaggerUiRoutes } from './routes/swagger-ui-routes.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createChangeFeed } from './changes/change-feed.js';
+import type { ChangeFeed } from './changes/change-feed.js';
+import { announceChanges } from './changes/announced-change-feed.js';
 import type { ServerContext } from './server-context.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
 import { SHIPMATE_VERSION } from './version.js';
@@ -90,6 +92,8 @@ export interface ControlPlaneServer {
   readonly waiters: TaskWaiters;
   /** Seals and opens secret blobs with the server's secret key (e.g. project git credentials). */
   readonly secretCipher: SecretCipher;
+  /** What the web UI's change streams hear: the changes made through this replica and the others. */
+  readonly liveViews: Pick<ChangeFeed, 'subscribe'>;
   /** Starts the orchestrator (resuming stored work) and listens; returns the URL. */
   listen(host: string, port: number): Promise<string>;
   /** Stops accepting requests, lets the running step finish, stops timers. */
@@ -293,8 +297,11 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     upstream: options.upstream,
   });
   const unserved = createUnservedTaskNotes({ store });
-  // "Something changed" for the web UI's live views (GET /api/shipmate/v1/changes).
-  const changes = createChangeFeed({ coalesceMs: options.changeCoalesceMs });
+  // "Something changed" for the web UI's live views (GET /api/shipmate/v1/changes): `liveViews`
+  // hears every replica's changes; what is written here is noted through `changes`, which also
+  // announces it to the other replicas.
+  const liveViews = createChangeFeed({ coalesceMs: options.changeCoalesceMs });
+  const changes = announcing ? announceChanges(liveViews, notices, { coalesceMs: options.changeCoalesceMs }) : liveViews;
   const processor = createEventProcessor({
     store,
     orchestrator,
@@ -420,22 +427,13 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     owners,
     answers,
     upstream: options.upstream,
+    changes: liveViews,
     claims: options.claims,
     registryRefreshMs: options.registryRefreshMs,
     onError: (error, what) => app.log.warn({ err: error }, what),
   });
-  // What other replicas emitted or stored shows in the UI of this one too (`.started` and other
-  // answers that are not `.finished` are not announced: those views catch up with the next change).
-  // The bus itself, not the counted one: each notice is counted once, by followOtherReplicas.
-  const stopRelayingChanges = announcing
-    ? options.notices.subscribe((notice) => {
-        if (notice.kind === 'emitted') changes.changedBy(notice.events);
-        if (notice.kind === 'answer') changes.changed(notice.project);
-      })
-    : () => {};
   // Open change streams end before the server waits for its connections to close.
   app.addHook('preClose', (done) => {
-    stopRelayingChanges();
     changes.close();
     done();
   });
@@ -541,6 +539,7 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     options,
     waiters,
     secretCipher,
+    liveViews,
     sweepEventRetention,
     sweepExpiredIntegrations,
     sweepOrphanLeases,

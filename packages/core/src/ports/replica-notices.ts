@@ -29,7 +29,12 @@ export type ReplicaNotice =
   /** A `.finished` answering `triggeredId` was stored (wakes sub-task waiters). */
   | { kind: 'answer'; project: string; triggeredId: string; eventId: string }
   /** A project's git upstream was configured, removed or forgotten. */
-  | { kind: 'upstream'; project: string };
+  | { kind: 'upstream'; project: string }
+  /**
+   * What writes through a replica changed for the web UI's live views, gathered over a short
+   * window: the projects, and the topics outside projects (`integrations`, `secrets`).
+   */
+  | { kind: 'changes'; projects: string[]; topics: string[] };
 
 /** Receives the notices of other replicas. */
 export type NoticeListener = (notice: ReplicaNotice) => void;
@@ -75,17 +80,31 @@ export function emittedStubs(events: readonly KeptnEvent[]): EmittedEventStub[] 
 }
 
 /**
- * Splits an `emitted` notice that would be larger than {@link MAX_NOTICE_BYTES} into several; other
+ * Splits an `emitted` notice (by its events) or a `changes` notice (by its projects; the topics go
+ * with the first part) that would be larger than {@link MAX_NOTICE_BYTES} into several; other
  * notices are returned as they are.
  */
 export function fitNotice(notice: ReplicaNotice): ReplicaNotice[] {
-  if (notice.kind !== 'emitted' || Buffer.byteLength(JSON.stringify(notice)) <= MAX_NOTICE_BYTES) return [notice];
-  if (notice.events.length <= 1) return [notice];
-  const half = Math.ceil(notice.events.length / 2);
-  return [
-    ...fitNotice({ kind: 'emitted', events: notice.events.slice(0, half) }),
-    ...fitNotice({ kind: 'emitted', events: notice.events.slice(half) }),
-  ];
+  if (Buffer.byteLength(JSON.stringify(notice)) <= MAX_NOTICE_BYTES) return [notice];
+  if (notice.kind === 'emitted' && notice.events.length > 1) {
+    const half = Math.ceil(notice.events.length / 2);
+    return [
+      ...fitNotice({ kind: 'emitted', events: notice.events.slice(0, half) }),
+      ...fitNotice({ kind: 'emitted', events: notice.events.slice(half) }),
+    ];
+  }
+  if (notice.kind === 'changes' && notice.projects.length > 1) {
+    const half = Math.ceil(notice.projects.length / 2);
+    return [
+      ...fitNotice({ kind: 'changes', projects: notice.projects.slice(0, half), topics: notice.topics }),
+      ...fitNotice({ kind: 'changes', projects: notice.projects.slice(half), topics: [] }),
+    ];
+  }
+  return [notice];
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** The checked form of a notice received from the wire, or undefined when it is not one. */
@@ -104,6 +123,10 @@ export function parseNotice(value: unknown): ReplicaNotice | undefined {
       return typeof (value as { triggeredId?: unknown }).triggeredId === 'string' ? (value as ReplicaNotice) : undefined;
     case 'upstream':
       return typeof (value as { project?: unknown }).project === 'string' ? (value as ReplicaNotice) : undefined;
+    case 'changes': {
+      const { projects, topics } = value as { projects?: unknown; topics?: unknown };
+      return isStringArray(projects) && isStringArray(topics) ? (value as ReplicaNotice) : undefined;
+    }
     default:
       return undefined;
   }

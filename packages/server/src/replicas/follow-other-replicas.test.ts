@@ -37,6 +37,10 @@ function follow(bus: ReplicaNoticeBus) {
     },
     answers: { stored: () => undefined },
     upstream: { reload: async (project) => void calls.push(`upstream ${project}`) },
+    changes: {
+      changed: (project) => void calls.push(`changed ${project}`),
+      touched: (topic) => void calls.push(`touched ${topic}`),
+    },
     claims: { shared: false, hold: (_scopes, work) => work() },
     registryRefreshMs: 3_600_000,
     onError: (_error, what) => calls.push(`error ${what}`),
@@ -53,8 +57,19 @@ describe('followOtherReplicas', () => {
     bus.hear({ kind: 'tokens' });
     bus.hear({ kind: 'owner', integrationId: 'i-1', instanceId: 'pod-1', owner: 'token-eu' });
     bus.hear({ kind: 'upstream', project: 'shop' });
+    bus.hear({ kind: 'changes', projects: ['shop', 'cart'], topics: ['secrets', 'integrations'] });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toEqual(['refresh i-1', 'refresh all', 'tokens', 'bind i-1/pod-1 token-eu false', 'upstream shop']);
+    expect(calls).toEqual([
+      'refresh i-1',
+      'refresh all',
+      'tokens',
+      'bind i-1/pod-1 token-eu false',
+      'upstream shop',
+      'changed shop',
+      'changed cart',
+      'touched secrets',
+      'touched integrations',
+    ]);
     calls.length = 0;
     bus.reconnect();
     await new Promise((resolve) => setImmediate(resolve));
@@ -62,6 +77,14 @@ describe('followOtherReplicas', () => {
     stop();
     bus.hear({ kind: 'tokens' });
     expect(calls).toEqual(['refresh all', 'tokens']);
+  });
+
+  it("passes on the topics this version knows and leaves a newer replica's other topics out", () => {
+    const bus = handBus();
+    const { calls, stop } = follow(bus);
+    bus.hear({ kind: 'changes', projects: [], topics: ['dashboards', 'secrets'] });
+    expect(calls).toEqual(['touched secrets']);
+    stop();
   });
 
   it('announces a configured or forgotten upstream after the change, and not a failed one', async () => {

@@ -7,7 +7,9 @@
  * - `tokens`: the API tokens are read again (a revocation holds everywhere);
  * - `owner`: a plane token's instance is bound here too;
  * - `answer`: a sub-task's answer stored elsewhere wakes the waiter parked here (read from the store);
- * - `upstream`: a project's git upstream settings are read again (announce-upstream.ts sends it).
+ * - `upstream`: a project's git upstream settings are read again (announce-upstream.ts sends it);
+ * - `changes`: the projects and topics another replica's writes changed reach the live views of
+ *   the web UI open on this one (announced-change-feed.ts sends them).
  * After the bus reconnects (notices may have been lost) the registry and the tokens are re-read.
  * With shared claims the registry copy is also re-read every `registryRefreshMs`, for the
  * heartbeats other replicas record (they are not announced: one per parked poll would flood the bus).
@@ -25,6 +27,8 @@ import type {
 import type { ApiTokenRegistry } from '../auth/api-token-registry.js';
 import type { IntegrationOwners } from '../auth/integration-owners.js';
 import type { AnswerWaiters } from '../intake/answer-waiters.js';
+import type { ChangeFeed } from '../changes/change-feed.js';
+import { isChangeTopic } from '../changes/announced-change-feed.js';
 
 /** What {@link followOtherReplicas} keeps current. */
 export interface FollowOptions {
@@ -36,6 +40,8 @@ export interface FollowOptions {
   readonly owners: Pick<IntegrationOwners, 'bind'>;
   readonly answers: Pick<AnswerWaiters, 'stored'>;
   readonly upstream: Pick<ConfigUpstream, 'reload'> | undefined;
+  /** This replica's own change feed (not the one that announces). */
+  readonly changes: Pick<ChangeFeed, 'changed' | 'touched'>;
   readonly claims: StepClaims;
   readonly registryRefreshMs: number;
   readonly onError: (error: unknown, what: string) => void;
@@ -73,6 +79,10 @@ export function followOtherReplicas(options: FollowOptions): () => void {
         return;
       case 'upstream':
         options.upstream?.reload(notice.project).catch(failed(`re-reading the upstream of project ${notice.project} failed`));
+        return;
+      case 'changes':
+        for (const project of notice.projects) options.changes.changed(project);
+        for (const topic of notice.topics) if (isChangeTopic(topic)) options.changes.touched(topic);
         return;
     }
   }

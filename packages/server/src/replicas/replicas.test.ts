@@ -12,6 +12,7 @@ import type { KeptnEvent, ReplicaNoticeBus, TaskLeaseStore } from '@shipmate/cor
 import { base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import { answerTask, triggerSequence } from '../test-support/sequence-events.js';
+import type { ChangeBatch } from '../changes/change-feed.js';
 
 const CP = '/api/controlPlane/v1';
 const REG = `${CP}/uniform/registration`;
@@ -197,6 +198,31 @@ describe('two replicas on one PostgreSQL database', () => {
     // Until the binding arrived, the other plane's first ping on b would bind the instance to itself.
     await expect.poll(async () => (await ping(eu)).status, { timeout: 5000 }).toBe(200);
     expect((await ping(us)).status).toBe(403);
+  });
+
+  it('show in the live views open on one replica what is written through the other', async () => {
+    const heard: ChangeBatch[] = [];
+    b.server.liveViews.subscribe((batch) => heard.push(batch));
+    const projects = () => new Set(heard.flatMap((batch) => batch.projects));
+    const topics = () => new Set(heard.flatMap((batch) => batch.topics));
+    expect((await a.call('POST', '/api/secrets/v1/secret', { name: 'registry-creds', data: { token: 's3cret' } })).status).toBe(201);
+    await expect.poll(topics, { timeout: 5000 }).toEqual(new Set(['secrets']));
+    await register(a);
+    await expect.poll(topics, { timeout: 5000 }).toEqual(new Set(['secrets', 'integrations']));
+    await triggerSequence(a, { project: 'shop', stage: 'dev', service: 'carts' });
+    await expect.poll(projects, { timeout: 5000 }).toEqual(new Set(['shop']));
+    // A .started is announced by no other notice: the changes notice alone carries it.
+    const open = await a.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/${DEPLOYMENT}?project=shop`);
+    const task = open.body.events[0];
+    if (!task) throw new Error('no deployment task was triggered');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    heard.length = 0;
+    await answerTask(a, task, 'started');
+    await expect.poll(projects, { timeout: 5000 }).toEqual(new Set(['shop']));
+    // What b heard it does not announce again.
+    const metrics = (await b.server.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-token': 'test-token' } })).body;
+    expect(metrics).toMatch(/shipmate_replica_notices_total\{kind="changes",direction="received"\} [1-9]/);
+    expect(metrics).not.toMatch(/shipmate_replica_notices_total\{kind="changes",direction="sent"\} [1-9]/);
   });
 
   it('answer a wait for a .finished parked on one replica when the answer is stored through the other', async () => {
