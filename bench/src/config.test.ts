@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from './config.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -129,5 +132,26 @@ describe('readConfig: BENCH_ONLY and the PostgreSQL figures', () => {
     expect(() => readConfig()).toThrow("BENCH_REPLICAS must be at least 2 (p2 and p5 compare replicas), got '1'");
     vi.stubEnv('BENCH_REPLICAS', '4');
     expect(readConfig().replicas).toBe(4);
+  });
+});
+
+describe('readConfig: where the data dir goes', () => {
+  it('takes an existing directory for BENCH_DATA_DIR', () => {
+    vi.stubEnv('BENCH_DATA_DIR', tmpdir());
+    expect(readConfig().dataParent).toBe(tmpdir());
+  });
+
+  it('refuses a BENCH_DATA_DIR that does not exist, naming it and the fix', () => {
+    const missing = join(tmpdir(), 'shipmate-bench-no-such-dir');
+    vi.stubEnv('BENCH_DATA_DIR', missing);
+    expect(() => readConfig()).toThrow(
+      `BENCH_DATA_DIR must name an existing directory (the server's data dir is made inside it), got '${missing}': create it first`,
+    );
+  });
+
+  it('refuses a BENCH_DATA_DIR that names a file', () => {
+    const file = fileURLToPath(import.meta.url);
+    vi.stubEnv('BENCH_DATA_DIR', file);
+    expect(() => readConfig()).toThrow('BENCH_DATA_DIR must name an existing directory');
   });
 });

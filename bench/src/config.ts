@@ -1,4 +1,5 @@
 /** Bench settings from the environment (see bench/README.md). */
+import { statSync } from 'node:fs';
 
 /** The scenarios in run order (b, g, h and i after the others; the PostgreSQL figures p1–p6 last). */
 const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const;
@@ -93,6 +94,16 @@ function positive(name: string, fallback: number, allowZero = false): number {
     throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got '${raw}'`);
   }
   return value;
+}
+
+/** The directory a variable names, undefined when unset; throws when it is no directory. */
+function existingDirectory(name: string): string | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!statSync(raw, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`${name} must name an existing directory (the server's data dir is made inside it), got '${raw}': create it first`);
+  }
+  return raw;
 }
 
 /** A whole number of seconds (wrk's `--duration` takes no fractions). */
@@ -212,7 +223,7 @@ export function readConfig(): BenchConfig {
     replicas,
     pickupSequences: Math.floor(positive('BENCH_PICKUP_SEQUENCES', 100)),
     scenarios,
-    dataParent: process.env.BENCH_DATA_DIR || undefined,
+    dataParent: existingDirectory('BENCH_DATA_DIR'),
     keepData: process.env.BENCH_KEEP_DATA === '1',
     serverCpuProfileDir: process.env.BENCH_SERVER_CPU_PROFILE_DIR || undefined,
   };
