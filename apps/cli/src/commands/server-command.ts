@@ -16,6 +16,7 @@ import { DATA_DIR_MODE, prepareDataDir } from '../config/data-dir.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { resolveUpstreamConfig } from '../config/upstream-config.js';
+import { writeLocalEndpoint } from '../config/local-endpoint.js';
 import { describeStore, openNotices, openStore, shareDataDir } from './open-store.js';
 import { openBus, openTaskPublisher } from './open-bus.js';
 import type { ServerFlags } from '../config/server-config.js';
@@ -151,6 +152,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     );
   }
   if (plane.local) {
+    writeLocalEndpoint(dataDir, shown);
     process.stdout.write(upBanner(shown, token.token));
   } else if (token.generated) {
     process.stdout.write(

@@ -1,11 +1,13 @@
 /**
  * `shipmate up` and the server's log, in real processes (built by `npm test` first): up prints
- * where it runs, a token that works and the next command, keeps that token across restarts and
+ * where it runs, a token that works and the next command, notes its address so that a verb beside
+ * it finds it on any port, keeps that token across restarts and
  * runs the execution plane's built-ins at `local-execution-plane`; the log has one line per
  * sequence and task step and no access lines at info.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { KeptnApiClient, shipyardYaml, startServerProcess, waitFor } from '@shipmate/testing';
+import { KeptnApiClient, SHIPMATE_BIN, shipyardYaml, startServerProcess, waitFor } from '@shipmate/testing';
 import { LOCAL_PLANE_BUILT_IN_NAMES } from '../builtins/built-in-integrations.js';
 
 describe('shipmate up', () => {
@@ -19,6 +21,15 @@ describe('shipmate up', () => {
       token = /API token: (\S+)/.exec(banner)?.[1] ?? '';
       const api = new KeptnApiClient(first.url, token);
       expect((await api.request('GET', '/api/v1/metadata')).status).toBe(200);
+      // A verb run beside it finds it on its port (not 8080) with its token, from the data dir alone.
+      const status = JSON.parse(
+        execFileSync(process.execPath, [SHIPMATE_BIN, 'status', '-o', 'json'], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: first.dataDir, XDG_CONFIG_HOME: first.dataDir, SHIPMATE_DATA_DIR: first.dataDir },
+        }),
+      ) as { endpoint: string; endpointFrom: string; authenticated: boolean };
+      expect(status).toMatchObject({ endpoint: first.url, authenticated: true });
+      expect(status.endpointFrom).toContain('the address `shipmate up` noted in');
       const registered = await waitFor('the local plane registered', async () => {
         const list = (
           await api.request<Array<{ name: string; instances: Array<{ location: string }> }>>(

@@ -57,6 +57,33 @@ describe('resolveConnection', () => {
       'the token `shipmate up` keeps in /srv/app/.shipmate',
     ],
     [
+      'with the address `shipmate up` noted (another port), that address and its token',
+      inputs({ local: { dataDir: '/srv/app/.shipmate', token: 'local-token', endpoint: 'http://127.0.0.1:18080' } }),
+      'http://127.0.0.1:18080',
+      'local-token',
+      'the address `shipmate up` noted in /srv/app/.shipmate/local-endpoint',
+      'the token `shipmate up` keeps in /srv/app/.shipmate',
+    ],
+    [
+      '`shipmate up` on an address of this host that is not loopback still gets its own token',
+      inputs({ local: { dataDir: '/srv/app/.shipmate', token: 'local-token', endpoint: 'https://10.0.0.5:8443' } }),
+      'https://10.0.0.5:8443',
+      'local-token',
+      'the address `shipmate up` noted in /srv/app/.shipmate/local-endpoint',
+      'the token `shipmate up` keeps in /srv/app/.shipmate',
+    ],
+    [
+      'the config file comes before the address `shipmate up` noted',
+      inputs({
+        file: { path: FILE, endpoint: 'http://file:4', apiToken: 'file-token' },
+        local: { dataDir: '/srv/app/.shipmate', token: 'local-token', endpoint: 'http://127.0.0.1:18080' },
+      }),
+      'http://file:4',
+      'file-token',
+      `the config file ${FILE}`,
+      `the config file ${FILE}`,
+    ],
+    [
       'an empty variable counts as unset',
       inputs({
         env: { SHIPMATE_ENDPOINT: ' ', SHIPMATE_API_TOKEN: '' },
@@ -115,6 +142,20 @@ describe('resolveConnection', () => {
       resolveConnection(inputs({ env: { SHIPMATE_ENDPOINT: 'http://localhost:9000' }, local: { dataDir: '/d', token: 'local-token' } }))
         .token,
     ).toBe('local-token');
+  });
+
+  it('names the file of a noted address that is not a URL', () => {
+    expect(() => resolveConnection(inputs({ local: { dataDir: '/d', token: 'local-token', endpoint: 'garbage' } }))).toThrow(
+      "the address `shipmate up` noted in /d/local-endpoint 'garbage' is not an http(s) URL; give e.g. http://127.0.0.1:8080",
+    );
+  });
+
+  it('ignores a broken note when another source names the endpoint', () => {
+    const given = inputs({
+      env: { SHIPMATE_ENDPOINT: 'http://127.0.0.1:9000' },
+      local: { dataDir: '/d', token: 'local-token', endpoint: 'garbage' },
+    });
+    expect(resolveConnection(given).endpoint).toBe('http://127.0.0.1:9000');
   });
 
   it('names the source of an endpoint that is not a URL', () => {

@@ -2,13 +2,15 @@
  * Which control plane a verb talks to and with which token. Precedence, highest first: the flags
  * (`--endpoint`, `--api-token`), the environment (SHIPMATE_ENDPOINT / SHIPMATE_API_TOKEN, then
  * Keptn's KEPTN_ENDPOINT / KEPTN_API_TOKEN), the config file `shipmate auth` writes, and last the
- * local control plane `shipmate up` runs (http://127.0.0.1:8080 with the token it keeps in its data
- * dir). A token is never sent where it was not meant to go: the config file's token is used only
- * for the config file's endpoint, and `shipmate up`'s only for an endpoint on this machine.
+ * local control plane `shipmate up` runs (the address and the token it keeps in its data dir;
+ * http://127.0.0.1:8080 when it noted no address). A token is never sent where it was not meant to
+ * go: the config file's token is used only for the config file's endpoint, and `shipmate up`'s only
+ * for an endpoint on this machine or the address `shipmate up` noted beside it.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { readLocalApiToken } from '../config/local-api-token.js';
+import { LOCAL_ENDPOINT_FILE, readLocalEndpoint } from '../config/local-endpoint.js';
 import { cliConfigPath, readCliConfig } from './cli-config-file.js';
 import type { CliConfig } from './cli-config-file.js';
 
@@ -39,8 +41,8 @@ export interface ConnectionInputs {
   readonly env: NodeJS.ProcessEnv;
   /** The config file's content and path. */
   readonly file: CliConfig & { readonly path: string };
-  /** The data dir of `shipmate up` and the token it keeps there (undefined when none). */
-  readonly local: { readonly dataDir: string; readonly token: string | undefined };
+  /** The data dir of `shipmate up`, and the token and address it keeps there (undefined when none). */
+  readonly local: { readonly dataDir: string; readonly token: string | undefined; readonly endpoint?: string | undefined };
 }
 
 /**
@@ -80,8 +82,11 @@ export function resolveConnection(inputs: ConnectionInputs): Connection {
     [file.endpoint, fileFrom],
   ];
   const chosen = endpointChoices.find(([value]) => nonEmpty(value) !== undefined);
-  const endpoint = chosen ? normalizeEndpoint(chosen[0] ?? '', chosen[1]) : LOCAL_ENDPOINT;
-  const endpointFrom = chosen ? chosen[1] : `the default (${LOCAL_ENDPOINT}, what \`shipmate up\` serves)`;
+  const upFrom = `the address \`shipmate up\` noted in ${join(local.dataDir, LOCAL_ENDPOINT_FILE)}`;
+  // Read only when nothing else names an endpoint: a stale or broken note must not stop a verb that does.
+  const upEndpoint = chosen || nonEmpty(local.endpoint) === undefined ? undefined : normalizeEndpoint(local.endpoint ?? '', upFrom);
+  const endpoint = chosen ? normalizeEndpoint(chosen[0] ?? '', chosen[1]) : (upEndpoint ?? LOCAL_ENDPOINT);
+  const endpointFrom = chosen ? chosen[1] : upEndpoint ? upFrom : `the default (${LOCAL_ENDPOINT}, what \`shipmate up\` serves)`;
 
   const fileEndpoint = file.endpoint === undefined ? undefined : normalizeEndpoint(file.endpoint, fileFrom);
   const tokenChoices: Array<[string | undefined, string]> = [
@@ -89,7 +94,7 @@ export function resolveConnection(inputs: ConnectionInputs): Connection {
     [env.SHIPMATE_API_TOKEN, 'SHIPMATE_API_TOKEN'],
     [env.KEPTN_API_TOKEN, 'KEPTN_API_TOKEN'],
     [fileEndpoint === undefined || fileEndpoint === endpoint ? file.apiToken : undefined, fileFrom],
-    [isLocalEndpoint(endpoint) ? local.token : undefined, `the token \`shipmate up\` keeps in ${local.dataDir}`],
+    [isLocalEndpoint(endpoint) || endpoint === upEndpoint ? local.token : undefined, `the token \`shipmate up\` keeps in ${local.dataDir}`],
   ];
   const token = tokenChoices.find(([value]) => nonEmpty(value) !== undefined);
   if (token === undefined) {
@@ -115,6 +120,10 @@ export function loadConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = 
     flags,
     env,
     file: complete ? { path } : { ...readCliConfig(path), path },
-    local: { dataDir, token: complete ? undefined : readLocalApiToken(dataDir) },
+    local: {
+      dataDir,
+      token: complete ? undefined : readLocalApiToken(dataDir),
+      endpoint: given(flags.endpoint, env.SHIPMATE_ENDPOINT, env.KEPTN_ENDPOINT) ? undefined : readLocalEndpoint(dataDir),
+    },
   });
 }
