@@ -113,6 +113,17 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
     webRoot,
   });
   const url = await server.listen(config.host, config.port);
+  // From here on a SIGTERM or SIGINT shuts down cleanly: one that comes while the integrations are
+  // still starting is kept until they run (a second one exits at once), so a supervisor that stops
+  // the process as soon as it answers /health still gets exit code 0.
+  let signalledDuringStart: NodeJS.Signals | undefined;
+  const duringStart = (signal: NodeJS.Signals) => {
+    if (signalledDuringStart) process.exit(1);
+    signalledDuringStart = signal;
+    process.stdout.write(`${signal} received while starting: shutting down once the integrations have started\n`);
+  };
+  process.on('SIGTERM', duringStart);
+  process.on('SIGINT', duringStart);
   // Tasks committed by a previous process that died before publishing them (docs/nats.md).
   if (tasks) await tasks.republishOpen(store);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
@@ -185,8 +196,11 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
         },
       );
   };
+  process.off('SIGTERM', duringStart);
+  process.off('SIGINT', duringStart);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (signalledDuringStart) stop(signalledDuringStart);
 }
 
 /** Takes the data dir's lock; another server holding it is a configuration error (exit 2) that names it. */

@@ -98,3 +98,13 @@ describe('the server log', () => {
     }
   });
 });
+
+describe('a stop right after /health answers', () => {
+  it('shuts down cleanly (exit code 0) even while the integrations are still starting', async () => {
+    for (const command of ['up', 'server'] as const) {
+      const process = await startServerProcess({ command, generatedToken: true });
+      const code = await process.stop();
+      expect(code, `${command}:\n${process.output()}`).toBe(0);
+    }
+  });
+});
