@@ -9,8 +9,13 @@ import { join } from 'node:path';
 /** Where `shipmate up` keeps its token in clear (mode 0600), so `shipmate demo` on the same machine finds it. */
 export const LOCAL_TOKEN_FILE = 'local-api-token';
 
+/** The first line `shipmate up` left in file `name` of `dataDir`, trimmed; undefined when absent or empty. */
+export function readDataDirNote(dataDir: string, name: string): string | undefined {
+  const path = join(dataDir, name);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() || undefined : undefined;
+}
+
 /** The token `shipmate up` left in `dataDir`, if any. */
 export function readLocalApiToken(dataDir: string): string | undefined {
-  const local = join(dataDir, LOCAL_TOKEN_FILE);
-  return existsSync(local) ? readFileSync(local, 'utf8').trim() || undefined : undefined;
+  return readDataDirNote(dataDir, LOCAL_TOKEN_FILE);
 }

@@ -4,16 +4,16 @@
  * SHIPMATE_PORT). A module of its own, like local-api-token.ts: the verbs read it without loading
  * the server.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readDataDirNote } from './local-api-token.js';
 
 /** Where `shipmate up` notes its address (one line, the URL it prints). */
 export const LOCAL_ENDPOINT_FILE = 'local-endpoint';
 
 /** The address `shipmate up` last noted in `dataDir`, if any (checked by the caller). */
 export function readLocalEndpoint(dataDir: string): string | undefined {
-  const path = join(dataDir, LOCAL_ENDPOINT_FILE);
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() || undefined : undefined;
+  return readDataDirNote(dataDir, LOCAL_ENDPOINT_FILE);
 }
 
 /** Notes the address `shipmate up` serves in `dataDir`. */

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KeptnEvent, ReplicaNotice } from '@shipmate/core';
-import { ChangeTopic, createChangeFeed } from './change-feed.js';
+import { ChangeTopic, createChangeFeed, isChangeTopic } from './change-feed.js';
 import type { ChangeBatch } from './change-feed.js';
-import { announceChanges, isChangeTopic } from './announced-change-feed.js';
+import { announceChanges } from './announced-change-feed.js';
 
 function event(project: string): KeptnEvent {
   return {

@@ -9,13 +9,8 @@
  * feed returned here, so nothing is announced twice or bounced back.
  */
 import type { ReplicaNoticeBus } from '@shipmate/core';
-import { ChangeTopic, createChangeFeed } from './change-feed.js';
+import { createChangeFeed } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
-
-/** True for the topics this version knows; a newer replica may announce others. */
-export function isChangeTopic(topic: string): topic is ChangeTopic {
-  return (Object.values(ChangeTopic) as string[]).includes(topic);
-}
 
 /**
  * `feed`, with what is noted through the returned feed also announced on `notices`. Its `close`

@@ -13,6 +13,11 @@ export const ChangeTopic = { integrations: 'integrations', secrets: 'secrets' } 
 /** One of {@link ChangeTopic}. */
 export type ChangeTopic = (typeof ChangeTopic)[keyof typeof ChangeTopic];
 
+/** True for the topics this version knows; a newer replica may announce others. */
+export function isChangeTopic(topic: string): topic is ChangeTopic {
+  return (Object.values(ChangeTopic) as string[]).includes(topic);
+}
+
 /** What changed since the last batch. */
 export interface ChangeBatch {
   /** The projects touched, sorted. */

@@ -27,8 +27,8 @@ import type {
 import type { ApiTokenRegistry } from '../auth/api-token-registry.js';
 import type { IntegrationOwners } from '../auth/integration-owners.js';
 import type { AnswerWaiters } from '../intake/answer-waiters.js';
+import { isChangeTopic } from '../changes/change-feed.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
-import { isChangeTopic } from '../changes/announced-change-feed.js';
 
 /** What {@link followOtherReplicas} keeps current. */
 export interface FollowOptions {
