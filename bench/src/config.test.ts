@@ -21,6 +21,17 @@ describe('readConfig: the warm-up of (a)', () => {
   });
 });
 
+describe('readConfig: the sequences in flight of (a)', () => {
+  it('keeps 200 in flight for the target figure and 50 for the second, 2,000 sequences each, and rejects zero', () => {
+    for (const name of ['BENCH_IN_FLIGHT', 'BENCH_SERVICES', 'BENCH_SEQUENCES']) vi.stubEnv(name, '');
+    expect(readConfig()).toMatchObject({ inFlight: 200, services: 50, sequences: 2000 });
+    vi.stubEnv('BENCH_IN_FLIGHT', '400');
+    expect(readConfig().inFlight).toBe(400);
+    vi.stubEnv('BENCH_IN_FLIGHT', '0');
+    expect(() => readConfig()).toThrow("BENCH_IN_FLIGHT must be a positive number, got '0'");
+  });
+});
+
 describe('readConfig: the settings of (b)', () => {
   it('defaults to one wrk thread, 32 connections, unpinned CPUs, 1 s + 5 s', () => {
     for (const name of ['BENCH_WRK_THREADS', 'BENCH_CONNECTIONS', 'BENCH_PIN_CPUS', 'BENCH_INTAKE_SECONDS', 'BENCH_WARMUP_SECONDS']) {

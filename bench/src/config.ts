@@ -8,12 +8,17 @@ export type Scenario = (typeof SCENARIOS)[number];
 export const POSTGRES_SCENARIOS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const satisfies readonly Scenario[];
 
 export interface BenchConfig {
-  /** (a) sequences to complete in total. BENCH_SEQUENCES, default 1000. */
+  /** (a) sequences to complete in each measured run. BENCH_SEQUENCES, default 2000. */
   sequences: number;
   /** (a) sequences run before the measured ones, not measured (the server's JIT warm-up). BENCH_SEQUENCE_WARMUP, default 500; 0 for none. */
   sequenceWarmup: number;
-  /** Services created, and sequences in flight in (a). BENCH_SERVICES, default 50. */
+  /** Services the scenarios use, and sequences in flight in (a)'s second figure. BENCH_SERVICES, default 50. */
   services: number;
+  /**
+   * Sequences in flight in (a)'s target figure, one per service (the bench creates this many services
+   * when it is more than `services`). BENCH_IN_FLIGHT, default 200.
+   */
+  inFlight: number;
   /** (b) concurrent keep-alive connections of wrk. BENCH_CONNECTIONS, default 32. */
   connections: number;
   /** (b) wrk threads. BENCH_WRK_THREADS, default 1. */
@@ -191,9 +196,10 @@ export function readConfig(): BenchConfig {
     );
   }
   return {
-    sequences: Math.floor(positive('BENCH_SEQUENCES', 1000)),
+    sequences: Math.floor(positive('BENCH_SEQUENCES', 2000)),
     sequenceWarmup: wholeNumber('BENCH_SEQUENCE_WARMUP', 500),
     services: Math.floor(positive('BENCH_SERVICES', 50)),
+    inFlight: Math.floor(positive('BENCH_IN_FLIGHT', 200)),
     connections,
     wrkThreads,
     pinCpus: flag('BENCH_PIN_CPUS', false),

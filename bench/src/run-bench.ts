@@ -139,6 +139,8 @@ async function main(): Promise<number> {
   if (config.scenarios.includes('b') || config.scenarios.includes('p3')) requireWrk();
   const date = new Date();
   const services = serviceNames(config.services);
+  /** (a)'s services: one per sequence in flight; the first BENCH_SERVICES are the other scenarios' too. */
+  const aServices = serviceNames(Math.max(config.services, config.scenarios.includes('a') ? config.inFlight : 0));
   const maxConnections = Math.max(SERVER_DEFAULT_MAX_CONNECTIONS, config.agentInstances + CONNECTION_HEADROOM);
   const values = new Map<FigureKey, number>();
   const details: Record<string, unknown> = {};
@@ -215,8 +217,8 @@ async function main(): Promise<number> {
   details.cpu = scenarios.cpu;
 
   try {
-    await createBenchProject(api, services);
-    log(`created project bench with ${services.length} services`);
+    await createBenchProject(api, aServices);
+    log(`created project bench with ${aServices.length} services`);
     const target = { serverUrl: server.url, token: TOKEN };
     if (config.scenarios.includes('d') || config.scenarios.includes('e') || config.scenarios.includes('i')) {
       await createAgentProject(api, agentServiceNames(config.handlerInFlight));
@@ -225,21 +227,28 @@ async function main(): Promise<number> {
 
     if (config.scenarios.includes('a')) {
       await scenarios.run('a', async () => {
-        log(`(a) ${config.sequences} sequences, ${Math.min(services.length, config.sequences)} in flight`);
+        const run = async (inFlight: number, label: string) => {
+          log(`(a) ${label}: ${config.sequences} sequences, ${Math.min(inFlight, config.sequences)} in flight`);
+          const result = await runSequenceThroughput({ api, services: aServices.slice(0, inFlight), sequences: config.sequences, log });
+          log(
+            `(a) ${label}: ${result.completed} finished, ${result.failed} failed in ${(result.elapsedMs / 1000).toFixed(2)} s → ${result.sequencesPerSecond.toFixed(1)} seq/s`,
+          );
+          return result;
+        };
         if (config.sequenceWarmup > 0) {
           log(
             `(a) warm-up: ${config.sequenceWarmup} sequences first, not measured (the server's JIT warms up, as before (b)'s measured seconds)`,
           );
-          const warmup = await runSequenceThroughput({ api, services, sequences: config.sequenceWarmup, log });
+          const warmup = await runSequenceThroughput({ api, services: aServices, sequences: config.sequenceWarmup, log });
           details.sequencesWarmup = { completed: warmup.completed, failed: warmup.failed, sequencesPerSecond: warmup.sequencesPerSecond };
           log(`(a) warm-up: ${warmup.sequencesPerSecond.toFixed(1)} seq/s`);
         }
-        const result = await runSequenceThroughput({ api, services, sequences: config.sequences, log });
+        const few = await run(config.services, 'few in flight');
+        details.sequencesFewInFlight = few;
+        figure('sequencesPerSecondFewInFlight', few.sequencesPerSecond);
+        const result = await run(config.inFlight, 'target');
         details.sequences = result;
         figure('sequencesPerSecond', result.sequencesPerSecond);
-        log(
-          `(a) ${result.completed} finished, ${result.failed} failed in ${(result.elapsedMs / 1000).toFixed(2)} s → ${result.sequencesPerSecond.toFixed(1)} seq/s`,
-        );
       });
     }
     if (config.scenarios.includes('f')) {
