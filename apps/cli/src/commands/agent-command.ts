@@ -2,10 +2,12 @@ import { resolveAgentConfig } from '../agent/agent-config.js';
 import type { AgentFlags } from '../agent/agent-config.js';
 import { agentEnvironment } from '../agent/agent-config-file.js';
 import { startAgent } from '../agent/run-agent.js';
+import type { RunningAgent } from '../agent/run-agent.js';
 import { builtInSelection, startBuiltInAgent } from '../agent/run-built-in.js';
 import { testConnection } from '../agent/test-connection.js';
 import { ConfigError } from '../config/config-error.js';
 import { durationValue } from '../config/env-values.js';
+import { holdSignalsDuringStart } from './signals-during-start.js';
 
 /** Flags of `shipmate agent test-connection`. */
 export interface TestConnectionFlags extends AgentFlags {
@@ -43,11 +45,22 @@ export async function runAgent(flags: AgentFlags & { config?: string; integratio
     await startBuiltInAgent(builtIn, config, env);
     return;
   }
-  const agent = await startAgent(config);
-  const onSignal = (signal: NodeJS.Signals) => {
+  // The local surface answers /health before startAgent returns: a signal that comes meanwhile is
+  // kept and drains the agent once it has started.
+  const signals = holdSignalsDuringStart((line) => process.stderr.write(line), `agent ${config.deploymentName}`);
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent(config);
+  } catch (error) {
+    signals.release();
+    throw error;
+  }
+  let draining = false;
+  signals.handOver((signal) => {
+    // A second signal while draining exits at once.
+    if (draining) process.exit(1);
+    draining = true;
     process.stderr.write(`${new Date().toISOString()} info  agent ${config.deploymentName}: ${signal}: draining\n`);
     void agent.stop().then(() => process.exit(process.exitCode ?? 0));
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  });
 }

@@ -19,6 +19,7 @@ import { resolveUpstreamConfig } from '../config/upstream-config.js';
 import { writeLocalEndpoint } from '../config/local-endpoint.js';
 import { describeStore, openNotices, openStore, shareDataDir } from './open-store.js';
 import { openBus, openTaskPublisher } from './open-bus.js';
+import { holdSignalsDuringStart } from './signals-during-start.js';
 import type { ServerFlags } from '../config/server-config.js';
 import { builtWebRoot, webUiLine } from './web-root.js';
 
@@ -114,16 +115,9 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
   });
   const url = await server.listen(config.host, config.port);
   // From here on a SIGTERM or SIGINT shuts down cleanly: one that comes while the integrations are
-  // still starting is kept until they run (a second one exits at once), so a supervisor that stops
-  // the process as soon as it answers /health still gets exit code 0.
-  let signalledDuringStart: NodeJS.Signals | undefined;
-  const duringStart = (signal: NodeJS.Signals) => {
-    if (signalledDuringStart) process.exit(1);
-    signalledDuringStart = signal;
-    process.stdout.write(`${signal} received while starting: shutting down once the integrations have started\n`);
-  };
-  process.on('SIGTERM', duringStart);
-  process.on('SIGINT', duringStart);
+  // still starting is kept until they run, so a supervisor that stops the process as soon as it
+  // answers /health still gets exit code 0.
+  const signals = holdSignalsDuringStart((line) => process.stdout.write(line), 'the control plane');
   // Tasks committed by a previous process that died before publishing them (docs/nats.md).
   if (tasks) await tasks.republishOpen(store);
   const shown = url.replace('0.0.0.0', '127.0.0.1');
@@ -196,11 +190,7 @@ export async function runServer(flags: ServerFlags, plane: { local: boolean } = 
         },
       );
   };
-  process.off('SIGTERM', duringStart);
-  process.off('SIGINT', duringStart);
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  if (signalledDuringStart) stop(signalledDuringStart);
+  signals.handOver(stop);
 }
 
 /** Takes the data dir's lock; another server holding it is a configuration error (exit 2) that names it. */
