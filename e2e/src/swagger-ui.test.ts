@@ -51,11 +51,17 @@ describe.skipIf(unavailable !== undefined)(`Swagger UI in Chromium${unavailable 
     const refused = await tryMetadata(operation);
     expect(refused.status).toBe('401');
 
-    await page.getByRole('button', { name: /Authorize/ }).first().click();
+    await page
+      .getByRole('button', { name: /Authorize/ })
+      .first()
+      .click();
     await page.locator('.modal-ux input').first().fill(server.token);
     await page.locator('.modal-ux button.authorize').click();
     await page.locator('.modal-ux button.btn-done').first().click();
-    await operation.locator('.btn-clear').click().catch(() => undefined);
+    await operation
+      .locator('.btn-clear')
+      .click()
+      .catch(() => undefined);
 
     const answered = await tryMetadata(operation);
     expect(answered.status).toBe('200');

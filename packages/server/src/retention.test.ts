@@ -21,7 +21,10 @@ describe('event retention', () => {
   const send = (marker: string) =>
     api.call('POST', '/api/v1/event', { type: 'sh.keptn.log.error', source: 'test', data: { project: 'p', marker } });
   const markers = async () => {
-    const reply = await api.call<{ events: Array<{ data: { marker: string } }> }>('GET', '/api/mongodb-datastore/event?project=p&pageSize=100');
+    const reply = await api.call<{ events: Array<{ data: { marker: string } }> }>(
+      'GET',
+      '/api/mongodb-datastore/event?project=p&pageSize=100',
+    );
     return reply.body.events.map((e) => e.data.marker).sort();
   };
 

@@ -37,7 +37,14 @@ describe('sqlLiteral and inlineStatement', () => {
     });
 
     it('round-trips strings that break naive quoting, and typed arrays, empty ones included', async () => {
-      const nasty = ["'; DROP TABLE x; --", 'back\\slash \\\' quote', 'line\nbreak', 'unicode ✓ 𝄞', '{"json": "\\u0000 and \\"quotes\\""}', '$1'];
+      const nasty = [
+        "'; DROP TABLE x; --",
+        "back\\slash \\' quote",
+        'line\nbreak',
+        'unicode ✓ 𝄞',
+        '{"json": "\\u0000 and \\"quotes\\""}',
+        '$1',
+      ];
       const text = inlineStatement('SELECT $1::text[] AS texts, $2::boolean[] AS flags, $3::text[] AS none, $4::bigint AS n', [
         nasty,
         [true, false],

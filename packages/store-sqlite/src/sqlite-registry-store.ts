@@ -131,7 +131,11 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
         return touched;
       });
       // A no-op for integrations whose lastseen is recent already (another instance's heartbeat).
-      s.touchIntegrationsSeen.run(lastseen, JSON.stringify([...integrations]), keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS));
+      s.touchIntegrationsSeen.run(
+        lastseen,
+        JSON.stringify([...integrations]),
+        keptnTime(Date.parse(lastseen) - INTEGRATION_LASTSEEN_SLACK_MS),
+      );
       return found;
     },
   );
@@ -282,4 +286,3 @@ export function buildSqliteRegistryStore(db: Database.Database, run: <T>(fn: () 
     },
   };
 }
-

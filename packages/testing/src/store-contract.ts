@@ -4,7 +4,16 @@
  * `cleanup` afterwards. Tests assert what a caller can observe through the port only.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlreadyHandledError, ConflictError, ErrorCode, ExecutionState, NotFoundError, SequenceViewState, TERMINAL_STATES, TimerKind } from '@shipmate/core';
+import {
+  AlreadyHandledError,
+  ConflictError,
+  ErrorCode,
+  ExecutionState,
+  NotFoundError,
+  SequenceViewState,
+  TERMINAL_STATES,
+  TimerKind,
+} from '@shipmate/core';
 import type { ControlPlaneStore, EventQuery, KeptnEvent, Page, SequenceExecution, SequenceState, SequenceStateQuery } from '@shipmate/core';
 import {
   at,
@@ -974,7 +983,14 @@ export function describeStoreContract(
         const ref = { eventId: 'e1', keptnContext: 'ctx-1', time: at(1) };
         await store.commit({
           serviceActivity: [
-            { project: 'shop', stage: 'dev', service: 'carts', eventType: 'sh.keptn.event.deployment.finished', ref, deployedImage: 'carts:1' },
+            {
+              project: 'shop',
+              stage: 'dev',
+              service: 'carts',
+              eventType: 'sh.keptn.event.deployment.finished',
+              ref,
+              deployedImage: 'carts:1',
+            },
           ],
         });
         await store.deleteService('shop', 'carts');

@@ -44,7 +44,10 @@ const journal = (who) => join(rootDir, `${who}.journal`);
 function peerLines() {
   if (!existsSync(journal(peer))) return [];
   const text = readFileSync(journal(peer), 'utf8');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((line) => line !== '');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 /** The peer's latest returned write, as `{ i, uri, commit }`, or undefined before its first. */

@@ -204,4 +204,3 @@ export function createParkedHeartbeats(options: ParkedHeartbeatsOptions): Parked
     },
   };
 }
-

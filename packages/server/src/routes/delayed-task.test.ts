@@ -57,7 +57,10 @@ async function advance(ms: number): Promise<void> {
 
 /** The task `.triggered` events of the context in the datastore and on the triggered-events endpoint. */
 async function taskEvents(context: string): Promise<{ stored: KeptnEvent[]; open: KeptnEvent[] }> {
-  const stored = await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=shop&keptnContext=${context}&pageSize=100`);
+  const stored = await api.call<{ events: KeptnEvent[] }>(
+    'GET',
+    `/api/mongodb-datastore/event?project=shop&keptnContext=${context}&pageSize=100`,
+  );
   const open = await api.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/${TASK}?project=shop`);
   return {
     stored: stored.body.events.filter((e) => e.type === TASK),

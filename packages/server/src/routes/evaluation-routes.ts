@@ -23,15 +23,22 @@ export function registerEvaluationRoutes(app: TypedApp, context: ServerContext):
       const body = request.body ?? {};
       if (!isPlainObject(body)) throw new InputError(ErrorCode.invalidField, 'body must be a JSON object');
       for (const key of Object.keys(body)) {
-        if (!EVALUATION_FIELDS.includes(key)) throw new InputError(ErrorCode.unknownField, `unknown field '${key}'; allowed: ${EVALUATION_FIELDS.join(', ')}`);
+        if (!EVALUATION_FIELDS.includes(key))
+          throw new InputError(ErrorCode.unknownField, `unknown field '${key}'; allowed: ${EVALUATION_FIELDS.join(', ')}`);
       }
       const record = await context.projects.requireProject(project);
       if (!record.stages.includes(stage)) {
-        throw new NotFoundError(ErrorCode.stageNotFound, `stage '${stage}' is not in the shipyard of project '${project}'; stages: ${record.stages.join(', ')}`);
+        throw new NotFoundError(
+          ErrorCode.stageNotFound,
+          `stage '${stage}' is not in the shipyard of project '${project}'; stages: ${record.stages.join(', ')}`,
+        );
       }
       const services = await context.store.listServices(project, stage);
       if (!services.some((s) => s.name === service)) {
-        throw new NotFoundError(ErrorCode.serviceNotFound, `service '${service}' does not exist in stage '${stage}' of project '${project}'; create it first`);
+        throw new NotFoundError(
+          ErrorCode.serviceNotFound,
+          `service '${service}' does not exist in stage '${stage}' of project '${project}'; create it first`,
+        );
       }
       const window = evaluationWindow(body, context.options.clock.nowMs());
       const ids = context.options.ids;
@@ -57,8 +64,10 @@ export function evaluationWindow(body: Record<string, unknown>, nowMs: number): 
   const start = optionalTime(body.start, 'start');
   const end = optionalTime(body.end, 'end');
   const timeframe = typeof body.timeframe === 'string' && body.timeframe !== '' ? parseGoDuration(body.timeframe, 'timeframe') : undefined;
-  if (timeframe !== undefined && end !== undefined) throw new InputError(ErrorCode.invalidField, "'timeframe' and 'end' are mutually exclusive; give one of them");
-  if (start !== undefined && timeframe === undefined && end === undefined) throw new InputError(ErrorCode.invalidField, "'start' needs either 'timeframe' or 'end'");
+  if (timeframe !== undefined && end !== undefined)
+    throw new InputError(ErrorCode.invalidField, "'timeframe' and 'end' are mutually exclusive; give one of them");
+  if (start !== undefined && timeframe === undefined && end === undefined)
+    throw new InputError(ErrorCode.invalidField, "'start' needs either 'timeframe' or 'end'");
   if (end !== undefined && start === undefined) throw new InputError(ErrorCode.invalidField, "'end' needs 'start'");
   let startMs: number;
   let endMs: number;
@@ -75,9 +84,11 @@ export function evaluationWindow(body: Record<string, unknown>, nowMs: number): 
 
 function optionalTime(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new InputError(ErrorCode.invalidTime, `'${field}' must be a string such as 2024-01-02T15:04:05.000Z`);
+  if (typeof value !== 'string')
+    throw new InputError(ErrorCode.invalidTime, `'${field}' must be a string such as 2024-01-02T15:04:05.000Z`);
   const text = value;
   const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
-  if (Number.isNaN(ms)) throw new InputError(ErrorCode.invalidTime, `'${field}' value '${text}' is not a time; use ISO 8601 such as 2024-01-02T15:04:05.000Z`);
+  if (Number.isNaN(ms))
+    throw new InputError(ErrorCode.invalidTime, `'${field}' value '${text}' is not a time; use ISO 8601 such as 2024-01-02T15:04:05.000Z`);
   return ms;
 }

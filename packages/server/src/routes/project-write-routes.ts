@@ -19,7 +19,14 @@ const BASE = '/api/controlPlane/v1';
 export function registerProjectWriteRoutes(app: TypedApp, context: ServerContext): void {
   app.post(
     `${BASE}/project`,
-    { schema: { tags: ['project'], summary: 'Creates a project from a base64 shipyard (201, empty body)', body: createProjectBodySchema, response: { 201: noContentSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      schema: {
+        tags: ['project'],
+        summary: 'Creates a project from a base64 shipyard (201, empty body)',
+        body: createProjectBodySchema,
+        response: { 201: noContentSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await context.projects.createProject(request.body);
       await reply.status(201).send();
@@ -28,7 +35,14 @@ export function registerProjectWriteRoutes(app: TypedApp, context: ServerContext
 
   app.put(
     `${BASE}/project`,
-    { schema: { tags: ['project'], summary: 'Updates shipyard or git credentials (201, empty body)', body: updateProjectBodySchema, response: { 201: noContentSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['project'],
+        summary: 'Updates shipyard or git credentials (201, empty body)',
+        body: updateProjectBodySchema,
+        response: { 201: noContentSchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await context.projects.updateProject(request.body);
       await reply.status(201).send();

@@ -35,7 +35,10 @@ export function registerSequenceControlRoutes(app: TypedApp, context: ServerCont
       const stage = typeof body.stage === 'string' && body.stage !== '' ? body.stage : undefined;
       const record = await context.projects.requireProject(project);
       if (stage && !record.stages.includes(stage)) {
-        throw new NotFoundError(ErrorCode.stageNotFound, `stage '${stage}' is not in the shipyard of project '${project}'; stages: ${record.stages.join(', ')}`);
+        throw new NotFoundError(
+          ErrorCode.stageNotFound,
+          `stage '${stage}' is not in the shipyard of project '${project}'; stages: ${record.stages.join(', ')}`,
+        );
       }
       await context.processor.control(project, keptnContext, state, stage);
       // A pause or resume emits no event; the UI hears of it here.

@@ -31,28 +31,55 @@ afterAll(async () => {
 });
 
 const cases = [
-  { name: 'a sequence the stage does not have', stage: 'dev', sequence: 'unknown', service: 'carts', reason: "stage 'dev' of project 'shop' has no sequence 'unknown'" },
-  { name: 'a stage the shipyard does not have', stage: 'qa', sequence: 'delivery', service: 'carts', reason: "stage 'qa' is not in the shipyard of project 'shop'" },
-  { name: 'a service the project does not have', stage: 'dev', sequence: 'delivery', service: 'payment', reason: "service 'payment' does not exist in stage 'dev' of project 'shop'" },
+  {
+    name: 'a sequence the stage does not have',
+    stage: 'dev',
+    sequence: 'unknown',
+    service: 'carts',
+    reason: "stage 'dev' of project 'shop' has no sequence 'unknown'",
+  },
+  {
+    name: 'a stage the shipyard does not have',
+    stage: 'qa',
+    sequence: 'delivery',
+    service: 'carts',
+    reason: "stage 'qa' is not in the shipyard of project 'shop'",
+  },
+  {
+    name: 'a service the project does not have',
+    stage: 'dev',
+    sequence: 'delivery',
+    service: 'payment',
+    reason: "service 'payment' does not exist in stage 'dev' of project 'shop'",
+  },
 ];
 
 describe('a trigger that cannot start (Keptn Test__main_SequenceState_SequenceNotFound)', () => {
   it.each(cases)('$name: one finished sequence state and an errored .finished', async ({ stage, sequence, service, reason }) => {
     const context = await triggerSequence(api, { project: 'shop', stage, service }, sequence);
 
-    const stored = await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=shop&keptnContext=${context}&pageSize=100`);
+    const stored = await api.call<{ events: KeptnEvent[] }>(
+      'GET',
+      `/api/mongodb-datastore/event?project=shop&keptnContext=${context}&pageSize=100`,
+    );
     const finished = stored.body.events.filter((e) => e.type === `sh.keptn.event.${stage}.${sequence}.finished`);
     expect(finished).toHaveLength(1);
     expect(finished[0]?.data).toMatchObject({ status: 'errored', result: 'fail' });
     const message = String(finished[0]?.data.message);
     expect(message).toContain(reason);
     // Nothing was started: no task was triggered.
-    expect(stored.body.events.filter((e) => e.type.endsWith('.triggered') && e.type !== `sh.keptn.event.${stage}.${sequence}.triggered`)).toEqual([]);
+    expect(
+      stored.body.events.filter((e) => e.type.endsWith('.triggered') && e.type !== `sh.keptn.event.${stage}.${sequence}.triggered`),
+    ).toEqual([]);
 
     const states = await api.call<States>('GET', `${CP}/sequence/shop?keptnContext=${context}`);
     expect(states.status).toBe(200);
     expect(states.body.states).toHaveLength(1);
-    expect(states.body.states[0]).toMatchObject({ name: sequence, state: 'finished', stages: [{ name: stage, state: 'errored', message }] });
+    expect(states.body.states[0]).toMatchObject({
+      name: sequence,
+      state: 'finished',
+      stages: [{ name: stage, state: 'errored', message }],
+    });
   });
 
   it('lists the services there are when the service does not exist', async () => {

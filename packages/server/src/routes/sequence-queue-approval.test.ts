@@ -36,7 +36,10 @@ let api: InProcessServer;
 /** The newest `sh.keptn.event.<task>.triggered` of a context, as the datastore lists it. */
 async function taskTriggered(keptnContext: string, task: string): Promise<KeptnEvent | undefined> {
   const type = `sh.keptn.event.${task}.triggered`;
-  const reply = await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?keptnContext=${keptnContext}&type=${type}&pageSize=10`);
+  const reply = await api.call<{ events: KeptnEvent[] }>(
+    'GET',
+    `/api/mongodb-datastore/event?keptnContext=${keptnContext}&type=${type}&pageSize=10`,
+  );
   expect(reply.status).toBe(200);
   return reply.body.events[0];
 }

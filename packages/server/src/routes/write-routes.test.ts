@@ -38,18 +38,28 @@ let api: InProcessServer;
 
 async function events(project: string, keptnContext: string): Promise<KeptnEvent[]> {
   await api.server.processor.idle();
-  const reply = await api.call<{ events: KeptnEvent[] }>('GET', `/api/mongodb-datastore/event?project=${project}&keptnContext=${keptnContext}&pageSize=100`);
+  const reply = await api.call<{ events: KeptnEvent[] }>(
+    'GET',
+    `/api/mongodb-datastore/event?project=${project}&keptnContext=${keptnContext}&pageSize=100`,
+  );
   return reply.body.events;
 }
 
 async function openTask(project: string, task: string, keptnContext: string): Promise<KeptnEvent | undefined> {
   await api.server.processor.idle();
-  const reply = await api.call<{ events: KeptnEvent[] }>('GET', `${CP}/event/triggered/sh.keptn.event.${task}.triggered?project=${project}`);
+  const reply = await api.call<{ events: KeptnEvent[] }>(
+    'GET',
+    `${CP}/event/triggered/sh.keptn.event.${task}.triggered?project=${project}`,
+  );
   return reply.body.events.find((e) => e.shkeptncontext === keptnContext);
 }
 
 async function trigger(project: string, stage: string, sequence: string, service: string): Promise<string> {
-  const reply = await api.call('POST', '/api/v1/event', { type: `sh.keptn.event.${stage}.${sequence}.triggered`, source: 'test', data: { project, stage, service } });
+  const reply = await api.call('POST', '/api/v1/event', {
+    type: `sh.keptn.event.${stage}.${sequence}.triggered`,
+    source: 'test',
+    data: { project, stage, service },
+  });
   expect(reply.status).toBe(200);
   return String(reply.body.keptnContext);
 }
@@ -79,19 +89,33 @@ afterAll(async () => {
 
 describe('project and service writes', () => {
   it('creates, updates and deletes a project with Keptn status codes and lifecycle events', async () => {
-    const created = await api.call('POST', `${CP}/project`, { name: 'life', shipyard: base64(APPROVAL_SHIPYARD), gitCredentials: { remoteURL: 'https://git.example/life.git', user: 'me', https: { token: 'secret' } } });
+    const created = await api.call('POST', `${CP}/project`, {
+      name: 'life',
+      shipyard: base64(APPROVAL_SHIPYARD),
+      gitCredentials: { remoteURL: 'https://git.example/life.git', user: 'me', https: { token: 'secret' } },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toBeUndefined();
     const project = await api.call('GET', `${CP}/project/life`);
-    expect(project.body).toMatchObject({ projectName: 'life', shipyard: APPROVAL_SHIPYARD, gitCredentials: { remoteURL: 'https://git.example/life.git', user: 'me' } });
+    expect(project.body).toMatchObject({
+      projectName: 'life',
+      shipyard: APPROVAL_SHIPYARD,
+      gitCredentials: { remoteURL: 'https://git.example/life.git', user: 'me' },
+    });
     expect(JSON.stringify(project.body)).not.toContain('secret');
 
-    const updated = await api.call('PUT', `${CP}/project`, { name: 'life', shipyard: base64(APPROVAL_SHIPYARD.replace('name: approvals', 'name: approvals-2')) });
+    const updated = await api.call('PUT', `${CP}/project`, {
+      name: 'life',
+      shipyard: base64(APPROVAL_SHIPYARD.replace('name: approvals', 'name: approvals-2')),
+    });
     expect(updated.status).toBe(201);
     expect((await api.call('GET', `${CP}/project/life`)).body.shipyard).toContain('approvals-2');
 
     expect((await api.call('POST', `${CP}/project/life/service`, { serviceName: 'web' })).status).toBe(200);
-    const stages = await api.call<{ stages: Array<{ stageName: string; services: Array<{ serviceName: string }> }> }>('GET', `${CP}/project/life/stage`);
+    const stages = await api.call<{ stages: Array<{ stageName: string; services: Array<{ serviceName: string }> }> }>(
+      'GET',
+      `${CP}/project/life/stage`,
+    );
     expect(stages.body.stages.map((s) => [s.stageName, s.services.map((x) => x.serviceName)])).toEqual([
       ['audit', ['web']],
       ['prod', ['web']],
@@ -126,7 +150,10 @@ describe('orchestration through the API', () => {
     const first = await trigger('appr', 'prod', 'delivery', 'api');
     const approval = await openTask('appr', 'approval', first);
     expect(approval?.data).toMatchObject({ approval: { pass: 'manual' } });
-    const executions = await api.call<{ sequenceExecutions: Array<{ status: { state: string } }> }>('GET', `${CP}/sequence-execution?project=appr&keptnContext=${first}`);
+    const executions = await api.call<{ sequenceExecutions: Array<{ status: { state: string } }> }>(
+      'GET',
+      `${CP}/sequence-execution?project=appr&keptnContext=${first}`,
+    );
     expect(executions.body.sequenceExecutions[0]?.status.state).toBe('waitingForApproval');
 
     const second = await trigger('appr', 'prod', 'hotfix', 'api');
@@ -175,14 +202,17 @@ describe('orchestration through the API', () => {
     const replies = await Promise.all([
       api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.started', data: scope }),
       api.call('POST', '/api/v1/event', { ...base, source: 'second-executor', type: 'sh.keptn.event.deployment.started', data: scope }),
-      api.call('POST', '/api/v1/event', { ...base, type: 'sh.keptn.event.deployment.finished', data: { ...scope, result: 'pass', status: 'succeeded' } }),
+      api.call('POST', '/api/v1/event', {
+        ...base,
+        type: 'sh.keptn.event.deployment.finished',
+        data: { ...scope, result: 'pass', status: 'succeeded' },
+      }),
     ]);
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
     await api.server.processor.idle();
-    const executions = await api.call<{ sequenceExecutions: Array<{ status: { state: string; currentTask: { events: unknown[] } | null } }> }>(
-      'GET',
-      `${CP}/sequence-execution?project=appr&keptnContext=${context}`,
-    );
+    const executions = await api.call<{
+      sequenceExecutions: Array<{ status: { state: string; currentTask: { events: unknown[] } | null } }>;
+    }>('GET', `${CP}/sequence-execution?project=appr&keptnContext=${context}`);
     // Two .started and one .finished: the task must still wait for the second executor.
     expect(executions.body.sequenceExecutions[0]?.status.currentTask?.events).toHaveLength(3);
     await api.call('POST', `${CP}/sequence/appr/${context}/control`, { state: 'abort' });
@@ -208,6 +238,9 @@ describe('orchestration through the API', () => {
       'GET',
       `${CP}/sequence/appr?keptnContext=${context}`,
     );
-    expect(states.body.states[0]).toMatchObject({ state: 'finished', stages: [{ name: 'qa', state: 'errored', message: finished?.data.message }] });
+    expect(states.body.states[0]).toMatchObject({
+      state: 'finished',
+      stages: [{ name: 'qa', state: 'errored', message: finished?.data.message }],
+    });
   });
 });
