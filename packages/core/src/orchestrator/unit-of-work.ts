@@ -75,24 +75,35 @@ export class UnitOfWork {
     contexts?: readonly ExecutionContextRef[];
     states?: readonly ExecutionContextRef[];
   }): Promise<void> {
-    const states = new Map((ahead.states ?? []).map((c) => [contextKey(c.project, c.keptnContext), c]));
-    for (const key of this.storedStates.keys()) states.delete(key);
-    if (states.size > 0) {
-      for (const key of states.keys()) this.storedStates.set(key, undefined);
-      for (const state of await this.store.getSequenceStates([...states.values()])) {
+    const states = notYetRead(
+      this.storedStates,
+      ahead.states ?? [],
+      (c) => contextKey(c.project, c.keptnContext),
+      () => undefined,
+    );
+    if (states.length > 0) {
+      for (const state of await this.store.getSequenceStates(states)) {
         this.storedStates.set(contextKey(state.project, state.shkeptncontext), state);
       }
     }
-    const taskIds = [...new Set(ahead.taskIds ?? [])].filter((id) => !this.storedByTask.has(id));
+    const taskIds = notYetRead(
+      this.storedByTask,
+      ahead.taskIds ?? [],
+      (id) => id,
+      () => undefined,
+    );
     if (taskIds.length > 0) {
       const found = await this.store.findExecutionsByTasks(taskIds);
       for (const id of taskIds) this.storedByTask.set(id, found.get(id));
     }
-    const contexts = new Map((ahead.contexts ?? []).map((c) => [contextKey(c.project, c.keptnContext), c]));
-    for (const key of this.storedOfContext.keys()) contexts.delete(key);
-    if (contexts.size > 0) {
-      for (const key of contexts.keys()) this.storedOfContext.set(key, []);
-      for (const execution of await this.store.listExecutionsOfContexts([...contexts.values()])) {
+    const contexts = notYetRead(
+      this.storedOfContext,
+      ahead.contexts ?? [],
+      (c) => contextKey(c.project, c.keptnContext),
+      () => [],
+    );
+    if (contexts.length > 0) {
+      for (const execution of await this.store.listExecutionsOfContexts(contexts)) {
         this.storedOfContext.get(contextKey(execution.scope.project, execution.scope.keptnContext))?.push(execution);
       }
     }
@@ -256,6 +267,21 @@ export class UnitOfWork {
 
 /** States that take part in the project/stage/service queue. */
 export const QUEUE_STATES: readonly ExecutionState[] = [ExecutionState.triggered, ExecutionState.waiting, ExecutionState.started];
+
+/**
+ * The items of `wanted` whose key `read` does not hold yet, each once, in order; their keys are put
+ * in `read` with `initial()` (what a read that finds nothing leaves), so a later read ahead skips them.
+ */
+function notYetRead<T, V>(read: Map<string, V>, wanted: readonly T[], keyOf: (item: T) => string, initial: () => V): T[] {
+  const unread: T[] = [];
+  for (const item of wanted) {
+    const key = keyOf(item);
+    if (read.has(key)) continue;
+    read.set(key, initial());
+    unread.push(item);
+  }
+  return unread;
+}
 
 function contextKey(project: string, keptnContext: string): string {
   return `${project}\u0000${keptnContext}`;
