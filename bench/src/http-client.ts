@@ -1,9 +1,19 @@
 /**
- * Keep-alive HTTP/1.1 client on `node:http`: one Agent per target, JSON in, text or JSON out.
- * {@link HttpClient.send} takes a pre-encoded body and returns the raw text (the timed reads of (h));
- * everything else uses {@link HttpClient.json}.
+ * Keep-alive HTTP/1.1 client on plain TCP sockets: JSON in, text or JSON out, one request at a time
+ * per connection. {@link HttpClient.send} takes a pre-encoded body and returns the raw text (the
+ * timed reads of (h)); everything else uses {@link HttpClient.json}.
+ *
+ * Why not `node:http`: the bench is the load generator of its figures and shares the machine's
+ * cores with the server, so its own cost per request is taken from the server. In (a) its executor
+ * sends about eight requests per sequence, and on `node:http`'s client (a ClientRequest, an
+ * IncomingMessage, the Agent's bookkeeping and header checks per request) the bench used about
+ * half a core beside the server's one (bench/README.md). Here a request is one string written to a
+ * socket and an answer is its status line, its `content-length` (or chunks) and its bytes: the
+ * subset of HTTP/1.1 that the servers the bench talks to (Shipmate, its agent's local surface, the
+ * recipient, the replicas' proxy) answer with.
  */
-import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 
 /** A response with its body as text. */
 export interface TextResponse {
@@ -50,30 +60,267 @@ export function closeAllClients(): void {
   for (const client of openClients) client.close();
 }
 
+/**
+ * A connection idle this long is closed instead of reused: below the 5 s keep-alive timeout of a
+ * default `node:http` server, so a request is never written to a socket its server is closing.
+ */
+const IDLE_REUSE_MS = 4_000;
+const HEAD_END = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+
+/** One request on its way. */
+interface Exchange {
+  readonly method: string;
+  readonly request: Buffer;
+  readonly resolve: (response: TextResponse) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** What the head of an answer says about its body. */
+interface Head {
+  status: number;
+  /** Bytes of the head, blank line included. */
+  length: number;
+  contentLength?: number;
+  chunked: boolean;
+  close: boolean;
+}
+
+/** The head at the start of `data`, or undefined while it is incomplete; throws for a malformed one. */
+export function parseHead(data: Buffer): Head | undefined {
+  const end = data.indexOf(HEAD_END);
+  if (end < 0) return undefined;
+  const lines = data.toString('latin1', 0, end).split('\r\n');
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
+  if (!match) throw new Error(`not an HTTP/1.1 answer: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+  const head: Head = { status: Number(match[1]), length: end + HEAD_END.length, chunked: false, close: false };
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
+    if (name === 'content-length') head.contentLength = Number(value);
+    else if (name === 'transfer-encoding') head.chunked = value.split(',').some((coding) => coding.trim() === 'chunked');
+    else if (name === 'connection') head.close = value.split(',').some((option) => option.trim() === 'close');
+  }
+  if (head.contentLength !== undefined && !(Number.isInteger(head.contentLength) && head.contentLength >= 0)) {
+    throw new Error(`bad content-length in answer: ${String(head.contentLength)}`);
+  }
+  return head;
+}
+
+/**
+ * The body of a chunked answer from `data` (which starts after the head), or undefined while it is
+ * incomplete; trailers are skipped.
+ */
+export function parseChunked(data: Buffer): { body: Buffer; length: number } | undefined {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = data.indexOf(CRLF, at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(data.toString('latin1', at, lineEnd).split(';')[0]!.trim(), 16);
+    if (!Number.isInteger(size) || size < 0) throw new Error('bad chunk size in answer');
+    at = lineEnd + CRLF.length;
+    if (size === 0) {
+      const trailersEnd = data.indexOf(CRLF, at) === at ? at : data.indexOf(HEAD_END, at - CRLF.length);
+      if (trailersEnd < 0) return undefined;
+      const length = trailersEnd === at ? at + CRLF.length : trailersEnd + HEAD_END.length;
+      return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), length };
+    }
+    if (data.length < at + size + CRLF.length) return undefined;
+    parts.push(data.subarray(at, at + size));
+    at += size + CRLF.length;
+  }
+}
+
+/** Whether an answer to `method` with status `status` has a body at all (RFC 9112, 6.3). */
+function hasBody(method: string, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304 && !(status >= 100 && status < 200);
+}
+
+/** One keep-alive connection: one exchange at a time. */
+class Connection {
+  private readonly socket: Socket;
+  private current: Exchange | undefined;
+  private received: Buffer[] = [];
+  private receivedBytes = 0;
+  private head: Head | undefined;
+  private ended = false;
+  /** When the connection last finished an exchange (performance.now()). */
+  idleSince = 0;
+
+  constructor(
+    host: string,
+    port: number,
+    private readonly onDone: (connection: Connection, reusable: boolean) => void,
+  ) {
+    this.socket = connect({ host, port, noDelay: true });
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.onClose());
+    this.socket.on('end', () => this.onEnd());
+  }
+
+  get usable(): boolean {
+    return !this.ended && !this.socket.destroyed;
+  }
+
+  start(exchange: Exchange): void {
+    this.current = exchange;
+    this.received = [];
+    this.receivedBytes = 0;
+    this.head = undefined;
+    this.socket.write(exchange.request);
+  }
+
+  destroy(): void {
+    this.ended = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.current) {
+      this.fail(new Error('the server sent bytes no request asked for'));
+      return;
+    }
+    this.received.push(chunk);
+    this.receivedBytes += chunk.length;
+    try {
+      this.tryComplete(false);
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Resolves the exchange once its answer is whole; `atEnd`: the server closed, which ends a body without a length. */
+  private tryComplete(atEnd: boolean): void {
+    const exchange = this.current;
+    if (!exchange) return;
+    const data = this.received.length === 1 ? this.received[0]! : Buffer.concat(this.received, this.receivedBytes);
+    this.received = [data];
+    this.head ??= parseHead(data);
+    const head = this.head;
+    if (!head) return;
+    let body: Buffer;
+    let used: number;
+    if (!hasBody(exchange.method, head.status)) {
+      body = Buffer.alloc(0);
+      used = head.length;
+    } else if (head.chunked) {
+      const chunked = parseChunked(data.subarray(head.length));
+      if (!chunked) return;
+      body = chunked.body;
+      used = head.length + chunked.length;
+    } else if (head.contentLength !== undefined) {
+      if (data.length < head.length + head.contentLength) return;
+      body = data.subarray(head.length, head.length + head.contentLength);
+      used = head.length + head.contentLength;
+    } else {
+      // No length: the body runs to the end of the connection.
+      if (!atEnd) return;
+      body = data.subarray(head.length);
+      used = data.length;
+      head.close = true;
+    }
+    if (used !== data.length) throw new Error(`the server sent ${data.length - used} bytes more than its answer`);
+    this.current = undefined;
+    this.received = [];
+    exchange.resolve({ status: head.status, text: body.toString() });
+    if (head.close) this.destroy();
+    this.onDone(this, !head.close);
+  }
+
+  private onEnd(): void {
+    this.ended = true;
+    if (this.current) {
+      try {
+        this.tryComplete(true);
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+    }
+    if (this.current) this.fail(new Error('the server closed the connection before its answer was complete'));
+    this.socket.end();
+  }
+
+  private onClose(): void {
+    this.ended = true;
+    if (this.current) this.fail(new Error('the connection closed before the answer was complete'));
+    // Closed while idle (by the server): no longer counts against maxSockets.
+    else this.onDone(this, false);
+  }
+
+  private fail(error: Error): void {
+    const exchange = this.current;
+    this.current = undefined;
+    this.destroy();
+    if (exchange) {
+      exchange.reject(error);
+      this.onDone(this, false);
+    }
+  }
+}
+
 /** Creates a keep-alive client for `baseUrl`. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const url = new URL(options.baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
-  let closed = allClosed;
-  const hostname = url.hostname;
+  if (url.protocol !== 'http:') throw new Error(`the bench's HTTP client speaks http only, not ${url.protocol} (${options.baseUrl})`);
+  const maxSockets = options.maxSockets ?? 64;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 80);
-  const baseHeaders: Record<string, string> = options.token ? { 'x-token': options.token } : {};
+  const fixedHeaders = `host: ${url.host}\r\n${options.token ? `x-token: ${options.token}\r\n` : ''}`;
+  const idle: Connection[] = [];
+  const open = new Set<Connection>();
+  const queue: Exchange[] = [];
+  let closed = allClosed;
+
+  function done(connection: Connection, reusable: boolean): void {
+    if (!reusable || closed) {
+      open.delete(connection);
+      connection.destroy();
+    } else {
+      connection.idleSince = performance.now();
+      idle.push(connection);
+    }
+    const next = queue.shift();
+    if (next) dispatch(next);
+  }
+
+  function dispatch(exchange: Exchange): void {
+    for (let connection = idle.pop(); connection; connection = idle.pop()) {
+      if (connection.usable && performance.now() - connection.idleSince < IDLE_REUSE_MS) {
+        connection.start(exchange);
+        return;
+      }
+      open.delete(connection);
+      connection.destroy();
+    }
+    if (open.size >= maxSockets) {
+      queue.push(exchange);
+      return;
+    }
+    const connection = new Connection(host, port, done);
+    open.add(connection);
+    connection.start(exchange);
+  }
 
   function send(method: string, path: string, body?: Buffer): Promise<TextResponse> {
-    const headers = body ? { ...baseHeaders, 'content-type': 'application/json', 'content-length': String(body.length) } : baseHeaders;
     if (closed) return Promise.reject(new Error(`client of ${options.baseUrl} is closed`));
-    return new Promise((resolve, reject) => {
-      const req = request({ agent, hostname, port, method, path, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString() }),
-        );
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const head =
+      `${method} ${path} HTTP/1.1\r\n${fixedHeaders}` +
+      (body
+        ? `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`
+        : method === 'GET'
+          ? '\r\n'
+          : 'content-length: 0\r\n\r\n');
+    const request = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
+    return new Promise((resolve, reject) => dispatch({ method, request, resolve, reject }));
   }
 
   const client: HttpClient = {
@@ -96,7 +343,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     close() {
       closed = true;
-      agent.destroy();
+      for (const connection of open) connection.destroy();
+      open.clear();
+      idle.length = 0;
+      for (const exchange of queue.splice(0)) exchange.reject(new Error(`client of ${options.baseUrl} is closed`));
       openClients.delete(client);
     },
   };
