@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from './api-client.js';
 import { ApiError, ApiTimeoutError, ApiUnreachableError } from './api-error.js';
+import { fetchExchange } from './http-exchange.js';
+import type { HttpExchangeRequest } from './http-exchange.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, count: number) => void;
 
@@ -173,5 +175,57 @@ describe('errors', () => {
   it('names a bad option', () => {
     expect(() => createApiClient({ baseUrl: 'localhost:8080' })).toThrow(/must be http: or https:|is not a URL/);
     expect(() => createApiClient({ baseUrl: 'http://x/api', timeoutMs: -1 })).toThrow('timeoutMs must be a number >= 0, got -1');
+    expect(() => createApiClient({ baseUrl: 'http://x/api', fetch: globalThis.fetch, exchange: fetchExchange(globalThis.fetch) })).toThrow(
+      'pass options.fetch or options.exchange, not both',
+    );
+  });
+});
+
+describe('an exchange of its own', () => {
+  it('sends every attempt through the exchange given, with the headers, the body and a signal that ends it', async () => {
+    const { baseUrl, seen } = await serve((request, response, count) =>
+      count === 1 ? json(response, 503, { message: 'busy' }) : json(response, 200, { keptnContext: 'ctx' }),
+    );
+    const sent: HttpExchangeRequest[] = [];
+    const viaFetch = fetchExchange(globalThis.fetch);
+    const client = createApiClient({
+      baseUrl,
+      token: 'tok',
+      retryBaseDelayMs: 1,
+      exchange: (request) => {
+        sent.push(request);
+        return viaFetch(request);
+      },
+    });
+    const answer = await client.raw('PUT', '/v1/event', { json: { type: 'sh.keptn.event.x.triggered' } });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(new TextDecoder().decode(answer.body))).toEqual({ keptnContext: 'ctx' });
+    expect(seen).toHaveLength(2);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({
+      method: 'PUT',
+      url: `${baseUrl}/v1/event`,
+      headers: { 'x-token': 'tok', 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'sh.keptn.event.x.triggered' }),
+    });
+    expect(sent[1]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('times out an exchange that never ends, through its signal', async () => {
+    let aborted = false;
+    const client = createApiClient({
+      baseUrl: 'http://127.0.0.1:1/api',
+      timeoutMs: 50,
+      retries: 0,
+      exchange: ({ signal }) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('stopped'));
+          }),
+        ),
+    });
+    await expect(client.metadata()).rejects.toBeInstanceOf(ApiTimeoutError);
+    expect(aborted).toBe(true);
   });
 });

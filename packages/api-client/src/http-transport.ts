@@ -1,5 +1,5 @@
 /**
- * One HTTP request to the API on fetch, with the token, a timeout per attempt, the caller's
+ * One HTTP request to the API (on fetch unless the client was given another exchange), with the token, a timeout per attempt, the caller's
  * AbortSignal, and retries with backoff. Only idempotent requests are retried (GET, HEAD, PUT,
  * DELETE, OPTIONS, or any request marked `idempotent`), and only when the attempt certainly had no
  * answer that matters: no connection, 502, 503 and 504, and 429 after its Retry-After. A timeout is
@@ -7,6 +7,7 @@
  */
 import { ApiError, ApiTimeoutError, ApiUnreachableError, errorAnswerOf } from './api-error.js';
 import type { ResolvedApiClientOptions } from './api-client-options.js';
+import type { ApiResponse, HttpExchangeRequest } from './http-exchange.js';
 import { abortReason, abortableDelay, backoffDelayMs, retryAfterMs } from './retry-delay.js';
 
 /** A query: undefined values are left out. */
@@ -32,13 +33,7 @@ export interface RequestOptions {
   retries?: number;
 }
 
-/** An answer as it came: any status. */
-export interface ApiResponse {
-  status: number;
-  statusText: string;
-  headers: Headers;
-  body: Uint8Array;
-}
+export type { ApiResponse } from './http-exchange.js';
 
 /** Sends requests below the client's base URL. */
 export interface HttpTransport {
@@ -68,7 +63,7 @@ export function createHttpTransport(options: ResolvedApiClientOptions): HttpTran
     method: string,
     url: string,
     path: string,
-    init: RequestInit,
+    request: Omit<HttpExchangeRequest, 'signal'>,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<ApiResponse> {
@@ -82,9 +77,7 @@ export function createHttpTransport(options: ResolvedApiClientOptions): HttpTran
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await options.fetch(url, { ...init, signal: controller.signal });
-      const body = new Uint8Array(await response.arrayBuffer());
-      return { status: response.status, statusText: response.statusText, headers: response.headers, body };
+      return await options.exchange({ ...request, signal: controller.signal });
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       if (timedOut) throw new ApiTimeoutError(method, path, url, timeoutMs);
@@ -106,14 +99,14 @@ export function createHttpTransport(options: ResolvedApiClientOptions): HttpTran
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';
     }
-    const init: RequestInit = { method: upper, headers, ...(body === undefined ? {} : { body }) };
+    const exchange = { method: upper, url, headers, ...(body === undefined ? {} : { body }) };
     const timeoutMs = request.timeoutMs ?? options.timeoutMs;
     const retries = (request.idempotent ?? IDEMPOTENT_METHODS.has(upper)) ? (request.retries ?? options.retries) : 0;
     for (let retry = 0; ; retry += 1) {
       const last = retry >= retries;
       let answer: ApiResponse;
       try {
-        answer = await attempt(upper, url, target, init, timeoutMs, request.signal);
+        answer = await attempt(upper, url, target, exchange, timeoutMs, request.signal);
       } catch (error) {
         if (last || !(error instanceof ApiUnreachableError)) throw error;
         await abortableDelay(backoffDelayMs(retry + 1, options.retryBaseDelayMs, options.retryMaxDelayMs), request.signal);

@@ -6,5 +6,7 @@ export { resolveApiClientOptions } from './api-client-options.js';
 export type { ApiClientOptions, ResolvedApiClientOptions } from './api-client-options.js';
 export { ApiError, ApiTimeoutError, ApiUnreachableError, errorAnswerOf } from './api-error.js';
 export type { ErrorAnswer } from './api-error.js';
-export type { ApiResponse, QueryValues, RequestOptions } from './http-transport.js';
+export type { QueryValues, RequestOptions } from './http-transport.js';
+export { fetchExchange } from './http-exchange.js';
+export type { ApiResponse, HttpExchange, HttpExchangeRequest } from './http-exchange.js';
 export { backoffDelayMs, retryAfterMs } from './retry-delay.js';
