@@ -1,7 +1,7 @@
 /**
  * Figure (d): `.triggered` stored → a remote agent's handler starting, p50/p99/max, on two paths:
  * - `sdk`: an integration built on `@shipmate/agent-sdk` in the bench process (a separate process
- *   from the server); the handler runs after the SDK's `.started` was acknowledged.
+ *   from the server); the handler starts as soon as the task arrives, while the SDK sends `.started`.
  * - `agent`: the real `shipmate agent` process forwarding each task to a recipient (what a
  *   Keptn-style integration behind the distributor sees); timed when the forward arrives.
  * Each path runs the sequences of `bench-agents` first one at a time, then `inFlight` at a time;

@@ -1,6 +1,6 @@
 /**
  * In-process agents built on `@shipmate/agent-sdk`, for (d) and (e): a timed integration whose
- * handlers record their start (the SDK sends `.started` before the handler and `.finished` after
+ * handlers record their start (the SDK sends `.started` as the handler starts and `.finished` after
  * it), and idle sessions that only hold the long poll. Warnings and errors are kept, not printed.
  */
 import { createAgentSession, createControlPlaneClient, createIntegration } from '@shipmate/agent-sdk';

@@ -1,6 +1,7 @@
 /**
  * Starts the real `shipmate agent` process for end-to-end tests and benchmarks, waits until its
  * local `/health` says it registered, and stops it with SIGTERM (drain) or SIGKILL.
+ * {@link spawnAgentProcess} starts it without waiting (for a test that acts during its start-up).
  */
 import { freePort } from './server-process.js';
 import { spawnShipmate, waitUntilReady } from './shipmate-process.js';
@@ -19,9 +20,9 @@ export interface AgentProcessOptions {
   recipientPort: number;
   /** Extra environment (filters, LOCATION, K8S_POD_NAME, …). */
   env?: Record<string, string>;
-  /** Wait until registered. @default true */
+  /** Wait until registered (else until its surface answers). Not used by {@link spawnAgentProcess}. @default true */
   waitRegistered?: boolean;
-  /** @default 20000 */
+  /** Not used by {@link spawnAgentProcess}. @default 20000 */
   startTimeoutMs?: number;
 }
 
@@ -33,8 +34,8 @@ export interface AgentProcess extends ShipmateProcess {
   health(): Promise<{ status: string; registered: boolean; connected: boolean; openTasks: number }>;
 }
 
-/** Starts `shipmate agent`. */
-export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
+/** Starts `shipmate agent` and returns at once: its surface may not answer yet. */
+export async function spawnAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const proxyPort = await freePort();
   const process = spawnShipmate(['agent'], {
     KEPTN_API_ENDPOINT: options.endpoint,
@@ -49,11 +50,17 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   });
   const surfaceUrl = `http://127.0.0.1:${proxyPort}`;
   const health = async () => (await (await fetch(`${surfaceUrl}/health`)).json()) as Awaited<ReturnType<AgentProcess['health']>>;
+  return { ...process, surfaceUrl, health };
+}
+
+/** Starts `shipmate agent` and waits until it registered (or, with `waitRegistered: false`, until its surface answers). */
+export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
+  const agent = await spawnAgentProcess(options);
   await waitUntilReady(
-    process,
+    agent,
     `shipmate agent ${options.name}`,
-    async () => ((options.waitRegistered ?? true) ? (await health()).registered : (await fetch(`${surfaceUrl}/health`)).ok),
+    async () => ((options.waitRegistered ?? true) ? (await agent.health()).registered : (await fetch(`${agent.surfaceUrl}/health`)).ok),
     options.startTimeoutMs ?? 20_000,
   );
-  return { ...process, surfaceUrl, health };
+  return agent;
 }

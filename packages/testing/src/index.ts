@@ -25,7 +25,7 @@ export { freePort, startServerProcess } from './server-process.js';
 export { SHIPMATE_BIN, exitOf, spawnShipmate, waitUntilReady } from './shipmate-process.js';
 export type { SpawnShipmateOptions } from './shipmate-process.js';
 export type { ShipmateProcess } from './shipmate-process.js';
-export { startAgentProcess } from './agent-process.js';
+export { spawnAgentProcess, startAgentProcess } from './agent-process.js';
 export type { AgentProcess, AgentProcessOptions } from './agent-process.js';
 export { startRecipient } from './recipient.js';
 export { startGitHttpServer } from './git-http-server.js';

@@ -5,7 +5,7 @@
  * the process by the signal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, spawnShipmate, startServerProcess } from '@shipmate/testing';
+import { freePort, spawnAgentProcess, startServerProcess } from '@shipmate/testing';
 import type { ServerProcess } from '@shipmate/testing';
 
 let server: ServerProcess;
@@ -21,16 +21,13 @@ afterAll(async () => {
 describe('a stop of shipmate agent as soon as its local surface listens', () => {
   it('drains and exits 0', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const agent = spawnShipmate(['agent'], {
-        KEPTN_API_ENDPOINT: `${server.url}/api`,
-        KEPTN_API_TOKEN: server.token,
-        K8S_DEPLOYMENT_NAME: `stop-at-start-${attempt}`,
-        K8S_NAMESPACE: 'test',
-        PUBSUB_TOPIC: 'sh.keptn.event.deployment.triggered',
-        PUBSUB_RECIPIENT: '127.0.0.1',
-        PUBSUB_RECIPIENT_PORT: String(await freePort()),
-        API_PROXY_PORT: String(await freePort()),
-        SHIPMATE_METRICS_PORT: String(await freePort()),
+      const agent = await spawnAgentProcess({
+        endpoint: `${server.url}/api`,
+        token: server.token,
+        name: `stop-at-start-${attempt}`,
+        topics: ['sh.keptn.event.deployment.triggered'],
+        recipientPort: await freePort(),
+        env: { SHIPMATE_METRICS_PORT: String(await freePort()) },
       });
       // The agent logs this line right after the surface listens, before its metrics port.
       agent.child.stderr?.on('data', (chunk: Buffer) => {
