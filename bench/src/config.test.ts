@@ -32,6 +32,15 @@ describe('readConfig: the sequences in flight of (a)', () => {
   });
 });
 
+describe('readConfig: the samples of (c)', () => {
+  it('measures (c) and (p4) over 1,000 sequences, so that their p99 is not the second-largest of 200 samples', () => {
+    vi.stubEnv('BENCH_LATENCY_SEQUENCES', '');
+    expect(readConfig().latencySequences).toBe(1000);
+    vi.stubEnv('BENCH_LATENCY_SEQUENCES', '50');
+    expect(readConfig().latencySequences).toBe(50);
+  });
+});
+
 describe('readConfig: the settings of (b)', () => {
   it('defaults to one wrk thread, 32 connections, unpinned CPUs, 1 s + 5 s', () => {
     for (const name of ['BENCH_WRK_THREADS', 'BENCH_CONNECTIONS', 'BENCH_PIN_CPUS', 'BENCH_INTAKE_SECONDS', 'BENCH_WARMUP_SECONDS']) {

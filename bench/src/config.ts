@@ -206,7 +206,7 @@ export function readConfig(): BenchConfig {
     intakeSeconds: wholeSeconds('BENCH_INTAKE_SECONDS', 5),
     warmupSeconds: wholeSeconds('BENCH_WARMUP_SECONDS', 1, true),
     intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 1)),
-    latencySequences: Math.floor(positive('BENCH_LATENCY_SEQUENCES', 200)),
+    latencySequences: Math.floor(positive('BENCH_LATENCY_SEQUENCES', 1000)),
     handlerSequences: Math.floor(positive('BENCH_HANDLER_SEQUENCES', 100)),
     handlerInFlight: Math.floor(positive('BENCH_HANDLER_IN_FLIGHT', 4)),
     agentInstances: Math.floor(positive('BENCH_AGENT_INSTANCES', 5000)),
