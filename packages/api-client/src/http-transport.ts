@@ -1,9 +1,10 @@
 /**
- * One HTTP request to the API (on fetch unless the client was given another exchange), with the token, a timeout per attempt, the caller's
- * AbortSignal, and retries with backoff. Only idempotent requests are retried (GET, HEAD, PUT,
- * DELETE, OPTIONS, or any request marked `idempotent`), and only when the attempt certainly had no
- * answer that matters: no connection, 502, 503 and 504, and 429 after its Retry-After. A timeout is
- * not retried: the request may still be running on the server.
+ * One HTTP request to the API (on fetch, or on the exchange the client was given), with the token,
+ * a timeout per attempt, the caller's AbortSignal, and retries with backoff. Only idempotent
+ * requests are retried (GET, HEAD, PUT, DELETE, OPTIONS, or any request marked `idempotent`), and
+ * only when the attempt certainly had no answer that matters: no connection, 502, 503 and 504, and
+ * 429 after its Retry-After. A timeout is not retried: the request may still be running on the
+ * server.
  */
 import { ApiError, ApiTimeoutError, ApiUnreachableError, errorAnswerOf } from './api-error.js';
 import type { ResolvedApiClientOptions } from './api-client-options.js';
@@ -60,13 +61,12 @@ function withQuery(path: string, query: QueryValues | undefined): string {
 export function createHttpTransport(options: ResolvedApiClientOptions): HttpTransport {
   /** One attempt: the answer with its whole body, read within the timeout. */
   async function attempt(
-    method: string,
-    url: string,
     path: string,
     request: Omit<HttpExchangeRequest, 'signal'>,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<ApiResponse> {
+    const { method, url } = request;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -106,7 +106,7 @@ export function createHttpTransport(options: ResolvedApiClientOptions): HttpTran
       const last = retry >= retries;
       let answer: ApiResponse;
       try {
-        answer = await attempt(upper, url, target, exchange, timeoutMs, request.signal);
+        answer = await attempt(target, exchange, timeoutMs, request.signal);
       } catch (error) {
         if (last || !(error instanceof ApiUnreachableError)) throw error;
         await abortableDelay(backoffDelayMs(retry + 1, options.retryBaseDelayMs, options.retryMaxDelayMs), request.signal);
