@@ -127,10 +127,10 @@ export function parseChunked(data: Buffer): { body: Buffer; length: number } | u
     if (!Number.isInteger(size) || size < 0) throw new Error('bad chunk size in answer');
     at = lineEnd + CRLF.length;
     if (size === 0) {
-      const trailersEnd = data.indexOf(CRLF, at) === at ? at : data.indexOf(HEAD_END, at - CRLF.length);
-      if (trailersEnd < 0) return undefined;
-      const length = trailersEnd === at ? at + CRLF.length : trailersEnd + HEAD_END.length;
-      return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), length };
+      // The last chunk's line, any trailer lines, then an empty line: the body ends at the first blank line from here.
+      const end = data.indexOf(HEAD_END, at - CRLF.length);
+      if (end < 0) return undefined;
+      return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), length: end + HEAD_END.length };
     }
     if (data.length < at + size + CRLF.length) return undefined;
     parts.push(data.subarray(at, at + size));
