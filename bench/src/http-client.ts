@@ -150,7 +150,11 @@ class Connection {
   private received: Buffer[] = [];
   private receivedBytes = 0;
   private head: Head | undefined;
+  /** Bytes the answer has at least (its head and `content-length`), once its head is read: fewer wait for more data. */
+  private needed = 0;
   private ended = false;
+  /** The pool was told this connection is gone (it is told once). */
+  private released = false;
   /** When the connection last finished an exchange (performance.now()). */
   idleSince = 0;
 
@@ -175,6 +179,7 @@ class Connection {
     this.received = [];
     this.receivedBytes = 0;
     this.head = undefined;
+    this.needed = 0;
     this.socket.write(exchange.request);
   }
 
@@ -190,6 +195,7 @@ class Connection {
     }
     this.received.push(chunk);
     this.receivedBytes += chunk.length;
+    if (this.receivedBytes < this.needed) return;
     try {
       this.tryComplete(false);
     } catch (error) {
@@ -203,7 +209,10 @@ class Connection {
     if (!exchange) return;
     const data = this.received.length === 1 ? this.received[0]! : Buffer.concat(this.received, this.receivedBytes);
     this.received = [data];
-    this.head ??= parseHead(data);
+    if (!this.head) {
+      this.head = parseHead(data);
+      if (this.head?.contentLength !== undefined && !this.head.chunked) this.needed = this.head.length + this.head.contentLength;
+    }
     const head = this.head;
     if (!head) return;
     let body: Buffer;
@@ -232,7 +241,16 @@ class Connection {
     this.received = [];
     exchange.resolve({ status: head.status, text: body.toString() });
     if (head.close) this.destroy();
-    this.onDone(this, !head.close);
+    this.release(!head.close);
+  }
+
+  /** Tells the pool the exchange ended: the connection can take the next one, or it is gone (said once). */
+  private release(reusable: boolean): void {
+    if (!reusable) {
+      if (this.released) return;
+      this.released = true;
+    }
+    this.onDone(this, reusable);
   }
 
   private onEnd(): void {
@@ -253,7 +271,7 @@ class Connection {
     this.ended = true;
     if (this.current) this.fail(new Error('the connection closed before the answer was complete'));
     // Closed while idle (by the server): no longer counts against maxSockets.
-    else this.onDone(this, false);
+    else this.release(false);
   }
 
   private fail(error: Error): void {
@@ -262,7 +280,7 @@ class Connection {
     this.destroy();
     if (exchange) {
       exchange.reject(error);
-      this.onDone(this, false);
+      this.release(false);
     }
   }
 }
