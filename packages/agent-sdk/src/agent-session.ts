@@ -147,7 +147,9 @@ export function createAgentSession(options: AgentSessionOptions): AgentSession {
     let attempt = 0;
     while (!signal.aborted && registration) {
       try {
-        const batch = await client.pollTasks(registration, pollWaitMs, signal);
+        // After a failure the first poll does not park: its answer is what shows the control plane
+        // back (a parked poll answers only with a task or after pollWaitMs, 55 s by default).
+        const batch = await client.pollTasks(registration, connected ? pollWaitMs : 0, signal);
         cameBack();
         attempt = 0;
         deliver(batch.events, batch.aborted);

@@ -398,3 +398,27 @@ describe('createIntegration', () => {
     expect(settled).toEqual([`${String(finished.triggeredid)} accepted`, `${String(finished.triggeredid)} accepted`]);
   });
 });
+
+describe('createIntegration across a restart of the control plane', () => {
+  it('reports connected again as soon as the control plane is back, without waiting out a long poll', async () => {
+    let restartable = await startServerProcess();
+    const idle = createIntegration({
+      name: 'sdk-idle-through-restart',
+      controlPlane: { endpoint: `${restartable.url}/api`, token: restartable.token },
+      handleSignals: false,
+      logger: silentLogger,
+    }).onTask('deployment', () => ({}));
+    try {
+      await idle.start();
+      expect(await restartable.stop()).toBe(0);
+      await waitFor('the integration to notice', async () => (idle.connected ? undefined : true));
+      restartable = await startServerProcess({ dataDir: restartable.dataDir, port: restartable.port, token: restartable.token });
+      // No task is waiting: a long poll parked on the new server answers only after its 55 s, and
+      // the integration must not look disconnected all that time (an agent's /health reads this).
+      await waitFor('the integration to report itself connected', async () => (idle.connected ? true : undefined), 10_000);
+    } finally {
+      await idle.stop();
+      expect(await restartable.stop()).toBe(0);
+    }
+  });
+});
