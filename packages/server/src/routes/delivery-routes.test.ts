@@ -346,6 +346,23 @@ describe('task delivery', () => {
     expect(await api.server.sweepOrphanLeases()).toBe(0);
   });
 
+  it('forgets the lease of an unregistered instance once the task closed, and keeps those of instances still registered', async () => {
+    const a = await register('a');
+    const b = await register('b');
+    const first = await trigger('dev');
+    expect((await poll(a)).events).toHaveLength(1);
+    await trigger('production');
+    expect((await poll(b)).events).toHaveLength(1);
+    expect((await api.call('DELETE', `${REG}/${a.id}/instance/${a.instanceId}`)).status).toBeLessThan(300);
+    expect(await api.server.sweepOrphanLeases()).toBe(0);
+    await api.call('POST', `${CP}/sequence/shop/${first}/control`, { state: 'abort' });
+    await api.server.processor.idle();
+    // a's lease goes; b's stays (b is registered and its task open).
+    expect(await api.server.sweepOrphanLeases()).toBe(1);
+    expect(await api.server.sweepOrphanLeases()).toBe(0);
+    expect((await poll(b)).events).toEqual([]);
+  });
+
   it('counts as the instance heartbeat', async () => {
     const a = await register('a');
     clock.advance(60_000);
