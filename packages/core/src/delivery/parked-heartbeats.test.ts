@@ -56,6 +56,34 @@ describe('createParkedHeartbeats', () => {
     ]);
   });
 
+  it('still renews every two ticks when each tick comes a few ms late', async () => {
+    heartbeats.close();
+    // Each renewal puts the clock 3 ms further behind the timer, as a real interval timer fires late.
+    let lateMs = 0;
+    const late = createParkedHeartbeats({
+      renew: (instances) => {
+        lateMs += 3;
+        writes.push(instances.map((i) => i.instanceId));
+        return Promise.resolve(instances.map(() => undefined));
+      },
+      tickMs: TICK_MS,
+      renewEveryMs: RENEW_EVERY_MS,
+      onError: (error) => errors.push(error),
+      now: () => Date.now() + lateMs,
+    });
+    late.park(ref('a'), () => undefined);
+    late.park(ref('b'), () => undefined);
+    await vi.advanceTimersByTimeAsync(40_000);
+    late.close();
+    // At 10, 20, 30 and 40 s: a heartbeat renewed at one tick is 5,003 ms old at the next, not due.
+    expect(writes).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
+  });
+
   it('renews an instance with two parked polls once, and from the later park', async () => {
     heartbeats.park(ref('a'), () => undefined);
     await vi.advanceTimersByTimeAsync(4_000);
