@@ -40,10 +40,7 @@ const SQL = namedStatements('leases', {
   ofTasks: `SELECT ${COLUMNS} FROM task_leases WHERE triggered_id = ANY($1::text[]) AND integration_id = $2
      ORDER BY lease_until_ms, triggered_id, instance_id`,
   ofInstance: `SELECT ${COLUMNS} FROM task_leases WHERE integration_id = $1 AND instance_id = $2 ORDER BY lease_until_ms, triggered_id`,
-  ofOthers: `SELECT ${COLUMNS} FROM task_leases l WHERE NOT EXISTS (
-       SELECT 1 FROM unnest($1::text[], $2::text[]) AS keep (integration_id, instance_id)
-       WHERE keep.integration_id = l.integration_id AND keep.instance_id = l.instance_id)
-     ORDER BY lease_until_ms, triggered_id, instance_id`,
+  all: `SELECT ${COLUMNS} FROM task_leases ORDER BY lease_until_ms, triggered_id, instance_id`,
   answer: 'UPDATE task_leases SET answered = true WHERE triggered_id = $1 AND integration_id = $2 AND instance_id = $3',
   remove: 'DELETE FROM task_leases WHERE triggered_id = $1 AND integration_id = $2 AND instance_id = $3',
 });
@@ -65,10 +62,8 @@ export function buildPostgresTaskLeaseStore(run: RunOnPool, transaction: RunInTr
     leasesOfInstance(integrationId, instanceId) {
       return run(async (db) => (await db.query<LeaseRow>(SQL.ofInstance, [integrationId, instanceId])).rows.map(toLease));
     },
-    leasesOfOtherInstances(instances) {
-      const integrationIds = instances.map((i) => i.integrationId);
-      const instanceIds = instances.map((i) => i.instanceId);
-      return run(async (db) => (await db.query<LeaseRow>(SQL.ofOthers, [integrationIds, instanceIds])).rows.map(toLease));
+    listLeases() {
+      return run(async (db) => (await db.query<LeaseRow>(SQL.all)).rows.map(toLease));
     },
     markAnswered(triggeredId, integrationId, instanceId) {
       return run(async (db) => changed(await db.query(SQL.answer, [triggeredId, integrationId, instanceId])) > 0);

@@ -45,11 +45,7 @@ export function buildSqliteTaskLeaseStore(db: Database.Database, run: <T>(fn: ()
     ofInstance: prepare(
       `SELECT ${columns} FROM task_leases WHERE integration_id = ? AND instance_id = ? ORDER BY lease_until_ms, triggered_id`,
     ),
-    ofOthers: prepare(
-      `SELECT ${columns} FROM task_leases WHERE (integration_id, instance_id) NOT IN
-         (SELECT json_extract(value, '$.integrationId'), json_extract(value, '$.instanceId') FROM json_each(?))
-       ORDER BY lease_until_ms, triggered_id, instance_id`,
-    ),
+    all: prepare(`SELECT ${columns} FROM task_leases ORDER BY lease_until_ms, triggered_id, instance_id`),
     answer: prepare('UPDATE task_leases SET answered = 1 WHERE triggered_id = ? AND integration_id = ? AND instance_id = ?'),
     remove: prepare('DELETE FROM task_leases WHERE triggered_id = ? AND integration_id = ? AND instance_id = ?'),
   };
@@ -70,9 +66,8 @@ export function buildSqliteTaskLeaseStore(db: Database.Database, run: <T>(fn: ()
     leasesOfInstance(integrationId, instanceId) {
       return run(() => (s.ofInstance.all(integrationId, instanceId) as LeaseRow[]).map(toLease));
     },
-    leasesOfOtherInstances(instances) {
-      const keep = JSON.stringify(instances.map(({ integrationId, instanceId }) => ({ integrationId, instanceId })));
-      return run(() => (s.ofOthers.all(keep) as LeaseRow[]).map(toLease));
+    listLeases() {
+      return run(() => (s.all.all() as LeaseRow[]).map(toLease));
     },
     markAnswered(triggeredId, integrationId, instanceId) {
       return run(() => s.answer.run(triggeredId, integrationId, instanceId).changes > 0);

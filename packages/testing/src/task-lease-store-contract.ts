@@ -77,16 +77,19 @@ export function describeTaskLeaseStoreContract<S extends TaskLeaseStore>(
       expect(await store.leasesOfTasks(['t1'], 'int-1')).toEqual([]);
     });
 
-    it('lists the leases of instances not in a given list', async () => {
+    it('lists every lease, oldest first', async () => {
+      await store.claimLease(fixtureLease('t3', 'a', 3000, 'int-2'), 0);
       await store.claimLease(fixtureLease('t1', 'a', 1000), 0);
       await store.claimLease(fixtureLease('t2', 'b', 2000), 0);
-      await store.claimLease(fixtureLease('t3', 'a', 3000, 'int-2'), 0);
-      const others = await store.leasesOfOtherInstances([{ integrationId: 'int-1', instanceId: 'a' }]);
-      expect(others.map((l) => [l.triggeredId, l.integrationId, l.instanceId])).toEqual([
-        ['t2', 'int-1', 'b'],
-        ['t3', 'int-2', 'a'],
+      await store.markAnswered('t2', 'int-1', 'b');
+      const all = await store.listLeases();
+      expect(all.map((l) => [l.triggeredId, l.integrationId, l.instanceId, l.answered])).toEqual([
+        ['t1', 'int-1', 'a', false],
+        ['t2', 'int-1', 'b', true],
+        ['t3', 'int-2', 'a', false],
       ]);
-      expect(await store.leasesOfOtherInstances([])).toHaveLength(3);
+      await store.deleteLease('t1', 'int-1', 'a');
+      expect((await store.listLeases()).map((l) => l.triggeredId)).toEqual(['t2', 't3']);
     });
 
     it('reads the leases of several tasks at once', async () => {

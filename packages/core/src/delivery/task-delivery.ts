@@ -358,7 +358,7 @@ export function createTaskDelivery(options: TaskDeliveryOptions): TaskDelivery {
       // Every lease, read first: there are few (tasks open now, and closed ones until their
       // instance's next poll), while listing every registered instance cost the event loop about
       // 40 ms a sweep with 5,000 parked agents. Then the instances of those leases' integrations only.
-      const held = await leases.leasesOfOtherInstances([]);
+      const held = await leases.listLeases();
       if (held.length === 0) return 0;
       const integrationIds = [...new Set(held.map((lease) => lease.integrationId))];
       const registered = new Set((await registry.listInstances(integrationIds)).map(instanceKey));

@@ -34,8 +34,8 @@ export interface TaskLeaseStore {
   leasesOfInstance(integrationId: string, instanceId: string): Promise<TaskLease[]>;
   /** Makes that lease permanent; false if there is no such lease. */
   markAnswered(triggeredId: string, integrationId: string, instanceId: string): Promise<boolean>;
-  /** Leases held by instances other than the given ones (instances that went away), oldest first; every lease for an empty list. */
-  leasesOfOtherInstances(instances: ReadonlyArray<{ integrationId: string; instanceId: string }>): Promise<TaskLease[]>;
+  /** Every lease, oldest first (the sweep of leases whose instance went away reads them all; they are few). */
+  listLeases(): Promise<TaskLease[]>;
   /** Deletes that lease (the task is done and the instance was told). */
   deleteLease(triggeredId: string, integrationId: string, instanceId: string): Promise<void>;
 }
