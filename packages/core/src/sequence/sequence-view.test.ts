@@ -271,6 +271,28 @@ describe('nextSequenceView', () => {
     nextSequenceView(before, { kind: 'control', state: 'pause', stage: 'dev' });
     expect(before).toEqual(copy);
   });
+
+  // The SQLite store relies on it: its update of a view leaves the name and time columns alone.
+  it('keeps the first trigger’s name and time through every change', () => {
+    const later = event('sh.keptn.event.staging.delivery.triggered', {}, { time: '2026-12-05T09:30:00.000Z' });
+    const changes: ViewChange[] = [
+      { kind: 'stageTriggered', trigger: later, sequence: 'other', stage: 'staging' },
+      { kind: 'queued' },
+      { kind: 'started' },
+      { kind: 'taskEvent', stage: 'dev', event: event('sh.keptn.event.deployment.finished', { result: 'fail' }), nowIso: NOW },
+      { kind: 'stageErrored', trigger: later, sequence: 'other', stage: 'dev', finished: FINISHED, nowIso: NOW, message: 'x' },
+      finished({ status: 'succeeded', result: 'pass' }, { chainedStages: ['staging'] }),
+      finished({ status: 'errored', result: 'fail' }, { timedOut: true }),
+      { kind: 'control', state: 'pause' },
+      { kind: 'control', state: 'abort' },
+    ];
+    for (const start of [view('triggered', 'dev:triggered'), view('started', 'dev:started', 'staging:triggered')]) {
+      for (const change of changes) {
+        const next = nextSequenceView(start, change) ?? start;
+        expect([change.kind, next.name, next.time]).toEqual([change.kind, 'delivery', TRIGGER.time]);
+      }
+    }
+  });
 });
 
 describe('withStageMessage', () => {
