@@ -279,6 +279,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- Service activity written behind, one row per commit (service-activity-log.ts): a commit of
+      -- bench (a) noted activity for about a hundred services, one INSERT each. Notes left from
+      -- before move over as one batch, in their order.
+      CREATE TABLE service_activity_batches (
+        seq   INTEGER PRIMARY KEY,
+        notes TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO service_activity_batches (notes)
+        SELECT json_group_array(json_array(project, stage, service, event_type, json(ref), deployed_image))
+        FROM (SELECT * FROM service_activity_log ORDER BY seq)
+        HAVING count(*) > 0;
+      DROP TABLE service_activity_log;
+    `,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServiceActivity } from '@shipmate/core';
 import { fixtureProject } from '@shipmate/testing';
 import { createSqliteStore } from './sqlite-store.js';
+import { MIGRATIONS, applyMigrations } from './migrations.js';
 import type { SqliteControlPlaneStore } from './sqlite-store.js';
 
 const DEPLOYED = 'sh.keptn.event.deployment.finished';
@@ -41,7 +42,8 @@ describe('service activity written behind (service-activity-log.ts)', () => {
         last_event_types: string;
         deployed_image: string | null;
       };
-      const logged = db.prepare('SELECT count(*) FROM service_activity_log').pluck().get() as number;
+      const batches = db.prepare('SELECT notes FROM service_activity_batches').pluck().all() as string[];
+      const logged = batches.reduce((sum, notes) => sum + (JSON.parse(notes) as unknown[]).length, 0);
       return { lastEventTypes: JSON.parse(row.last_event_types), deployedImage: row.deployed_image, logged };
     } finally {
       db.close();
@@ -116,12 +118,44 @@ describe('service activity written behind (service-activity-log.ts)', () => {
 
   it('drops nothing when a commit rolls back: its notes go with it', async () => {
     const [store] = opened;
-    // The first note is logged, the second breaks the log's NOT NULL: the whole changeset rolls
-    // back, the first note with it (a log written outside the commit's transaction would keep it).
-    const broken = { ...note(TESTED, 'e2'), eventType: null as unknown as string };
-    await expect(store!.commit({ serviceActivity: [note(DEPLOYED, 'e1'), broken] })).rejects.toThrow(/NOT NULL/);
+    // The notes are logged, then the changeset's last write fails (a trigger refuses it): the
+    // whole changeset rolls back, the notes with it (a log written outside the commit's
+    // transaction would keep them).
+    const db = new Database(file);
+    db.exec("CREATE TRIGGER refuse BEFORE UPDATE OF last_event_context ON projects BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    db.close();
+    const changes = { serviceActivity: [note(DEPLOYED, 'e1')], projectLastContext: [{ project: 'shop', keptnContext: 'ctx-1' }] };
+    await expect(store!.commit(changes)).rejects.toThrow(/refused/);
 
     expect(raw().logged).toBe(0);
     expect((await store!.listServices('shop'))[0]?.lastEventTypes).toEqual({});
+  });
+
+  it('moves the notes a version-8 database logged one per row into one batch, in their order', async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(dir, { recursive: true, force: true });
+    dir = await mkdtemp(join(tmpdir(), 'shipmate-activity-'));
+    file = join(dir, 'shipmate.db');
+    const db = new Database(file);
+    applyMigrations(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 8),
+    );
+    db.exec(`INSERT INTO projects (name, creation_date, doc) VALUES ('shop', '1', '{}');
+      INSERT INTO services (project, stage, name, creation_date) VALUES ('shop', 'dev', 'carts', '1')`);
+    const log = db.prepare(
+      'INSERT INTO service_activity_log (project, stage, service, event_type, ref, deployed_image) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const n of [note(DEPLOYED, 'e1', 'carts:1'), note(TESTED, 'e2'), note(DEPLOYED, 'e3')]) {
+      log.run(n.project, n.stage, n.service, n.eventType, JSON.stringify(n.ref), n.deployedImage ?? null);
+    }
+    db.close();
+
+    const store = await open();
+    expect(raw().logged).toBe(3);
+    const [carts] = await store.listServices('shop');
+    expect(Object.keys(carts!.lastEventTypes)).toEqual([TESTED, DEPLOYED]);
+    expect(carts!.lastEventTypes[DEPLOYED]).toEqual({ eventId: 'e3', keptnContext: 'ctx-1', time: 'e3000' });
+    expect(carts!.deployedImage).toBe('carts:1');
   });
 });

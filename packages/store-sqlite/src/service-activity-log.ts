@@ -7,9 +7,10 @@
  * three-task sequence): in bench (a), with 50 services in flight, 19 of the 118 pages a commit
  * wrote were `services` pages (counted from the WAL's frame headers, pages named with `dbstat`).
  *
- * So a commit appends its activity to `service_activity_log` instead, one narrow row per note at
- * the table's right edge (5–7 pages per commit in (a), with the pages the folds free and the next
- * commits take again), and {@link ServiceActivityLog.fold} applies
+ * So a commit appends its activity to `service_activity_batches` instead: one row per commit at
+ * the table's right edge, its notes as one JSON array (migration 9; until then one row per note,
+ * whose inserts, about nine per three-task sequence, cost 3–4 % of the server's main thread in
+ * bench (a), against one insert per commit now). {@link ServiceActivityLog.fold} applies
  * the log to the service rows in its own transaction, merged per service
  * ({@link mergeServiceActivity}, the same result as the updates one after the other) and empties
  * it. The store folds before it reads services, before it deletes a service or a project (a
@@ -34,27 +35,38 @@ export interface ServiceActivityLog {
   stop(): void;
 }
 
-interface LogRow {
+interface BatchRow {
   seq: number;
-  project: string;
-  stage: string;
-  service: string;
-  event_type: string;
-  ref: string;
-  deployed_image: string | null;
+  notes: string;
+}
+
+/** A note as a batch stores it: a tuple, so the keys are not repeated in every note. */
+type StoredNote = [
+  project: string,
+  stage: string,
+  service: string,
+  eventType: string,
+  ref: ServiceActivity['ref'],
+  deployedImage: string | null,
+];
+
+function stored(a: ServiceActivity): StoredNote {
+  return [a.project, a.stage, a.service, a.eventType, a.ref, a.deployedImage ?? null];
+}
+
+function noteOf([project, stage, service, eventType, ref, deployedImage]: StoredNote): ServiceActivity {
+  return { project, stage, service, eventType, ref, ...(deployedImage !== null ? { deployedImage } : {}) };
 }
 
 /**
- * Starts the log on `db` (migration 8 made the table). A periodic fold that fails (the disk full)
+ * Starts the log on `db` (migration 9 made the table). A periodic fold that fails (the disk full)
  * rolls back and leaves the notes logged; the next read of services folds again and its caller
  * gets the error, as for any failed read.
  */
 export function createServiceActivityLog(db: Database.Database): ServiceActivityLog {
-  const insert = db.prepare(
-    'INSERT INTO service_activity_log (project, stage, service, event_type, ref, deployed_image) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const logged = db.prepare('SELECT seq, project, stage, service, event_type, ref, deployed_image FROM service_activity_log ORDER BY seq');
-  const applied = db.prepare('DELETE FROM service_activity_log WHERE seq <= ?');
+  const insert = db.prepare('INSERT INTO service_activity_batches (notes) VALUES (?)');
+  const logged = db.prepare('SELECT seq, notes FROM service_activity_batches ORDER BY seq');
+  const applied = db.prepare('DELETE FROM service_activity_batches WHERE seq <= ?');
   // Merge patches (service-activity.ts): the nulls remove the old entries whole, the second patch writes the new ones.
   const update = db.prepare(
     `UPDATE services SET
@@ -62,19 +74,12 @@ export function createServiceActivityLog(db: Database.Database): ServiceActivity
        deployed_image = coalesce(?, deployed_image)
      WHERE project = ? AND stage = ? AND name = ?`,
   );
-  const anyLogged = db.prepare('SELECT 1 FROM service_activity_log LIMIT 1').pluck();
+  const anyLogged = db.prepare('SELECT 1 FROM service_activity_batches LIMIT 1').pluck();
 
   const foldTx = db.transaction(() => {
-    const rows = logged.all() as LogRow[];
+    const rows = logged.all() as BatchRow[];
     if (rows.length === 0) return;
-    const notes = rows.map((row): ServiceActivity => ({
-      project: row.project,
-      stage: row.stage,
-      service: row.service,
-      eventType: row.event_type,
-      ref: JSON.parse(row.ref) as ServiceActivity['ref'],
-      ...(row.deployed_image !== null ? { deployedImage: row.deployed_image } : {}),
-    }));
+    const notes = rows.flatMap((row) => (JSON.parse(row.notes) as StoredNote[]).map(noteOf));
     for (const row of mergeServiceActivity(notes)) {
       update.run(row.removals, row.additions, row.deployedImage ?? null, row.project, row.stage, row.service);
     }
@@ -99,9 +104,7 @@ export function createServiceActivityLog(db: Database.Database): ServiceActivity
 
   return {
     append(activities) {
-      for (const a of activities) {
-        insert.run(a.project, a.stage, a.service, a.eventType, JSON.stringify(a.ref), a.deployedImage ?? null);
-      }
+      if (activities.length > 0) insert.run(JSON.stringify(activities.map(stored)));
     },
     fold,
     stop() {
