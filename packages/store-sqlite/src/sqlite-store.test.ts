@@ -17,7 +17,7 @@ import {
   fixtureIntegration,
   fixtureProject,
 } from '@shipmate/testing';
-import { createSqliteStore } from './sqlite-store.js';
+import { PAGE_BYTES, createSqliteStore } from './sqlite-store.js';
 import type { SqliteControlPlaneStore } from './sqlite-store.js';
 import { MIGRATIONS, SCHEMA_VERSION, applyMigrations } from './migrations.js';
 
@@ -84,6 +84,20 @@ describe('createSqliteStore', () => {
 
     expect(pragmaOf('journal_mode')).toBe('wal');
     expect(pragmaOf('user_version')).toBe(SCHEMA_VERSION);
+    expect(pragmaOf('page_size')).toBe(PAGE_BYTES);
+  });
+
+  it('keeps the page size of a database made before (4 KiB) and works on it', async () => {
+    const db = new Database(file);
+    db.pragma('page_size = 4096');
+    applyMigrations(db);
+    db.close();
+
+    const store = open();
+    await store.insertProject(fixtureProject('shop'));
+    expect((await store.listProjects()).map((p) => p.name)).toEqual(['shop']);
+    await store.close();
+    expect(pragmaOf('page_size')).toBe(4096);
   });
 
   it('upgrades a version 1 database to the registry schema and keeps its data', async () => {

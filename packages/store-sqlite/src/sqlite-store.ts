@@ -114,6 +114,9 @@ const SEQUENCE_STATES_PRIMARY_KEY = 'sqlite_autoindex_sequence_states_1';
 /** Most distinct dynamic query shapes kept prepared. */
 const DYNAMIC_STATEMENT_CACHE_SIZE = 200;
 
+/** Page size of a database this store creates (see openDatabase). */
+export const PAGE_BYTES = 8192;
+
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -189,6 +192,12 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
     throw translateError(error, options);
   }
   try {
+    // 8 KiB pages for a new database (an existing one keeps the size it was created with). A commit
+    // writes every page it touched to the WAL, two system calls each, and an orchestration step
+    // touches one page per index right edge and one per few execution rows whatever their size:
+    // with 8 KiB a commit of bench (a) writes fewer pages, and the server spent 5.0-5.6 % less CPU
+    // per sequence than with 4 KiB in three simultaneous runs (16 KiB: 2.2-5.8 %).
+    db.pragma(`page_size = ${PAGE_BYTES}`);
     // WAL lets readers run beside the one writer. With WAL, synchronous=NORMAL still writes every
     // committed transaction to the WAL file before the commit returns, so a process crash or
     // kill -9 loses nothing acknowledged; only an OS crash or power loss can lose the last
