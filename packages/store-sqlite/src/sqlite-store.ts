@@ -114,8 +114,8 @@ const SEQUENCE_STATES_PRIMARY_KEY = 'sqlite_autoindex_sequence_states_1';
 /** Most distinct dynamic query shapes kept prepared. */
 const DYNAMIC_STATEMENT_CACHE_SIZE = 200;
 
-/** Page size of a database this store creates (see openDatabase). */
-export const PAGE_BYTES = 8192;
+/** Page size of a database this store creates (SQLite's default, chosen on purpose: see openDatabase). */
+export const PAGE_BYTES = 4096;
 
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -192,11 +192,11 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
     throw translateError(error, options);
   }
   try {
-    // 8 KiB pages for a new database (an existing one keeps the size it was created with). A commit
-    // writes every page it touched to the WAL, two system calls each, and an orchestration step
-    // touches one page per index right edge and one per few execution rows whatever their size:
-    // with 8 KiB a commit of bench (a) writes fewer pages, and the server spent 5.0-5.6 % less CPU
-    // per sequence than with 4 KiB in three simultaneous runs (16 KiB: 2.2-5.8 %).
+    // 4 KiB pages for a new database (an existing one keeps the size it was created with). 8 KiB
+    // saved 5.0-5.6 % of the server's CPU per sequence in bench (a), but a commit then writes twice
+    // the bytes, the WAL starts over twice as often, and each restart fsyncs on the event loop:
+    // bench (c)'s p99 rose from about 4.6 to 5.3 ms on this disk (the same on tmpfs).
+    // docs/architecture.md, "Per commit".
     db.pragma(`page_size = ${PAGE_BYTES}`);
     // WAL lets readers run beside the one writer. With WAL, synchronous=NORMAL still writes every
     // committed transaction to the WAL file before the commit returns, so a process crash or
