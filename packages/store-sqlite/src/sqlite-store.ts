@@ -195,7 +195,7 @@ function openDatabase(options: ResolvedSqliteStoreOptions): Database.Database {
     // 4 KiB pages for a new database (an existing one keeps the size it was created with). 8 KiB
     // saved 5.0-5.6 % of the server's CPU per sequence in bench (a), but a commit then writes twice
     // the bytes, the WAL starts over twice as often, and each restart fsyncs on the event loop:
-    // bench (c)'s p99 rose from about 4.6 to 5.3 ms on this disk (the same on tmpfs).
+    // bench (c)'s p99 rose from about 4.6 to 5.3 ms on this disk (not on tmpfs).
     // docs/architecture.md, "Per commit".
     db.pragma(`page_size = ${PAGE_BYTES}`);
     // WAL lets readers run beside the one writer. With WAL, synchronous=NORMAL still writes every
@@ -410,9 +410,6 @@ function buildStore(
        WHERE (project, keptn_context) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
        ORDER BY triggered_at, rowid`,
     ),
-    // INDEXED BY: with the json_each list the planner cannot size, it picks executions_project_time
-    // and scans every execution of the project at each dispatch. The NOT IN term repeats the partial
-    // index's WHERE (migration 7) word for word, which SQLite needs to use it.
     // A view's name and time are its first trigger's and never change: leaving them out of the
     // update keeps sequence_states_project_time untouched, instead of moving its entry at every step.
     upsertState: prepare(
@@ -825,7 +822,10 @@ function buildStore(
       requireActiveStates(states);
       if (states.length === 0) return [];
       // One statement per list of states (the orchestrator asks with two or three lists): a bound
-      // list costs less than expanding a JSON array with json_each at every step.
+      // list costs less than expanding a JSON array with json_each at every step. INDEXED BY: with a
+      // json_each list the planner could not size, it picked executions_project_time and scanned every
+      // execution of the project at each dispatch, and it still does with a bound list. The NOT IN term repeats
+      // the partial index's WHERE (migration 7) word for word, which SQLite needs to use it.
       const sql = `SELECT doc FROM executions INDEXED BY executions_active_scope
         WHERE project = ? AND stage = ? AND service = ? AND state NOT IN ('finished', 'timedOut')
           AND state IN (${states.map(() => '?').join(', ')})
