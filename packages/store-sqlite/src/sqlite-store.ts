@@ -481,6 +481,27 @@ function buildStore(
   ].map(prepare);
 
   const dynamic = new Map<string, Statement>();
+  /** The scope queue's statement by the number of states asked for (listExecutionsInScope). */
+  const scopeQueues = new Map<number, Statement>();
+  /**
+   * The scope queue's query for `count` states; it depends on the count alone, so each is prepared
+   * once. A bound list costs less than expanding a JSON array with json_each at every step.
+   * INDEXED BY: with a json_each list the planner could not size, it picked executions_project_time
+   * and scanned every execution of the project at each dispatch, and it still does with a bound
+   * list. The NOT IN term repeats the partial index's WHERE (migration 7) word for word, which
+   * SQLite needs to use it.
+   */
+  function scopeQueue(count: number): Statement {
+    let statement = scopeQueues.get(count);
+    if (!statement) {
+      statement = prepare(`SELECT doc FROM executions INDEXED BY executions_active_scope
+        WHERE project = ? AND stage = ? AND service = ? AND state NOT IN ('finished', 'timedOut')
+          AND state IN (${Array.from({ length: count }, () => '?').join(', ')})
+        ORDER BY triggered_at, rowid`);
+      scopeQueues.set(count, statement);
+    }
+    return statement;
+  }
   /** A prepared statement for SQL built from the filters given; reused per distinct text. */
   function cached(sql: string): Statement {
     let statement = dynamic.get(sql);
@@ -821,16 +842,8 @@ function buildStore(
     async listExecutionsInScope(project, stage, service, states: readonly ExecutionState[]) {
       requireActiveStates(states);
       if (states.length === 0) return [];
-      // One statement per list of states (the orchestrator asks with two or three lists): a bound
-      // list costs less than expanding a JSON array with json_each at every step. INDEXED BY: with a
-      // json_each list the planner could not size, it picked executions_project_time and scanned every
-      // execution of the project at each dispatch, and it still does with a bound list. The NOT IN term repeats
-      // the partial index's WHERE (migration 7) word for word, which SQLite needs to use it.
-      const sql = `SELECT doc FROM executions INDEXED BY executions_active_scope
-        WHERE project = ? AND stage = ? AND service = ? AND state NOT IN ('finished', 'timedOut')
-          AND state IN (${states.map(() => '?').join(', ')})
-        ORDER BY triggered_at, rowid`;
-      return run(() => (cached(sql).all(project, stage, service, ...states) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row)));
+      const statement = scopeQueue(states.length);
+      return run(() => (statement.all(project, stage, service, ...states) as DocRow[]).map((row) => parseDoc<SequenceExecution>(row)));
     },
 
     queryExecutions(q: ExecutionQuery) {
