@@ -1,19 +1,70 @@
 /**
- * Plumbing on one bare repository: no work tree, no checkout. Commits are built on a temporary
- * index (`GIT_INDEX_FILE`) from the parent's tree and land with `update-ref <new> <old>`, a
- * compare-and-swap: a branch that moved since the parent was read is not overwritten.
+ * Plumbing on one bare repository: no work tree, no checkout. Commits are built by `fast-import`
+ * from the parent's tree and land with `update-ref <new> <old>`, a compare-and-swap: a branch that
+ * moved since the parent was read is not overwritten.
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CatFileBatch } from './cat-file-batch.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitAuthor, GitRunner } from './git-runner.js';
 import { GitCommandError } from './git-runner.js';
 
 /** The id git uses for "no object" (`update-ref` old value: the branch must not exist yet). */
 export const ZERO_ID = '0'.repeat(40);
 
 const COMMIT_ID = /^[0-9a-f]{4,64}$/i;
+
+/** Where `fast-import` leaves a commit until the branch moves to it (one ref per commit, deleted then). */
+const SCRATCH_REFS = 'refs/shipmate-import/';
+
+/**
+ * `fast-import` writes objects as loose files, not as a pack per commit (thousands of one-commit
+ * packs would slow every object lookup); environment config, so that the command stays args[0].
+ */
+const LOOSE_IMPORT = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'fastimport.unpackLimit', GIT_CONFIG_VALUE_0: '100000' };
+
+/** A path in a `fast-import` command: C-style quoted when it starts with a quote or holds a control character. */
+function importPath(path: string): string {
+  const control = (code: number) => code < 0x20 || code === 0x7f;
+  if (!path.startsWith('"') && ![...path].some((c) => control(c.charCodeAt(0)))) return path;
+  let quoted = '"';
+  for (const c of path) {
+    const code = c.charCodeAt(0);
+    if (c === '\\' || c === '"') quoted += `\\${c}`;
+    else if (c === '\n') quoted += '\\n';
+    else if (c === '\t') quoted += '\\t';
+    else if (control(code)) quoted += `\\${code.toString(8).padStart(3, '0')}`;
+    else quoted += c;
+  }
+  return `${quoted}"`;
+}
+
+/** A name or e-mail for an ident line: without '<', '>' and line breaks, as git's own ident code drops them. */
+const identPart = (text: string): string => text.replace(/[<>\r\n]/g, '').trim();
+
+/**
+ * The `fast-import` input of one commit on `ref` (a ref nobody else uses): from `parent` (none: a
+ * root commit), the puts and then the removals (a path in both ends removed), the commit's id
+ * printed on stdout.
+ */
+function importStream(ref: string, parent: string | undefined, changes: TreeChanges, message: string, author: GitAuthor): Buffer {
+  const text = `${message}\n`;
+  const name = identPart(author.name);
+  const parts: Buffer[] = [
+    Buffer.from(
+      'feature done\nfeature get-mark\n' +
+        `commit ${ref}\nmark :1\n` +
+        `committer ${name === '' ? '' : `${name} `}<${identPart(author.email)}> now\n` +
+        `data ${Buffer.byteLength(text)}\n${text}\n` +
+        (parent ? `from ${parent}\n` : ''),
+    ),
+  ];
+  for (const [path, content] of changes.put ?? []) {
+    parts.push(Buffer.from(`M 100644 inline ${importPath(path)}\ndata ${content.length}\n`), content, Buffer.from('\n'));
+  }
+  for (const path of changes.remove ?? []) parts.push(Buffer.from(`D ${importPath(path)}\n`));
+  parts.push(Buffer.from('get-mark :1\ndone\n'));
+  return Buffer.concat(parts);
+}
 
 /** Files to write and paths to remove in one commit. */
 export interface TreeChanges {
@@ -117,26 +168,26 @@ export class BareRepository {
   /**
    * Commits `changes` on top of `parent` (undefined: a first commit on an empty branch) and moves
    * `branch` to it only if the branch still points at `parent`. Returns the new commit id.
+   *
+   * Two git processes, whatever the number of files: `fast-import` writes the blobs, trees and the
+   * commit (as loose objects, like `hash-object -w`) to a scratch ref of its own, then one
+   * `update-ref --stdin` transaction moves the branch from `parent` to the commit and deletes the
+   * scratch ref. (It took six before: `read-tree`, `hash-object` per file, `update-index`,
+   * `write-tree`, `commit-tree`, `update-ref`; docs/architecture.md, "Git off the event loop".)
    */
   async commit(branch: string, parent: string | undefined, changes: TreeChanges, message: string): Promise<string> {
-    const index = join(this.gitDir, `shipmate-index-${randomUUID()}`);
-    const env = { GIT_INDEX_FILE: index };
+    const scratch = `${SCRATCH_REFS}${randomUUID()}`;
+    const stream = importStream(scratch, parent, changes, message, this.git.author);
+    const commit = (await this.text(['fast-import', '--quiet', '--date-format=now'], stream, LOOSE_IMPORT)).trim();
+    if (!COMMIT_ID.test(commit)) throw new Error(`git fast-import answered '${commit.slice(0, 80)}' instead of a commit id`);
     try {
-      await this.run(parent ? ['read-tree', parent] : ['read-tree', '--empty'], undefined, env);
-      const lines: string[] = [];
-      for (const [path, content] of changes.put ?? []) {
-        const blob = await this.text(['hash-object', '-w', '--stdin'], content);
-        lines.push(`100644 ${blob}\t${path}`);
-      }
-      for (const path of changes.remove ?? []) lines.push(`0 ${ZERO_ID}\t${path}`);
-      if (lines.length > 0) await this.run(['update-index', '-z', '--index-info'], lines.map((line) => `${line}\0`).join(''), env);
-      const tree = await this.text(['write-tree'], undefined, env);
-      const commit = await this.text(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message]);
-      await this.moveBranch(branch, commit, parent ?? ZERO_ID);
-      return commit;
-    } finally {
-      await rm(index, { force: true });
+      await this.run(['update-ref', '--stdin'], `update refs/heads/${branch} ${commit} ${parent ?? ZERO_ID}\ndelete ${scratch}\n`);
+    } catch (error) {
+      await this.run(['update-ref', '-d', scratch]).catch(() => undefined);
+      if (error instanceof GitCommandError) throw new BranchMovedError(branch);
+      throw error;
     }
+    return commit;
   }
 
   /** Whether `ancestor` is reachable from `descendant` (a fast-forward from one to the other). */
