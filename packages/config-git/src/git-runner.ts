@@ -1,14 +1,11 @@
 /**
  * Runs the `git` binary without a shell (`spawn` with an argument list), with an environment built
  * from scratch so that system and user configuration, credential prompts and inherited `GIT_*`
- * variables cannot change what it does. Short commands are started from a worker thread
- * (spawn-thread.ts), so that starting them does not stop the event loop; long-lived ones
- * (`cat-file --batch`), started once per repository, from the calling thread.
+ * variables cannot change what it does.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams, SpawnOptionsWithoutStdio } from 'node:child_process';
 import { descriptorsExhaustedError, diskFullError, systemResourceError } from '@shipmate/core';
-import { spawnFromThread } from './spawn-thread.js';
 
 /** Author and committer of every commit (Keptn's GIT_KEPTN_USER / GIT_KEPTN_EMAIL). */
 export interface GitAuthor {
@@ -102,26 +99,49 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
     start(args, call = {}) {
       return spawnGit(binary, args, { env: environment(call) });
     },
-    async run(args, call = {}) {
-      const doing = `git ${args[0] ?? ''} could not be started`;
-      const outcome = await spawnFromThread({
-        binary,
-        args,
-        env: environment(call),
-        input: call.input ?? '',
-        ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
+    run(args, call = {}) {
+      return new Promise((resolve, reject) => {
+        // A command with a timeout gets its own process group, so that the helpers it starts
+        // (git-remote-http, ssh) are stopped with it and release the pipes.
+        const limited = call.timeoutMs !== undefined;
+        let child: ChildProcessWithoutNullStreams;
+        try {
+          child = spawnGit(binary, args, { env: environment(call), detached: limited });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        let timedOut = false;
+        const timer =
+          call.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killGroup(child.pid);
+              }, call.timeoutMs);
+        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        child.on('error', (error) => {
+          if (timer) clearTimeout(timer);
+          reject(systemResourceError(error, `git ${args[0] ?? ''} could not be started`) ?? error);
+        });
+        child.on('close', (code) => {
+          if (timer) clearTimeout(timer);
+          if (code === 0) resolve(Buffer.concat(out));
+          else if (timedOut) reject(new GitCommandError(args, code, `no answer within ${call.timeoutMs} ms; the command was stopped`));
+          else {
+            const stderr = Buffer.concat(err).toString('utf8');
+            reject(
+              diskFullError(stderr, `git ${args[0] ?? ''} could not write`) ?? new GitCommandError(args, code, stderr, Buffer.concat(out)),
+            );
+          }
+        });
+        // A failed command may close stdin early; its exit code tells what happened.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(call.input ?? '');
       });
-      if (outcome.kind === 'noDescriptors') throw descriptorsExhaustedError(doing);
-      if (outcome.kind === 'notStarted') {
-        const error = Object.assign(new Error(outcome.failure.message), outcome.failure);
-        throw systemResourceError(error, doing) ?? error;
-      }
-      if (outcome.code === 0) return outcome.stdout;
-      if (outcome.timedOut) throw new GitCommandError(args, outcome.code, `no answer within ${call.timeoutMs} ms; the command was stopped`);
-      const stderr = outcome.stderr.toString('utf8');
-      throw (
-        diskFullError(stderr, `git ${args[0] ?? ''} could not write`) ?? new GitCommandError(args, outcome.code, stderr, outcome.stdout)
-      );
     },
   };
 }
@@ -146,6 +166,16 @@ function spawnGit(binary: string, args: readonly string[], options: SpawnOptions
     throw descriptorsExhaustedError(doing);
   }
   return child as ChildProcessWithoutNullStreams;
+}
+
+/** Kills the process group led by `pid` (a detached child), ignoring one that is gone already. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /**
