@@ -13,6 +13,10 @@ import { BareRepository, BranchMovedError } from './bare-repository.js';
 import { createGitRunner } from './git-runner.js';
 import type { GitRunner } from './git-runner.js';
 
+/** Files of text content by path. */
+const files = (entries: Record<string, string>): Map<string, Buffer> =>
+  new Map(Object.entries(entries).map(([path, content]) => [path, Buffer.from(content)]));
+
 describe('BareRepository.commit', () => {
   let dir: string;
   let git: GitRunner;
@@ -49,62 +53,37 @@ describe('BareRepository.commit', () => {
     expect((await repo.listFiles(first, '')).sort()).toEqual([...put.keys()].sort());
     for (const [path, content] of put) expect((await repo.readFile(first, path))?.equals(content), path).toBe(true);
     expect(await log(first, '%P')).toBe('');
-    const second = await repo.commit('main', first, { put: new Map([['carts/values.yaml', Buffer.from('a: 1\n')]]) }, 'one more');
+    const second = await repo.commit('main', first, { put: files({ 'carts/values.yaml': 'a: 1\n' }) }, 'one more');
     expect(await log(second, '%P')).toBe(first);
     expect((await repo.listFiles(second, 'carts/')).sort()).toEqual(['carts/helm/chart.tgz', 'carts/values.yaml', 'carts/with space.txt']);
   });
 
   it('applies removals after puts: a path in both ends removed, other removals leave the rest', async () => {
-    const first = await repo.commit(
-      'main',
-      undefined,
-      {
-        put: new Map([
-          ['a/1', Buffer.from('1')],
-          ['a/2', Buffer.from('2')],
-        ]),
-      },
-      'two',
-    );
-    const second = await repo.commit(
-      'main',
-      first,
-      {
-        put: new Map([
-          ['a/3', Buffer.from('3')],
-          ['a/1', Buffer.from('new')],
-        ]),
-        remove: ['a/1', 'a/2'],
-      },
-      'swap',
-    );
+    const first = await repo.commit('main', undefined, { put: files({ 'a/1': '1', 'a/2': '2' }) }, 'two');
+    const second = await repo.commit('main', first, { put: files({ 'a/3': '3', 'a/1': 'new' }), remove: ['a/1', 'a/2'] }, 'swap');
     expect(await repo.listFiles(second, 'a/')).toEqual(['a/3']);
   });
 
   it('records the identity without the characters git drops, and the message', async () => {
-    const commit = await repo.commit('main', undefined, { put: new Map([['f', Buffer.from('x')]]) }, 'Added service: carts');
+    const commit = await repo.commit('main', undefined, { put: files({ f: 'x' }) }, 'Added service: carts');
     expect(await log(commit, '%an|%ae|%cn|%ce')).toBe('Ann the Operator|ann@example.com|Ann the Operator|ann@example.com');
     expect(await log(commit, '%B')).toBe('Added service: carts');
   });
 
   it('refuses to move a branch that is no longer at the parent, and leaves no scratch ref', async () => {
-    const base = await repo.commit('main', undefined, { put: new Map([['f', Buffer.from('0')]]) }, 'base');
-    const theirs = await repo.commit('main', base, { put: new Map([['f', Buffer.from('theirs')]]) }, 'theirs');
-    await expect(repo.commit('main', base, { put: new Map([['f', Buffer.from('ours')]]) }, 'ours')).rejects.toBeInstanceOf(
-      BranchMovedError,
-    );
+    const base = await repo.commit('main', undefined, { put: files({ f: '0' }) }, 'base');
+    const theirs = await repo.commit('main', base, { put: files({ f: 'theirs' }) }, 'theirs');
+    await expect(repo.commit('main', base, { put: files({ f: 'ours' }) }, 'ours')).rejects.toBeInstanceOf(BranchMovedError);
     expect((await repo.branches()).get('main')).toBe(theirs);
     // A first commit on a branch that exists meanwhile is refused too.
-    await expect(repo.commit('main', undefined, { put: new Map([['g', Buffer.from('root')]]) }, 'root')).rejects.toBeInstanceOf(
-      BranchMovedError,
-    );
+    await expect(repo.commit('main', undefined, { put: files({ g: 'root' }) }, 'root')).rejects.toBeInstanceOf(BranchMovedError);
     expect((await repo.branches()).get('main')).toBe(theirs);
     expect(await scratchRefs()).toBe('');
   });
 
   it('leaves objects loose, not a pack per commit', async () => {
     let parent: string | undefined;
-    for (let i = 0; i < 5; i++) parent = await repo.commit('main', parent, { put: new Map([[`f${i}`, Buffer.from(String(i))]]) }, `c${i}`);
+    for (let i = 0; i < 5; i++) parent = await repo.commit('main', parent, { put: files({ [`f${i}`]: String(i) }) }, `c${i}`);
     expect((await readdir(join(repo.gitDir, 'objects', 'pack'))).filter((name) => name.endsWith('.pack'))).toEqual([]);
     expect(await scratchRefs()).toBe('');
   });
