@@ -13,7 +13,11 @@ export const ZERO_ID = '0'.repeat(40);
 
 const COMMIT_ID = /^[0-9a-f]{4,64}$/i;
 
-/** Where `fast-import` leaves a commit until the branch moves to it (one ref per commit, deleted then). */
+/**
+ * Where `fast-import` leaves a commit until the branch moves to it (one ref per commit, deleted
+ * then). One left by a crash between the two commands is harmless: reads and pushes look only at
+ * `refs/heads/`.
+ */
 const SCRATCH_REFS = 'refs/shipmate-import/';
 
 /**
