@@ -4,7 +4,7 @@
  * otherwise, the environment built from scratch, the time limit enforced on the command's whole
  * process group, a binary that cannot be started reported with its cause.
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,7 +91,7 @@ describe('git runner', () => {
     expect(failure).toBeInstanceOf(GitCommandError);
     expect((failure as GitCommandError).message).toMatch(/no answer within 200 ms; the command was stopped/);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    await expect(import('node:fs/promises').then((fs) => fs.access(marker))).rejects.toThrow(/ENOENT/);
+    await expect(access(marker)).rejects.toThrow(/ENOENT/);
   });
 
   it('reports a binary that cannot be started with its cause', async () => {

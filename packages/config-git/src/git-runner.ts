@@ -36,7 +36,7 @@ export interface GitCall {
   readonly gitDir?: string;
   /** Bytes written to stdin. */
   readonly input?: Buffer | string;
-  /** Extra environment, e.g. `GIT_INDEX_FILE`. */
+  /** Extra environment, e.g. `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0` for one setting. */
   readonly env?: Readonly<Record<string, string>>;
   /** Kills the command after this many ms (network commands); it then fails with a GitCommandError. */
   readonly timeoutMs?: number;
