@@ -193,6 +193,9 @@ describe('createIntegration', () => {
     expect(second_events.some((e) => e.type === 'sh.keptn.event.deployment.started')).toBe(false);
     const view = await api.request<{ instances: unknown[] }>('GET', `/api/controlPlane/v1/uniform/registration/${registration.id}`);
     expect(view.body.instances).toEqual([]);
+    // The second sequence's deployment is still open: aborted, so that no later test's integration receives it.
+    const aborted = await api.request('POST', `/api/controlPlane/v1/sequence/sdk/${second}/control`, { state: 'abort' });
+    expect(aborted.status).toBe(200);
   });
 
   it('refuses misuse with clear errors', async () => {
@@ -228,6 +231,8 @@ describe('createIntegration', () => {
     const seen: Record<string, unknown> = {};
     await integration('sdk-reads')
       .onTask('deployment', async (task) => {
+        // Only this test's task: the project is shared, and an open task of another test's service would write `seen` too.
+        if (task.event.data.service !== service) return;
         // Written after the sequence started: the task still reads the commit it started with.
         await api.putResource({ project: 'sdk', stage: 'dev', service }, 'conf/where.txt', 'service, later');
         const where = await task.resource('conf/where.txt');
