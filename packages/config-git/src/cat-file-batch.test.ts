@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,18 @@ describe('CatFileBatch', () => {
       expect(reads.slice(0, 50).map((object) => object?.content.toString('utf8'))).toEqual(blobs);
       expect(reads.slice(50)).toEqual([undefined, undefined]);
       expect(await batch.read('bad\nspec')).toBeUndefined();
+    } finally {
+      batch.close();
+    }
+  });
+
+  it('answers a missing name with one, two or three spaces as missing, and the reads after it with their own objects', async () => {
+    const batch = new CatFileBatch(() => git.start(['cat-file', '--batch'], { gitDir }));
+    try {
+      const after = hash('after the missing one\n');
+      const reads = await Promise.all([batch.read('HEAD:a b.txt'), batch.read('HEAD:a b c.txt'), batch.read('x y z w'), batch.read(after)]);
+      expect(reads.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+      expect(reads[3]?.content.toString()).toBe('after the missing one\n');
     } finally {
       batch.close();
     }
@@ -69,6 +81,27 @@ describe('CatFileBatch', () => {
     expect((await batch.read(id))?.content.toString()).toBe('again\n');
     expect(started).toHaveLength(3);
     batch.close();
+  });
+
+  it('gives the late output of a closed process to nobody, not to the reads of the process that replaced it', async () => {
+    const id = hash('the new process answers\n');
+    const late = `printf '%s blob 4\\nlate\\n' ${'0'.repeat(40)}`;
+    const starts = [
+      // Ignores the close's SIGTERM and answers after it, as a process busy writing would.
+      () => spawn('sh', ['-c', `trap '' TERM; sleep 0.2; ${late}`]),
+      // Answers only after the old one's late output has come.
+      () => spawn('sh', ['-c', 'sleep 0.5; exec git cat-file --batch'], { env: { ...process.env, GIT_DIR: gitDir } }),
+    ];
+    const batch = new CatFileBatch(() => starts.shift()!());
+    try {
+      const first = batch.read(id);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      batch.close();
+      await expect(first).rejects.toThrow(/stopped/);
+      expect((await batch.read(id))?.content.toString()).toBe('the new process answers\n');
+    } finally {
+      batch.close();
+    }
   });
 
   it('rejects a read (never throws) when its process cannot be started, and starts it on a later read', async () => {

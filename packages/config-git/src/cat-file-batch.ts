@@ -20,6 +20,9 @@ export interface BatchObject {
   readonly content: Buffer;
 }
 
+/** The first line of an object's answer: `<oid> <type> <size>`; any other line is a one-line answer. */
+const OBJECT_HEADER = /^([0-9a-f]{40}|[0-9a-f]{64}) ([a-z]+) ([0-9]+)$/;
+
 interface Pending {
   resolve(value: BatchObject | undefined): void;
   reject(error: Error): void;
@@ -97,6 +100,8 @@ export class CatFileBatch {
     this.child = child;
     this.buffer = Buffer.alloc(0);
     child.stdout.on('data', (chunk: Buffer) => {
+      // A closed process's last output must not reach the reads of the one that replaced it.
+      if (this.child !== child) return;
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
       this.drain();
     });
@@ -111,20 +116,19 @@ export class CatFileBatch {
     while (this.pending.length > 0) {
       const newline = this.buffer.indexOf(0x0a);
       if (newline < 0) return;
-      const header = this.buffer.subarray(0, newline).toString('utf8');
-      const fields = header.split(' ');
-      if (fields.length !== 3) {
-        // `<spec> missing` or `<spec> ambiguous`
+      const header = OBJECT_HEADER.exec(this.buffer.subarray(0, newline).toString('utf8'));
+      if (!header) {
+        // `<spec> missing` or `<spec> ambiguous`: one line (the spec may hold spaces, e.g. a path)
         this.buffer = this.buffer.subarray(newline + 1);
         this.pending.shift()!.resolve(undefined);
         continue;
       }
-      const size = Number(fields[2]);
-      const end = newline + 1 + size;
+      const [, oid, type, size] = header as unknown as [string, string, string, string];
+      const end = newline + 1 + Number(size);
       if (this.buffer.length < end + 1) return;
       const content = Buffer.from(this.buffer.subarray(newline + 1, end));
       this.buffer = this.buffer.subarray(end + 1);
-      this.pending.shift()!.resolve({ oid: fields[0]!, type: fields[1]!, content });
+      this.pending.shift()!.resolve({ oid, type, content });
     }
     if (this.child) this.idle(this.child);
   }

@@ -90,6 +90,19 @@ export function describeResourceStoreContract<S extends ResourceStore>(
       expect((await store.getResource(level, 'a/b.txt', written)).content.toString()).toBe('x');
     });
 
+    it('reads files with spaces in their names, and a missing one does not disturb the reads after it', async () => {
+      const level = { project: 'shop', stage: 'dev' };
+      await store.putResources(level, [file('my slo.yaml', 'spaced'), file('plain.yaml', 'plain')]);
+      const reads = await Promise.all([
+        errorCodeOf(store.getResource(level, 'no such.yaml')),
+        errorCodeOf(store.getResource(level, 'a b c.yaml')),
+        store.getResource(level, 'plain.yaml'),
+        store.getResource(level, 'my slo.yaml'),
+      ]);
+      expect(reads.slice(0, 2)).toEqual(['ERR_RESOURCE_NOT_FOUND', 'ERR_RESOURCE_NOT_FOUND']);
+      expect(reads.slice(2).map((read) => (read as { content: Buffer }).content.toString())).toEqual(['plain', 'spaced']);
+    });
+
     it('answers 404 codes for unknown projects, stages, services, commits and files', async () => {
       expect(await errorCodeOf(store.listResources({ project: 'nope' }))).toBe('ERR_PROJECT_NOT_FOUND');
       expect(await errorCodeOf(store.listResources({ project: 'shop', stage: 'qa' }))).toBe('ERR_STAGE_NOT_FOUND');
