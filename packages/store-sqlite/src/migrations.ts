@@ -296,6 +296,21 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE service_activity_log;
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- Root events, the earliest of their context and project by time then seq, are marked
+      -- (event-roots.ts moves the mark), so that the datastore's root=true list reads this partial
+      -- index of the roots instead of probing every event of a project for an earlier one of its
+      -- context (15 ms for a page and its count at 100k sequences), as PostgreSQL does since 0004.
+      ALTER TABLE events ADD COLUMN root INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET root = 1 WHERE NOT EXISTS (
+        SELECT 1 FROM events r
+        WHERE r.shkeptncontext = events.shkeptncontext AND r.time <= events.time AND r.project IS events.project
+          AND (r.time < events.time OR r.seq < events.seq));
+      CREATE INDEX events_roots ON events (project, time) WHERE root = 1;
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
@@ -306,7 +321,12 @@ export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.vers
  * reads the version inside the transaction, so two processes opening one file at once apply each
  * migration exactly once. Returns the version found before migrating.
  */
-export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+export function applyMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  /** Told before an existing database is upgraded (not when one is created), e.g. to say why the start takes long. */
+  beforeUpgrade?: (from: number, to: number) => void,
+): number {
   const run = db.transaction(() => {
     const current = Number(db.pragma('user_version', { simple: true }));
     const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
@@ -317,6 +337,7 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
       );
     }
     const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    if (current > 0 && pending.length > 0) beforeUpgrade?.(current, latest);
     for (const migration of pending) {
       db.exec(migration.sql);
       // PRAGMA takes no bound parameters; the version is an integer from this file.

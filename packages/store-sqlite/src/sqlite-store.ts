@@ -50,7 +50,7 @@ import type {
   StageMessageUpdate,
   TimerRecord,
 } from '@shipmate/core';
-import { applyMigrations } from './migrations.js';
+import { MIGRATIONS, applyMigrations } from './migrations.js';
 import { translateSqliteError as translateError } from './sqlite-errors.js';
 import { buildSqliteRegistryStore } from './sqlite-registry-store.js';
 import { buildSqliteTaskLeaseStore } from './sqlite-task-lease-store.js';
@@ -59,6 +59,7 @@ import type { WalCheckpointer } from './wal-checkpointer.js';
 import { buildSqliteSecretStore } from './sqlite-secret-store.js';
 import { buildSqliteApiTokenStore } from './sqlite-api-token-store.js';
 import { createPrivateFile } from './private-file.js';
+import { createEventRoots } from './event-roots.js';
 import { createServiceActivityLog } from './service-activity-log.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -78,6 +79,11 @@ export interface SqliteStoreOptions {
    * @default 67108864 (64 MiB)
    */
   walMaxBytes?: number;
+  /**
+   * Told before the schema of an existing database is upgraded: an upgrade can take a while on a
+   * large history (migration 10 took 7 s for 1.1M events), so the server says so.
+   */
+  beforeUpgrade?: (from: number, to: number) => void;
 }
 
 /** {@link SqliteStoreOptions} with defaults applied. */
@@ -119,16 +125,8 @@ export const PAGE_BYTES = 4096;
 
 const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * Root of a context: no earlier event (by time, then seq) in the same context and project. The
- * probe is one range of events_context_time (`time <= e.time`); spelling the tie as
- * `r.time < e.time OR (r.time = e.time AND …)` made SQLite run two index searches per row, twice
- * the cost when a bounded count probes a thousand roots.
- */
-const ROOT_EVENT_CLAUSE = `NOT EXISTS (
-  SELECT 1 FROM events r
-  WHERE r.shkeptncontext = e.shkeptncontext AND r.time <= e.time AND r.project IS e.project
-    AND (r.time < e.time OR r.seq < e.seq))`;
+/** The context's root (event-roots.ts); `root = 1` word for word, so that SQLite uses the partial index events_roots. */
+const ROOT_EVENT_CLAUSE = 'e.root = 1';
 
 /**
  * The event's triggeredid has no `.invalidated` event in the same project. The GLOB term matches
@@ -143,7 +141,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPla
   const resolved = resolveOptions(options);
   const db = openDatabase(resolved);
   try {
-    applyMigrations(db);
+    applyMigrations(db, MIGRATIONS, options.beforeUpgrade);
   } catch (error) {
     db.close();
     throw translateError(error, resolved);
@@ -375,14 +373,14 @@ function buildStore(
   const prepare = (sql: string): Statement => db.prepare<SqlValue[]>(sql);
   /** Commits log their service activity; reads and deletes of services fold it first. */
   const activityLog = createServiceActivityLog(db);
+  const roots = createEventRoots(db);
 
   const s = {
     insertEvent: prepare(
-      `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO events (id, project, stage, service, type, shkeptncontext, triggeredid, source, time, pending, doc, root)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
     markProcessed: prepare('UPDATE events SET pending = 0 WHERE seq = ? AND pending = 1'),
-    deleteEventsBefore: prepare('DELETE FROM events WHERE pending = 0 AND time < ?'),
 
     upsertExecution: prepare(
       `INSERT INTO executions (id, project, stage, service, keptn_context, name, state, triggered_id, current_task_id, triggered_at, doc)
@@ -526,9 +524,11 @@ function buildStore(
   }
 
   function insertEvent(event: KeptnEvent, pending: boolean): void {
-    s.insertEvent.run(
+    const project = textOrNull(event.data.project);
+    const root = roots.decide(project, event.shkeptncontext, event.time);
+    const inserted = s.insertEvent.run(
       event.id,
-      textOrNull(event.data.project),
+      project,
       textOrNull(event.data.stage),
       textOrNull(event.data.service),
       event.type,
@@ -539,7 +539,21 @@ function buildStore(
       event.time,
       pending ? 1 : 0,
       JSON.stringify(event),
+      root.root ? 1 : 0,
     );
+    if (inserted.changes === 1) roots.inserted(project, event.shkeptncontext, root);
+  }
+
+  /** Runs a transaction that inserts events, then tells the roots whether it committed. */
+  function inserting<T>(transaction: () => T): T {
+    try {
+      const result = transaction();
+      roots.settle(true);
+      return result;
+    } catch (error) {
+      roots.settle(false);
+      throw error;
+    }
   }
 
   function upsertExecution(e: SequenceExecution): void {
@@ -663,6 +677,8 @@ function buildStore(
     return w;
   }
 
+  const deleteEventsBeforeTx = db.transaction((time: string): number => roots.deleteBefore(time));
+
   const deleteProjectTx = db.transaction((name: string): boolean => {
     if (s.getProject.get(name) === undefined) return false;
     for (const step of deleteProjectSteps) step.run(name);
@@ -715,7 +731,7 @@ function buildStore(
 
     appendEvents(events, { pending }) {
       return run(() => {
-        if (events.length > 0) appendTx(events, pending);
+        if (events.length > 0) inserting(() => appendTx(events, pending));
       });
     },
 
@@ -728,7 +744,7 @@ function buildStore(
     },
 
     commit(changes) {
-      return run(() => commitTx(changes));
+      return run(() => inserting(() => commitTx(changes)));
     },
 
     queryEvents(query) {
@@ -736,7 +752,7 @@ function buildStore(
     },
 
     deleteEventsBefore(time) {
-      return run(() => s.deleteEventsBefore.run(time).changes);
+      return run(() => deleteEventsBeforeTx(time));
     },
 
     insertProject(project) {
@@ -755,7 +771,9 @@ function buildStore(
     deleteProject(name) {
       return run(() => {
         activityLog.fold();
-        return deleteProjectTx(name);
+        const deleted = deleteProjectTx(name);
+        roots.forget();
+        return deleted;
       });
     },
 

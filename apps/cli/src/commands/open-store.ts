@@ -33,7 +33,17 @@ export interface OpenStoreOptions {
  * refuses the login or lacks the database is a configuration error (exit 2) naming the variable.
  */
 export async function openStore(choice: StoreChoice, options: OpenStoreOptions): Promise<ServerStore> {
-  if (choice.kind === 'sqlite') return createSqliteStore({ path: join(options.dataDir, 'shipmate.db'), walMaxBytes: options.walMaxBytes });
+  if (choice.kind === 'sqlite') {
+    const path = join(options.dataDir, 'shipmate.db');
+    return createSqliteStore({
+      path,
+      walMaxBytes: options.walMaxBytes,
+      beforeUpgrade: (from, to) =>
+        process.stderr.write(
+          `upgrading ${path} from schema ${from} to ${to}; this takes several seconds per million stored events\n`,
+        ),
+    });
+  }
   const { createPostgresStore } = await import('@shipmate/store-postgres');
   try {
     return await createPostgresStore(choice.url);
