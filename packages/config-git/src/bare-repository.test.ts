@@ -52,6 +52,9 @@ describe('BareRepository.commit', () => {
     expect((await repo.branches()).get('main')).toBe(first);
     expect((await repo.listFiles(first, '')).sort()).toEqual([...put.keys()].sort());
     for (const [path, content] of put) expect((await repo.readFile(first, path))?.equals(content), path).toBe(true);
+    // Missing names with spaces: git answers `<spec> missing`, which must not read as a header.
+    expect(await repo.readFile(first, 'no such.txt')).toBeUndefined();
+    expect(await repo.readFile(first, 'a blob 5')).toBeUndefined();
     expect(await log(first, '%P')).toBe('');
     const second = await repo.commit('main', first, { put: files({ 'carts/values.yaml': 'a: 1\n' }) }, 'one more');
     expect(await log(second, '%P')).toBe(first);

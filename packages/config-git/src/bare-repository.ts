@@ -4,6 +4,7 @@
  * moved since the parent was read is not overwritten.
  */
 import { randomUUID } from 'node:crypto';
+import { parseObjectHeader } from './cat-file-batch.js';
 import type { CatFileBatch } from './cat-file-batch.js';
 import type { GitAuthor, GitRunner } from './git-runner.js';
 import { GitCommandError } from './git-runner.js';
@@ -163,10 +164,9 @@ export class BareRepository {
     }
     const out = await this.run(['cat-file', '--batch'], `${commit}:${path}\n`);
     const newline = out.indexOf(0x0a);
-    const header = out.subarray(0, newline < 0 ? out.length : newline).toString('utf8');
-    const [, type, size] = header.split(' ');
-    if (type !== 'blob' || size === undefined) return undefined;
-    return out.subarray(newline + 1, newline + 1 + Number(size));
+    const header = parseObjectHeader(out.subarray(0, newline < 0 ? out.length : newline).toString('utf8'));
+    if (header?.type !== 'blob') return undefined;
+    return out.subarray(newline + 1, newline + 1 + header.size);
   }
 
   /**

@@ -23,6 +23,15 @@ export interface BatchObject {
 /** The first line of an object's answer: `<oid> <type> <size>`; any other line is a one-line answer. */
 const OBJECT_HEADER = /^([0-9a-f]{40}|[0-9a-f]{64}) ([a-z]+) ([0-9]+)$/;
 
+/**
+ * The header line of one `cat-file --batch` answer, or undefined for `<spec> missing` and
+ * `<spec> ambiguous` (whose spec may hold spaces, e.g. a path: count no words).
+ */
+export function parseObjectHeader(line: string): { oid: string; type: string; size: number } | undefined {
+  const match = OBJECT_HEADER.exec(line);
+  return match ? { oid: match[1]!, type: match[2]!, size: Number(match[3]) } : undefined;
+}
+
 interface Pending {
   resolve(value: BatchObject | undefined): void;
   reject(error: Error): void;
@@ -116,15 +125,15 @@ export class CatFileBatch {
     while (this.pending.length > 0) {
       const newline = this.buffer.indexOf(0x0a);
       if (newline < 0) return;
-      const header = OBJECT_HEADER.exec(this.buffer.subarray(0, newline).toString('utf8'));
+      const header = parseObjectHeader(this.buffer.subarray(0, newline).toString('utf8'));
       if (!header) {
         // `<spec> missing` or `<spec> ambiguous`: one line (the spec may hold spaces, e.g. a path)
         this.buffer = this.buffer.subarray(newline + 1);
         this.pending.shift()!.resolve(undefined);
         continue;
       }
-      const [, oid, type, size] = header as unknown as [string, string, string, string];
-      const end = newline + 1 + Number(size);
+      const { oid, type, size } = header;
+      const end = newline + 1 + size;
       if (this.buffer.length < end + 1) return;
       const content = Buffer.from(this.buffer.subarray(newline + 1, end));
       this.buffer = this.buffer.subarray(end + 1);
