@@ -525,7 +525,7 @@ function buildStore(
 
   function insertEvent(event: KeptnEvent, pending: boolean): void {
     const project = textOrNull(event.data.project);
-    const root = roots.decide(project, event.shkeptncontext, event.time);
+    const rootDecision = roots.decide(project, event.shkeptncontext, event.time);
     const inserted = s.insertEvent.run(
       event.id,
       project,
@@ -539,9 +539,9 @@ function buildStore(
       event.time,
       pending ? 1 : 0,
       JSON.stringify(event),
-      root.root ? 1 : 0,
+      rootDecision.root ? 1 : 0,
     );
-    if (inserted.changes === 1) roots.inserted(project, event.shkeptncontext, root);
+    if (inserted.changes === 1) roots.inserted(project, event.shkeptncontext, rootDecision);
   }
 
   /** Runs a transaction that inserts events, then tells the roots whether it committed. */
