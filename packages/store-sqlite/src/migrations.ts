@@ -302,7 +302,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Root events, the earliest of their context and project by time then seq, are marked
       -- (event-roots.ts moves the mark), so that the datastore's root=true list reads this partial
       -- index of the roots instead of probing every event of a project for an earlier one of its
-      -- context (15 ms for a page and its count at 100k sequences), as PostgreSQL does since 0004.
+      -- context (4-15 ms p50 for a page and its count at 100k sequences), as PostgreSQL does since 0004.
       ALTER TABLE events ADD COLUMN root INTEGER NOT NULL DEFAULT 0;
       UPDATE events SET root = 1 WHERE NOT EXISTS (
         SELECT 1 FROM events r
