@@ -113,6 +113,19 @@ describe('root marks (event-roots.ts, migration 10): each context’s earliest e
     expect(await ids({ keptnContext: 'ctx-b', rootOnly: true, offset: 0, limit: 20 })).toEqual([b1.id]);
   });
 
+  it('stays right past the 4,096 contexts it remembers, when it starts over', async () => {
+    store = createSqliteStore({ path: file });
+    const firsts = Array.from({ length: 5000 }, (_, i) => event(`ctx-${i}`, 'shop', 30));
+    for (let i = 0; i < firsts.length; i += 500) await store.appendEvents(firsts.slice(i, i + 500), { pending: false });
+    // Later events of the oldest and newest contexts, one earlier than its context's root.
+    await store.appendEvents(
+      [event('ctx-0', 'shop', 40), event('ctx-1', 'shop', 20), event('ctx-4999', 'shop', 40), event('ctx-4998', 'shop', 10)],
+      { pending: false },
+    );
+    expect(rootsOf(file, ROOTS_KEPT)).toEqual(rootsOf(file, ROOTS_BY_DEFINITION));
+    expect(rootsOf(file, ROOTS_KEPT)).toHaveLength(5000);
+  });
+
   it('makes a context root by a later event when the write of its first event rolled back', async () => {
     store = createSqliteStore({ path: file });
     const first = event('ctx-r', 'shop', 10);
