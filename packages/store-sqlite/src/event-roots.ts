@@ -9,8 +9,8 @@
  * the one stored first); an earlier one arriving later takes the mark from the root. Deciding
  * takes one probe of `events_context_time`, so the store remembers, for recent contexts, a time
  * no earlier than their root's, and an event not earlier than that is not a root without a probe:
- * about one probe per context instead of one per event (each costs a seek, and bench (a) stores
- * about fifteen events per sequence).
+ * about one probe per context instead of one per event (each costs a seek, and a three-task
+ * sequence stores eleven events).
  *
  * What is remembered comes only from committed writes ({@link EventRoots.settle}): a rolled-back
  * root must not make a later event skip its probe. Deleting a root hands the mark to the earliest
