@@ -45,6 +45,8 @@ export const FIGURES = [
   { key: 'bareRequestsPerSecond', label: '(b) bare node:http, same wrk load', unit: 'req/s' },
   { key: 'intakeServerCpuMicrosPerRequest', label: '(b) server CPU per acknowledged event', unit: 'µs' },
   { key: 'bareServerCpuMicrosPerRequest', label: '(b) bare node:http CPU per request', unit: 'µs' },
+  { key: 'intakeMainThreadPercent', label: '(b) shipmate main thread busy (100 = the ceiling)', unit: '%' },
+  { key: 'bareMainThreadPercent', label: '(b) bare node:http main thread busy', unit: '%' },
   { key: 'pgIntakeRatioPercent', label: '(p3) PostgreSQL: POST /api/v1/event vs bare node:http (wrk)', unit: '%' },
   { key: 'pgIntakeRequestsPerSecond', label: '(p3) PostgreSQL: POST /api/v1/event acknowledged', unit: 'req/s' },
   { key: 'pgIntakeServerCpuMicrosPerRequest', label: '(p3) PostgreSQL: server CPU per acknowledged event', unit: 'µs' },

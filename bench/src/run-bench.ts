@@ -412,6 +412,8 @@ async function main(): Promise<number> {
         figure('bareRequestsPerSecond', result.bare.requestsPerSecond);
         figure('intakeServerCpuMicrosPerRequest', result.shipmate.serverCpuMicrosPerRequest);
         figure('bareServerCpuMicrosPerRequest', result.bare.serverCpuMicrosPerRequest);
+        figure('intakeMainThreadPercent', result.shipmate.serverMainThreadPercent);
+        figure('bareMainThreadPercent', result.bare.serverMainThreadPercent);
       });
     }
     if (config.scenarios.includes('g')) {

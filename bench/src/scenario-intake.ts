@@ -57,6 +57,11 @@ export interface IntakeRun {
   /** CPU of the server under load during the run, all threads, % of one core. */
   serverCpuPercent: number;
   /**
+   * CPU of the server's main thread (its event loop) during the run, % of one core. Near 100 the
+   * event loop is the ceiling; well below it, the server waited for requests between its batches.
+   */
+  serverMainThreadPercent: number;
+  /**
    * The server's CPU (all threads) per answered request, in µs: what one request costs, which moves
    * less from run to run than the request rates on a shared machine.
    */
@@ -102,7 +107,7 @@ async function probe(url: string, token: string, body: string): Promise<string> 
 function describe(run: IntakeRun): string {
   const figures =
     `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms; ` +
-    `CPU server ${Math.round(run.serverCpuPercent)} % (${run.serverCpuMicrosPerRequest} µs per request), wrk ${Math.round(run.wrkCpuPercent)} %`;
+    `CPU server ${Math.round(run.serverCpuPercent)} % (${run.serverCpuMicrosPerRequest} µs per request; main thread ${Math.round(run.serverMainThreadPercent)} %), wrk ${Math.round(run.wrkCpuPercent)} %`;
   return run.problems.length ? `INVALID (${run.problems.join('; ')}); ${figures}` : figures;
 }
 
@@ -116,6 +121,7 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
   const body = unmatchedFinished(options.service);
   const load = async (target: ServerProcess, seconds: number): Promise<IntakeRun> => {
     const cpuBefore = target.cpuSeconds();
+    const mainBefore = target.mainThreadCpuSeconds();
     const run = await runWrk({
       url: `${target.url}${INTAKE_PATH}`,
       script: options.wrkScript,
@@ -128,6 +134,7 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
     });
     const { report } = run;
     const serverCpuSeconds = target.cpuSeconds() - cpuBefore;
+    const mainThreadCpuSeconds = target.mainThreadCpuSeconds() - mainBefore;
     return {
       requestsPerSecond: report.requestsPerSecond,
       requests: report.requests,
@@ -136,6 +143,7 @@ export async function runIntake(options: IntakeOptions): Promise<IntakeResult> {
       non2xxOr3xx: report.non2xxOr3xx,
       socketErrors: report.socketErrors,
       serverCpuPercent: round((serverCpuSeconds * 100_000) / run.elapsedMs, 1),
+      serverMainThreadPercent: round((mainThreadCpuSeconds * 100_000) / run.elapsedMs, 1),
       serverCpuMicrosPerRequest: report.requests > 0 ? round((serverCpuSeconds * 1_000_000) / report.requests, 1) : 0,
       wrkCpuPercent: round(run.cpuPercent, 1),
       problems: wrkRunProblems(report),

@@ -31,6 +31,12 @@ export interface ServerProcess {
   maxSampledRssBytes(): number;
   /** CPU time (user + system) used so far, in seconds; NaN once the process is gone. */
   cpuSeconds(): number;
+  /**
+   * CPU time of the main thread alone (Node's event loop: every request and store call), in
+   * seconds; NaN once the process is gone. Over a run, divided by the wall time, it says whether
+   * the event loop was the ceiling (near 100 %) or waited for work.
+   */
+  mainThreadCpuSeconds(): number;
   /** Time its threads spent runnable but waiting for a CPU, in seconds; NaN once the process is gone. */
   runQueueWaitSeconds(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
@@ -85,9 +91,19 @@ export function readProcessMemory(pid: number): ProcessMemory | undefined {
 
 /** CPU time (user + system) of `pid` in seconds, from `/proc/<pid>/stat`; NaN if the process is gone. */
 export function readProcessCpuSeconds(pid: number): number {
+  return readStatCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** CPU time of the main thread of `pid` (the thread whose id is the process id); NaN if it is gone. */
+export function readMainThreadCpuSeconds(pid: number): number {
+  return readStatCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** utime + stime of a `stat` file of /proc, in seconds; NaN when it cannot be read. */
+function readStatCpuSeconds(path: string): number {
   try {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return Number.NaN;
@@ -199,6 +215,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     memory: sample,
     maxSampledRssBytes: () => maxRss,
     cpuSeconds: () => readProcessCpuSeconds(pid),
+    mainThreadCpuSeconds: () => readMainThreadCpuSeconds(pid),
     runQueueWaitSeconds: () => readRunQueueWaitSeconds(pid),
     stop(graceMs = 10_000) {
       if (!stopping) {
