@@ -17,7 +17,10 @@ describe('CPU readings of a server process', () => {
     const processBefore = readProcessCpuSeconds(process.pid);
     const mainBefore = readMainThreadCpuSeconds(process.pid);
     await exited;
-    const workerOnly = { process: readProcessCpuSeconds(process.pid) - processBefore, main: readMainThreadCpuSeconds(process.pid) - mainBefore };
+    const workerOnly = {
+      process: readProcessCpuSeconds(process.pid) - processBefore,
+      main: readMainThreadCpuSeconds(process.pid) - mainBefore,
+    };
     // The worker spun about 0.4 s while the main thread waited for it.
     expect(workerOnly.process).toBeGreaterThanOrEqual(0.2);
     expect(workerOnly.main).toBeLessThan(workerOnly.process - 0.15);

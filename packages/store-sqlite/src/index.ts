@@ -4,3 +4,5 @@ export type { SqliteStoreOptions, ResolvedSqliteStoreOptions, SqliteControlPlane
 export { lockDataDir, readDataDirLockHolder, DATA_DIR_LOCK_FILE, DATA_DIR_LOCK_INFO_FILE } from './data-dir-lock.js';
 export type { DataDirLock, DataDirLockHolder, LockDataDirOptions } from './data-dir-lock.js';
 export { createPrivateFile } from './private-file.js';
+export { enableWalCoalescing, walCoalescing, walCoalescingCounters, WAL_COALESCE_ENV, WAL_COALESCE_LIBRARY } from './wal-coalescing.js';
+export type { WalCoalescing, WalCoalescingCounters } from './wal-coalescing.js';

@@ -61,6 +61,7 @@ import { buildSqliteApiTokenStore } from './sqlite-api-token-store.js';
 import { createPrivateFile } from './private-file.js';
 import { createEventRoots } from './event-roots.js';
 import { createServiceActivityLog } from './service-activity-log.js';
+import { enableWalCoalescing } from './wal-coalescing.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -139,6 +140,8 @@ const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
 /** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteControlPlaneStore {
   const resolved = resolveOptions(options);
+  // Before the first database is opened: the WAL of every file opened after it is written through it.
+  enableWalCoalescing();
   const db = openDatabase(resolved);
   try {
     applyMigrations(db, MIGRATIONS, options.beforeUpgrade);

@@ -13,7 +13,7 @@ import type {
   SecretStore,
   TaskLeaseStore,
 } from '@shipmate/core';
-import { createSqliteStore } from '@shipmate/store-sqlite';
+import { createSqliteStore, walCoalescing } from '@shipmate/store-sqlite';
 import { ConfigError } from '../config/config-error.js';
 import { checkSharedDataDir, dataDirId } from '../config/data-dir-id.js';
 import type { StoreChoice } from '../config/server-config.js';
@@ -39,9 +39,7 @@ export async function openStore(choice: StoreChoice, options: OpenStoreOptions):
       path,
       walMaxBytes: options.walMaxBytes,
       beforeUpgrade: (from, to) =>
-        process.stderr.write(
-          `upgrading ${path} from schema ${from} to ${to}; this takes several seconds per million stored events\n`,
-        ),
+        process.stderr.write(`upgrading ${path} from schema ${from} to ${to}; this takes several seconds per million stored events\n`),
     });
   }
   const { createPostgresStore } = await import('@shipmate/store-postgres');
@@ -57,9 +55,16 @@ export async function openStore(choice: StoreChoice, options: OpenStoreOptions):
   }
 }
 
-/** How the store is named in the startup lines: the URL without its password, or the SQLite file. */
+/**
+ * How the store is named in the startup lines: the URL without its password, or the SQLite file
+ * and whether its WAL writes are coalesced (store-sqlite's wal-coalescing.ts; known once it is open).
+ */
 export function describeStore(choice: StoreChoice, dataDir: string): string {
-  return choice.kind === 'sqlite' ? `SQLite ${join(dataDir, 'shipmate.db')}` : `PostgreSQL ${choice.redactedUrl}`;
+  if (choice.kind !== 'sqlite') return `PostgreSQL ${choice.redactedUrl}`;
+  const coalescing = walCoalescing();
+  const writes =
+    coalescing === undefined ? '' : coalescing.active ? ', WAL writes coalesced' : `, WAL writes not coalesced: ${coalescing.reason}`;
+  return `SQLite ${join(dataDir, 'shipmate.db')}${writes}`;
 }
 
 /**
