@@ -166,27 +166,16 @@ static void coalescingShmBarrier(sqlite3_file *h) { REAL(h)->pMethods->xShmBarri
 static int coalescingShmUnmap(sqlite3_file *h, int deleteFlag) { return REAL(h)->pMethods->xShmUnmap(REAL(h), deleteFlag); }
 static int coalescingUnfetch(sqlite3_file *h, sqlite3_int64 offset, void *page) { return REAL(h)->pMethods->xUnfetch(REAL(h), offset, page); }
 
-static const sqlite3_io_methods coalescingMethods = {
-  3,
-  coalescingClose,
-  coalescingRead,
-  coalescingWrite,
-  coalescingTruncate,
-  coalescingSync,
-  coalescingFileSize,
-  coalescingLock,
-  coalescingUnlock,
-  coalescingCheckReservedLock,
-  coalescingFileControl,
-  coalescingSectorSize,
-  coalescingDeviceCharacteristics,
-  coalescingShmMap,
-  coalescingShmLock,
-  coalescingShmBarrier,
-  coalescingShmUnmap,
-  coalescingFetch,
-  coalescingUnfetch,
-};
+/* One table per version of the io methods: a file gets the version of the underlying one (SQLite
+ * calls only the methods its version has; unix files are version 3). */
+#define COALESCING_METHODS(version)                                                                         \
+  {                                                                                                         \
+    version, coalescingClose, coalescingRead, coalescingWrite, coalescingTruncate, coalescingSync,          \
+        coalescingFileSize, coalescingLock, coalescingUnlock, coalescingCheckReservedLock,                  \
+        coalescingFileControl, coalescingSectorSize, coalescingDeviceCharacteristics, coalescingShmMap,     \
+        coalescingShmLock, coalescingShmBarrier, coalescingShmUnmap, coalescingFetch, coalescingUnfetch,    \
+  }
+static const sqlite3_io_methods coalescingMethods[3] = {COALESCING_METHODS(1), COALESCING_METHODS(2), COALESCING_METHODS(3)};
 
 static int coalescingOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *handle, int flags, int *outFlags) {
   CoalescingFile *file = (CoalescingFile *)handle;
@@ -204,14 +193,11 @@ static int coalescingOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *hand
     handle->pMethods = NULL;
     return rc;
   }
-  /* The io methods above have version 3; an underlying file of a lower version keeps its own. */
-  if (file->real->pMethods->iVersion < 3) {
-    handle->pMethods = NULL;
-    file->real->pMethods->xClose(file->real);
-    return SQLITE_CANTOPEN;
-  }
   file->isWal = (flags & SQLITE_OPEN_WAL) != 0;
-  handle->pMethods = &coalescingMethods;
+  {
+    int version = file->real->pMethods->iVersion;
+    handle->pMethods = &coalescingMethods[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
+  }
   return SQLITE_OK;
 }
 
