@@ -11,6 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createPostgresStore } from '@shipmate/store-postgres';
@@ -39,7 +40,7 @@ import { runWalScenario } from './scenario-wal.js';
 import { HISTORY_READS, runHistoryScenario } from './scenario-history.js';
 import type { HistoryOptions, HistoryRead, HistorySizeResult } from './scenario-history.js';
 import { runPostgresScenarios } from './scenario-postgres.js';
-import { freePort, startServerProcess } from './server-process.js';
+import { freePort, startServerProcess, walWritesOf } from './server-process.js';
 import type { ServerProcess, StartOptions } from './server-process.js';
 import { round } from './stats.js';
 import { requireWrk } from './wrk.js';
@@ -209,6 +210,10 @@ async function main(): Promise<number> {
   running.add(server);
   if (interrupted) await stopServer(server);
   log(`shipmate server healthy at ${server.url} (pid ${server.pid})`);
+  // Whether the store wrote its WAL through wal-coalesce (built by npm run build when a C compiler is there).
+  for (let waited = 0; walWritesOf(server.output()) === undefined && waited < 2_000; waited += 50) await sleep(50);
+  details.walWrites = walWritesOf(server.output()) ?? 'not said by the startup line';
+  log(`SQLite WAL writes: ${String(details.walWrites)}`);
   const client = createHttpClient({ baseUrl: server.url, token: TOKEN, maxSockets: 128 });
   const api = createKeptnApi(client);
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { readMainThreadCpuSeconds, readProcessCpuSeconds } from './server-process.js';
+import { readMainThreadCpuSeconds, readProcessCpuSeconds, walWritesOf } from './server-process.js';
 
 /**
  * A fixed amount of CPU work (about 0.2-0.5 s here), the same however the thread is scheduled: a
@@ -36,5 +36,17 @@ describe('CPU readings of a server process', () => {
   it('reads NaN for a process that does not exist', () => {
     expect(readMainThreadCpuSeconds(2 ** 22 + 1)).toBeNaN();
     expect(readProcessCpuSeconds(2 ** 22 + 1)).toBeNaN();
+  });
+});
+
+describe('walWritesOf', () => {
+  it("reads what the server's startup line says of its WAL writes", () => {
+    const line = (store: string) => `x\nshipmate control plane listening on http://127.0.0.1:1 (data dir /d, store ${store})\nweb UI …\n`;
+    expect(walWritesOf(line('SQLite /d/shipmate.db, WAL writes coalesced'))).toBe('coalesced');
+    expect(walWritesOf(line('SQLite /d/shipmate.db, WAL writes not coalesced: SHIPMATE_SQLITE_WAL_COALESCE=off'))).toBe(
+      'not coalesced: SHIPMATE_SQLITE_WAL_COALESCE=off',
+    );
+    expect(walWritesOf(line('PostgreSQL postgres://u@h/db'))).toBeUndefined();
+    expect(walWritesOf('')).toBeUndefined();
   });
 });

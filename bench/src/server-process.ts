@@ -230,3 +230,11 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     },
   };
 }
+
+/**
+ * What a shipmate server's startup line says of its SQLite WAL writes: `coalesced` (through the
+ * store's wal-coalesce extension) or `not coalesced: <why>`; undefined when the line does not say.
+ */
+export function walWritesOf(output: string): string | undefined {
+  return /WAL writes (coalesced|not coalesced: [^)\n]*)\)/.exec(output)?.[1];
+}
