@@ -57,7 +57,6 @@ typedef struct CoalescingFile {
 } CoalescingFile;
 
 static sqlite3_vfs *underlying;
-static sqlite3_vfs coalescingVfs;
 static sqlite3_int64 walWrites;
 static sqlite3_int64 fileWrites;
 
@@ -220,6 +219,25 @@ static int coalescingCurrentTime(sqlite3_vfs *v, double *out) { (void)v; return 
 static int coalescingGetLastError(sqlite3_vfs *v, int size, char *out) { (void)v; return underlying->xGetLastError(underlying, size, out); }
 static int coalescingCurrentTimeInt64(sqlite3_vfs *v, sqlite3_int64 *out) { (void)v; return underlying->xCurrentTimeInt64(underlying, out); }
 
+/* The VFS; its file size and path length are the underlying VFS's, set when it is registered. */
+static sqlite3_vfs coalescingVfs = {
+    .iVersion = 2,
+    .zName = "walcoalesce",
+    .xOpen = coalescingOpen,
+    .xDelete = coalescingDelete,
+    .xAccess = coalescingAccess,
+    .xFullPathname = coalescingFullPathname,
+    .xDlOpen = coalescingDlOpen,
+    .xDlError = coalescingDlError,
+    .xDlSym = coalescingDlSym,
+    .xDlClose = coalescingDlClose,
+    .xRandomness = coalescingRandomness,
+    .xSleep = coalescingSleep,
+    .xCurrentTime = coalescingCurrentTime,
+    .xGetLastError = coalescingGetLastError,
+    .xCurrentTimeInt64 = coalescingCurrentTimeInt64,
+};
+
 static void countersFunction(sqlite3_context *context, int argc, sqlite3_value **argv) {
   char text[96];
   (void)argc;
@@ -245,23 +263,8 @@ int sqlite3_walcoalesce_init(sqlite3 *db, char **error, const sqlite3_api_routin
       rc = SQLITE_ERROR;
     } else {
       underlying = current;
-      coalescingVfs.iVersion = 2;
       coalescingVfs.szOsFile = (int)sizeof(CoalescingFile) + current->szOsFile;
       coalescingVfs.mxPathname = current->mxPathname;
-      coalescingVfs.zName = "walcoalesce";
-      coalescingVfs.xOpen = coalescingOpen;
-      coalescingVfs.xDelete = coalescingDelete;
-      coalescingVfs.xAccess = coalescingAccess;
-      coalescingVfs.xFullPathname = coalescingFullPathname;
-      coalescingVfs.xDlOpen = coalescingDlOpen;
-      coalescingVfs.xDlError = coalescingDlError;
-      coalescingVfs.xDlSym = coalescingDlSym;
-      coalescingVfs.xDlClose = coalescingDlClose;
-      coalescingVfs.xRandomness = coalescingRandomness;
-      coalescingVfs.xSleep = coalescingSleep;
-      coalescingVfs.xCurrentTime = coalescingCurrentTime;
-      coalescingVfs.xGetLastError = coalescingGetLastError;
-      coalescingVfs.xCurrentTimeInt64 = coalescingCurrentTimeInt64;
       rc = sqlite3_vfs_register(&coalescingVfs, 1);
       if (rc != SQLITE_OK) underlying = NULL;
     }
