@@ -42,12 +42,19 @@ describe('readConfig: the samples of (c)', () => {
 });
 
 describe('readConfig: the settings of (b)', () => {
-  it('defaults to one wrk thread, 32 connections, unpinned CPUs, 1 s + 5 s', () => {
-    for (const name of ['BENCH_WRK_THREADS', 'BENCH_CONNECTIONS', 'BENCH_PIN_CPUS', 'BENCH_INTAKE_SECONDS', 'BENCH_WARMUP_SECONDS']) {
+  it('defaults to one wrk thread, 32 connections, unpinned CPUs, 1 s + 5 s, three rounds', () => {
+    for (const name of [
+      'BENCH_WRK_THREADS',
+      'BENCH_CONNECTIONS',
+      'BENCH_PIN_CPUS',
+      'BENCH_INTAKE_SECONDS',
+      'BENCH_WARMUP_SECONDS',
+      'BENCH_INTAKE_ROUNDS',
+    ]) {
       vi.stubEnv(name, '');
     }
     const config = readConfig();
-    expect(config).toMatchObject({ wrkThreads: 1, connections: 32, pinCpus: false, intakeSeconds: 5, warmupSeconds: 1 });
+    expect(config).toMatchObject({ wrkThreads: 1, connections: 32, pinCpus: false, intakeSeconds: 5, warmupSeconds: 1, intakeRounds: 3 });
   });
 
   it('turns pinning on with BENCH_PIN_CPUS=1 and rejects other values', () => {

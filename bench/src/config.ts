@@ -29,7 +29,7 @@ export interface BenchConfig {
   intakeSeconds: number;
   /** (b) unmeasured warm-up, whole seconds per target. BENCH_WARMUP_SECONDS, default 1. */
   warmupSeconds: number;
-  /** (b) alternating bare/shipmate rounds, best of each counts. BENCH_INTAKE_ROUNDS, default 1. */
+  /** (b) alternating bare/shipmate rounds, best of each counts. BENCH_INTAKE_ROUNDS, default 3. */
   intakeRounds: number;
   /** (c) sequences measured one at a time. BENCH_LATENCY_SEQUENCES, default 200. */
   latencySequences: number;
@@ -205,7 +205,7 @@ export function readConfig(): BenchConfig {
     pinCpus: flag('BENCH_PIN_CPUS', false),
     intakeSeconds: wholeSeconds('BENCH_INTAKE_SECONDS', 5),
     warmupSeconds: wholeSeconds('BENCH_WARMUP_SECONDS', 1, true),
-    intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 1)),
+    intakeRounds: Math.floor(positive('BENCH_INTAKE_ROUNDS', 3)),
     latencySequences: Math.floor(positive('BENCH_LATENCY_SEQUENCES', 1000)),
     handlerSequences: Math.floor(positive('BENCH_HANDLER_SEQUENCES', 100)),
     handlerInFlight: Math.floor(positive('BENCH_HANDLER_IN_FLIGHT', 4)),
