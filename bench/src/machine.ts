@@ -25,9 +25,8 @@ function readCpuPressure(): { avg10: number; totalMicros: number } | undefined {
   }
 }
 
-export function machineLoad(): MachineLoad {
+export function machineLoad(pressure = readCpuPressure()): MachineLoad {
   const load: MachineLoad = { loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
-  const pressure = readCpuPressure();
   if (pressure) load.cpuPressure10s = pressure.avg10;
   return load;
 }
@@ -38,7 +37,7 @@ export async function machineLoadOver(windowMs = 1000): Promise<MachineLoad> {
   const startedAt = performance.now();
   await new Promise((resolve) => setTimeout(resolve, windowMs));
   const after = readCpuPressure();
-  const load = machineLoad();
+  const load = machineLoad(after);
   if (before && after) {
     const elapsedMicros = (performance.now() - startedAt) * 1000;
     load.cpuPressure1s = Math.round(((after.totalMicros - before.totalMicros) * 10_000) / elapsedMicros) / 100;

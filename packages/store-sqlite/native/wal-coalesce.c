@@ -114,15 +114,16 @@ static int coalescingWrite(sqlite3_file *handle, const void *data, int bytes, sq
 }
 
 #define REAL(handle) (((CoalescingFile *)(handle))->real)
-#define FLUSHED(handle)                                                                   \
-  do {                                                                                    \
-    int flushRc = ((CoalescingFile *)(handle))->bufferedBytes ? flush((CoalescingFile *)(handle)) : SQLITE_OK; \
-    if (flushRc != SQLITE_OK) return flushRc;                                             \
+/* flush() does nothing when the buffer is empty. */
+#define FLUSHED(handle)                                        \
+  do {                                                         \
+    int flushRc = flush((CoalescingFile *)(handle));           \
+    if (flushRc != SQLITE_OK) return flushRc;                  \
   } while (0)
 
 static int coalescingClose(sqlite3_file *handle) {
   CoalescingFile *file = (CoalescingFile *)handle;
-  int rc = file->bufferedBytes ? flush(file) : SQLITE_OK;
+  int rc = flush(file);
   int closeRc = file->real->pMethods->xClose(file->real);
   free(file->buffer);
   file->buffer = NULL;
