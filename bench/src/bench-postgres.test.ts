@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testPostgresAdminUrl } from '@shipmate/testing/postgres-database';
-import { analyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
+import { vacuumAnalyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
 
 /** A port on 127.0.0.1 that nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
@@ -50,18 +50,26 @@ describe('the PostgreSQL server of p1–p6', () => {
     expect(await databaseExists(name)).toBe(false);
   });
 
-  it('analyzes a database after a bulk load, so the planner knows its tables', async () => {
+  it('vacuums and analyzes a database after a bulk load, so the planner knows its tables and their pages are all-visible', async () => {
     await withBenchDatabase(testPostgresAdminUrl(), async (database) => {
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
-        await client.query('CREATE TABLE loaded AS SELECT g AS n FROM generate_series(1, 1000) g');
-        const analyzedAt = async () =>
-          (await client.query<{ at: Date | null }>("SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'loaded'")).rows[0]
-            ?.at;
-        expect(await analyzedAt()).toBeNull();
-        await analyzeDatabase(database.url);
-        expect(await analyzedAt()).toBeInstanceOf(Date);
+        await client.query('CREATE TABLE loaded (n integer)');
+        await client.query('INSERT INTO loaded SELECT g FROM generate_series(1, 1000) g');
+        const stats = async () =>
+          (
+            await client.query<{ analyzed: Date | null; vacuumed: Date | null; allVisible: number }>(
+              `SELECT s.last_analyze AS analyzed, s.last_vacuum AS vacuumed, c.relallvisible AS "allVisible"
+               FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'loaded'`,
+            )
+          ).rows[0];
+        expect(await stats()).toMatchObject({ analyzed: null, vacuumed: null, allVisible: 0 });
+        await vacuumAnalyzeDatabase(database.url);
+        const after = await stats();
+        expect(after?.analyzed).toBeInstanceOf(Date);
+        expect(after?.vacuumed).toBeInstanceOf(Date);
+        expect(after?.allVisible).toBeGreaterThan(0);
       } finally {
         await client.end();
       }

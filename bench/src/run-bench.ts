@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createPostgresStore } from '@shipmate/store-postgres';
 import { createSqliteStore } from '@shipmate/store-sqlite';
 import { agentServiceNames, createAgentProject } from './agent-project.js';
-import { analyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
+import { vacuumAnalyzeDatabase, postgresUnreachableReason, redactedUrl, withBenchDatabase } from './bench-postgres.js';
 import { allowedCpus } from './cpu-affinity.js';
 import { createBenchProject, serviceNames } from './bench-project.js';
 import { POSTGRES_SCENARIOS, readConfig } from './config.js';
@@ -528,7 +528,7 @@ async function main(): Promise<number> {
                 openStore: () => createPostgresStore(database.url),
                 // 4 transactions at once overlap the PostgreSQL store's round trips.
                 preload: { chunk: 500, inFlight: 4 },
-                afterPreload: () => analyzeDatabase(database.url),
+                afterPreload: () => vacuumAnalyzeDatabase(database.url),
               },
             );
             details.postgresHistory = result;

@@ -55,7 +55,7 @@ export interface HistoryOptions {
   startServer: (dataDir: string) => Promise<ServerProcess>;
   /** Opens the store the server of `dataDir` uses, while the server is stopped (the preload writes it). */
   openStore: (dataDir: string) => Promise<ControlPlaneStore>;
-  /** Runs after each preload, before the server starts again (PostgreSQL: ANALYZE). */
+  /** Runs after each preload, before the server starts again (PostgreSQL: VACUUM (ANALYZE)). */
   afterPreload?: () => Promise<void>;
   /** Sequences per preload transaction and transactions at once (history-preload.ts's defaults when unset). */
   preload?: Pick<PreloadOptions, 'chunk' | 'inFlight'>;

@@ -20,7 +20,7 @@ import {
   testPostgresAdminUrl,
 } from '@shipmate/testing';
 import type { TestPostgresDatabase } from '@shipmate/testing';
-import { createPostgresStore } from './postgres-store.js';
+import { NOT_INVALIDATED_CLAUSE, ROOT_EVENT_CLAUSE, createPostgresStore } from './postgres-store.js';
 import type { PostgresControlPlaneStore, PostgresStoreOptions } from './postgres-store.js';
 import { applyMigrations, readMigrations } from './migrations.js';
 
@@ -67,6 +67,21 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
+/** One node of a PostgreSQL JSON plan (the fields the tests read). */
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Heap Fetches'?: number;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Every node of a plan, depth first. */
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
 describe('createPostgresStore', () => {
   let database: TestPostgresDatabase;
   const opened: PostgresControlPlaneStore[] = [];
@@ -109,6 +124,32 @@ describe('createPostgresStore', () => {
     ).query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
     expect(rows.rows).toEqual(files.map((m) => ({ version: m.version, name: m.name })));
     expect(files[0]?.name).toBe('0001_initial');
+  });
+
+  it('counts the root list from events_roots alone once vacuumed (an index-only scan, no row fetched)', async () => {
+    const store = await open();
+    await store.insertProject(fixtureProject('shop'));
+    const roots = Array.from({ length: 200 }, (_, i) =>
+      fixtureEvent({
+        type: 'sh.keptn.event.dev.delivery.triggered',
+        shkeptncontext: `context-${i}`,
+        time: new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString(),
+        triggeredid: i % 2 === 0 ? `task-${i}` : undefined,
+      }),
+    );
+    await store.appendEvents(roots, { pending: false });
+    const client = await psql();
+    await client.query('VACUUM (ANALYZE) events');
+    // A table this small is read whole otherwise; the plan that matters is the one of a long history.
+    await client.query('SET enable_seqscan = off');
+    const rows = `SELECT 1 FROM events e WHERE e.project = $1 AND ${ROOT_EVENT_CLAUSE} AND ${NOT_INVALIDATED_CLAUSE} LIMIT 520`;
+    const explained = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM (${rows}) bounded`,
+      ['shop'],
+    );
+    const scans = planNodes(explained.rows[0]!['QUERY PLAN'][0]!.Plan).filter((node) => node['Relation Name'] === 'events');
+    const rootsScan = scans.find((node) => node['Index Name'] === 'events_roots');
+    expect(rootsScan).toMatchObject({ 'Node Type': 'Index Only Scan', 'Heap Fetches': 0, 'Actual Rows': 200 });
   });
 
   it('migrates once when several servers open a new database at the same time', async () => {

@@ -107,10 +107,10 @@ const INT8_OID = 20;
  * Root of a context: no earlier event (by time, then seq) in the same context and project (as
  * the SQLite store's ROOT_EVENT_CLAUSE), marked when stored (migration 0004, SQL.insertEvents).
  */
-const ROOT_EVENT_CLAUSE = 'e.root';
+export const ROOT_EVENT_CLAUSE = 'e.root';
 
 /** The event's triggeredid has no `.invalidated` event in the same project (uses the partial index events_invalidated). */
-const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
+export const NOT_INVALIDATED_CLAUSE = `NOT (e.triggeredid IS NOT NULL AND EXISTS (
   SELECT 1 FROM events i
   WHERE i.type LIKE '%.invalidated' AND i.triggeredid = e.triggeredid AND i.project IS NOT DISTINCT FROM e.project))`;
 
