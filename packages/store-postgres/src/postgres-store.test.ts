@@ -20,7 +20,7 @@ import {
   testPostgresAdminUrl,
 } from '@shipmate/testing';
 import type { TestPostgresDatabase } from '@shipmate/testing';
-import { NOT_INVALIDATED_CLAUSE, ROOT_EVENT_CLAUSE, createPostgresStore } from './postgres-store.js';
+import { NOT_INVALIDATED_CLAUSE, ROOT_EVENT_CLAUSE, autovacuumWarning, createPostgresStore } from './postgres-store.js';
 import type { PostgresControlPlaneStore, PostgresStoreOptions } from './postgres-store.js';
 import { applyMigrations, readMigrations } from './migrations.js';
 
@@ -150,6 +150,14 @@ describe('createPostgresStore', () => {
     const scans = planNodes(explained.rows[0]!['QUERY PLAN'][0]!.Plan).filter((node) => node['Relation Name'] === 'events');
     const rootsScan = scans.find((node) => node['Index Name'] === 'events_roots');
     expect(rootsScan).toMatchObject({ 'Node Type': 'Index Only Scan', 'Heap Fetches': 0, 'Actual Rows': 200 });
+  });
+
+  it("warns when the server's autovacuum is off, and says how to turn it on", async () => {
+    const store = await open();
+    const setting = (await (await psql()).query<{ autovacuum: string }>('SHOW autovacuum')).rows[0]?.autovacuum;
+    expect(await store.settingWarnings()).toEqual(setting === 'on' ? [] : [autovacuumWarning(setting)]);
+    expect(autovacuumWarning('on')).toBeUndefined();
+    expect(autovacuumWarning('off')).toMatch(/^PostgreSQL runs with autovacuum off: .*ALTER SYSTEM SET autovacuum = on.*VACUUM \(ANALYZE\)/);
   });
 
   it('migrates once when several servers open a new database at the same time', async () => {

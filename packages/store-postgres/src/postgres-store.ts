@@ -98,6 +98,22 @@ export interface PostgresControlPlaneStore extends ControlPlaneStore, Integratio
    * recorded already; returns the recorded id (`id` itself the first time).
    */
   shareDataDir(id: string): Promise<string>;
+  /** What in the server's settings works against the store, each a line for the operator; empty when nothing does. */
+  settingWarnings(): Promise<string[]>;
+}
+
+/**
+ * The operator's warning for PostgreSQL's `autovacuum` setting (`SHOW autovacuum`), if any: the
+ * root list's count reads its index alone only where vacuum has marked the pages all-visible
+ * (migration 0006), and the planner's statistics follow a growing history only through ANALYZE.
+ */
+export function autovacuumWarning(setting: string | undefined): string | undefined {
+  if (setting === undefined || setting === 'on') return undefined;
+  return (
+    `PostgreSQL runs with autovacuum ${setting}: as the event history grows, the Bridge's lists slow down ` +
+    '(their counts fetch rows the visibility map would spare, and the planner keeps the statistics of a small table); ' +
+    "turn it on (ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf();) or run VACUUM (ANALYZE) regularly"
+  );
 }
 
 /** OID of `int8`: seqs, counts and millisecond times, all far below 2^53, come back as numbers. */
@@ -570,6 +586,14 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   return {
     options,
     claims: createPostgresStepClaims(pool, context),
+
+    settingWarnings() {
+      return run(async (db) => {
+        const result = await db.query<{ autovacuum: string }>('SHOW autovacuum');
+        const warning = autovacuumWarning(result.rows[0]?.autovacuum);
+        return warning === undefined ? [] : [warning];
+      });
+    },
 
     shareDataDir(id) {
       return run(async (db) => {

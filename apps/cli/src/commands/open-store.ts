@@ -30,7 +30,8 @@ export interface OpenStoreOptions {
 
 /**
  * Opens (creating or migrating) the chosen store. A PostgreSQL server that cannot be reached,
- * refuses the login or lacks the database is a configuration error (exit 2) naming the variable.
+ * refuses the login or lacks the database is a configuration error (exit 2) naming the variable;
+ * a PostgreSQL setting that works against the store (autovacuum off) is a warning on stderr.
  */
 export async function openStore(choice: StoreChoice, options: OpenStoreOptions): Promise<ServerStore> {
   if (choice.kind === 'sqlite') {
@@ -44,7 +45,9 @@ export async function openStore(choice: StoreChoice, options: OpenStoreOptions):
   }
   const { createPostgresStore } = await import('@shipmate/store-postgres');
   try {
-    return await createPostgresStore(choice.url);
+    const store = await createPostgresStore(choice.url);
+    for (const warning of await store.settingWarnings().catch(() => [])) process.stderr.write(`warning: ${warning}\n`);
+    return store;
   } catch (error) {
     if (error instanceof ShipmateError && (error.code === ErrorCode.storeUnavailable || error.code === ErrorCode.invalidField)) {
       throw new ConfigError(
