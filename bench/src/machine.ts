@@ -47,15 +47,15 @@ export async function machineLoadOver(windowMs = 1000): Promise<MachineLoad> {
 
 /** A warning when other work is competing for the CPUs, else undefined. */
 export function busyWarning(load: MachineLoad): string | undefined {
-  const pressure = load.cpuPressure1s ?? load.cpuPressure10s;
-  const busy = pressure !== undefined ? pressure > 10 : load.loadAverage1m > cpus().length / 2;
-  if (!busy) return undefined;
-  const shown =
+  const pressure =
     load.cpuPressure1s !== undefined
-      ? `, CPU pressure ${load.cpuPressure1s} % over 1 s`
+      ? { percent: load.cpuPressure1s, over: '1 s' }
       : load.cpuPressure10s !== undefined
-        ? `, CPU pressure ${load.cpuPressure10s} % over 10 s`
-        : '';
+        ? { percent: load.cpuPressure10s, over: '10 s' }
+        : undefined;
+  const busy = pressure ? pressure.percent > 10 : load.loadAverage1m > cpus().length / 2;
+  if (!busy) return undefined;
+  const shown = pressure ? `, CPU pressure ${pressure.percent} % over ${pressure.over}` : '';
   return `note: the machine is busy (1-min load average ${load.loadAverage1m}${shown}); figures may be low and noisy`;
 }
 
