@@ -104,6 +104,19 @@ describe('readConfig: the settings of (i) and the server profile', () => {
     );
   });
 
+  it("rejects (f) rounds that pin more commits than the server's shipyard cache keeps", () => {
+    expect(readConfig()).toMatchObject({ configRoundStarts: 300, configCycles: 2 });
+    vi.stubEnv('BENCH_CONFIG_ROUND_STARTS', '358');
+    expect(readConfig().configRoundStarts).toBe(358);
+    vi.stubEnv('BENCH_CONFIG_ROUND_STARTS', '359');
+    expect(() => readConfig()).toThrow(
+      "BENCH_CONFIG_ROUND_STARTS × (4 × BENCH_CONFIG_CYCLES + 2) (3590) must be at most 3584: (f) pins that many distinct commits, and past the server's shipyard cache (4096 commits, less 512 for the setup's) the new-commit rounds would read evicted shipyards from git; lower either",
+    );
+    vi.stubEnv('BENCH_CONFIG_ROUND_STARTS', '150');
+    vi.stubEnv('BENCH_CONFIG_CYCLES', '6');
+    expect(() => readConfig()).toThrow('BENCH_CONFIG_ROUND_STARTS × (4 × BENCH_CONFIG_CYCLES + 2) (3900) must be at most 3584');
+  });
+
   it('rejects a count of parked instances that is not a positive number', () => {
     vi.stubEnv('BENCH_PARKED_MANY', 'lots');
     expect(() => readConfig()).toThrow("BENCH_PARKED_MANY must be a positive number, got 'lots'");

@@ -1,5 +1,7 @@
 /** Bench settings from the environment (see bench/README.md). */
 import { statSync } from 'node:fs';
+import { DEFAULT_SHIPYARD_CACHE_SIZE } from '@shipmate/config-git';
+import { configPinnedCommits } from './scenario-config.js';
 
 /** The scenarios in run order (b, g, h and i after the others; the PostgreSQL figures p1–p6 last). */
 const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const;
@@ -53,7 +55,7 @@ export interface BenchConfig {
   parkedMany: number;
   /** (i) sequences per round. BENCH_PARKED_SEQUENCES, default 500. */
   parkedSequences: number;
-  /** (f) starts per round. BENCH_CONFIG_ROUND_STARTS, default 150. */
+  /** (f) starts per round. BENCH_CONFIG_ROUND_STARTS, default 300. */
   configRoundStarts: number;
   /** (f) cycles of six start rounds (two per mode). BENCH_CONFIG_CYCLES, default 2. */
   configCycles: number;
@@ -89,6 +91,11 @@ export interface BenchConfig {
 }
 
 /** The PostgreSQL server of the bench unless BENCH_POSTGRES_URL names another (the local one of the tests). */
+/** Room in the server's shipyard cache for the commits of (f)'s setup (project, stages, services, tip). */
+const CONFIG_SETUP_COMMITS_ROOM = 512;
+/** The most commits (f)'s rounds may pin, so that every one written through the API stays cached. */
+const CONFIG_PINS_CACHED = DEFAULT_SHIPYARD_CACHE_SIZE - CONFIG_SETUP_COMMITS_ROOM;
+
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function positive(name: string, fallback: number, allowZero = false): number {
@@ -188,6 +195,16 @@ export function readConfig(): BenchConfig {
       `BENCH_PARKED_MANY (${parkedMany}) must be at least BENCH_PARKED_FEW (${parkedFew}): (i) compares few parked instances with many`,
     );
   }
+  const configRoundStarts = Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 300));
+  const configCycles = Math.floor(positive('BENCH_CONFIG_CYCLES', 2));
+  const configPins = configPinnedCommits(configRoundStarts, configCycles);
+  if (configPins > CONFIG_PINS_CACHED) {
+    throw new Error(
+      `BENCH_CONFIG_ROUND_STARTS × (4 × BENCH_CONFIG_CYCLES + 2) (${configPins}) must be at most ${CONFIG_PINS_CACHED}: ` +
+        `(f) pins that many distinct commits, and past the server's shipyard cache (${DEFAULT_SHIPYARD_CACHE_SIZE} commits, ` +
+        `less ${CONFIG_SETUP_COMMITS_ROOM} for the setup's) the new-commit rounds would read evicted shipyards from git; lower either`,
+    );
+  }
   const connections = Math.floor(positive('BENCH_CONNECTIONS', 32));
   const wrkThreads = Math.floor(positive('BENCH_WRK_THREADS', 1));
   if (connections < wrkThreads) {
@@ -217,8 +234,8 @@ export function readConfig(): BenchConfig {
     parkedFew,
     parkedMany,
     parkedSequences: Math.floor(positive('BENCH_PARKED_SEQUENCES', 500)),
-    configRoundStarts: Math.floor(positive('BENCH_CONFIG_ROUND_STARTS', 150)),
-    configCycles: Math.floor(positive('BENCH_CONFIG_CYCLES', 2)),
+    configRoundStarts,
+    configCycles,
     configInFlight: Math.floor(positive('BENCH_CONFIG_IN_FLIGHT', 16)),
     resourceGets: Math.floor(positive('BENCH_RESOURCE_GETS', 300)),
     walSequences: Math.floor(positive('BENCH_WAL_SEQUENCES', 20_000)),

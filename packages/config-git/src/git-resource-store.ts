@@ -56,7 +56,7 @@ export interface GitResourceStoreOptions {
   /**
    * How many commits' shipyards to keep in memory. Commits that leave the shipyard alone share
    * its text (one string), so an entry costs a map slot unless the shipyard itself changed.
-   * @default 4096
+   * @default {@link DEFAULT_SHIPYARD_CACHE_SIZE}
    */
   readonly shipyardCacheSize?: number;
   /** Time of the metadata files. @default the system clock */
@@ -78,6 +78,12 @@ export interface GitResourceStoreOptions {
 
 /** Folder of the lock files in `rootDir` (a project name cannot start with a dot). */
 export const LOCKS_DIR = '.locks';
+
+/**
+ * Commits whose shipyard text the store keeps by default: written through it, or read from git once.
+ * Least recently used first out, so reads of many commits made elsewhere evict commits written here.
+ */
+export const DEFAULT_SHIPYARD_CACHE_SIZE = 4096;
 
 /** The store with the hooks the upstream mirror needs. */
 export interface GitResourceStore extends ResourceStore {
@@ -113,7 +119,7 @@ export function createGitResourceStore(options: GitResourceStoreOptions): GitRes
   const shared = options.shared ?? false;
   const fileLock = { timeoutMs: options.lockTimeoutMs ?? 15_000, staleMs: options.staleLockMs ?? 10_000 };
   const locks = new KeyedMutex();
-  const shipyards = new LruCache<string, string>(options.shipyardCacheSize ?? 4096);
+  const shipyards = new LruCache<string, string>(options.shipyardCacheSize ?? DEFAULT_SHIPYARD_CACHE_SIZE);
 
   const repoDir = (project: string) => join(options.rootDir, `${project}.git`);
   const lockFile = (project: string, purpose: string) => join(options.rootDir, LOCKS_DIR, `${project}${purpose}.lock`);

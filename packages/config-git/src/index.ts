@@ -1,4 +1,11 @@
-export { createGitResourceStore, COMMIT_MESSAGES, DEFAULT_BRANCH, METADATA_FILE, SHIPYARD_FILE } from './git-resource-store.js';
+export {
+  createGitResourceStore,
+  COMMIT_MESSAGES,
+  DEFAULT_BRANCH,
+  DEFAULT_SHIPYARD_CACHE_SIZE,
+  METADATA_FILE,
+  SHIPYARD_FILE,
+} from './git-resource-store.js';
 export type { GitResourceStoreOptions } from './git-resource-store.js';
 export { createGitRunner, gitEnvironment, requireGit, GitCommandError, KEPTN_AUTHOR } from './git-runner.js';
 export type { GitAuthor, GitCall, GitRunner, GitRunnerOptions } from './git-runner.js';
