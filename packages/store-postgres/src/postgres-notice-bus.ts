@@ -14,6 +14,10 @@ import pg from 'pg';
 import { InputError, ErrorCode, fitNotice, parseNotice } from '@shipmate/core';
 import type { NoticeListener, ReplicaNoticeBus } from '@shipmate/core';
 import { parsePostgresUrl } from './postgres-url.js';
+import { namedStatements } from './sql.js';
+
+/** Named, so that the sending connection parses it once, not for every notice. */
+const SQL = namedStatements('notices', { notify: 'SELECT pg_notify($1, $2)' });
 
 /** Options of {@link createPostgresNoticeBus}. */
 export interface PostgresNoticeBusOptions {
@@ -123,7 +127,7 @@ export async function createPostgresNoticeBus(options: PostgresNoticeBusOptions)
       for (const part of fitNotice(notice)) {
         const payload = JSON.stringify({ from: replicaId, notice: part } satisfies Envelope);
         sending = sending
-          .then(() => sender.query('SELECT pg_notify($1, $2)', [channel, payload]))
+          .then(() => sender.query(SQL.notify, [channel, payload]))
           .catch((error: unknown) => onError(error, `sending a ${part.kind} notice failed`));
       }
     },

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestPostgresDatabase } from '@shipmate/testing';
 import type { TestPostgresDatabase } from '@shipmate/testing';
 import type { StepScope } from '@shipmate/core';
-import { claimLocks } from './postgres-step-claims.js';
+import pg from 'pg';
+import { claimLocks, createPostgresStepClaims } from './postgres-step-claims.js';
 import { createPostgresStore } from './postgres-store.js';
 import type { PostgresControlPlaneStore } from './postgres-store.js';
 
@@ -129,5 +130,22 @@ describe('PostgreSQL step claims across two stores (two replicas) on one databas
       ),
     );
     expect(count).toBe(20);
+  });
+});
+
+describe('PostgreSQL step claims on one connection', () => {
+  it('takes the locks with a named statement, which a connection prepares once for all its steps', async () => {
+    const database = await createTestPostgresDatabase();
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    try {
+      const claims = createPostgresStepClaims(pool, { redactedUrl: 'test', statementTimeoutMs: 5000 });
+      for (let step = 0; step < 3; step++) await claims.hold([{ project: 'p', service: 's' }], async () => undefined);
+      // The pool's one connection: the one every claim above used.
+      const prepared = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+      expect(prepared.rows.map((row) => row.name)).toEqual(['claims_takeLocks']);
+    } finally {
+      await pool.end();
+      await database.drop();
+    }
   });
 });

@@ -15,15 +15,19 @@ import type pg from 'pg';
 import type { StepClaims, StepScope } from '@shipmate/core';
 import { translatePostgresError } from './postgres-errors.js';
 import type { PostgresErrorContext } from './postgres-errors.js';
+import { namedStatements } from './sql.js';
 
 /**
- * Takes the locks in one round trip, in the given order: PostgreSQL evaluates volatile functions in
- * a select list after sorting (9.6 and later), so `ORDER BY position` is the order they are taken.
+ * `takeLocks` takes the locks in one round trip, in the given order: PostgreSQL evaluates volatile
+ * functions in a select list after sorting (9.6 and later), so `ORDER BY position` is the order they
+ * are taken. Named, so that each connection parses it once, not at every step.
  */
-const TAKE_LOCKS = `SELECT count(*) FROM (
+const SQL = namedStatements('claims', {
+  takeLocks: `SELECT count(*) FROM (
   SELECT CASE WHEN shared THEN pg_advisory_lock_shared(hashtextextended(key, 0))::text ELSE pg_advisory_lock(hashtextextended(key, 0))::text END
   FROM unnest($1::text[], $2::boolean[]) WITH ORDINALITY AS claim(key, shared, position)
-  ORDER BY position) AS taken`;
+  ORDER BY position) AS taken`,
+});
 
 /** One advisory lock of a claim, in the order it is taken. */
 export interface ClaimLock {
@@ -62,7 +66,7 @@ export function createPostgresStepClaims(pool: pg.Pool, context: PostgresErrorCo
       }
       let broken: unknown;
       try {
-        await client.query(TAKE_LOCKS, [locks.map((lock) => lock.key), locks.map((lock) => lock.shared)]);
+        await client.query(SQL.takeLocks, [locks.map((lock) => lock.key), locks.map((lock) => lock.shared)]);
       } catch (error) {
         broken = error;
       }
