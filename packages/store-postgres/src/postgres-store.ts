@@ -54,7 +54,7 @@ import { buildPostgresTaskLeaseStore } from './postgres-task-lease-store.js';
 import { buildPostgresSecretStore } from './postgres-secret-store.js';
 import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
 import { createPostgresStepClaims } from './postgres-step-claims.js';
-import { Where, changed, inTransaction, inlineStatement, namedStatements, sqlLimit } from './sql.js';
+import { Where, changed, inTransaction, inTransactionWith, inlineStatement, namedStatements, sqlLimit } from './sql.js';
 import { rootCandidates } from './root-candidates.js';
 import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
 
@@ -212,7 +212,7 @@ interface PauseRow {
   stage: string;
 }
 
-/** One statement of a write and its parameters; `alreadyHandled` names what it claims (see applyChangeset). */
+/** One statement of a write and its parameters; `alreadyHandled` names what it claims (see commitChangeset). */
 interface Statement {
   query: pg.QueryConfig;
   values: unknown[];
@@ -511,19 +511,21 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   }
 
   /**
-   * Applies a changeset in one round trip inside the caller's transaction: its statements, values
-   * inlined as literals, go as one multi-statement query (a step's commit was one round trip per
-   * statement, about ten). Throws {@link AlreadyHandledError} when a pending event or a timer was
-   * handled meanwhile; the caller's transaction then rolls back.
+   * Commits a changeset in two round trips: BEGIN and its statements, values inlined as literals,
+   * go as one multi-statement query (a step's commit was one round trip per statement, about ten),
+   * then COMMIT. Throws {@link AlreadyHandledError} when a pending event or a timer was handled
+   * meanwhile; the transaction then rolls back.
    */
-  async function applyChangeset(tx: pg.PoolClient, c: Changeset): Promise<void> {
-    const statements = changesetStatements(c);
-    if (statements.length === 0) return;
-    const answer = (await tx.query(statements.map((st) => inlineStatement(st.query.text, st.values)).join(';\n'))) as
-      pg.QueryResult | pg.QueryResult[];
-    const results = Array.isArray(answer) ? answer : [answer];
-    statements.forEach((st, i) => {
-      if (st.alreadyHandled !== undefined && results[i]?.rowCount !== 1) throw new AlreadyHandledError(st.alreadyHandled);
+  function commitChangeset(c: Changeset): Promise<void> {
+    return run(async (pool) => {
+      const statements = changesetStatements(c);
+      if (statements.length === 0) return;
+      const sql = statements.map((st) => inlineStatement(st.query.text, st.values)).join(';\n');
+      await inTransactionWith(pool, sql, (results) => {
+        statements.forEach((st, i) => {
+          if (st.alreadyHandled !== undefined && results[i]?.rowCount !== 1) throw new AlreadyHandledError(st.alreadyHandled);
+        });
+      });
     });
   }
 
@@ -630,7 +632,7 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
     },
 
     commit(changes) {
-      return transaction((tx) => applyChangeset(tx, changes));
+      return commitChangeset(changes);
     },
 
     queryEvents(query) {
