@@ -90,12 +90,12 @@ export interface BenchConfig {
   serverCpuProfileDir: string | undefined;
 }
 
-/** The PostgreSQL server of the bench unless BENCH_POSTGRES_URL names another (the local one of the tests). */
 /** Room in the server's shipyard cache for the commits of (f)'s setup (project, stages, services, tip). */
 const CONFIG_SETUP_COMMITS_ROOM = 512;
 /** The most commits (f)'s rounds may pin, so that every one written through the API stays cached. */
 const CONFIG_PINS_CACHED = DEFAULT_SHIPYARD_CACHE_SIZE - CONFIG_SETUP_COMMITS_ROOM;
 
+/** The PostgreSQL server of the bench unless BENCH_POSTGRES_URL names another (the local one of the tests). */
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function positive(name: string, fallback: number, allowZero = false): number {
