@@ -51,15 +51,19 @@ const CYCLE: readonly Mode[] = ['cached', 'newCommit', 'fromGit', 'fromGit', 'ne
  */
 const WARMUP: readonly Mode[] = ['cached', 'newCommit', 'fromGit', 'cached'];
 
-/** The rounds of a run in order, warm-up first. */
-function roundOrder(cycles: number): { warmup: readonly Mode[]; timed: readonly Mode[] } {
-  return { warmup: WARMUP, timed: Array.from({ length: cycles }, () => CYCLE).flat() };
+/** The timed rounds of a run, in order (the warm-up rounds come before them). */
+function timedRounds(cycles: number): Mode[] {
+  return Array.from({ length: cycles }, () => CYCLE).flat();
+}
+
+/** Rounds of `mode` in a run, warm-up included. */
+function roundsOf(mode: Mode, cycles: number): number {
+  return [...WARMUP, ...timedRounds(cycles)].filter((m) => m === mode).length;
 }
 
 /** Distinct commits a run pins: one per start of every round but the cached ones, warm-up included. */
 export function configPinnedCommits(roundStarts: number, cycles: number): number {
-  const { warmup, timed } = roundOrder(cycles);
-  return roundStarts * [...warmup, ...timed].filter((mode) => mode !== 'cached').length;
+  return roundStarts * (roundsOf('newCommit', cycles) + roundsOf('fromGit', cycles));
 }
 /** Pause after the writes of the setup, so their after-effects (WAL checkpoint, GC) are over. */
 const SETTLE_MS = 2000;
@@ -200,25 +204,24 @@ async function timeGets(count: number, read: () => Promise<number>): Promise<Ret
 
 export async function runConfigScenario(options: ConfigScenarioOptions): Promise<ConfigScenarioResult> {
   const { api, roundStarts: size, inFlight, log } = options;
-  const { warmup, timed: order } = roundOrder(options.cycles);
-  const services = configServiceNames(warmup.length + order.length);
+  const order = timedRounds(options.cycles);
+  const services = configServiceNames(WARMUP.length + order.length);
   await createConfigProject(api, services);
   const writeMs: number[] = [];
-  const roundsOf = (mode: Mode) => [...warmup, ...order].filter((m) => m === mode).length;
-  log(
-    `(f) writing ${size * roundsOf('newCommit')} commits through the API and making ${size * roundsOf('fromGit')} in the repository (untimed)`,
-  );
-  const newCommitPool = await writeCommits(api, size * roundsOf('newCommit'), 'new', writeMs);
+  const newCommits = size * roundsOf('newCommit', options.cycles);
+  const fromGitCommits = size * roundsOf('fromGit', options.cycles);
+  log(`(f) writing ${newCommits} commits through the API and making ${fromGitCommits} in the repository (untimed)`);
+  const newCommitPool = await writeCommits(api, newCommits, 'new', writeMs);
   const [tip] = await writeCommits(api, 1, 'tip', writeMs);
-  const fromGitPool = await commitsBySomeoneElse(join(options.dataDir, 'git', `${CONFIG_PROJECT}.git`), tip!, size * roundsOf('fromGit'));
+  const fromGitPool = await commitsBySomeoneElse(join(options.dataDir, 'git', `${CONFIG_PROJECT}.git`), tip!, fromGitCommits);
   const pinsOf = (mode: Mode) =>
     mode === 'cached' ? Array<string>(size).fill(tip!) : (mode === 'newCommit' ? newCommitPool : fromGitPool).splice(0, size);
-  for (const [index, mode] of warmup.entries()) await startRound(api, services[index]!, pinsOf(mode), inFlight);
+  for (const [index, mode] of WARMUP.entries()) await startRound(api, services[index]!, pinsOf(mode), inFlight);
   await sleep(SETTLE_MS);
 
   const rounds = new Map<Mode, Round[]>(MODES.map((mode) => [mode, []]));
   for (const [index, mode] of order.entries()) {
-    const result = await startRound(api, services[warmup.length + index]!, pinsOf(mode), inFlight);
+    const result = await startRound(api, services[WARMUP.length + index]!, pinsOf(mode), inFlight);
     rounds.get(mode)!.push(result);
     log(
       `(f) round ${index + 1} ${mode}: ${size} starts in ${result.elapsedMs.toFixed(0)} ms → ${((size * 1000) / result.elapsedMs).toFixed(0)} starts/s`,

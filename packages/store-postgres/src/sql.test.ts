@@ -86,7 +86,7 @@ describe('inTransactionWith', () => {
     expect(await rows()).toEqual([1, 12]);
   });
 
-  it('rolls back when the check throws, and leaves the connection fit for the next transaction', async () => {
+  it('rolls back when the check throws, so the next query on the connection finds nothing of it', async () => {
     await expect(
       inTransactionWith(pool, 'INSERT INTO t VALUES (3)', () => {
         throw new Error('lost a race');
