@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestPostgresDatabase } from '@shipmate/testing';
 import type { TestPostgresDatabase } from '@shipmate/testing';
 import type { ReplicaNotice, ReplicaNoticeBus } from '@shipmate/core';
-import { createPostgresNoticeBus } from './postgres-notice-bus.js';
+import { MAX_NOTICE_BYTES } from '@shipmate/core';
+import { createPostgresNoticeBus, packNotices } from './postgres-notice-bus.js';
 
 /** Resolves with the first value `take` returns for a notice, or rejects after `ms`. */
 function nextNotice(bus: ReplicaNoticeBus, ms = 3000): Promise<ReplicaNotice> {
@@ -82,6 +83,50 @@ describe('the PostgreSQL LISTEN/NOTIFY notice bus', () => {
     expect(errors).toEqual([]);
   });
 
+  it('sends the notices published while a send is under way together, in order, in few notifications', async () => {
+    const a = await open('a');
+    const b = await open('b');
+    const raw = new pg.Client({ connectionString: database.url });
+    await raw.connect();
+    let notifications = 0;
+    let noticesSeen = 0;
+    raw.on('notification', (message) => {
+      notifications += 1;
+      noticesSeen += (JSON.parse(message.payload ?? '{}') as { notices?: unknown[] }).notices?.length ?? 0;
+    });
+    try {
+      await raw.query('LISTEN shipmate_notices');
+      const count = 300;
+      const heard: string[] = [];
+      const all = new Promise<void>((resolve) =>
+        b.subscribe((notice) => {
+          if (notice.kind === 'answer') heard.push(notice.eventId);
+          if (heard.length === count) resolve();
+        }),
+      );
+      // One stored .finished after the other, as the intake announces them.
+      for (let i = 0; i < count; i++) a.publish({ kind: 'answer', project: 'p', triggeredId: `task-${i}`, eventId: `event-${i}` });
+      await all;
+      expect(heard).toEqual(Array.from({ length: count }, (_, i) => `event-${i}`));
+      // About 90 bytes a notice: dozens to a payload (one notification each) instead of one each.
+      await expect.poll(() => noticesSeen, { timeout: 3000 }).toBe(count);
+      expect(notifications).toBeLessThanOrEqual(count / 20);
+    } finally {
+      await raw.end();
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('hears a notice in the envelope of the versions before batching (one notice, `notice`)', async () => {
+    const b = await open('b');
+    const heard = nextNotice(b);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(`SELECT pg_notify('shipmate_notices', '{"from":"older-replica","notice":{"kind":"tokens"}}')`);
+    await client.end();
+    expect(await heard).toEqual({ kind: 'tokens' });
+  });
+
   it('ignores a payload that is not a notice, saying so', async () => {
     const b = await open('b');
     const heard: ReplicaNotice[] = [];
@@ -120,5 +165,35 @@ describe('the PostgreSQL LISTEN/NOTIFY notice bus', () => {
     await expect(createPostgresNoticeBus({ url: database.url, channel: 'bad; DROP' })).rejects.toThrow(
       /channel must be a lower-case SQL identifier/,
     );
+  });
+});
+
+describe('packNotices', () => {
+  const answer = (i: number): ReplicaNotice => ({ kind: 'answer', project: 'p', triggeredId: `task-${i}`, eventId: `event-${i}` });
+
+  it('packs notices in order into payloads NOTIFY takes (under 8000 bytes), as many to one as fit', () => {
+    const notices = Array.from({ length: 500 }, (_, i) => answer(i));
+    const payloads = packNotices('replica-a', notices);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    const unpacked = payloads.flatMap((payload) => (JSON.parse(payload) as { from: string; notices: ReplicaNotice[] }).notices);
+    expect(unpacked).toEqual(notices);
+    expect(payloads.every((payload) => (JSON.parse(payload) as { from: string }).from === 'replica-a')).toBe(true);
+    // Full payloads: one more notice would not have fitted in any but the last.
+    const oneMore = Buffer.byteLength(JSON.stringify(answer(0))) + 1;
+    for (const payload of payloads.slice(0, -1)) expect(Buffer.byteLength(payload) + oneMore).toBeGreaterThanOrEqual(8000);
+  });
+
+  it('gives a notice as large as fitNotice lets one be a payload of its own', () => {
+    const filler = { kind: 'changes', projects: [], topics: [] } satisfies ReplicaNotice;
+    const base = Buffer.byteLength(JSON.stringify({ ...filler, projects: [''] }));
+    const large: ReplicaNotice = { ...filler, projects: ['x'.repeat(MAX_NOTICE_BYTES - base)] };
+    expect(Buffer.byteLength(JSON.stringify(large))).toBe(MAX_NOTICE_BYTES);
+    const payloads = packNotices('replica-a', [answer(1), large, answer(2)]);
+    expect(payloads).toHaveLength(3);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+  });
+
+  it('sends nothing for no notices', () => {
+    expect(packNotices('replica-a', [])).toEqual([]);
   });
 });
