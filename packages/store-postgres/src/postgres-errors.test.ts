@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, UnavailableError } from '@shipmate/core';
-import { translatePostgresError } from './postgres-errors.js';
+import { AlreadyHandledError, ErrorCode, UnavailableError } from '@shipmate/core';
+import { ALREADY_HANDLED_CODE, translatePostgresError } from './postgres-errors.js';
 
 const context = { redactedUrl: 'postgres://shipmate:***@db:5432/shipmate', statementTimeoutMs: 250 };
 
@@ -33,5 +33,14 @@ describe('translatePostgresError', () => {
     expect(translatePostgresError(unique, context)).toBe(unique);
     expect(translatePostgresError(plain, context)).toBe(plain);
     expect(translatePostgresError('text', context)).toBe('text');
+  });
+
+  it('maps a claim another replica won (SH001 of shipmate_expect_one) to AlreadyHandledError naming what', () => {
+    const mapped = translatePostgresError(pgError(ALREADY_HANDLED_CODE, 'event 42'), context);
+    expect(mapped).toBeInstanceOf(AlreadyHandledError);
+    expect(mapped).toMatchObject({
+      code: ErrorCode.alreadyHandled,
+      message: expect.stringMatching(/^event 42 was handled by another replica/),
+    });
   });
 });

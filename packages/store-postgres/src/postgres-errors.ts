@@ -4,10 +4,11 @@
  * `statement_timeout`, or picks this transaction as a deadlock or serialization victim can all
  * go away without anything changing in the data, so they become `UnavailableError`
  * (`ERR_STORE_UNAVAILABLE`): the orchestrator keeps the event it was handling and retries, and
- * HTTP callers get 503 (as sqlite-errors.ts does for SQLite). Everything else (constraints,
- * bugs) is returned unchanged.
+ * HTTP callers get 503 (as sqlite-errors.ts does for SQLite). A step's claim that another replica
+ * won (SQLSTATE SH001) becomes `AlreadyHandledError`. Everything else (constraints, bugs) is
+ * returned unchanged.
  */
-import { ErrorCode, UnavailableError } from '@shipmate/core';
+import { AlreadyHandledError, ErrorCode, UnavailableError } from '@shipmate/core';
 
 /** What the messages name: the server (password redacted) and the statement timeout. */
 export interface PostgresErrorContext {
@@ -32,6 +33,12 @@ const LOGIN_CODES = new Set(['28000', '28P01']);
 
 /** SQLSTATE classes (first two characters) of a connection failure, too few resources, or an operator intervention. */
 const UNAVAILABLE_CLASSES = new Set(['08', '53', '57']);
+
+/**
+ * The SQLSTATE of `shipmate_expect_one` (migration 0007): a step's claim of a pending event or a due
+ * timer changed no row, as another replica handled it meanwhile; the message names what.
+ */
+export const ALREADY_HANDLED_CODE = 'SH001';
 
 /** SQLSTATE codes of a transaction another one made fail: retrying it can succeed. */
 const RETRY_CODES = new Set(['40001', '40P01', '55P03']);
@@ -61,6 +68,7 @@ export function translatePostgresError(error: unknown, context: PostgresErrorCon
     );
   }
   if (code === undefined) return error;
+  if (code === ALREADY_HANDLED_CODE) return new AlreadyHandledError(error.message);
   if (LOGIN_CODES.has(code)) {
     return new UnavailableError(
       ErrorCode.storeUnavailable,

@@ -15,7 +15,6 @@
 import pg from 'pg';
 import {
   ConflictError,
-  AlreadyHandledError,
   EVENT_FIELD_COLUMNS,
   ErrorCode,
   InputError,
@@ -54,7 +53,7 @@ import { buildPostgresTaskLeaseStore } from './postgres-task-lease-store.js';
 import { buildPostgresSecretStore } from './postgres-secret-store.js';
 import { buildPostgresApiTokenStore } from './postgres-api-token-store.js';
 import { createPostgresStepClaims } from './postgres-step-claims.js';
-import { Where, changed, inTransaction, inTransactionWith, inlineStatement, namedStatements, sqlLimit } from './sql.js';
+import { Where, changed, inTransaction, inlineStatement, namedStatements, sqlLimit } from './sql.js';
 import { rootCandidates } from './root-candidates.js';
 import type { Queryable, RunInTransaction, RunOnPool, TransactionMode } from './sql.js';
 
@@ -212,11 +211,10 @@ interface PauseRow {
   stage: string;
 }
 
-/** One statement of a write and its parameters; `alreadyHandled` names what it claims (see commitChangeset). */
+/** One statement of a write and its parameters. */
 interface Statement {
   query: pg.QueryConfig;
   values: unknown[];
-  alreadyHandled?: string;
 }
 
 function textOrNull(value: unknown): string | null {
@@ -291,7 +289,12 @@ const SQL = namedStatements('store', {
   pendingEvents: 'SELECT seq, doc FROM events WHERE pending ORDER BY seq LIMIT $1',
   recordDataDir: "INSERT INTO control_plane_settings (name, value) VALUES ('data_dir_id', $1) ON CONFLICT (name) DO NOTHING",
   readDataDir: "SELECT value FROM control_plane_settings WHERE name = 'data_dir_id'",
-  markProcessed: 'UPDATE events SET pending = false WHERE seq = $1 AND pending',
+  // A step's claims, in its commit (commitChangeset): exactly one row, or the commit rolls back
+  // with SQLSTATE SH001 (migration 0007), $2 naming what was claimed.
+  claimPending: `WITH claimed AS (UPDATE events SET pending = false WHERE seq = $1 AND pending RETURNING 1)
+     SELECT shipmate_expect_one(count(*), $2) FROM claimed`,
+  claimTimer: `WITH claimed AS (DELETE FROM timers WHERE id = $1 RETURNING 1)
+     SELECT shipmate_expect_one(count(*), $2) FROM claimed`,
   deleteEventsBefore: `WITH deleted AS (DELETE FROM events WHERE NOT pending AND time < $1 RETURNING shkeptncontext, project, root)
      SELECT count(*)::int AS n,
             coalesce(array_agg(DISTINCT shkeptncontext) FILTER (WHERE root), '{}') AS contexts
@@ -487,15 +490,16 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
 
   /**
    * The statements of a changeset, in the SQLite store's order. Within one changeset puts apply
-   * before removes: a step that opens and closes the same thing ends with it closed. A statement
-   * with `alreadyHandled` must change exactly one row, or the step lost a race to another replica.
+   * before removes: a step that opens and closes the same thing ends with it closed. The claims of
+   * pending events and fired timers must change exactly one row each, or the step lost a race to
+   * another replica: they raise SH001 then (migration 0007).
    */
   function changesetStatements(c: Changeset): Statement[] {
     const one = (query: pg.QueryConfig, ...values: unknown[]): Statement => ({ query, values });
     return [
       ...((c.newEvents ?? []).length > 0 ? [eventsInsert(c.newEvents ?? [])] : []),
-      ...(c.processedSeqs ?? []).map((seq) => ({ ...one(SQL.markProcessed, seq), alreadyHandled: `event ${seq}` })),
-      ...(c.firedTimers ?? []).map((id) => ({ ...one(SQL.removeTimer, id), alreadyHandled: `timer ${id}` })),
+      ...(c.processedSeqs ?? []).map((seq) => one(SQL.claimPending, seq, `event ${seq}`)),
+      ...(c.firedTimers ?? []).map((id) => one(SQL.claimTimer, id, `timer ${id}`)),
       ...(c.executions ?? []).map(executionUpsert),
       ...(c.openTriggeredPut ?? []).map(openPut),
       ...(c.openTriggeredRemove ?? []).map((eventId) => one(SQL.removeOpen, eventId)),
@@ -511,21 +515,17 @@ function buildStore(pool: pg.Pool, options: ResolvedPostgresStoreOptions, contex
   }
 
   /**
-   * Commits a changeset in two round trips: BEGIN and its statements, values inlined as literals,
-   * go as one multi-statement query (a step's commit was one round trip per statement, about ten),
-   * then COMMIT. Throws {@link AlreadyHandledError} when a pending event or a timer was handled
-   * meanwhile; the transaction then rolls back.
+   * Commits a changeset in one round trip: its statements, values inlined as literals, go as one
+   * multi-statement query, which PostgreSQL runs as one implicit transaction (a step's commit was
+   * one round trip per statement, about ten, then BEGIN with the statements and COMMIT, two).
+   * Throws AlreadyHandledError when a pending event or a timer was handled meanwhile (a
+   * claim's SH001, mapped by `run`); nothing of the changeset is applied then.
    */
   function commitChangeset(c: Changeset): Promise<void> {
     return run(async (pool) => {
       const statements = changesetStatements(c);
       if (statements.length === 0) return;
-      const sql = statements.map((st) => inlineStatement(st.query.text, st.values)).join(';\n');
-      await inTransactionWith(pool, sql, (results) => {
-        statements.forEach((st, i) => {
-          if (st.alreadyHandled !== undefined && results[i]?.rowCount !== 1) throw new AlreadyHandledError(st.alreadyHandled);
-        });
-      });
+      await pool.query(statements.map((st) => inlineStatement(st.query.text, st.values)).join(';\n'));
     });
   }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestPostgresDatabase } from '@shipmate/testing';
 import type { TestPostgresDatabase } from '@shipmate/testing';
-import { inTransactionWith, inlineStatement, sqlLiteral } from './sql.js';
+import { inlineStatement, sqlLiteral } from './sql.js';
 
 describe('sqlLiteral and inlineStatement', () => {
   it('writes each kind of value, and refuses what has no literal', () => {
@@ -54,53 +54,5 @@ describe('sqlLiteral and inlineStatement', () => {
       const { rows } = await client.query<{ texts: string[]; flags: boolean[]; none: string[]; n: string }>(text);
       expect(rows[0]).toEqual({ texts: nasty, flags: [true, false], none: [], n: '1733400000000' });
     });
-  });
-});
-
-describe('inTransactionWith', () => {
-  let database: TestPostgresDatabase;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    database = await createTestPostgresDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    await pool.query('CREATE TABLE t (n int PRIMARY KEY)');
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
-  const rows = async () => (await pool.query<{ n: number }>('SELECT n FROM t ORDER BY n')).rows.map((row) => row.n);
-
-  it("commits the statements and shows the check their results, one each, without BEGIN's", async () => {
-    let counts: Array<number | null> = [];
-    await inTransactionWith(
-      pool,
-      'INSERT INTO t VALUES (1), (2); UPDATE t SET n = n + 10 WHERE n = 2; DELETE FROM t WHERE n = 99',
-      (results) => {
-        counts = results.map((result) => result.rowCount);
-      },
-    );
-    expect(counts).toEqual([2, 1, 0]);
-    expect(await rows()).toEqual([1, 12]);
-  });
-
-  it('rolls back when the check throws, so the next query on the connection finds nothing of it', async () => {
-    await expect(
-      inTransactionWith(pool, 'INSERT INTO t VALUES (3)', () => {
-        throw new Error('lost a race');
-      }),
-    ).rejects.toThrow('lost a race');
-    expect(await rows()).toEqual([1, 12]);
-  });
-
-  it('rolls back the statements before one that fails', async () => {
-    await expect(inTransactionWith(pool, 'INSERT INTO t VALUES (4); INSERT INTO t VALUES (1)', () => undefined)).rejects.toThrow(
-      /duplicate key/,
-    );
-    expect(await rows()).toEqual([1, 12]);
-    await inTransactionWith(pool, 'INSERT INTO t VALUES (5)', () => undefined);
-    expect(await rows()).toEqual([1, 5, 12]);
   });
 });

@@ -99,19 +99,6 @@ export function inTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promi
   });
 }
 
-/**
- * Runs `statements` (SQL without parameters, joined with `;`) as a write transaction whose BEGIN
- * travels with them, one round trip fewer than {@link inTransaction}. `check` sees their results,
- * one per statement, before COMMIT; when it throws, or a statement fails, the transaction rolls back.
- */
-export function inTransactionWith(pool: pg.Pool, statements: string, check: (results: readonly pg.QueryResult[]) => void): Promise<void> {
-  return onConnection(pool, async (client) => {
-    const answer = (await client.query(`${BEGIN.write};\n${statements}`)) as pg.QueryResult | pg.QueryResult[];
-    check((Array.isArray(answer) ? answer : [answer]).slice(1));
-    await client.query('COMMIT');
-  });
-}
-
 /** A WHERE clause under construction: terms joined with AND, parameters numbered `$1`, `$2`, … in order. */
 export class Where {
   readonly terms: string[] = [];
