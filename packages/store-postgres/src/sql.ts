@@ -68,14 +68,17 @@ const BEGIN: Readonly<Record<TransactionMode, string>> = {
 };
 
 /**
- * Runs `body` on a connection of the pool; when it throws, rolls back whatever transaction it left
- * open (the error is rethrown). A connection whose ROLLBACK fails is closed, not reused.
+ * Runs `fn` in one transaction on a connection of the pool: COMMIT when it resolves, ROLLBACK when
+ * it throws (the error is rethrown). A connection whose ROLLBACK fails is closed, not reused.
  */
-async function onConnection<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    return await body(client);
+    await client.query(BEGIN[mode]);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: unknown) => {
       broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
@@ -84,19 +87,6 @@ async function onConnection<T>(pool: pg.Pool, body: (client: pg.PoolClient) => P
   } finally {
     client.release(broken);
   }
-}
-
-/**
- * Runs `fn` in one transaction on a connection of the pool: COMMIT when it resolves, ROLLBACK when
- * it throws (the error is rethrown). A connection whose ROLLBACK fails is closed, not reused.
- */
-export function inTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
-  return onConnection(pool, async (client) => {
-    await client.query(BEGIN[mode]);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  });
 }
 
 /** A WHERE clause under construction: terms joined with AND, parameters numbered `$1`, `$2`, … in order. */
