@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,73 @@ describe('CatFileBatch', () => {
       expect(reads.slice(0, 50).map((object) => object?.content.toString('utf8'))).toEqual(blobs);
       expect(reads.slice(50)).toEqual([undefined, undefined]);
       expect(await batch.read('bad\nspec')).toBeUndefined();
+    } finally {
+      batch.close();
+    }
+  });
+
+  it('reads objects of several MiB, an empty one and missing ones between them, byte for byte', async () => {
+    const batch = new CatFileBatch(() => git.start(['cat-file', '--batch'], { gitDir }));
+    try {
+      const big = [randomBytes(5 * 1024 * 1024 + 3), randomBytes(3 * 1024 * 1024)];
+      const ids = big.map((content) =>
+        execFileSync('git', ['--git-dir', gitDir, 'hash-object', '-w', '--stdin'], { input: content, encoding: 'utf8' }).trim(),
+      );
+      const empty = hash('');
+      const reads = await Promise.all([
+        batch.read(ids[0]!),
+        batch.read('nothing-here'),
+        batch.read(empty),
+        batch.read(ids[1]!),
+        batch.read(ids[0]!),
+      ]);
+      expect(reads.map((object) => object?.content.length)).toEqual([big[0]!.length, undefined, 0, big[1]!.length, big[0]!.length]);
+      expect(reads[0]!.content.equals(big[0]!) && reads[3]!.content.equals(big[1]!) && reads[4]!.content.equals(big[0]!)).toBe(true);
+      expect(reads[2]).toEqual({ oid: empty, type: 'blob', content: Buffer.alloc(0) });
+    } finally {
+      batch.close();
+    }
+  });
+
+  it('puts answers together from output cut anywhere: in a header, in the content, before the newline that ends it', async () => {
+    // A stand-in for git that answers each request line with a fixed answer, a few bytes per write.
+    const answers: Record<string, string> = {
+      a: `${'a'.repeat(40)} blob 11\nhello world\n`,
+      b: `${'b'.repeat(40)} blob 0\n\n`,
+      c: 'c missing\n',
+      d: `${'d'.repeat(40)} blob 26\n${'line one\nline two\n'.padEnd(26, '.')}\n`,
+    };
+    const script = `
+      const answers = ${JSON.stringify(answers)};
+      let out = Buffer.alloc(0);
+      const pump = () => {
+        if (out.length === 0) return;
+        const n = 1 + (out.length % 5);
+        process.stdout.write(out.subarray(0, n));
+        out = out.subarray(n);
+        setTimeout(pump, 1);
+      };
+      let pending = '';
+      process.stdin.on('data', (chunk) => {
+        pending += chunk;
+        let newline;
+        while ((newline = pending.indexOf('\\n')) >= 0) {
+          const idle = out.length === 0;
+          out = Buffer.concat([out, Buffer.from(answers[pending.slice(0, newline)])]);
+          pending = pending.slice(newline + 1);
+          if (idle) pump();
+        }
+      });`;
+    const batch = new CatFileBatch(() => spawn(process.execPath, ['-e', script]));
+    try {
+      const reads = await Promise.all(['a', 'b', 'c', 'd', 'a'].map((spec) => batch.read(spec)));
+      expect(reads.map((object) => object && { type: object.type, text: object.content.toString('utf8') })).toEqual([
+        { type: 'blob', text: 'hello world' },
+        { type: 'blob', text: '' },
+        undefined,
+        { type: 'blob', text: 'line one\nline two\n'.padEnd(26, '.') },
+        { type: 'blob', text: 'hello world' },
+      ]);
     } finally {
       batch.close();
     }

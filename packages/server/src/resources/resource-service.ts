@@ -8,6 +8,7 @@ import type { KeyedMutex, ResourceFile, ResourceLevel, ResourceStore } from '@sh
 import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.js';
 import type { PaginationQuery } from '../http/pagination.js';
 import type { ProjectService } from '../projects/project-service.js';
+import type { ResourceRead } from './resource-json.js';
 
 /** `metadata` of Keptn's resource bodies; `upstreamURL` is the project's upstream, or empty. */
 export interface ResourceMetadata {
@@ -54,7 +55,8 @@ export interface ResourceServiceOptions {
 /** The use cases behind the resource routes. */
 export interface ResourceService {
   list(level: ResourceLevel, query: ResourceQuery): Promise<ResourceListBody>;
-  get(level: ResourceLevel, uriFromPath: string, query: ResourceQuery): Promise<ResourceBody>;
+  /** The file at the tip or at `gitCommitID`; resource-json.ts writes its body. */
+  get(level: ResourceLevel, uriFromPath: string, query: ResourceQuery): Promise<ResourceRead>;
   /** POST/PUT `.../resource` with `{resources: [{resourceURI, resourceContent}]}`. */
   writeMany(level: ResourceLevel, body: unknown): Promise<WriteResultBody>;
   /** PUT `.../resource/{uri}` with `{resourceContent}`. */
@@ -102,7 +104,7 @@ export function createResourceService(options: ResourceServiceOptions): Resource
     async get(level, uriFromPath, query) {
       const uri = checkResourceUriFromPath(uriFromPath);
       const read = await resources.getResource(level, uri, commitOf(query));
-      return { resourceURI: uri, resourceContent: read.content.toString('base64'), metadata: metadata(level.project, read.commit) };
+      return { resourceURI: uri, content: read.content, metadata: metadata(level.project, read.commit) };
     },
 
     async writeMany(level, body) {

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeptnEvent } from '@shipmate/core';
-import { base64, startInProcessServer } from '../test-support/in-process-server.js';
+import { TEST_TOKEN, base64, startInProcessServer } from '../test-support/in-process-server.js';
 import type { InProcessServer } from '../test-support/in-process-server.js';
 import { triggerSequence } from '../test-support/sequence-events.js';
 
@@ -190,6 +191,37 @@ describe('resource API', () => {
     expect(git('rev-list', '--min-parents=2', 'dev')).toBe('');
     expect(git('ls-tree', '-r', '--name-only', 'dev', '--', 'parallel/').split('\n')).toHaveLength(10);
     expect(new Set(replies.map((r) => r.body.commitID)).size).toBe(10);
+  });
+});
+
+describe('large resources', () => {
+  const prod = `${RS}/project/shop/stage/prod/service/carts/resource`;
+
+  it('reads a file of several chunks back whole, as JSON with its exact Content-Length, by GET and over a socket', async () => {
+    const chart = randomBytes(300 * 1024 + 1);
+    expect((await api.call('PUT', `${prod}/big%2Fchart.tgz`, { resourceContent: chart.toString('base64') })).status).toBe(200);
+    const read = await api.call<{ resourceURI: string; resourceContent: string; metadata: { version: string } }>(
+      'GET',
+      `${prod}/big%2Fchart.tgz`,
+    );
+    expect(read.status).toBe(200);
+    expect(read.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Buffer.from(read.body.resourceContent, 'base64').equals(chart)).toBe(true);
+    expect(read.body).toEqual({
+      resourceURI: 'big/chart.tgz',
+      resourceContent: expect.any(String),
+      metadata: { upstreamURL: '', version: git('rev-parse', 'prod') },
+    });
+    const head = await api.call('HEAD', `${prod}/big%2Fchart.tgz`);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(read.headers['content-length']);
+
+    // A real socket: the declared length must be what is sent, or the client waits or cuts the body.
+    const url = await api.server.app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${url}${prod}/big%2Fchart.tgz`, { headers: { 'x-token': TEST_TOKEN } });
+    const body = await response.text();
+    expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+    expect(JSON.parse(body)).toEqual(read.body);
   });
 });
 

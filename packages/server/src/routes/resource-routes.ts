@@ -17,6 +17,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import { ErrorCode, MAX_RESOURCE_BYTES_SETTING } from '@shipmate/core';
 import type { ResourceLevel } from '@shipmate/core';
 import { keptnErrorHandler } from '../http/keptn-error.js';
+import { sendResourceJson } from '../resources/resource-json.js';
 import type { ResourceService } from '../resources/resource-service.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -113,9 +114,9 @@ export function registerResourceRoutes(app: TypedApp, context: ServerContext, se
           response: { 200: resourceSchema, ...errorResponses },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const params = request.params;
-        return service.get(levelOf(params), params.resourceURI ?? '', request.query);
+        return sendResourceJson(reply, await service.get(levelOf(params), params.resourceURI ?? '', request.query));
       },
     );
 
