@@ -140,7 +140,7 @@ export { LruCache } from './config/lru-cache.js';
 export type { ResourceContent, ResourceFile, ResourceLevel, ResourceListing, ResourceStore } from './ports/resource-store.js';
 export type { ConfigUpstream, DivergedBranch, UpstreamCredentials, UpstreamState, UpstreamStatus } from './ports/config-upstream.js';
 export { MAX_RESOURCE_URI_LENGTH, checkResourceUri, checkResourceUriFromPath } from './resources/resource-uri.js';
-export { MAX_RESOURCE_BYTES_SETTING, decodeResourceContent } from './resources/base64-content.js';
+export { MAX_RESOURCE_BYTES_SETTING, decodeResourceContent, isBase64 } from './resources/base64-content.js';
 export { SLI_PROVIDER_CONFIG_URI, parseSliProviderConfig, sliProviderConfigYaml } from './resources/sli-provider-config.js';
 
 export { createOrchestrator } from './orchestrator/orchestrator.js';

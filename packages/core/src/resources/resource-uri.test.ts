@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputError, TooLargeError } from '../errors/errors.js';
-import { decodeResourceContent } from './base64-content.js';
+import { decodeResourceContent, isBase64 } from './base64-content.js';
 import { checkResourceUri, checkResourceUriFromPath } from './resource-uri.js';
 
 describe('checkResourceUriFromPath', () => {
@@ -48,8 +49,19 @@ describe('decodeResourceContent', () => {
     expect(decodeResourceContent('', 'x', 10).length).toBe(0);
   });
 
-  it.each(['aGk', 'a===', 'aG!=', 'aGk=aGk=', 'aGk-', 'aGk_'])('refuses %j', (value) => {
+  it.each(['aGk', 'a===', 'aG!=', 'aGk=aGk=', 'aGk-', 'aGk_', '====', '=aGk', 'aG=k', 'aGk==', 'aGvs bG8='])('refuses %j', (value) => {
     expect(() => decodeResourceContent(value, 'x', 10)).toThrow(InputError);
+    expect(isBase64(value)).toBe(false);
+  });
+
+  it.each(['', 'aGk=', 'aA==', 'aGVsbG8gd29ybGQh', '+/+/'])('takes %j as base64', (value) => {
+    expect(isBase64(value)).toBe(true);
+  });
+
+  it('decodes 10 MiB (checked without a backtracking group, which overflowed the stack from about 3 MiB)', () => {
+    const content = randomBytes(10 * 1024 * 1024 + 1);
+    expect(decodeResourceContent(content.toString('base64'), 'big.tgz', 10 * 1024 * 1024 + 1).equals(content)).toBe(true);
+    expect(() => decodeResourceContent(`${content.toString('base64')}!`, 'big.tgz', 11 * 1024 * 1024)).toThrow(InputError);
   });
 
   it('checks the decoded size against the limit', () => {

@@ -4,7 +4,7 @@
  * passwords, certificate and key decoded from base64, goes to the upstream mirror, which stores it
  * encrypted. A `remoteURL` matching a line of the deny list is refused with 422 as in Keptn.
  */
-import { ErrorCode, InputError, UnprocessableError, isPlainObject } from '@shipmate/core';
+import { ErrorCode, InputError, UnprocessableError, isBase64, isPlainObject } from '@shipmate/core';
 import type { UpstreamCredentials } from '@shipmate/core';
 
 /** Validated credentials: what may be shown, and what the mirror needs. */
@@ -17,7 +17,6 @@ const ALLOWED_TOP = ['remoteURL', 'user', 'https', 'ssh'];
 const ALLOWED_HTTPS = ['token', 'certificate', 'insecureSkipTLS', 'proxy'];
 const ALLOWED_PROXY = ['url', 'scheme', 'user', 'password'];
 const ALLOWED_SSH = ['privateKey', 'privateKeyPass'];
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Validates credentials (`denylist`: Keptn's git-remote-url-denylist lines as regular expressions). */
 export function validateGitCredentials(value: unknown, denylist: readonly RegExp[] = []): ValidatedGitCredentials | undefined {
@@ -71,7 +70,7 @@ function parseHttps(value: unknown): NonNullable<UpstreamCredentials['https']> {
   rejectUnknown(value, ALLOWED_HTTPS, 'gitCredentials.https');
   const token = optionalString(value, 'token', 'gitCredentials.https.token');
   const certificate = optionalString(value, 'certificate', 'gitCredentials.https.certificate');
-  if (certificate && !BASE64.test(certificate)) throw invalid('gitCredentials.https.certificate', 'must be base64 of a PEM certificate');
+  if (certificate && !isBase64(certificate)) throw invalid('gitCredentials.https.certificate', 'must be base64 of a PEM certificate');
   const skip = value.insecureSkipTLS;
   if (skip !== undefined && typeof skip !== 'boolean') throw invalid('gitCredentials.https.insecureSkipTLS', 'must be true or false');
   return {
@@ -100,7 +99,7 @@ function parseSsh(value: unknown): NonNullable<UpstreamCredentials['ssh']> {
   if (!isPlainObject(value)) throw invalid('gitCredentials.ssh', 'must be an object');
   rejectUnknown(value, ALLOWED_SSH, 'gitCredentials.ssh');
   const key = optionalString(value, 'privateKey', 'gitCredentials.ssh.privateKey');
-  if (key && !BASE64.test(key)) throw invalid('gitCredentials.ssh.privateKey', 'must be base64 of a PEM private key');
+  if (key && !isBase64(key)) throw invalid('gitCredentials.ssh.privateKey', 'must be base64 of a PEM private key');
   const passphrase = optionalString(value, 'privateKeyPass', 'gitCredentials.ssh.privateKeyPass');
   return {
     ...(key ? { privateKey: Buffer.from(key, 'base64').toString('utf8') } : {}),

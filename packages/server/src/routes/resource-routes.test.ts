@@ -223,6 +223,21 @@ describe('large resources', () => {
     expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(body));
     expect(JSON.parse(body)).toEqual(read.body);
   });
+  it('writes and reads a file of the default limit, 10 MiB (from about 3 MiB on, the base64 check overflowed the stack: 500)', async () => {
+    const image = randomBytes(10 * 1024 * 1024);
+    const written = await api.call<WriteResult>('POST', prod, {
+      resources: [{ resourceURI: 'big/image.tar', resourceContent: image.toString('base64') }],
+    });
+    expect(written.status).toBe(201);
+    const read = await api.call<{ resourceContent: string }>('GET', `${prod}/big%2Fimage.tar`);
+    expect(read.status).toBe(200);
+    expect(Buffer.from(read.body.resourceContent, 'base64').equals(image)).toBe(true);
+    const over = await api.call('PUT', `${prod}/big%2Fimage.tar`, {
+      resourceContent: Buffer.alloc(10 * 1024 * 1024 + 1).toString('base64'),
+    });
+    expect(over.status).toBe(413);
+    expect(over.body).toMatchObject({ errorCode: 'ERR_RESOURCE_TOO_LARGE' });
+  });
 });
 
 describe('shipyard and pinned commits', () => {
