@@ -6,6 +6,7 @@
  * the bad-input table: exact exit codes and one-line messages that name the fix.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -275,6 +276,34 @@ describe('projects, services and resources', () => {
     expect((await ok(['get', 'resource', 'test/workloads.yaml', '--project', 'web', '--stage', 'dev', '--service', 'site'])).stdout).toBe(
       WORKLOADS_YAML,
     );
+  });
+
+  it('prints a binary file byte for byte, so `get resource … > file` gives the file back', async () => {
+    const chart = randomBytes(200 * 1024);
+    writeFileSync(join(dir, 'work', 'chart.tgz'), chart);
+    await ok([
+      'add-resource',
+      '--project',
+      'web',
+      '--stage',
+      'dev',
+      '--service',
+      'site',
+      '--resource',
+      'chart.tgz',
+      '--resourceUri',
+      'helm/site.tgz',
+    ]);
+    const printed = await new Promise<Buffer>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [SHIPMATE_BIN, 'get', 'resource', 'helm/site.tgz', '--project', 'web', '--stage', 'dev', '--service', 'site'],
+        { cwd: join(dir, 'work'), env: baseEnv, encoding: 'buffer', maxBuffer: 1024 * 1024 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+    expect(printed.length).toBe(chart.length);
+    expect(printed.equals(chart)).toBe(true);
   });
 });
 

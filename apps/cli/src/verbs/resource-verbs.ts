@@ -107,7 +107,8 @@ export function registerResourceVerbs(program: Command): void {
         const level = levelOf(flags);
         if (resourceUri !== undefined) {
           const resource = await client.resource(level, resourceUri, flags.gitCommitId ? { gitCommitID: flags.gitCommitId } : {});
-          out.data(resource, () => Buffer.from(resource.resourceContent ?? '', 'base64').toString('utf8'));
+          // The file's bytes as they are: a chart archive must come out whole, not as UTF-8 text.
+          out.data(resource, () => Buffer.from(resource.resourceContent ?? '', 'base64'));
           return;
         }
         const resources = await allResources(client, level, flags.gitCommitId);

@@ -20,7 +20,7 @@ export interface VerbFlags extends ConnectionFlags {
 
 /** Where a verb writes; process.stdout and process.stderr unless a test gives others. */
 export interface VerbStreams {
-  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stdout: { write(data: string | Uint8Array): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
 }
@@ -35,8 +35,8 @@ export interface VerbOutput {
   readonly noteStyle: Style;
   /** True when stdout is a terminal (`--watch` is the default there). */
   readonly interactive: boolean;
-  /** Data: `value` as JSON or YAML with `-o`, else the human form `table()` renders. */
-  data(value: unknown, table: () => string): void;
+  /** Data: `value` as JSON or YAML with `-o`, else the human form `table()` renders (text, or bytes as they are). */
+  data(value: unknown, table: () => string | Uint8Array): void;
   /** A line of data on stdout. */
   line(text: string): void;
   /** One record of a stream (a followed sequence's steps): a JSON line, a YAML document, or the human line. */
