@@ -299,7 +299,7 @@ describe('projects, services and resources', () => {
         process.execPath,
         [SHIPMATE_BIN, 'get', 'resource', 'helm/site.tgz', '--project', 'web', '--stage', 'dev', '--service', 'site'],
         { cwd: join(dir, 'work'), env: baseEnv, encoding: 'buffer', maxBuffer: 1024 * 1024 },
-        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        (error, stdout) => (error ? reject(new Error(`get resource failed: ${error.message}`)) : resolve(stdout)),
       );
     });
     expect(printed.length).toBe(chart.length);
