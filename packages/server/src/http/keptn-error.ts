@@ -15,6 +15,8 @@ export interface BodyLimit {
   readonly bytes: number;
   readonly setting: string;
   readonly errorCode: string;
+  /** What the limit is made of, when it is not the setting's own value (said in the message). */
+  readonly derivation?: string;
 }
 
 /** The global limit (`SHIPMATE_MAX_BODY_BYTES`). */
@@ -46,7 +48,7 @@ export function toKeptnError(error: unknown, limit: BodyLimit): KeptnErrorBody {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         code: 413,
-        message: `request body is larger than the limit of ${limit.bytes} bytes; send a smaller body or raise ${limit.setting}`,
+        message: `request body is larger than the limit of ${limit.bytes} bytes${limit.derivation ? ` (${limit.derivation})` : ''}; send a smaller body or raise ${limit.setting}`,
         errorCode: limit.errorCode,
       };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -131,7 +131,7 @@ const cases: Case[] = [
     raw: JSON.stringify(one('big.bin', 'A'.repeat(200_000))),
     status: 413,
     errorCode: 'ERR_RESOURCE_TOO_LARGE',
-    message: /SHIPMATE_MAX_RESOURCE_BYTES/,
+    message: /the base64 of a file of at most 8192 bytes, and the JSON around it\); send a smaller body or raise SHIPMATE_MAX_RESOURCE_BYTES/,
   },
   // unknown levels, files, commits
   { name: 'unknown project', method: 'GET', url: `${RS}/project/nope/resource`, status: 404, errorCode: 'ERR_PROJECT_NOT_FOUND' },

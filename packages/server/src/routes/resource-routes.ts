@@ -46,7 +46,13 @@ export function resourceBodyLimit(maxResourceBytes: number, maxBodyBytes: number
 /** Registers the resource routes on every level (only when the server has a resource store). */
 export function registerResourceRoutes(app: TypedApp, context: ServerContext, service: ResourceService): void {
   const bodyLimit = resourceBodyLimit(context.options.maxResourceBytes, context.options.maxBodyBytes);
-  const errorHandler = keptnErrorHandler({ bytes: bodyLimit, setting: MAX_RESOURCE_BYTES_SETTING, errorCode: ErrorCode.resourceTooLarge });
+  const errorHandler = keptnErrorHandler({
+    bytes: bodyLimit,
+    setting: MAX_RESOURCE_BYTES_SETTING,
+    errorCode: ErrorCode.resourceTooLarge,
+    // A 12 MB file against "a limit of 14046552 bytes" reads as a contradiction without it.
+    derivation: `the base64 of a file of at most ${context.options.maxResourceBytes} bytes, and the JSON around it`,
+  });
   const writeOptions = { bodyLimit, errorHandler };
 
   for (const level of LEVELS) {
