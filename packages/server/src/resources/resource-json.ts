@@ -6,10 +6,10 @@
  * `CHUNK_BYTES` slice of the file (a multiple of 3 bytes, so the pieces join into the base64 of the
  * whole), with the exact `Content-Length`. Written whole, a file's base64 and the JSON around it
  * were two strings of 4/3 its size each: from about 96 KiB on, V8 puts such strings in its
- * large-object space, which only a full collection frees. 300 GETs of a 100 KiB file one after the
- * other (bench (f)) raised the server's peak RSS by 22-25 MiB, and a GET of a 10 MiB file (the
- * default SHIPMATE_MAX_RESOURCE_BYTES) made 27 MiB of such strings. The pieces are 64 KiB strings,
- * which the young generation's scavenges free.
+ * large-object space, which only a full collection frees (a GET of a 10 MiB file, the default
+ * SHIPMATE_MAX_RESOURCE_BYTES, made two of 13.3 MiB). The pieces are 64 KiB strings, which the
+ * young generation's scavenges free: the 300 GETs of a 100 KiB file one after the other in bench
+ * (f) raised the server's RSS by 13 MiB instead of 35 (docs/architecture.md).
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
