@@ -280,24 +280,13 @@ describe('projects, services and resources', () => {
 
   it('prints a binary file byte for byte, so `get resource … > file` gives the file back', async () => {
     const chart = randomBytes(200 * 1024);
+    const site = ['--project', 'web', '--stage', 'dev', '--service', 'site'];
     writeFileSync(join(dir, 'work', 'chart.tgz'), chart);
-    await ok([
-      'add-resource',
-      '--project',
-      'web',
-      '--stage',
-      'dev',
-      '--service',
-      'site',
-      '--resource',
-      'chart.tgz',
-      '--resourceUri',
-      'helm/site.tgz',
-    ]);
+    await ok(['add-resource', ...site, '--resource', 'chart.tgz', '--resourceUri', 'helm/site.tgz']);
     const printed = await new Promise<Buffer>((resolve, reject) => {
       execFile(
         process.execPath,
-        [SHIPMATE_BIN, 'get', 'resource', 'helm/site.tgz', '--project', 'web', '--stage', 'dev', '--service', 'site'],
+        [SHIPMATE_BIN, 'get', 'resource', 'helm/site.tgz', ...site],
         { cwd: join(dir, 'work'), env: baseEnv, encoding: 'buffer', maxBuffer: 1024 * 1024 },
         (error, stdout) => (error ? reject(new Error(`get resource failed: ${error.message}`)) : resolve(stdout)),
       );
