@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, base64Length, resourceJson } from './resource-json.js';
-import type { ResourceRead } from './resource-json.js';
+import type { ResourceRead } from './resource-service.js';
 
 async function text(body: string | Readable): Promise<string> {
   if (typeof body === 'string') return body;

@@ -13,14 +13,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import type { ResourceMetadata } from './resource-service.js';
-
-/** One file read for a GET. */
-export interface ResourceRead {
-  resourceURI: string;
-  content: Buffer;
-  metadata: ResourceMetadata;
-}
+import type { ResourceRead } from './resource-service.js';
 
 /** A body for Fastify's `reply.send`, with its length in bytes. */
 export interface ResourceJson {

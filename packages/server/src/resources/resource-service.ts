@@ -8,7 +8,6 @@ import type { KeyedMutex, ResourceFile, ResourceLevel, ResourceStore } from '@sh
 import { paginateInMemory, parseInMemoryPageRequest } from '../http/pagination.js';
 import type { PaginationQuery } from '../http/pagination.js';
 import type { ProjectService } from '../projects/project-service.js';
-import type { ResourceRead } from './resource-json.js';
 
 /** `metadata` of Keptn's resource bodies; `upstreamURL` is the project's upstream, or empty. */
 export interface ResourceMetadata {
@@ -16,10 +15,16 @@ export interface ResourceMetadata {
   version: string;
 }
 
-/** One resource, with content (GET one) or without (list item). */
+/** One item of a listing (no content). */
 export interface ResourceBody {
   resourceURI: string;
-  resourceContent?: string;
+  metadata: ResourceMetadata;
+}
+
+/** One file read for a GET; resource-json.ts writes its body. */
+export interface ResourceRead {
+  resourceURI: string;
+  content: Buffer;
   metadata: ResourceMetadata;
 }
 
@@ -55,7 +60,7 @@ export interface ResourceServiceOptions {
 /** The use cases behind the resource routes. */
 export interface ResourceService {
   list(level: ResourceLevel, query: ResourceQuery): Promise<ResourceListBody>;
-  /** The file at the tip or at `gitCommitID`; resource-json.ts writes its body. */
+  /** The file at the tip or at `gitCommitID`. */
   get(level: ResourceLevel, uriFromPath: string, query: ResourceQuery): Promise<ResourceRead>;
   /** POST/PUT `.../resource` with `{resources: [{resourceURI, resourceContent}]}`. */
   writeMany(level: ResourceLevel, body: unknown): Promise<WriteResultBody>;
