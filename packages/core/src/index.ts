@@ -165,6 +165,8 @@ export { wakeOnEmitted } from './delivery/wake-on-emitted.js';
 export { hasLiveSubscriber } from './delivery/live-subscribers.js';
 export type { RegistrySnapshot } from './delivery/live-subscribers.js';
 export { createLiveSubscriberIndex } from './delivery/live-subscriber-index.js';
+export { deferHeartbeatWrites } from './delivery/deferred-heartbeats.js';
+export type { DeferredHeartbeats, DeferredHeartbeatsOptions, HeartbeatCopy } from './delivery/deferred-heartbeats.js';
 export type { LiveSubscriberIndex, LiveSubscriberIndexOptions } from './delivery/live-subscriber-index.js';
 export { createUnservedTaskNotes, isTaskTriggered, noLiveSubscriberMessage } from './delivery/unserved-tasks.js';
 export type { UnservedTaskNotes, UnservedTaskNotesOptions } from './delivery/unserved-tasks.js';

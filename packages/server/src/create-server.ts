@@ -22,6 +22,7 @@ import {
   createParkedHeartbeats,
   createQuietPolls,
   createLiveSubscriberIndex,
+  deferHeartbeatWrites,
   createUnservedTaskNotes,
   wakeOnEmitted,
   createEventProcessor,
@@ -147,6 +148,15 @@ function secretScopes(scopes: readonly string[]): readonly string[] {
 function leasesOf(store: ControlPlaneStore): TaskLeaseStore {
   if (isLeaseStore(store)) return store;
   throw new InputError(ErrorCode.invalidField, 'the store does not implement the task lease port; pass options.leases');
+}
+
+/**
+ * How often the only replica writes its agents' heartbeats: every minute, and four times within a
+ * registration TTL shorter than 4 minutes (but not more than once a second), so that the sweep
+ * after a crash finds the heartbeats of instances that were still polling recent enough.
+ */
+function heartbeatWriteMs(integrationTtlMs: number): number {
+  return integrationTtlMs > 0 ? Math.max(1_000, Math.min(60_000, integrationTtlMs / 4)) : 60_000;
 }
 
 function positive(value: number, name: string, unit = 'milliseconds', example = '5000'): number {
@@ -277,7 +287,17 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
     onChanged: (integrationId) => notices.publish({ kind: 'registry', ...(integrationId === undefined ? {} : { integrationId }) }),
   });
   await subscribers.load();
-  const registryStore = subscribers.store;
+  // The only replica on its store writes the heartbeats of its agents in bulk (deferred-heartbeats.ts);
+  // with other replicas the store is how they see them, so each is written as it comes.
+  const deferredHeartbeats = options.claims.shared
+    ? undefined
+    : deferHeartbeatWrites({
+        store: subscribers.store,
+        copy: subscribers,
+        writeEveryMs: heartbeatWriteMs(options.integrationTtlMs),
+        onError: (error) => app.log.error({ err: error }, 'writing the heartbeats of agent instances failed; retrying with the next write'),
+      });
+  const registryStore = deferredHeartbeats?.store ?? subscribers.store;
   const orchestrator = createOrchestrator({
     store,
     configuration: options.configuration,
@@ -564,6 +584,9 @@ export async function createControlPlaneServer(input: ServerOptions): Promise<Co
       waiters.close();
       heartbeats.close();
       await app.close();
+      await deferredHeartbeats
+        ?.close()
+        .catch((error: unknown) => app.log.error({ err: error }, 'writing the heartbeats of agent instances on shutdown failed'));
       await processor.stop();
       await options.upstream?.close();
     },

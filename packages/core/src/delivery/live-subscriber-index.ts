@@ -12,6 +12,9 @@
  * through {@link LiveSubscriberIndex.refresh}: the server calls it when another replica's notice says
  * an integration changed (`onChanged` is how this replica tells the others), and on a timer for the
  * heartbeats (lastseen) other replicas record, which are not announced.
+ *
+ * A lastseen in the copy never moves back. {@link LiveSubscriberIndex.noteSeen} notes heartbeats
+ * without a store write, for a replica that writes them later in bulk (deferred-heartbeats.ts).
  */
 import type { KeptnEvent } from '../events/keptn-event.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,7 +22,7 @@ import type { IntegrationRegistryStore } from '../ports/registry-store.js';
 import type { InstanceRecord, IntegrationRecord } from '../registry/integration.js';
 import { hasLiveSubscriber } from './live-subscribers.js';
 import { subscriptionsAccept } from './subscription-match.js';
-import type { RegistryLookup } from './task-delivery.js';
+import type { HeartbeatCopy } from './deferred-heartbeats.js';
 
 /** Options of {@link createLiveSubscriberIndex}. */
 export interface LiveSubscriberIndexOptions {
@@ -36,7 +39,7 @@ export interface LiveSubscriberIndexOptions {
 }
 
 /** The copy and the store wrapper that keeps it current. */
-export interface LiveSubscriberIndex extends RegistryLookup {
+export interface LiveSubscriberIndex extends HeartbeatCopy {
   /** The registry store, with every successful write also applied to the copy. */
   readonly store: IntegrationRegistryStore;
   /** Reads the whole registry into the copy; call once before {@link hasLiveSubscriber}. */
@@ -70,16 +73,17 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
     entries.get(instance.integrationId)?.instances.set(instance.instanceId, instance);
   }
 
-  /** A heartbeat of one instance the store found. */
-  function putInstanceSeen(integrationId: string, instanceId: string, lastseen: string): void {
+  /** A heartbeat of one instance; it never moves a lastseen back. False when the copy does not know the instance. */
+  function putInstanceSeen(integrationId: string, instanceId: string, lastseen: string): boolean {
     const entry = entries.get(integrationId);
     const instance = entry?.instances.get(instanceId);
-    if (!entry || !instance) return;
+    if (!entry || !instance) return false;
     // The store may leave the integration's lastseen up to a second behind; a second is nothing against the offline threshold.
-    if (entry.integration.metadata.lastseen !== lastseen) {
+    if (lastseen > entry.integration.metadata.lastseen) {
       entry.integration = { ...entry.integration, metadata: { ...entry.integration.metadata, lastseen } };
     }
-    entry.instances.set(instanceId, { ...instance, lastseen });
+    if (lastseen > instance.lastseen) entry.instances.set(instanceId, { ...instance, lastseen });
+    return true;
   }
 
   const changed = (integrationId?: string): void => options.onChanged?.(integrationId);
@@ -172,6 +176,9 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
   return {
     store: wrapped,
     load,
+    noteSeen(instances, lastseen) {
+      return instances.map((instance) => putInstanceSeen(instance.integrationId, instance.instanceId, lastseen));
+    },
     async refresh(integrationId) {
       if (integrationId === undefined) return load();
       const [integration, instances] = await Promise.all([store.getIntegration(integrationId), store.listInstances([integrationId])]);

@@ -371,9 +371,35 @@ describe('task delivery', () => {
     expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
   });
 
-  it('renews the heartbeat while parked in batched writes, reading no registry row', async () => {
+  it('renews the heartbeat while parked in memory on the only replica, and writes it to the store in bulk (here: on close)', async () => {
     await api.close();
     await start({ heartbeatIntervalMs: 30 });
+    const a = await register('a');
+    const registry = api.store as unknown as IntegrationRegistryStore;
+    const reads = [vi.spyOn(registry, 'getIntegration'), vi.spyOn(registry, 'getInstance'), vi.spyOn(registry, 'listInstances')];
+    const firstLook = vi.spyOn(registry, 'touchInstance');
+    const renewals = vi.spyOn(registry, 'touchInstances');
+    const parkedPoll = poll(a, 200);
+    await parked(1);
+    clock.advance(60_500);
+    expect(await parkedPoll).toEqual({ events: [], aborted: [] });
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
+    expect(firstLook).not.toHaveBeenCalled();
+    expect(renewals).not.toHaveBeenCalled();
+    // The registry's view reports the heartbeat noted in memory.
+    const view = (await api.call<Integration>('GET', `${REG}/${a.id}`)).body;
+    expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
+    const closedAt = clock.nowMs();
+    await api.close();
+    await start();
+    // Its whole second: every instance noted within one second goes in one write.
+    const second = closedAt - (closedAt % 1000);
+    expect(renewals.mock.calls).toEqual([[[{ integrationId: a.id, instanceId: a.instanceId }], new Date(second).toISOString()]]);
+  });
+
+  it('renews the heartbeat while parked in batched writes with other replicas, reading no registry row', async () => {
+    await api.close();
+    await start({ heartbeatIntervalMs: 30, claims: { shared: true, hold: (_scopes, work) => work() } });
     const a = await register('a');
     const registry = api.store as unknown as IntegrationRegistryStore;
     const reads = [vi.spyOn(registry, 'getIntegration'), vi.spyOn(registry, 'getInstance'), vi.spyOn(registry, 'listInstances')];
