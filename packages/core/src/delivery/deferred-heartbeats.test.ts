@@ -144,4 +144,12 @@ describe('the live index copy', () => {
     expect(index.instance('a', 'a1')?.lastseen).toBe(at('00:03:00.000'));
     expect(index.integration('a')?.metadata.lastseen).toBe(at('00:03:00.000'));
   });
+
+  it('keeps a noted lastseen when a subscription change reads the integration back from the store', async () => {
+    const { index, registry } = await setUp();
+    await registry.touchInstances([A1], at('00:03:00.000'));
+    expect(await registry.putSubscription('a', { id: 's1', event: 'sh.keptn.event.test.triggered', filter: ALL })).toBe(true);
+    expect(index.integration('a')?.subscriptions).toHaveLength(1);
+    expect(index.integration('a')?.metadata.lastseen).toBe(at('00:03:00.000'));
+  });
 });

@@ -64,7 +64,10 @@ export function createLiveSubscriberIndex(options: LiveSubscriberIndexOptions): 
 
   function putIntegration(integration: IntegrationRecord): Entry {
     const entry = entries.get(integration.id) ?? { integration, instances: new Map<string, InstanceRecord>() };
-    entry.integration = integration;
+    // A record read back from the store (after a subscription change) may hold an older lastseen than a heartbeat noted here.
+    const noted = entry.integration.metadata.lastseen;
+    entry.integration =
+      noted > integration.metadata.lastseen ? { ...integration, metadata: { ...integration.metadata, lastseen: noted } } : integration;
     entries.set(integration.id, entry);
     return entry;
   }
