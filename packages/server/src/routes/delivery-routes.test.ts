@@ -371,9 +371,13 @@ describe('task delivery', () => {
     expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
   });
 
-  it('renews the heartbeat while parked in memory on the only replica, and writes it to the store in bulk (here: on close)', async () => {
+  /**
+   * A server with a 30 ms heartbeat interval and agent a, whose poll stays parked while the clock
+   * moves a minute on: the registry calls the store saw meanwhile, and the view's lastseen of a.
+   */
+  async function parkThroughAMinute(options: Partial<ServerOptions> = {}) {
     await api.close();
-    await start({ heartbeatIntervalMs: 30 });
+    await start({ heartbeatIntervalMs: 30, ...options });
     const a = await register('a');
     const registry = api.store as unknown as IntegrationRegistryStore;
     const reads = [vi.spyOn(registry, 'getIntegration'), vi.spyOn(registry, 'getInstance'), vi.spyOn(registry, 'listInstances')];
@@ -384,37 +388,29 @@ describe('task delivery', () => {
     clock.advance(60_500);
     expect(await parkedPoll).toEqual({ events: [], aborted: [] });
     for (const read of reads) expect(read).not.toHaveBeenCalled();
+    const view = (await api.call<Integration>('GET', `${REG}/${a.id}`)).body;
+    const lastseen = view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen;
+    return { a: { integrationId: a.id, instanceId: a.instanceId }, firstLook, renewals, lastseen };
+  }
+
+  it('renews the heartbeat while parked in memory on the only replica, and writes it to the store in bulk (here: on close)', async () => {
+    const { a, firstLook, renewals, lastseen } = await parkThroughAMinute();
     expect(firstLook).not.toHaveBeenCalled();
     expect(renewals).not.toHaveBeenCalled();
     // The registry's view reports the heartbeat noted in memory.
-    const view = (await api.call<Integration>('GET', `${REG}/${a.id}`)).body;
-    expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
+    expect(lastseen).toBe(new Date(clock.nowMs()).toISOString());
     const closedAt = clock.nowMs();
     await api.close();
     await start();
     // Its whole second: every instance noted within one second goes in one write.
-    const second = closedAt - (closedAt % 1000);
-    expect(renewals.mock.calls).toEqual([[[{ integrationId: a.id, instanceId: a.instanceId }], new Date(second).toISOString()]]);
+    expect(renewals.mock.calls).toEqual([[[a], new Date(closedAt - (closedAt % 1000)).toISOString()]]);
   });
 
   it('renews the heartbeat while parked in batched writes with other replicas, reading no registry row', async () => {
-    await api.close();
-    await start({ heartbeatIntervalMs: 30, claims: { shared: true, hold: (_scopes, work) => work() } });
-    const a = await register('a');
-    const registry = api.store as unknown as IntegrationRegistryStore;
-    const reads = [vi.spyOn(registry, 'getIntegration'), vi.spyOn(registry, 'getInstance'), vi.spyOn(registry, 'listInstances')];
-    const firstLook = vi.spyOn(registry, 'touchInstance');
-    const renewals = vi.spyOn(registry, 'touchInstances');
-    const parkedPoll = poll(a, 200);
-    await parked(1);
-    clock.advance(60_000);
-    expect(await parkedPoll).toEqual({ events: [], aborted: [] });
-    for (const read of reads) expect(read).not.toHaveBeenCalled();
+    const { a, firstLook, renewals, lastseen } = await parkThroughAMinute({ claims: { shared: true, hold: (_scopes, work) => work() } });
     expect(firstLook).toHaveBeenCalledTimes(1);
-    expect(renewals.mock.calls.length).toBeGreaterThan(0);
-    expect(renewals.mock.calls.map(([instances]) => instances)).toContainEqual([{ integrationId: a.id, instanceId: a.instanceId }]);
-    const view = (await api.call<Integration>('GET', `${REG}/${a.id}`)).body;
-    expect(view.instances.find((i) => i.instanceId === a.instanceId)?.lastseen).toBe(new Date(clock.nowMs()).toISOString());
+    expect(renewals.mock.calls.map(([instances]) => instances)).toContainEqual([a]);
+    expect(lastseen).toBe(new Date(clock.nowMs()).toISOString());
   });
 
   it('answers a parked poll with 404 once its instance is deleted', async () => {
