@@ -116,15 +116,25 @@ describe('deferHeartbeatWrites', () => {
     expect((await store.getInstance('a', 'a1'))?.lastseen).toBe(at('00:01:00.000'));
   });
 
-  it('drops what is noted of an instance that is deleted or registered again', async () => {
+  it('drops what is noted of an instance registered again or of a deleted integration', async () => {
     const { registry, deferred, writes } = await setUp();
-    await registry.touchInstances([A1, A2, B1], at('00:01:00.000'));
-    await registry.deleteInstance('a', 'a1');
+    await registry.touchInstances([A2, B1], at('00:01:00.000'));
     await registry.saveRegistration({ integration: integration('a'), instance: { ...instance('a', 'a2'), lastseen: at('00:01:05.000') } });
     await registry.deleteIntegration('b');
     await deferred.flush();
     expect(writes).not.toHaveBeenCalled();
     expect((await registry.getInstance('a', 'a2'))?.lastseen).toBe(at('00:01:05.000'));
+  });
+
+  it("writes a deleted instance's last heartbeat first, so its integration keeps it as lastseen", async () => {
+    const { store, registry, deferred, writes } = await setUp();
+    await registry.touchInstances([A1], at('00:04:00.500'));
+    expect(await registry.deleteInstance('a', 'a1')).toBe(true);
+    expect(writes.mock.calls).toEqual([[[A1], at('00:04:00.000')]]);
+    expect(await store.getInstance('a', 'a1')).toBeUndefined();
+    expect((await store.getIntegration('a'))?.metadata.lastseen).toBe(at('00:04:00.000'));
+    await deferred.flush();
+    expect(writes).toHaveBeenCalledTimes(1);
   });
 
   it('writes what is left on close', async () => {

@@ -8,7 +8,8 @@
  *   views, collisions, `GET /uniform/registration`) report the later of the stored and the noted
  *   lastseen;
  * - the expiry sweep ({@link IntegrationRegistryStore.deleteIntegrationsSeenBefore}) writes every
- *   noted heartbeat before it deletes by the stored ones.
+ *   noted heartbeat before it deletes by the stored ones, and deleting an instance (an agent that
+ *   unregisters) writes its last one first, so its integration keeps it as lastseen.
  * So only the store's own copy lags, by at most `writeEveryMs`, and only a crash shows it: after a
  * restart an instance looks as last seen up to that long before the crash until it polls again.
  *
@@ -152,6 +153,9 @@ export function deferHeartbeatWrites(options: DeferredHeartbeatsOptions): Deferr
       return removed;
     },
     async deleteInstance(integrationId, instanceId) {
+      // Its integration keeps the instance's last heartbeat as its lastseen.
+      const noted = unwritten.get(instanceKey({ integrationId, instanceId }));
+      if (noted) await store.touchInstances([noted.instance], storedTime(noted.lastseen));
       const removed = await store.deleteInstance(integrationId, instanceId);
       forget(integrationId, instanceId);
       return removed;
