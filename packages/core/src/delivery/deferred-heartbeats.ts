@@ -1,7 +1,7 @@
 /**
  * The heartbeats of agent instances, noted in memory at once and written to the store in bulk,
- * for a control plane that is the only replica on its store (SQLite, or PostgreSQL without shared
- * claims). Every reader of a heartbeat then runs in this process:
+ * for a control plane that is the only replica on its store (its step claims are not shared: the
+ * embedded SQLite store). Every reader of a heartbeat then runs in this process:
  * - the live-subscriber index's copy ({@link HeartbeatCopy}) decides who is online, and it is
  *   updated at every heartbeat, as before;
  * - reads of integrations and instances through {@link DeferredHeartbeats.store} (the registry's
@@ -18,8 +18,8 @@
  * 150 KiB/s of WAL for 5,000 instances that do nothing (issue 13, bench (e)). Written every
  * `writeEveryMs` instead, each instance costs one row write per period, its newest heartbeat.
  *
- * With several replicas (shared claims) the store is how replicas see each other's heartbeats, so
- * the server does not use this there: every heartbeat is written as it comes.
+ * With shared claims (PostgreSQL, where other replicas may run) the store is how replicas see each
+ * other's heartbeats, so the server does not use this there: every heartbeat is written as it comes.
  */
 import { keptnTime } from '../events/keptn-event.js';
 import type { IntegrationRegistryStore } from '../ports/registry-store.js';
