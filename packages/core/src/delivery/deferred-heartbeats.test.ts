@@ -97,6 +97,17 @@ describe('deferHeartbeatWrites', () => {
     expect(await store.getInstance('a', 'a2')).toBeUndefined();
   });
 
+  it('sweeps by whole seconds, so the store and the copy remove the same instances', async () => {
+    const { store, index, registry } = await setUp();
+    await registry.touchInstances([A1], at('00:10:00.800'));
+    await registry.touchInstances([B1], at('00:09:59.900'));
+    expect(await registry.deleteIntegrationsSeenBefore(at('00:10:00.700'))).toBe(1);
+    expect(await store.getInstance('a', 'a1')).toBeDefined();
+    expect(index.instance('a', 'a1')).toBeDefined();
+    expect(await store.getIntegration('b')).toBeUndefined();
+    expect(index.integration('b')).toBeUndefined();
+  });
+
   it('keeps the heartbeats of a failed write noted and writes them with the next', async () => {
     const { store, registry, deferred, writes } = await setUp();
     writes.mockRejectedValueOnce(new Error('disk full'));

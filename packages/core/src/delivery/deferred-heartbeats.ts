@@ -186,9 +186,10 @@ export function deferHeartbeatWrites(options: DeferredHeartbeatsOptions): Deferr
       return note(instances, lastseen);
     },
     async deleteIntegrationsSeenBefore(time) {
-      // The store deletes by its lastseen: it must hold every heartbeat noted first.
+      // The store deletes by its lastseen: it must hold every heartbeat noted first. Those went in
+      // as whole seconds, so the bound is one too: the store and the copy (exact) then delete the same.
       await flush();
-      return store.deleteIntegrationsSeenBefore(time);
+      return store.deleteIntegrationsSeenBefore(storedTime(time));
     },
   };
 
