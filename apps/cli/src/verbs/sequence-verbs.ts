@@ -55,9 +55,19 @@ export function positiveInteger(value: string | undefined, flag: string, fallbac
   return Number(value);
 }
 
-/** `dev:succeeded hardening:started`: the stages of a sequence and where each is. */
-function stagesText(state: SequenceState): string {
-  return (state.stages ?? []).map((stage) => `${stage.name ?? ''}:${stage.state ?? ''}`).join(' ');
+/**
+ * `dev:succeeded hardening:fail production:started`: the stages of a sequence and where each is. A
+ * stage's state is Keptn's, the `status` of its last event, so a stage that ended with a failed
+ * result is `succeeded` there; when its last event is its latest failed one, it shows `fail`.
+ */
+export function stagesText(state: SequenceState): string {
+  return (state.stages ?? [])
+    .map((stage) => {
+      const failed =
+        stage.state === 'succeeded' && stage.latestFailedEvent?.id !== undefined && stage.latestFailedEvent.id === stage.latestEvent?.id;
+      return `${stage.name ?? ''}:${failed ? 'fail' : (stage.state ?? '')}`;
+    })
+    .join(' ');
 }
 
 /** Registers the sequence and event verbs on `program`. */
