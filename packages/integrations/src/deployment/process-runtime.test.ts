@@ -80,6 +80,13 @@ afterEach(async () => {
 });
 
 describe('process runtime', () => {
+  it("runs the README's example process.yaml (examples/deployment/process.yaml): the version answers with its image", async () => {
+    const example = readFileSync(new URL('../../../../examples/deployment/process.yaml', import.meta.url), 'utf8');
+    const deployed = await newRuntime().deploy(target('ghcr.io/shop/carts:1.2.0'), fakeTask({ service: example }));
+    const response = await fetch(deployed.deployment.deploymentURIsLocal[0]!);
+    expect(await response.text()).toBe('carts ghcr.io/shop/carts:1.2.0\n');
+  });
+
   it('direct: replaces the version behind the stable address, stops the old one, and a rollback starts it again', async () => {
     const runtime = newRuntime();
     const first = fakeTask({ service: SAMPLE() });
