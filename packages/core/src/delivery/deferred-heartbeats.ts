@@ -129,11 +129,8 @@ export function deferHeartbeatWrites(options: DeferredHeartbeatsOptions): Deferr
 
   /** Drops what is noted of the integration's instances (or one of them): a write stored a later lastseen, or removed them. */
   function forget(integrationId: string, instanceId?: string): void {
-    if (instanceId !== undefined) {
-      unwritten.delete(instanceKey({ integrationId, instanceId }));
-      return;
-    }
-    for (const [key, entry] of unwritten) if (entry.instance.integrationId === integrationId) unwritten.delete(key);
+    if (instanceId !== undefined) unwritten.delete(instanceKey({ integrationId, instanceId }));
+    else for (const [key, entry] of unwritten) if (entry.instance.integrationId === integrationId) unwritten.delete(key);
   }
 
   const wrapped: IntegrationRegistryStore = {
@@ -154,10 +151,11 @@ export function deferHeartbeatWrites(options: DeferredHeartbeatsOptions): Deferr
     },
     async deleteInstance(integrationId, instanceId) {
       // Its integration keeps the instance's last heartbeat as its lastseen.
-      const noted = unwritten.get(instanceKey({ integrationId, instanceId }));
+      const key = instanceKey({ integrationId, instanceId });
+      const noted = unwritten.get(key);
       if (noted) await store.touchInstances([noted.instance], storedTime(noted.lastseen));
       const removed = await store.deleteInstance(integrationId, instanceId);
-      forget(integrationId, instanceId);
+      unwritten.delete(key);
       return removed;
     },
     async touchIntegration(id, lastseen, instanceId) {

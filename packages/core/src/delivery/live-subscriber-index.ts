@@ -2,7 +2,7 @@
  * An in-memory copy of the registry's integrations and instances, so that whether a task has a
  * live subscriber ({@link hasLiveSubscriber}) is answered synchronously, inside an orchestration
  * step, without reading the store, and so that the task delivery reads the integration and the
- * instance of every long-poll look from memory ({@link RegistryLookup}). The copy is loaded once
+ * instance of every long-poll look from memory (task-delivery.ts's `RegistryLookup`). The copy is loaded once
  * and then kept current by the registry writes made through {@link LiveSubscriberIndex.store}:
  * registrations, heartbeats (lastseen), subscription changes, deletes and expiry; a subscription
  * change is in the copy before its API call answers. Online state is computed from lastseen when
